@@ -1,0 +1,3 @@
+from hospipost.cli import main
+
+main()

@@ -1,0 +1,354 @@
+"""config.yaml: loading and validation, with file:line in every message.
+
+Relative paths (``posts_dir``, the SQLite ``state`` file, media files in posts) are
+relative to the folder holding config.yaml, so commands work from any directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hospipost.errors import HospipostError, InputError
+from hospipost.networks import NETWORK_NAMES, network_class
+from hospipost.timeutil import TimeValueError, parse_hh_mm
+from hospipost.yamlfile import LineDict, LineList, load_yaml
+
+DEFAULT_CONFIG = "config.yaml"
+CONFIG_ENV = "HOSPIPOST_CONFIG"
+SEVERITY_NAMES = ("error", "warning", "suggestion")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SLOT_GROUPS = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:], "every_day": WEEKDAYS}
+_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d)\s*$")
+
+
+@dataclass(frozen=True)
+class ElectionPeriod:
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """A per-rule override from config: ``off``, or another severity."""
+
+    enabled: bool
+    severity: str | None
+    line: int
+
+
+@dataclass
+class NetworkSettings:
+    name: str
+    enabled: bool
+    options: dict[str, Any]
+    line: int
+
+    @property
+    def api_base(self) -> str:
+        base = self.options.get("api_base") or network_class(self.name).default_api_base
+        return str(base).rstrip("/")
+
+
+@dataclass
+class Compliance:
+    allowed_phone_numbers: list[str] = field(default_factory=list)
+    allowed_email_domains: list[str] = field(default_factory=list)
+    official_domains: list[str] = field(default_factory=list)
+    canicule_line_active: bool = False
+    election_periods: list[ElectionPeriod] = field(default_factory=list)
+    quiet_hours: tuple[time, time] | None = None
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    path: Path
+    organisation: str = ""
+    timezone_name: str = "Europe/Paris"
+    posts_dir: Path = Path("posts")
+    state: str = "sqlite:///.hospipost/state.db"
+    slots: dict[str, list[time]] = field(default_factory=dict)
+    networks: dict[str, NetworkSettings] = field(default_factory=dict)
+    compliance: Compliance = field(default_factory=Compliance)
+    late_window: timedelta = timedelta(hours=6)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name)
+
+    def resolve(self, relative: str | Path) -> Path:
+        """A path from config or a post, relative to the config file's folder."""
+        return (self.root / Path(relative).expanduser()).resolve()
+
+    @property
+    def state_url(self) -> str:
+        """The ledger URL with a relative SQLite path made absolute."""
+        prefix = "sqlite:///"
+        if self.state.startswith(prefix) and not self.state.startswith(prefix + "/"):
+            return prefix + str(self.resolve(self.state[len(prefix):]))
+        return self.state
+
+    def enabled_networks(self) -> list[str]:
+        return [name for name, settings in self.networks.items() if settings.enabled]
+
+
+def config_path(option: str | None) -> tuple[Path, bool]:
+    """The config file to use and whether the user named it (option or environment)."""
+    named = option or os.environ.get(CONFIG_ENV)
+    return Path(named or DEFAULT_CONFIG).absolute(), bool(named)
+
+
+def load_config(path: Path) -> Config:
+    """Load and validate config.yaml; every problem is an InputError with its line."""
+    data = load_yaml(path)
+    if data is None:
+        data = LineDict()
+        data.line, data.value_lines = 1, {}
+    return _ConfigReader(path).read(data)
+
+
+def default_config(folder: Path) -> Config:
+    """The embedded defaults, for `check` run where there is no config.yaml."""
+    return Config(path=(folder / DEFAULT_CONFIG).absolute(), compliance=Compliance())
+
+
+class _ConfigReader:
+    TOP_KEYS = (
+        "organisation", "timezone", "posts_dir", "state", "slots", "networks",
+        "compliance", "late_window",
+    )
+    COMPLIANCE_KEYS = (
+        "allowed_phone_numbers", "allowed_email_domains", "official_domains",
+        "canicule_line_active", "election_periods", "quiet_hours", "rules",
+    )
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int | None, message: str) -> InputError:
+        return InputError(self.path, line, message)
+
+    def mapping(self, value: Any, line: int, what: str, keys: tuple[str, ...] | None = None) -> LineDict:
+        if not isinstance(value, LineDict):
+            raise self.fail(line, f"{what} must be a mapping (key: value), got {_kind(value)}")
+        if keys is not None:
+            for key in value:
+                if key not in keys:
+                    raise self.fail(
+                        value.line_of(key),
+                        f"unknown key {key!r} in {what}; expected one of: {', '.join(keys)}",
+                    )
+        return value
+
+    def typed(self, data: LineDict, key: str, types: type | tuple[type, ...], what: str) -> Any:
+        value = data[key]
+        if isinstance(value, bool) and bool not in _as_tuple(types):
+            raise self.fail(data.line_of(key), f"{what} must be {_type_name(types)}, got {value!r}")
+        if not isinstance(value, types):
+            raise self.fail(data.line_of(key), f"{what} must be {_type_name(types)}, got {_kind(value)}")
+        return value
+
+    def strings(self, data: LineDict, key: str, what: str) -> list[str]:
+        values = self.typed(data, key, list, what)
+        for index, item in enumerate(values):
+            if not isinstance(item, (str, int)) or isinstance(item, bool):
+                raise self.fail(values.item_lines[index], f"{what} must be a list of strings")
+        return [str(item) for item in values]
+
+    def read(self, data: Any) -> Config:
+        data = self.mapping(data, 1, "the configuration", self.TOP_KEYS)
+        config = Config(path=self.path)
+        if "organisation" in data:
+            config.organisation = str(self.typed(data, "organisation", str, "organisation"))
+        if "timezone" in data:
+            config.timezone_name = self.timezone(data)
+        if "posts_dir" in data:
+            config.posts_dir = Path(self.typed(data, "posts_dir", str, "posts_dir"))
+        if "state" in data:
+            config.state = self.state(data)
+        if "late_window" in data:
+            config.late_window = self.duration(data, "late_window")
+        if "slots" in data:
+            config.slots = self.slots(data)
+        config.networks = self.networks(data.get("networks"), data.line_of("networks"))
+        if "compliance" in data:
+            config.compliance = self.compliance(data["compliance"], data.line_of("compliance"))
+        return config
+
+    def timezone(self, data: LineDict) -> str:
+        name = self.typed(data, "timezone", str, "timezone")
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(
+                data.line_of("timezone"), f"unknown time zone {name!r}; use an IANA name such as Europe/Paris"
+            ) from None
+        return name
+
+    def state(self, data: LineDict) -> str:
+        url = self.typed(data, "state", str, "state")
+        if not url.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            raise self.fail(
+                data.line_of("state"),
+                f"state must be sqlite:///PATH or postgresql://…, got {url.split('://')[0]!r}",
+            )
+        return url
+
+    def duration(self, data: LineDict, key: str) -> timedelta:
+        value = data[key]
+        match = _DURATION.match(str(value)) if isinstance(value, (str, int)) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return timedelta(minutes=value)
+        if not match:
+            raise self.fail(data.line_of(key), f"{key} must be a duration such as 90m, 6h or 2d, got {value!r}")
+        unit = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}[match[2]]
+        return timedelta(**{unit: int(match[1])})
+
+    def slots(self, data: LineDict) -> dict[str, list[time]]:
+        slots = self.mapping(data["slots"], data.line_of("slots"), "slots", (*SLOT_GROUPS, *WEEKDAYS))
+        by_day: dict[str, list[time]] = {}
+        # Groups first, then single days, so that "saturday:" overrides "weekends:".
+        for key in sorted(slots, key=lambda k: k in WEEKDAYS):
+            times = []
+            for index, value in enumerate(self.strings(slots, key, f"slots.{key}")):
+                try:
+                    times.append(parse_hh_mm(value))
+                except TimeValueError as error:
+                    raise self.fail(slots[key].item_lines[index], f"slots.{key}: {error}") from None
+            for day in SLOT_GROUPS.get(key, (key,)):
+                by_day[day] = sorted(times)
+        return by_day
+
+    def networks(self, value: Any, line: int) -> dict[str, NetworkSettings]:
+        if value is None:
+            return {}
+        sections = self.mapping(value, line, "networks")
+        networks = {}
+        for name, section in sections.items():
+            if name not in NETWORK_NAMES:
+                raise self.fail(
+                    sections.line_of(name),
+                    f"unknown network {name!r}; known networks: {', '.join(NETWORK_NAMES)}",
+                )
+            networks[name] = self.network(name, section, sections.line_of(name))
+        return networks
+
+    def network(self, name: str, section: Any, line: int) -> NetworkSettings:
+        spec = network_class(name).all_config_keys()
+        section = self.mapping(section, line, f"networks.{name}", tuple(spec))
+        options: dict[str, Any] = {}
+        for key, key_spec in spec.items():
+            if key in section and section[key] is not None:
+                options[key] = self.typed(section, key, key_spec.type, f"networks.{name}.{key}")
+            else:
+                options[key] = key_spec.default
+        enabled = bool(options["enabled"])
+        for key, key_spec in spec.items():
+            if enabled and key_spec.required and not options[key]:
+                raise self.fail(line, f"networks.{name} is enabled but has no {key} ({key_spec.help})")
+            if key.endswith("_env") and options[key] and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", options[key]):
+                raise self.fail(
+                    section.line_of(key),
+                    f"networks.{name}.{key} names an environment variable, not a value: use a name such as HOSPIPOST_{name.upper()}_TOKEN",
+                )
+        return NetworkSettings(name, enabled, options, line)
+
+    def compliance(self, value: Any, line: int) -> Compliance:
+        data = self.mapping(value, line, "compliance", self.COMPLIANCE_KEYS)
+        compliance = Compliance()
+        for key in ("allowed_phone_numbers", "allowed_email_domains", "official_domains"):
+            if key in data:
+                setattr(compliance, key, self.strings(data, key, f"compliance.{key}"))
+        if "canicule_line_active" in data:
+            compliance.canicule_line_active = self.typed(
+                data, "canicule_line_active", bool, "compliance.canicule_line_active"
+            )
+        if "election_periods" in data:
+            compliance.election_periods = self.election_periods(data)
+        if "quiet_hours" in data:
+            compliance.quiet_hours = self.quiet_hours(data)
+        if "rules" in data:
+            compliance.rules = self.rule_settings(data)
+        return compliance
+
+    def election_periods(self, data: LineDict) -> list[ElectionPeriod]:
+        periods = []
+        items = self.typed(data, "election_periods", list, "compliance.election_periods")
+        for index, item in enumerate(items):
+            item_line = items.item_lines[index]
+            item = self.mapping(item, item_line, "an election period", ("name", "start", "end"))
+            bounds = []
+            for key in ("start", "end"):
+                day = item.get(key)
+                if not isinstance(day, date):
+                    raise self.fail(item.line_of(key), f"election period {key} must be a date such as 2026-03-22")
+                bounds.append(day)
+            if bounds[0] > bounds[1]:
+                raise self.fail(item_line, "election period ends before it starts")
+            periods.append(ElectionPeriod(str(item.get("name", "")), bounds[0], bounds[1]))
+        return periods
+
+    def quiet_hours(self, data: LineDict) -> tuple[time, time]:
+        hours = self.mapping(data["quiet_hours"], data.line_of("quiet_hours"), "compliance.quiet_hours", ("start", "end"))
+        try:
+            return parse_hh_mm(hours.get("start")), parse_hh_mm(hours.get("end"))
+        except TimeValueError as error:
+            raise self.fail(hours.line, f"compliance.quiet_hours: {error}") from None
+
+    def rule_settings(self, data: LineDict) -> dict[str, RuleSetting]:
+        rules = self.mapping(data["rules"], data.line_of("rules"), "compliance.rules")
+        settings = {}
+        for rule_id, value in rules.items():
+            line = rules.line_of(rule_id)
+            if isinstance(value, LineDict):
+                self.mapping(value, line, f"compliance.rules.{rule_id}", ("severity", "enabled"))
+                value = value.get("severity", True if value.get("enabled", True) else False)
+            if value is False or value == "off":
+                settings[str(rule_id)] = RuleSetting(False, None, line)
+            elif value is True or value == "on":
+                settings[str(rule_id)] = RuleSetting(True, None, line)
+            elif value in SEVERITY_NAMES:
+                settings[str(rule_id)] = RuleSetting(True, value, line)
+            else:
+                raise self.fail(
+                    line, f"compliance.rules.{rule_id}: expected off or a severity ({', '.join(SEVERITY_NAMES)}), got {value!r}"
+                )
+        return settings
+
+
+def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _type_name(types: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "a mapping"}
+    return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in _as_tuple(types)))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, LineDict):
+        return "a mapping"
+    if isinstance(value, LineList):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def require_config(path: Path, named: bool) -> Config:
+    """Load the config, or explain how to get one."""
+    if not path.exists():
+        hint = "" if named else "; run `hospipost init` to create one, or pass --config PATH"
+        raise HospipostError(f"{path}: no such config file{hint}")
+    return load_config(path)

@@ -1,0 +1,24 @@
+"""The networks hospipost publishes to, by name; each adapter module is imported on demand."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hospipost.networks.base import Network
+
+NETWORK_CLASSES = {
+    "x": "hospipost.networks.x:X",
+    "facebook": "hospipost.networks.facebook:Facebook",
+    "mastodon": "hospipost.networks.mastodon:Mastodon",
+    "bluesky": "hospipost.networks.bluesky:Bluesky",
+    "linkedin": "hospipost.networks.linkedin:LinkedIn",
+}
+NETWORK_NAMES = tuple(NETWORK_CLASSES)
+
+
+def network_class(name: str) -> type["Network"]:
+    """The adapter class of a network; KeyError for an unknown name."""
+    module_name, class_name = NETWORK_CLASSES[name].split(":")
+    return getattr(import_module(module_name), class_name)

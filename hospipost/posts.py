@@ -1,0 +1,424 @@
+"""The post model and the queue loader: every ``posts/*.yaml`` file is a queue.
+
+A queue file is a mapping with an optional ``defaults:`` (merged into each post) and
+``posts:``, a list of posts. Times are local to the config's zone unless they carry an
+offset, and are kept as aware datetimes. Every error names the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hospipost.config import Config
+from hospipost.errors import InputError
+from hospipost.networks import NETWORK_NAMES
+from hospipost.timeutil import TimeValueError, parse_datetime
+from hospipost.yamlfile import LineDict, LineList, load_yaml
+
+KINDS = ("alert", "innovation", "news", "event", "recruitment", "prevention")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_TEXT_LENGTH = 100_000
+POST_KEYS = (
+    "id", "at", "kind", "text", "variants", "thread", "media", "networks", "author",
+    "approved_by", "valid_until", "every", "until", "source", "ignore", "draft",
+)
+MEDIA_KEYS = ("file", "alt", "people", "consent")
+
+
+@dataclass(frozen=True)
+class Media:
+    file: str
+    path: Path
+    alt: str | None
+    people: bool
+    consent: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A justified exception to a rule, written in the post."""
+
+    rule: str
+    reason: str
+    line: int
+
+
+@dataclass
+class Post:
+    id: str
+    queue: str
+    file: Path
+    line: int
+    text: str
+    kind: str = "news"
+    networks: tuple[str, ...] = ()
+    at: datetime | None = None
+    at_wall: datetime | None = None
+    variants: dict[str, str] = field(default_factory=dict)
+    thread: list[str] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    author: str | None = None
+    approved_by: str | None = None
+    valid_until: datetime | None = None
+    every: str | None = None
+    until: datetime | None = None
+    source: str | None = None
+    ignores: list[Ignore] = field(default_factory=list)
+    draft: bool = False
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def text_for(self, network: str) -> str:
+        return self.variants.get(network, self.text)
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Every text of the post that would be published: (field, text)."""
+        yield "text", self.text
+        for network, variant in self.variants.items():
+            yield f"variants.{network}", variant
+        for index, part in enumerate(self.thread):
+            yield f"thread[{index}]", part
+        for index, item in enumerate(self.media):
+            if item.alt:
+                yield f"media[{index}].alt", item.alt
+
+    def all_text(self) -> str:
+        return "\n".join(text for _, text in self.texts())
+
+    def line_of(self, field_name: str | None, offset: int | None = None, text: str | None = None) -> int:
+        """The file line of a field, or of a character offset inside a text field."""
+        line = self.lines.get(field_name or "", self.line)
+        if offset and text:
+            line += text.count("\n", 0, offset)
+        return line
+
+
+@dataclass
+class Queue:
+    name: str
+    path: Path
+    posts: list[Post]
+
+
+class QueueLoadError(Exception):
+    """Some queue files could not be read; ``errors`` holds one InputError per problem."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(error.format_message() for error in errors))
+
+
+def queue_files(config: Config) -> list[Path]:
+    folder = config.resolve(config.posts_dir)
+    if not folder.is_dir():
+        raise InputError(folder, None, "posts folder not found (posts_dir in config.yaml)")
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders as the queue files they hold."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            files.append(path)
+    return files
+
+
+def load_queues(config: Config, files: list[Path] | None = None) -> list[Queue]:
+    """Load queue files (all of posts_dir by default); ids must be unique across them.
+
+    Raises QueueLoadError listing every file that could not be loaded.
+    """
+    files = queue_files(config) if files is None else files
+    queues, errors = [], []
+    for path in files:
+        try:
+            queues.append(load_queue(path, config))
+        except InputError as error:
+            errors.append(error)
+    errors.extend(_duplicate_ids(queues))
+    if errors:
+        raise QueueLoadError(errors)
+    return queues
+
+
+def _duplicate_ids(queues: list[Queue]) -> list[InputError]:
+    seen: dict[str, Post] = {}
+    errors = []
+    for queue in queues:
+        for post in queue.posts:
+            first = seen.setdefault(post.id, post)
+            if first is not post:
+                errors.append(
+                    InputError(post.file, post.line, f"duplicate post id {post.id!r} (first used at {first.file}:{first.line})")
+                )
+    return errors
+
+
+def load_queue(path: Path, config: Config) -> Queue:
+    data = load_yaml(path)
+    return Queue(path.stem, path, list(_PostReader(path, config).read_queue(data)))
+
+
+def parse_queue_text(text: str, path: Path, config: Config) -> list[Post]:
+    """Posts from queue-file text (used to check a post before `queue add` writes it)."""
+    from hospipost.yamlfile import parse_yaml
+
+    return list(_PostReader(path, config).read_queue(parse_yaml(text, path)))
+
+
+class _PostReader:
+    def __init__(self, path: Path, config: Config) -> None:
+        self.path = path
+        self.config = config
+        self.tz = config.timezone
+
+    def fail(self, line: int, message: str) -> InputError:
+        return InputError(self.path, line, message)
+
+    def read_queue(self, data: Any) -> Iterator[Post]:
+        if data is None:
+            return
+        if not isinstance(data, LineDict):
+            raise self.fail(getattr(data, "line", 1), "a queue file must be a mapping with a 'posts:' list")
+        for key in data:
+            if key not in ("defaults", "posts"):
+                raise self.fail(data.line_of(key), f"unknown key {key!r}; a queue file has 'defaults:' and 'posts:'")
+        defaults = data.get("defaults") or LineDict()
+        if not isinstance(defaults, LineDict):
+            raise self.fail(data.line_of("defaults"), "'defaults:' must be a mapping of post fields")
+        if not hasattr(defaults, "line"):
+            defaults.line, defaults.value_lines = data.line_of("defaults"), {}
+        self.check_keys(defaults, "defaults", exclude="id")
+        posts = data.get("posts")
+        if posts is None:
+            return
+        if not isinstance(posts, LineList):
+            raise self.fail(data.line_of("posts"), "'posts:' must be a list of posts (each item starts with '- ')")
+        for index, item in enumerate(posts):
+            if not isinstance(item, LineDict):
+                raise self.fail(posts.item_lines[index], "each post must be a mapping with id, at, text…")
+            yield self.read_post(item, defaults)
+
+    def check_keys(self, mapping: LineDict, what: str, exclude: str = "") -> None:
+        for key in mapping:
+            if key not in POST_KEYS or key == exclude:
+                raise self.fail(
+                    mapping.line_of(key), f"unknown key {key!r} in {what}; post fields are: {', '.join(POST_KEYS)}"
+                )
+
+    def read_post(self, item: LineDict, defaults: LineDict) -> Post:
+        self.check_keys(item, "a post")
+        fields = _Fields(self, item, defaults)
+        post_id = fields.string("id", required=True)
+        if not ID_PATTERN.match(post_id):
+            raise self.fail(fields.line("id"), f"post id {post_id!r} must use lowercase letters, digits and '-' only")
+        post = Post(id=post_id, queue=self.path.stem, file=self.path, line=item.line, text="")
+        post.text = fields.text("text", required=True)
+        post.kind = fields.choice("kind", KINDS, default="news")
+        post.networks = tuple(fields.networks() or self.config.enabled_networks())
+        post.variants = fields.variants()
+        post.thread = fields.text_list("thread")
+        post.media = fields.media()
+        post.author = fields.string("author")
+        post.approved_by = fields.string("approved_by")
+        post.source = fields.string("source")
+        post.every = fields.every()
+        post.draft = fields.boolean("draft")
+        post.at, post.at_wall = fields.moment("at")
+        post.valid_until, _ = fields.moment("valid_until")
+        post.until, _ = fields.moment("until", end_of_day=True)
+        if post.at is None and post.every is None:
+            raise self.fail(item.line, f"post {post_id!r} has no 'at:' (when to publish) nor 'every:'")
+        post.ignores = fields.ignores()
+        post.lines = fields.lines
+        return post
+
+
+class _Fields:
+    """Typed access to one post's fields (post value first, then the queue's defaults)."""
+
+    def __init__(self, reader: _PostReader, item: LineDict, defaults: LineDict) -> None:
+        self.reader = reader
+        self.item = item
+        self.defaults = defaults
+        self.lines: dict[str, int] = {}
+
+    def get(self, key: str) -> Any:
+        source = self.item if key in self.item else self.defaults
+        if key in source:
+            self.lines[key] = source.line_of(key)
+        return source.get(key)
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, self.item.line)
+
+    def fail(self, key: str, message: str) -> InputError:
+        return self.reader.fail(self.line(key), message)
+
+    def string(self, key: str, required: bool = False) -> str | None:
+        value = self.get(key)
+        if value is None or value == "":
+            if required:
+                raise self.reader.fail(self.item.line, f"a post needs '{key}:'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.fail(key, f"'{key}' must be a string, got {_describe(value)}")
+        return str(value).strip()
+
+    def text(self, key: str, required: bool = False) -> str:
+        return self.checked_text(self.string(key, required) or "", key)
+
+    def checked_text(self, text: str, key: str, line: int | None = None) -> str:
+        if len(text) > MAX_TEXT_LENGTH:
+            raise self.reader.fail(
+                line or self.line(key),
+                f"'{key}' is {len(text)} characters long; no network accepts more than 63 206",
+            )
+        return text
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.string(key) or default
+        if value not in choices:
+            raise self.fail(key, f"'{key}' must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.fail(key, f"'{key}' must be true or false, got {_describe(value)}")
+        return value
+
+    def list_of(self, key: str) -> LineList:
+        value = self.get(key)
+        if value is None:
+            empty = LineList()
+            empty.line, empty.item_lines = self.line(key), []
+            return empty
+        if not isinstance(value, LineList):
+            raise self.fail(key, f"'{key}' must be a list (items starting with '- '), got {_describe(value)}")
+        return value
+
+    def networks(self) -> list[str]:
+        names = []
+        values = self.get("networks")
+        if isinstance(values, str):
+            values = [values]
+            self.lines.setdefault("networks", self.item.line)
+        elif values is not None:
+            values = self.list_of("networks")
+        for index, name in enumerate(values or []):
+            if name not in NETWORK_NAMES:
+                line = values.item_lines[index] if isinstance(values, LineList) else self.line("networks")
+                raise self.reader.fail(line, f"unknown network {name!r}; known networks: {', '.join(NETWORK_NAMES)}")
+            if name not in names:
+                names.append(name)
+        return names
+
+    def variants(self) -> dict[str, str]:
+        value = self.get("variants")
+        if value is None:
+            return {}
+        if not isinstance(value, LineDict):
+            raise self.fail("variants", "'variants' must map a network to its text, e.g. x: …")
+        variants = {}
+        for network, text in value.items():
+            line = value.line_of(network)
+            if network not in NETWORK_NAMES:
+                raise self.reader.fail(line, f"unknown network {network!r} in variants; known: {', '.join(NETWORK_NAMES)}")
+            if not isinstance(text, str) or not text.strip():
+                raise self.reader.fail(line, f"variants.{network} must be a non-empty text")
+            variants[network] = self.checked_text(text.strip(), f"variants.{network}", line)
+            self.lines[f"variants.{network}"] = line
+        return variants
+
+    def text_list(self, key: str) -> list[str]:
+        values = self.list_of(key)
+        texts = []
+        for index, text in enumerate(values):
+            line = values.item_lines[index]
+            if not isinstance(text, str) or not text.strip():
+                raise self.reader.fail(line, f"each item of '{key}' must be a non-empty text")
+            texts.append(self.checked_text(text.strip(), key, line))
+            self.lines[f"{key}[{index}]"] = line
+        return texts
+
+    def media(self) -> list["Media"]:
+        items = self.list_of("media")
+        media = []
+        for index, item in enumerate(items):
+            line = items.item_lines[index]
+            if not isinstance(item, LineDict):
+                raise self.reader.fail(line, "each media item must be a mapping with file:, alt:, people:, consent:")
+            for key in item:
+                if key not in MEDIA_KEYS:
+                    raise self.reader.fail(item.line_of(key), f"unknown key {key!r} in a media item; expected {', '.join(MEDIA_KEYS)}")
+            media.append(self.media_item(item, index, line))
+        return media
+
+    def media_item(self, item: LineDict, index: int, line: int) -> "Media":
+        file = item.get("file")
+        if not isinstance(file, str) or not file.strip():
+            raise self.reader.fail(line, "a media item needs 'file:' (a path relative to config.yaml's folder)")
+        alt, consent, people = item.get("alt"), item.get("consent"), item.get("people", False)
+        if alt is not None and not isinstance(alt, str):
+            raise self.reader.fail(item.line_of("alt"), "'alt' must be a text describing the image")
+        if not isinstance(people, bool):
+            raise self.reader.fail(item.line_of("people"), "'people' must be true or false")
+        if consent is not None and not isinstance(consent, (str, int)):
+            raise self.reader.fail(item.line_of("consent"), "'consent' must be a consent record reference")
+        self.lines[f"media[{index}]"] = line
+        self.lines[f"media[{index}].alt"] = item.line_of("alt")
+        return Media(
+            file=file.strip(),
+            path=self.reader.config.resolve(file.strip()),
+            alt=alt.strip() if alt else alt,
+            people=people,
+            consent=str(consent) if consent not in (None, "") else None,
+            line=line,
+        )
+
+    def moment(self, key: str, end_of_day: bool = False) -> tuple[datetime | None, datetime | None]:
+        value = self.get(key)
+        if value is None or value == "":
+            return None, None
+        try:
+            return parse_datetime(value, self.reader.tz, end_of_day=end_of_day)
+        except TimeValueError as error:
+            raise self.fail(key, f"'{key}': {error}") from None
+
+    def every(self) -> str | None:
+        value = self.string("every")
+        if value is not None and len(value.split()) != 5:
+            raise self.fail("every", f"'every' must be a cron expression with 5 fields (minute hour day month weekday), got {value!r}")
+        return value
+
+    def ignores(self) -> list[Ignore]:
+        items = self.list_of("ignore")
+        ignores = []
+        for index, item in enumerate(items):
+            line = items.item_lines[index]
+            if not isinstance(item, LineDict) or not isinstance(item.get("rule"), str):
+                raise self.reader.fail(line, "each 'ignore' item needs rule: and reason:")
+            reason = item.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                raise self.reader.fail(line, f"ignoring {item['rule']} needs a reason: say why this post is an exception")
+            ignores.append(Ignore(item["rule"], reason.strip(), line))
+        return ignores
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, LineDict):
+        return "a mapping"
+    if isinstance(value, LineList):
+        return "a list"
+    return repr(value)[:60]

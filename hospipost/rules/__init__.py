@@ -1,0 +1,63 @@
+"""The rule registry: every rule id, in the order of the checklist, and its module.
+
+Explicit on purpose (as in yamllint): grep a rule id and you find its module.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hospipost.compliance import Rule
+
+RULE_MODULES = {
+    "pii-nir": "pii_nir",
+    "pii-record-id": "pii_record_id",
+    "pii-phone": "pii_phone",
+    "pii-email": "pii_email",
+    "pii-room-bed": "pii_room_bed",
+    "pii-date-person": "pii_date_person",
+    "pii-patient-name": "pii_patient_name",
+    "pii-address": "pii_address",
+    "consent-image": "consent_image",
+    "claim-absolute": "claims",
+    "claim-comparative": "claims",
+    "claim-innovation": "claims",
+    "drug-brand": "drug_brand",
+    "alert-emergency-number": "alerts",
+    "alert-canicule-line": "alerts",
+    "alert-official-link": "alerts",
+    "alert-expiry": "alerts",
+    "election-reserve": "election_reserve",
+    "a11y-alt-text": "a11y_alt_text",
+    "a11y-hashtag-case": "a11y_text",
+    "a11y-emoji": "a11y_text",
+    "a11y-fancy-unicode": "a11y_text",
+    "a11y-caps": "a11y_text",
+    "network-length": "network_length",
+    "network-media": "network_media",
+    "link-shortener": "link_shortener",
+    "approval-required": "approval",
+    "approval-self": "approval",
+    "schedule-past": "schedule",
+    "schedule-quiet-hours": "schedule",
+    "schedule-dst": "schedule",
+    "duplicate-text": "duplicate_text",
+}
+
+
+@cache
+def all_rules() -> dict[str, "Rule"]:
+    """Every rule by id, in checklist order."""
+    from hospipost.compliance import Rule
+
+    rules: dict[str, Rule] = {}
+    for rule_id, module_name in RULE_MODULES.items():
+        module = import_module(f"{__name__}.{module_name}")
+        found = [v for v in vars(module).values() if isinstance(v, Rule) and v.id == rule_id]
+        if len(found) != 1:
+            raise LookupError(f"module {module_name} must define exactly one rule {rule_id!r}")
+        rules[rule_id] = found[0]
+    return rules

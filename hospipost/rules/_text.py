@@ -1,0 +1,72 @@
+"""Text helpers shared by the rules: accent-folding that keeps offsets, URLs, words.
+
+``fold`` maps each character to one character (lowercase, accents removed, typographic
+apostrophes and non-breaking spaces made plain), so a match found in the folded text has
+the same offsets in the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from urllib.parse import urlsplit
+
+_SPECIAL = {
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2007": " ",
+    "\u2009": " ", "\u2011": "-", "\u2010": "-", "œ": "o", "Œ": "o", "æ": "a", "Æ": "a", "ß": "s",
+}
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in range(0x00C0, 0x0250):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0].lower()
+        if len(base) == 1 and base.isascii():
+            table[code] = base
+    for char, plain in _SPECIAL.items():
+        table[ord(char)] = plain
+    return table
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, same length and offsets as ``text``."""
+    folded = text.translate(_fold_table()).lower()
+    # lower() can change length for a handful of characters (e.g. 'İ'); keep offsets exact.
+    return folded if len(folded) == len(text) else "".join(c.lower()[0] for c in text.translate(_fold_table()))
+
+
+URL_PATTERN = re.compile(
+    r"""(?xi)
+    \b(?:https?://|www\.)[^\s<>"«»]+[^\s<>"«».,;:!?)\]'’]
+    | \b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:fr|com|org|net|gouv\.fr|eu|info|io|ly|gl|be|ch|me|co|to|ws|gd|is|link|page)
+      (?:/[^\s<>"«»]*[^\s<>"«».,;:!?)\]'’])?(?![\w@-])
+    """
+)
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """Links in a text, with or without a scheme: (start, end, url)."""
+    found = []
+    for match in URL_PATTERN.finditer(text):
+        start = match.start()
+        if start > 0 and text[start - 1] == "@":  # an e-mail address, not a link
+            continue
+        found.append((start, match.end(), match.group()))
+    return found
+
+
+def url_host(url: str) -> str:
+    """The host of a link, lowercase, without 'www.'."""
+    if "://" not in url:
+        url = "https://" + url
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def host_matches(host: str, domains: list[str]) -> bool:
+    """Whether host is one of the domains or a subdomain of one."""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in (d.lower().lstrip(".") for d in domains))

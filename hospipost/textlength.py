@@ -1,0 +1,33 @@
+"""How each network measures a text.
+
+- X: twitter-text v3 weighted length (see :mod:`hospipost.twittertext`).
+- Mastodon: characters, every URL counting 23, remote mentions by their local part.
+- Bluesky: grapheme clusters (what a reader sees as one character).
+- Facebook and LinkedIn: characters.
+"""
+
+from __future__ import annotations
+
+import regex
+
+URL_LENGTH = 23
+_GRAPHEME = regex.compile(r"\X")
+# Mastodon's own URL and mention patterns are looser than twitter-text's: any http(s) URL.
+_MASTODON_URL = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]']", regex.IGNORECASE)
+_MASTODON_REMOTE_MENTION = regex.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w", regex.UNICODE)
+
+
+def grapheme_length(text: str) -> int:
+    if text.isascii():
+        return len(text) - text.count("\r\n")
+    return len(_GRAPHEME.findall(text))
+
+
+def char_length(text: str) -> int:
+    return len(text)
+
+
+def mastodon_length(text: str) -> int:
+    text = _MASTODON_URL.sub("x" * URL_LENGTH, text)
+    text = _MASTODON_REMOTE_MENTION.sub(lambda m: "@" + m[1], text)
+    return grapheme_length(text)

@@ -1,0 +1,88 @@
+"""Local times in the config's zone: parsing, and the two DST traps (gaps and folds)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+_LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+_HAS_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class TimeValueError(ValueError):
+    """A value that is not a time this tool understands; the message is for the user."""
+
+
+def parse_datetime(value: object, tz: ZoneInfo, *, end_of_day: bool = False) -> tuple[datetime, datetime | None]:
+    """Return (aware datetime, naive local wall time or None when an offset was given).
+
+    Accepts a YAML datetime, a date (midnight, or 23:59:59 with ``end_of_day``), or a
+    string "YYYY-MM-DD HH:MM" (local) or ISO 8601 with an offset.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value, None
+        return value.replace(tzinfo=tz), value
+    if isinstance(value, date):
+        wall = datetime.combine(value, time(23, 59, 59) if end_of_day else time(0, 0))
+        return wall.replace(tzinfo=tz), wall
+    if not isinstance(value, str):
+        raise TimeValueError(f"expected a date and time such as 2027-07-19 09:00, got {value!r}")
+    text = value.strip()
+    if _HAS_OFFSET.search(text):
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")), None
+        except ValueError:
+            raise TimeValueError(f"{value!r} is not a valid ISO 8601 date and time") from None
+    for fmt in _LOCAL_FORMATS:
+        try:
+            wall = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return wall.replace(tzinfo=tz), wall
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise TimeValueError(
+            f"{value!r} is not a date and time; write 2027-07-19 09:00 (local) "
+            "or 2027-07-19T09:00+02:00"
+        ) from None
+    return parse_datetime(day, tz, end_of_day=end_of_day)
+
+
+def dst_problem(wall: datetime, tz: ZoneInfo) -> str | None:
+    """'nonexistent' when the wall time falls in a spring-forward gap, 'ambiguous' in a fold."""
+    first = wall.replace(tzinfo=tz, fold=0)
+    second = wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    round_trip = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    return "ambiguous" if round_trip == wall else "nonexistent"
+
+
+def parse_hh_mm(value: object) -> time:
+    """Parse "HH:MM" (24-hour clock)."""
+    match = _HH_MM.match(str(value).strip()) if isinstance(value, str) else None
+    if not match:
+        raise TimeValueError(f"expected a time such as \"09:00\", got {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def in_window(moment: time, start: time, end: time) -> bool:
+    """Whether a time of day lies in [start, end), a window that may wrap past midnight."""
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def format_local(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+ONE_DAY = timedelta(days=1)

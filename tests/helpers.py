@@ -1,0 +1,80 @@
+"""Builders shared by the tests: a realistic CHU config, clean posts, rule findings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from hospipost.compliance import Finding, run_checks
+from hospipost.config import Config, load_config
+from hospipost.posts import Post, parse_queue_text
+
+import yaml
+
+# The tests' "now": Monday 23 November 2026, 10:00 UTC (11:00 in Paris).
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+CONFIG_YAML = """\
+organisation: CHU d'Angers
+timezone: Europe/Paris
+posts_dir: posts
+state: sqlite:///.hospipost/state.db
+slots:
+  weekdays: ["09:00", "12:30", "17:30"]
+networks:
+  x: {enabled: true}
+  facebook: {enabled: true, page_id: "1234567890"}
+  mastodon: {enabled: true, instance: https://social.example.org}
+  bluesky: {enabled: true, handle: chu.example.org}
+  linkedin: {enabled: true, organization: "urn:li:organization:123"}
+compliance:
+  allowed_phone_numbers: ["02 41 35 36 37"]
+  allowed_email_domains: [chu-angers.fr]
+  official_domains: [santepubliquefrance.fr, sante.gouv.fr, has-sante.fr, ars.sante.fr, meteofrance.com, chu-angers.fr]
+  canicule_line_active: true
+  election_periods: [{name: municipales 2026, start: 2025-09-01, end: 2026-03-22}]
+  quiet_hours: {start: "21:00", end: "07:30"}
+"""
+
+# A post that passes every rule; tests change one thing at a time.
+CLEAN_POST: dict[str, Any] = {
+    "id": "p1",
+    "at": "2026-12-01 10:00",
+    "kind": "news",
+    "text": "Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en pédiatrie.",
+    "networks": ["x", "facebook", "mastodon", "bluesky", "linkedin"],
+    "author": "c.dupuis",
+    "approved_by": "a.renier",
+}
+
+
+def make_config(folder: Path, extra_yaml: str = "", text: str = CONFIG_YAML) -> Config:
+    """Write config.yaml (plus extra top-level YAML) into folder and load it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "posts").mkdir(exist_ok=True)
+    path = folder / "config.yaml"
+    path.write_text(text + extra_yaml, encoding="utf-8")
+    return load_config(path)
+
+
+def make_posts(config: Config, *posts: dict[str, Any], queue: str = "news") -> list[Post]:
+    """Posts built from dicts through the real loader (as if read from posts/QUEUE.yaml)."""
+    text = yaml.safe_dump({"posts": list(posts)}, allow_unicode=True, sort_keys=False)
+    return parse_queue_text(text, config.resolve(config.posts_dir) / f"{queue}.yaml", config)
+
+
+def post_with(**changes: Any) -> dict[str, Any]:
+    """The clean post with some fields changed (None removes a field)."""
+    post = {**CLEAN_POST, **changes}
+    return {key: value for key, value in post.items() if value is not None}
+
+
+def findings(config: Config, *posts: dict[str, Any], rule: str | None = None, now: datetime = NOW) -> list[Finding]:
+    """Run the whole checklist; keep one rule's findings when ``rule`` is given."""
+    report = run_checks(make_posts(config, *posts), config, now)
+    return [f for f in report.findings if rule is None or f.rule == rule]
+
+
+def rule_ids(config: Config, *posts: dict[str, Any], now: datetime = NOW) -> set[str]:
+    return {f.rule for f in findings(config, *posts, now=now) if f.ignored is None}
