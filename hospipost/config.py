@@ -113,8 +113,7 @@ def load_config(path: Path) -> Config:
     """Load and validate config.yaml; every problem is an InputError with its line."""
     data = load_yaml(path)
     if data is None:
-        data = LineDict()
-        data.line, data.value_lines = 1, {}
+        data = LineDict.empty()
     return _ConfigReader(path).read(data)
 
 
@@ -146,7 +145,7 @@ class _ConfigReader:
             for key in value:
                 if key not in keys:
                     raise self.fail(
-                        value.line_of(key),
+                        value.key_line(key),
                         f"unknown key {key!r} in {what}; expected one of: {', '.join(keys)}",
                     )
         return value
@@ -238,7 +237,7 @@ class _ConfigReader:
         for name, section in sections.items():
             if name not in NETWORK_NAMES:
                 raise self.fail(
-                    sections.line_of(name),
+                    sections.key_line(name),
                     f"unknown network {name!r}; known networks: {', '.join(NETWORK_NAMES)}",
                 )
             networks[name] = self.network(name, section, sections.line_of(name))

@@ -190,12 +190,10 @@ class _PostReader:
             raise self.fail(getattr(data, "line", 1), "a queue file must be a mapping with a 'posts:' list")
         for key in data:
             if key not in ("defaults", "posts"):
-                raise self.fail(data.line_of(key), f"unknown key {key!r}; a queue file has 'defaults:' and 'posts:'")
-        defaults = data.get("defaults") or LineDict()
+                raise self.fail(data.key_line(key), f"unknown key {key!r}; a queue file has 'defaults:' and 'posts:'")
+        defaults = data.get("defaults") or LineDict.empty(data.line_of("defaults"))
         if not isinstance(defaults, LineDict):
             raise self.fail(data.line_of("defaults"), "'defaults:' must be a mapping of post fields")
-        if not hasattr(defaults, "line"):
-            defaults.line, defaults.value_lines = data.line_of("defaults"), {}
         self.check_keys(defaults, "defaults", exclude="id")
         posts = data.get("posts")
         if posts is None:
@@ -211,7 +209,7 @@ class _PostReader:
         for key in mapping:
             if key not in POST_KEYS or key == exclude:
                 raise self.fail(
-                    mapping.line_of(key), f"unknown key {key!r} in {what}; post fields are: {', '.join(POST_KEYS)}"
+                    mapping.key_line(key), f"unknown key {key!r} in {what}; post fields are: {', '.join(POST_KEYS)}"
                 )
 
     def read_post(self, item: LineDict, defaults: LineDict) -> Post:
@@ -301,9 +299,7 @@ class _Fields:
     def list_of(self, key: str) -> LineList:
         value = self.get(key)
         if value is None:
-            empty = LineList()
-            empty.line, empty.item_lines = self.line(key), []
-            return empty
+            return LineList.empty(self.line(key))
         if not isinstance(value, LineList):
             raise self.fail(key, f"'{key}' must be a list (items starting with '- '), got {_describe(value)}")
         return value
@@ -361,7 +357,7 @@ class _Fields:
                 raise self.reader.fail(line, "each media item must be a mapping with file:, alt:, people:, consent:")
             for key in item:
                 if key not in MEDIA_KEYS:
-                    raise self.reader.fail(item.line_of(key), f"unknown key {key!r} in a media item; expected {', '.join(MEDIA_KEYS)}")
+                    raise self.reader.fail(item.key_line(key), f"unknown key {key!r} in a media item; expected {', '.join(MEDIA_KEYS)}")
             media.append(self.media_item(item, index, line))
         return media
 

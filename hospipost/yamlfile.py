@@ -26,16 +26,33 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 class LineDict(dict):
     """A mapping loaded from YAML; ``line`` and ``value_lines`` are 1-based."""
 
-    __slots__ = ("line", "value_lines")
+    __slots__ = ("line", "value_lines", "key_lines")
+
+    @classmethod
+    def empty(cls, line: int = 1) -> "LineDict":
+        mapping = cls()
+        mapping.line, mapping.value_lines, mapping.key_lines = line, {}, {}
+        return mapping
 
     def line_of(self, key: str) -> int:
+        """Where the value of ``key`` starts (for errors about a value)."""
         return self.value_lines.get(key, self.line)
+
+    def key_line(self, key: str) -> int:
+        """Where ``key`` itself is written (for errors about the key)."""
+        return self.key_lines.get(key, self.line)
 
 
 class LineList(list):
     """A sequence loaded from YAML; ``item_lines[i]`` is where item ``i`` starts."""
 
     __slots__ = ("line", "item_lines")
+
+    @classmethod
+    def empty(cls, line: int = 1) -> "LineList":
+        sequence = cls()
+        sequence.line, sequence.item_lines = line, []
+        return sequence
 
 
 class DuplicateKeyError(yaml.MarkedYAMLError):
@@ -53,9 +70,7 @@ def _value_line(node: yaml.Node) -> int:
 class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_line_mapping(self, node: yaml.MappingNode) -> LineDict:
         self.flatten_mapping(node)
-        mapping = LineDict()
-        mapping.line = node.start_mark.line + 1
-        mapping.value_lines = {}
+        mapping = LineDict.empty(node.start_mark.line + 1)
         yield mapping
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -69,15 +84,25 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 )
             mapping[key] = self.construct_object(value_node, deep=True)
             mapping.value_lines[key] = _value_line(value_node)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
 
     def construct_line_sequence(self, node: yaml.SequenceNode) -> LineList:
-        sequence = LineList()
-        sequence.line = node.start_mark.line + 1
+        sequence = LineList.empty(node.start_mark.line + 1)
         sequence.item_lines = [_value_line(item) for item in node.value]
         yield sequence
         sequence.extend(self.construct_object(item, deep=True) for item in node.value)
 
 
+    def construct_checked_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError as error:  # e.g. 2027-02-30: a valid shape, an impossible date
+            raise yaml.constructor.ConstructorError(
+                None, None, f"impossible date {node.value!r} ({error})", node.start_mark
+            ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_checked_timestamp)
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_line_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:omap", _LineLoader.construct_line_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_line_sequence)

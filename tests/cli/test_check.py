@@ -1,0 +1,235 @@
+"""`hospipost check` and `hospipost rules` through the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hospipost.cli import cli
+from hospipost.rules import RULE_MODULES
+from tests.helpers import CONFIG_YAML
+
+CLEAN = """\
+# Actualités
+posts:
+  - id: salle-attente
+    at: 2026-12-01 10:00
+    text: Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en pédiatrie.
+    author: c.dupuis
+    approved_by: a.renier
+"""
+
+FLAWED = """\
+posts:
+  - id: sans-validation
+    at: 2026-12-02 10:00
+    text: Le service de cardiologie accueille ses nouveaux internes cette semaine.
+    author: c.dupuis
+  - id: auto-validation
+    at: 2026-12-03 10:00
+    text: Portes ouvertes de l'école d'infirmiers samedi prochain au CHU d'Angers.
+    author: c.dupuis
+    approved_by: C. Dupuis
+    ignore:
+      - {rule: approval-self, reason: "directrice de la communication, seule en poste cette semaine"}
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "config.yaml").write_text(CONFIG_YAML, encoding="utf-8")
+    (tmp_path / "posts" / "news.yaml").write_text(CLEAN, encoding="utf-8")
+    return tmp_path
+
+
+def run(site: Path, *args: str, **kwargs) -> "CliRunner.Result":
+    return CliRunner().invoke(cli, ["--config", str(site / "config.yaml"), *args], **kwargs)
+
+
+def test_clean_queues_exit_0(site: Path) -> None:
+    result = run(site, "check", "--now", "2026-11-23 11:00")
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings, 0 suggestions in 1 post" in result.output
+
+
+def test_findings_exit_1_with_file_line_rule_and_fix(site: Path) -> None:
+    (site / "posts" / "flawed.yaml").write_text(FLAWED, encoding="utf-8")
+    result = run(site, "check", "--now", "2026-11-23 11:00")
+    assert result.exit_code == 1, result.output
+    assert "posts/flawed.yaml" in result.output
+    assert "sans-validation" in result.output and "approval-required" in result.output
+    assert "fix:" in result.output
+    assert "ignored" in result.output and "seule en poste" in result.output
+    assert "1 error, 0 warnings, 0 suggestions in 3 posts (1 ignored with a reason)" in result.output
+
+
+def test_json_format(site: Path) -> None:
+    (site / "posts" / "flawed.yaml").write_text(FLAWED, encoding="utf-8")
+    result = run(site, "check", "--format", "json", "--now", "2026-11-23 11:00")
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["posts"] == 3 and document["errors"] == 1 and document["warnings"] == 0
+    finding = next(f for f in document["findings"] if f["rule"] == "approval-required")
+    assert finding == {
+        "rule": "approval-required",
+        "severity": "error",
+        "post": "sans-validation",
+        "queue": "flawed",
+        "file": str((site / "posts" / "flawed.yaml").resolve()),
+        "line": 2,
+        "network": None,
+        "message": finding["message"],
+        "excerpt": None,
+        "ignored": None,
+    }
+    ignored = next(f for f in document["findings"] if f["rule"] == "approval-self")
+    assert ignored["ignored"].startswith("directrice")
+
+
+def test_sarif_format(site: Path) -> None:
+    (site / "posts" / "flawed.yaml").write_text(FLAWED, encoding="utf-8")
+    result = run(site, "check", "--format", "sarif", "--now", "2026-11-23 11:00")
+    document = json.loads(result.output)
+    assert document["version"] == "2.1.0"
+    run_ = document["runs"][0]
+    rule_ids = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
+    assert rule_ids == list(RULE_MODULES)
+    results = {r["ruleId"]: r for r in run_["results"]}
+    assert results["approval-required"]["level"] == "error"
+    region = results["approval-required"]["locations"][0]["physicalLocation"]
+    assert region["region"]["startLine"] == 2 and region["artifactLocation"]["uri"].endswith("posts/flawed.yaml")
+    assert results["approval-self"]["suppressions"][0]["kind"] == "inSource"
+
+
+def test_github_format(site: Path) -> None:
+    (site / "posts" / "flawed.yaml").write_text(FLAWED, encoding="utf-8")
+    result = run(site, "check", "--format", "github", "--now", "2026-11-23 11:00")
+    lines = result.output.splitlines()
+    assert any(line.startswith("::error file=") and "line=2" in line and "title=hospipost approval-required::" in line for line in lines)
+    assert not any("approval-self" in line for line in lines)
+
+
+def test_strict_turns_warnings_into_failure(site: Path) -> None:
+    # A post in the past that was never published is a warning (schedule-past).
+    result = run(site, "check", "--now", "2026-12-05 11:00")
+    assert result.exit_code == 0 and "1 warning" in result.output
+    assert run(site, "check", "--strict", "--now", "2026-12-05 11:00").exit_code == 1
+
+
+def test_rule_overrides_from_config(site: Path) -> None:
+    config = (site / "config.yaml").read_text().replace("compliance:\n", "compliance:\n  rules:\n    schedule-past: off\n")
+    (site / "config.yaml").write_text(config)
+    result = run(site, "check", "--strict", "--now", "2026-12-05 11:00")
+    assert result.exit_code == 0 and "0 warnings" in result.output
+
+
+def test_check_given_paths_only(site: Path) -> None:
+    (site / "posts" / "flawed.yaml").write_text(FLAWED, encoding="utf-8")
+    result = run(site, "check", str(site / "posts" / "news.yaml"), "--now", "2026-11-23 11:00")
+    assert result.exit_code == 0 and "in 1 post" in result.output
+
+
+def test_check_without_config_uses_the_embedded_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "news.yaml").write_text(CLEAN, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "news.yaml", "--now", "2026-11-23 11:00"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"posts:\n  - id: a\n    text: [\n", "news.yaml:4: invalid YAML"),
+        (b"posts:\n  - id: a\n    at: 2026-12-01 10:00\n    text: Fi\xe8vre\n", "news.yaml:4: not valid UTF-8"),
+        (b"posts:\n  - id: a\n    at: 2026-12-01 10:00\n    text: x\n    networks: [twitter]\n", "news.yaml:5: unknown network 'twitter'"),
+    ],
+)
+def test_unreadable_input_exits_2_with_one_line(site: Path, content: bytes, message: str) -> None:
+    (site / "posts" / "news.yaml").write_bytes(content)
+    result = run(site, "check")
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_every_unreadable_file_is_reported(site: Path) -> None:
+    (site / "posts" / "a.yaml").write_text("posts: [\n")
+    (site / "posts" / "b.yaml").write_text("posts: nope\n")
+    result = run(site, "check")
+    assert result.exit_code == 2
+    assert "a.yaml" in result.output and "b.yaml" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--config", "missing.yaml", "check"], "missing.yaml: no such config file"),
+        (["check", "--format", "xml"], "Invalid value for '--format'"),
+        (["check", "--now", "bientôt"], "--now: 'bientôt' is not a date and time"),
+        (["check", "nowhere.yaml"], "nowhere.yaml: no such file"),
+    ],
+)
+def test_bad_usage_exits_2(site: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_config_exits_2(site: Path) -> None:
+    (site / "config.yaml").write_text("timezone: Mars/Olympus\n")
+    result = run(site, "check")
+    assert result.exit_code == 2 and "config.yaml:1: unknown time zone 'Mars/Olympus'" in result.output
+
+
+def test_config_from_environment(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOSPIPOST_CONFIG", str(site / "config.yaml"))
+    monkeypatch.chdir(tmp_path.parent)
+    result = CliRunner().invoke(cli, ["check", "--now", "2026-11-23 11:00"])
+    assert result.exit_code == 0 and "in 1 post" in result.output
+
+
+def test_rules_lists_every_rule_with_its_state(site: Path) -> None:
+    config = (site / "config.yaml").read_text().replace("compliance:\n", "compliance:\n  rules:\n    a11y-caps: off\n    a11y-emoji: {severity: suggestion}\n")
+    (site / "config.yaml").write_text(config)
+    result = run(site, "rules")
+    assert result.exit_code == 0
+    for rule_id in RULE_MODULES:
+        assert rule_id in result.output
+    assert "suggestion (default warning)" in result.output
+    caps_line = next(line for line in result.output.splitlines() if line.startswith("a11y-caps"))
+    assert " off" in caps_line
+    assert "not ignorable" in next(line for line in result.output.splitlines() if line.startswith("pii-nir"))
+
+
+@pytest.mark.parametrize("rule_id", list(RULE_MODULES))
+def test_every_rule_explains_what_why_and_how(site: Path, rule_id: str) -> None:
+    result = run(site, "rules", "--explain", rule_id)
+    assert result.exit_code == 0
+    assert result.output.startswith(rule_id)
+    text = result.output.lower()
+    assert "why" in text and "fix" in text and "example" in text, result.output
+
+
+def test_explain_an_unknown_rule(site: Path) -> None:
+    result = run(site, "rules", "--explain", "pii-nr")
+    assert result.exit_code == 2 and "did you mean pii-nir?" in result.output
+
+
+def test_help_of_every_command_has_an_example() -> None:
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            yield [*prefix, name], command
+            if hasattr(command, "commands"):
+                yield from walk(command, [*prefix, name])
+
+    for path, command in walk(cli, []):
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert command.help, f"{' '.join(path)} has no help text"
