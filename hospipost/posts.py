@@ -136,6 +136,14 @@ def load_queues(config: Config, files: list[Path] | None = None) -> list[Queue]:
 
     Raises QueueLoadError listing every file that could not be loaded.
     """
+    queues, errors = load_readable_queues(config, files)
+    if errors:
+        raise QueueLoadError(errors)
+    return queues
+
+
+def load_readable_queues(config: Config, files: list[Path] | None = None) -> tuple[list[Queue], list[InputError]]:
+    """The queues that load, and an error for each file that does not (publishing goes on)."""
     files = queue_files(config) if files is None else files
     queues, errors = [], []
     for path in files:
@@ -143,10 +151,11 @@ def load_queues(config: Config, files: list[Path] | None = None) -> list[Queue]:
             queues.append(load_queue(path, config))
         except InputError as error:
             errors.append(error)
-    errors.extend(_duplicate_ids(queues))
-    if errors:
-        raise QueueLoadError(errors)
-    return queues
+    duplicates = _duplicate_ids(queues)
+    if duplicates:
+        bad_files = {error.path for error in duplicates}
+        queues = [queue for queue in queues if queue.path not in bad_files]
+    return queues, errors + duplicates
 
 
 def _duplicate_ids(queues: list[Queue]) -> list[InputError]:

@@ -7,9 +7,6 @@ the rules, network SDKs) is imported inside the commands that use it, so that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -17,15 +14,17 @@ import click
 from hospipost import __version__
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from hospipost.config import Config
 
 
-@dataclass
 class AppContext:
     """What every command receives: where the config is, loaded on first use."""
 
-    config_option: str | None
-    _config: "Config | None" = field(default=None, repr=False)
+    def __init__(self, config_option: str | None) -> None:
+        self.config_option = config_option
+        self._config: "Config | None" = None
 
     @property
     def config(self) -> "Config":
@@ -39,6 +38,8 @@ class AppContext:
     def config_or_default(self) -> "Config":
         """The config, or the embedded defaults when no config.yaml was named or found."""
         if self._config is None:
+            from pathlib import Path
+
             from hospipost.config import config_path, default_config, require_config
 
             path, named = config_path(self.config_option)
@@ -49,7 +50,7 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def parse_now(value: str | None, config: "Config") -> datetime:
+def parse_now(value: str | None, config: "Config") -> "datetime":
     """The --now option (a rehearsal time in the config's zone), or the real clock."""
     from hospipost.errors import HospipostError
     from hospipost.timeutil import TimeValueError, parse_datetime, utcnow
@@ -90,9 +91,12 @@ def cli(ctx: click.Context, config_option: str | None) -> None:
 def _register() -> None:
     from hospipost.cli.check import check, rules
     from hospipost.cli.init import init
+    from hospipost.cli.networks import networks
+    from hospipost.cli.publish import publish
     from hospipost.cli.queue import queue
+    from hospipost.cli.status import history, reconcile, status
 
-    for command in (init, queue, check, rules):
+    for command in (init, queue, check, rules, publish, status, history, reconcile, networks):
         cli.add_command(command)
 
 

@@ -8,11 +8,15 @@ when publishing. SDKs are imported inside adapter methods, never at module level
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from hospipost.posts import Post
+    from hospipost.config import NetworkSettings
+    from hospipost.credentials import Credentials
+    from hospipost.posts import Media, Post
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
@@ -50,21 +54,89 @@ COMMON_KEYS: dict[str, ConfigKey] = {
 
 @dataclass(frozen=True)
 class Rendering:
-    """What one network receives for one post: the text of each part of the thread."""
+    """What one network receives for one post: the text of each part, the media of the first."""
 
     network: str
     parts: list[str]
-    media: list[Any] = field(default_factory=list)
+    media: list["Media"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A published delivery: the network's id and public URL of the first part."""
+
+    remote_id: str
+    url: str | None
+
+
+class DeliveryError(Exception):
+    """A delivery did not go through; the message tells a person what happened and what to do."""
+
+
+class TransientError(DeliveryError):
+    """Nothing was published and trying again later may work (network down, 5xx, 429)."""
+
+    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class PermanentError(DeliveryError):
+    """Nothing was published and retrying will not help (bad token, rejected content)."""
+
+
+class UnknownOutcome(DeliveryError):
+    """The request may have been processed (timeout after sending, duplicate refusal)."""
+
+
+PartSent = Callable[[int, str], None]
+"""Called after each thread part is published: (part index, the network's id of it)."""
 
 
 class Network:
-    """Base class of the network adapters."""
+    """Base class of the network adapters.
+
+    An adapter is built from its config section and the credentials store; it imports
+    its SDK inside its methods. ``publish`` sends one rendering, resuming a thread after
+    the parts listed in ``done`` (ids of parts already published), reporting each new
+    part through ``part_sent`` so a crash mid-thread never re-sends a part. It raises
+    TransientError, PermanentError or UnknownOutcome, with messages free of secrets.
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
     limits: ClassVar[Limits]
     config_keys: ClassVar[dict[str, ConfigKey]] = {}
     default_api_base: ClassVar[str]
+
+    def __init__(self, settings: "NetworkSettings", credentials: "Credentials") -> None:
+        self.settings = settings
+        self.credentials = credentials
+
+    @property
+    def api_base(self) -> str:
+        return self.settings.api_base
+
+    @property
+    def timeout(self) -> float:
+        return float(self.settings.options.get("timeout") or 30)
+
+    def secret(self, key: str) -> str:
+        """The credential named by config key ``key`` (e.g. token_env)."""
+        name = self.settings.options[key]
+        return self.credentials.get(name, f"{self.label} credentials (networks.{self.name}.{key})")
+
+    def payload(self, rendering: Rendering) -> list[dict[str, Any]]:
+        """The requests publishing would make, for --dry-run: no secrets, no network."""
+        raise NotImplementedError
+
+    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
+        """Publish a rendering; ``key`` is the delivery id (an idempotency key where supported)."""
+        raise NotImplementedError
+
+    def verify(self) -> str:
+        """Check the credentials with a read-only call; return who we are posting as."""
+        raise NotImplementedError
 
     @classmethod
     def all_config_keys(cls) -> dict[str, ConfigKey]:

@@ -1,0 +1,48 @@
+"""`hospipost networks check`: verify each enabled network's credentials without posting."""
+
+from __future__ import annotations
+
+import click
+
+from hospipost.cli import AppContext, pass_app
+
+
+@click.group()
+def networks() -> None:
+    """The configured networks."""
+
+
+@networks.command("check")
+@pass_app
+def check_networks(app: AppContext) -> None:
+    """Verify each enabled network's credentials with a read-only call (nothing is posted).
+
+    \b
+    Example:
+      hospipost networks check
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hospipost.credentials import Credentials, CredentialsError, redact
+    from hospipost.networks import network_class
+    from hospipost.networks.base import DeliveryError
+
+    config = app.config
+    enabled = config.enabled_networks()
+    if not enabled:
+        click.echo("No network is enabled in config.yaml.")
+        raise SystemExit(1)
+    credentials = Credentials()
+
+    def verify(name: str) -> tuple[str, bool, str]:
+        cls = network_class(name)
+        try:
+            return cls.label, True, cls(config.networks[name], credentials).verify()
+        except (CredentialsError, DeliveryError) as error:
+            return cls.label, False, redact(str(error), credentials.handed_out)
+
+    with ThreadPoolExecutor(max_workers=len(enabled)) as pool:
+        results = list(pool.map(verify, enabled))
+    for label, ok, message in results:
+        click.echo(f"{'✔' if ok else '✖'} {label}: {message}")
+    raise SystemExit(0 if all(ok for _, ok, _ in results) else 1)

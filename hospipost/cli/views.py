@@ -1,0 +1,154 @@
+"""What `status`, `history` and `reconcile` show and do, imported only when they run."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from hospipost.errors import HospipostError
+
+if TYPE_CHECKING:
+    from hospipost.config import Config
+    from hospipost.ledger import Delivery, Ledger
+
+NEEDS_HUMAN = ("unknown", "failed")
+UPCOMING_SHOWN = 10
+
+
+def open_ledger(config: "Config", create: bool = False) -> "Ledger | None":
+    """The ledger, or None when nothing was ever published from this config."""
+    from hospipost.ledger import Ledger, LedgerError
+
+    try:
+        return Ledger.open(config.state_url, create=create, migrate=create)
+    except LedgerError as error:
+        if "no ledger" in str(error):
+            return None
+        raise HospipostError(str(error)) from None
+
+
+def delivery_dict(item: "Delivery") -> dict[str, Any]:
+    return {
+        "post": item.post_id, "network": item.network, "state": item.state, "url": item.remote_url,
+        "attempts": item.attempts, "error": item.last_error, "occurrence": item.occurrence,
+        "due_at": item.due_at.isoformat(), "sent_at": item.sent_at.isoformat() if item.sent_at else None,
+        "next_attempt_at": item.next_attempt_at.isoformat() if item.next_attempt_at else None,
+    }
+
+
+def _local(moment: datetime | None, config: "Config") -> str:
+    return moment.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _ledger_rows(config: "Config", post_id: str | None = None) -> list["Delivery"]:
+    ledger = open_ledger(config)
+    if ledger is None:
+        return []
+    try:
+        return ledger.all(post_id=post_id)
+    finally:
+        ledger.close()
+
+
+def _upcoming(config: "Config", now: datetime) -> tuple[list[dict[str, Any]], list[str]]:
+    from hospipost.posts import load_readable_queues
+
+    queues, errors = load_readable_queues(config)
+    posts = sorted((p for q in queues for p in q.posts if p.at and p.at > now and not p.draft), key=lambda p: p.at)
+    upcoming = [
+        {"post": post.id, "network": network, "state": "scheduled", "url": None, "attempts": 0, "error": None,
+         "occurrence": "once", "due_at": post.at.isoformat(), "sent_at": None, "next_attempt_at": None}
+        for post in posts for network in post.networks
+    ]
+    return upcoming, [error.format_message() for error in errors]
+
+
+def show_status(config: "Config", now: datetime, output_format: str) -> int:
+    rows = _ledger_rows(config)
+    upcoming, load_errors = _upcoming(config, now)
+    attention = [item for item in rows if item.state in NEEDS_HUMAN]
+    retrying = [item for item in rows if item.state == "pending" and item.next_attempt_at]
+    in_flight = [item for item in rows if item.state == "sending"]
+    code = 1 if attention or load_errors else 0
+    if output_format == "json":
+        listed = [delivery_dict(item) for item in attention + in_flight + retrying]
+        click.echo(json.dumps(listed + upcoming, ensure_ascii=False, indent=2))
+        return code
+    from hospipost.cli.output import console
+
+    out = console()
+    for message in load_errors:
+        out.print(f"✖ unreadable queue: {message}", style="red")
+    _section(out, "Needs a human", attention, config, lambda i: f"{i.state}: {i.last_error}")
+    _section(out, "Sending now", in_flight, config, lambda i: f"claimed by {i.lease_owner}")
+    _section(out, "Retrying", retrying, config,
+             lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}")
+    out.print("[bold]Next due[/bold]" if upcoming else "[bold]Next due[/bold]: nothing scheduled")
+    shown = {}
+    for entry in upcoming:
+        shown.setdefault((entry["post"], entry["due_at"]), []).append(entry["network"])
+    for (post_id, due_at), networks in list(shown.items())[:UPCOMING_SHOWN]:
+        out.print(f"  {_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}")
+    sent = sum(1 for item in rows if item.state == "sent")
+    out.print(f"{sent} deliveries sent, {len(attention)} need a human, {len(retrying)} retrying.",
+              style="bold red" if attention else "bold")
+    return code
+
+
+def _section(out: Any, title: str, items: list["Delivery"], config: "Config", describe: Any) -> None:
+    if not items:
+        return
+    out.print(f"[bold]{title}[/bold]")
+    for item in items:
+        out.print(f"  {_local(item.due_at, config)}  {item.post_id} → {item.network}  {describe(item)}")
+        if item.state == "unknown":
+            out.print(f"    resolve: hospipost reconcile {item.post_id} --network {item.network} (--sent URL | --not-sent)",
+                      style="dim")
+
+
+def show_history(config: "Config", post_id: str | None, output_format: str) -> None:
+    rows = _ledger_rows(config, post_id)
+    if output_format == "json":
+        click.echo(json.dumps([delivery_dict(item) for item in rows], ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    from hospipost.cli.output import console
+
+    if not rows:
+        click.echo("Nothing was published yet." if post_id is None else f"No delivery of {post_id} yet.")
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("time", "post", "network", "state", "tries", "url / error"):
+        table.add_column(column, overflow="fold")
+    for item in rows:
+        table.add_row(_local(item.sent_at or item.due_at, config), item.post_id, item.network, item.state,
+                      str(item.attempts), item.remote_url or item.last_error or "")
+    console().print(table)
+
+
+def do_reconcile(config: "Config", post_id: str, network: str, occurrence: str, sent_url: str | None) -> None:
+    import getpass
+
+    from hospipost.ledger import delivery_id
+    from hospipost.timeutil import utcnow
+
+    ledger = open_ledger(config)
+    if ledger is None:
+        raise HospipostError("nothing was published yet: there is nothing to reconcile")
+    try:
+        item = ledger.get(delivery_id(post_id, network, occurrence))
+        if item is None:
+            raise HospipostError(f"no delivery of {post_id} to {network} in the ledger")
+        if item.state not in NEEDS_HUMAN:
+            raise HospipostError(f"{post_id} → {network} is {item.state}: there is nothing to reconcile")
+        ledger.reconcile(item, utcnow(), sent_url, getpass.getuser())
+    finally:
+        ledger.close()
+    if sent_url:
+        click.echo(f"✔ {post_id} → {network} recorded as sent: {sent_url}")
+    else:
+        click.echo(f"↻ {post_id} → {network} will be sent again at the next `hospipost publish`.")

@@ -1,0 +1,482 @@
+"""The delivery ledger: what was sent where, exactly once (SQLite or PostgreSQL).
+
+One row per delivery: a (post, network, occurrence) triple. A one-off post has a single
+occurrence, ``once``, so moving its time after it was sent never sends it again; each
+occurrence of a recurring post is its own delivery. States::
+
+    pending ──claim──> sending ──> sent
+       ^                  │──────> failed     (permanent: needs a human)
+       └── retry later ───┤──────> unknown    (the request may have left: needs reconcile)
+
+A claim is one conditional UPDATE (state still ``pending``, due, no other owner) in its
+own committed transaction, taken before any network call: SQLite serialises writers on
+the database lock (``BEGIN IMMEDIATE``), PostgreSQL picks rows with
+``FOR UPDATE SKIP LOCKED``. ``request_started_at`` is committed just before the request
+leaves, so a delivery whose owner died is re-queued when the request had not left, and
+``unknown`` when it may have: never sent twice, never silently dropped.
+An append-only ``events`` table keeps the history. The schema is versioned in
+``hospipost_meta`` and migrated on open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+SCHEMA_VERSION = 1
+STATES = ("pending", "sending", "sent", "failed", "unknown")
+ONCE = "once"
+
+metadata = sa.MetaData()
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware datetimes stored as naive UTC, read back as aware UTC, on every database."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the ledger stores aware datetimes only")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.String(255), primary_key=True),
+    sa.Column("post_id", sa.String(120), nullable=False, index=True),
+    sa.Column("queue", sa.String(120), nullable=False),
+    sa.Column("network", sa.String(20), nullable=False),
+    sa.Column("occurrence", sa.String(40), nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UTCDateTime),
+    sa.Column("lease_owner", sa.String(255)),
+    sa.Column("lease_expires_at", UTCDateTime),
+    sa.Column("request_started_at", UTCDateTime),
+    sa.Column("remote_id", sa.String(255)),
+    sa.Column("remote_url", sa.Text),
+    sa.Column("sent_hash", sa.String(64)),
+    sa.Column("parts", sa.Text),  # JSON list: the network's ids of the thread parts already published
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Index("ix_deliveries_state_next", "state", "next_attempt_at"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("delivery_id", sa.String(255), index=True),
+    sa.Column("post_id", sa.String(120), index=True),
+    sa.Column("network", sa.String(20)),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("actor", sa.String(255), nullable=False),
+    sa.Column("detail", sa.Text),
+)
+
+meta = sa.Table(
+    "hospipost_meta",
+    metadata,
+    sa.Column("key", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    post_id: str
+    queue: str
+    network: str
+    occurrence: str
+    due_at: datetime
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    lease_owner: str | None
+    remote_id: str | None
+    remote_url: str | None
+    sent_hash: str | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    request_started_at: datetime | None = None
+    lease_expires_at: datetime | None = None
+    parts: tuple[str, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Delivery":
+        values = {name: getattr(row, name) for name in cls.__dataclass_fields__}
+        values["parts"] = tuple(json.loads(row.parts)) if row.parts else ()
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A delivery that should exist: from the posts, before the ledger knows of it."""
+
+    post_id: str
+    queue: str
+    network: str
+    occurrence: str
+    due_at: datetime
+
+    @property
+    def id(self) -> str:
+        return delivery_id(self.post_id, self.network, self.occurrence)
+
+
+def delivery_id(post_id: str, network: str, occurrence: str = ONCE) -> str:
+    return f"{post_id}:{network}:{occurrence}"
+
+
+def process_owner() -> str:
+    """Who claims: host and pid, so a dead local owner can be recognised at once."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class LedgerError(Exception):
+    """The ledger cannot be opened or used; the message says what to do."""
+
+
+class Ledger:
+    """The ledger on one database; safe to share between processes and machines."""
+
+    def __init__(self, engine: Engine, actor: str | None = None) -> None:
+        self.engine = engine
+        self.actor = actor or process_owner()
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    # -- opening and migrations ------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = True, migrate: bool = True, actor: str | None = None) -> "Ledger":
+        """Open (and create or migrate) the ledger at a sqlite:/// or postgresql:// URL.
+
+        With ``migrate=False`` nothing is written (for --dry-run and read-only views).
+        """
+        ledger = cls(_engine(url, create), actor)
+        try:
+            if migrate:
+                ledger.migrate()
+            else:
+                ledger.engine.connect().close()
+        except sa.exc.OperationalError as error:
+            raise LedgerError(f"cannot open the ledger {redact_url(url)}: {_short(error)}") from None
+        return ledger
+
+    def migrate(self) -> None:
+        with self.write() as connection:
+            version = _schema_version(connection)
+            if version > SCHEMA_VERSION:
+                raise LedgerError(
+                    f"the ledger has schema version {version}, newer than this hospipost ({SCHEMA_VERSION}); upgrade hospipost"
+                )
+            if version == 0:
+                metadata.create_all(connection)
+            for step in range(max(version, 1), SCHEMA_VERSION):
+                MIGRATIONS[step](connection)
+            _set_meta(connection, "schema_version", str(SCHEMA_VERSION))
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite, so writers queue instead of failing)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(hospipost_write=True)
+            with connection.begin():
+                yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- recording -------------------------------------------------------------
+
+    def ensure(self, due: Iterable[DueDelivery], now: datetime) -> None:
+        """Create the rows of deliveries that became due (existing rows are left alone)."""
+        rows = [
+            {
+                "id": item.id, "post_id": item.post_id, "queue": item.queue, "network": item.network,
+                "occurrence": item.occurrence, "due_at": item.due_at, "state": "pending", "attempts": 0,
+                "created_at": now, "updated_at": now,
+            }
+            for item in due
+        ]
+        if not rows:
+            return
+        with self.write() as connection:
+            known = {r.id for r in connection.execute(sa.select(deliveries.c.id).where(deliveries.c.id.in_([r["id"] for r in rows])))}
+            fresh = [row for row in rows if row["id"] not in known]
+            if fresh:
+                connection.execute(_insert_ignore(self.engine), fresh)
+
+    def claim(self, ids: Iterable[str], now: datetime, lease: timedelta) -> list[Delivery]:
+        """Atomically take the deliveries among ``ids`` that are pending and due; return them."""
+        ids = list(ids)
+        if not ids:
+            return []
+        claimable = sa.and_(
+            deliveries.c.id.in_(ids),
+            deliveries.c.state == "pending",
+            sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
+        )
+        with self.write() as connection:
+            if self.is_postgresql:
+                locked = sa.select(deliveries.c.id).where(claimable).with_for_update(skip_locked=True)
+                claimable = deliveries.c.id.in_(locked.scalar_subquery())
+            update = (
+                deliveries.update()
+                .where(claimable)
+                .values(
+                    state="sending", lease_owner=self.actor, lease_expires_at=now + lease,
+                    request_started_at=None, attempts=deliveries.c.attempts + 1, updated_at=now,
+                )
+                .returning(*deliveries.c)
+            )
+            claimed = [Delivery.from_row(row) for row in connection.execute(update)]
+            for item in claimed:
+                self._event(connection, now, "claimed", item, {"attempt": item.attempts})
+        return claimed
+
+    def request_started(self, item: Delivery, now: datetime) -> None:
+        """Committed right before the request leaves: from now on, a crash means `unknown`."""
+        self._transition(item, now, "sending", "request", request_started_at=now)
+
+    def record_part(self, item: Delivery, index: int, remote_id: str, now: datetime) -> None:
+        """A thread part went out: remember it, so a retry resumes after it."""
+        with self.write() as connection:
+            row = connection.execute(sa.select(deliveries.c.parts).where(deliveries.c.id == item.id)).first()
+            parts = json.loads(row.parts) if row and row.parts else []
+            parts[index:] = [remote_id]
+            connection.execute(deliveries.update().where(deliveries.c.id == item.id).values(parts=json.dumps(parts), updated_at=now))
+            self._event(connection, now, "part", item, {"part": index, "remote_id": remote_id})
+
+    def mark_sent(self, item: Delivery, now: datetime, remote_id: str, url: str | None, sent_hash: str, detail: dict | None = None) -> None:
+        self._transition(
+            item, now, "sent", "sent", detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
+            remote_id=remote_id, remote_url=url, sent_hash=sent_hash, sent_at=now, last_error=None, next_attempt_at=None,
+        )
+
+    def mark_retry(self, item: Delivery, now: datetime, error: str, retry_at: datetime) -> None:
+        self._transition(item, now, "pending", "retry", detail={"error": error, "retry_at": retry_at.isoformat()},
+                         last_error=error, next_attempt_at=retry_at, request_started_at=None)
+
+    def mark_failed(self, item: Delivery, now: datetime, error: str) -> None:
+        self._transition(item, now, "failed", "failed", detail={"error": error}, last_error=error)
+
+    def mark_unknown(self, item: Delivery, now: datetime, error: str) -> None:
+        self._transition(item, now, "unknown", "unknown", detail={"error": error}, last_error=error)
+
+    def _transition(self, item: Delivery, now: datetime, state: str, kind: str, detail: dict | None = None, **values: Any) -> None:
+        with self.write() as connection:
+            connection.execute(
+                deliveries.update()
+                .where(deliveries.c.id == item.id)
+                .values(state=state, updated_at=now, lease_owner=None if state != "sending" else item.lease_owner,
+                        lease_expires_at=None if state != "sending" else item.lease_expires_at, **values)
+            )
+            self._event(connection, now, kind, item, detail)
+
+    def record_missed(self, due: DueDelivery, now: datetime, reason: str) -> bool:
+        """Record a delivery that is too late to publish automatically (once)."""
+        with self.write() as connection:
+            inserted = connection.execute(
+                _insert_ignore(self.engine).returning(deliveries.c.id),
+                {"id": due.id, "post_id": due.post_id, "queue": due.queue, "network": due.network,
+                 "occurrence": due.occurrence, "due_at": due.due_at, "state": "failed", "attempts": 0,
+                 "last_error": reason, "created_at": now, "updated_at": now},
+            )
+            recorded = inserted.first() is not None or connection.execute(
+                # a delivery still retrying when its time ran out
+                deliveries.update()
+                .where(deliveries.c.id == due.id, deliveries.c.state == "pending")
+                .values(state="failed", last_error=reason, updated_at=now, next_attempt_at=None)
+            ).rowcount > 0
+            if recorded:
+                self._event(connection, now, "missed", due, {"error": reason})
+            return recorded
+
+    def recover(self, now: datetime, owner_alive: "callable[[str], bool]") -> list[Delivery]:
+        """Resolve `sending` rows whose owner is gone: re-queue, or `unknown` if the request left."""
+        with self.write() as connection:
+            rows = [Delivery.from_row(r) for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == "sending"))]
+        recovered = []
+        for item in rows:
+            expired = item.lease_expires_at is not None and item.lease_expires_at <= now
+            if not expired and owner_alive(item.lease_owner or ""):
+                continue
+            if item.request_started_at is None:
+                self._guarded(item, now, "pending", "requeued", {"owner": item.lease_owner})
+            else:
+                message = f"the process {item.lease_owner} stopped while the request was under way: check the network, then `hospipost reconcile`"
+                self._guarded(item, now, "unknown", "unknown", {"error": message}, last_error=message)
+            recovered.append(item)
+        return recovered
+
+    def _guarded(self, item: Delivery, now: datetime, state: str, kind: str, detail: dict, **values: Any) -> None:
+        """A transition that happens only if nobody else moved the row meanwhile."""
+        with self.write() as connection:
+            result = connection.execute(
+                deliveries.update()
+                .where(deliveries.c.id == item.id, deliveries.c.state == "sending", deliveries.c.lease_owner == item.lease_owner)
+                .values(state=state, updated_at=now, lease_owner=None, lease_expires_at=None, request_started_at=None, **values)
+            )
+            if result.rowcount:
+                self._event(connection, now, kind, item, detail)
+
+    def reconcile(self, item: Delivery, now: datetime, sent_url: str | None, who: str) -> None:
+        """A human's verdict on an `unknown` (or `failed`) delivery: sent with its URL, or not sent."""
+        if sent_url is not None:
+            self._transition(item, now, "sent", "reconciled", detail={"verdict": "sent", "url": sent_url, "by": who},
+                             remote_url=sent_url, sent_at=now, last_error=None)
+        else:
+            self._transition(item, now, "pending", "reconciled", detail={"verdict": "not sent", "by": who},
+                             last_error=None, next_attempt_at=None, request_started_at=None)
+
+    def record_event(self, now: datetime, kind: str, detail: dict, post_id: str | None = None, network: str | None = None) -> None:
+        with self.write() as connection:
+            connection.execute(events.insert().values(
+                at=now, kind=kind, actor=self.actor, post_id=post_id, network=network,
+                detail=json.dumps(detail, ensure_ascii=False, default=str),
+            ))
+
+    def _event(self, connection: Connection, now: datetime, kind: str, item: Any, detail: dict | None) -> None:
+        connection.execute(events.insert().values(
+            at=now, delivery_id=item.id, post_id=item.post_id, network=item.network, kind=kind, actor=self.actor,
+            detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        ))
+
+    # -- reading ---------------------------------------------------------------
+
+    def get(self, item_id: str) -> Delivery | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(deliveries).where(deliveries.c.id == item_id)).first()
+        return Delivery.from_row(row) if row else None
+
+    def all(self, post_id: str | None = None, states: Iterable[str] | None = None) -> list[Delivery]:
+        query = sa.select(deliveries).order_by(deliveries.c.due_at, deliveries.c.post_id, deliveries.c.network)
+        if post_id:
+            query = query.where(deliveries.c.post_id == post_id)
+        if states:
+            query = query.where(deliveries.c.state.in_(list(states)))
+        with self.engine.connect() as connection:
+            return [Delivery.from_row(row) for row in connection.execute(query)]
+
+    def event_log(self, post_id: str | None = None, kinds: Iterable[str] | None = None, limit: int | None = None) -> list[dict]:
+        query = sa.select(events).order_by(events.c.id.desc())
+        if post_id:
+            query = query.where(events.c.post_id == post_id)
+        if kinds:
+            query = query.where(events.c.kind.in_(list(kinds)))
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as connection:
+            return [
+                {**row._asdict(), "detail": json.loads(row.detail) if row.detail else {}}
+                for row in connection.execute(query)
+            ]
+
+    def sent_post_ids(self) -> set[str]:
+        with self.engine.connect() as connection:
+            query = sa.select(deliveries.c.post_id).where(deliveries.c.state == "sent").distinct()
+            return {row.post_id for row in connection.execute(query)}
+
+
+MIGRATIONS: dict[int, Any] = {}  # step n: migrates schema version n to n + 1
+
+
+def _schema_version(connection: Connection) -> int:
+    if not sa.inspect(connection).has_table("hospipost_meta"):
+        return 0
+    row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
+    return int(row.value) if row else 0
+
+
+def _set_meta(connection: Connection, key: str, value: str) -> None:
+    if connection.execute(sa.select(meta.c.key).where(meta.c.key == key)).first():
+        connection.execute(meta.update().where(meta.c.key == key).values(value=value))
+    else:
+        connection.execute(meta.insert().values(key=key, value=value))
+
+
+def _insert_ignore(engine: Engine) -> Any:
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(deliveries).on_conflict_do_nothing(index_elements=["id"])
+
+
+def _engine(url: str, create: bool) -> Engine:
+    if url.startswith("sqlite:///"):
+        return _sqlite_engine(url, create)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    try:
+        return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    except (sa.exc.ArgumentError, ModuleNotFoundError) as error:
+        raise LedgerError(f"cannot use the ledger {redact_url(url)}: {error}") from None
+
+
+def _sqlite_engine(url: str, create: bool) -> Engine:
+    from pathlib import Path
+
+    path = Path(url[len("sqlite:///"):])
+    if not path.exists():
+        if not create:
+            raise LedgerError(f"no ledger at {path} yet: nothing was published from this folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 60, "isolation_level": None})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=60000")
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Writers take the lock up front, so they queue instead of failing on upgrade;
+        # readers use WAL snapshots and never block anyone.
+        if connection.get_execution_options().get("hospipost_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def redact_url(url: str) -> str:
+    """A database URL without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.split("@")[-1]
+
+
+def _short(error: Exception) -> str:
+    return str(getattr(error, "orig", error)).splitlines()[0]

@@ -1,0 +1,144 @@
+"""A local HTTP server standing in for X and Facebook (and later the other networks).
+
+It answers the endpoints hospipost's adapters call, records every post it receives,
+and can be told to be slow or to fail. Tests point the adapters' `api_base` at it.
+It binds 127.0.0.1 only and stops with the test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Received:
+    network: str
+    path: str
+    body: dict[str, Any]
+    text: str | None
+
+
+@dataclass
+class FakeNetworks:
+    latency: float = 0.0
+    received: list[Received] = field(default_factory=list)
+    faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_001))
+    url: str = ""
+
+    def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self.faults.setdefault(network, []).append((status, body, headers or {}))
+
+    def posts(self, network: str | None = None) -> list[Received]:
+        with self.lock:
+            return [r for r in self.received if r.text is not None and (network is None or r.network == network)]
+
+    def texts(self, network: str) -> list[str]:
+        return [r.text for r in self.posts(network)]
+
+
+def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = urlsplit(self.path).path
+            if path == "/2/users/me":
+                self.reply(200, {"data": {"id": "42", "name": "CHU", "username": "chu_test"}})
+            elif path.count("/") == 2 and path.startswith("/v"):
+                self.reply(200, {"id": path.split("/")[2], "name": "CHU Test"})
+            else:
+                self.reply(404, {"error": "not found"})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            path = urlsplit(self.path).path
+            network = "x" if path.startswith("/2/") else "facebook"
+            body = self.parse(raw)
+            if state.latency:
+                time.sleep(state.latency)
+            with state.lock:
+                fault = state.faults.get(network, []).pop(0) if state.faults.get(network) else None
+            if fault:
+                self.reply(*fault)
+                return
+            text = body.get("text") if network == "x" else body.get("message") or body.get("caption")
+            is_post = path == "/2/tweets" or path.endswith("/feed") or path.endswith("/photos")
+            with state.lock:
+                state.received.append(Received(network, path, body, text if is_post else None))
+                new_id = next(state.ids)
+            if path == "/2/tweets":
+                self.reply(201, {"data": {"id": str(new_id), "text": text}})
+            elif network == "x":
+                self.reply(200, {"data": {"id": str(new_id), "media_key": f"3_{new_id}"}})
+            elif path.endswith("/photos"):
+                page = path.split("/")[2]
+                self.reply(200, {"id": str(new_id), "post_id": f"{page}_{new_id}"})
+            else:
+                page = path.split("/")[2]
+                self.reply(200, {"id": f"{page}_{new_id}"})
+
+        def parse(self, raw: bytes) -> dict[str, Any]:
+            kind = self.headers.get("Content-Type", "")
+            if "json" in kind:
+                return json.loads(raw or b"{}")
+            if "x-www-form-urlencoded" in kind:
+                return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+            if "multipart/form-data" in kind:
+                return _multipart_fields(kind, raw)
+            return {}
+
+        def reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
+    """Text fields of a multipart body (file fields become their size in bytes)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        fields[name] = len(payload) if part.get_filename() else payload.decode("utf-8", "replace")
+    return fields
+
+
+@contextmanager
+def running(latency: float = 0.0) -> Iterator[FakeNetworks]:
+    state = FakeNetworks(latency=latency)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
