@@ -86,11 +86,16 @@ class CheckContext:
     config: "Config"
     now: datetime
     published: Callable[["Post"], bool] = lambda post: False
+    cache: dict[str, Any] = field(default_factory=dict)  # per-run memo for rules (e.g. file facts)
 
     def networks(self, post: "Post") -> list[type["Network"]]:
+        """The adapter classes of the post's networks (looked up once per set of networks)."""
         from hospipost.networks import network_class
 
-        return [network_class(name) for name in post.networks]
+        by_names = self.cache.setdefault("networks", {})
+        if post.networks not in by_names:
+            by_names[post.networks] = [network_class(name) for name in post.networks]
+        return by_names[post.networks]
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.config.timezone)

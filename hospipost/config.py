@@ -249,6 +249,9 @@ class _ConfigReader:
         options: dict[str, Any] = {}
         for key, key_spec in spec.items():
             if key in section and section[key] is not None:
+                value = section[key]
+                if key_spec.type is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+                    section[key] = str(value)  # graph_version: 26.0, version: 202610 written unquoted
                 options[key] = self.typed(section, key, key_spec.type, f"networks.{name}.{key}")
             else:
                 options[key] = key_spec.default

@@ -192,6 +192,8 @@ class Ledger:
 
     def migrate(self) -> None:
         with self.write() as connection:
+            if self.is_postgresql:  # several processes may open a new ledger at once
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7201)"))
             version = _schema_version(connection)
             if version > SCHEMA_VERSION:
                 raise LedgerError(

@@ -82,14 +82,21 @@ def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[P
     return chosen
 
 
-def plan(posts: list[Post], report: "Report", config: "Config", now: datetime, network: str | None = None) -> Plan:
+def upcoming(posts: Iterable[Post], now: datetime, until: datetime) -> list[Post]:
+    """Posts due between now and ``until``, in time order (for a preview)."""
+    chosen = [post for post in posts if not post.draft and post.at is not None and now <= post.at <= until]
+    return sorted(chosen, key=lambda post: post.at)
+
+
+def plan(posts: list[Post], report: "Report", config: "Config", now: datetime, network: str | None = None,
+         check_lateness: bool = True) -> Plan:
     """Split due posts into deliveries to send, misses and blocked posts."""
     result = Plan()
     for post in posts:
         networks = [n for n in post.networks if network is None or n == network]
         if not networks:
             continue
-        late = lateness(post, config, now)
+        late = lateness(post, config, now) if check_lateness else None
         if late:
             result.missed.extend((Due(post, n), late) for n in networks)
             continue

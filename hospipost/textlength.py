@@ -17,9 +17,17 @@ _MASTODON_URL = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]']", regex.I
 _MASTODON_REMOTE_MENTION = regex.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w", regex.UNICODE)
 
 
+# Text made only of these characters has one grapheme per code point: Latin (with
+# precomposed accents), Greek, Cyrillic, general punctuation (no joiner), currency and
+# common symbols. French text nearly always qualifies, so it skips the \X scan.
+_ONE_GRAPHEME_EACH = regex.compile(
+    r"[\x00-\x0c\x0e-\u02ff\u0370-\u0482\u048a-\u0590\u1e00-\u1fff\u2000-\u200c\u200e-\u20cf\u2100-\u23ff]*"
+)
+
+
 def grapheme_length(text: str) -> int:
-    if text.isascii():
-        return len(text) - text.count("\r\n")
+    if "\r" not in text and _ONE_GRAPHEME_EACH.fullmatch(text):
+        return len(text)
     return len(_GRAPHEME.findall(text))
 
 

@@ -52,6 +52,18 @@ def parse_datetime(value: object, tz: ZoneInfo, *, end_of_day: bool = False) -> 
     return parse_datetime(day, tz, end_of_day=end_of_day)
 
 
+_RELATIVE = re.compile(r"^\+\s*(\d+)\s*(m|min|h|d)$")
+
+
+def parse_relative(value: str) -> timedelta:
+    """"+90m", "+6h", "+3d": a duration from now."""
+    match = _RELATIVE.match(value.strip())
+    if not match:
+        raise TimeValueError(f"{value!r} is not a relative time; write +90m, +6h or +3d")
+    unit = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}[match[2]]
+    return timedelta(**{unit: int(match[1])})
+
+
 def dst_problem(wall: datetime, tz: ZoneInfo) -> str | None:
     """'nonexistent' when the wall time falls in a spring-forward gap, 'ambiguous' in a fold."""
     first = wall.replace(tzinfo=tz, fold=0)

@@ -50,17 +50,20 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def parse_now(value: str | None, config: "Config") -> "datetime":
-    """The --now option (a rehearsal time in the config's zone), or the real clock."""
+def parse_now(value: str | None, config: "Config", option: str = "--now") -> "datetime":
+    """A time option: local "YYYY-MM-DD HH:MM", ISO 8601, or relative ("+3d", "+6h", "+90m");
+    the real clock when not given."""
     from hospipost.errors import HospipostError
-    from hospipost.timeutil import TimeValueError, parse_datetime, utcnow
+    from hospipost.timeutil import TimeValueError, parse_datetime, parse_relative, utcnow
 
     if not value:
         return utcnow()
     try:
+        if value.startswith("+"):
+            return utcnow() + parse_relative(value)
         return parse_datetime(value, config.timezone)[0]
     except TimeValueError as error:
-        raise HospipostError(f"--now: {error}") from None
+        raise HospipostError(f"{option}: {error}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -18,10 +18,13 @@ SYMBOLS = {"sent": "✔", "retry": "↻", "failed": "✖", "unknown": "?", "miss
 
 
 def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | None, network: str | None,
-                output_format: str, quiet: bool) -> int:
-    """Publish (or preview) what is due; return the exit status."""
+                output_format: str, quiet: bool, until: datetime | None = None) -> int:
+    """Publish (or preview) what is due; return the exit status.
+
+    ``until`` (dry runs only) previews every post due up to then, each judged at its own time.
+    """
     from hospipost.posts import load_readable_queues
-    from hospipost.publisher import candidates
+    from hospipost.publisher import candidates, upcoming
 
     queues, load_errors = load_readable_queues(config)
     for error in load_errors:
@@ -29,14 +32,14 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
     posts = [post for queue in queues for post in queue.posts]
     if post_id is not None:
         posts = _only_post(posts, post_id, load_errors)
-    due = candidates(posts, config, now)
+    due = candidates(posts, config, now) if until is None else upcoming(posts, now, until)
     if not due:
         if not quiet and output_format == "text":
             click.echo("Nothing is due.")
         elif output_format == "json":
             click.echo("[]")
         return 1 if load_errors else 0
-    work = _plan(due, config, now, network)
+    work = _plan(due, config, now if until is None else until, network, check_lateness=until is None)
     if dry_run:
         return _dry_run(work, config, output_format)
     outcomes = _publish(work, config, now)
@@ -52,13 +55,13 @@ def _only_post(posts: list, post_id: str, load_errors: list) -> list:
     return chosen
 
 
-def _plan(due: list, config: "Config", now: datetime, network: str | None) -> "Plan":
+def _plan(due: list, config: "Config", now: datetime, network: str | None, check_lateness: bool = True) -> "Plan":
     from hospipost.compliance import run_checks
     from hospipost.publisher import plan
 
     if network is not None and network not in config.networks:
         raise HospipostError(f"network {network} is not configured in {config.path}")
-    return plan(due, run_checks(due, config, now), config, now, network)
+    return plan(due, run_checks(due, config, now), config, now, network, check_lateness)
 
 
 def _open_ledger(config: "Config", create: bool = True):

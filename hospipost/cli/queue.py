@@ -1,8 +1,484 @@
-"""`hospipost queue`: placeholder, being written."""
+"""`hospipost queue add|list|show`: write to the queues and look at them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from hospipost.cli import AppContext, pass_app, parse_now
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    from hospipost.compliance import Finding, Report
+    from hospipost.config import Config
+    from hospipost.posts import Post
+    from hospipost.queuefile import AddResult
 
 
 @click.group()
 def queue() -> None:
-    """Add, list and show the posts of the queues."""
+    """Add, list and show the posts of the queues (posts/*.yaml)."""
+
+
+# --- queue add ------------------------------------------------------------------------
+
+
+@queue.command("add")
+@click.argument("queue_name", metavar="QUEUE")
+@click.option("--text", "-t", help="The post's text (or --text-file, or pipe it on stdin).")
+@click.option("--text-file", metavar="FILE", help="Read the text from FILE ('-' for stdin).")
+@click.option("--at", "at", metavar="TIME", help='"YYYY-MM-DD HH:MM" (local) or ISO 8601 with an offset; default: the next free slot.')
+@click.option("--network", "-n", "networks", multiple=True, metavar="N", help="Publish to N (repeatable); default: the queue's or every enabled network.")
+@click.option("--media", multiple=True, metavar="FILE", help="An image to attach (repeatable).")
+@click.option("--alt", multiple=True, metavar="TEXT", help="Alt text of each --media, in the same order.")
+@click.option("--consent", multiple=True, metavar="REF", help="Consent record of each --media, in order ('-' for an image showing nobody); sets people: true.")
+@click.option("--people", is_flag=True, help="Every --media shows an identifiable person (a --consent is then required).")
+@click.option("--kind", metavar="KIND", help="alert, innovation, news, event, recruitment or prevention.")
+@click.option("--author", metavar="WHO", help="Who wrote the post.")
+@click.option("--approved-by", metavar="WHO", help="Who approved it (not the author).")
+@click.option("--id", "post_id", metavar="ID", help="The post's id (default: from its first words and date).")
+@click.option("--valid-until", metavar="TIME", help="Alerts: never published after this time.")
+@click.option("--source", metavar="URL", help="The evidence behind an innovation or health-advice post.")
+@click.option("--thread", multiple=True, metavar="TEXT", help="A follow-up post of a thread (repeatable).")
+@click.option("--draft", is_flag=True, help="Save it even with content errors, as a draft that is never published.")
+@click.option("--now", "now_option", hidden=True, metavar="TIME")
+@pass_app
+def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any) -> None:
+    """Append a post to posts/QUEUE.yaml, keeping the rest of the file as it is.
+
+    The post is checked first: one with content errors is refused (exit 1)
+    unless --draft. A missing approval does not stop it from being queued: it
+    stops its publication. Without --at it takes the next free posting slot.
+
+    \b
+    Example:
+      hospipost queue add news --text "Le CHU ouvre …" --network facebook \\
+        --media media/salle.png --alt "La nouvelle salle d'attente" \\
+        --author c.dupuis --approved-by a.renier
+      echo "Texte du post" | hospipost queue add news --at "2027-03-02 09:00"
+    """
+    from hospipost.queuefile import add_post, check_queue_name
+
+    check_queue_name(queue_name)
+    config = app.config
+    now = parse_now(now_option, config)
+    fields = _post_fields(config, options)
+    result = add_post(config, queue_name, fields, now)
+    if not result.written:
+        _print_refusal(result)
+        raise click.exceptions.Exit(1)
+    _print_added(result, config)
+
+
+def _post_fields(config: "Config", options: dict[str, Any]) -> dict[str, Any]:
+    """The new post's keys as they will be written, validated one by one."""
+    from hospipost.errors import HospipostError
+    from hospipost.posts import KINDS
+
+    kind = options["kind"]
+    if kind is not None and kind not in KINDS:
+        raise HospipostError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
+    return {
+        "id": options["post_id"],
+        "at": _moment_option("--at", options["at"], config),
+        "kind": kind,
+        "networks": _networks_option(options["networks"]),
+        "text": _read_post_text(options["text"], options["text_file"]),
+        "thread": [part.strip() for part in options["thread"] if part.strip()],
+        "media": _media_option(config, options["media"], options["alt"], options["consent"], options["people"]),
+        "author": options["author"],
+        "approved_by": options["approved_by"],
+        "valid_until": _moment_option("--valid-until", options["valid_until"], config),
+        "source": options["source"],
+        "draft": True if options["draft"] else None,
+    }
+
+
+def _read_post_text(text: str | None, text_file: str | None) -> str:
+    import sys
+    from pathlib import Path
+
+    from hospipost.errors import HospipostError
+    from hospipost.yamlfile import read_text
+
+    if text is not None and text_file is not None:
+        raise HospipostError("give the text with --text or --text-file, not both")
+    if text is None and text_file not in (None, "-"):
+        text = read_text(Path(text_file))
+    elif text is None:
+        if text_file is None and sys.stdin.isatty():
+            raise HospipostError("no text: give --text TEXT, --text-file FILE, or pipe the text on stdin")
+        text = sys.stdin.read()
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise HospipostError("the post's text is empty")
+    return text
+
+
+def _moment_option(option: str, value: str | None, config: "Config") -> str | None:
+    """A time option as it will be written: local "YYYY-MM-DD HH:MM", or ISO with its offset."""
+    from hospipost.errors import HospipostError
+    from hospipost.timeutil import TimeValueError, parse_datetime
+
+    if value is None:
+        return None
+    try:
+        moment, wall = parse_datetime(value, config.timezone)
+    except TimeValueError as error:
+        raise HospipostError(f"{option}: {error}") from None
+    if ":" not in value:
+        raise HospipostError(f"{option} {value!r}: give a time too, e.g. \"{value.strip()} 09:00\"")
+    if wall is None:
+        return moment.isoformat()
+    return wall.strftime("%Y-%m-%d %H:%M:%S" if wall.second else "%Y-%m-%d %H:%M")
+
+
+def _networks_option(names: tuple[str, ...]) -> list[str] | None:
+    from hospipost.errors import HospipostError
+    from hospipost.networks import NETWORK_NAMES
+
+    for name in names:
+        if name not in NETWORK_NAMES:
+            raise HospipostError(f"--network {name!r}: unknown network; known networks: {', '.join(NETWORK_NAMES)}")
+    return list(dict.fromkeys(names)) or None
+
+
+def _media_option(
+    config: "Config", files: tuple[str, ...], alts: tuple[str, ...], consents: tuple[str, ...], people: bool
+) -> list[dict[str, Any]]:
+    """Media items: each --media with the --alt and --consent of the same rank."""
+    from pathlib import Path
+
+    from hospipost.errors import HospipostError
+
+    for option, values in (("--alt", alts), ("--consent", consents)):
+        if len(values) > len(files):
+            raise HospipostError(
+                f"{option} given {len(values)} times for {len(files)} --media: give them in the same order as --media"
+            )
+    if people and not files:
+        raise HospipostError("--people describes the --media images; give --media FILE too")
+    items = []
+    for index, file in enumerate(files):
+        path = Path(file).expanduser()
+        if not path.is_file():
+            raise HospipostError(f"--media {file}: no such file")
+        item: dict[str, Any] = {"file": _config_relative(path, config)}
+        if index < len(alts) and alts[index].strip():
+            item["alt"] = alts[index].strip()
+        consent = consents[index].strip() if index < len(consents) else ""
+        consent = "" if consent == "-" else consent  # "-": this image shows nobody
+        item["people"] = bool(people or consent)
+        if consent:
+            item["consent"] = consent
+        items.append(item)
+    return items
+
+
+def _config_relative(path: "Path", config: "Config") -> str:
+    """Media paths in posts are relative to config.yaml's folder when they are inside it."""
+    absolute, root = path.resolve(), config.root.resolve()
+    return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(absolute)
+
+
+def _print_refusal(result: "AddResult") -> None:
+    errors = len(result.blocking)
+    click.echo(
+        f"Refused: post {result.post.id} has {_plural(errors, 'content error')}; "
+        f"nothing was written to {_display(result.path)}.",
+        err=True,
+    )
+    for finding in result.findings:
+        if finding.rule != "approval-required":
+            click.echo("  " + _finding_line(finding), err=True)
+    click.echo("Fix the post, or save it as a draft with --draft.", err=True)
+
+
+def _print_added(result: "AddResult", config: "Config") -> None:
+    from hospipost.timeutil import format_local
+
+    post = result.post
+    when = format_local(post.at, config.timezone) if post.at else "?"
+    how = " (next free slot)" if result.slot_taken else ""
+    state = "draft " if post.draft else ""
+    new_queue = " (new queue)" if result.created else ""
+    click.echo(
+        f"Added {state}post {post.id} to {_display(result.path)}{new_queue}: {when} {config.timezone_name}{how}, "
+        f"{', '.join(post.networks) or 'no network'}."
+    )
+    for finding in result.findings:
+        if finding.rule != "approval-required":
+            click.echo("  " + _finding_line(finding))
+    if any(f.rule == "approval-required" for f in result.findings):
+        click.echo("Not approved yet: it will not be published until someone other than the author sets approved_by.")
+    if post.draft:
+        click.echo("It is a draft: it will not be published while it has draft: true.")
+
+
+# --- queue list -----------------------------------------------------------------------
+
+
+@queue.command("list")
+@click.argument("queue_name", metavar="[QUEUE]", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Past posts too.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--now", "now_option", hidden=True, metavar="TIME")
+@pass_app
+def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_format: str, now_option: str | None) -> None:
+    """List the upcoming posts (all queues, or QUEUE), sorted by time.
+
+    Each row: local time, id, queue, networks, kind, check status (✓, or the
+    numbers of errors and warnings) and publication state.
+
+    \b
+    Example:
+      hospipost queue list
+      hospipost queue list health-alerts --all --format json
+    """
+    from rich.console import Console
+
+    from hospipost.errors import HospipostError
+
+    config = app.config
+    now = parse_now(now_option, config)
+    posts, report = _checked_posts(config, now)
+    if queue_name is not None:
+        if queue_name not in {p.queue for p in posts} and not _queue_exists(config, queue_name):
+            raise HospipostError(f"no queue {queue_name!r} in {_display(config.resolve(config.posts_dir))}")
+        posts = [p for p in posts if p.queue == queue_name]
+    rows = [_row(post, report, config, now) for post in _sorted(posts) if show_all or _upcoming(post, now)]
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No upcoming posts." + ("" if show_all else " (--all shows past ones)"))
+        return
+    console = Console()
+    if console.is_terminal:
+        console.print(_rich_table(rows, config))
+    else:
+        click.echo(_plain_table(rows, config))
+
+
+LIST_COLUMNS = ("time", "id", "queue", "networks", "kind", "check", "state")
+
+
+def _row(post: "Post", report: "Report", config: "Config", now: "datetime") -> dict[str, Any]:
+    from hospipost.publication import publication_state
+    from hospipost.timeutil import format_local
+
+    findings = report.for_post(post.id)
+    return {
+        "time": format_local(post.at, config.timezone) if post.at else f"every {post.every}",
+        "at": post.at.isoformat() if post.at else None,
+        "id": post.id,
+        "queue": post.queue,
+        "networks": list(post.networks),
+        "kind": post.kind,
+        "check": _check_status(findings),
+        "errors": _count(findings, "ERROR"),
+        "warnings": _count(findings, "WARNING"),
+        "state": publication_state(post, now),
+        "file": str(post.file),
+        "line": post.line,
+    }
+
+
+def _sorted(posts: list["Post"]) -> list["Post"]:
+    return sorted(posts, key=lambda p: (p.at is None, p.at.timestamp() if p.at else 0, p.id))
+
+
+def _upcoming(post: "Post", now: "datetime") -> bool:
+    if post.every is not None:
+        return post.until is None or post.until >= now
+    return post.at is not None and post.at >= now
+
+
+def _count(findings: list["Finding"], severity: str) -> int:
+    return sum(1 for f in findings if f.severity.name == severity and f.ignored is None)
+
+
+def _check_status(findings: list["Finding"]) -> str:
+    errors, warnings = _count(findings, "ERROR"), _count(findings, "WARNING")
+    parts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    return ", ".join(parts) or "✓"
+
+
+def _cell(row: dict[str, Any], column: str) -> str:
+    value = row[column]
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _plain_table(rows: list[dict[str, Any]], config: "Config") -> str:
+    """Aligned columns, no truncation: for pipes, files and scripts."""
+    headers = [c.upper() if c != "time" else f"TIME ({config.timezone_name})" for c in LIST_COLUMNS]
+    table = [headers, *[[_cell(row, c) for c in LIST_COLUMNS] for row in rows]]
+    widths = [max(len(line[i]) for line in table) for i in range(len(LIST_COLUMNS))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table)
+
+
+def _rich_table(rows: list[dict[str, Any]], config: "Config") -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold")
+    for column in LIST_COLUMNS:
+        table.add_column(f"time ({config.timezone_name})" if column == "time" else column, no_wrap=column in ("time", "id"))
+    for row in rows:
+        style = "red" if row["errors"] else "yellow" if row["warnings"] else "green"
+        cells = [Text(_cell(row, c), style=style if c == "check" else "") for c in LIST_COLUMNS]
+        table.add_row(*cells)
+    return table
+
+
+def _queue_exists(config: "Config", name: str) -> bool:
+    folder = config.resolve(config.posts_dir)
+    return (folder / f"{name}.yaml").is_file() or (folder / f"{name}.yml").is_file()
+
+
+# --- queue show -----------------------------------------------------------------------
+
+
+@queue.command("show")
+@click.argument("post_id", metavar="ID")
+@click.option("--now", "now_option", hidden=True, metavar="TIME")
+@pass_app
+def show(app: AppContext, post_id: str, now_option: str | None) -> None:
+    """Show a post as each of its networks will receive it, with its checks.
+
+    For each network: every part of the text with its length against the
+    network's limit, the media with their alt text and size; then the post's
+    findings.
+
+    \b
+    Example:
+      hospipost queue show canicule-2027-07-19
+    """
+    from hospipost.errors import HospipostError
+
+    config = app.config
+    now = parse_now(now_option, config)
+    posts, report = _checked_posts(config, now)
+    post = next((p for p in posts if p.id == post_id), None)
+    if post is None:
+        raise HospipostError(f"no post with id {post_id!r}; `hospipost queue list --all` lists them")
+    click.echo("\n".join(_post_view(post, report.for_post(post.id), config, now)))
+
+
+def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "datetime") -> list[str]:
+    from hospipost.publication import publication_state
+    from hospipost.timeutil import format_local
+
+    when = f"{format_local(post.at, config.timezone)} {config.timezone_name}" if post.at else f"every {post.every}"
+    lines = [
+        click.style(post.id, bold=True) + f"  ({post.queue}, {_display(post.file)}:{post.line})",
+        f"  {when} · {post.kind} · {publication_state(post, now)}",
+        f"  author: {post.author or '—'} · approved by: {post.approved_by or '—'}",
+    ]
+    for extra, value in (("valid until", post.valid_until), ("until", post.until)):
+        if value is not None:
+            lines.append(f"  {extra}: {format_local(value, config.timezone)}")
+    if post.source:
+        lines.append(f"  source: {post.source}")
+    for network in post.networks:
+        lines += ["", *_network_view(network, post)]
+    if post.media:
+        lines += ["", click.style("Media", bold=True), *_media_view(post)]
+    lines += ["", click.style("Checks", bold=True), *_findings_view(findings)]
+    return lines
+
+
+def _network_view(network: str, post: "Post") -> list[str]:
+    from hospipost.networks import network_class
+
+    adapter = network_class(network)
+    limits = adapter.limits
+    rendering = adapter.render(post)
+    lines = []
+    for index, part in enumerate(rendering.parts):
+        length = limits.count(part)
+        which = f" part {index + 1}/{len(rendering.parts)}:" if len(rendering.parts) > 1 else ""
+        verdict = click.style(f"  over by {length - limits.max_length}", fg="red") if length > limits.max_length else ""
+        title = click.style(adapter.label, bold=True)
+        lines.append(f"{title}{which} {length} / {limits.max_length} {limits.length_unit}{verdict}")
+        lines += ["    " + line if line else "" for line in part.splitlines()]
+    if rendering.media:
+        count = len(rendering.media)
+        over = click.style("  too many", fg="red") if count > limits.max_images else ""
+        lines.append(f"  {_plural(count, 'image')} (at most {limits.max_images}){over}")
+    return lines
+
+
+def _media_view(post: "Post") -> list[str]:
+    lines = []
+    for item in post.media:
+        size = _file_size(item.path)
+        people = f"people: yes, consent {item.consent or 'MISSING'}" if item.people else "people: no"
+        lines.append(f"  {item.file}  {size} · {people}")
+        lines.append(f"    alt: {item.alt}" if item.alt else "    alt: (none)")
+    return lines
+
+
+def _file_size(path: "Path") -> str:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return click.style("file not found", fg="red")
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+def _findings_view(findings: list["Finding"]) -> list[str]:
+    if not findings:
+        return ["  " + click.style("✓ no finding", fg="green")]
+    return ["  " + _finding_line(f, with_line=True) for f in findings]
+
+
+# --- shared ---------------------------------------------------------------------------
+
+
+def _checked_posts(config: "Config", now: "datetime") -> tuple[list["Post"], "Report"]:
+    """Every post of every queue, and the checklist's report over all of them."""
+    from hospipost.compliance import run_checks
+    from hospipost.errors import HospipostError
+    from hospipost.posts import QueueLoadError, load_queues
+
+    try:
+        queues = load_queues(config)
+    except QueueLoadError as error:
+        raise HospipostError("\n".join(e.format_message() for e in error.errors)) from None
+    posts = [post for q in queues for post in q.posts]
+    return posts, run_checks(posts, config, now)
+
+
+def _finding_line(finding: "Finding", with_line: bool = False) -> str:
+    colour = {"ERROR": "red", "WARNING": "yellow"}.get(finding.severity.name, "cyan")
+    severity = click.style(f"{finding.severity.label:<10}", fg=colour)
+    where = f"line {finding.line}: " if with_line else ""
+    network = f" [{finding.network}]" if finding.network else ""
+    line = f"{severity} {finding.rule}{network}: {where}{finding.message}"
+    if finding.ignored is not None:
+        line += f" (ignored: {finding.ignored})"
+    return line
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _display(path: "Path") -> str:
+    """A path relative to the current folder when it is below it."""
+    from pathlib import Path
+
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -33,6 +33,7 @@ class Limits:
     image_types: frozenset[str] = IMAGE_TYPES
     max_alt_length: int | None = None
     supports_threads: bool = False
+    max_bytes: int | None = None  # a cap on the UTF-8 size of each text, where the network has one
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ class Bluesky(Network):
         max_image_bytes=1_000_000,
         image_types=frozenset({"image/jpeg", "image/png", "image/webp"}),
         supports_threads=True,
+        max_bytes=3000,
     )
     config_keys = {
         "handle": ConfigKey(str, required=True, help="the account's handle, e.g. chu.example.org"),

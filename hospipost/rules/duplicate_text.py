@@ -1,9 +1,117 @@
-"""Placeholder: to be written."""
+"""duplicate-text: the same text as another post within 30 days.
 
-from hospipost.compliance import Severity, rule
+Linear, not quadratic: each post's published texts are normalised and grouped by
+(network, normalised text) in a dict; each group is sorted by time and only neighbours
+are compared, so the cost is O(n log n) in the number of posts however many repeat.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from hospipost.compliance import Problem, Severity, rule
+
+if TYPE_CHECKING:
+    from hospipost.compliance import CheckContext
+    from hospipost.posts import Post
+
+WINDOW = timedelta(days=30)
+_MARKS = re.compile(r"[\u0300-\u036f]+")  # combining accents, once NFD has split them off
+_TRAILING = " .!?…:;,"
 
 
-@rule("duplicate-text", Severity.ERROR, fix="")
-def duplicate_text(post, ctx):
-    """duplicate-text (to be written)."""
-    return ()
+def normalise(text: str) -> str:
+    """Folded (case, accents, apostrophes), whitespace collapsed, trailing punctuation dropped.
+
+    The same folding as ``_text.fold`` for French text (é -> e, ’ -> ', NBSP -> space)
+    at half its cost: NFD then drop the combining marks; offsets are not needed here.
+    """
+    folded = _MARKS.sub("", unicodedata.normalize("NFD", text.lower()))
+    folded = folded.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
+    return " ".join(folded.split()).rstrip(_TRAILING)
+
+
+def _published_texts(post: "Post") -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(field, text, networks that receive it): the main text, then each variant."""
+    networks = post.networks
+    if not post.variants:
+        yield "text", post.text, networks
+        return
+    main = tuple(n for n in networks if n not in post.variants)
+    if main or not networks:
+        yield "text", post.text, main
+    for network, variant in post.variants.items():
+        if not networks or network in networks:
+            yield f"variants.{network}", variant, (network,)
+
+
+@rule(
+    "duplicate-text",
+    Severity.WARNING,
+    scope="all",
+    fix="Rewrite the later post (new angle, update, different wording) or space the two more than 30 days apart.",
+)
+def duplicate_text(posts: list["Post"], ctx: "CheckContext") -> Iterator[tuple["Post", Problem]]:
+    """The same text as another post to the same network within 30 days.
+
+    Checks:
+      Two posts that send the same text to the same network less than 30 days apart
+      (by their `at:`, across all queues). Texts are compared after folding case and
+      accents, collapsing spaces and line breaks and ignoring trailing punctuation, so
+      "Vaccination : prenez rendez-vous." and "vaccination : prenez rendez-vous" are the
+      same. Each network's text is its variant when it has one. The later post is
+      reported, naming the earlier one. Recurring posts (`every:`) repeat by design and
+      are left out.
+
+    Why:
+      X refuses duplicate content (a 403 "duplicate content" at publication time), and
+      on every network a repeated post reads as spam, lowers the reach of the account
+      and is often a copy-paste mistake (the old text kept in a new post).
+
+    Fix:
+      Rewrite the later post (what is new since, another angle), or space the two more
+      than 30 days apart.
+
+    Examples:
+      flagged:  two posts "Journée portes ouvertes de l'IFSI le 14 mars." on 2027-02-01 and 2027-02-20
+      passes:   the same text on 2027-02-01 and 2027-04-15, or a weekly post with `every:`
+    """
+    groups: dict[str, list[tuple[datetime, int, str, tuple[str, ...]]]] = defaultdict(list)
+    keys: dict[str, str] = {}
+    for order, post in enumerate(posts):
+        if post.every or post.at is None:
+            continue
+        for field_name, text, networks in _published_texts(post):
+            key = keys.get(text)
+            if key is None:
+                key = keys[text] = normalise(text)
+            if key:
+                groups[key].append((post.at, order, field_name, networks))
+    found: dict[int, tuple[str, int, set[str]]] = {}  # later post -> (field, earlier post, networks)
+    for entries in groups.values():
+        if len(entries) < 2:
+            continue
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+        last: dict[str, tuple[datetime, int]] = {}  # network -> latest entry sending this text there
+        for at, order, field_name, networks in entries:
+            for network in networks or ("",):
+                previous = last.get(network)
+                if previous and previous[1] != order and at - previous[0] < WINDOW:
+                    field, earlier, shared = found.setdefault(order, (field_name, previous[1], set()))
+                    if earlier == previous[1]:
+                        shared.add(network)
+                last[network] = (at, order)
+    for order in sorted(found):
+        field_name, earlier_order, networks = found[order]
+        later, earlier = posts[order], posts[earlier_order]
+        assert later.at is not None and earlier.at is not None
+        days = (later.at - earlier.at).days
+        gap = "the same day" if days == 0 else f"{days} day{'s' if days > 1 else ''} earlier"
+        where = f" on {', '.join(sorted(networks))}" if networks and networks != set(later.networks) and "" not in networks else ""
+        at = ctx.local(earlier.at).strftime("%Y-%m-%d %H:%M")
+        yield later, Problem(f"same text as post {earlier.id!r} ({at}, {gap}){where}", field_name)

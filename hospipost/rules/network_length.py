@@ -1,9 +1,134 @@
-"""Placeholder: to be written."""
+"""network-length: every text fits the length limit of each network it goes to."""
 
-from hospipost.compliance import Severity, rule
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.networks.base import Limits, Network
+from hospipost.textlength import URL_LENGTH, char_length, grapheme_length, mastodon_length
+
+if TYPE_CHECKING:
+    from hospipost.posts import Post
+
+# A cheap upper bound of some counts, to skip counting texts that are clearly short
+# enough: graphemes never outnumber code points; Mastodon replaces each http(s) URL
+# (which holds "://" and is at least 9 characters long) by 23 characters.
+_UPPER_BOUNDS: dict[Callable[[str], int], Callable[[str], int]] = {
+    char_length: len,
+    grapheme_length: len,
+    mastodon_length: lambda text: len(text) + URL_LENGTH * text.count("://"),
+}
 
 
-@rule("network-length", Severity.ERROR, fix="")
-def network_length(post, ctx):
-    """network-length (to be written)."""
-    return ()
+@rule(
+    "network-length",
+    Severity.ERROR,
+    fix="Shorten the text, give that network its own shorter variant (variants: x: …), or split it into a thread.",
+)
+def network_length(post: "Post", ctx: CheckContext) -> list[Problem]:
+    """Each text fits the length limit of every network the post goes to, counted the network's way.
+
+    Checks:
+      Each part each network receives (the text, or the network's variant, then each
+      thread item; joined into one text where the network has no threads) is measured
+      as that network measures it, against the limit declared by its adapter:
+      X 280 weighted characters (twitter-text v3: URLs count 23, CJK characters and
+      emoji count 2, text NFC-normalised), Mastodon 500 characters (URLs count 23),
+      Bluesky 300 graphemes and 3000 UTF-8 bytes, LinkedIn 3000 characters, Facebook
+      63 206 characters.
+
+    Why:
+      A network refuses a text over its limit at publication time, when nobody is
+      watching: the post then misses its slot on that network. Sources: twitter-text
+      config v3 (twitter/twitter-text config/v3.json, docs.x.com "Counting characters");
+      Mastodon StatusLengthValidator; Bluesky lexicon app.bsky.feed.post (maxGraphemes
+      300, maxLength 3000); LinkedIn and Facebook published limits.
+
+    Fix:
+      Shorten the text, or write a shorter variant for that network (variants: x: …),
+      or split a long text into a thread (x, mastodon, bluesky).
+
+    Examples:
+      A 300-character French text with a link goes to X and Bluesky: X counts the link
+      as 23 and may accept it, Bluesky counts every grapheme and refuses it; give
+      Bluesky a variant. A 3 200-character text goes to LinkedIn: cut it below 3 000.
+    """
+    problems: list[Problem] = []
+    renderings: dict[tuple[str, bool], list[str]] = {}
+    for network, limits, bound, max_bytes, base_render in _plans(post, ctx):
+        if base_render:
+            # The base rendering depends only on the text used and thread support: networks
+            # that share both receive the same parts, rendered once.
+            key = (post.variants.get(network.name, post.text), limits.supports_threads)
+            parts = renderings.get(key)
+            if parts is None:
+                parts = renderings[key] = network.render(post).parts
+        else:
+            parts = network.render(post).parts
+        for index, part in enumerate(parts):
+            if bound is None or bound(part) > limits.max_length:
+                length = limits.count(part)
+                if length > limits.max_length:
+                    problems.append(
+                        Problem(
+                            f"{network.label}: {length} / {limits.max_length} {limits.length_unit}"
+                            f"{_where(post, network, index, len(parts))}, {length - limits.max_length} too many.",
+                            field=_field(post, network, index),
+                            network=network.name,
+                        )
+                    )
+            if max_bytes and len(part) * 4 > max_bytes:
+                size = len(part.encode("utf-8"))
+                if size > max_bytes:
+                    problems.append(
+                        Problem(
+                            f"{network.label}: {size} / {max_bytes} UTF-8 bytes"
+                            f"{_where(post, network, index, len(parts))}, {size - max_bytes} too many.",
+                            field=_field(post, network, index),
+                            network=network.name,
+                        )
+                    )
+    return problems
+
+
+_Plan = tuple[type[Network], Limits, Callable[[str], int] | None, int | None, bool]
+_BASE_RENDER = Network.render.__func__  # type: ignore[attr-defined]
+
+
+def _plans(post: "Post", ctx: CheckContext) -> list[_Plan]:
+    """For each network of the post: its limits, a cheap upper bound of its count, its byte
+    limit, and whether it renders as the base class does; once per check run."""
+    cache: dict[tuple[str, ...], list[_Plan]] = ctx.cache.setdefault("network_length_plans", {})
+    plans = cache.get(post.networks)
+    if plans is None:
+        plans = cache[post.networks] = [
+            (
+                network,
+                network.limits,
+                _UPPER_BOUNDS.get(network.limits.count),
+                network.limits.max_bytes,
+                network.render.__func__ is _BASE_RENDER,  # type: ignore[attr-defined]
+            )
+            for network in ctx.networks(post)
+        ]
+    return plans
+
+
+def _field(post: "Post", network: type["Network"], index: int) -> str:
+    """The post field that holds the text of this part (a variant when there is one)."""
+    if index > 0:
+        return f"thread[{index - 1}]"
+    return f"variants.{network.name}" if network.name in post.variants else "text"
+
+
+def _where(post: "Post", network: type["Network"], index: int, parts: int) -> str:
+    where = []
+    if index == 0 and network.name in post.variants:
+        where.append(f"{network.label} variant")
+    if parts > 1:
+        where.append(f"thread part {index + 1} of {parts}")
+    elif post.thread:
+        where.append("text and thread joined, as it has no threads")
+    return f" ({', '.join(where)})" if where else ""

@@ -1,9 +1,195 @@
-"""Placeholder: to be written."""
+"""network-media: each media file exists and suits every network the post goes to."""
 
-from hospipost.compliance import Severity, rule
+from __future__ import annotations
+
+import stat as stat_module
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.networks.base import IMAGE_TYPES
+
+if TYPE_CHECKING:
+    from hospipost.posts import Media, Post
+
+_MIB = 1024 * 1024
+_TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
+# ISO base media files (MP4, MOV, HEIC, AVIF…): the brand after "ftyp" says which.
+_FTYP_BRANDS = {
+    b"heic": "a HEIC photo", b"heix": "a HEIC photo", b"hevc": "a HEIC photo", b"heim": "a HEIC photo",
+    b"heis": "a HEIC photo", b"mif1": "a HEIF photo", b"msf1": "a HEIF photo", b"avif": "an AVIF image",
+    b"avis": "an AVIF image", b"qt  ": "a QuickTime video", b"M4V ": "an MP4 video", b"3gp4": "a 3GP video",
+}
 
 
-@rule("network-media", Severity.ERROR, fix="")
-def network_media(post, ctx):
-    """network-media (to be written)."""
-    return ()
+@dataclass(frozen=True)
+class MediaInfo:
+    """What check needs to know about a media file, read once per check run."""
+
+    problem: str | None  # why it cannot be used at all (missing, unreadable, empty)
+    size: int = 0
+    mime: str | None = None  # an image type networks know, sniffed from the content
+    kind: str = ""  # what the file is, for messages ("an MP4 video", "a PDF document")
+
+
+def sniff(head: bytes) -> tuple[str | None, str]:
+    """(image MIME type or None, description) from the first bytes of a file."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", "a JPEG image"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", "a PNG image"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif", "a GIF image"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "a WEBP image"
+    if head[4:8] == b"ftyp":
+        return None, _FTYP_BRANDS.get(head[8:12], "an MP4 video")
+    if head.startswith(b"%PDF"):
+        return None, "a PDF document"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return None, "a TIFF image"
+    if head.startswith(b"BM"):
+        return None, "a BMP image"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return None, "an AVI video"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return None, "a WebM/MKV video"
+    if head.lstrip().startswith((b"<svg", b"<?xml")):
+        return None, "an SVG/XML file"
+    if head.startswith(b"PK\x03\x04"):
+        return None, "a ZIP archive (an Office document?)"
+    return None, "not a known image format"
+
+
+def media_info(path: Path) -> MediaInfo:
+    """Size and sniffed type of a media file: one stat and one 16-byte read."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return MediaInfo("was not found (paths are relative to config.yaml's folder)")
+    except OSError as error:
+        return MediaInfo(f"cannot be read ({error.strerror or error})")
+    if not stat_module.S_ISREG(stat.st_mode):
+        return MediaInfo("is not a file")
+    if stat.st_size == 0:
+        return MediaInfo("is empty")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError as error:
+        return MediaInfo(f"cannot be read ({error.strerror or error})")
+    mime, kind = sniff(head)
+    return MediaInfo(None, stat.st_size, mime, kind)
+
+
+def _cached_info(ctx: CheckContext, path: Path) -> MediaInfo:
+    # One stat per file per check run, whatever the number of networks and posts using it.
+    cache: dict[Path, MediaInfo] = ctx.cache.setdefault("network_media_info", {})
+    info = cache.get(path)
+    if info is None:
+        info = cache[path] = media_info(path)
+    return info
+
+
+@rule(
+    "network-media",
+    Severity.ERROR,
+    fix="Point file: at an existing JPEG, PNG, GIF or WEBP image within each network's size limit, and keep to its image count.",
+)
+def network_media(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
+    """Each media file exists, is an image type the network accepts, within its size and count limits.
+
+    Checks:
+      The file exists (paths are relative to config.yaml's folder), is not empty, and
+      its content (magic bytes, not the extension) is JPEG, PNG, GIF or WEBP: videos,
+      PDF, HEIC, TIFF… are refused with what the file really is. Then, for each network
+      of the post, from the limits its adapter declares: the type is one it accepts
+      (Bluesky: no GIF; LinkedIn: no WEBP), each file is within its size limit (X 5 MiB,
+      Bluesky 1 000 000 bytes, Facebook, LinkedIn and Mastodon 10 MiB) and the post has
+      no more images than it takes (X, Bluesky, Mastodon 4; Facebook 10; LinkedIn 20).
+
+    Why:
+      A network refuses an image it cannot take at publication time, often after the
+      text is out, or publishes the text without it. Sources: docs.x.com media best
+      practices (4 photos, 5 MB, JPG/PNG/GIF/WEBP); Bluesky lexicon app.bsky.embed.images
+      (4 images, 1 000 000 bytes); Mastodon instance configuration
+      (max_media_attachments, image_size_limit).
+
+    Fix:
+      Export the image as JPEG or PNG (a phone's HEIC photo too), compress it below the
+      smallest limit of the post's networks, keep at most 4 images for X, Bluesky and
+      Mastodon, and check the path.
+
+    Examples:
+      media/affiche.pdf, an exported poster: export it as PNG. A 3 MB JPEG posted to
+      Bluesky: compress it below 1 MB. A missing media/canicule.png: fix the path.
+    """
+    if not post.media:
+        return
+    usable: list[tuple[int, "Media", MediaInfo]] = []
+    for index, item in enumerate(post.media):
+        info = _cached_info(ctx, item.path)
+        if info.problem:
+            yield Problem(f"media[{index}] {item.file!r} {info.problem}.", field=f"media[{index}]")
+        elif info.mime not in IMAGE_TYPES:
+            yield Problem(
+                f"media[{index}] {item.file!r} is {info.kind}, not an image hospipost can publish "
+                f"({_or(_type_names(IMAGE_TYPES))}).",
+                field=f"media[{index}]",
+            )
+        else:
+            usable.append((index, item, info))
+    for network in ctx.networks(post):
+        limits = network.limits
+        if len(post.media) > limits.max_images:
+            yield Problem(
+                f"{network.label} takes at most {limits.max_images} image{'s' if limits.max_images > 1 else ''} per post; "
+                f"this post has {len(post.media)}.",
+                field=f"media[{limits.max_images}]",
+                network=network.name,
+            )
+        for index, item, info in usable:
+            if info.mime not in limits.image_types:
+                accepted = _or(_type_names(limits.image_types))
+                yield Problem(
+                    f"{network.label} does not take {_TYPE_NAMES.get(info.mime or '', info.kind)} images: media[{index}] "
+                    f"{item.file!r} must be {accepted}.",
+                    field=f"media[{index}]",
+                    network=network.name,
+                )
+            elif info.size > limits.max_image_bytes:
+                yield Problem(
+                    f"{network.label} takes images up to {_size(limits.max_image_bytes, limits.max_image_bytes)}: "
+                    f"media[{index}] {item.file!r} weighs {_size(info.size, limits.max_image_bytes)}.",
+                    field=f"media[{index}]",
+                    network=network.name,
+                )
+
+
+def _size(size: int, limit: int) -> str:
+    """A size in the unit the limit is set in (MiB, MB or bytes), exact bytes when rounding would hide it."""
+    if limit % _MIB == 0:
+        unit, name = _MIB, "MiB"
+    elif limit % 1_000_000 == 0:
+        unit, name = 1_000_000, "MB"
+    else:
+        return _bytes(size)
+    if size % unit == 0:
+        return f"{size // unit} {name}"
+    shown = f"{size / unit:.1f}"
+    return _bytes(size) if shown == f"{limit / unit:.1f}" else f"{shown} {name}"
+
+
+def _bytes(size: int) -> str:
+    return f"{size:,} bytes".replace(",", " ")
+
+
+def _type_names(types: frozenset[str]) -> list[str]:
+    known = [name for mime, name in _TYPE_NAMES.items() if mime in types]
+    return known + sorted(t for t in types if t not in _TYPE_NAMES)
+
+
+def _or(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"

@@ -1,0 +1,214 @@
+"""claim-absolute, claim-comparative, claim-innovation: no over-promise, no ranking, a source for innovations."""
+
+from __future__ import annotations
+
+import pytest
+
+from hospipost.compliance import Severity
+from hospipost.config import Config
+from hospipost.rules import all_rules
+from tests.helpers import findings, post_with
+
+NEWS = "Le service de rhumatologie du CHU d'Angers propose une nouvelle prise en charge. {} Renseignements auprès du secrétariat."
+
+
+def excerpts(config: Config, rule: str, text: str, **changes) -> list[str]:
+    return [f.excerpt for f in findings(config, post_with(text=text, **changes), rule=rule)]
+
+
+def test_severities_and_docs() -> None:
+    rules = all_rules()
+    assert rules["claim-absolute"].severity == Severity.ERROR
+    assert rules["claim-comparative"].severity == Severity.WARNING
+    assert rules["claim-innovation"].severity == Severity.ERROR
+    for rule_id in ("claim-absolute", "claim-comparative", "claim-innovation"):
+        doc = rules[rule_id].doc
+        assert all(section in doc for section in ("Checks:", "Why:", "Fix:", "Examples:")), rule_id
+        assert "R5122-4" in doc or "R4127-14" in doc
+        assert rules[rule_id].fix
+
+
+# --- claim-absolute ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, claim",
+    [
+        ("Ce nouveau traitement guérit l'arthrose du genou.", "guérit"),
+        ("Cette thérapie guérira vos migraines en trois séances.", "guérira"),
+        ("Une guérison garantie grâce à notre protocole.", "guérison garantie"),
+        ("GUÉRISON ASSURÉE pour les patients opérés.", "GUÉRISON ASSURÉE"),
+        ("Le remède miracle contre le mal de dos.", "miracle"),
+        ("Des résultats miraculeux dès la première séance.", "miraculeux"),
+        ("Un vaccin 100 % efficace contre la grippe.", "100 % efficace"),
+        ("Un vaccin 100\u202f% efficace contre la grippe.", "100\u202f% efficace"),
+        ("Un vaccin 100% efficace contre la grippe.", "100% efficace"),
+        ("Ce vaccin est efficace à 100\u00a0% chez l'adulte.", "efficace à 100\u00a0%"),
+        ("Un taux de guérison de 100 % après l'opération.", "taux de guérison de 100 %"),
+        ("Une technique 100 % sûre pour votre enfant.", "100 % sûre"),
+        ("Un examen sans risque pour votre bébé.", "sans risque"),
+        ("Une intervention sans aucun risque, réalisée en ambulatoire.", "sans aucun risque"),
+        ("Zéro risque avec la chirurgie robotique.", "Zéro risque"),
+        ("Le risque zéro, c'est notre engagement.", "risque zéro"),
+        ("Cette opération ne présente aucun risque.", "aucun risque"),
+        ("Une opération sans danger pour les seniors.", "sans danger"),
+        ("Un traitement sans effets secondaires.", "sans effets secondaires"),
+        ("Ce médicament n’a aucun effet indésirable.", "aucun effet indésirable"),
+        ("Un produit totalement inoffensif pour les enfants.", "totalement inoffensif"),
+        ("Une méthode infaillible pour arrêter de fumer.", "infaillible"),
+        ("Efficacité garantie dès le premier mois.", "Efficacité garantie"),
+        ("Des résultats garantis en six semaines.", "résultats garantis"),
+    ],
+)
+def test_absolute_claims_are_errors(config: Config, sentence: str, claim: str) -> None:
+    assert excerpts(config, "claim-absolute", NEWS.format(sentence)) == [claim]
+
+
+@pytest.mark.parametrize(
+    "sentence, claim",
+    [
+        ("This new therapy cures chronic pain.", "therapy cures"),
+        ("A risk-free procedure for all ages.", "risk-free"),
+        ("A 100% effective vaccine, available now.", "100% effective"),
+        ("No side effects, no downtime.", "No side effects"),
+        ("Guaranteed results after two sessions.", "Guaranteed results"),
+        ("The procedure is completely safe.", "completely safe"),
+        ("A foolproof way to lose weight.", "foolproof"),
+    ],
+)
+def test_absolute_claims_in_english(config: Config, sentence: str, claim: str) -> None:
+    assert excerpts(config, "claim-absolute", sentence) == [claim]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les soins dentaires sont remboursés à 100 % pour les enfants.",
+        "Votre ALD est prise en charge à 100 % par l'Assurance maladie.",
+        "100 % des patients ont répondu au questionnaire de satisfaction.",
+        "Consultations sans rendez-vous le samedi matin.",
+        "Tous nos praticiens exercent sans dépassement d'honoraires.",
+        "Il n'existe pas de régime miracle : parlez-en à votre médecin traitant.",
+        "Méfiez-vous des remèdes miracles vendus en ligne.",
+        "Aucun traitement n'est sans risque : posez vos questions à l'équipe.",
+        "Le risque zéro n'existe pas, mais la vaccination réduit fortement les formes graves.",
+        "Un traitement miracle contre l'arthrose ? Les rhumatologues répondent.",
+        "Détecté tôt, le cancer colorectal se guérit dans 9 cas sur 10.",
+        "Les antibiotiques ne guérissent pas la grippe.",
+        "Ne prenez aucun risque : en cas de malaise, appelez le 15.",
+        "Consultations 100 % sur rendez-vous, en ligne ou par téléphone.",
+        "Ce n'est pas sans risque : respectez les doses.",
+        "Les personnes à risque et leurs facteurs de risque cardiovasculaire.",
+        "Signalez tout effet indésirable à votre médecin ou à votre pharmacien.",
+        "Les effets secondaires les plus fréquents du vaccin sont une douleur au point d'injection.",
+        "Aucun effet indésirable grave n'a été observé chez les 40 patients de l'étude.",
+        "Une cure thermale peut compléter la rééducation.",
+        "L'anonymat est garanti lors du dépistage.",
+        "100 % de réussite au diplôme d'État pour notre promotion d'infirmiers.",
+        "Guérir parfois, soulager souvent, écouter toujours.",
+        "La guérison passe aussi par la rééducation.",
+        "Une équipe 100 % dédiée à la santé des adolescents.",
+        "Prevention is better than cure: get vaccinated.",
+        "There is no miracle cure for back pain.",
+        "No treatment is risk-free: ask your doctor.",
+    ],
+)
+def test_ordinary_wording_is_not_a_claim(config: Config, text: str) -> None:
+    assert excerpts(config, "claim-absolute", text) == []
+
+
+def test_every_published_text_is_scanned(config: Config) -> None:
+    post = post_with(
+        variants={"x": "Un traitement sans effets secondaires."},
+        thread=["Une efficacité garantie."],
+        media=[{"file": "media/a.png", "alt": "Affiche : un vaccin 100 % efficace.", "people": False}],
+    )
+    found = findings(config, post, rule="claim-absolute")
+    assert sorted(f.excerpt for f in found) == ["100 % efficace", "efficacité garantie", "sans effets secondaires"]
+    assert all(f.message.startswith("absolute medical claim: «") for f in found)
+
+
+# --- claim-comparative ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, claim",
+    [
+        ("Le meilleur service de cardiologie de France.", "Le meilleur service"),
+        ("Nos patients sont soignés par les meilleurs spécialistes.", "les meilleurs spécialistes"),
+        ("Classé meilleur CHU de France par un palmarès.", "meilleur CHU de France"),
+        ("Le seul centre de France à proposer cette technique.", "Le seul centre de France"),
+        ("Le seul CHU à proposer cette technique dans l'Ouest.", "Le seul CHU à"),
+        ("La seule maternité de niveau 3 du département.", "La seule maternité de niveau 3 du département"),
+        ("Un équipement unique en Europe.", "unique en Europe"),
+        ("Une première en France pour notre équipe de chirurgie.", "première en France"),
+        ("Première mondiale au CHU d'Angers.", "Première mondiale"),
+        ("Le CHU, n°1 de la chirurgie robotique.", "n°1 de"),
+        ("Nous sommes le numéro 1 du classement régional.", "le numéro 1"),
+        ("Notre hôpital est leader national de la greffe.", "leader national"),
+        ("Une technique plus efficace que la chirurgie classique.", "plus efficace que"),
+        ("Un examen moins douloureux qu'une biopsie.", "moins douloureux qu'"),
+        ("Un traitement supérieur à la chimiothérapie.", "supérieur à"),
+        ("Le plus grand centre de rééducation de l'Ouest.", "Le plus grand centre de rééducation de l'Ouest"),
+        ("Une expertise inégalée en neurochirurgie.", "inégalée"),
+        ("Une prise en charge sans équivalent.", "sans équivalent"),
+        ("The best hospital in the region for heart surgery.", "The best hospital"),
+        ("Robotic surgery is safer than open surgery.", "safer than"),
+        ("A world-leading team in paediatric imaging.", "world-leading"),
+    ],
+)
+def test_comparative_claims_are_warnings(config: Config, sentence: str, claim: str) -> None:
+    assert excerpts(config, "claim-comparative", sentence) == [claim]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le seul numéro à retenir en cas d'urgence : le 15.",
+        "Un seul numéro d'urgence dans toute l'Europe : le 112.",
+        "Pour la première fois au CHU d'Angers, une greffe réalisée avec un robot.",
+        "Les premiers cas de grippe en France ont été signalés cette semaine.",
+        "La première vague de chaleur en France est attendue lundi.",
+        "Notre objectif : la meilleure prise en charge possible pour chaque enfant.",
+        "Pour une meilleure prise en charge des douleurs chroniques.",
+        "Toute l'équipe vous présente ses meilleurs vœux pour 2027.",
+        "Accueillir les familles dans les meilleures conditions.",
+        "Consultez si votre enfant a une température supérieure à 38 °C.",
+        "Des températures supérieures aux normales de saison sont attendues.",
+        "Les travaux ont été plus rapides que prévu.",
+        "Mieux vaut prévenir que guérir : faites-vous vacciner.",
+        "Il vaut mieux que vous appeliez le 15 plutôt que de venir aux urgences.",
+        "Formation aux premiers secours ouverte à tous.",
+        "Rendez-vous salle n°1 du bâtiment B.",
+        "Prevention is better than cure.",
+        "First aid training for parents, only 10 places left.",
+    ],
+)
+def test_ordinary_wording_is_not_comparative(config: Config, text: str) -> None:
+    assert excerpts(config, "claim-comparative", text) == []
+
+
+# --- claim-innovation ----------------------------------------------------------------
+
+BABICOC = (
+    "Recherche en soins au CHU d'Angers : le babicoc, un cocon conçu par nos équipes pour l'IRM des nourrissons."
+)
+
+
+def test_innovation_without_source_is_an_error(config: Config) -> None:
+    found = findings(config, post_with(kind="innovation", text=BABICOC), rule="claim-innovation")
+    assert [f.message for f in found] == ["innovation post without a `source:` for its evidence"]
+    assert found[0].severity == Severity.ERROR
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": "innovation", "source": "https://espaceinfirmier.fr/presse/l-infirmiere-magazine/article/n-325/des-bebes-dans-leur-bulle.html"},
+        {"kind": "innovation", "source": "Pediatr Radiol 2026;56:120-126"},
+        {"kind": "news"},
+        {"kind": "event"},
+    ],
+)
+def test_innovation_with_source_or_other_kind_passes(config: Config, changes: dict) -> None:
+    assert findings(config, post_with(text=BABICOC, **changes), rule="claim-innovation") == []

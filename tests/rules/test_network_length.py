@@ -1,0 +1,117 @@
+"""network-length: each part each network receives fits its limit, counted the network's way."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from hospipost.config import Config
+from hospipost.networks.x import X
+from hospipost.rules import network_length as module
+from hospipost.textlength import char_length, grapheme_length, mastodon_length
+from tests.helpers import findings, post_with
+
+RULE = "network-length"
+URL = "https://www.santepubliquefrance.fr/determinants-de-sante/climat/fortes-chaleurs-canicule"
+SENTENCE = "Le CHU d'Angers accueille les familles dans le nouveau hall de pédiatrie, rénové avec les soignants. "
+FAMILY = "👨‍👩‍👧‍👦"  # one grapheme, 25 UTF-8 bytes, 2 on X
+
+
+def text_of(length: int, base: str = SENTENCE) -> str:
+    """A French text of exactly ``length`` characters."""
+    return (base * (length // len(base) + 1))[:length].rstrip().ljust(length, "s")
+
+
+def flagged(config: Config, **changes) -> dict[str | None, str]:
+    return {f.network: f.message for f in findings(config, post_with(**changes), rule=RULE)}
+
+
+def test_clean_post_passes(config: Config) -> None:
+    assert flagged(config) == {}
+
+
+@pytest.mark.parametrize(
+    "text, networks, expected",
+    [
+        # X: 280 weighted characters; accents and « » weigh 1
+        (text_of(280), ["x"], {}),
+        (text_of(281), ["x"], {"x"}),
+        ("é" * 280, ["x"], {}),
+        # a URL counts 23 on X and Mastodon, whatever its length
+        (text_of(250) + " " + URL, ["x", "mastodon"], {}),
+        (text_of(256) + " " + URL, ["x"], {}),
+        (text_of(257) + " " + URL, ["x"], {"x"}),
+        # an emoji counts 2 on X, a family too; 1 grapheme on Bluesky
+        (text_of(278) + " 💙", ["x"], {"x"}),
+        (text_of(277) + " 💙", ["x"], {}),
+        (text_of(298) + " " + FAMILY, ["bluesky"], {}),
+        # Bluesky: 300 graphemes (the URL counts in full), then 3000 bytes
+        (text_of(300), ["bluesky"], {}),
+        (text_of(250) + " " + URL, ["bluesky"], {"bluesky"}),
+        (text_of(301), ["bluesky", "mastodon", "linkedin", "facebook"], {"bluesky"}),
+        # Mastodon: 500, URLs 23
+        (text_of(500), ["mastodon"], {}),
+        (text_of(501), ["mastodon"], {"mastodon"}),
+        (text_of(470) + " " + URL, ["mastodon"], {}),  # 561 characters, counts 494
+        (text_of(490) + " " + URL, ["mastodon"], {"mastodon"}),
+        # LinkedIn 3000, Facebook 63 206
+        (text_of(3000), ["linkedin"], {}),
+        (text_of(3001), ["linkedin", "facebook"], {"linkedin"}),
+        (text_of(63206), ["facebook"], {}),
+        (text_of(63207), ["facebook"], {"facebook"}),
+        # only the post's networks count
+        (text_of(600), ["facebook", "linkedin"], {}),
+    ],
+)
+def test_limits(config: Config, text: str, networks: list[str], expected: set[str]) -> None:
+    assert set(flagged(config, text=text, networks=networks)) == set(expected)
+
+
+def test_message_gives_count_limit_and_excess(config: Config) -> None:
+    assert flagged(config, text=text_of(312), networks=["x"]) == {"x": "X: 312 / 280 weighted characters, 32 too many."}
+    assert flagged(config, text=text_of(302), networks=["bluesky"]) == {"bluesky": "Bluesky: 302 / 300 graphemes, 2 too many."}
+
+
+def test_bluesky_bytes(config: Config) -> None:
+    # 200 graphemes are within 300, but 200 families weigh 5 000 UTF-8 bytes
+    found = findings(config, post_with(text=FAMILY * 200, networks=["bluesky"]), rule=RULE)
+    assert [(f.network, f.message) for f in found] == [("bluesky", "Bluesky: 5000 / 3000 UTF-8 bytes, 2000 too many.")]
+
+
+def test_variant_is_measured_and_named(config: Config) -> None:
+    long, short = text_of(400), "Le CHU d'Angers ouvre un nouveau hall en pédiatrie : https://www.chu-angers.fr/pediatrie"
+    assert flagged(config, text=long, variants={"x": short, "bluesky": short}, networks=["x", "bluesky", "facebook"]) == {}
+    found = findings(config, post_with(text=short, variants={"x": long}, networks=["x", "mastodon"]), rule=RULE)
+    assert [(f.network, f.message) for f in found] == [("x", "X: 400 / 280 weighted characters (X variant), 120 too many.")]
+    assert found[0].line == found[0].post.lines["variants.x"]
+
+
+def test_thread_parts_are_measured_one_by_one(config: Config) -> None:
+    thread = ["Deuxième partie : les horaires de visite changent le 4 janvier.", text_of(290)]
+    found = findings(config, post_with(text=text_of(200), thread=thread, networks=["x", "mastodon", "facebook"]), rule=RULE)
+    assert [(f.network, f.message) for f in found] == [
+        ("x", "X: 290 / 280 weighted characters (thread part 3 of 3), 10 too many."),
+    ]
+    assert found[0].line == found[0].post.lines["thread[1]"]
+
+
+def test_thread_is_joined_where_there_are_no_threads(config: Config) -> None:
+    found = findings(config, post_with(text=text_of(2000), thread=[text_of(1200)], networks=["linkedin"]), rule=RULE)
+    assert [(f.network, f.message) for f in found] == [
+        ("linkedin", "LinkedIn: 3202 / 3000 characters (text and thread joined, as it has no threads), 202 too many."),
+    ]
+
+
+def test_limits_come_from_the_adapter(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(X, "limits", dataclasses.replace(X.limits, max_length=100))
+    assert flagged(config, text=text_of(150), networks=["x"]) == {"x": "X: 150 / 100 weighted characters, 50 too many."}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [text_of(300), text_of(200) + " " + URL + " " + URL, "@alice@social.example.org " + URL, FAMILY * 10, "e\u0301" * 20, "a\r\nb"],
+)
+def test_upper_bounds_never_undercount(text: str) -> None:
+    for count in (char_length, grapheme_length, mastodon_length):
+        assert module._UPPER_BOUNDS[count](text) >= count(text)

@@ -1,0 +1,107 @@
+"""Exactly once, with real processes: concurrent `publish` runs and SIGKILLs, on SQLite
+and PostgreSQL, against a local HTTP server standing in for X and Facebook.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from hospipost.ledger import Ledger
+from tests.fakes.netserver import running
+from tests.helpers import CONFIG_YAML
+
+SECRETS = {
+    "HOSPIPOST_X_API_KEY": "SECRET-X-KEY-7f3a",
+    "HOSPIPOST_X_API_SECRET": "SECRET-X-APISECRET-91bc",
+    "HOSPIPOST_X_ACCESS_TOKEN": "SECRET-X-TOKEN-55de",
+    "HOSPIPOST_X_ACCESS_TOKEN_SECRET": "SECRET-X-TOKENSECRET-0a1b",
+    "HOSPIPOST_FACEBOOK_TOKEN": "EAAB-SECRET-FB-TOKEN-c0ffee",
+}
+HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
+
+
+def make_site(folder: Path, server_url: str, ledger_url: str, posts: int) -> Path:
+    config = CONFIG_YAML.replace("state: sqlite:///.hospipost/state.db", f"state: {ledger_url}")
+    config = config.replace("  x: {enabled: true}", f"  x: {{enabled: true, api_base: '{server_url}', timeout: 5}}")
+    config = config.replace('facebook: {enabled: true, page_id: "1234567890"}',
+                            f'facebook: {{enabled: true, page_id: "1234567890", api_base: "{server_url}", timeout: 5}}')
+    for name in ("mastodon", "bluesky", "linkedin"):
+        config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: false")
+    (folder / "posts").mkdir(parents=True)
+    (folder / "config.yaml").write_text(config, encoding="utf-8")
+    lines = ["defaults:\n  networks: [x, facebook]\n  author: c.dupuis\n  approved_by: a.renier\nposts:\n"]
+    for number in range(posts):
+        lines.append(
+            f"  - id: info-{number}\n    at: 2026-12-01 09:{number % 60:02d}\n"
+            f"    text: Information numéro {number} du CHU d'Angers sur l'accueil des familles.\n"
+        )
+    (folder / "posts" / "news.yaml").write_text("".join(lines), encoding="utf-8")
+    return folder / "config.yaml"
+
+
+def publish(config: Path, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, **SECRETS}
+    return subprocess.Popen(
+        [HOSPIPOST, "--config", str(config), "publish", "--now", "2026-12-01 10:30", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def ledger_dump(ledger_url: str) -> str:
+    ledger = Ledger.open(ledger_url)
+    with ledger.engine.connect() as connection:
+        rows = [str(tuple(row)) for table in ("deliveries", "events", "hospipost_meta")
+                for row in connection.execute(sa.text(f"select * from {table}"))]
+    ledger.close()
+    return "\n".join(rows)
+
+
+@pytest.mark.timeout(240)
+def test_concurrent_publish_runs_send_each_delivery_once(tmp_path: Path, ledger_url: str) -> None:
+    with running(latency=0.02) as server:
+        config = make_site(tmp_path / "site", server.url, ledger_url, posts=40)
+        processes = [publish(config) for _ in range(4)]
+        outputs = [process.communicate(timeout=180) for process in processes]
+        for process, (out, err) in zip(processes, outputs):
+            assert process.returncode == 0, err
+        for network in ("x", "facebook"):
+            counts = Counter(server.texts(network))
+            assert len(counts) == 40 and set(counts.values()) == {1}, network
+    ledger = Ledger.open(ledger_url)
+    assert Counter(item.state for item in ledger.all()) == {"sent": 80}
+    everything = "\n".join(out + err for out, err in outputs) + ledger_dump(ledger_url)
+    for secret in SECRETS.values():
+        assert secret not in everything
+
+
+def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: str) -> None:
+    rng = random.Random(7)
+    with running(latency=0.03) as server:
+        config = make_site(tmp_path / "site", server.url, ledger_url, posts=30)
+        for _ in range(8):
+            process = publish(config)
+            time.sleep(rng.uniform(0.3, 1.2))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        final = publish(config)
+        out, err = final.communicate(timeout=120)
+        received = {network: Counter(server.texts(network)) for network in ("x", "facebook")}
+    for network, counts in received.items():
+        assert all(count == 1 for count in counts.values()), f"{network} received a post twice"
+    states = Counter(item.state for item in Ledger.open(ledger_url).all())
+    assert set(states) <= {"sent", "unknown"} and sum(states.values()) == 60, states
+    sent_texts = sum(len(counts) for counts in received.values())
+    assert sent_texts >= states["sent"]
+    if states["unknown"]:
+        status = subprocess.run([HOSPIPOST, "--config", str(config), "status"], capture_output=True, text=True)
+        assert status.returncode == 1 and "Needs a human" in status.stdout and "reconcile" in status.stdout
