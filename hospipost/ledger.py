@@ -74,7 +74,7 @@ deliveries = sa.Table(
     sa.Column("remote_id", sa.String(255)),
     sa.Column("remote_url", sa.Text),
     sa.Column("sent_hash", sa.String(64)),
-    sa.Column("parts", sa.Text),  # JSON list: the network's ids of the thread parts already published
+    sa.Column("parts", sa.Text),  # JSON list: ids of the thread parts already published, to resume after them
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
@@ -358,6 +358,18 @@ class Ledger:
         else:
             self._transition(item, now, "pending", "reconciled", detail={"verdict": "not sent", "by": who},
                              last_error=None, next_attempt_at=None, request_started_at=None)
+
+    def record_run(self, now: datetime, counts: dict[str, int]) -> None:
+        """Remember this publish run (one row per actor, overwritten: no growth when idle)."""
+        value = json.dumps({"at": now.isoformat(), "counts": dict(counts)})
+        with self.write() as connection:
+            _set_meta(connection, f"last_run:{self.actor}", value)
+
+    def last_runs(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(meta).where(meta.c.key.like("last_run:%")))
+            runs = [{"actor": row.key.split(":", 1)[1], **json.loads(row.value)} for row in rows]
+        return sorted(runs, key=lambda run: run["at"], reverse=True)
 
     def record_event(self, now: datetime, kind: str, detail: dict, post_id: str | None = None, network: str | None = None) -> None:
         with self.write() as connection:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import socket
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,10 +37,11 @@ LOOKBACK = timedelta(days=1)  # how far past the late window a run still looks, 
 
 @dataclass(frozen=True)
 class Due:
-    """A (post, network) pair whose time has come."""
+    """A (post, network) pair whose time has come, with what `check` said of the post."""
 
     post: Post
     network: str
+    checks: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def occurrence(self) -> str:
@@ -65,9 +67,10 @@ class Plan:
     missed: list[tuple[Due, str]] = field(default_factory=list)
     blocked: list[tuple[Post, str]] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.due or self.missed or self.blocked)
+    def extend(self, other: "Plan") -> None:
+        self.due.extend(other.due)
+        self.missed.extend(other.missed)
+        self.blocked.extend(other.blocked)
 
 
 def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[Post]:
@@ -83,8 +86,8 @@ def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[P
 
 
 def upcoming(posts: Iterable[Post], now: datetime, until: datetime) -> list[Post]:
-    """Posts due between now and ``until``, in time order (for a preview)."""
-    chosen = [post for post in posts if not post.draft and post.at is not None and now <= post.at <= until]
+    """Posts due after now and up to ``until``, in time order (for a preview)."""
+    chosen = [post for post in posts if not post.draft and post.at is not None and now < post.at <= until]
     return sorted(chosen, key=lambda post: post.at)
 
 
@@ -104,13 +107,23 @@ def plan(posts: list[Post], report: "Report", config: "Config", now: datetime, n
         if reason:
             result.blocked.append((post, reason))
             continue
+        checks = check_summary(post, report)
         for name in networks:
             settings = config.networks.get(name)
             if settings is None or not settings.enabled:
                 result.blocked.append((post, f"network {name} is not enabled in config.yaml"))
             else:
-                result.due.append(Due(post, name))
+                result.due.append(Due(post, name, checks))
     return result
+
+
+def check_summary(post: Post, report: "Report") -> dict[str, Any]:
+    """What the ledger keeps of the checks at send time: warnings and justified exceptions."""
+    findings = report.for_post(post.id)
+    return {
+        "warnings": sorted({f.rule for f in findings if f.ignored is None}),
+        "ignored": [{"rule": f.rule, "reason": f.ignored} for f in findings if f.ignored is not None],
+    }
 
 
 def lateness(post: Post, config: "Config", now: datetime) -> str | None:
@@ -212,28 +225,32 @@ class Publisher:
         for due, reason in work.missed:
             if self.ledger.record_missed(due.as_due_delivery(), now, reason):
                 outcomes.append(Outcome(due.post.id, due.network, "missed", message=reason))
-        posts = {due.id: due.post for due in work.due}
+        dues = {due.id: due for due in work.due}
         self.ledger.ensure([due.as_due_delivery() for due in work.due], now)
-        claimed = self.ledger.claim(list(posts), now, LEASE)
+        claimed = self.ledger.claim(list(dues), now, LEASE)
         if claimed:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claimed))) as pool:
-                outcomes.extend(pool.map(lambda item: self.deliver(item, posts[item.id]), claimed))
+                outcomes.extend(pool.map(lambda item: self.deliver(item, dues[item.id]), claimed))
+        self.ledger.record_run(self.clock(), Counter(outcome.state for outcome in outcomes))
         return outcomes
 
-    def deliver(self, item: "Delivery", post: Post) -> Outcome:
+    def deliver(self, item: "Delivery", due: Due) -> Outcome:
         """Send one claimed delivery and record what happened; never raises."""
         from hospipost.credentials import CredentialsError, redact
         from hospipost.networks import network_class
         from hospipost.networks.base import PermanentError, TransientError, UnknownOutcome
 
-        rendering = network_class(item.network).render(post)
+        rendering = network_class(item.network).render(due.post)
+        last = len(rendering.parts) - 1
+
+        def part_sent(index: int, remote_id: str) -> None:
+            if index < last:  # the last part is recorded with the delivery itself
+                self.ledger.record_part(item, index, remote_id, self.clock())
+
         try:
             adapter = self.adapters(item.network)
             self.ledger.request_started(item, self.clock())
-            sent = adapter.publish(
-                rendering, item.id, list(item.parts),
-                lambda index, remote_id: self.ledger.record_part(item, index, remote_id, self.clock()),
-            )
+            sent = adapter.publish(rendering, item.id, list(item.parts), part_sent)
         except (CredentialsError, PermanentError) as error:
             return self._failed(item, redact(str(error), set(self.secrets())))
         except TransientError as error:
@@ -246,7 +263,7 @@ class Publisher:
             message = redact(f"internal error ({type(error).__name__}: {error}); check the network, then `hospipost reconcile`", set(self.secrets()))
             self.ledger.mark_unknown(item, self.clock(), message)
             return Outcome(item.post_id, item.network, "unknown", message=message)
-        self.ledger.mark_sent(item, self.clock(), sent.remote_id, sent.url, content_hash(rendering))
+        self.ledger.mark_sent(item, self.clock(), sent.remote_id, sent.url, content_hash(rendering), due.checks)
         return Outcome(item.post_id, item.network, "sent", url=sent.url)
 
     def _failed(self, item: "Delivery", message: str) -> Outcome:

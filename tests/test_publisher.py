@@ -161,7 +161,7 @@ def test_a_thread_resumes_after_the_parts_already_sent(setup) -> None:
     assert outcome.state == "sent" and outcome.url == "https://x.example/x-1"
     texts = [text for _, text, _ in networks["x"].published]
     assert texts == [post["text"], "Deuxième partie du fil.", "Troisième partie du fil."]
-    assert ledger.get("p1:x:once").parts == ("x-1", "x-2", "x-3")
+    assert ledger.get("p1:x:once").parts == ("x-1", "x-2")  # progress for resuming; the delivery holds the rest
 
 
 def test_missed_and_blocked_are_reported_and_missed_recorded_once(setup) -> None:
@@ -181,3 +181,16 @@ def test_an_edited_post_is_not_sent_again(setup) -> None:
     clock.now = AT + timedelta(minutes=20)
     assert publisher.run(planned(config, edited, now=clock.now)) == []
     assert len(networks["x"].published) == 1
+
+
+def test_check_results_and_ignored_rules_are_recorded_at_send_time(setup) -> None:
+    config, ledger, networks, clock, publisher = setup
+    post = post_with(at="2026-12-01 09:00", networks=["x"], approved_by="C. Dupuis",
+                     ignore=[{"rule": "approval-self", "reason": "directrice seule en poste cette semaine"}])
+    [outcome] = publisher.run(planned(config, post))
+    assert outcome.state == "sent"
+    [sent] = ledger.event_log(kinds=["sent"])
+    assert sent["detail"]["ignored"] == [{"rule": "approval-self", "reason": "directrice seule en poste cette semaine"}]
+    assert sent["actor"] == ledger.actor and sent["detail"]["hash"] == ledger.get("p1:x:once").sent_hash
+    [run] = ledger.last_runs()
+    assert run["counts"] == {"sent": 1} and run["actor"] == ledger.actor

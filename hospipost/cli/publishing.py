@@ -32,14 +32,17 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
     posts = [post for queue in queues for post in queue.posts]
     if post_id is not None:
         posts = _only_post(posts, post_id, load_errors)
-    due = candidates(posts, config, now) if until is None else upcoming(posts, now, until)
-    if not due:
+    due = candidates(posts, config, now)
+    coming = upcoming(posts, now, until) if until else []
+    if not due and not coming:
         if not quiet and output_format == "text":
             click.echo("Nothing is due.")
         elif output_format == "json":
             click.echo("[]")
         return 1 if load_errors else 0
-    work = _plan(due, config, now if until is None else until, network, check_lateness=until is None)
+    work = _plan(due, config, now, network)
+    if coming:
+        work.extend(_plan(coming, config, now, network, check_lateness=False))
     if dry_run:
         return _dry_run(work, config, output_format)
     outcomes = _publish(work, config, now)

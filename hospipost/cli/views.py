@@ -43,12 +43,13 @@ def _local(moment: datetime | None, config: "Config") -> str:
     return moment.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _ledger_rows(config: "Config", post_id: str | None = None) -> list["Delivery"]:
+def _ledger_rows(config: "Config", post_id: str | None = None) -> tuple[list["Delivery"], list[dict[str, Any]]]:
+    """The deliveries (of one post) and the last publish runs."""
     ledger = open_ledger(config)
     if ledger is None:
-        return []
+        return [], []
     try:
-        return ledger.all(post_id=post_id)
+        return ledger.all(post_id=post_id), ledger.last_runs()
     finally:
         ledger.close()
 
@@ -67,7 +68,7 @@ def _upcoming(config: "Config", now: datetime) -> tuple[list[dict[str, Any]], li
 
 
 def show_status(config: "Config", now: datetime, output_format: str) -> int:
-    rows = _ledger_rows(config)
+    rows, runs = _ledger_rows(config)
     upcoming, load_errors = _upcoming(config, now)
     attention = [item for item in rows if item.state in NEEDS_HUMAN]
     retrying = [item for item in rows if item.state == "pending" and item.next_attempt_at]
@@ -92,6 +93,9 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
         shown.setdefault((entry["post"], entry["due_at"]), []).append(entry["network"])
     for (post_id, due_at), networks in list(shown.items())[:UPCOMING_SHOWN]:
         out.print(f"  {_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}")
+    for run in runs[:3]:
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(run["counts"].items())) or "nothing to do"
+        out.print(f"Last run by {run['actor']}: {_local(datetime.fromisoformat(run['at']), config)} ({counts})", style="dim")
     sent = sum(1 for item in rows if item.state == "sent")
     out.print(f"{sent} deliveries sent, {len(attention)} need a human, {len(retrying)} retrying.",
               style="bold red" if attention else "bold")
@@ -110,7 +114,7 @@ def _section(out: Any, title: str, items: list["Delivery"], config: "Config", de
 
 
 def show_history(config: "Config", post_id: str | None, output_format: str) -> None:
-    rows = _ledger_rows(config, post_id)
+    rows, _ = _ledger_rows(config, post_id)
     if output_format == "json":
         click.echo(json.dumps([delivery_dict(item) for item in rows], ensure_ascii=False, indent=2))
         return

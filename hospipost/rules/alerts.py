@@ -125,7 +125,7 @@ def alert_emergency_number(post: "Post", ctx: "CheckContext") -> Iterator[Proble
 
 # --- alert-canicule-line ------------------------------------------------------------
 
-_HEAT_PREFILTER = re.compile(r"canicul|chaleur|heat|hot weather")
+_HEAT_STEMS = ("canicul", "chaleur", "heat", "hot weather")
 _HEAT = re.compile(
     r"""(?x)
     (?<![\w-])(?:
@@ -143,7 +143,8 @@ _CANICULE_LINE = re.compile(r"(?<![\d+])(?:0|\+33\s*(?:\(0\)\s*)?)[\s.\-]*800[\s
 
 
 def _is_heat_wave(text: str) -> bool:
-    return _HEAT_PREFILTER.search(text.lower()) is not None and _HEAT.search(fold(text)) is not None
+    lowered = text.lower()
+    return any(stem in lowered for stem in _HEAT_STEMS) and _HEAT.search(fold(text)) is not None
 
 
 def _has_canicule_line(text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
@@ -17,12 +18,14 @@ _SEPARATORS = re.compile(r"[\s._\-'’]+")
 _SEVERAL = re.compile(r"\s*(?:[,;/&+]|\bet\b|\band\b)\s*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # a team has a handful of authors and approvers
 def person_key(name: str) -> tuple[str, ...]:
     """A name as comparable tokens: "C. Dupuis", "c.dupuis", "c_dupuis@chu-angers.fr" -> ("c", "dupuis")."""
     name = fold(name.strip()).split("@", 1)[0]
     return tuple(token for token in _SEPARATORS.split(name) if token)
 
 
+@lru_cache(maxsize=4096)
 def same_person(first: str, second: str) -> bool:
     """Whether two ways of writing a name designate the same person.
 
@@ -48,6 +51,12 @@ def _initial_match(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
                 if family == surname and given.startswith(initial) and len(given) > 1:
                     return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _self_approved(author: str, approved_by: str) -> bool:
+    approvers = [name for name in _SEVERAL.split(approved_by) if name.strip()]
+    return bool(approvers) and all(same_person(author, approver) for approver in approvers)
 
 
 @rule(
@@ -112,8 +121,7 @@ def approval_self(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     """
     if not post.author or not (post.approved_by or "").strip():
         return
-    approvers = [name for name in _SEVERAL.split(post.approved_by) if name.strip()]
-    if approvers and all(same_person(post.author, approver) for approver in approvers):
+    if _self_approved(post.author, post.approved_by):
         yield Problem(
             f"approved by its own author ({post.approved_by!r} is {post.author!r}): ask someone else", "approved_by"
         )

@@ -182,7 +182,8 @@ _BETTER = (
 )
 
 _COMPARATIVE_STEMS = (
-    "meilleu", "seul", "unique", "premi", "°", "1er", "1re", "1ère", "numéro", "numero", "no 1", "no. 1",
+    "meilleu", "seul", "unique", "premi", "n°1", "n° 1", "n°\u00a01", "n°\u202f1", "n°un", "n° un", "1er", "1re",
+    "1ère", "numéro", "numero", "no 1", "no. 1",
     "leader", "supérieu", "superieu", "inégal", "inegal", "sans égal", "sans egal", "équivalent", "equivalent",
     "incomparab", "imbattab", "hors pair", "pareil", "surpass", "fois plus", "fois moins", "best", "better",
     "safer", "superior", "leading", "world", "first", "only", "number", "unrival", "second to none",

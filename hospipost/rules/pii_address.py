@@ -25,7 +25,8 @@ ADDRESS = re.compile(
 )
 # Cheap gate: a number followed by the start of a street type (opens on a digit class: fast).
 _GATE = re.compile(
-    r"[0-9][\s,]*(?:bis|ter|quater|[a-dA-D])?[\s,]*(?i:rue|av|bd|bou|bld|ch|all|imp|pl|rou|rte|qua|cou|squ|sen|pas|r[ée]s"
+    r"[0-9](?:[\s,]*(?:bis|ter|quater|[a-dA-D]))?,?[\s\u00a0\u202f]+(?=[a-zA-Zé])"
+    r"(?i:rue|av|bd|bou|bld|ch|all|imp|pl|rou|rte|qua|cou|squ|sen|pas|r[ée]s"
     r"|lot|lieu|ham|cit|vil|voi|fau|fbg|pro|esp|[a-z'-]+\s+(?:[a-z'-]+\s+)?(?:street|road|lane|avenue|drive|st\.|rd))"
 )
 # The address is a person's: where they live.

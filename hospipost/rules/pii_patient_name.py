@@ -15,15 +15,15 @@ _WORD = rf"[{_UP}][{_LOW}]+"
 _G = r"(?:e|[·•.\-]e|\(e\))?(?:s|[·•.\-]s|\(s\))?"
 
 # Common first names (France, French-speaking and English-speaking countries). Left out on
-# purpose: names that are also ordinary words, months, places or campaigns (Rose, Marine,
-# France, Florence, Nancy, April, May, June, Grace, Hope…) and names mostly met as surnames
-# (Martin, Bernard, Thomas is kept).
+# purpose: names that are also ordinary words, feasts, months, places or campaigns (Rose,
+# Marine, Blanche, Noël, Ange, France, Florence, Nancy, Sofia, April, May, June, Grace,
+# Hope…) and names mostly met as surnames (Martin, Bernard).
 FIRST_NAMES = frozenset(
     """
     Adam Adèle Adrien Agathe Agnès Aicha Aïcha Albert Alexandre Alexandra Alexis Alice Aline Alix Amandine Amélie
-    Amine Amir Anaïs Andrée André Ange Angélique Anna Anne Annie Annette Antoine Antoinette Apolline Armand Arnaud
+    Amine Amir Anaïs Andrée André  Angélique Anna Anne Annie Annette Antoine Antoinette Apolline Armand Arnaud
     Arthur Audrey Augustin Aurélie Aurélien Axel Aya Baptiste Basile Béatrice Benjamin Benoît Bérénice Bernadette
-    Bertrand Bilal Blanche Brigitte Bruno Camille Capucine Carine Carole Caroline Catherine Cécile Céline Chantal
+    Bertrand Bilal  Brigitte Bruno Camille Capucine Carine Carole Caroline Catherine Cécile Céline Chantal
     Charles Charlie Charlotte Chloé Christelle Christiane Christine Christophe Claire Clara Claude Claudine Clément
     Clémentine Coline Colette Corentin Cyril Damien Daniel Danielle Daniele David Delphine Denis Denise Didier
     Dominique Dylan Édith Edith Edouard Édouard Éléonore Eliott Élise Elise Éloïse Elsa Éloi Emma Emmanuel Emmanuelle
@@ -37,10 +37,10 @@ FIRST_NAMES = frozenset(
     Luca Lucas Lucette Lucie Lucien Lucienne Lyna Madeleine Maël Maëlle Maëlys Malika Manon Marc Marcel Marcelle
     Margaux Margot Marguerite Maria Marie Marius Marthe Mathéo Mathias Mathieu Mathilde Matthieu Maurice
     Max Maxime Mehdi Mélanie Mélissa Michel Michèle Micheline Mila Mohamed Mohammed Monique Morgane Moussa Muriel
-    Myriam Nadia Nadine Nathalie Nathan Nicolas Nicole Noa Noah Noé Noël Noémie Nora Odette Olivier Océane Paul
+    Myriam Nadia Nadine Nathalie Nathan Nicolas Nicole Noa Noah Noé  Noémie Nora Odette Olivier Océane Paul
     Paule Paulette Pascal Pascale Patrice Patricia Patrick Pauline Philippe Pierre Quentin Rachid Raphaël Raymond
     Raymonde Rayan Rémi Rémy René Renée Robert Roger Romain Romane Romy Sacha Salomé Samia Samir Samuel Sandrine
-    Sarah Sara Sébastien Serge Simon Simone Sofia Sophie Stéphane Stéphanie Suzanne Suzette Sylvain Sylvie Tom
+    Sarah Sara Sébastien Serge Simon Simone  Sophie Stéphane Stéphanie Suzanne Suzette Sylvain Sylvie Tom
     Théo Théa Thérèse Thierry Thomas Timéo Timothée Tristan Valentin Valentine Valérie Véronique Victor Vincent
     Virginie Xavier Yacine Yann Yannick Yasmine Yvette Yves Yvonne Zélie Zoé
     Amy Andrew Barbara Betty Brian Charlotte Daniel Dorothy Elizabeth Emily George Harry Helen Jack James Jane
@@ -74,12 +74,15 @@ EPONYMS = frozenset(
     """.split()
 )
 
+# Opens on the literal "M" so that the regex engine skips ordinary text fast; the boundary
+# before it is checked in code.
 _CIVILITY = re.compile(
-    rf"(?<![\w.])(?P<civ>M\.|MM\.|Mme|Mmes|Mlle|Mr\.?|Mrs\.?|Ms\.?|Monsieur|Madame|Mademoiselle|Miss)\s+"
+    rf"(?P<civ>M(?:\.|M\.|mes?|lle|rs?\.?|s\.?|onsieur|adame|ademoiselle|iss))\s+"
     rf"(?:[{_UP}]\.\s?)?(?P<name>[{_UP}][\w'’-]*(?:\s+(?:de\s+|du\s+|d['’]|le\s+|la\s+)?[{_UP}][\w'’-]+)?)"
 )
 # A capitalised word (the boundary before it is checked in code: the regex opens on a class).
 _CAPITALISED = re.compile(rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?")
+_WORD_RE = re.compile(rf"[{_UP}][{_LOW}]+")
 _LAST = re.compile(rf"\s+(?:(?:de|du|le|la|van|von|d['’])\s?)?[{_UP}][\w'’]+(?:-[{_UP}][\w'’]+)?")
 _AGE_ANYWHERE = re.compile(r"[,(]\s*(?:[aâ]g[ée]e?\s+de\s+)?[0-9]{1,3}\s*(?:ans|mois|years?|,|\))")
 _CHILD = re.compile(
@@ -173,7 +176,6 @@ _CARE_KEYS = (
     "perfus", "plâtr", "platr", "underwent", "died", "passed away", "discharged",
     "recovering", "suffering", "cared for", "gave birth", "received a", "icu", "résident", "resident",
 )
-_CIVILITY_KEYS = ("M.", "Mme", "Mlle", "Madame", "Monsieur", "Mademoiselle", "Mr", "Ms", "Miss")
 _STOP = frozenset("Le La Les Un Une Des Du De Au Aux En Et Ou Il Elle Ils Elles Nous Vous On Ce Cette Ces".split())
 _ABBREVIATION_END = re.compile(r"(?:\b(?:M|MM|Mme|Mlle|Dr|Pr|St|Ste|Mr|Mrs|Ms|Prof|ch|n|cf|etc|av|bd|[A-Z]))$")
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|\n")
@@ -204,27 +206,29 @@ def find_patient_names(text: str) -> list[tuple[int, int]]:
 def _candidates(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of possible person names: civility + name, known first names, children."""
     found: list[tuple[int, int, str]] = []
-    if any(key in text for key in _CIVILITY_KEYS):
+    if "M" in text:
         for match in _CIVILITY.finditer(text):
-            found.append((match.start(), match.end(), "civility"))
-    aged = None
-    for match in _CAPITALISED.finditer(text):
-        start = match.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] in "'’-."):
-            continue
-        first = match.group()
-        known = first.split("-")[0] in FIRST_NAMES
-        if not known:
-            if aged is None:
-                aged = bool(_AGE_ANYWHERE.search(text))
-            if not aged or first in _STOP:
+            start = match.start()
+            if not start or not (text[start - 1].isalnum() or text[start - 1] in "._"):
+                found.append((start, match.end(), "civility"))
+    words = _WORD_RE.findall(text)
+    known_names = not FIRST_NAMES.isdisjoint(words)
+    aged = bool(_AGE_ANYWHERE.search(text))
+    if known_names or aged:
+        for match in _CAPITALISED.finditer(text):
+            start = match.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] in "'’-."):
                 continue
-        last = _LAST.match(text, match.end())
-        end = last.end() if last and last.group().split()[-1] not in _STOP else match.end()
-        if known:
-            found.append((start, end, "full" if end > match.end() else "first"))
-        elif end > match.end() and _AGE_AFTER.match(text, end):
-            found.append((start, end, "aged"))  # "Zélie Poirier, 84 ans"
+            first = match.group()
+            known = first.split("-")[0] in FIRST_NAMES
+            if not known and (not aged or first in _STOP):
+                continue
+            last = _LAST.match(text, match.end())
+            end = last.end() if last and last.group().split()[-1] not in _STOP else match.end()
+            if known:
+                found.append((start, end, "full" if end > match.end() else "first"))
+            elif end > match.end() and _AGE_AFTER.match(text, end):
+                found.append((start, end, "aged"))  # "Zélie Poirier, 84 ans"
     low = text.lower()
     if "petit" in low or "jeune" in low or "bébé" in low or "bebe" in low or "baby" in low or "little" in low:
         for match in _CHILD.finditer(text):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import repeat
 
 from hospipost.compliance import Problem, Severity, rule
 from hospipost.rules.pii_nir import digit_count
 
-_DIGITS = "0123456789"
+_NON_DIGITS = re.compile(r"[^0-9]")
 _SEP = "[ .\\-\u00a0\u202f\u2009\u2011]"
 
 # A run of digits that may be a phone number: optional "+" or "(", digits, single separators,
@@ -56,7 +55,7 @@ def _allowed_set(numbers: tuple[str, ...]) -> frozenset[str]:
         e164 = _valid_e164(text.replace("(0)", ""), "FR")
         if e164:
             allowed.add(e164)
-        digits = re.sub(r"[^0-9]", "", text)
+        digits = _NON_DIGITS.sub("", text)
         if len(digits) == 10 and digits[0] == "0":
             allowed.add(_e164_french(digits))
     return frozenset(allowed)
@@ -64,7 +63,7 @@ def _allowed_set(numbers: tuple[str, ...]) -> frozenset[str]:
 
 def _as_phone(candidate: str) -> str | None:
     """The E.164 form of a candidate that is a phone number, else None."""
-    digits = re.sub(r"[^0-9]", "", candidate)
+    digits = _NON_DIGITS.sub("", candidate)
     body = candidate.lstrip("( ")
     international = body.startswith("+") or (body.startswith("00") and len(digits) >= 10)
     if not 8 <= len(digits) <= 15:
@@ -84,7 +83,7 @@ def _as_phone(candidate: str) -> str | None:
     if _THOUSANDS.fullmatch(candidate.strip()):
         return None
     # "+33 (0)6 12 34 56 78": the trunk 0 in brackets is not dialled from abroad
-    dialled = re.sub(r"[^0-9]", "", candidate.replace("(0)", "", 1))
+    dialled = _NON_DIGITS.sub("", candidate.replace("(0)", "", 1))
     return _valid_e164("+" + (dialled[2:] if body.startswith("00") else dialled), None)
 
 
@@ -98,7 +97,7 @@ def find_phones(text: str, allowed: tuple[str, ...] = ()) -> list[tuple[int, int
         start, end = match.span()
         while end > start and not text[end - 1].isdigit() and text[end - 1] != ")":
             end -= 1  # "(617) " → "(617)"; "+" alone
-        if sum(map(text.count, _DIGITS, repeat(start), repeat(end))) < 8:
+        if end - start < 8 or digit_count(text[start:end]) < 8:
             continue
         before = text[start - 1] if start else " "
         if before.isalnum() or before in _NOT_BEFORE or (end < len(text) and (text[end].isalnum() or text[end] == "@")):

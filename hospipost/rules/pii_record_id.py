@@ -49,11 +49,14 @@ _PATTERNS = (_ACRONYM, *_FRENCH, _ENGLISH_PATTERN)
 # A run of at least 4 digits (maybe grouped): every identifier holds one.
 _RUN = re.compile(r"[0-9](?:[0-9]|[\-/. \u00a0\u202f](?=[0-9])){3,}")
 # How the words just before an identifier end: cheap test before the full patterns run.
-_ENDINGS = (
-    "°", "º", "#", "no", "no.", "num.", "numéro", "numero", "ipp", "nda", "nip", "mrn", "dossier", "séjour", "sejour",
-    "patient", "patiente", "patient·e", "résident", "resident", "résidente", "residente", "venue", "admission",
-    "hospitalisation", "identifiant", "médical", "medical", "administratif", "soins", "number", "id", "identifier",
+_MARKS = ("n°", "n °", "nº", "#", "no", "no.", "num.", "numéro", "numero")
+_LABELS = (
+    "ipp", "nda", "nip", "mrn", "dossier", "séjour", "sejour", "patient", "patiente", "patient·e", "résident",
+    "resident", "résidente", "residente", "venue", "admission", "hospitalisation", "identifiant", "médical",
+    "medical", "administratif", "soins", "number", "id", "identifier",
 )
+_MARK_IN = re.compile(r"n\s?[°º]|\bno\b|num|#", re.IGNORECASE)
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:[ .\u00a0\u202f][0-9]{3})+")
 _STRIP = " :#=-\u00a0\u202f\t\n"
 
 
@@ -64,18 +67,36 @@ def find_record_ids(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for run in _RUN.finditer(text):
         start = run.start()
-        if sum(map(run.group().count, "0123456789")) < 4:
+        if digit_count(run.group()) < 4:
             continue
-        before = text[max(0, start - 16): start].rstrip(_STRIP)
-        prefixed = before.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ").rstrip(_STRIP)  # "number K1234567"
-        if not (before.lower().endswith(_ENDINGS) or prefixed.lower().endswith(_ENDINGS)):
+        if not _introduced(text[max(0, start - 40): start]):
             continue
         window = max(0, start - 60)
         for pattern in _PATTERNS:
             for match in pattern.finditer(text, window, run.end()):
-                if match.end() >= run.end() and sum(map(match.group("id").count, "0123456789")) >= 4:
+                if match.end() >= run.end() and digit_count(match.group("id")) >= 4 and not _a_count(match):
                     spans.append(match.span())
     return _merged(spans)
+
+
+def _a_count(match: re.Match[str]) -> bool:
+    """"Admission : 2 400 étudiants": a quantity after a colon, not an identifier."""
+    if match.re is _ACRONYM or _MARK_IN.search(match.group()):
+        return False
+    return bool(_THOUSANDS.fullmatch(match.group("id")))
+
+
+def _introduced(before: str) -> bool:
+    """Whether the text before a number ends like an identifier's label ("IPP :", "dossier n°")."""
+    before = before.rstrip(_STRIP).lower()
+    for text in (before, before.rstrip("abcdefghijklmnopqrstuvwxyz").rstrip(_STRIP) if before[-1:].isalpha() else ""):
+        if text.endswith(_MARKS):  # "n°", "#", "numéro": a label word must stand before it
+            text = text[: -len(next(m for m in _MARKS if text.endswith(m)))].rstrip(_STRIP)
+            if text.endswith(_LABELS):  # "dossier n°", "dossier médical n°", "patient #"
+                return True
+        elif text.endswith(_LABELS):
+            return True
+    return False
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

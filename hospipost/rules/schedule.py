@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
@@ -140,8 +142,8 @@ def schedule_quiet_hours(post: "Post", ctx: "CheckContext") -> Iterator[Problem]
     if quiet is None or post.kind == "alert":
         return
     start, end = quiet
-    window = f"{start:%H:%M}-{end:%H:%M}"
     if post.every:
+        window = f"{start:%H:%M}-{end:%H:%M}"
         times = [t for t in _cron_times(post.every) if in_window(t, start, end)]
         if times:
             shown = ", ".join(f"{t:%H:%M}" for t in times[:3]) + (" …" if len(times) > 3 else "")
@@ -149,9 +151,9 @@ def schedule_quiet_hours(post: "Post", ctx: "CheckContext") -> Iterator[Problem]
         return
     if post.at is None:
         return
-    local = ctx.local(post.at)
+    local = post.at_wall or ctx.local(post.at)  # the wall time as written, else converted
     if in_window(local.time().replace(second=0, microsecond=0), start, end):
-        yield Problem(f"scheduled at {local:%H:%M}, inside the quiet hours {window}", "at")
+        yield Problem(f"scheduled at {local:%H:%M}, inside the quiet hours {start:%H:%M}-{end:%H:%M}", "at")
 
 
 @rule(
@@ -186,7 +188,7 @@ def schedule_dst(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
       passes:   at: 2027-03-28 03:30; at: 2026-10-25T02:30+01:00
     """
     wall = post.at_wall
-    if wall is None:
+    if wall is None or not _changes_offset(wall.date(), ctx.config.timezone_name):
         return
     tz = ctx.config.timezone
     problem = dst_problem(wall, tz)
@@ -217,6 +219,16 @@ def schedule_dst(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
             "for the second, or pick another time",
             "at",
         )
+
+
+@lru_cache(maxsize=4096)
+def _changes_offset(day: date, zone: str) -> bool:
+    """Whether the zone's UTC offset changes during that local day (a DST change day)."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(day, time(0, 0), tz)
+    return start.utcoffset() != (start + timedelta(days=1)).utcoffset() or start.utcoffset() != datetime.combine(
+        day, time(12, 0), tz
+    ).utcoffset()
 
 
 def _offset(moment: datetime) -> str:

@@ -1,0 +1,83 @@
+"""Publishing speed against a local server standing in for X and Facebook.
+
+1. Fan-out: one post to two networks, each answering after 300 ms, against the same run
+   with an instant server: the difference should be about one latency (the networks go
+   out in parallel), not two.
+2. Throughput: 1 000 due deliveries (500 posts x 2 networks), first against an instant
+   server (what hospipost's own bookkeeping allows: ledger claims, one commit before and
+   one after each request), then against a server with a fixed latency per request,
+   compared with the floor that latency sets (deliveries x latency / parallel requests).
+
+    .venv/bin/python bench/publish.py [--latency 0.05] [--posts 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hospipost.publisher import Publisher  # noqa: E402
+from tests.fakes.netserver import running  # noqa: E402
+from tests.test_exactly_once import SECRETS, make_site  # noqa: E402
+
+HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
+CONCURRENCY = Publisher.__init__.__defaults__[-1]
+
+
+def publish(config: Path) -> float:
+    started = time.perf_counter()
+    result = subprocess.run([HOSPIPOST, "--config", str(config), "publish", "--quiet", "--now", "2026-12-01 10:30"],
+                            env={**os.environ, **SECRETS}, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(result.stdout + result.stderr)
+    return elapsed
+
+
+def run_against(latency: float, posts: int, ledger: str) -> float:
+    with running(latency=latency) as server, tempfile.TemporaryDirectory() as tmp:
+        url = ledger if ledger != "sqlite" else f"sqlite:///{tmp}/state.db"
+        config = make_site(Path(tmp) / "site", server.url, url, posts=posts)
+        elapsed = publish(config)
+        assert len(server.posts()) == posts * 2, len(server.posts())
+    return elapsed
+
+
+def fan_out() -> None:
+    instant = min(run_against(0.0, 1, "sqlite") for _ in range(3))
+    slow = min(run_against(0.3, 1, "sqlite") for _ in range(3))
+    print(f"fan-out: 1 post to 2 networks: {instant:.2f} s with an instant server, {slow:.2f} s at 300 ms per "
+          f"request: +{slow - instant:.2f} s for 0.30 s of latency per network (serial would add 0.60 s)")
+
+
+def throughput(posts: int, latency: float, ledger: str) -> None:
+    deliveries = posts * 2
+    name = "sqlite" if ledger == "sqlite" else "postgresql"
+    instant = run_against(0.0, posts, ledger)
+    slow = run_against(latency, posts, ledger)
+    floor = deliveries * latency / CONCURRENCY
+    print(f"throughput ({name}): {deliveries} deliveries; instant server {instant:.2f} s ({deliveries / instant:.0f}/s, "
+          f"hospipost's own ceiling); at {latency * 1000:.0f} ms per request with {CONCURRENCY} in parallel "
+          f"{slow:.2f} s ({deliveries / slow:.0f}/s) against a latency floor of {floor:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--posts", type=int, default=500)
+    parser.add_argument("--postgresql", metavar="URL", help="also measure with this PostgreSQL ledger (an empty schema)")
+    args = parser.parse_args()
+    fan_out()
+    throughput(args.posts, args.latency, "sqlite")
+    if args.postgresql:
+        throughput(args.posts, args.latency, args.postgresql)
+
+
+if __name__ == "__main__":
+    main()

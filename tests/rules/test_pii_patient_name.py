@@ -1,0 +1,90 @@
+"""pii-patient-name: a named person in a care context."""
+
+from __future__ import annotations
+
+import pytest
+
+from hospipost.rules import all_rules
+from hospipost.rules.pii_patient_name import find_patient_names
+from tests.helpers import findings, post_with
+
+RULE = "pii-patient-name"
+
+FLAGGED = [
+    ("M. Dupont, hospitalisé en réanimation, remercie les équipes.", "M. Dupont"),
+    ("Jeanne Martin, 84 ans, a été opérée hier en chirurgie cardiaque.", "Jeanne Martin"),
+    ("Visite surprise pour la patiente Mme Leroy en gériatrie.", "patiente Mme Leroy"),
+    ("Soignée en pédiatrie, la petite Lina a retrouvé le sourire.", "la petite Lina"),
+    ("Hospitalisé·e depuis trois semaines, Lucas remercie le service.", "Lucas"),
+    ("Mme Durand est toujours en réanimation, ses proches remercient l’équipe.", "Mme Durand"),
+    ("Bébé Léo, né prématuré, a été pris en charge en néonatologie.", "Bébé Léo"),
+    ("Jean-Pierre Durand, greffé du rein en 2025, témoigne.", "Jean-Pierre Durand"),
+    ("Zélie Poirier, 84 ans, hospitalisée en gériatrie, fête Noël avec nous.", "Zélie Poirier"),
+    ("Notre patiente, Madame Leroy, a été prise en charge aux urgences.", "Madame Leroy"),
+    ("Emma, 6 ans, atteinte d'une leucémie, est suivie en oncologie pédiatrique.", "Emma"),
+    ("M. Bernard Lefèvre, décédé dans le service, était un homme généreux.", "M. Bernard Lefèvre"),
+    ("Le jeune Tom a été opéré du cœur avec succès.", "Le jeune Tom"),
+    ("Mr Smith, admitted to intensive care last week, thanks the team.", "Mr Smith"),
+    ("John Smith, 67, underwent heart surgery at the CHU.", "John Smith"),
+    ("M. DUPONT, opéré·e de la hanche, remarche.", "M. DUPONT"),
+]
+
+PASSING = [
+    "La maladie d'Alzheimer touche plus d'un million de patients en France.",
+    "Les patients atteints de la maladie de Parkinson ou de Crohn sont suivis en consultation.",
+    "La maladie de Charcot : une journée d'information pour les patients et les aidants.",
+    "Le Pr Martin, chef du service de cardiologie, présente la nouvelle salle hybride aux patients.",
+    "Le Dr Leroy a opéré en urgence un patient victime d'un accident.",
+    "Louis Pasteur a ouvert la voie aux vaccins dont nos patients bénéficient.",
+    "L'hôpital Larrey accueille les patients hospitalisés en gériatrie.",
+    "Sainte-Anne accueille les patients hospitalisés en psychiatrie.",
+    "Sophie, infirmière en réanimation, témoigne de son métier.",
+    "Julie travaille en réanimation depuis 10 ans auprès des patients intubés.",
+    "Marie Dupont, directrice des soins, rencontre les patients hospitalisés.",
+    "Merci à Julie pour la prise en charge de nos patients.",
+    "Octobre Rose : nos patientes témoignent de leur parcours.",
+    "Le ministre de la Santé, Yannick Neuder, a rencontré des patients hospitalisés.",
+    "Avec Lucie et Paul, découvrez le quotidien des enfants hospitalisés.",
+    "Nos équipes ont pris en charge 1 200 patients cette année.",
+    "L'Institut Gustave Roussy et le CHU unissent leurs forces pour les patients.",
+    "Thomas, interne en chirurgie, raconte une garde aux urgences.",
+]
+
+
+@pytest.mark.parametrize("text, excerpt", FLAGGED)
+def test_flags_a_named_patient(config, text: str, excerpt: str) -> None:
+    found = findings(config, post_with(text=text), rule=RULE)
+    assert len(found) == 1
+    assert "care context" in found[0].message
+    assert [text[a:b] for a, b in find_patient_names(text)] == [excerpt]
+
+
+@pytest.mark.parametrize("text", PASSING)
+def test_does_not_flag(config, text: str) -> None:
+    assert findings(config, post_with(text=text), rule=RULE) == []
+
+
+def test_a_consented_story_can_be_ignored_with_a_reason(config) -> None:
+    post = post_with(
+        text="Jeanne Martin, 84 ans, a été opérée hier en chirurgie cardiaque.",
+        ignore=[{"rule": RULE, "reason": "témoignage, consentement écrit DAI-2027-031"}],
+    )
+    [found] = findings(config, post, rule=RULE)
+    assert found.ignored == "témoignage, consentement écrit DAI-2027-031"
+    assert "Martin" not in (found.excerpt or "")
+
+
+def test_alt_text_is_scanned(config) -> None:
+    post = post_with(media=[{"file": "media/photo.png", "alt": "Mme Leroy, hospitalisée en cardiologie, sourit.", "people": True, "consent": "DAI-2027-002"}])
+    [found] = findings(config, post, rule=RULE)
+    assert found.rule == RULE
+
+
+def test_documentation_examples(config) -> None:
+    doc = all_rules()[RULE].doc
+    for section in ("Checks", "Limits", "Why", "Fix", "Examples", "R4127-4"):
+        assert section in doc
+    flagged = doc.split('flagged: "')[1].split('"\n')[0]
+    passes = doc.split('passes:  "')[1].split('"\n')[0]
+    assert findings(config, post_with(text=flagged), rule=RULE)
+    assert not findings(config, post_with(text=passes), rule=RULE)
