@@ -19,7 +19,7 @@ from hospipost.errors import InputError
 
 if TYPE_CHECKING:
     from hospipost.config import Config
-    from hospipost.networks.base import Network
+    from hospipost.networks.base import Limits, Network
     from hospipost.posts import Post
 
 
@@ -96,6 +96,14 @@ class CheckContext:
         if post.networks not in by_names:
             by_names[post.networks] = [network_class(name) for name in post.networks]
         return by_names[post.networks]
+
+    def limits(self, network: type["Network"]) -> "Limits":
+        """A network's limits for this config (an instance's own limits where known)."""
+        by_name = self.cache.setdefault("limits", {})
+        if network.name not in by_name:
+            settings = self.config.networks.get(network.name)
+            by_name[network.name] = network.effective_limits(settings, self.config.cache_dir)
+        return by_name[network.name]
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.config.timezone)

@@ -99,6 +99,11 @@ class Config:
             return prefix + str(self.resolve(self.state[len(prefix):]))
         return self.state
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where facts learnt from the networks are cached (e.g. a Mastodon instance's limits)."""
+        return self.resolve(".hospipost/cache")
+
     def enabled_networks(self) -> list[str]:
         return [name for name, settings in self.networks.items() if settings.enabled]
 

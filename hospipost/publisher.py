@@ -182,7 +182,7 @@ def adapter_factory(config: "Config", credentials: "Credentials") -> AdapterFact
     from hospipost.networks import network_class
 
     def make(name: str) -> "Network":
-        return network_class(name)(config.networks[name], credentials)
+        return network_class(name)(config.networks[name], credentials, config.cache_dir)
 
     return make
 

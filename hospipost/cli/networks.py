@@ -37,7 +37,7 @@ def check_networks(app: AppContext) -> None:
     def verify(name: str) -> tuple[str, bool, str]:
         cls = network_class(name)
         try:
-            return cls.label, True, cls(config.networks[name], credentials).verify()
+            return cls.label, True, cls(config.networks[name], credentials, config.cache_dir).verify()
         except (CredentialsError, DeliveryError) as error:
             return cls.label, False, redact(str(error), credentials.handed_out)
 

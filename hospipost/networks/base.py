@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hospipost.config import NetworkSettings
     from hospipost.credentials import Credentials
     from hospipost.posts import Media, Post
@@ -110,9 +112,15 @@ class Network:
     config_keys: ClassVar[dict[str, ConfigKey]] = {}
     default_api_base: ClassVar[str]
 
-    def __init__(self, settings: "NetworkSettings", credentials: "Credentials") -> None:
+    def __init__(self, settings: "NetworkSettings", credentials: "Credentials", cache_dir: "Path | None" = None) -> None:
         self.settings = settings
         self.credentials = credentials
+        self.cache_dir = cache_dir  # where verify() may cache facts such as an instance's limits
+
+    @classmethod
+    def effective_limits(cls, settings: "NetworkSettings | None", cache_dir: "Path | None") -> Limits:
+        """The limits `check` applies: the declared ones, or what verify() cached for this account."""
+        return cls.limits
 
     @property
     def api_base(self) -> str:

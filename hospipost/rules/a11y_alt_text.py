@@ -100,7 +100,7 @@ def a11y_alt_text(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
     """
     if not post.media:
         return
-    networks = [n for n in ctx.networks(post) if n.limits.max_alt_length]
+    networks = [n for n in ctx.networks(post) if ctx.limits(n).max_alt_length]
     for index, item in enumerate(post.media):
         alt = (item.alt or "").strip()
         field = f"media[{index}].alt" if alt else f"media[{index}]"
@@ -108,7 +108,7 @@ def a11y_alt_text(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
         if reason:
             yield Problem(f"media[{index}] {item.file!r} {reason}.", field=field, span=(0, len(alt)) if alt else None)
         for network in networks:
-            limit = network.limits.max_alt_length or 0
+            limit = ctx.limits(network).max_alt_length or 0
             if len(alt) > limit:
                 yield Problem(
                     f"{network.label} takes alt texts up to {limit} characters: media[{index}] has {len(alt)}.",

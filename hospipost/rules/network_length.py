@@ -106,9 +106,9 @@ def _plans(post: "Post", ctx: CheckContext) -> list[_Plan]:
         plans = cache[post.networks] = [
             (
                 network,
-                network.limits,
-                _UPPER_BOUNDS.get(network.limits.count),
-                network.limits.max_bytes,
+                ctx.limits(network),
+                _UPPER_BOUNDS.get(ctx.limits(network).count),
+                ctx.limits(network).max_bytes,
                 network.render.__func__ is _BASE_RENDER,  # type: ignore[attr-defined]
             )
             for network in ctx.networks(post)

@@ -142,7 +142,7 @@ def network_media(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
         else:
             usable.append((index, item, info))
     for network in ctx.networks(post):
-        limits = network.limits
+        limits = ctx.limits(network)
         if len(post.media) > limits.max_images:
             yield Problem(
                 f"{network.label} takes at most {limits.max_images} image{'s' if limits.max_images > 1 else ''} per post; "

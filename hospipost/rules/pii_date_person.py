@@ -80,6 +80,13 @@ _THING_BEFORE = re.compile(
     r"|newsletter|chantier|structure|chu|ght|groupement|hopital|clinique|maison|ecole|institut|fondation|prix|festival|evenement)\b"
 )
 _ACTIVE_OBJECT = re.compile(r"\s+(?:[0-9]|(?:the|a|an|our|their|its|more|over|some|many|several|all|about|nearly|almost)\b)")
+# Staff and officials, whose birth or death dates are public in tributes and portraits.
+_STAFF = re.compile(
+    r"\b(?:dr|pr|docteure?|professeure?|prof|doyen(?:ne)?|chef(?:fe)?|directeur|directrice|ancien(?:ne)?|collegue"
+    r"|infirmiere?|cadre|sage-femme|chirurgien(?:ne)?|medecin|praticien(?:ne)?|president(?:e)?|maire|fondat(?:eur|rice))\b\.?"
+)
+_PATIENT = re.compile(r"\b(?:patient|malade|resident|hospitalis)")
+_BIRTH_DEATH = ("nee", "nees", "a vu", "eteint", "s'est", "nous a", "born", "died", "passed")
 _NOUN_SORTIE = re.compile(r"\b(?:la|une|cette|de|des|l'|leur|prochaine|nouvelle|premiere|derniere)\s*$")
 
 
@@ -140,6 +147,8 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
         return False
     if plain.startswith("sorti") and _NOUN_SORTIE.search(folded, max(0, start - 15), start):
         return False
+    if (pp in ("ne", "decede") or plain.startswith(_BIRTH_DEATH)) and _STAFF.search(before) and not _PATIENT.search(before):
+        return False  # a tribute or a portrait of a carer: "le Pr X, ancien chef de service, nous a quittés le…"
     return True
 
 

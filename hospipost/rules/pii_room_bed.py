@@ -13,7 +13,7 @@ _NUM = r"(?:n\s?°|n\s?º|no\.?|numero|num\.|\#)"
 ROOM_BED = re.compile(
     rf"""(?P<kw>\bchambre\b|\bch\.|\blit\b|\bbox\b|\broom\b|\bbed\b|\bbay\b|\bcubicle\b)
     (?P<num>\s*{_NUM})?\s*
-    (?P<id>[0-9]{{1,4}}(?:\s?[a-z](?![a-z0-9]))?(?![0-9,.][0-9])|(?<=\s)[a-z](?![\w'-]))""",
+    (?P<id>[0-9]{{1,4}}(?:[a-z](?![a-z0-9]))?(?![0-9,.][0-9])|(?<=\s)[a-z](?![\w'-]))""",
     re.VERBOSE,
 )
 # "chambre 2 lits", "lit 1 place", "box 3 fois": a size or a count, not an identifier.
@@ -111,7 +111,7 @@ def pii_room_bed(post, ctx) -> Iterator[Problem]:
       Not reported: capacities and counts ("les 30 lits de l'unité", "une unité de 20
       lits", "200 chambres individuelles", "chambre 2 lits", "lit 1 place"), rooms
       without a number ("la chambre mortuaire", "lits de réanimation"), plurals
-      ("chambres 201 à 212 rénovées"), and the verb "lire" ("chaque radiologue lit 50
+      and ranges ("chambres 201 à 212 rénovées", "box 1 à 12"), and the verb "lire" ("chaque radiologue lit 50
       examens").
 
     Why
