@@ -57,6 +57,7 @@ from hospipost.networks.base import (
     TransientError,
     UnknownOutcome,
 )
+from hospipost.networks.http import error_chain, failure_name, never_left
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:
@@ -379,13 +380,13 @@ class Facebook(Network):
             return PermanentError(self._clean(
                 f"networks.facebook.api_base {host!r} is not a usable URL: fix it in config.yaml"
             ))
-        before = _before_sending(error)
+        before = never_left(error)
         if before is not None:
             return TransientError(self._clean(
                 f"could not reach Facebook at {host} ({before}), nothing was sent: hospipost will try again later"
             ))
         reason = ("no answer within the timeout" if isinstance(error, rx.Timeout)
-                  else f"the connection broke ({_root_reason(error)})")
+                  else f"the connection broke ({failure_name(error)})")
         if step == PUBLISH:
             return UnknownOutcome(self._clean(
                 f"Facebook gave {reason} after the post was sent, so it may be published:"
@@ -522,53 +523,10 @@ def _file_summary(item: "Media") -> dict[str, Any]:
             "type": mimetypes.guess_type(item.path.name)[0], "alt": item.alt}
 
 
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error, its arguments that are errors, their ``reason`` and causes."""
-    seen: set[int] = set()
-    stack = [error]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
-        for attr in ("reason", "__cause__", "__context__"):
-            nested = getattr(current, attr, None)
-            if isinstance(nested, BaseException):
-                stack.append(nested)
 
 
-def _before_sending(error: BaseException) -> str | None:
-    """Why the connection failed before the request could leave, or None when it may have left."""
-    import socket
-
-    import requests.exceptions as rx
-    from urllib3 import exceptions as u3
-
-    if isinstance(error, rx.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(error, rx.SSLError):
-        return "TLS handshake failed"
-    if isinstance(error, rx.ProxyError):
-        return "the proxy refused the connection"
-    for item in _chain(error):
-        if isinstance(item, u3.NameResolutionError | socket.gaierror):
-            return "host name not resolved"
-        if isinstance(item, u3.NewConnectionError | ConnectionRefusedError):  # before its base class
-            return "connection refused" if "refused" in str(item).lower() else "no connection"
-        if isinstance(item, u3.ConnectTimeoutError):
-            return "connection timed out"
-    return None
 
 
-def _root_reason(error: BaseException) -> str:
-    names = [type(item).__name__ for item in _chain(error)]
-    for name in ("RemoteDisconnected", "ConnectionResetError", "ConnectionAbortedError",
-                 "BrokenPipeError", "IncompleteRead", "ProtocolError"):
-        if name in names:
-            return name
-    return type(error).__name__
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,8 @@ from hospipost.networks.base import (
     TransientError,
     UnknownOutcome,
 )
+from hospipost.media import image_type
+from hospipost.networks.http import failure_name, never_left
 from hospipost.twittertext import weighted_length
 
 if TYPE_CHECKING:
@@ -223,7 +225,7 @@ class X(Network):
             raise PermanentError(
                 f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and X accepts at most 5 MB: shrink it, then publish again"
             )
-        media_type = _sniff_type(data) or mimetypes.guess_type(item.file)[0] or "application/octet-stream"
+        media_type = image_type(data) or mimetypes.guess_type(item.file)[0] or "application/octet-stream"
         if media_type not in self.limits.image_types:
             raise PermanentError(f"X accepts JPEG, PNG, GIF or WEBP images and {item.file} is {media_type}: convert it, then publish again")
         return item, data, media_type
@@ -330,15 +332,15 @@ class X(Network):
                 return UnknownOutcome(f"X answered {doing} with an unreadable body: it may be online; check the account, then `hospipost reconcile`{already}")
             return TransientError(f"X answered {doing} with an unreadable body; nothing was published, hospipost will try again later{already}")
         if isinstance(error, requests.exceptions.RequestException):
-            if _never_sent(error):
-                return TransientError(f"could not reach X at {self.api_base} while {doing} ({_reason(error)}); nothing more was published, hospipost will try again later{already}")
+            if never_left(error):
+                return TransientError(f"could not reach X at {self.api_base} while {doing} ({never_left(error) or failure_name(error)}); nothing more was published, hospipost will try again later{already}")
             if not may_have_posted:
                 if isinstance(error, requests.exceptions.Timeout):
                     return TransientError(f"X did not answer within {self.timeout:g} s while {doing}; nothing was published, hospipost will try again later{already}")
-                return TransientError(f"the connection to X failed while {doing} ({_reason(error)}); nothing was published, hospipost will try again later{already}")
+                return TransientError(f"the connection to X failed while {doing} ({never_left(error) or failure_name(error)}); nothing was published, hospipost will try again later{already}")
             if isinstance(error, requests.exceptions.Timeout):
                 return UnknownOutcome(f"X did not answer within {self.timeout:g} s after {doing} was sent: it may be online; check the account, then `hospipost reconcile`{already}")
-            return UnknownOutcome(f"the connection to X broke after {doing} was sent ({_reason(error)}): it may be online; check the account, then `hospipost reconcile`{already}")
+            return UnknownOutcome(f"the connection to X broke after {doing} was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}")
         raise error
 
 
@@ -479,59 +481,10 @@ def _rate_limit_reset(response: Any) -> datetime | None:
     return datetime.fromtimestamp(max(resets), timezone.utc) if resets else None
 
 
-def _never_sent(error: Exception) -> bool:
-    """Whether a requests error happened before the request could reach X.
-
-    Only failures to open the connection qualify (DNS, refused, connect timeout, proxy,
-    certificate): urllib3 reports them as ``MaxRetryError`` with that reason. A reset or a
-    timeout after the request was written is ambiguous.
-    """
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProxyError, SSLError
-
-    if not isinstance(error, requests.exceptions.ConnectionError) or not error.args:
-        return False
-    cause = error.args[0]
-    if not isinstance(cause, MaxRetryError):
-        return False
-    reason = cause.reason
-    if isinstance(reason, (NewConnectionError, ConnectTimeoutError, ProxyError)):
-        return True
-    if isinstance(reason, SSLError):
-        import ssl
-
-        return any(isinstance(arg, ssl.SSLCertVerificationError) for arg in reason.args)
-    return False
 
 
-def _reason(error: Exception) -> str:
-    """A short, secret-free name for a network failure."""
-    from urllib3.exceptions import MaxRetryError
-
-    cause = error.args[0] if error.args else None
-    if isinstance(cause, MaxRetryError) and cause.reason is not None:
-        cause = cause.reason
-    name = type(cause).__name__ if isinstance(cause, Exception) else type(error).__name__
-    known = {
-        "NameResolutionError": "name not resolved", "NewConnectionError": "connection refused",
-        "ConnectTimeoutError": "connection timed out", "ProxyError": "proxy error",
-        "SSLError": "TLS error", "ProtocolError": "connection reset", "ReadTimeout": "read timeout",
-        "ReadTimeoutError": "read timeout", "ChunkedEncodingError": "truncated answer",
-        "JSONDecodeError": "unreadable answer", "KeyError": "unexpected answer", "TypeError": "unexpected answer",
-    }
-    return known.get(name, name)
 
 
-def _sniff_type(data: bytes) -> str | None:
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def _describe_file(path: Path) -> tuple[int | None, str]:
@@ -542,7 +495,7 @@ def _describe_file(path: Path) -> tuple[int | None, str]:
         size: int | None = Path(path).stat().st_size
     except OSError:
         head, size = b"", None
-    return size, _sniff_type(head) or mimetypes.guess_type(str(path))[0] or "application/octet-stream"
+    return size, image_type(head) or mimetypes.guess_type(str(path))[0] or "application/octet-stream"
 
 
 def _clean(text: str, limit: int = 300) -> str:

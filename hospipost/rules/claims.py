@@ -114,6 +114,16 @@ def _more_or_less(text: str, word: str) -> bool:
     return False
 
 
+_NUMBER_ONE = re.compile(r"(?:n\s?°|num[eé]ro|no\.?)\s?(?:1(?![\d,.]\d)|un\b)")
+
+
+def _number_one(text: str) -> bool:
+    """"n°1", "numéro un", "no. 1" (not "n° 1234")."""
+    return (
+        "°" in text or "numéro" in text or "numero" in text or "no." in text or "no 1" in text
+    ) and _NUMBER_ONE.search(text) is not None
+
+
 def _sentence_before(folded: str, start: int, width: int = 45) -> str:
     before = folded[max(0, start - width) : start]
     cut = max((m.end() for m in _CLAUSE_START.finditer(before)), default=0)
@@ -198,15 +208,15 @@ _BETTER = (
 )
 
 _COMPARATIVE_STEMS = (
-    "meilleu", "seul", "unique", "premi", "1er", "1re", "1ère", "n°", "numéro", "numero", "leader", "supérieu",
+    "meilleu", "seul", "unique", "premi", "1er", "1re", "1ère", "leader", "supérieu",
     "superieu", "inégal", "inegal", "s égal", "s egal", "quivalent", "incomparab", "imbattab", "hors pair",
-    "pareil", "surpass",
+    "pareil", "surpass", "world", "unrival", "second to none",
 )
 # English claims are looked for only in a text with an English word ("the", "is", "than" …).
 _ENGLISH_HINTS = ("the ", " is ", " are ", " our ", " than ", " we ")
 _ENGLISH_STEMS = (
     "best", "better", "safer", "superior", "leading", "world", "first", "only", "number", "unrival",
-    "second to none", "more eff", "more acc", "more rel", "no. 1", "no 1",
+    "second to none", "more eff", "more acc", "more rel",
 )
 # "plus efficace que", "le plus grand … de France": "plus " or "moins " then one of these.
 _MORE_OR_LESS_NEXT = (
@@ -269,6 +279,7 @@ def _comparative_claims(text: str) -> Iterator[tuple[int, int]]:
     lowered = text.lower()
     if not (
         _contains_any(lowered, _COMPARATIVE_STEMS)
+        or _number_one(lowered)
         or _more_or_less(lowered, "plus ")
         or _more_or_less(lowered, "moins ")
         or (_contains_any(lowered, _ENGLISH_HINTS) and _contains_any(lowered, _ENGLISH_STEMS))

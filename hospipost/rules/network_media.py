@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import stat as stat_module
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.media import MediaInfo, media_info
 from hospipost.networks.base import IMAGE_TYPES
 
 if TYPE_CHECKING:
@@ -16,74 +15,6 @@ if TYPE_CHECKING:
 
 _MIB = 1024 * 1024
 _TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
-# ISO base media files (MP4, MOV, HEIC, AVIF…): the brand after "ftyp" says which.
-_FTYP_BRANDS = {
-    b"heic": "a HEIC photo", b"heix": "a HEIC photo", b"hevc": "a HEIC photo", b"heim": "a HEIC photo",
-    b"heis": "a HEIC photo", b"mif1": "a HEIF photo", b"msf1": "a HEIF photo", b"avif": "an AVIF image",
-    b"avis": "an AVIF image", b"qt  ": "a QuickTime video", b"M4V ": "an MP4 video", b"3gp4": "a 3GP video",
-}
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    """What check needs to know about a media file, read once per check run."""
-
-    problem: str | None  # why it cannot be used at all (missing, unreadable, empty)
-    size: int = 0
-    mime: str | None = None  # an image type networks know, sniffed from the content
-    kind: str = ""  # what the file is, for messages ("an MP4 video", "a PDF document")
-
-
-def sniff(head: bytes) -> tuple[str | None, str]:
-    """(image MIME type or None, description) from the first bytes of a file."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "a JPEG image"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "a PNG image"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif", "a GIF image"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "a WEBP image"
-    if head[4:8] == b"ftyp":
-        return None, _FTYP_BRANDS.get(head[8:12], "an MP4 video")
-    if head.startswith(b"%PDF"):
-        return None, "a PDF document"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return None, "a TIFF image"
-    if head.startswith(b"BM"):
-        return None, "a BMP image"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return None, "an AVI video"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return None, "a WebM/MKV video"
-    if head.lstrip().startswith((b"<svg", b"<?xml")):
-        return None, "an SVG/XML file"
-    if head.startswith(b"PK\x03\x04"):
-        return None, "a ZIP archive (an Office document?)"
-    return None, "not a known image format"
-
-
-def media_info(path: Path) -> MediaInfo:
-    """Size and sniffed type of a media file: one stat and one 16-byte read."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return MediaInfo("was not found (paths are relative to config.yaml's folder)")
-    except OSError as error:
-        return MediaInfo(f"cannot be read ({error.strerror or error})")
-    if not stat_module.S_ISREG(stat.st_mode):
-        return MediaInfo("is not a file")
-    if stat.st_size == 0:
-        return MediaInfo("is empty")
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(16)
-    except OSError as error:
-        return MediaInfo(f"cannot be read ({error.strerror or error})")
-    mime, kind = sniff(head)
-    return MediaInfo(None, stat.st_size, mime, kind)
-
-
 def _cached_info(ctx: CheckContext, path: Path) -> MediaInfo:
     # One stat per file per check run, whatever the number of networks and posts using it.
     cache: dict[Path, MediaInfo] = ctx.cache.setdefault("network_media_info", {})

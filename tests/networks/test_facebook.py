@@ -571,7 +571,7 @@ def aborted() -> requests.exceptions.ConnectionError:
     (requests.exceptions.SSLError("certificate verify failed"), TransientError, "TLS handshake failed"),
     (requests.exceptions.ReadTimeout("HTTPSConnectionPool(host='graph.facebook.com', port=443): Read timed out."),
      UnknownOutcome, "no answer within the timeout after the post was sent, so it may be published"),
-    (aborted(), UnknownOutcome, "the connection broke (RemoteDisconnected) after the post was sent"),
+    (aborted(), UnknownOutcome, "the connection broke (connection closed by the server) after the post was sent"),
     (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"), UnknownOutcome, "may be published"),
 ])
 def test_transport_failures_on_the_publishing_request(

@@ -11,6 +11,7 @@ import pytest
 
 from hospipost.config import Config
 from hospipost.networks.x import X
+from hospipost import media
 from hospipost.rules import network_media as module
 from tests.helpers import findings, post_with
 
@@ -181,9 +182,9 @@ def test_each_file_is_read_once_per_check(config: Config, monkeypatch: pytest.Mo
 
 
 def test_sniff() -> None:
-    assert module.sniff(png_bytes()[:16])[0] == "image/png"
-    assert module.sniff(jpeg_bytes()[:16])[0] == "image/jpeg"
-    assert module.sniff(GIF[:16])[0] == "image/gif"
-    assert module.sniff(WEBP[:16])[0] == "image/webp"
-    assert module.sniff(MP4[:16]) == (None, "an MP4 video")
-    assert module.sniff(HEIC[:16]) == (None, "a HEIC photo")
+    assert media.sniff(png_bytes()[:16])[0] == "image/png"
+    assert media.sniff(jpeg_bytes()[:16])[0] == "image/jpeg"
+    assert media.sniff(GIF[:16])[0] == "image/gif"
+    assert media.sniff(WEBP[:16])[0] == "image/webp"
+    assert media.sniff(MP4[:16]) == (None, "an MP4 video")
+    assert media.sniff(HEIC[:16]) == (None, "a HEIC photo")
