@@ -243,7 +243,7 @@ def _finding(rule_obj: Rule, post: "Post", problem: Problem) -> Finding:
 def _field_text(post: "Post", field_name: str | None) -> str | None:
     if not field_name:
         return None
-    return dict(post.texts()).get(field_name)
+    return next((text for name, text in post.texts() if name == field_name), None)
 
 
 def _mask(text: str) -> str:

@@ -72,20 +72,20 @@ class Post:
     ignores: list[Ignore] = field(default_factory=list)
     draft: bool = False
     lines: dict[str, int] = field(default_factory=dict)
+    _texts: tuple[tuple[str, str], ...] | None = field(default=None, repr=False, compare=False)
 
     def text_for(self, network: str) -> str:
         return self.variants.get(network, self.text)
 
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """Every text of the post that would be published: (field, text)."""
-        yield "text", self.text
-        for network, variant in self.variants.items():
-            yield f"variants.{network}", variant
-        for index, part in enumerate(self.thread):
-            yield f"thread[{index}]", part
-        for index, item in enumerate(self.media):
-            if item.alt:
-                yield f"media[{index}].alt", item.alt
+    def texts(self) -> tuple[tuple[str, str], ...]:
+        """Every text of the post that would be published: (field, text), computed once."""
+        if self._texts is None:
+            texts = [("text", self.text)]
+            texts += [(f"variants.{network}", variant) for network, variant in self.variants.items()]
+            texts += [(f"thread[{index}]", part) for index, part in enumerate(self.thread)]
+            texts += [(f"media[{index}].alt", item.alt) for index, item in enumerate(self.media) if item.alt]
+            self._texts = tuple(texts)
+        return self._texts
 
     def all_text(self) -> str:
         return "\n".join(text for _, text in self.texts())
@@ -255,14 +255,11 @@ class _Fields:
     def __init__(self, reader: _PostReader, item: LineDict, defaults: LineDict) -> None:
         self.reader = reader
         self.item = item
-        self.defaults = defaults
-        self.lines: dict[str, int] = {}
+        self.values = {**defaults, **item} if defaults else item
+        self.lines: dict[str, int] = {**defaults.value_lines, **item.value_lines} if defaults else dict(item.value_lines)
 
     def get(self, key: str) -> Any:
-        source = self.item if key in self.item else self.defaults
-        if key in source:
-            self.lines[key] = source.line_of(key)
-        return source.get(key)
+        return self.values.get(key)
 
     def line(self, key: str) -> int:
         return self.lines.get(key, self.item.line)
@@ -318,7 +315,6 @@ class _Fields:
         values = self.get("networks")
         if isinstance(values, str):
             values = [values]
-            self.lines.setdefault("networks", self.item.line)
         elif values is not None:
             values = self.list_of("networks")
         for index, name in enumerate(values or []):
@@ -403,8 +399,16 @@ class _Fields:
 
     def every(self) -> str | None:
         value = self.string("every")
-        if value is not None and len(value.split()) != 5:
+        if value is None:
+            return None
+        if len(value.split()) != 5:
             raise self.fail("every", f"'every' must be a cron expression with 5 fields (minute hour day month weekday), got {value!r}")
+        from hospipost.recurrence import cron_trigger
+
+        try:
+            cron_trigger(value)
+        except ValueError as error:
+            raise self.fail("every", f"'every': {value!r} is not a valid cron expression ({error})") from None
         return value
 
     def ignores(self) -> list[Ignore]:

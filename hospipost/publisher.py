@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hospipost.posts import Post
+from hospipost.recurrence import Occurrence, occurrences
 
 if TYPE_CHECKING:
     from hospipost.compliance import Report
@@ -37,28 +38,26 @@ LOOKBACK = timedelta(days=1)  # how far past the late window a run still looks, 
 
 @dataclass(frozen=True)
 class Due:
-    """A (post, network) pair whose time has come, with what `check` said of the post."""
+    """One occurrence of a post for one network, with what `check` said of the post."""
 
-    post: Post
+    occurrence: Occurrence
     network: str
     checks: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
-    def occurrence(self) -> str:
-        from hospipost.ledger import ONCE
-
-        return ONCE
+    def post(self) -> Post:
+        return self.occurrence.post
 
     def as_due_delivery(self) -> "DueDelivery":
         from hospipost.ledger import DueDelivery
 
-        return DueDelivery(self.post.id, self.post.queue, self.network, self.occurrence, self.post.at)
+        return DueDelivery(self.post.id, self.post.queue, self.network, self.occurrence.key, self.occurrence.at)
 
     @property
     def id(self) -> str:
         from hospipost.ledger import delivery_id
 
-        return delivery_id(self.post.id, self.network, self.occurrence)
+        return delivery_id(self.post.id, self.network, self.occurrence.key)
 
 
 @dataclass
@@ -73,39 +72,50 @@ class Plan:
         self.blocked.extend(other.blocked)
 
 
-def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[Post]:
-    """Posts whose time has come and that are recent enough to matter (no ledger needed)."""
+def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[Occurrence]:
+    """Occurrences whose time has come and that are recent enough to matter (no ledger needed)."""
     horizon = now - config.late_window - LOOKBACK
     chosen = []
     for post in posts:
-        if post.draft or post.at is None or post.at > now:
+        if post.draft:
             continue
-        if post.at >= horizon or (post.kind == "alert" and post.valid_until and post.valid_until >= horizon):
-            chosen.append(post)
+        start = horizon
+        if post.kind == "alert" and post.valid_until and post.at and post.at < horizon <= post.valid_until:
+            start = post.at  # an alert stays publishable until it expires
+        chosen.extend(occurrences(post, start, now, config.timezone_name))
     return chosen
 
 
-def upcoming(posts: Iterable[Post], now: datetime, until: datetime) -> list[Post]:
-    """Posts due after now and up to ``until``, in time order (for a preview)."""
-    chosen = [post for post in posts if not post.draft and post.at is not None and now < post.at <= until]
-    return sorted(chosen, key=lambda post: post.at)
+def upcoming(posts: Iterable[Post], config: "Config", now: datetime, until: datetime) -> list[Occurrence]:
+    """Occurrences after now and up to ``until``, in time order (for a preview)."""
+    after = now + timedelta(microseconds=1)
+    chosen = [o for post in posts if not post.draft for o in occurrences(post, after, until, config.timezone_name)]
+    return sorted(chosen, key=lambda occurrence: occurrence.at)
 
 
-def plan(posts: list[Post], report: "Report", config: "Config", now: datetime, network: str | None = None,
+def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | None = None,
          check_lateness: bool = True) -> Plan:
-    """Split due posts into deliveries to send, misses and blocked posts."""
+    """Check the posts of the due occurrences, and split them into deliveries to send,
+    misses and blocked posts."""
+    from hospipost.compliance import run_checks
+
+    report = run_checks(list({o.post.id: o.post for o in due}.values()), config, now)
     result = Plan()
-    for post in posts:
+    blocked: set[str] = set()
+    for occurrence in due:
+        post = occurrence.post
         networks = [n for n in post.networks if network is None or n == network]
         if not networks:
             continue
-        late = lateness(post, config, now) if check_lateness else None
+        late = lateness(occurrence, config, now) if check_lateness else None
         if late:
-            result.missed.extend((Due(post, n), late) for n in networks)
+            result.missed.extend((Due(occurrence, n), late) for n in networks)
             continue
         reason = blocking_reason(post, report)
         if reason:
-            result.blocked.append((post, reason))
+            if post.id not in blocked:
+                blocked.add(post.id)
+                result.blocked.append((post, reason))
             continue
         checks = check_summary(post, report)
         for name in networks:
@@ -113,27 +123,18 @@ def plan(posts: list[Post], report: "Report", config: "Config", now: datetime, n
             if settings is None or not settings.enabled:
                 result.blocked.append((post, f"network {name} is not enabled in config.yaml"))
             else:
-                result.due.append(Due(post, name, checks))
+                result.due.append(Due(occurrence, name, checks))
     return result
 
 
-def check_summary(post: Post, report: "Report") -> dict[str, Any]:
-    """What the ledger keeps of the checks at send time: warnings and justified exceptions."""
-    findings = report.for_post(post.id)
-    return {
-        "warnings": sorted({f.rule for f in findings if f.ignored is None}),
-        "ignored": [{"rule": f.rule, "reason": f.ignored} for f in findings if f.ignored is not None],
-    }
-
-
-def lateness(post: Post, config: "Config", now: datetime) -> str | None:
-    """Why a due post is too late to publish automatically, or None."""
-    assert post.at is not None
+def lateness(occurrence: Occurrence, config: "Config", now: datetime) -> str | None:
+    """Why a due occurrence is too late to publish automatically, or None."""
+    post = occurrence.post
     if post.kind == "alert" and post.valid_until is not None:
         if now > post.valid_until:
             return f"the alert expired at {post.valid_until.astimezone(config.timezone):%Y-%m-%d %H:%M} (valid_until)"
         return None
-    if now - post.at > config.late_window:
+    if now - occurrence.at > config.late_window:
         hours = config.late_window.total_seconds() / 3600
         return f"more than {hours:g} h late (late_window); publish it by hand or give it a new time"
     return None
@@ -144,6 +145,16 @@ def blocking_reason(post: Post, report: "Report") -> str | None:
     if errors:
         return f"check errors ({', '.join(errors)}): run `hospipost check`"
     return None
+
+
+def check_summary(post: Post, report: "Report") -> dict[str, Any]:
+    """What the ledger keeps of the checks at send time: warnings and justified exceptions."""
+    findings = report.for_post(post.id)
+    return {
+        "warnings": sorted({f.rule for f in findings if f.ignored is None}),
+        "ignored": [{"rule": f.rule, "reason": f.ignored} for f in findings if f.ignored is not None],
+    }
+
 
 
 def content_hash(rendering: "Rendering") -> str:

@@ -31,11 +31,15 @@ def parse_datetime(value: object, tz: ZoneInfo, *, end_of_day: bool = False) -> 
     if not isinstance(value, str):
         raise TimeValueError(f"expected a date and time such as 2027-07-19 09:00, got {value!r}")
     text = value.strip()
-    if _HAS_OFFSET.search(text):
+    if len(text) > 10:  # not a bare date: the fast ISO parser first ("2027-07-19 09:00", offsets)
         try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")), None
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise TimeValueError(f"{value!r} is not a valid ISO 8601 date and time") from None
+            pass
+        else:
+            return (moment, None) if moment.tzinfo else (moment.replace(tzinfo=tz), moment)
+    if _HAS_OFFSET.search(text):
+        raise TimeValueError(f"{value!r} is not a valid ISO 8601 date and time")
     for fmt in _LOCAL_FORMATS:
         try:
             wall = datetime.strptime(text, fmt)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from hospipost.compliance import run_checks
 from hospipost.config import Config
 from hospipost.credentials import CredentialsError
 from hospipost.ledger import Ledger
@@ -30,8 +29,7 @@ class Clock:
 
 def planned(config: Config, *posts: dict, now: datetime = AT, network: str | None = None):
     loaded = make_posts(config, *posts)
-    due = candidates(loaded, config, now)
-    return plan(due, run_checks(due, config, now), config, now, network)
+    return plan(candidates(loaded, config, now), config, now, network)
 
 
 @pytest.fixture

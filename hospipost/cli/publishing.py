@@ -33,7 +33,7 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
     if post_id is not None:
         posts = _only_post(posts, post_id, load_errors)
     due = candidates(posts, config, now)
-    coming = upcoming(posts, now, until) if until else []
+    coming = upcoming(posts, config, now, until) if until else []
     if not due and not coming:
         if not quiet and output_format == "text":
             click.echo("Nothing is due.")
@@ -59,12 +59,11 @@ def _only_post(posts: list, post_id: str, load_errors: list) -> list:
 
 
 def _plan(due: list, config: "Config", now: datetime, network: str | None, check_lateness: bool = True) -> "Plan":
-    from hospipost.compliance import run_checks
     from hospipost.publisher import plan
 
     if network is not None and network not in config.networks:
         raise HospipostError(f"network {network} is not configured in {config.path}")
-    return plan(due, run_checks(due, config, now), config, now, network, check_lateness)
+    return plan(due, config, now, network, check_lateness)
 
 
 def _open_ledger(config: "Config", create: bool = True):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from hospipost.ledger import Delivery, Ledger
 
 NEEDS_HUMAN = ("unknown", "failed")
+MASTODON_RESEND = "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt"
 UPCOMING_SHOWN = 10
 
 
@@ -111,6 +112,8 @@ def _section(out: Any, title: str, items: list["Delivery"], config: "Config", de
         if item.state == "unknown":
             out.print(f"    resolve: hospipost reconcile {item.post_id} --network {item.network} (--sent URL | --not-sent)",
                       style="dim")
+            if item.network == "mastodon":
+                out.print(f"    {MASTODON_RESEND}", style="dim")
 
 
 def show_history(config: "Config", post_id: str | None, output_format: str) -> None:
@@ -156,3 +159,5 @@ def do_reconcile(config: "Config", post_id: str, network: str, occurrence: str, 
         click.echo(f"✔ {post_id} → {network} recorded as sent: {sent_url}")
     else:
         click.echo(f"↻ {post_id} → {network} will be sent again at the next `hospipost publish`.")
+        if network == "mastodon":
+            click.echo(f"  {MASTODON_RESEND[0].upper()}{MASTODON_RESEND[1:]}.")

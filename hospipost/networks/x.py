@@ -95,8 +95,8 @@ class X(Network):
     max_processing_wait = 120.0
     """Seconds of ``check_after_secs`` waits allowed for X to process one image."""
 
-    def __init__(self, settings: Any, credentials: Any) -> None:
-        super().__init__(settings, credentials)
+    def __init__(self, settings: Any, credentials: Any, cache_dir: Path | None = None) -> None:
+        super().__init__(settings, credentials, cache_dir)
         self.sleep: Callable[[float], None] = time.sleep  # tests inject a fake
         self._secrets: set[str] = set()
 

@@ -49,10 +49,10 @@ _ABSOLUTE = re.compile(
       | (?:efficaces?|efficacite|sure?s?|fiables?|prouvee?s?|garantie?s?)\ (?:a|de)\ {_P100}
       | (?:totalement|parfaitement|absolument|completement|entierement)\ (?:efficaces?|inoffensi(?:f|ve|fs|ves))
       # no risk, no danger, no side effects
-      | (?P<safe>(?:sans|zero)\ (?:aucun\ |aucune\ |le\ moindre\ )?(?:risques?|dangers?))
+      | (?P<safe>(?:sans|zero)\ (?:aucun\ |aucune\ |le\ moindre\ )?(?:risques?|dangers?))(?!\ de\ (?:se|me|te|nous|vous)\ tromper)
       | (?<!prenez\ )(?<!prendre\ )(?<!courez\ )(?<!courir\ )aucun\ (?:risque|danger)
       | risques?\ (?:zero|nul|inexistant)s?
-      | (?:sans|aucune?s?|zero|pas\ d'|ni|jamais\ d')\ (?:aucune?\ )?effets?\ (?:secondaires?|indesirables?)
+      | (?:(?:sans|aucune?s?|zero|ni)\ (?:aucune?\ )?|pas\ d'|jamais\ d')effets?\ (?:secondaires?|indesirables?)
       | inoffensi(?:f|ve|fs|ves)|infaillibles?|infailliblement
       | (?:efficacite|resultats?|succes|soulagement|guerison|effets?)\ garanti(?:e|s|es)?
       | garanti(?:e|s|es)?\ sans\ (?:risques?|dangers?|effets?)
@@ -84,7 +84,7 @@ _DENIED_BEFORE = re.compile(
 # finding), a question, "guérit-il".
 _DENIED_AFTER = re.compile(
     r"[^.!?;\n]{0,40}?(?:n'existe|n'est pas|ne sont pas|est un mythe|sont des mythes|"
-    r"does ?n[o']t exist|is a myth|are myths|"
+    r"does ?n[o']t exist|is a myth|are myths|est impossible|illusoire|"
     r"n'(?:a|ont) ete (?:observ|signal|rapport|constat|notifi|declar|detect|mis en evidence)|"
     r"(?:was|were|has been|have been) (?:observed|reported|detected|found))|[^.!:;\n]{0,30}\?|\s*-(?:t-)?(?:il|elle|ils|elles|on)(?!\w)"
 )
@@ -92,7 +92,14 @@ _NOT_CURED = re.compile(r"\s+(?:pas|jamais|plus|point|que|qu')(?!\w)")  # "ne gu
 # "Détecté tôt, le cancer colorectal se guérit dans 9 cas sur 10" (INCa): a figure, not a promise.
 _QUANTIFIED = re.compile(
     r"[^.!?;\n]{0,40}?(?:\d+ (?:cas |fois )?sur \d+|\d+ ?%|la plupart|majorite|souvent|frequemment|"
-    r"dans (?:\w+ )?(?:des |les )?cas|most|often)"
+    r"dans (?:\w+ )?(?:des |les )?cas|plus de|davantage|most|often|more)"
+)
+# "Jardiner sans danger", "prendre son traitement sans risque": how to do something safely
+# (prevention), not a property claimed for a treatment ("un examen sans risque").
+_HOW_TO_BEFORE = re.compile(
+    r"(?<![\w'])(?!(?:cancer|laser|dossier|hiver|premier|dernier|quartier|fichier|clavier|centre|membre|chambre|"
+    r"procedure|structure|cure|offre|lettre|notre|votre|autre|entre|contre)\b)"
+    r"(?:\w+(?:er|ir)|\w*(?:prendre|faire|vivre|boire|suivre|conduire|lire|mettre|dire))(?:\s+[\w']+){0,3}?\s*$"
 )
 _CLAUSE_START = re.compile(r"[.!?;:\n«»\"()]")
 
@@ -141,7 +148,7 @@ def _absolute_claims(text: str) -> Iterator[tuple[int, int]]:
             continue
         if match.group("safe") and _HOW_TO_BEFORE.search(before):
             continue
-        if folded.startswith("gueri", start) and (_QUANTIFIED.match(folded, end) or _NOT_CURED.match(folded, end)):
+        if "gueri" in match.group() and (_QUANTIFIED.match(folded, end) or _NOT_CURED.match(folded, end)):
             continue
         yield start, end
 
@@ -235,6 +242,7 @@ _COMPARATIVE = re.compile(
       # le seul / la seule ... de France, le seul centre à proposer ...
       | (?P<only>(?:le|la|les|l'|notre|nos)\ ?(?:seule?s?|uniques?)\ (?:[\w-]+\ ){{0,4}}?{_GEO})
       | (?:le|la|notre)\ seule?\ {_PLACES}\ (?:a|qui|capable|habilitee?|autorisee?)(?![\w])
+      | (?<!un\ )(?<!une\ )seule?s?\ {_PLACES}\ (?:[\w-]+\ ){{0,4}}?{_GEO}
       | uniques?\ (?:en|au|dans)\ (?:la\ |l'|le\ )?(?:france|europe|monde|region|hexagone|grand\ ouest|ouest|pays\ de\ la\ loire)
       # premier en France, première européenne
       | (?P<first>premier|premiere|premiers|premieres|1er|1ere|1re|1ers)\ (?:[\w-]+\ ){{0,4}}?{_GEO}
@@ -255,6 +263,7 @@ _COMPARATIVE = re.compile(
       # English
       | the\ best\ (?:hospitals?|care|treatments?|doctors?|surgeons?|teams?|cent(?:re|er)s?|units?|specialists?|experts?)
       | best\ (?:hospital|cent(?:re|er)|unit|team|care)\ in
+      | best\ (?:[\w-]+\ ){{0,2}}?in\ (?:france|europe|the\ (?:world|region|country|west))
       | (?:better|more\ effective|safer|more\ accurate|more\ reliable)\ than(?!\ cure)
       | superior\ to|world[-\ ](?:leading|class)|unrivall?ed|second\ to\ none|number\ one|no\.\ ?1(?!\d)
       | leading\ (?:hospital|cent(?:re|er)|team)\ (?:in|of)
@@ -265,13 +274,6 @@ _COMPARATIVE = re.compile(
 # "Les premiers cas de grippe en France": an epidemic fact, not a ranking. "Le seul
 # numéro à retenir : le 15": a number, not a claim.
 _NOT_A_RANKING = re.compile(r"(?<!\w)(?:cas|employeurs?|recruteurs?|patients?|symptomes?|signes?|episodes?|vagues?|pics?|jours?|semaines?|mois|alertes?|vigilances?|chaleurs?|temperatures?|numeros?|numbers?|cases?)(?!\w)")
-# "Jardiner sans danger", "prendre son traitement sans risque": how to do something safely
-# (prevention), not a property claimed for a treatment ("un examen sans risque").
-_HOW_TO_BEFORE = re.compile(
-    r"(?<![\w'])(?!(?:cancer|laser|dossier|hiver|premier|dernier|quartier|fichier|clavier|centre|membre|chambre|"
-    r"procedure|structure|cure|offre|lettre|notre|votre|autre|entre|contre)\b)"
-    r"(?:\w+(?:er|ir)|\w*(?:prendre|faire|vivre|boire|suivre|conduire|lire|mettre|dire))(?:\s+[\w']+){0,3}?\s*$"
-)
 _POSSIBLE = re.compile(r"[^.!?;\n]{0,25}?possibles?(?!\w)")
 
 

@@ -35,7 +35,7 @@ def consent_image(post, ctx) -> Iterator[Problem]:
     Why
       Everyone has a right to their image (Code civil art. 9); capturing or passing on
       the image of a person in a private place without consent is an offence (Code
-      pénal 226-1: one year, 45 000 EUR), and a hospital room is a private place.
+      pénal 226-1: one year, 45 000 EUR).
       Consent must be express and specific to the use (Cass. civ. 1, 11 déc. 2008);
       without it the person "sera présumé avoir refusé toute forme de diffusion" (ARS
       Auvergne-Rhône-Alpes); a minor's consent is signed by a holder of parental

@@ -10,9 +10,8 @@ from hospipost.rules._text import fold
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
 _STREET_TYPES = (
-    r"rue|avenue|av\.|bd|boulevard|bld|chemin|ch\.|allee|impasse|place|pl\.|route|rte|quai|cours|square|sentier"
+    r"rue|avenue|av|bd|boulevard|bld|chemin|ch|allee|impasse|place|pl|route|rte|quai|cours|square|sentier"
     r"|passage|residence|lotissement|lieu-dit|hameau|cite|villa|voie|rond-point|faubourg|fbg|promenade|esplanade"
-    r"|street|st\.|road|rd\.?|lane|ln\.?|drive|dr\.|close|crescent|way|court|terrace|gardens"
 )
 # "12 rue des Lilas", "4 bis, avenue Foch", "221B Baker Street"
 ADDRESS = re.compile(
@@ -51,6 +50,8 @@ _PLACE = re.compile(
     |service|pole|unite|parking|entree|residence\s+(?:autonomie|seniors)|hospital|clinic|venue|building|office)\b""",
     re.VERBOSE,
 )
+# The rest of a street name: "bd du Roi René", "rue Jean de la Fontaine".
+_MORE_NAME = re.compile(r"(?:[ \u00a0](?:de |du |des |de la |d'|d’|la |le )?[A-ZÀ-Þ][\w'’-]*)*")
 _SENTENCE_END = re.compile(r"(?<!\bm)(?<!\bmme)(?<!\bdr)(?<!\bpr)(?<!\bst)[.!?](?=\s)|\n")
 
 
@@ -67,10 +68,10 @@ def find_person_addresses(text: str) -> list[tuple[int, int]]:
         left, right = _sentence(folded, match.start(), match.end())
         before = folded[max(left, match.start() - 80): match.start()]
         after = folded[match.end(): min(right, match.end() + 40)]
-        if _HOME.search(before) or _HOME.search(after):
-            spans.append(match.span())
-        elif _PERSON.search(before) and not _PLACE.search(_clause_before(before)):
-            spans.append(match.span())
+        if _HOME.search(before) or _HOME.search(after) or (
+            _PERSON.search(before) and not _PLACE.search(_clause_before(before))
+        ):
+            spans.append((match.start(), _MORE_NAME.match(text, match.end()).end()))
     return spans
 
 

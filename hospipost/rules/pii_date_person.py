@@ -19,11 +19,15 @@ _EN_MONTHS = (
     r"january|february|march|april|may|june|july|august|september|october|november|december"
     r"|jan\.?|feb\.?|mar\.|apr\.?|jun\.|jul\.|aug\.?|sep\.|sept\.?|oct\.?|nov\.?|dec\."
 )
-_WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+_WEEKDAY = (
+    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+)
 _YEAR = r"(?:19|20)?[0-9]{2}"
 # A date with at least a day and a month, or a month and a year (HIPAA keeps only the year).
 DATE = (
-    rf"(?:{_WEEKDAY}(?:1er|1st|[0-3]?[0-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_FR_MONTHS}|{_EN_MONTHS})(?:,?\s+(?:19|20)[0-9]{{2}})?"
+    rf"(?:{_WEEKDAY}(?:1er|1st|[0-3]?[0-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_FR_MONTHS}|{_EN_MONTHS})"
+    rf"(?:,?\s+(?:19|20)[0-9]{{2}})?"
     rf"|{_WEEKDAY}(?:{_EN_MONTHS})\s+[0-3]?[0-9](?:st|nd|rd|th)?(?![0-9])(?:,?\s+(?:19|20)[0-9]{{2}})?"
     rf"|(?P<numeric>[0-3]?[0-9][/.\-][01]?[0-9](?:[/.\-]{_YEAR})?)(?![0-9/])"
     rf"|(?:19|20)[0-9]{{2}}-[01][0-9]-[0-3][0-9]"
@@ -50,10 +54,10 @@ DATE_PERSON = re.compile(
 
 _DIGIT = re.compile(r"[0-9]")
 # A day followed by a month name, or dd/mm: opens on a digit class, so ordinary text is skipped fast.
+_MONTH_STEMS = r"janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]|sept|oct|nov|d[ée]c|jan|feb|mar|apr|may|jun|jul|aug|sep"
 _DATE_GATE = re.compile(
-    r"[0-9](?:er|st|nd|rd|th)?[\s\u00a0\u202f]*(?:of[\s\u00a0\u202f]+)?"
-    r"(?i:janv|f[ée]v|mars|avr|mai|juin|juil|ao[uû]|sept|oct|nov|d[ée]c|jan|feb|mar|apr|may|jun|jul|aug|sep)"
-    r"|[0-9][/.\-][0-9]"
+    rf"[0-9](?:[\s\u00a0\u202f]?(?=[jfmasondJFMASOND])(?i:{_MONTH_STEMS})"
+    rf"|(?:er|st|nd|rd|th)[\s\u00a0\u202f]+(?:of[\s\u00a0\u202f]+)?(?i:{_MONTH_STEMS})|[/.\-][0-9])"
 )
 # Trigger stems looked for (lower case) just before a date.
 _KEYS = (
@@ -69,15 +73,18 @@ _NE_WORD = re.compile(r"(?<![^\W\d_])n[ée]e?s?(?![^\W\d_])")
 _AVOIR_BEFORE = re.compile(r"\b(?:a|ont|avons|avez|avait|avaient|aura|auront|ai|has|have|had)\s+(?:deja\s+|already\s+)?$")
 # Many people, not one: "300 patients admis le…", "les bébés nés le 1er janvier".
 _GROUP_BEFORE = re.compile(
-    r"(?:\b[0-9][0-9\s]*\s+(?:[a-z'-]+\s+){0,2}|\b(?:les|des|ces|nos|vos|aux|tous\s+les|toutes\s+les|the|all)\s+(?:[a-z'-]+\s+)?)"
+    r"(?:\b[0-9][0-9\s]*\s+(?:[a-z'-]+\s+){0,2}"
+    r"|\b(?:les|des|ces|nos|vos|aux|tous\s+les|toutes\s+les|the|all)\s+(?:[a-z'-]+\s+)?)"
     r"(?!(?:ans|mois|jours|semaines|heures|years|months|days|weeks)\s)[a-z'-]+[sx]\s+$"
 )
-# Things, not people, are "nés" or "sortis": "le projet, né le…", "le guide sorti le 4 mai".
+# Things, not people, are "nés" or "sortis" when they are the subject: "le projet, né le…",
+# "le guide sorti le 4 mai", "le CHU est né le…".
 _THING_BEFORE = re.compile(
-    r"\b(?:projet|service|unite|idee|association|batiment|initiative|programme|application|appli|guide|livre|ouvrage"
-    r"|rapport|film|numero|magazine|edition|version|site|reseau|partenariat|centre|concept|collaboration|pole"
-    r"|plateforme|dispositif|etude|campagne|podcast|documentaire|bulletin|journal|revue|clip|video|album|lettre"
-    r"|newsletter|chantier|structure|chu|ght|groupement|hopital|clinique|maison|ecole|institut|fondation|prix|festival|evenement)\b"
+    r"\b(?:projet|service|unite|idee|association|batiment|initiative|programme|application|appli|guide|livre"
+    r"|ouvrage|rapport|film|numero|magazine|edition|version|site|reseau|partenariat|centre|concept|collaboration"
+    r"|pole|plateforme|dispositif|etude|campagne|podcast|documentaire|bulletin|journal|revue|clip|video|album"
+    r"|lettre|newsletter|chantier|structure|chu|ght|groupement|hopital|clinique|maison|ecole|institut|fondation"
+    r"|prix|festival|evenement)(?:\s+[a-z'-]+){0,4}\s*,?\s*(?:(?:est|etait|a\s+ete|fut)\s+)?$"
 )
 _ACTIVE_OBJECT = re.compile(r"\s+(?:[0-9]|(?:the|a|an|our|their|its|more|over|some|many|several|all|about|nearly|almost)\b)")
 # Staff and officials, whose birth or death dates are public in tributes and portraits.
@@ -135,7 +142,9 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
         if pp != "accouche" and _AVOIR_BEFORE.search(folded, max(0, start - 20), start):
             return False
     plain = match.group("plain") or ""
-    if plain.startswith(("admis", "sorti", "admitted", "discharged")) and _AVOIR_BEFORE.search(folded, max(0, start - 20), start):
+    if plain.startswith(("admis", "sorti", "admitted", "discharged")) and _AVOIR_BEFORE.search(
+        folded, max(0, start - 20), start
+    ):
         return False
     if plain in ("admitted", "discharged", "delivered") and _ACTIVE_OBJECT.match(match.group("gap")):
         return False  # "the hospital admitted 300 patients on…": the subject is not the person
@@ -143,11 +152,14 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
     before = re.split(r"[.;!?:]\s", before)[-1]
     if _GROUP_BEFORE.search(before):
         return False
-    if (pp == "ne" or plain.startswith(("nee", "sorti"))) and _THING_BEFORE.search(before):
-        return False
+    if pp == "ne" or plain.startswith(("nee", "sorti")):
+        thing = _THING_BEFORE.search(before)
+        if thing and not _PATIENT.search(before, 0, thing.start()):
+            return False
     if plain.startswith("sorti") and _NOUN_SORTIE.search(folded, max(0, start - 15), start):
         return False
-    if (pp in ("ne", "decede") or plain.startswith(_BIRTH_DEATH)) and _STAFF.search(before) and not _PATIENT.search(before):
+    birth_or_death = pp in ("ne", "decede") or plain.startswith(_BIRTH_DEATH)
+    if birth_or_death and _STAFF.search(before) and not _PATIENT.search(before):
         return False  # a tribute or a portrait of a carer: "le Pr X, ancien chef de service, nous a quittés le…"
     return True
 
@@ -176,8 +188,11 @@ def pii_date_person(post, ctx) -> Iterator[Problem]:
       ouvert le …"), the hospital as the subject ("le CHU a admis … le"), groups ("300
       patients admis le 1er janvier", "les bébés nés le …"), things that are "nés" or
       "sortis" ("le projet, né le …", "le guide sorti le 4 mai"), a year alone ("née en
-      1931"), and present tenses ("le Pr X opère le …", "on ne le 3…" cannot occur).
-      Relative dates ("admise hier") and weekdays alone are not detected.
+      1931", HIPAA keeps the year), present tenses ("le Pr X opère le 12 mars"), and the
+      birth or death date of a carer in a tribute or a portrait ("le Pr X, ancien chef
+      de service, nous a quittés le …").
+      Not detected: relative dates ("admise hier"), weekdays alone, and a date written
+      before the word that ties it to the person ("le 3 avril 1931 naissait…").
 
     Why
       With a name, a ward or a story, a date of birth, admission, discharge or death

@@ -84,9 +84,10 @@ _CIVILITY = re.compile(
 _CAPITALISED = re.compile(rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?")
 _WORD_RE = re.compile(rf"[{_UP}][{_LOW}]+")
 _LAST = re.compile(rf"\s+(?:(?:de|du|le|la|van|von|d['’])\s?)?[{_UP}][\w'’]+(?:-[{_UP}][\w'’]+)?")
-_AGE_ANYWHERE = re.compile(r"[,(]\s*(?:[aâ]g[ée]e?\s+de\s+)?[0-9]{1,3}\s*(?:ans|mois|years?|,|\))")
+_AGE_ANYWHERE = re.compile(r"[,(]\s*(?:[aâ]g[ée]e?\s+de\s+)?[0-9]{1,3}\s*(?:ans|mois|years?)")
 _CHILD = re.compile(
-    rf"(?:\b(?:[Ll]a|[Ll]e|[Nn]otre|[Cc]ette|[Cc]e)\s+(?:petite?|jeune)|\b(?:[Bb][ée]b[ée]|[Ll]ittle|[Bb]aby))\s+(?P<name>[{_UP}][{_LOW}]+)"
+    rf"(?:\b(?:[Ll]a|[Ll]e|[Nn]otre|[Cc]ette|[Cc]e)\s+(?:petite?|jeune)|\b(?:[Bb][ée]b[ée]|[Ll]ittle|[Bb]aby))"
+    rf"\s+(?P<name>[{_UP}][{_LOW}]+)"
 )
 _PATIENT_NAMED = re.compile(
     rf"[PpRr](?:atiente?|atient·e|[ée]sidente?)\s+(?P<name>[{_UP}][{_LOW}]+(?:\s+[{_UP}][\w'’-]+)?)"
@@ -105,14 +106,19 @@ _ROLE = (
     r"|athlete|comedien(?:ne)?|acteur|actrice|animat(?:eur|rice)|collegue|agent|praticien(?:ne)?|phd|chercheu(?:r|se)"
     r"|ingenieure?|technicien(?:ne)?|manipulat(?:eur|rice)|orthophoniste|orthoptiste|dieteticien(?:ne)?"
     r"|educat(?:eur|rice)|puericult(?:eur|rice)|auxiliaire|anesthesiste|radiologue|[a-z]+logue|[a-z]+iatre"
-    r"|brancardier|ambulancier|assistante?|representante?|porte-parole|fondat(?:eur|rice)|lauréate?|laureate?"
+    r"|brancardier|ambulancier|assistante?|representante?|porte-parole|fondat(?:eur|rice)|laureate?"
     r"|etudiante?|eleve|stagiaire|internes?|sapeur-pompier|pompier|gendarme|policier|conseill(?:er|ere)|elue?"
-    r"|temoin|donneu(?:r|se)|mecene|equipe|team|staff|head|director|chief|ceo|member|membre|speaker|intervenant(?:e)?"
+    r"|temoin|donneu(?:r|se)|mecene|head|director|chief|ceo|speaker|intervenant(?:e)?"
 )
+# Words that name a group, not the person: a role after the name only ("Julie, membre de l'équipe").
+_GROUP_ROLE = r"equipe|team|staff|member|membre"
 # A role just before the name: "le Pr Jean Martin", "l'infirmière Sophie", "notre cadre Julie".
 _ROLE_BEFORE = re.compile(rf"\b(?:{_ROLE})\.?(?:\s+(?:de|du|des|en|d'|la|le|l')\s*[a-z'-]+){{0,3}}[\s,:]+$")
 # A role right after it: "Sophie, infirmière en réanimation", "M. Dupont, directeur général".
-_ROLE_AFTER = re.compile(rf"\s*(?:,|\(|–|-|—)\s*(?:(?:notre|votre|la|le|l'|un|une|our|the|a|an|nouvel(?:le)?|new)\s*)?(?:[a-z-]+\s+)?(?:{_ROLE})\b")
+_ROLE_AFTER = re.compile(
+    rf"\s*(?:,|\(|–|-|—)\s*(?:(?:notre|votre|la|le|l'|un|une|our|the|a|an|nouvel(?:le)?|new)\s*)?"
+    rf"(?:[a-z-]+\s+)?(?:{_ROLE}|{_GROUP_ROLE})\b"
+)
 # Hospitals, streets, prizes, places named after a person, and eponymous diseases.
 _PLACE_BEFORE = re.compile(
     r"\b(?:hopital|hopitaux|clinique|centre|institut|fondation|lycee|college|ecole|rue|avenue|bd|boulevard|place"
@@ -213,7 +219,7 @@ def _candidates(text: str) -> list[tuple[int, int, str]]:
                 found.append((start, match.end(), "civility"))
     words = _WORD_RE.findall(text)
     known_names = not FIRST_NAMES.isdisjoint(words)
-    aged = bool(_AGE_ANYWHERE.search(text))
+    aged = (" ans" in text or " mois" in text or "year" in text) and bool(_AGE_ANYWHERE.search(text))
     if known_names or aged:
         for match in _CAPITALISED.finditer(text):
             start = match.start()
@@ -234,7 +240,7 @@ def _candidates(text: str) -> list[tuple[int, int, str]]:
         for match in _CHILD.finditer(text):
             if match.group("name") not in EPONYMS and match.group("name") not in _STOP:
                 found.append((match.start(), match.end("name"), "child"))
-    if "patient" in low or "résident" in low or "resident" in low:
+    if "patient " in low or "patiente " in low or "patient·e " in low or "résident" in low or "resident" in low:
         for match in _PATIENT_NAMED.finditer(text):
             name = match.group("name")
             if name.split()[0] not in EPONYMS and name.split()[0] not in _STOP:
@@ -312,7 +318,8 @@ def pii_patient_name(post, ctx) -> Iterator[Problem]:
         Martin", "Mr Smith";
       - a common first name, alone or with a surname: "Lina", "Jeanne Martin",
         "Jean-Pierre Durand", "John Smith" (a built-in list of a few hundred names);
-      - a capitalised first and last name followed by an age: "Zélie Poirier, 84 ans";
+      - a capitalised first and last name followed by an age: "Zélie Poirier, 84 ans"
+        (a known first name may be followed by any age: "John Smith, 67,");
       - a child or patient designation: "la petite Lina", "bébé Léo", "la patiente
         Mme Leroy", "patient John Smith".
       Care words, inclusive forms included (hospitalisé·e, patient·es): hospitalisé,

@@ -161,7 +161,7 @@ def pii_phone(post, ctx) -> Iterator[Problem]:
         114, 115, 119, 116 xxx (116 117, 116 006…), 3114, 3919, 39 89, 3237 and
         other 4-digit numbers;
       - free-call numbers (numéros verts 0 800 to 0 805), such as Canicule info
-        service 0 800 06 66 66 and Tabac info service's 0 800 numbers;
+        service 0 800 06 66 66: they are always public or institutional services;
       - years, dates (12/03/2026, 12.03.2026), times (9h30), prices and counts
         ("1 250 000 EUR", "+12 000 visiteurs"), percentages, postcodes, NIRs and
         record ids (reported by pii-nir and pii-record-id), digits inside links.
@@ -172,7 +172,9 @@ def pii_phone(post, ctx) -> Iterator[Problem]:
       A personal phone number identifies and exposes a patient or a staff member
       (CSP L1110-4 on privacy, Code civil art. 9); HIPAA Safe Harbor lists telephone
       and fax numbers among the identifiers (45 CFR 164.514(b)(2)(D), (E)). A wrong or
-      private number in an institutional post also sends the public to the wrong place.
+      private number in an institutional post also sends the public to the wrong place;
+      the emergency and national numbers come from the ARCEP list (15 SAMU, 17, 18,
+      112, 114 by SMS for deaf and hard-of-hearing people).
 
     Fix
       Remove the number, or replace it with the hospital's switchboard or the

@@ -130,7 +130,8 @@ def pii_record_id(post, ctx) -> Iterator[Problem]:
       "numéro patient : 88412"); in English "medical record number", "patient ID",
       "hospital number", "NHS number". A word without "n°" or ":" before its number is
       not an identifier ("un séjour de 5 jours", "dossier 2027"), nor is "IPP 20 mg"
-      (a drug class) or "n° 12" alone.
+      (a drug class), "n° 12" alone, or a quantity after a colon ("Admission : 2 400
+      étudiants").
 
     Why
       Local identifiers (IPP, NDA) single out a patient as surely as a name; medical

@@ -39,7 +39,9 @@ _CONTEXT = re.compile(
 _EVENT = re.compile(r"\b(?:stand|salon|forum|village|exposants?|job\s?dating|conference|lecture|meeting|seminar|board)\b")
 _WINDOW = 80
 # Cheap second gate on text.lower(): a keyword followed by a number, "n°" or a lone letter.
-_GATE = re.compile(r"(?:chambre|ch\.|lit|box|room|bed|bay|cubicle)[\s\u00a0\u202f]*(?:[n#0-9]|[a-z](?![a-zà-ÿ]))")
+_GATE = re.compile(
+    r"(?:chambre|ch\.|lit|box|room|bed|bay|cubicle)(?:[\s\u00a0\u202f]*[n#0-9º°]|[\s\u00a0\u202f]+[a-z](?![a-zà-ÿ]))"
+)
 
 
 def find_rooms_beds(text: str) -> list[tuple[int, int]]:
@@ -102,17 +104,18 @@ def pii_room_bed(post, ctx) -> Iterator[Problem]:
       Every text of the post for a room, bed or box followed by its number or letter:
       "chambre 12", "ch. 118", "chambre n° 214", "chambre 214, lit B", "au lit 4",
       "box 3 des urgences", "bed 4 in the ICU", "Mr Smith in room 12".
-      "chambre" and "ch." with a number are always reported; "lit" when it is a noun
-      (after le / du / au / un / son…, or with "n°") or near a person or a ward
-      word; "box", "room", "bed", "bay" only near a person (M., Mme, patient·e,
-      hospitalisé…) or a ward (service, unité, réanimation, urgences, étage,
-      pavillon, ward, ICU…), and not at a fair or a meeting ("box 3 du forum emploi",
-      "lecture room 2").
+      "chambre" and "ch." with a number are always reported; "lit" and "bed" when
+      they are nouns (after le / du / au / un / son / the…, or with "n°") or near a
+      person or a ward word; "box", "room", "bay" only near a person (M., Mme,
+      patient·e, hospitalisé…) or a ward (service, unité, réanimation, urgences,
+      étage, pavillon, ward, ICU…), and not at a fair or a meeting ("box 3 du forum
+      emploi", "lecture room 2").
       Not reported: capacities and counts ("les 30 lits de l'unité", "une unité de 20
       lits", "200 chambres individuelles", "chambre 2 lits", "lit 1 place"), rooms
-      without a number ("la chambre mortuaire", "lits de réanimation"), plurals
-      and ranges ("chambres 201 à 212 rénovées", "box 1 à 12"), and the verb "lire" ("chaque radiologue lit 50
-      examens").
+      without a number ("la chambre mortuaire", "lits de réanimation"), plurals and
+      ranges ("chambres 201 à 212 rénovées", "box 1 à 12"), and the verb "lire"
+      ("chaque radiologue lit 50 examens").
+      Not detected: a room without its keyword ("en 214"), "salle", "bureau".
 
     Why
       A room or bed number, with the ward, the date or a detail of the story, lets

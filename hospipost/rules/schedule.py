@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from hospipost.compliance import Problem, Severity, rule
 from hospipost.timeutil import dst_problem, in_window
@@ -224,11 +224,8 @@ def schedule_dst(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
 @lru_cache(maxsize=4096)
 def _changes_offset(day: date, zone: str) -> bool:
     """Whether the zone's UTC offset changes during that local day (a DST change day)."""
-    tz = ZoneInfo(zone)
-    start = datetime.combine(day, time(0, 0), tz)
-    return start.utcoffset() != (start + timedelta(days=1)).utcoffset() or start.utcoffset() != datetime.combine(
-        day, time(12, 0), tz
-    ).utcoffset()
+    start = datetime.combine(day, time(0, 0), ZoneInfo(zone))
+    return start.utcoffset() != (start + timedelta(days=1)).utcoffset()  # wall-clock arithmetic: next midnight
 
 
 def _offset(moment: datetime) -> str:

@@ -57,6 +57,9 @@ def test_severities_and_docs() -> None:
         "En cas d'urgence\u00a0: 15",
         "In an emergency, call 112.",
         "Feeling unwell? Dial 15 straight away.",
+        "Un malaise ? Vite, le 15 !",
+        "Le 15 reste joignable 24 h sur 24.",
+        "Appelez le SAMU au 15.",
     ],
 )
 def test_alert_telling_to_call_15_or_112_passes(config: Config, sentence: str) -> None:
@@ -79,6 +82,7 @@ def test_alert_telling_to_call_15_or_112_passes(config: Config, sentence: str) -
         "Faites le 1, puis le 5 : service vocal du CHU.",
         "Le SAMU est très sollicité, venez seulement si nécessaire.",
         "Plus d'informations au 02 41 35 36 37.",
+        "Personnes sans abri : appelez le 115.",
     ],
 )
 def test_alert_without_the_number_to_call_is_an_error(config: Config, sentence: str) -> None:

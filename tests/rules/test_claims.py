@@ -54,10 +54,15 @@ def test_severities_and_docs() -> None:
         ("Une opération sans danger pour les seniors.", "sans danger"),
         ("Un traitement sans effets secondaires.", "sans effets secondaires"),
         ("Ce médicament n’a aucun effet indésirable.", "aucun effet indésirable"),
+        ("Ce vaccin n'a pas d’effets secondaires.", "pas d’effets secondaires"),
         ("Un produit totalement inoffensif pour les enfants.", "totalement inoffensif"),
         ("Une méthode infaillible pour arrêter de fumer.", "infaillible"),
         ("Efficacité garantie dès le premier mois.", "Efficacité garantie"),
         ("Des résultats garantis en six semaines.", "résultats garantis"),
+        ("Ce traitement permet de guérir définitivement le diabète.", "permet de guérir"),
+        ("Une efficacité prouvée à 100 % par nos essais.", "prouvée à 100 %"),
+        ("Une intervention sans le moindre risque.", "sans le moindre risque"),
+        ("Notre chirurgie est garantie sans douleur et sans risque.", "sans risque"),
     ],
 )
 def test_absolute_claims_are_errors(config: Config, sentence: str, claim: str) -> None:
@@ -111,6 +116,13 @@ def test_absolute_claims_in_english(config: Config, sentence: str, claim: str) -
         "Prevention is better than cure: get vaccinated.",
         "There is no miracle cure for back pain.",
         "No treatment is risk-free: ask your doctor.",
+        "Comment jardiner sans danger pendant la canicule.",
+        "Profiter du soleil sans risque : chapeau, ombre et crème solaire.",
+        "Sans risque de se tromper, cette journée sera réussie.",
+        "Le dépistage précoce permet de guérir plus de patients.",
+        "Vaccin : le risque zéro ? Non, mais un bénéfice largement supérieur.",
+        "Pas de miracle : une bonne hygiène de vie reste la clé.",
+        "Safe and effective vaccines save lives.",
     ],
 )
 def test_ordinary_wording_is_not_a_claim(config: Config, text: str) -> None:
@@ -155,6 +167,12 @@ def test_every_published_text_is_scanned(config: Config) -> None:
         ("The best hospital in the region for heart surgery.", "The best hospital"),
         ("Robotic surgery is safer than open surgery.", "safer than"),
         ("A world-leading team in paediatric imaging.", "world-leading"),
+        ("Our hospital is the best in France.", "best in France"),
+        ("Seul centre agréé de la région pour la greffe de cornée.", "Seul centre agréé de la région"),
+        ("Classé 1er CHU de France par un magazine.", "1er CHU de France"),
+        ("Un vaccin deux fois plus efficace.", "deux fois plus efficace"),
+        ("Cette technique surpasse la chirurgie classique.", "surpasse"),
+        ("Nos patients sont suivis par l'un des meilleurs centres de France.", "des meilleurs centres"),
     ],
 )
 def test_comparative_claims_are_warnings(config: Config, sentence: str, claim: str) -> None:
@@ -182,6 +200,13 @@ def test_comparative_claims_are_warnings(config: Config, sentence: str, claim: s
         "Rendez-vous salle n°1 du bâtiment B.",
         "Prevention is better than cure.",
         "First aid training for parents, only 10 places left.",
+        "Le seul moyen de se protéger : se faire vacciner.",
+        "Chaque patient est unique.",
+        "Les meilleurs moments de la journée portes ouvertes en images.",
+        "Nous sommes fiers d'être le premier employeur du Maine-et-Loire.",
+        "Un nombre de cas supérieur à celui de l'an dernier.",
+        "Le premier semestre 2027 a été marqué par la grippe.",
+        "Rendez-vous le 1er décembre en salle n° 12.",
     ],
 )
 def test_ordinary_wording_is_not_comparative(config: Config, text: str) -> None:

@@ -29,6 +29,8 @@ FLAGGED = [
     ("She was admitted to the ICU on March 12.", "admitted to the ICU on March 12"),
     ("He was discharged on 5/6 after three weeks.", "discharged on 5/6"),
     ("Date of birth: 04/03/1931", "Date of birth: 04/03/1931"),
+    ("Jeanne, hospitalisée dans le service, née le 3 avril 1931, remercie les équipes.", "née le 3 avril 1931"),
+    ("Mme X, patiente du Dr Y, décédée le 3 mai, était très entourée.", "décédée le 3 mai"),
 ]
 
 PASSING = [
@@ -47,6 +49,8 @@ PASSING = [
     "Cette année, le 3 mai, portes ouvertes à l'IFSI.",
     "The hospital admitted 300 patients on March 3 during the heatwave.",
     "Le CHU est né le 1er janvier 1966 de la fusion de deux hôpitaux.",
+    "Le guide des droits des patients, sorti le 4 mai, est disponible à l'accueil.",
+    "Le Pr Paul Bernard, ancien chef du service de neurologie, nous a quittés le 3 février.",
 ]
 
 

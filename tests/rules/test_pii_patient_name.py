@@ -27,6 +27,8 @@ FLAGGED = [
     ("Mr Smith, admitted to intensive care last week, thanks the team.", "Mr Smith"),
     ("John Smith, 67, underwent heart surgery at the CHU.", "John Smith"),
     ("M. DUPONT, opéré·e de la hanche, remarche.", "M. DUPONT"),
+    ("Merci à l’équipe : Mme\u00a0Leroy, opérée hier, remarche.", "Mme\u00a0Leroy"),
+    ("« Lucas, hospitalisé depuis lundi, va mieux », nous écrit sa maman.", "Lucas"),
 ]
 
 PASSING = [
@@ -48,6 +50,8 @@ PASSING = [
     "Nos équipes ont pris en charge 1 200 patients cette année.",
     "L'Institut Gustave Roussy et le CHU unissent leurs forces pour les patients.",
     "Thomas, interne en chirurgie, raconte une garde aux urgences.",
+    "Julie, membre de l’équipe de réanimation, accompagne les patients hospitalisés.",
+    "Émilie, 34 ans, infirmière, témoigne de son quotidien auprès des patients opérés.",
 ]
 
 

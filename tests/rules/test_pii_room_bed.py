@@ -39,6 +39,7 @@ PASSING = [
     "Les chambres 201 à 212 ont été entièrement rénovées.",
     "A 20-bed unit opens in the new wing.",
     "La chambre a été repeinte par les bénévoles.",
+    "Box 1 à 12 des urgences rénovés : plus de confort pour les patients.",
 ]
 
 
