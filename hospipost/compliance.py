@@ -9,7 +9,7 @@ default or the config's override), drops rules turned ``off``, and applies each 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import IntEnum
@@ -197,20 +197,19 @@ def run_checks(
     _validate_ignores(posts)
     context = CheckContext(config, now, published or (lambda post: False))
     report = Report(posts=len(posts))
+    per_post = [rule_obj for rule_obj in rules if rule_obj.scope == "post"]
+    # Post by post, every rule in turn: what rules compute from a text (folded, lowered)
+    # is still in the caches when the next rule asks for it.
+    findings = report.findings
+    for post in posts:
+        for rule_obj in per_post:
+            for problem in rule_obj.check(post, context) or ():
+                findings.append(_finding(rule_obj, post, problem))
     for rule_obj in rules:
-        report.findings.extend(_run_rule(rule_obj, posts, context))
+        if rule_obj.scope == "all":
+            report.findings.extend(_finding(rule_obj, post, problem) for post, problem in rule_obj.check(posts, context))
     report.findings.sort(key=lambda f: (str(f.post.file), f.post.line, f.line, -f.severity, f.rule))
     return report
-
-
-def _run_rule(rule_obj: Rule, posts: list["Post"], context: CheckContext) -> Iterator[Finding]:
-    if rule_obj.scope == "all":
-        for post, problem in rule_obj.check(posts, context):
-            yield _finding(rule_obj, post, problem)
-        return
-    for post in posts:
-        for problem in rule_obj.check(post, context):
-            yield _finding(rule_obj, post, problem)
 
 
 def _finding(rule_obj: Rule, post: "Post", problem: Problem) -> Finding:

@@ -68,6 +68,22 @@ class Compliance:
 
 
 @dataclass
+class Notify:
+    """Who to tell when a delivery fails or needs a human: a command, a webhook, or both."""
+
+    command: str | None = None
+    webhook: str | None = None
+    states: tuple[str, ...] = ("failed", "unknown", "missed", "blocked")
+
+
+@dataclass
+class DaemonSettings:
+    sweep_seconds: float = 30
+    reload_seconds: float = 2
+    heartbeat_seconds: float = 10
+
+
+@dataclass
 class Config:
     path: Path
     organisation: str = ""
@@ -78,6 +94,8 @@ class Config:
     networks: dict[str, NetworkSettings] = field(default_factory=dict)
     compliance: Compliance = field(default_factory=Compliance)
     late_window: timedelta = timedelta(hours=6)
+    notify: Notify = field(default_factory=Notify)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
 
     @property
     def root(self) -> Path:
@@ -130,8 +148,9 @@ def default_config(folder: Path) -> Config:
 class _ConfigReader:
     TOP_KEYS = (
         "organisation", "timezone", "posts_dir", "state", "slots", "networks",
-        "compliance", "late_window",
+        "compliance", "late_window", "notify", "daemon",
     )
+    NOTIFY_STATES = ("failed", "unknown", "missed", "blocked", "retry")
     COMPLIANCE_KEYS = (
         "allowed_phone_numbers", "allowed_email_domains", "official_domains",
         "canicule_line_active", "election_periods", "quiet_hours", "rules",
@@ -188,7 +207,40 @@ class _ConfigReader:
         config.networks = self.networks(data.get("networks"), data.line_of("networks"))
         if "compliance" in data:
             config.compliance = self.compliance(data["compliance"], data.line_of("compliance"))
+        if "notify" in data:
+            config.notify = self.notify(data)
+        if "daemon" in data:
+            config.daemon = self.daemon(data)
         return config
+
+    def notify(self, data: LineDict) -> Notify:
+        section = self.mapping(data["notify"], data.line_of("notify"), "notify", ("command", "webhook", "on"))
+        notify = Notify()
+        if "command" in section:
+            notify.command = self.typed(section, "command", str, "notify.command")
+        if "webhook" in section:
+            notify.webhook = self.typed(section, "webhook", str, "notify.webhook")
+            if not notify.webhook.startswith(("https://", "http://")):
+                raise self.fail(section.line_of("webhook"), "notify.webhook must be an http(s):// URL")
+        if "on" in section:
+            states = self.strings(section, "on", "notify.on")
+            for state in states:
+                if state not in self.NOTIFY_STATES:
+                    raise self.fail(section.line_of("on"), f"notify.on: unknown state {state!r}; use {', '.join(self.NOTIFY_STATES)}")
+            notify.states = tuple(states)
+        return notify
+
+    def daemon(self, data: LineDict) -> DaemonSettings:
+        keys = ("sweep_seconds", "reload_seconds", "heartbeat_seconds")
+        section = self.mapping(data["daemon"], data.line_of("daemon"), "daemon", keys)
+        settings = DaemonSettings()
+        for key in keys:
+            if key in section:
+                value = self.typed(section, key, (int, float), f"daemon.{key}")
+                if value <= 0:
+                    raise self.fail(section.line_of(key), f"daemon.{key} must be more than 0")
+                setattr(settings, key, float(value))
+        return settings
 
     def timezone(self, data: LineDict) -> str:
         name = self.typed(data, "timezone", str, "timezone")

@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 ONCE = "once"
 
@@ -93,6 +93,19 @@ events = sa.Table(
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("actor", sa.String(255), nullable=False),
     sa.Column("detail", sa.Text),
+)
+
+daemons = sa.Table(
+    "daemons",
+    metadata,
+    sa.Column("name", sa.String(255), primary_key=True),  # host:pid, the owner of its claims
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("version", sa.String(40), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen", UTCDateTime, nullable=False),
+    sa.Column("stopped_at", UTCDateTime),
+    sa.Column("problems", sa.Text),  # JSON list: unreadable queue files, broken config
 )
 
 meta = sa.Table(
@@ -264,9 +277,22 @@ class Ledger:
                 self._event(connection, now, "claimed", item, {"attempt": item.attempts})
         return claimed
 
-    def request_started(self, item: Delivery, now: datetime) -> None:
-        """Committed right before the request leaves: from now on, a crash means `unknown`."""
-        self._transition(item, now, "sending", "request", request_started_at=now)
+    def request_started(self, item: Delivery, now: datetime) -> bool:
+        """Committed right before the request leaves: from now on, a crash means `unknown`.
+
+        A fence: False when this claim was taken away meanwhile (a peer judged this process
+        dead), and then the request must not be sent.
+        """
+        with self.write() as connection:
+            result = connection.execute(
+                deliveries.update()
+                .where(deliveries.c.id == item.id, deliveries.c.state == "sending",
+                       deliveries.c.lease_owner == self.actor)
+                .values(request_started_at=now, updated_at=now)
+            )
+            if result.rowcount:
+                self._event(connection, now, "request", item, None)
+            return result.rowcount > 0
 
     def record_part(self, item: Delivery, index: int, remote_id: str, now: datetime) -> None:
         """A thread part went out: remember it, so a retry resumes after it."""
@@ -371,6 +397,24 @@ class Ledger:
             runs = [{"actor": row.key.split(":", 1)[1], **json.loads(row.value)} for row in rows]
         return sorted(runs, key=lambda run: run["at"], reverse=True)
 
+    def heartbeat(self, now: datetime, started_at: datetime, problems: list[str], stopped: bool = False) -> None:
+        """A daemon says it is alive (or that it stopped), with the problems it sees."""
+        from hospipost import __version__
+
+        host, _, pid = self.actor.rpartition(":")
+        values = {"host": host, "pid": int(pid) if pid.isdigit() else 0, "version": __version__,
+                  "started_at": started_at, "last_seen": now, "stopped_at": now if stopped else None,
+                  "problems": json.dumps(problems, ensure_ascii=False)}
+        with self.write() as connection:
+            updated = connection.execute(daemons.update().where(daemons.c.name == self.actor).values(**values))
+            if not updated.rowcount:
+                connection.execute(daemons.insert().values(name=self.actor, **values))
+
+    def daemon_list(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(daemons).order_by(daemons.c.last_seen.desc()))
+            return [{**row._asdict(), "problems": json.loads(row.problems or "[]")} for row in rows]
+
     def record_event(self, now: datetime, kind: str, detail: dict, post_id: str | None = None, network: str | None = None) -> None:
         with self.write() as connection:
             connection.execute(events.insert().values(
@@ -420,7 +464,11 @@ class Ledger:
             return {row.post_id for row in connection.execute(query)}
 
 
-MIGRATIONS: dict[int, Any] = {}  # step n: migrates schema version n to n + 1
+def _add_daemons(connection: Connection) -> None:
+    daemons.create(connection, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Any] = {1: _add_daemons}  # step n: migrates schema version n to n + 1
 
 
 def _schema_version(connection: Connection) -> int:

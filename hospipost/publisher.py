@@ -183,7 +183,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.state in ("sent", "retry")
+        return self.state in ("sent", "retry", "skipped")
 
 
 AdapterFactory = Callable[[str], "Network"]
@@ -198,13 +198,29 @@ def adapter_factory(config: "Config", credentials: "Credentials") -> AdapterFact
     return make
 
 
-def local_owner_alive(owner: str) -> bool:
-    """Whether a claimer on this host is still running (other hosts: trust their lease)."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
+HEARTBEAT_TIMEOUT = timedelta(seconds=60)
+
+
+def owner_alive_check(ledger: "Ledger", now: datetime) -> Callable[[str], bool]:
+    """Whether the owner of a claim still runs: a process on this host is asked directly;
+    a daemon elsewhere is judged by its heartbeat; anything else keeps its lease."""
+    beats = {daemon["name"]: daemon for daemon in ledger.daemon_list()}
+
+    def alive(owner: str) -> bool:
+        host, _, pid = owner.rpartition(":")
+        if host == socket.gethostname() and pid.isdigit():
+            return _process_exists(int(pid))
+        daemon = beats.get(owner)
+        if daemon is None:
+            return True
+        return daemon["stopped_at"] is None and now - daemon["last_seen"] < HEARTBEAT_TIMEOUT
+
+    return alive
+
+
+def _process_exists(pid: int) -> bool:
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -231,7 +247,7 @@ class Publisher:
 
     def run(self, work: Plan) -> list[Outcome]:
         now = self.clock()
-        self.ledger.recover(now, local_owner_alive)
+        self.ledger.recover(now, owner_alive_check(self.ledger, now))
         outcomes = [Outcome(post.id, "-", "blocked", message=reason) for post, reason in work.blocked]
         for due, reason in work.missed:
             if self.ledger.record_missed(due.as_due_delivery(), now, reason):
@@ -260,7 +276,8 @@ class Publisher:
 
         try:
             adapter = self.adapters(item.network)
-            self.ledger.request_started(item, self.clock())
+            if not self.ledger.request_started(item, self.clock()):
+                return Outcome(item.post_id, item.network, "skipped", message="claim taken over by another publisher")
             sent = adapter.publish(rendering, item.id, list(item.parts), part_sent)
         except (CredentialsError, PermanentError) as error:
             return self._failed(item, redact(str(error), set(self.secrets())))

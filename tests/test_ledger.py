@@ -150,3 +150,26 @@ def test_an_unreachable_postgresql_is_one_clear_error() -> None:
 
 def test_redact_url_hides_the_password() -> None:
     assert "s3cret" not in redact_url("postgresql://hospipost:s3cret@db.example/ledger")
+
+
+def test_a_version_1_ledger_is_migrated(ledger_url: str) -> None:
+    ledger = Ledger.open(ledger_url)
+    ledger.ensure([due()], NOW)
+    with ledger.write() as connection:
+        connection.execute(sa.text("drop table daemons"))
+        connection.execute(sa.text("update hospipost_meta set value='1' where key='schema_version'"))
+    migrated = Ledger.open(ledger_url)
+    assert [item.id for item in migrated.all()] == ["p1:x:once"]
+    migrated.heartbeat(NOW, NOW, [])
+    assert [d["name"] for d in migrated.daemon_list()] == [migrated.actor]
+
+
+def test_heartbeats(ledger_url: str) -> None:
+    ledger = Ledger.open(ledger_url, actor="host-a:101")
+    ledger.heartbeat(NOW, NOW, [])
+    ledger.heartbeat(NOW + timedelta(seconds=10), NOW, ["posts/broken.yaml:3: invalid YAML"])
+    [daemon] = ledger.daemon_list()
+    assert (daemon["host"], daemon["pid"], daemon["last_seen"]) == ("host-a", 101, NOW + timedelta(seconds=10))
+    assert daemon["problems"] == ["posts/broken.yaml:3: invalid YAML"] and daemon["stopped_at"] is None
+    ledger.heartbeat(NOW + timedelta(seconds=20), NOW, [], stopped=True)
+    assert ledger.daemon_list()[0]["stopped_at"] == NOW + timedelta(seconds=20)

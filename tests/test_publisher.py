@@ -192,3 +192,14 @@ def test_check_results_and_ignored_rules_are_recorded_at_send_time(setup) -> Non
     assert sent["actor"] == ledger.actor and sent["detail"]["hash"] == ledger.get("p1:x:once").sent_hash
     [run] = ledger.last_runs()
     assert run["counts"] == {"sent": 1} and run["actor"] == ledger.actor
+
+
+def test_a_claim_taken_over_is_never_sent(setup, tmp_path: Path) -> None:
+    config, ledger, networks, clock, publisher = setup
+    work = planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))
+    ledger.ensure([due.as_due_delivery() for due in work.due], AT)
+    [item] = ledger.claim([work.due[0].id], AT, timedelta(minutes=15))
+    # A peer judged this publisher dead and re-queued its claim before the request left.
+    Ledger.open(f"sqlite:///{tmp_path / 'state.db'}", actor="peer:1").recover(AT, owner_alive=lambda owner: False)
+    outcome = publisher.deliver(item, work.due[0])
+    assert outcome.state == "skipped" and networks["x"].published == []

@@ -44,13 +44,13 @@ def _local(moment: datetime | None, config: "Config") -> str:
     return moment.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _ledger_rows(config: "Config", post_id: str | None = None) -> tuple[list["Delivery"], list[dict[str, Any]]]:
-    """The deliveries (of one post) and the last publish runs."""
+def _ledger_rows(config: "Config", post_id: str | None = None) -> tuple[list["Delivery"], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The deliveries (of one post), the last publish runs, and the daemons' heartbeats."""
     ledger = open_ledger(config)
     if ledger is None:
-        return [], []
+        return [], [], []
     try:
-        return ledger.all(post_id=post_id), ledger.last_runs()
+        return ledger.all(post_id=post_id), ledger.last_runs(), ledger.daemon_list()
     finally:
         ledger.close()
 
@@ -69,7 +69,9 @@ def _upcoming(config: "Config", now: datetime) -> tuple[list[dict[str, Any]], li
 
 
 def show_status(config: "Config", now: datetime, output_format: str) -> int:
-    rows, runs = _ledger_rows(config)
+    from hospipost.timeutil import utcnow
+
+    rows, runs, daemons = _ledger_rows(config)
     upcoming, load_errors = _upcoming(config, now)
     attention = [item for item in rows if item.state in NEEDS_HUMAN]
     retrying = [item for item in rows if item.state == "pending" and item.next_attempt_at]
@@ -94,6 +96,7 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
         shown.setdefault((entry["post"], entry["due_at"]), []).append(entry["network"])
     for (post_id, due_at), networks in list(shown.items())[:UPCOMING_SHOWN]:
         out.print(f"  {_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}")
+    _daemons(out, daemons, config, utcnow())
     for run in runs[:3]:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(run["counts"].items())) or "nothing to do"
         out.print(f"Last run by {run['actor']}: {_local(datetime.fromisoformat(run['at']), config)} ({counts})", style="dim")
@@ -101,6 +104,28 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     out.print(f"{sent} deliveries sent, {len(attention)} need a human, {len(retrying)} retrying.",
               style="bold red" if attention else "bold")
     return code
+
+
+def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: datetime) -> None:
+    """Which daemons are alive; a warning when they all went silent."""
+    from hospipost.publisher import HEARTBEAT_TIMEOUT
+
+    if not daemons:
+        return
+    alive = [d for d in daemons if d["stopped_at"] is None and now - d["last_seen"] < HEARTBEAT_TIMEOUT]
+    out.print("[bold]Daemons[/bold]")
+    for daemon in daemons[:10]:
+        if daemon in alive:
+            state = f"alive, since {_local(daemon['started_at'], config)}"
+        elif daemon["stopped_at"] is not None:
+            state = f"stopped at {_local(daemon['stopped_at'], config)}"
+        else:
+            state = f"silent since {_local(daemon['last_seen'], config)}"
+        out.print(f"  {daemon['name']}  {state}  (hospipost {daemon['version']})", style=None if daemon in alive else "dim")
+        for problem in daemon["problems"] if daemon in alive else []:
+            out.print(f"    ✖ {problem}", style="red")
+    if not alive:
+        out.print("  ✖ no daemon is alive: posts go out only if `hospipost publish` runs from cron", style="bold red")
 
 
 def _section(out: Any, title: str, items: list["Delivery"], config: "Config", describe: Any) -> None:
@@ -117,7 +142,7 @@ def _section(out: Any, title: str, items: list["Delivery"], config: "Config", de
 
 
 def show_history(config: "Config", post_id: str | None, output_format: str) -> None:
-    rows, _ = _ledger_rows(config, post_id)
+    rows, _, _ = _ledger_rows(config, post_id)
     if output_format == "json":
         click.echo(json.dumps([delivery_dict(item) for item in rows], ensure_ascii=False, indent=2))
         return

@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hospipost import __version__
+from hospipost.media import media_info, sniff
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
@@ -76,6 +77,7 @@ from hospipost.networks.base import (
     TransientError,
     UnknownOutcome,
 )
+from hospipost.networks.http import failure_name, never_left
 from hospipost.textlength import _MASTODON_URL, URL_LENGTH, mastodon_length
 
 if TYPE_CHECKING:
@@ -134,8 +136,10 @@ class Mastodon(Network):
     config_keys = {
         "instance": ConfigKey(str, required=True, help="the instance URL, e.g. https://social.example.org"),
         "token_env": ConfigKey(str, default="HOSPIPOST_MASTODON_TOKEN"),
-        "language": ConfigKey(str, default=DEFAULT_LANGUAGE, help="ISO 639-1 language of the posts, e.g. fr"),
     }
+
+    language = DEFAULT_LANGUAGE
+    """The ``language`` of every status (ISO 639-1): the hospital posts in French; posts carry no language."""
 
     max_processing_wait = 60.0
     """Seconds allowed for the instance to process one uploaded image before giving up (transient)."""
@@ -161,10 +165,6 @@ class Mastodon(Network):
     def token_env(self) -> str:
         return str(self.settings.options.get("token_env") or self.config_keys["token_env"].default)
 
-    @property
-    def language(self) -> str:
-        return str(self.settings.options.get("language") or DEFAULT_LANGUAGE)
-
     # ------------------------------------------------------------------ limits
 
     @classmethod
@@ -188,11 +188,12 @@ class Mastodon(Network):
         for number, item in enumerate(rendering.media, 1):
             ref = f"<media id {number}>"
             refs.append(ref)
-            size, media_type = _describe_file(item.path)
+            info = media_info(item.path)
             fields: dict[str, Any] = {}
             if item.alt:
                 fields["description"] = item.alt
-            fields["file"] = {"name": Path(item.file).name, "bytes": size, "type": media_type}
+            fields["file"] = {"name": Path(item.file).name, "bytes": None if info.problem else info.size,
+                              "type": info.mime}
             steps.append({
                 "method": "POST", "url": f"{base}/api/v2/media", "file": item.file, "multipart": fields,
                 "then": f"GET {base}/api/v1/media/{ref} until processed, when the instance answers 202",
@@ -266,6 +267,7 @@ class Mastodon(Network):
                 account = client.account_verify_credentials()
             except Exception as error:  # noqa: BLE001
                 raise self._outcome(error, "checking the token", READ, client) from None
+        account = account if isinstance(account, dict) else {}
         acct = account.get("acct") or account.get("username") or "?"
         domain = info.get("domain") or info.get("uri") or _host(self.instance)
         limits = limits_from(found, self.limits)
@@ -356,11 +358,11 @@ class Mastodon(Network):
                     f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and the Mastodon instance accepts"
                     f" at most {limits.max_image_bytes / 1_048_576:.1f} MB: shrink it, then publish again"
                 )
-            media_type = image_type(data, item.file)
-            if media_type not in limits.image_types:
+            media_type, kind = sniff(data[:16])  # the content decides, not the file name
+            if media_type is None or media_type not in limits.image_types:
                 raise PermanentError(
-                    f"hospipost sends JPEG, PNG, GIF or WEBP images to Mastodon and {item.file} is"
-                    f" {media_type or 'of an unknown type'}: convert it, then publish again"
+                    f"hospipost sends JPEG, PNG, GIF or WEBP images to Mastodon and {item.file} is {kind}:"
+                    " convert it, then publish again"
                 )
             files.append((item, data, media_type))
         return files
@@ -433,14 +435,15 @@ class Mastodon(Network):
         if isinstance(error, MastodonRatelimitError):
             if str(error).startswith("Hit rate limit"):
                 retry_at = _retry_at(client)
+                who = "try" if step == READ else "hospipost will try"
                 return TransientError(
-                    f"the Mastodon instance's rate limit was reached while {doing}; nothing more was published,"
-                    f" hospipost will try again after {retry_at:%H:%M} UTC{already}", retry_at)
+                    f"the Mastodon instance's rate limit was reached while {doing}{_nothing(step)}, {who} again after"
+                    f" {retry_at:%H:%M} UTC{already}", retry_at)
             if step == PUBLISH:  # the instance answered with a rate-limit header we cannot read
                 return self._unknown(f"the Mastodon instance answered {doing} with an unreadable rate-limit header"
                                      f" ({error})", key, online)
             return TransientError(f"the Mastodon instance sent an unreadable rate-limit header while {doing};"
-                                  f" hospipost will try again later{already}")
+                                  f" {_again(step)}{already}")
         if isinstance(error, MastodonUnauthorizedError):
             scopes = "write:statuses and write:media" + (" (and read:accounts, which `hospipost networks check`"
                                                          " needs)" if step == READ else "")
@@ -451,14 +454,14 @@ class Mastodon(Network):
         if isinstance(error, MastodonServerError):
             status = _status(error)
             return TransientError(f"the Mastodon instance had a server error (HTTP {status}) while {doing};"
-                                  f" hospipost will try again later{already}")
+                                  f" {_again(step)}{already}")
         if isinstance(error, MastodonAPIError):
             return self._api_error(error, doing, step, key, online, replying_to, image)
         if isinstance(error, (MastodonNetworkError, MastodonReadTimeout)):
             return self._network_error(error, doing, step, key, online)
         if isinstance(error, MastodonError):  # bad argument, file, version: raised before sending
-            return PermanentError(f"hospipost could not send {doing} to Mastodon ({type(error).__name__}: {error});"
-                                  f" nothing more was published{already}")
+            return PermanentError(f"hospipost could not send {doing} to Mastodon ({type(error).__name__}:"
+                                  f" {error}){_nothing(step)}{already}")
         raise error
 
     def _api_error(self, error: Exception, doing: str, step: str, key: str, online: int,
@@ -469,8 +472,8 @@ class Mastodon(Network):
         if status is None:  # a 2xx whose body is not JSON
             if step == PUBLISH:
                 return self._unknown(f"the Mastodon instance answered {doing} with an unreadable body", key, online)
-            return TransientError(f"the Mastodon instance answered {doing} with an unreadable body; nothing was"
-                                  f" published, hospipost will try again later{already}")
+            return TransientError(f"the Mastodon instance answered {doing} with an unreadable body{_nothing(step)};"
+                                  f" {_again(step)}{already}")
         detail = f"{status}: {said}" if said else f"HTTP {status}"
         if status == 403:
             need = "read:accounts" if step == READ else "write:statuses and write:media"
@@ -490,11 +493,10 @@ class Mastodon(Network):
                                       " nothing was published, hospipost will try again later")
             return PermanentError(
                 f"the Mastodon instance answered {detail} while {doing}: check networks.mastodon.instance"
-                f" (and api_base) in config.yaml; nothing more was published{already}"
+                f" (and api_base) in config.yaml{_nothing(step)}{already}"
             )
         if status == 408:
-            return TransientError(f"the Mastodon instance timed out reading {doing} (408); hospipost will try again"
-                                  f" later{already}")
+            return TransientError(f"the Mastodon instance timed out reading {doing} (408); {_again(step)}{already}")
         if status == 410:
             return PermanentError(
                 f"the Mastodon instance answered 410 Gone while {doing}: the account may be suspended or deleted;"
@@ -515,7 +517,7 @@ class Mastodon(Network):
                 f" then publish again{already}"
             ))
         return PermanentError(_sentence(
-            f"the Mastodon instance refused {doing} ({detail}); nothing more was published{already}"
+            f"the Mastodon instance refused {doing} ({detail}){_nothing(step)}{already}"
         ))
 
     def _network_error(self, error: Exception, doing: str, step: str, key: str, online: int) -> DeliveryError:
@@ -526,25 +528,24 @@ class Mastodon(Network):
         cause = error.__context__ if isinstance(error.__context__, BaseException) else None
         if isinstance(cause, _Redirected):
             return PermanentError(
-                f"the Mastodon instance redirected {doing} ({cause}); nothing was published: set"
-                " networks.mastodon.instance (or api_base) to the address it redirects to"
+                f"the Mastodon instance redirected {doing} ({cause}){_nothing(step)}: set"
+                f" networks.mastodon.instance (or api_base) to the address it redirects to{already}"
             )
         if isinstance(cause, (rx.InvalidURL, rx.MissingSchema, rx.InvalidSchema)):
             return PermanentError(f"networks.mastodon.instance (or api_base) {self.api_base!r} is not a usable URL:"
                                   " fix it in config.yaml")
-        before = _never_sent(cause) if cause is not None else None
+        before = never_left(cause) if cause is not None else None
         if before is not None:
             return TransientError(
-                f"could not reach the Mastodon instance at {self.api_base} while {doing} ({before}); nothing more"
-                f" was published, hospipost will try again later{already}"
+                f"could not reach the Mastodon instance at {self.api_base} while {doing} ({before}){_nothing(step)};"
+                f" {_again(step)}{already}"
             )
         timed_out = isinstance(error, MastodonReadTimeout) or isinstance(cause, rx.Timeout)
         what = (f"did not answer within {self.timeout:g} s" if timed_out
-                else f"broke the connection ({_root_reason(cause) if cause is not None else 'no reason given'})")
+                else f"broke the connection ({failure_name(cause) if cause is not None else 'no reason given'})")
         if step == PUBLISH:
             return self._unknown(f"the Mastodon instance {what} after {doing} was sent", key, online)
-        return TransientError(f"the Mastodon instance {what} while {doing}; nothing was published, hospipost will"
-                              f" try again later{already}")
+        return TransientError(f"the Mastodon instance {what} while {doing}{_nothing(step)}; {_again(step)}{already}")
 
 
 # --------------------------------------------------------------------- requests and fields
@@ -574,9 +575,10 @@ def status_fields(text: str, *, in_reply_to_id: str | None, media_ids: list[str]
 def resend_hint(key: str) -> str:
     """What to do about a status request that may have gone through."""
     post = key.split(":", 1)[0] if key else "POST"
-    return (f"check the account. Re-sending is safe: Mastodon drops a repeat carrying the same Idempotency-Key for"
-            f" about an hour after the first attempt, so `hospipost reconcile {post} --network mastodon --not-sent`"
-            f" then `hospipost publish` within that hour cannot post it twice (after it, check the account first)")
+    return (f"re-sending is safe within about an hour of this attempt: Mastodon answers a repeat carrying the same"
+            f" Idempotency-Key with the post it already made, so `hospipost reconcile {post} --network mastodon"
+            f" --not-sent` then `hospipost publish` records the right post either way (after that hour, check the"
+            f" account first)")
 
 
 # --------------------------------------------------------------------- instance limits and their cache
@@ -684,30 +686,12 @@ def write_cache(path: Path, key: str, entry: dict[str, Any]) -> None:
 # --------------------------------------------------------------------- helpers
 
 
-def image_type(data: bytes, name: str) -> str | None:
-    """The image type from the file's first bytes, else from its name."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    import mimetypes
-
-    return mimetypes.guess_type(name)[0]
+def _nothing(step: str) -> str:
+    return "" if step == READ else "; nothing more was published"
 
 
-def _describe_file(path: Path) -> tuple[int | None, str | None]:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(16)
-        return path.stat().st_size, image_type(head, path.name)
-    except OSError:
-        import mimetypes
-
-        return None, mimetypes.guess_type(path.name)[0]
+def _again(step: str) -> str:
+    return "try again later" if step == READ else "hospipost will try again later"
 
 
 def _already(online: int) -> str:
@@ -774,55 +758,6 @@ def _user_agent() -> str:
         return f"{USER_AGENT} Mastodon.py/{version('Mastodon.py')}"
     except Exception:  # noqa: BLE001 - a user agent is not worth failing for
         return USER_AGENT
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error, its arguments that are errors, their ``reason`` and causes."""
-    seen: set[int] = set()
-    stack = [error]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
-        for attr in ("reason", "__cause__", "__context__"):
-            nested = getattr(current, attr, None)
-            if isinstance(nested, BaseException):
-                stack.append(nested)
-
-
-def _never_sent(error: BaseException) -> str | None:
-    """Why the connection failed before the request could leave, or None when it may have left."""
-    import socket
-
-    import requests.exceptions as rx
-    from urllib3 import exceptions as u3
-
-    if isinstance(error, rx.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(error, rx.SSLError):
-        return "TLS handshake failed"
-    if isinstance(error, rx.ProxyError):
-        return "the proxy refused the connection"
-    for item in _chain(error):
-        if isinstance(item, (u3.NameResolutionError, socket.gaierror)):
-            return "host name not resolved"
-        if isinstance(item, (u3.NewConnectionError, ConnectionRefusedError)):
-            return "connection refused" if "refused" in str(item).lower() else "no connection"
-        if isinstance(item, u3.ConnectTimeoutError):
-            return "connection timed out"
-    return None
-
-
-def _root_reason(error: BaseException) -> str:
-    names = [type(item).__name__ for item in _chain(error)]
-    for name in ("RemoteDisconnected", "ConnectionResetError", "ConnectionAbortedError",
-                 "BrokenPipeError", "IncompleteRead", "ProtocolError", "ChunkedEncodingError"):
-        if name in names:
-            return name
-    return type(error).__name__
 
 
 @lru_cache(maxsize=1)

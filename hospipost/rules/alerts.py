@@ -10,7 +10,7 @@ only screen-reader users would hear them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
@@ -35,7 +35,7 @@ def _audiences(post: "Post") -> list[tuple[str, tuple[str, ...], str]]:
     return audiences
 
 
-def _missing(post: "Post", has_it, message: str) -> Iterator[Problem]:
+def _missing(post: "Post", has_it: Callable[[str], bool], message: str) -> Iterator[Problem]:
     """One problem if no audience has it, else one per network that misses it."""
     audiences = _audiences(post)
     missing = [(field, nets) for field, nets, text in audiences if not has_it(text)]

@@ -217,14 +217,11 @@ _BETTER = (
 _COMPARATIVE_STEMS = (
     "meilleu", "seul", "unique", "premi", "1er", "1re", "1ère", "leader", "supérieu",
     "superieu", "inégal", "inegal", "s égal", "s egal", "quivalent", "incomparab", "imbattab", "hors pair",
-    "pareil", "surpass", "world", "unrival", "second to none",
+    "pareil", "surpass", "best", "better", "safer", "superior", "leading", "world", "unrival", "second to none",
 )
-# English claims are looked for only in a text with an English word ("the", "is", "than" …).
+# Common English words are looked for only in a text with an English word ("the", "is" …).
 _ENGLISH_HINTS = ("the ", " is ", " are ", " our ", " than ", " we ")
-_ENGLISH_STEMS = (
-    "best", "better", "safer", "superior", "leading", "world", "first", "only", "number", "unrival",
-    "second to none", "more eff", "more acc", "more rel",
-)
+_ENGLISH_STEMS = ("first", "only", "number", "more eff", "more acc", "more rel")
 # "plus efficace que", "le plus grand … de France": "plus " or "moins " then one of these.
 _MORE_OR_LESS_NEXT = (
     "eff", "sûr", "sur", "perf", "préci", "preci", "fiab", "rapid", "modern", "innov", "sophis", "avanc", "compl",
@@ -379,4 +376,4 @@ def claim_innovation(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
       passes:   the same post with `source: https://espaceinfirmier.fr/…/des-bebes-dans-leur-bulle.html`
     """
     if post.kind == "innovation" and not (post.source or "").strip():
-        yield Problem("innovation post without a `source:` for its evidence", "kind")
+        yield Problem("innovation post without a `source:` for its evidence", None)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
+from hospipost.errors import HospipostError
 from hospipost.rules._text import fold
 
 if TYPE_CHECKING:
@@ -75,7 +76,11 @@ class BrandList:
 
 @cache
 def brand_list() -> BrandList:
-    return BrandList.parse(BRANDS_FILE.read_text(encoding="utf-8"), str(BRANDS_FILE))
+    try:
+        text = BRANDS_FILE.read_text(encoding="utf-8")
+    except OSError as error:  # a broken installation: say so in one line, not a traceback
+        raise HospipostError(f"drug-brand: cannot read its list of brands {BRANDS_FILE} ({error.strerror}); reinstall hospipost") from None
+    return BrandList.parse(text, str(BRANDS_FILE))
 
 
 @rule(

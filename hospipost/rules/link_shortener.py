@@ -1,9 +1,9 @@
 """link-shortener: links that hide their destination behind a URL shortener.
 
 The scan is anchored on the dot before a shortener's top-level domain (".ly", ".co",
-".gl" …): a single-character literal the regex engine skips to quickly, so a clean post
-costs well under a microsecond. For each such dot the host is read backwards and looked
-up in the deny-list (domains and their subdomains).
+".gl" …): a one-character literal prefix the regex engine scans for quickly, so a clean
+post costs a couple of microseconds. For each such dot the host is read backwards and
+looked up in the deny-list (domains and their subdomains).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules._text import fold
 
 if TYPE_CHECKING:
     from hospipost.compliance import CheckContext
@@ -47,8 +48,8 @@ def _is_shortener(host: str) -> bool:
 def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
     """Shortened links in a text: (start, end, host)."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # offsets must match the original text
-        return
+    if len(lowered) != len(text):  # offsets must match the original text ("İ" lowercases to 2 characters)
+        lowered = fold(text)
     for dot in _TLD_DOT.finditer(lowered):
         label_end = dot.start()
         start = label_end - len(_HOST_CHARS.match(lowered[max(0, label_end - 80) : label_end][::-1]).group())
@@ -94,9 +95,9 @@ def link_shortener(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     Why:
       A hospital's reader must see that a link leads to an official or known site before
       clicking: a shortened link hides it, is a common phishing vector, and breaks when
-      the shortening service closes (goo.gl links stopped working in 2025). Mastodon
-      counts every link as 23 characters and X wraps all links in t.co anyway, so
-      shortening saves nothing there.
+      the shortening service closes or changes its terms (Google wound down goo.gl).
+      Mastodon counts every link as 23 characters and X wraps all links in t.co anyway,
+      so shortening saves nothing there.
 
     Fix:
       Paste the full address of the destination, e.g.

@@ -94,6 +94,7 @@ _STAFF = re.compile(
 )
 _PATIENT = re.compile(r"\b(?:patient|malade|resident|hospitalis)")
 _BIRTH_DEATH = ("nee", "nees", "a vu", "eteint", "s'est", "nous a", "born", "died", "passed")
+_SCHOOL = re.compile(r"\b(?:concours|examen|diplome|ecole|formation|ifsi|universite|faculte|master|school|college)")
 _NOUN_SORTIE = re.compile(r"\b(?:la|une|cette|de|des|l'|leur|prochaine|nouvelle|premiere|derniere)\s*$")
 
 
@@ -146,6 +147,8 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
         folded, max(0, start - 20), start
     ):
         return False
+    if plain.startswith(("admis", "admitted")) and _SCHOOL.search(match.group("gap")):
+        return False  # "admis au concours de l'internat le 3 juillet": an exam, not a hospital stay
     if plain in ("admitted", "discharged", "delivered") and _ACTIVE_OBJECT.match(match.group("gap")):
         return False  # "the hospital admitted 300 patients on…": the subject is not the person
     before = folded[max(0, start - 50): start]
@@ -185,7 +188,8 @@ def pii_date_person(post, ctx) -> Iterator[Problem]:
       Up to six words may stand between ("admise aux urgences du CHU le 12 mars",
       "née à Angers, le 3 avril 1931").
       Not reported: events of the institution ("inauguré le 3 avril", "le service a
-      ouvert le …"), the hospital as the subject ("le CHU a admis … le"), groups ("300
+      ouvert le …"), the hospital as the subject ("le CHU a admis … le"), exams ("admis
+      au concours de l'internat le 3 juillet"), groups ("300
       patients admis le 1er janvier", "les bébés nés le …"), things that are "nés" or
       "sortis" ("le projet, né le …", "le guide sorti le 4 mai"), a year alone ("née en
       1931", HIPAA keeps the year), present tenses ("le Pr X opère le 12 mars"), and the

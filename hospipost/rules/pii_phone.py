@@ -128,12 +128,18 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _spans_to_skip(text: str) -> list[tuple[int, int]]:
-    """Links, NIRs and record ids: digits there are not phone numbers (other rules report them)."""
-    from hospipost.rules._text import find_urls
-    from hospipost.rules.pii_nir import find_nirs
+    """Links and record ids: digits there are not phone numbers (pii-record-id reports the ids).
+
+    NIRs need no check: 15 digits without a leading 0 or "+" never pass ``_as_phone``.
+    """
     from hospipost.rules.pii_record_id import find_record_ids
 
-    return [(a, b) for a, b, _ in find_urls(text)] + find_nirs(text) + find_record_ids(text)
+    spans = find_record_ids(text)
+    if "/" in text or "www" in text:
+        from hospipost.rules._text import find_urls
+
+        spans += [(a, b) for a, b, _ in find_urls(text)]
+    return spans
 
 
 @rule(

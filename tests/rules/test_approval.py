@@ -25,11 +25,26 @@ def test_severities_and_docs() -> None:
         assert rules[rule_id].fix
 
 
-@pytest.mark.parametrize("approved_by", [None, "", "   "])
-def test_missing_approval_is_an_error(config: Config, approved_by) -> None:
-    assert messages(config, "approval-required", approved_by=approved_by) == [
-        "no `approved_by:`: the post has not been approved"
-    ]
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"approved_by": None},
+        {"approved_by": ""},
+        {"approved_by": "   "},
+        {"approved_by": None, "author": None},
+        {"approved_by": None, "kind": "alert", "valid_until": "2026-12-02 19:00"},
+        {"approved_by": None, "draft": True},
+    ],
+)
+def test_missing_approval_is_an_error(config: Config, changes: dict) -> None:
+    assert messages(config, "approval-required", **changes) == ["no `approved_by:`: the post has not been approved"]
+
+
+@pytest.mark.parametrize(
+    "approved_by", ["a.renier", "A. Renier", "Dr Anne Renier", "a.renier, b.martin", "comité éditorial", "c.dupuis"]
+)
+def test_any_approval_satisfies_approval_required(config: Config, approved_by: str) -> None:
+    assert messages(config, "approval-required", approved_by=approved_by) == []
 
 
 def test_approval_from_the_queue_defaults_counts(config: Config) -> None:

@@ -168,6 +168,7 @@ def test_every_published_text_is_scanned(config: Config) -> None:
         ("Robotic surgery is safer than open surgery.", "safer than"),
         ("A world-leading team in paediatric imaging.", "world-leading"),
         ("Our hospital is the best in France.", "best in France"),
+        ("Best hospital in France!", "Best hospital in"),
         ("Seul centre agréé de la région pour la greffe de cornée.", "Seul centre agréé de la région"),
         ("Classé 1er CHU de France par un magazine.", "1er CHU de France"),
         ("Un vaccin deux fois plus efficace.", "deux fois plus efficace"),
@@ -220,8 +221,19 @@ BABICOC = (
 )
 
 
-def test_innovation_without_source_is_an_error(config: Config) -> None:
-    found = findings(config, post_with(kind="innovation", text=BABICOC), rule="claim-innovation")
+@pytest.mark.parametrize(
+    "text, source",
+    [
+        (BABICOC, None),
+        (BABICOC, ""),
+        (BABICOC, "   "),
+        ("Une première au CHU : la réalité virtuelle pour apaiser les enfants avant une ponction.", None),
+        ("Nos kinésithérapeutes testent un exosquelette pour la rééducation de la marche.", None),
+        ("Innovation : une application pour préparer son hospitalisation en chirurgie ambulatoire.", None),
+    ],
+)
+def test_innovation_without_source_is_an_error(config: Config, text: str, source) -> None:
+    found = findings(config, post_with(kind="innovation", text=text, source=source), rule="claim-innovation")
     assert [f.message for f in found] == ["innovation post without a `source:` for its evidence"]
     assert found[0].severity == Severity.ERROR
 
@@ -231,8 +243,11 @@ def test_innovation_without_source_is_an_error(config: Config) -> None:
     [
         {"kind": "innovation", "source": "https://espaceinfirmier.fr/presse/l-infirmiere-magazine/article/n-325/des-bebes-dans-leur-bulle.html"},
         {"kind": "innovation", "source": "Pediatr Radiol 2026;56:120-126"},
+        {"kind": "innovation", "source": "https://clinicaltrials.gov/study/NCT01234567"},
+        {"kind": "innovation", "source": "Rapport d'évaluation HAS, mars 2026"},
         {"kind": "news"},
         {"kind": "event"},
+        {"kind": "prevention"},
     ],
 )
 def test_innovation_with_source_or_other_kind_passes(config: Config, changes: dict) -> None:

@@ -51,6 +51,7 @@ PASSING = [
     "Le CHU est né le 1er janvier 1966 de la fusion de deux hôpitaux.",
     "Le guide des droits des patients, sorti le 4 mai, est disponible à l'accueil.",
     "Le Pr Paul Bernard, ancien chef du service de neurologie, nous a quittés le 3 février.",
+    "Admis au concours de l'internat le 3 juillet : bravo à nos 45 étudiants !",
 ]
 
 

@@ -29,6 +29,22 @@ def test_severities_and_docs() -> None:
 # --- schedule-past (now: 2026-11-23 10:00 UTC, 11:00 in Paris) -----------------------
 
 
+@pytest.mark.parametrize(
+    "changes, ago",
+    [
+        ({"at": "2026-11-20 10:00"}, "3 days"),
+        ({"at": "2025-11-23 10:00"}, "365 days"),
+        ({"at": "2026-11-23 04:00"}, "7 h"),
+        ({"at": "2026-11-22T10:00:00Z"}, "24 h"),
+        ({"at": "2026-11-20 10:00", "draft": True}, "3 days"),
+        ({"at": "2026-11-20 10:00", "kind": "alert", "valid_until": "2026-11-21 19:00"}, "3 days"),
+    ],
+)
+def test_posts_missed_are_warnings(config: Config, changes: dict, ago: str) -> None:
+    found = messages(config, "schedule-past", **changes)
+    assert len(found) == 1 and f", {ago} ago, and never published: it will not go out automatically" in found[0]
+
+
 def test_post_missed_long_ago_is_a_warning(config: Config) -> None:
     assert messages(config, "schedule-past", at="2026-11-20 10:00") == [
         "scheduled at 2026-11-20 10:00, 3 days ago, and never published: it will not go out automatically"
@@ -54,6 +70,8 @@ def test_alert_past_but_still_valid_will_go_out_late(config: Config) -> None:
         {"at": None, "every": "0 9 * * MON"},
         {"at": None, "every": "0 9 * * MON", "until": "2027-06-30"},
         {"at": "2026-10-05 09:00", "every": "0 9 * * MON", "until": "2027-06-30"},
+        {"at": "2026-11-23T10:00:00Z"},
+        {"at": "2027-11-23 09:00"},
     ],
 )
 def test_future_and_running_recurring_posts_pass(config: Config, changes: dict) -> None:
@@ -111,7 +129,8 @@ def test_alerts_may_go_out_at_night(config: Config) -> None:
         ("0 9,23 * * MON", "recurring post at 23:00, inside the quiet hours 21:00-07:30"),
         ("0 9 * * MON-FRI", None),
         ("0 12 1 * *", None),
-        ("@daily x y z w", None),
+        ("15 9-17/2 * * MON-FRI", None),
+        ("0 21-23 * * SAT", "recurring post at 21:00, 22:00, 23:00, inside the quiet hours 21:00-07:30"),
     ],
 )
 def test_recurring_posts_are_checked_by_their_cron_hours(config: Config, every: str, flagged: str | None) -> None:
