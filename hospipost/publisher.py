@@ -314,16 +314,18 @@ def describe_payloads(due: Due, adapter: "Network") -> dict[str, Any]:
 
     cls = network_class(due.network)
     rendering = cls.render(due.post)
+    limits = cls.effective_limits(adapter.settings, adapter.cache_dir)
     return {
         "post": due.post.id,
         "network": due.network,
+        "at": due.occurrence.at.isoformat(),
         "parts": [
-            {"text": part, "length": cls.limits.count(part), "limit": cls.limits.max_length, "unit": cls.limits.length_unit}
+            {"text": part, "length": limits.count(part), "limit": limits.max_length, "unit": limits.length_unit}
             for part in rendering.parts
         ],
         "media": [
             {"file": item.file, "alt": item.alt, "bytes": item.path.stat().st_size if item.path.exists() else None}
             for item in rendering.media
         ],
-        "requests": adapter.payload(rendering),
+        "requests": adapter.payload(rendering, due.id),
     }

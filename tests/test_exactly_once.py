@@ -26,17 +26,25 @@ SECRETS = {
     "HOSPIPOST_X_ACCESS_TOKEN": "SECRET-X-TOKEN-55de",
     "HOSPIPOST_X_ACCESS_TOKEN_SECRET": "SECRET-X-TOKENSECRET-0a1b",
     "HOSPIPOST_FACEBOOK_TOKEN": "EAAB-SECRET-FB-TOKEN-c0ffee",
+    "HOSPIPOST_MASTODON_TOKEN": "SECRET-MASTODON-TOKEN-beef",
+    "HOSPIPOST_LINKEDIN_TOKEN": "SECRET-LINKEDIN-TOKEN-f00d",
+    "HOSPIPOST_BLUESKY_APP_PASSWORD": "secr-etbl-uesk-y123",
 }
 HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
 
 
-def make_site(folder: Path, server_url: str, ledger_url: str, posts: int) -> Path:
+def make_site(folder: Path, server_url: str, ledger_url: str, posts: int,
+              networks: tuple[str, ...] = ("x", "facebook")) -> Path:
+    """A site whose networks talk to the local server (the others disabled), with posts to x and facebook."""
     config = CONFIG_YAML.replace("state: sqlite:///.hospipost/state.db", f"state: {ledger_url}")
     config = config.replace("  x: {enabled: true}", f"  x: {{enabled: true, api_base: '{server_url}', timeout: 5}}")
     config = config.replace('facebook: {enabled: true, page_id: "1234567890"}',
                             f'facebook: {{enabled: true, page_id: "1234567890", api_base: "{server_url}", timeout: 5}}')
     for name in ("mastodon", "bluesky", "linkedin"):
-        config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: false")
+        config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: true, api_base: '{server_url}', timeout: 5")
+    for name in ("x", "facebook", "mastodon", "bluesky", "linkedin"):
+        if name not in networks:
+            config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: false")
     (folder / "posts").mkdir(parents=True)
     (folder / "config.yaml").write_text(config, encoding="utf-8")
     lines = ["defaults:\n  networks: [x, facebook]\n  author: c.dupuis\n  approved_by: a.renier\nposts:\n"]
@@ -105,3 +113,28 @@ def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: 
     if states["unknown"]:
         status = subprocess.run([HOSPIPOST, "--config", str(config), "status"], capture_output=True, text=True)
         assert status.returncode == 1 and "Needs a human" in status.stdout and "reconcile" in status.stdout
+
+
+FAN_OUT = ("x", "facebook", "mastodon", "linkedin")
+
+
+def test_a_post_to_every_network_one_failing_the_others_sent_once(tmp_path: Path) -> None:
+    with running(latency=0.02) as server:
+        config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=0, networks=FAN_OUT)
+        (config.parent / "posts" / "news.yaml").write_text(
+            "posts:\n  - id: partout\n    at: 2026-12-01 10:00\n    author: c.dupuis\n    approved_by: a.renier\n"
+            f"    networks: [{', '.join(FAN_OUT)}]\n"
+            "    text: \"Le CHU d'Angers recrute des aides-soignants (CDI) : https://www.chu-angers.fr/recrutement\"\n",
+            encoding="utf-8")
+        server.fail_next("linkedin", 401, {"status": 401, "message": "Invalid access token"})
+        runs = [publish(config) for _ in range(3)]
+        outputs = [process.communicate(timeout=120) for process in runs]
+        for network in FAN_OUT:
+            expected = 0 if network == "linkedin" else 1
+            assert len(server.texts(network)) == expected, (network, outputs)
+    states = {item.network: item.state for item in Ledger.open(f"sqlite:///{tmp_path / 'state.db'}").all()}
+    assert states == {"x": "sent", "facebook": "sent", "mastodon": "sent", "linkedin": "failed"}
+    everything = "\n".join(out + err for out, err in outputs)
+    assert "HOSPIPOST_LINKEDIN_TOKEN" in everything
+    for secret in SECRETS.values():
+        assert secret not in everything

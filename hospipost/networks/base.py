@@ -135,8 +135,12 @@ class Network:
         name = self.settings.options[key]
         return self.credentials.get(name, f"{self.label} credentials (networks.{self.name}.{key})")
 
-    def payload(self, rendering: Rendering) -> list[dict[str, Any]]:
-        """The requests publishing would make, for --dry-run: no secrets, no network."""
+    def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
+        """The requests publishing would make, for --dry-run: no secrets, no network.
+
+        ``key`` is the delivery id, where the network derives something from it (an
+        idempotency key, a record key).
+        """
         raise NotImplementedError
 
     def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:

@@ -145,7 +145,7 @@ class Facebook(Network):
 
     # ----------------------------------------------------------------- dry run
 
-    def payload(self, rendering: Rendering) -> list[dict[str, Any]]:
+    def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, without the token: no credential, no network."""
         version = normalise_version(self._raw_version()) or self._raw_version()
         base = f"{self.api_base}/{version}/{self.page_id}"

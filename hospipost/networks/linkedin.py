@@ -209,7 +209,7 @@ class LinkedIn(Network):
 
     # ----------------------------------------------------------------- dry run
 
-    def payload(self, rendering: Rendering) -> list[dict[str, Any]]:
+    def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order: no credential read, no network."""
         from hospipost.media import media_info
 
@@ -342,8 +342,7 @@ class LinkedIn(Network):
             return (f"{who}; token expiry unknown (tokens last about 60 days): set networks.linkedin.token_expires"
                     f" to its date to be warned {EXPIRY_WARNING_DAYS} days ahead")
         warning = self._expiry_warning(expires)
-        if warning:
-            log.warning("%s", warning)
+        if warning:  # returned, not logged: `networks check` prints it
             return f"{warning} — {who}"
         days = (expires - self.today()).days
         return f"{who}; the token expires in {days} days ({expires.isoformat()})"

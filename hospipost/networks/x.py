@@ -102,7 +102,7 @@ class X(Network):
 
     # ------------------------------------------------------------------ dry run
 
-    def payload(self, rendering: Rendering) -> list[dict[str, Any]]:
+    def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order; ids X will assign are placeholders."""
         base = self.api_base
         steps: list[dict[str, Any]] = []

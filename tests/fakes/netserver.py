@@ -35,6 +35,7 @@ class FakeNetworks:
     lock: threading.Lock = field(default_factory=threading.Lock)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_001))
     url: str = ""
+    idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)  # Mastodon's Idempotency-Key
 
     def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.faults.setdefault(network, []).append((status, body, headers or {}))
@@ -58,16 +59,28 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             if path == "/2/users/me":
                 self.reply(200, {"data": {"id": "42", "name": "CHU", "username": "chu_test"}})
+            elif path.startswith("/api/v2/instance"):
+                self.reply(200, {"domain": "social.example.org", "configuration": {
+                    "statuses": {"max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+                    "media_attachments": {"image_size_limit": 10485760, "description_limit": 1500}}})
+            elif path == "/api/v1/accounts/verify_credentials":
+                self.reply(200, {"id": "7", "username": "chu", "acct": "chu", "url": f"{state.url}/@chu"})
+            elif path.startswith("/rest/organizations/"):
+                self.reply(200, {"localizedName": "CHU Test"})
             elif path.count("/") == 2 and path.startswith("/v"):
                 self.reply(200, {"id": path.split("/")[2], "name": "CHU Test"})
             else:
                 self.reply(404, {"error": "not found"})
 
+        def do_PUT(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.reply(201, {})
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             path = urlsplit(self.path).path
-            network = "x" if path.startswith("/2/") else "facebook"
+            network = network_of(path)
             body = self.parse(raw)
             if state.latency:
                 time.sleep(state.latency)
@@ -76,12 +89,30 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             if fault:
                 self.reply(*fault)
                 return
-            text = body.get("text") if network == "x" else body.get("message") or body.get("caption")
-            is_post = path == "/2/tweets" or path.endswith("/feed") or path.endswith("/photos")
+            key = self.headers.get("Idempotency-Key")
+            with state.lock:
+                if key and key in state.idempotent:  # Mastodon: the same key answers the same status
+                    self.reply(200, state.idempotent[key])
+                    return
+            text = {"x": body.get("text"), "mastodon": body.get("status"), "linkedin": body.get("commentary")}.get(
+                network, body.get("message") or body.get("caption"))
+            is_post = path in ("/2/tweets", "/api/v1/statuses", "/rest/posts") or path.endswith(("/feed", "/photos"))
             with state.lock:
                 state.received.append(Received(network, path, body, text if is_post else None))
                 new_id = next(state.ids)
-            if path == "/2/tweets":
+            if path == "/api/v1/statuses":
+                status = {"id": str(new_id), "url": f"{state.url}/@chu/{new_id}", "account": {"url": f"{state.url}/@chu"}}
+                if key:
+                    with state.lock:
+                        state.idempotent[key] = status
+                self.reply(200, status)
+            elif path == "/api/v2/media":
+                self.reply(200, {"id": str(new_id), "type": "image", "url": f"{state.url}/media/{new_id}.png"})
+            elif path == "/rest/posts":
+                self.reply(201, {}, {"x-restli-id": f"urn:li:share:{new_id}"})
+            elif path == "/rest/images":
+                self.reply(200, {"value": {"uploadUrl": f"{state.url}/upload/{new_id}", "image": f"urn:li:image:{new_id}"}})
+            elif path == "/2/tweets":
                 self.reply(201, {"data": {"id": str(new_id), "text": text}})
             elif network == "x":
                 self.reply(200, {"data": {"id": str(new_id), "media_key": f"3_{new_id}"}})
@@ -113,6 +144,16 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+def network_of(path: str) -> str:
+    if path.startswith("/2/"):
+        return "x"
+    if path.startswith("/api/"):
+        return "mastodon"
+    if path.startswith(("/rest/", "/upload/")):
+        return "linkedin"
+    return "facebook"
 
 
 def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from email.policy import HTTP
 from http.client import RemoteDisconnected
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import requests
