@@ -12,6 +12,10 @@ import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hospipost.config import Config
 
 FILE_ENV = "HOSPIPOST_CREDENTIALS_FILE"
 
@@ -27,6 +31,13 @@ class Credentials:
         self.environ = os.environ if environ is None else environ
         self._file: dict[str, str] | None = None
         self.handed_out: set[str] = set()
+
+    def configured(self, config: "Config") -> set[str]:
+        """The values of every variable config names as a credential (used or not): all to redact."""
+        names = {value for settings in config.networks.values() for key, value in settings.options.items()
+                 if key.endswith("_env") and value}
+        values = {self.environ.get(name) or self._from_file().get(name) for name in names}
+        return {value for value in values if value} | self.handed_out
 
     def get(self, name: str, purpose: str) -> str:
         value = self.environ.get(name) or self._from_file().get(name)

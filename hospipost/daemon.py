@@ -90,7 +90,7 @@ class Daemon:
         if not due:
             return []
         adapters = self.injected_adapters or adapter_factory(self.config, self.credentials)
-        publisher = Publisher(self.ledger, adapters, self.clock, secrets=lambda: self.credentials.handed_out)
+        publisher = Publisher(self.ledger, adapters, self.clock, secrets=lambda: self.credentials.configured(self.config))
         outcomes = publisher.run(plan(due, self.config, now))
         for outcome in outcomes:
             log_outcome(outcome)

@@ -1,29 +1,72 @@
-"""Where a post stands in its publication: the one place the CLI asks.
+"""Where a post stands in its publication, from the posts and the ledger: what `queue list`
+and `queue show` say ("sent", "sent 2/3, 1 failed", "scheduled", "past, not published"…).
 
-Until the ledger exists the answer comes from the post alone. The ledger will turn
-"past, not published" into what really happened (sent, failed, unknown, per network),
-and "scheduled" into "sent" for a post already published.
+The ledger is opened read-only, once per command; without a ledger (nothing published
+yet from this folder) the answer comes from the post alone.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from hospipost.config import Config
+    from hospipost.ledger import Delivery
     from hospipost.posts import Post
 
 DRAFT = "draft"
 SCHEDULED = "scheduled"
 PAST_NOT_PUBLISHED = "past, not published"
+SHOWN_STATES = ("failed", "unknown", "sending", "pending")
 
 
-def publication_state(post: "Post", now: datetime) -> str:
-    """"draft", "scheduled" or "past, not published" for ``post`` at ``now``."""
+def publication_state(post: "Post", now: datetime, deliveries: Iterable["Delivery"] = ()) -> str:
+    """A short phrase for the post at ``now``, given its deliveries in the ledger."""
     if post.draft:
         return DRAFT
-    if post.every is not None:  # a recurring post stays scheduled until its end date
-        return PAST_NOT_PUBLISHED if post.until is not None and post.until < now else SCHEDULED
-    if post.at is not None and post.at <= now:
-        return PAST_NOT_PUBLISHED
-    return SCHEDULED
+    deliveries = list(deliveries)
+    if post.every is not None:
+        if post.until is not None and post.until < now:
+            return "ended" if deliveries else PAST_NOT_PUBLISHED
+        sent = sum(1 for item in deliveries if item.state == "sent")
+        return SCHEDULED + (f", {sent} sent so far" if sent else "")
+    if not deliveries:
+        return PAST_NOT_PUBLISHED if post.at is not None and post.at <= now else SCHEDULED
+    states = Counter(item.state for item in deliveries)
+    if states["sent"] == len(post.networks):
+        return "sent"
+    words = [f"sent {states['sent']}/{len(post.networks)}"] if states["sent"] else []
+    words += [f"{states[state]} {'retrying' if state == 'pending' else state}" for state in SHOWN_STATES if states[state]]
+    return ", ".join(words)
+
+
+def ledger_deliveries(config: "Config") -> dict[str, list["Delivery"]]:
+    """Every delivery in the ledger, by post id (empty when nothing was ever published)."""
+    from hospipost.ledger import Ledger, LedgerError
+
+    try:
+        ledger = Ledger.open(config.state_url, create=False, migrate=False)
+    except LedgerError:
+        return {}
+    try:
+        by_post: dict[str, list[Delivery]] = {}
+        for item in ledger.all():
+            by_post.setdefault(item.post_id, []).append(item)
+        return by_post
+    except Exception:  # an older or foreign database: show what the posts say
+        return {}
+    finally:
+        ledger.close()
+
+
+def next_time(post: "Post", config: "Config", now: datetime) -> datetime | None:
+    """When the post goes out next (its time, or a recurring post's next occurrence)."""
+    if post.every is None:
+        return post.at
+    from hospipost.recurrence import next_occurrences
+
+    found = next_occurrences(post, now, config.timezone_name, 1)
+    return found[0].at if found else None

@@ -39,7 +39,7 @@ def check_networks(app: AppContext) -> None:
         try:
             return cls.label, True, cls(config.networks[name], credentials, config.cache_dir).verify()
         except (CredentialsError, DeliveryError) as error:
-            return cls.label, False, redact(str(error), credentials.handed_out)
+            return cls.label, False, redact(str(error), credentials.configured(config))
 
     with ThreadPoolExecutor(max_workers=len(enabled)) as pool:
         results = list(pool.map(verify, enabled))

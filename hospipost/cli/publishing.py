@@ -85,7 +85,7 @@ def _publish(work: "Plan", config: "Config", now: datetime) -> list["Outcome"]:
     ledger = _open_ledger(config)
     try:
         publisher = Publisher(ledger, adapter_factory(config, credentials), lambda: utcnow() + offset,
-                              secrets=lambda: credentials.handed_out)
+                              secrets=lambda: credentials.configured(config))
         return publisher.run(work)
     finally:
         ledger.close()

@@ -249,7 +249,11 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
         if queue_name not in {p.queue for p in posts} and not _queue_exists(config, queue_name):
             raise HospipostError(f"no queue {queue_name!r} in {_display(config.resolve(config.posts_dir))}")
         posts = [p for p in posts if p.queue == queue_name]
-    rows = [_row(post, report, config, now) for post in _sorted(posts) if show_all or _upcoming(post, now)]
+    from hospipost.publication import ledger_deliveries
+
+    deliveries = ledger_deliveries(config)
+    rows = [_row(post, report, config, now, deliveries.get(post.id, ())) for post in _sorted(posts, config, now)
+            if show_all or _upcoming(post, now)]
     if output_format == "json":
         import json
 
@@ -268,14 +272,16 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
 LIST_COLUMNS = ("time", "id", "queue", "networks", "kind", "check", "state")
 
 
-def _row(post: "Post", report: "Report", config: "Config", now: "datetime") -> dict[str, Any]:
-    from hospipost.publication import publication_state
+def _row(post: "Post", report: "Report", config: "Config", now: "datetime", deliveries: Any = ()) -> dict[str, Any]:
+    from hospipost.publication import next_time, publication_state
     from hospipost.timeutil import format_local
 
     findings = report.for_post(post.id)
+    when = next_time(post, config, now)
     return {
-        "time": format_local(post.at, config.timezone) if post.at else f"every {post.every}",
-        "at": post.at.isoformat() if post.at else None,
+        "time": (format_local(when, config.timezone) if when else "ended") + (f" (every {post.every})" if post.every else ""),
+        "at": when.isoformat() if when else None,
+        "every": post.every,
         "id": post.id,
         "queue": post.queue,
         "networks": list(post.networks),
@@ -283,14 +289,17 @@ def _row(post: "Post", report: "Report", config: "Config", now: "datetime") -> d
         "check": _check_status(findings),
         "errors": _count(findings, "ERROR"),
         "warnings": _count(findings, "WARNING"),
-        "state": publication_state(post, now),
+        "state": publication_state(post, now, deliveries),
         "file": str(post.file),
         "line": post.line,
     }
 
 
-def _sorted(posts: list["Post"]) -> list["Post"]:
-    return sorted(posts, key=lambda p: (p.at is None, p.at.timestamp() if p.at else 0, p.id))
+def _sorted(posts: list["Post"], config: "Config", now: "datetime") -> list["Post"]:
+    from hospipost.publication import next_time
+
+    times = {post.id: next_time(post, config, now) for post in posts}
+    return sorted(posts, key=lambda p: (times[p.id] is None, times[p.id].timestamp() if times[p.id] else 0, p.id))
 
 
 def _upcoming(post: "Post", now: "datetime") -> bool:
@@ -371,13 +380,19 @@ def show(app: AppContext, post_id: str, now_option: str | None) -> None:
 
 
 def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "datetime") -> list[str]:
-    from hospipost.publication import publication_state
+    from hospipost.publication import ledger_deliveries, publication_state
+    from hospipost.recurrence import next_occurrences
     from hospipost.timeutil import format_local
 
-    when = f"{format_local(post.at, config.timezone)} {config.timezone_name}" if post.at else f"every {post.every}"
+    if post.every is None:
+        when = f"{format_local(post.at, config.timezone)} {config.timezone_name}" if post.at else ""
+    else:
+        coming = [format_local(o.at, config.timezone) for o in next_occurrences(post, now, config.timezone_name, 3)]
+        when = f"every {post.every} (next: {', '.join(coming) or 'none'})"
+    deliveries = ledger_deliveries(config).get(post.id, [])
     lines = [
         click.style(post.id, bold=True) + f"  ({post.queue}, {_display(post.file)}:{post.line})",
-        f"  {when} · {post.kind} · {publication_state(post, now)}",
+        f"  {when} · {post.kind} · {publication_state(post, now, deliveries)}",
         f"  author: {post.author or '—'} · approved by: {post.approved_by or '—'}",
     ]
     for extra, value in (("valid until", post.valid_until), ("until", post.until)):

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 NEEDS_HUMAN = ("unknown", "failed")
 MASTODON_RESEND = "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt"
 UPCOMING_SHOWN = 10
+UPCOMING_WINDOW = __import__("datetime").timedelta(days=31)
 
 
 def open_ledger(config: "Config", create: bool = False) -> "Ledger | None":
@@ -58,14 +59,17 @@ def _ledger_rows(config: "Config", post_id: str | None = None) -> tuple[list["De
 def _upcoming(config: "Config", now: datetime) -> tuple[list[dict[str, Any]], list[str]]:
     from hospipost.posts import load_readable_queues
 
+    from hospipost.publisher import upcoming
+
     queues, errors = load_readable_queues(config)
-    posts = sorted((p for q in queues for p in q.posts if p.at and p.at > now and not p.draft), key=lambda p: p.at)
-    upcoming = [
-        {"post": post.id, "network": network, "state": "scheduled", "url": None, "attempts": 0, "error": None,
-         "occurrence": "once", "due_at": post.at.isoformat(), "sent_at": None, "next_attempt_at": None}
-        for post in posts for network in post.networks
+    posts = [p for q in queues for p in q.posts]
+    coming = upcoming(posts, config, now, now + UPCOMING_WINDOW)
+    entries = [
+        {"post": o.post.id, "network": network, "state": "scheduled", "url": None, "attempts": 0, "error": None,
+         "occurrence": o.key, "due_at": o.at.isoformat(), "sent_at": None, "next_attempt_at": None}
+        for o in coming for network in o.post.networks
     ]
-    return upcoming, [error.format_message() for error in errors]
+    return entries, [error.format_message() for error in errors]
 
 
 def show_status(config: "Config", now: datetime, output_format: str) -> int:

@@ -162,12 +162,12 @@ class Bluesky(Network):
 
     # ------------------------------------------------------------------ dry run
 
-    def payload(self, rendering: Rendering) -> list[dict[str, Any]]:
+    def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order: no credential read, no network.
 
-        Values only known at publish time are placeholders: the account's DID, mentioned
-        accounts' DIDs, blob references, record keys (derived from the delivery id), the
-        parent and root of each reply, the creation time.
+        With the delivery id ``key``, each record key is the one publishing will use. Values
+        only known at publish time are placeholders: the account's DID, mentioned accounts'
+        DIDs, blob references, the parent and root of each reply, the creation time.
         """
         xrpc = f"{self.api_base}/xrpc"
         steps: list[dict[str, Any]] = [{
@@ -215,7 +215,8 @@ class Bluesky(Network):
             steps.append({
                 "method": "POST", "url": f"{xrpc}/com.atproto.repo.createRecord",
                 "json": {"repo": f"<DID of @{self.handle}>", "collection": POST,
-                         "rkey": f"<TID derived from the delivery id and part {index + 1}>", "record": record},
+                         "rkey": record_key(key, index) if key else f"<TID derived from the delivery id and part {index + 1}>",
+                         "record": record},
             })
         return steps
 
@@ -314,7 +315,7 @@ class Bluesky(Network):
                 )) from None
             if isinstance(error, exceptions.UnauthorizedError) or code in ("AuthenticationRequired", "InvalidPassword"):
                 raise PermanentError(self._clean(
-                    f"Bluesky refused to log in as @{self.handle} ({_short(message) or code or 'no reason given'}): check "
+                    f"Bluesky refused to log in as @{self.handle} ({self._reason(message) or code or 'no reason given'}): check "
                     f"networks.bluesky.handle and {self.password_env}, which must hold an app password (Bluesky → Settings → "
                     "Privacy and security → App passwords), never the account's main password"
                 )) from None
@@ -537,9 +538,19 @@ class Bluesky(Network):
     # ------------------------------------------------------------------ error mapping
 
     def _clean(self, message: str) -> str:
+        """The message without the app password, the session string or its tokens."""
         from hospipost.credentials import redact
 
-        return redact(message, self._secrets | set(self.credentials.handed_out))
+        secrets = self._secrets | set(getattr(self.credentials, "handed_out", ()))
+        try:  # a resumed session never read the password, but a server may still echo it
+            secrets.add(self.secret("app_password_env"))
+        except Exception:  # noqa: BLE001 - no password: nothing more to strip
+            pass
+        return redact(message, secrets)
+
+    def _reason(self, text: str) -> str:
+        """A server's explanation, secrets stripped before it is shortened (never half a token)."""
+        return _short(self._clean(text))
 
     def _outcome(self, error: Exception, doing: str, online: int = 0, created: bool = False) -> DeliveryError:
         """The delivery error for a failure while ``doing``, free of secrets.
@@ -554,6 +565,7 @@ class Bluesky(Network):
         return type(mapped)(message)
 
     def _map(self, error: Exception, doing: str, online: int, created: bool) -> DeliveryError:
+        import httpx
         from atproto_client import exceptions
 
         already = (
@@ -569,7 +581,7 @@ class Bluesky(Network):
             return TransientError(f"Bluesky's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}", retry_at)
         if _is_auth_failure(error) or isinstance(error, exceptions.LoginRequiredError):
             code, message = _xrpc_error(error)
-            reason = _short(message) or code or "session refused"
+            reason = self._reason(message) or code or "session refused"
             return PermanentError(
                 f"Bluesky refused the session while {doing} ({reason}), even after a new login: check that {self.password_env} "
                 f"holds a valid app password of @{self.handle} (Bluesky → Settings → Privacy and security → App passwords), "
@@ -582,7 +594,7 @@ class Bluesky(Network):
         if isinstance(error, exceptions.RequestErrorBase) and error.response is not None:
             status = error.response.status_code
             code, message = _xrpc_error(error)
-            reason = _short(f"{code}: {message}" if code and message else message or code or f"HTTP {status}")
+            reason = self._reason(f"{code}: {message}" if code and message else message or code or f"HTTP {status}")
             if isinstance(error, exceptions.BadRequestError):
                 return PermanentError(f"Bluesky rejected {doing} (400 {reason}); nothing more was published: fix the post, then publish again{already}")
             if status == 413:
@@ -592,7 +604,7 @@ class Bluesky(Network):
             if status == 404:
                 return PermanentError(f"Bluesky answered 404 while {doing}: check networks.bluesky.api_base ({self.api_base}){already}")
             return PermanentError(f"Bluesky refused {doing} ({status} {reason}); nothing more was published: fix the post or the account, then publish again{already}")
-        if isinstance(error, exceptions.NetworkError):
+        if isinstance(error, (exceptions.NetworkError, httpx.TransportError)):  # atproto lets some httpx errors through
             if _never_left(error):
                 return TransientError(f"could not reach Bluesky at {self.api_base} while {doing} ({_failure(error)}); nothing more was published, hospipost will try again later{already}")
             return TransientError(f"the connection to Bluesky failed while {doing} ({_failure(error)}); hospipost will try again later{retry}")
@@ -793,8 +805,10 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
                 image = image.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise PermanentError(f"the image {name} cannot be decoded: replace the file, then publish again") from None
-    side = min(MAX_IMAGE_SIDE, max(width, height))
-    while side >= MIN_IMAGE_SIDE:
+    sides = [min(MAX_IMAGE_SIDE, max(width, height))]
+    while sides[-1] > MIN_IMAGE_SIDE:
+        sides.append(max(MIN_IMAGE_SIDE, int(sides[-1] * 0.75)))
+    for side in sides:
         scale = min(1.0, side / max(width, height))
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         scaled = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
@@ -805,7 +819,6 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
                 log.info("Bluesky: %s re-encoded from %d to %d bytes (%d×%d, JPEG quality %d)",
                          name, len(data), out.tell(), size[0], size[1], quality)
                 return PreparedImage(out.getvalue(), "image/jpeg", size[0], size[1], len(data), True)
-        side = int(side * 0.75)
     raise PermanentError(
         f"the image {name} weighs {len(data)} bytes and could not be brought under Bluesky's {limit} bytes: "
         "shrink it, then publish again"

@@ -25,6 +25,7 @@ class Received:
     path: str
     body: dict[str, Any]
     text: str | None
+    arrived: float = field(default_factory=time.time)
 
 
 @dataclass
