@@ -214,7 +214,7 @@ class _ConfigReader:
         return config
 
     def notify(self, data: LineDict) -> Notify:
-        section = self.mapping(data["notify"], data.line_of("notify"), "notify", ("command", "webhook", "on"))
+        section = self.mapping(data["notify"], data.line_of("notify"), "notify", ("command", "webhook", "when"))
         notify = Notify()
         if "command" in section:
             notify.command = self.typed(section, "command", str, "notify.command")
@@ -222,11 +222,11 @@ class _ConfigReader:
             notify.webhook = self.typed(section, "webhook", str, "notify.webhook")
             if not notify.webhook.startswith(("https://", "http://")):
                 raise self.fail(section.line_of("webhook"), "notify.webhook must be an http(s):// URL")
-        if "on" in section:
-            states = self.strings(section, "on", "notify.on")
+        if "when" in section:
+            states = self.strings(section, "when", "notify.when")
             for state in states:
                 if state not in self.NOTIFY_STATES:
-                    raise self.fail(section.line_of("on"), f"notify.on: unknown state {state!r}; use {', '.join(self.NOTIFY_STATES)}")
+                    raise self.fail(section.line_of("when"), f"notify.when: unknown state {state!r}; use {', '.join(self.NOTIFY_STATES)}")
             notify.states = tuple(states)
         return notify
 
