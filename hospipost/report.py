@@ -90,15 +90,14 @@ def _one_line(text: str, limit: int = 60) -> str:
 
 
 def render_json(report: Report) -> str:
-    document = {
-        "findings": [finding.as_dict() for finding in report.findings],
-        "posts": report.posts,
-        "errors": report.errors,
-        "warnings": report.warnings,
-        "suggestions": report.suggestions,
-        "ignored": report.ignored,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    """The report as JSON, one finding per line (readable, and encoded by json's C encoder)."""
+    counts = {"posts": report.posts, "errors": report.errors, "warnings": report.warnings,
+              "suggestions": report.suggestions, "ignored": report.ignored}
+    findings = ",\n    ".join(json.dumps(finding.as_dict(), ensure_ascii=False) for finding in report.findings)
+    body = f"[\n    {findings}\n  ]" if findings else "[]"
+    tail = ",\n".join(f"  {json.dumps(key)}: {value}" for key, value in counts.items())
+    return f'{{\n  "findings": {body},\n{tail}\n}}'
+
 
 
 def render_sarif(report: Report, rules: Iterable[Rule]) -> str:

@@ -41,7 +41,7 @@ PDS answers 500): whenever ``createRecord`` fails or times out, hospipost reads 
 back (``com.atproto.repo.getRecord``) and, when the record is there, counts the part as
 published (with the cid read back). A timeout after the request left is therefore *not* an
 unknown outcome here: retrying cannot publish the part twice, so it is a TransientError.
-Only the TID's timestamp bits are synthetic (a hash, placed in the first half of 2023):
+Only the TID's timestamp bits are synthetic (a hash, within the first seven months of 2023):
 Bluesky orders posts by ``createdAt`` and indexing time, not by record key.
 
 Outcomes: 429 → TransientError at ``ratelimit-reset``; 5xx, network errors and timeouts →
@@ -239,7 +239,8 @@ class Bluesky(Network):
         client = self._client()
         try:
             did = self._did
-            assert did is not None
+            if not did:
+                raise TransientError("Bluesky's session names no account (DID); nothing was published, hospipost will try again later")
             refs = [(uri, cid or self._cid_of(client, uri, f"reading part {number} of the thread", online=len(done)))
                     for number, (uri, cid) in enumerate(refs, 1)]
             dids = self._resolve_mentions(client, parts[len(done):], online=len(done))
@@ -282,17 +283,21 @@ class Bluesky(Network):
         request.add_additional_header("User-Agent", f"{USER_AGENT} {request.get_headers().get('User-Agent', '')}".strip())
         client = Client(base_url=self.api_base, request=request)
         client.on_session_change(lambda event, session: self._session_changed(client, event, session))
-        with _session_lock(self.session_path):
-            saved = self._load_session()
-            if saved is not None:
-                try:
-                    client.login(session_string=saved, fetch_bsky_profile=False)
-                    log.debug("Bluesky: resumed the saved session of @%s", self.handle)
-                    return client
-                except Exception as error:  # noqa: BLE001 - a broken saved session is replaced, not fatal
-                    log.warning("Bluesky: the saved session could not be used (%s); logging in again", type(error).__name__)
-                    self._forget_session()
-            self._login(client)
+        try:
+            with _session_lock(self.session_path):
+                saved = self._load_session()
+                if saved is not None:
+                    try:
+                        client.login(session_string=saved, fetch_bsky_profile=False)
+                        log.debug("Bluesky: resumed the saved session of @%s", self.handle)
+                        return client
+                    except Exception as error:  # noqa: BLE001 - a broken saved session is replaced, not fatal
+                        log.warning("Bluesky: the saved session could not be used (%s); logging in again", type(error).__name__)
+                        self._forget_session()
+                self._login(client)
+        except BaseException:
+            request.close()
+            raise
         return client
 
     def _login(self, client: "Client") -> None:
@@ -352,7 +357,7 @@ class Bluesky(Network):
                 handed_out = getattr(self.credentials, "handed_out", None)
                 if handed_out is not None:
                     handed_out.add(value)  # so that every redact() of the run strips it too
-                _LOG_REDACTOR.secrets.add(value)
+                _LOG_REDACTOR.add(value)
 
     def _load_session(self) -> str | None:
         path = self.session_path
@@ -498,11 +503,13 @@ class Bluesky(Network):
             found = None
         if found is not None:
             log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", doing, rkey)
-            return found
+            if found[2] is not None and found[2] != record["text"]:
+                log.warning("Bluesky: the text online under key %s differs from the current one (edited after an earlier attempt)", rkey)
+            return found[0], found[1]
         raise self._outcome(first, doing, online, created=True) from None
 
-    def _find(self, client: "Client", did: str, rkey: str) -> tuple[str, str] | None:
-        """(uri, cid) of the post under ``rkey``, or None when there is none."""
+    def _find(self, client: "Client", did: str, rkey: str) -> tuple[str, str, str | None] | None:
+        """(uri, cid, text) of the post under ``rkey``, or None when there is none."""
         from atproto_client import exceptions
 
         try:
@@ -511,7 +518,8 @@ class Bluesky(Network):
             if _xrpc_error(error)[0] == "RecordNotFound":
                 return None
             raise
-        return str(response.uri), str(response.cid)
+        text = getattr(response.value, "text", None)
+        return str(response.uri), str(response.cid), text if isinstance(text, str) else None
 
     def _cid_of(self, client: "Client", uri: str, doing: str, online: int) -> str:
         """The cid of a published part whose id was recorded without it."""
@@ -930,6 +938,10 @@ class _Redactor(logging.Filter):
                     logging.getLogger(name).addFilter(self)
                 self.installed = True
 
+    def add(self, secret: str) -> None:
+        with self._lock:
+            self.secrets.add(secret)
+
     def filter(self, record: logging.LogRecord) -> bool:
         from hospipost.credentials import redact
 
@@ -937,7 +949,9 @@ class _Redactor(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken record is not ours to fix
             return True
-        cleaned = redact(message, set(self.secrets))
+        with self._lock:
+            secrets = set(self.secrets)
+        cleaned = redact(message, secrets)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

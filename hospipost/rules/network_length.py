@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import CheckContext, Problem, Severity, rule
 from hospipost.networks.base import Limits, Network
 from hospipost.textlength import URL_LENGTH, char_length, grapheme_length, mastodon_length
+from hospipost.twittertext import weighted_length
 
 if TYPE_CHECKING:
     from hospipost.posts import Post
@@ -15,10 +17,23 @@ if TYPE_CHECKING:
 # A cheap upper bound of some counts, to skip counting texts that are clearly short
 # enough: graphemes never outnumber code points; Mastodon replaces each http(s) URL
 # (which holds "://" and is at least 9 characters long) by 23 characters.
+# X: a text made only of characters that weigh 1 and that NFC never lengthens (Latin up to
+# U+02FF, the weight-1 punctuation ranges) weighs at most its length, plus 22 per link (a
+# link counts 23 and holds at least one dot and one more character).
+_X_WEIGHT_ONE = re.compile("[\x00-\u02ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]*")
+
+
+def _x_upper_bound(text: str) -> int:
+    if _X_WEIGHT_ONE.fullmatch(text):
+        return len(text) + (URL_LENGTH - 1) * text.count(".")
+    return 2 * len(text) + URL_LENGTH * text.count(".")
+
+
 _UPPER_BOUNDS: dict[Callable[[str], int], Callable[[str], int]] = {
     char_length: len,
     grapheme_length: len,
     mastodon_length: lambda text: len(text) + URL_LENGTH * text.count("://"),
+    weighted_length: _x_upper_bound,
 }
 
 

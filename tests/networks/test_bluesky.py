@@ -307,6 +307,15 @@ def test_a_session_file_readable_by_others_is_not_used(server: Server, tmp_path:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_parallel_deliveries_log_in_once(server: Server, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        sent = list(pool.map(lambda n: publish(make(tmp_path), f"post {n}", key=f"p{n}:bluesky:once"), range(4)))
+    assert len({s.remote_id for s in sent}) == 4
+    assert server.login.call_count == 1
+
+
 def test_requests_stay_on_api_base_whatever_the_did_document_says(mock: respx.MockRouter, tmp_path: Path) -> None:
     base = "http://127.0.0.1:8765"
     server = Server(mock, f"{base}/xrpc")
@@ -571,6 +580,15 @@ def test_a_create_refused_because_the_record_exists_counts_as_published(server: 
     assert sent.remote_id == uri(key)
     assert parts.calls == [(0, f"{uri(key)} {cid(7)}")]
     assert server.get_record.calls[0].request.url.params["rkey"] == key
+
+
+def test_a_part_found_online_with_another_text_is_kept_and_logged(server: Server, caplog: pytest.LogCaptureFixture) -> None:
+    server.create.mock(return_value=httpx.Response(500, json={"error": "InternalServerError"}))
+    server.get_record.mock(return_value=httpx.Response(200, json={
+        "uri": uri("k"), "cid": cid(3), "value": {"$type": POST, "text": "ancien texte", "createdAt": "2026-11-23T10:00:00.000Z"}}))
+    with caplog.at_level(logging.WARNING, logger="hospipost.networks.bluesky"):
+        assert publish(make(), "nouveau texte").remote_id == uri("k")
+    assert "differs from the current one" in caplog.text
 
 
 def test_a_timeout_after_sending_is_transient_because_the_key_makes_a_retry_safe(server: Server) -> None:

@@ -6,6 +6,8 @@ import dataclasses
 
 import pytest
 
+from hospipost.twittertext import weighted_length
+
 from hospipost.config import Config
 from hospipost.networks.x import X
 from hospipost.rules import network_length as module
@@ -110,8 +112,20 @@ def test_limits_come_from_the_adapter(config: Config, monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize(
     "text",
-    [text_of(300), text_of(200) + " " + URL + " " + URL, "@alice@social.example.org " + URL, FAMILY * 10, "e\u0301" * 20, "a\r\nb"],
+    [text_of(300), text_of(200) + " " + URL + " " + URL, "@alice@social.example.org " + URL, FAMILY * 10, "e\u0301" * 20, "a\r\nb",
+     "a.co b.co c.co d.co", "Voir t.co/x et chu-angers.fr.", "L’équipe « soins » : 15 h\u202f–\u00a0fin…", "\u0344\u0958" * 30],
 )
 def test_upper_bounds_never_undercount(text: str) -> None:
-    for count in (char_length, grapheme_length, mastodon_length):
+    for count in (char_length, grapheme_length, mastodon_length, weighted_length):
         assert module._UPPER_BOUNDS[count](text) >= count(text)
+
+
+def test_the_x_upper_bound_never_undercounts_random_texts() -> None:
+    import random
+
+    rng = random.Random(11)
+    pieces = ["a", "é", "’", "«", " ", ".", "x.co", "https://www.chu-angers.fr/a", "www.santepubliquefrance.fr", "#Santé",
+              "\u00a0", "\u2013", "15", "@chu", "co.", "a.b.c", "\u0301", "\u202f", "😷", "日"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
+        assert module._UPPER_BOUNDS[weighted_length](text) >= weighted_length(text), text
