@@ -39,6 +39,27 @@ TEXTS = [
 ]
 
 
+SERVICES = ["pédiatrie", "cardiologie", "urgences", "maternité", "gériatrie", "oncologie", "neurologie", "radiologie",
+            "pneumologie", "psychiatrie", "réanimation", "chirurgie", "dermatologie", "ophtalmologie", "rhumatologie",
+            "néphrologie", "hématologie", "endocrinologie", "addictologie", "médecine du sport"]
+DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"]
+
+
+THEMES = ["accueil des familles", "prévention", "recherche en soins", "formation", "qualité des soins",
+          "bientraitance", "développement durable", "dons", "bénévolat", "numérique en santé"]
+
+
+def _variation(number: int) -> str:
+    """A different, ordinary ending for each post (no two texts are the same, as in real queues)."""
+    number, service = divmod(number, len(SERVICES))
+    number, day = divmod(number, len(DAYS))
+    number, month = divmod(number, len(MONTHS))
+    theme = THEMES[number % len(THEMES)]
+    return f"{theme}, service de {SERVICES[service]}, un {DAYS[day]} de {MONTHS[month]}"
+
+
 def write_queues(folder: Path, posts: int, files: int) -> list[Path]:
     (folder / "posts").mkdir(parents=True)
     (folder / "config.yaml").write_text(CONFIG_YAML, encoding="utf-8")
@@ -51,7 +72,7 @@ def write_queues(folder: Path, posts: int, files: int) -> list[Path]:
         for index in range(per_file):
             number = file_index * per_file + index
             day = start + timedelta(days=number // 8)
-            text = f"{rng.choice(TEXTS)} (n° {number})"
+            text = f"{rng.choice(TEXTS)} ({_variation(number)})"
             items.append({
                 "id": f"post-{number}",
                 "at": f"{day.isoformat()} {9 + number % 8:02d}:{(number * 7) % 60:02d}",

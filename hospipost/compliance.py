@@ -9,8 +9,6 @@ default or the config's override), drops rules turned ``off``, and applies each 
 from __future__ import annotations
 
 import inspect
-import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -210,50 +208,20 @@ def run_checks(
     return report
 
 
-PARALLEL_MIN_POSTS = 2000  # below this, starting worker processes costs more than it saves
-_WORK: tuple[list[Rule], list["Post"], CheckContext] | None = None  # what forked workers inherit
-
-
 def _per_post_problems(rules: list[Rule], posts: list["Post"], context: CheckContext) -> list[tuple[int, int, Problem]]:
-    """(post index, rule index, problem) for every per-post rule; large runs use every core.
+    """(post index, rule index, problem) for every per-post rule.
 
-    Workers are forked, so they inherit the loaded posts instead of receiving copies;
-    only the (few) problems travel back.
+    Post by post, every rule in turn: what rules compute from a text (folded, lowered)
+    is still in the caches when the next rule asks for it. (Forking workers for large
+    runs was measured slower: copy-on-write copies the heap Python's reference counts touch.)
     """
-    global _WORK
-    workers = min(os.cpu_count() or 1, 8)
-    if len(posts) < PARALLEL_MIN_POSTS or workers < 2 or sys.platform != "linux":
-        return _problems_between(rules, posts, context, 0, len(posts))
-    import multiprocessing
-
-    _WORK = (rules, posts, context)
-    step = -(-len(posts) // workers)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_forked_problems, [(start, min(start + step, len(posts))) for start in range(0, len(posts), step)])
-    except OSError:  # no fork here (limits, sandbox): the same work in this process
-        return _problems_between(rules, posts, context, 0, len(posts))
-    finally:
-        _WORK = None
-    return [item for part in parts for item in part]
-
-
-def _forked_problems(bounds: tuple[int, int]) -> list[tuple[int, int, Problem]]:
-    assert _WORK is not None
-    return _problems_between(*_WORK, *bounds)
-
-
-def _problems_between(rules: list[Rule], posts: list["Post"], context: CheckContext, start: int, stop: int) -> list[tuple[int, int, Problem]]:
-    # Post by post, every rule in turn: what rules compute from a text (folded, lowered)
-    # is still in the caches when the next rule asks for it.
     found = []
+    append = found.append
     checks = [(index, rule_obj.check) for index, rule_obj in enumerate(rules)]
-    for post_index in range(start, stop):
-        post = posts[post_index]
+    for post_index, post in enumerate(posts):
         for rule_index, check in checks:
-            problems = check(post, context)
-            if problems:
-                found.extend((post_index, rule_index, problem) for problem in problems)
+            for problem in check(post, context) or ():
+                append((post_index, rule_index, problem))
     return found
 
 

@@ -1,5 +1,4 @@
-"""The engine: severities, overrides, ignores, and the same findings whether it runs in one
-process or spreads a large run over several."""
+"""The engine: severities, overrides and ignores."""
 
 from __future__ import annotations
 
@@ -8,15 +7,6 @@ import pytest
 from hospipost import compliance
 from hospipost.config import Config
 from tests.helpers import NOW, findings, make_posts, post_with
-
-
-def test_a_parallel_run_finds_exactly_what_a_sequential_one_finds(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    posts = [post_with(id=f"p{n}", text=f"Post {n} : appelez le 06 12 34 56 {n:02d}, guérison garantie !", approved_by=None if n % 3 else "a.renier")
-             for n in range(40)]
-    sequential = [(f.rule, f.post.id, f.line, f.message, f.excerpt) for f in findings(config, *posts)]
-    monkeypatch.setattr(compliance, "PARALLEL_MIN_POSTS", 1)
-    parallel = [(f.rule, f.post.id, f.line, f.message, f.excerpt) for f in findings(config, *posts)]
-    assert parallel == sequential and len(sequential) > 40
 
 
 def test_overrides_and_ignores(config: Config) -> None:

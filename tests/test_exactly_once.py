@@ -31,11 +31,12 @@ SECRETS = {
     "HOSPIPOST_BLUESKY_APP_PASSWORD": "secr-etbl-uesk-y123",
 }
 HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
+ALL_FIVE = ("x", "facebook", "mastodon", "bluesky", "linkedin")
 
 
 def make_site(folder: Path, server_url: str, ledger_url: str, posts: int,
               networks: tuple[str, ...] = ("x", "facebook")) -> Path:
-    """A site whose networks talk to the local server (the others disabled), with posts to x and facebook."""
+    """A site whose networks talk to the local server (the others disabled), with posts to those networks."""
     config = CONFIG_YAML.replace("state: sqlite:///.hospipost/state.db", f"state: {ledger_url}")
     config = config.replace("  x: {enabled: true}", f"  x: {{enabled: true, api_base: '{server_url}', timeout: 5}}")
     config = config.replace('facebook: {enabled: true, page_id: "1234567890"}',
@@ -47,7 +48,7 @@ def make_site(folder: Path, server_url: str, ledger_url: str, posts: int,
             config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: false")
     (folder / "posts").mkdir(parents=True)
     (folder / "config.yaml").write_text(config, encoding="utf-8")
-    lines = ["defaults:\n  networks: [x, facebook]\n  author: c.dupuis\n  approved_by: a.renier\nposts:\n"]
+    lines = [f"defaults:\n  networks: [{', '.join(networks)}]\n  author: c.dupuis\n  approved_by: a.renier\nposts:\n"]
     for number in range(posts):
         lines.append(
             f"  - id: info-{number}\n    at: 2026-12-01 09:{number % 60:02d}\n"
@@ -77,16 +78,16 @@ def ledger_dump(ledger_url: str) -> str:
 @pytest.mark.timeout(240)
 def test_concurrent_publish_runs_send_each_delivery_once(tmp_path: Path, ledger_url: str) -> None:
     with running(latency=0.02) as server:
-        config = make_site(tmp_path / "site", server.url, ledger_url, posts=40)
+        config = make_site(tmp_path / "site", server.url, ledger_url, posts=30, networks=ALL_FIVE)
         processes = [publish(config) for _ in range(4)]
         outputs = [process.communicate(timeout=180) for process in processes]
         for process, (out, err) in zip(processes, outputs):
             assert process.returncode == 0, err
-        for network in ("x", "facebook"):
+        for network in ALL_FIVE:
             counts = Counter(server.texts(network))
-            assert len(counts) == 40 and set(counts.values()) == {1}, network
+            assert len(counts) == 30 and set(counts.values()) == {1}, network
     ledger = Ledger.open(ledger_url)
-    assert Counter(item.state for item in ledger.all()) == {"sent": 80}
+    assert Counter(item.state for item in ledger.all()) == {"sent": 150}
     everything = "\n".join(out + err for out, err in outputs) + ledger_dump(ledger_url)
     for secret in SECRETS.values():
         assert secret not in everything
@@ -95,7 +96,7 @@ def test_concurrent_publish_runs_send_each_delivery_once(tmp_path: Path, ledger_
 def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: str) -> None:
     rng = random.Random(7)
     with running(latency=0.03) as server:
-        config = make_site(tmp_path / "site", server.url, ledger_url, posts=30)
+        config = make_site(tmp_path / "site", server.url, ledger_url, posts=20, networks=ALL_FIVE)
         for _ in range(8):
             process = publish(config)
             time.sleep(rng.uniform(0.3, 1.2))
@@ -103,11 +104,11 @@ def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: 
             process.wait()
         final = publish(config)
         out, err = final.communicate(timeout=120)
-        received = {network: Counter(server.texts(network)) for network in ("x", "facebook")}
+        received = {network: Counter(server.texts(network)) for network in ALL_FIVE}
     for network, counts in received.items():
         assert all(count == 1 for count in counts.values()), f"{network} received a post twice"
     states = Counter(item.state for item in Ledger.open(ledger_url).all())
-    assert set(states) <= {"sent", "unknown"} and sum(states.values()) == 60, states
+    assert set(states) <= {"sent", "unknown"} and sum(states.values()) == 100, states
     sent_texts = sum(len(counts) for counts in received.values())
     assert sent_texts >= states["sent"]
     if states["unknown"]:
@@ -115,7 +116,7 @@ def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: 
         assert status.returncode == 1 and "Needs a human" in status.stdout and "reconcile" in status.stdout
 
 
-FAN_OUT = ("x", "facebook", "mastodon", "linkedin")
+FAN_OUT = ALL_FIVE
 
 
 def test_a_post_to_every_network_one_failing_the_others_sent_once(tmp_path: Path) -> None:
@@ -133,7 +134,7 @@ def test_a_post_to_every_network_one_failing_the_others_sent_once(tmp_path: Path
             expected = 0 if network == "linkedin" else 1
             assert len(server.texts(network)) == expected, (network, outputs)
     states = {item.network: item.state for item in Ledger.open(f"sqlite:///{tmp_path / 'state.db'}").all()}
-    assert states == {"x": "sent", "facebook": "sent", "mastodon": "sent", "linkedin": "failed"}
+    assert states == {"x": "sent", "facebook": "sent", "mastodon": "sent", "bluesky": "sent", "linkedin": "failed"}
     everything = "\n".join(out + err for out, err in outputs)
     assert "HOSPIPOST_LINKEDIN_TOKEN" in everything
     for secret in SECRETS.values():

@@ -37,6 +37,7 @@ class FakeNetworks:
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_001))
     url: str = ""
     idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)  # Mastodon's Idempotency-Key
+    bluesky_records: dict[str, dict[str, Any]] = field(default_factory=dict)  # by record key
 
     def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.faults.setdefault(network, []).append((status, body, headers or {}))
@@ -58,7 +59,20 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
-            if path == "/2/users/me":
+            query = parse_qs(urlsplit(self.path).query)
+            if path == "/xrpc/com.atproto.repo.getRecord":
+                rkey = query.get("rkey", [""])[0]
+                with state.lock:
+                    record = state.bluesky_records.get(rkey)
+                if record is None:
+                    self.reply(400, {"error": "RecordNotFound", "message": "Could not locate record"})
+                else:
+                    self.reply(200, {"uri": record["uri"], "cid": record["cid"], "value": record["value"]})
+            elif path == "/xrpc/com.atproto.server.getSession":
+                self.reply(200, {"did": BLUESKY_DID, "handle": "chu.test"})
+            elif path == "/xrpc/com.atproto.identity.resolveHandle":
+                self.reply(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
+            elif path == "/2/users/me":
                 self.reply(200, {"data": {"id": "42", "name": "CHU", "username": "chu_test"}})
             elif path.startswith("/api/v2/instance"):
                 self.reply(200, {"domain": "social.example.org", "configuration": {
@@ -87,8 +101,13 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                 time.sleep(state.latency)
             with state.lock:
                 fault = state.faults.get(network, []).pop(0) if state.faults.get(network) else None
-            if fault:
+            if fault and not path.endswith(("createSession", "refreshSession")):
                 self.reply(*fault)
+                return
+            if fault:
+                state.faults[network].insert(0, fault)
+            if network == "bluesky":
+                self.bluesky(path, body)
                 return
             key = self.headers.get("Idempotency-Key")
             with state.lock:
@@ -124,6 +143,24 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                 page = path.split("/")[2]
                 self.reply(200, {"id": f"{page}_{new_id}"})
 
+        def bluesky(self, path: str, body: dict[str, Any]) -> None:
+            if path in ("/xrpc/com.atproto.server.createSession", "/xrpc/com.atproto.server.refreshSession"):
+                self.reply(200, {"did": BLUESKY_DID, "handle": "chu.test", "accessJwt": _jwt(), "refreshJwt": _jwt()})
+            elif path == "/xrpc/com.atproto.repo.uploadBlob":
+                self.reply(200, {"blob": {"$type": "blob", "ref": {"$link": BLUESKY_CID}, "mimeType": "image/png", "size": 1}})
+            elif path == "/xrpc/com.atproto.repo.createRecord":
+                rkey = body.get("rkey") or str(next(state.ids))
+                uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
+                with state.lock:
+                    if rkey in state.bluesky_records:  # the same record key twice: refused, as the PDS does
+                        self.reply(500, {"error": "InternalServerError", "message": "Internal Server Error"})
+                        return
+                    state.bluesky_records[rkey] = {"uri": uri, "cid": BLUESKY_CID, "value": body.get("record", {})}
+                    state.received.append(Received("bluesky", path, body, body.get("record", {}).get("text")))
+                self.reply(200, {"uri": uri, "cid": BLUESKY_CID})
+            else:
+                self.reply(404, {"error": "MethodNotImplemented"})
+
         def parse(self, raw: bytes) -> dict[str, Any]:
             kind = self.headers.get("Content-Type", "")
             if "json" in kind:
@@ -147,7 +184,24 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+BLUESKY_DID = "did:plc:chutestaccount0000000000"
+BLUESKY_CID = "bafyreibvjvcv745gig4mvqs4hctx4zfkono4rjejm2ta6gtyzkqxfjeily"
+
+
+def _jwt() -> str:
+    """A syntactically valid, unsigned JWT, as atproto's client decodes (an app-password session)."""
+    import base64
+
+    def encode(part: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+    claims = {"scope": "com.atproto.appPass", "sub": BLUESKY_DID, "exp": int(time.time()) + 3600, "iat": int(time.time())}
+    return f"{encode({'alg': 'HS256', 'typ': 'JWT'})}.{encode(claims)}.c2lnbmF0dXJl"
+
+
 def network_of(path: str) -> str:
+    if path.startswith("/xrpc/"):
+        return "bluesky"
     if path.startswith("/2/"):
         return "x"
     if path.startswith("/api/"):
