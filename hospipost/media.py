@@ -77,3 +77,66 @@ def media_info(path: Path) -> MediaInfo:
 def image_type(data: bytes) -> str | None:
     """The image MIME type of some bytes (JPEG, PNG, GIF, WEBP), or None."""
     return sniff(data[:16])[0]
+
+
+# JPEG segments that carry metadata: APP1 (Exif: GPS position, camera, date; XMP), APP13
+# (IPTC), COM (comments). APP0 (JFIF), APP2 (ICC colour profile) and APP14 (Adobe) stay.
+_JPEG_METADATA = {0xE1, 0xED, 0xFE}
+_PNG_METADATA = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
+
+
+def strip_metadata(data: bytes) -> bytes:
+    """The image without its metadata (EXIF GPS position, camera, dates, comments), losslessly.
+
+    A photo taken on a phone carries where it was taken: published as is, it can tell
+    where a patient lives. JPEG and PNG are cleaned segment by segment, without
+    re-encoding; other formats are returned unchanged.
+    """
+    if data.startswith(b"\xff\xd8"):
+        return _strip_jpeg(data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _strip_png(data)
+    return data
+
+
+def _strip_jpeg(data: bytes) -> bytes:
+    out = bytearray(data[:2])
+    position = 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xDA:  # start of scan: the image data follows, copied as is
+            break
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        end = position + 2 + length
+        if marker not in _JPEG_METADATA:
+            out += data[position:end]
+        position = end
+    return bytes(out + data[position:])
+
+
+def _strip_png(data: bytes) -> bytes:
+    out = bytearray(data[:8])
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        end = position + 12 + length
+        if kind not in _PNG_METADATA:
+            out += data[position:end]
+        position = end
+    return bytes(out)
+
+
+def jpeg_orientation(data: bytes) -> int:
+    """The EXIF orientation of a JPEG (1 when upright or unknown)."""
+    if not data.startswith(b"\xff\xd8"):
+        return 1
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return int(image.getexif().get(0x0112, 1))
+    except Exception:  # an unreadable image is refused elsewhere with a clear message
+        return 1

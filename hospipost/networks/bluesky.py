@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hospipost import __version__
-from hospipost.media import image_type
+from hospipost.media import image_type, jpeg_orientation, strip_metadata
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
@@ -800,8 +800,10 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
             width, height = opened.size
             if opened.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF orientation: shown rotated a quarter turn
                 width, height = height, width
-            if len(data) <= limit:
-                return PreparedImage(data, media_type, width, height, len(data), False)
+            # Metadata (GPS position…) is dropped; a rotation stored in it is applied instead.
+            if len(data) <= limit and jpeg_orientation(data) == 1:
+                clean = strip_metadata(data)
+                return PreparedImage(clean, media_type, width, height, len(data), False)
             image = ImageOps.exif_transpose(opened)
             image.load()
             if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:

@@ -272,10 +272,10 @@ class LinkedIn(Network):
         return Sent(urn, post_url(urn))
 
     def _read_image(self, item: "Media") -> tuple["Media", bytes, str]:
-        from hospipost.media import image_type
+        from hospipost.media import image_type, strip_metadata
 
         try:
-            data = item.path.read_bytes()
+            data = strip_metadata(item.path.read_bytes())  # no GPS position or camera data in a public post
         except OSError as error:
             raise PermanentError(
                 f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix the"

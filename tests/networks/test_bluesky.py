@@ -465,14 +465,15 @@ def test_a_small_image_too_heavy_for_the_limit_is_tried_at_its_own_size() -> Non
     assert prepared.mime_type == "image/jpeg" and (prepared.width, prepared.height) == (300, 200)
 
 
-def test_a_small_image_is_sent_unchanged_with_its_rotated_ratio() -> None:
+def test_a_small_rotated_image_is_turned_upright_without_its_metadata() -> None:
     exif = Image.Exif()
     exif[0x0112] = 8
     out = io.BytesIO()
     Image.new("RGB", (60, 20)).save(out, "JPEG", exif=exif)
     prepared = prepare_image(out.getvalue(), "p.jpg", 1_000_000)
-    assert prepared.data == out.getvalue() and not prepared.downscaled
     assert (prepared.width, prepared.height) == (20, 60)
+    with Image.open(io.BytesIO(prepared.data)) as result:
+        assert result.size == (20, 60) and not result.getexif()
 
 
 def test_an_image_that_cannot_fit_is_refused() -> None:
