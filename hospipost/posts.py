@@ -27,6 +27,7 @@ POST_KEYS = (
     "id", "at", "kind", "text", "variants", "thread", "media", "networks", "author",
     "approved_by", "valid_until", "every", "until", "source", "ignore", "draft",
 )
+_POST_KEY_SET = frozenset(POST_KEYS)
 MEDIA_KEYS = ("file", "alt", "people", "consent")
 
 
@@ -186,6 +187,7 @@ def parse_queue_text(text: str, path: Path, config: Config) -> list[Post]:
 class _PostReader:
     def __init__(self, path: Path, config: Config) -> None:
         self.path = path
+        self.queue = path.stem
         self.config = config
         self.tz = config.timezone
 
@@ -216,7 +218,7 @@ class _PostReader:
 
     def check_keys(self, mapping: LineDict, what: str, exclude: str = "") -> None:
         for key in mapping:
-            if key not in POST_KEYS or key == exclude:
+            if key not in _POST_KEY_SET or key == exclude:
                 raise self.fail(
                     mapping.key_line(key), f"unknown key {key!r} in {what}; post fields are: {', '.join(POST_KEYS)}"
                 )
@@ -227,7 +229,7 @@ class _PostReader:
         post_id = fields.string("id", required=True)
         if not ID_PATTERN.match(post_id):
             raise self.fail(fields.line("id"), f"post id {post_id!r} must use lowercase letters, digits and '-' only")
-        post = Post(id=post_id, queue=self.path.stem, file=self.path, line=item.line, text="")
+        post = Post(id=post_id, queue=self.queue, file=self.path, line=item.line, text="")
         post.text = fields.text("text", required=True)
         post.kind = fields.choice("kind", KINDS, default="news")
         post.networks = tuple(fields.networks() or self.config.enabled_networks())
@@ -302,10 +304,10 @@ class _Fields:
             raise self.fail(key, f"'{key}' must be true or false, got {_describe(value)}")
         return value
 
-    def list_of(self, key: str) -> LineList:
+    def list_of(self, key: str) -> LineList | tuple[()]:
         value = self.get(key)
         if value is None:
-            return LineList.empty(self.line(key))
+            return ()
         if not isinstance(value, LineList):
             raise self.fail(key, f"'{key}' must be a list (items starting with '- '), got {_describe(value)}")
         return value

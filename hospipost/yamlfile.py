@@ -67,13 +67,24 @@ def _value_line(node: yaml.Node) -> int:
     return line
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    def construct_value(self, node: yaml.Node) -> Any:
+        # Most values are plain strings: take them directly, without PyYAML's bookkeeping
+        # (strings are immutable, so an alias to one costs nothing either).
+        if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+            return node.value
+        return self.construct_object(node, deep=True)
+
     def construct_line_mapping(self, node: yaml.MappingNode) -> LineDict:
         self.flatten_mapping(node)
         mapping = LineDict.empty(node.start_mark.line + 1)
         yield mapping
+        value_lines, key_lines = mapping.value_lines, mapping.key_lines
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
+            key = self.construct_value(key_node)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise yaml.constructor.ConstructorError(
                     None, None, "a mapping key must be a plain value", key_node.start_mark
@@ -82,15 +93,16 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 raise DuplicateKeyError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
                 )
-            mapping[key] = self.construct_object(value_node, deep=True)
-            mapping.value_lines[key] = _value_line(value_node)
-            mapping.key_lines[key] = key_node.start_mark.line + 1
+            mapping[key] = self.construct_value(value_node)
+            line = value_node.start_mark.line + 1
+            value_lines[key] = line + 1 if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">") else line
+            key_lines[key] = key_node.start_mark.line + 1
 
     def construct_line_sequence(self, node: yaml.SequenceNode) -> LineList:
         sequence = LineList.empty(node.start_mark.line + 1)
         sequence.item_lines = [_value_line(item) for item in node.value]
         yield sequence
-        sequence.extend(self.construct_object(item, deep=True) for item in node.value)
+        sequence.extend(self.construct_value(item) for item in node.value)
 
 
     def construct_checked_timestamp(self, node: yaml.ScalarNode) -> object:

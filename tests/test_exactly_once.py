@@ -139,3 +139,36 @@ def test_a_post_to_every_network_one_failing_the_others_sent_once(tmp_path: Path
     assert "HOSPIPOST_LINKEDIN_TOKEN" in everything
     for secret in SECRETS.values():
         assert secret not in everything
+
+
+def test_a_network_down_while_the_others_are_up(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on: connection refused
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    with running() as server:
+        config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE)
+        config.write_text(config.read_text().replace(f"x: {{enabled: true, api_base: '{server.url}'", f"x: {{enabled: true, api_base: '{dead}'"))
+        out, err = publish(config).communicate(timeout=120)
+        assert "↻ retry    info-0 → x" in out and "could not reach X" in out
+        assert all(len(server.texts(network)) == 1 for network in ALL_FIVE if network != "x")
+    states = {item.network: item.state for item in Ledger.open(f"sqlite:///{tmp_path / 'state.db'}").all()}
+    assert states.pop("x") == "pending" and set(states.values()) == {"sent"}
+
+
+def test_a_post_to_all_five_networks_previews_with_dry_run(tmp_path: Path) -> None:
+    import json
+
+    with running() as server:
+        config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE)
+        result = subprocess.run([HOSPIPOST, "--config", str(config), "publish", "--dry-run", "--format", "json",
+                                 "--now", "2026-12-01 10:30"], capture_output=True, text=True, env={**os.environ, **SECRETS})
+        assert server.received == []
+    previews = json.loads(result.stdout)
+    assert sorted(p["network"] for p in previews) == sorted(ALL_FIVE)
+    for preview in previews:
+        assert preview["requests"] and preview["parts"][0]["length"] <= preview["parts"][0]["limit"]
+    assert not (tmp_path / "state.db").exists()
+    for secret in SECRETS.values():
+        assert secret not in result.stdout + result.stderr

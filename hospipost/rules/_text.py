@@ -39,6 +39,11 @@ def fold(text: str) -> str:
     return folded if len(folded) == len(text) else "".join(c.lower()[0] for c in text.translate(_fold_table()))
 
 
+@lru_cache(maxsize=8192)  # the same texts are lowered by many rules in a run
+def lowered_text(text: str) -> str:
+    return text.lower()
+
+
 URL_PATTERN = re.compile(
     r"""(?xi)
     \b(?:https?://|www\.)[^\s<>"«»]+[^\s<>"«».,;:!?)\]'’]

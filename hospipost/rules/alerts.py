@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import find_urls, fold, host_matches, url_host
+from hospipost.rules._text import find_urls, fold, host_matches, lowered_text, url_host
 
 if TYPE_CHECKING:
     from hospipost.compliance import CheckContext
@@ -143,7 +143,7 @@ _CANICULE_LINE = re.compile(r"(?<![\d+])(?:0|\+33\s*(?:\(0\)\s*)?)[\s.\-]*800[\s
 
 
 def _is_heat_wave(text: str) -> bool:
-    lowered = text.lower()
+    lowered = lowered_text(text)
     if "canicul" in lowered:  # canicule, caniculaire: always about a heat wave
         return True
     return ("chaleur" in lowered or "heat" in lowered or "hot weather" in lowered) and _HEAT.search(lowered) is not None

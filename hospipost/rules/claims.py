@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold
+from hospipost.rules._text import fold, lowered_text
 
 if TYPE_CHECKING:
     from hospipost.compliance import CheckContext
@@ -138,7 +138,7 @@ def _sentence_before(folded: str, start: int, width: int = 45) -> str:
 
 
 def _absolute_claims(text: str) -> Iterator[tuple[int, int]]:
-    if not _contains_any(text.lower(), _ABSOLUTE_STEMS):
+    if not _contains_any(lowered_text(text), _ABSOLUTE_STEMS):
         return
     folded = fold(text)
     for match in _ABSOLUTE.finditer(folded):
@@ -275,7 +275,7 @@ _POSSIBLE = re.compile(r"[^.!?;\n]{0,25}?possibles?(?!\w)")
 
 
 def _comparative_claims(text: str) -> Iterator[tuple[int, int]]:
-    lowered = text.lower()
+    lowered = lowered_text(text)
     if not (
         _contains_any(lowered, _COMPARATIVE_STEMS)
         or _number_one(lowered)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
 from hospipost.errors import HospipostError
-from hospipost.rules._text import fold
+from hospipost.rules._text import fold, lowered_text
 
 if TYPE_CHECKING:
     from hospipost.compliance import CheckContext
@@ -65,7 +65,7 @@ class BrandList:
 
     def find(self, text: str) -> Iterator[tuple[int, int, str, str]]:
         """Brand names in a text: (start, end, brand as listed, DCI)."""
-        if self.keys.isdisjoint(_words(text.lower())):
+        if self.keys.isdisjoint(_words(lowered_text(text))):
             return
         folded = fold(text)
         for match in _FOLDED_WORDS.finditer(folded):

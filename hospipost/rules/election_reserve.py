@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold
+from hospipost.rules._text import fold, lowered_text
 
 if TYPE_CHECKING:
     from hospipost.compliance import CheckContext
@@ -113,7 +113,7 @@ def election_reserve(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
         return
     name = f"{period.name} ({period.start:%Y-%m-%d} to {period.end:%Y-%m-%d})".strip()
     for field_name, text in post.texts():
-        if not _PREFILTER.search(text.lower()):
+        if not _PREFILTER.search(lowered_text(text)):
             continue
         for match in _PROMOTION.finditer(fold(text)):
             start, end = match.span()

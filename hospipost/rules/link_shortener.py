@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold
+from hospipost.rules._text import fold, lowered_text
 
 if TYPE_CHECKING:
     from hospipost.compliance import CheckContext
@@ -47,7 +47,7 @@ def _is_shortener(host: str) -> bool:
 
 def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
     """Shortened links in a text: (start, end, host)."""
-    lowered = text.lower()
+    lowered = lowered_text(text)
     if len(lowered) != len(text):  # offsets must match the original text ("İ" lowercases to 2 characters)
         lowered = fold(text)
     for dot in _TLD_DOT.finditer(lowered):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold
+from hospipost.rules._text import fold, lowered_text
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
 # Gender and plural marks, inclusive writing included: é, ée, és, ées, é·e, é·e·s, é.e, é-e, é(e)s
@@ -120,7 +120,7 @@ def _has_trigger_near_a_date(text: str) -> bool:
             return True
     if found_date or not _DIGIT.search(text):
         return False
-    low = text.lower()  # month-first dates: "admitted on March 3", "née en avril 1931"
+    low = lowered_text(text)  # month-first dates: "admitted on March 3", "née en avril 1931"
     return any(key in low for key in _MONTH_FIRST_KEYS)
 
 

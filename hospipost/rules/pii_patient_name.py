@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold
+from hospipost.rules._text import fold, lowered_text
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zà-öø-ÿœ"
@@ -193,7 +193,7 @@ def find_patient_names(text: str) -> list[tuple[int, int]]:
     candidates = _candidates(text)
     if not candidates:
         return []
-    low = text.lower()
+    low = lowered_text(text)
     if not any(key in low for key in _CARE_KEYS):
         return []
     candidates.sort(key=lambda c: (c[0], -c[1]))
@@ -235,7 +235,7 @@ def _candidates(text: str) -> list[tuple[int, int, str]]:
                 found.append((start, end, "full" if end > match.end() else "first"))
             elif end > match.end() and _AGE_AFTER.match(text, end):
                 found.append((start, end, "aged"))  # "Zélie Poirier, 84 ans"
-    low = text.lower()
+    low = lowered_text(text)
     if "petit" in low or "jeune" in low or "bébé" in low or "bebe" in low or "baby" in low or "little" in low:
         for match in _CHILD.finditer(text):
             if match.group("name") not in EPONYMS and match.group("name") not in _STOP:

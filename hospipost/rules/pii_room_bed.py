@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold
+from hospipost.rules._text import fold, lowered_text
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
 _NUM = r"(?:n\s?°|n\s?º|no\.?|numero|num\.|\#)"
@@ -46,7 +46,7 @@ _GATE = re.compile(
 
 def find_rooms_beds(text: str) -> list[tuple[int, int]]:
     """Spans of room / bed / box numbers tied to a person or a ward in ``text``."""
-    low = text.lower()
+    low = lowered_text(text)
     if not ("chambre" in low or "ch." in low or "lit" in low or "box" in low
             or "room" in low or "bed" in low or "bay" in low or "cubicle" in low):
         return []
