@@ -14,7 +14,7 @@ from hospipost.config import Config
 from hospipost.errors import InputError
 from hospipost.notify import notify
 from hospipost.publisher import Outcome
-from tests.helpers import CONFIG_YAML, make_config
+from tests.helpers import make_config
 
 FAILED = Outcome("canicule", "x", "failed", message="X refused the credentials")
 SENT = Outcome("canicule", "facebook", "sent", url="https://www.facebook.com/1_2")

@@ -57,7 +57,7 @@ from hospipost.networks.base import (
     TransientError,
     UnknownOutcome,
 )
-from hospipost.networks.http import error_chain, failure_name, never_left
+from hospipost.networks.http import failure_name, never_left
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:

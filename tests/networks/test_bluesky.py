@@ -31,6 +31,7 @@ from hospipost.networks.bluesky import (
     Bluesky, build_facets, find_hashtags, find_links, find_mentions, is_tid, prepare_image, record_key,
 )
 from hospipost.posts import Media
+from tests.networks.kit import Parts
 
 HOST = "https://bsky.social"
 API = f"{HOST}/xrpc"
@@ -72,14 +73,6 @@ def make(tmp_path: Path | None = None, environ: dict[str, str] | None = None, cr
     settings.update({"enabled": True, "handle": HANDLE, **options})
     credentials = credentials or Credentials({ENV: APP_PASSWORD} if environ is None else environ)
     return Bluesky(NetworkSettings("bluesky", True, settings, 1), credentials, tmp_path)
-
-
-class Parts:
-    def __init__(self) -> None:
-        self.calls: list[tuple[int, str]] = []
-
-    def __call__(self, index: int, remote_id: str) -> None:
-        self.calls.append((index, remote_id))
 
 
 class Server:

@@ -9,12 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import struct
 import subprocess
 import sys
-import threading
 import traceback
-import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -37,6 +34,7 @@ from hospipost.networks.base import PermanentError, Rendering, Sent, TransientEr
 from hospipost.networks.facebook import READ, Facebook, first_link, normalise_version
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
+from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
 
 TOKEN = "EAAB-SECRET-FB-TOKEN-123"
 PAGE = "1234567890"
@@ -60,15 +58,6 @@ def make_adapter(environ: dict[str, str] | None = None, **options: Any) -> Faceb
     return Facebook(NetworkSettings("facebook", True, settings, 1), credentials)
 
 
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-            + chunk(b"IEND", b""))
-
-
 def image(tmp_path: Path, name: str, alt: str | None = "Infographie : les bons gestes en cas de fortes chaleurs") -> Media:
     path = tmp_path / "media" / name
     path.parent.mkdir(exist_ok=True)
@@ -78,16 +67,6 @@ def image(tmp_path: Path, name: str, alt: str | None = "Infographie : les bons g
 
 def rendering(text: str = TEXT, media: list[Media] | None = None) -> Rendering:
     return Rendering("facebook", [text], media or [])
-
-
-class Parts:
-    """What publish reported through part_sent."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[int, str]] = []
-
-    def __call__(self, index: int, remote_id: str) -> None:
-        self.calls.append((index, remote_id))
 
 
 def publish(adapter: Facebook, r: Rendering, done: list[str] | None = None, parts: Parts | None = None) -> Sent:
@@ -341,7 +320,7 @@ def test_concurrent_adapters_each_use_their_own_base_url(http: responses.Request
 
 def test_sdk_calls_outside_request_also_go_to_api_base(http: responses.RequestsMock) -> None:
     """get_version() builds its URL itself, bypassing GraphAPI.request: the session still pins it."""
-    http.get(f"http://127.0.0.1:9003/v26.0/me", json={"id": "1"}, headers={"facebook-api-version": "v26.0"})
+    http.get("http://127.0.0.1:9003/v26.0/me", json={"id": "1"}, headers={"facebook-api-version": "v26.0"})
     adapter = make_adapter(api_base="http://127.0.0.1:9003")
     with adapter._graph() as graph:
         assert graph.get_version() == "26.0"
@@ -614,46 +593,6 @@ def test_a_read_timeout_on_the_multi_photo_feed_post_is_unknown(tmp_path: Path, 
 
 
 # --------------------------------------------------------------------- transport failures (real local sockets)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class SilentServer:
-    """Accepts on 127.0.0.1, reads the request, then never answers (or hangs up at once)."""
-
-    def __init__(self, hang_up: bool = False) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.received = b""
-        self.hang_up = hang_up
-        self.clients: list[socket.socket] = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self) -> None:
-        try:
-            client, _ = self.sock.accept()
-        except OSError:
-            return
-        self.clients.append(client)
-        client.settimeout(2)
-        try:
-            self.received = client.recv(65536)
-        except OSError:
-            pass
-        if self.hang_up:
-            client.close()
-
-    def close(self) -> None:
-        for client in self.clients:
-            client.close()
-        self.sock.close()
 
 
 def test_connection_refused_on_a_real_socket_is_transient() -> None:

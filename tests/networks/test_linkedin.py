@@ -29,7 +29,7 @@ from hospipost.networks.base import PermanentError, Rendering, Sent, TransientEr
 from hospipost.networks.linkedin import LinkedIn, little_text, token_allowed
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
-from tests.networks.test_facebook import SilentServer, free_port, tiny_png
+from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
 
 TOKEN = "AQX-SECRET-LINKEDIN-TOKEN-4242"
 ORG = "urn:li:organization:123"
@@ -70,14 +70,6 @@ def image(tmp_path: Path, name: str, alt: str | None = ALT, data: bytes | None =
 
 def rendering(text: str = TEXT, media: list[Media] | None = None) -> Rendering:
     return Rendering("linkedin", [text], media or [])
-
-
-class Parts:
-    def __init__(self) -> None:
-        self.calls: list[tuple[int, str]] = []
-
-    def __call__(self, index: int, remote_id: str) -> None:
-        self.calls.append((index, remote_id))
 
 
 def publish(adapter: LinkedIn, r: Rendering, done: list[str] | None = None, parts: Parts | None = None) -> Sent:

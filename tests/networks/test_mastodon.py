@@ -10,12 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import struct
 import subprocess
 import sys
-import threading
 import traceback
-import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.parser import BytesParser
@@ -45,6 +42,7 @@ from hospipost.networks.mastodon import (
 from hospipost.posts import Media
 from hospipost.textlength import mastodon_length
 from tests.helpers import CONFIG_YAML, findings, make_config, post_with
+from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
 
 TOKEN = "SECRET-MASTODON-TOKEN-4f2a9c"
 INSTANCE = "https://social.example.org"
@@ -80,16 +78,6 @@ class FakeSleep:
         self.calls.append(seconds)
 
 
-class Parts:
-    """What publish reported through part_sent."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[int, str]] = []
-
-    def __call__(self, index: int, remote_id: str) -> None:
-        self.calls.append((index, remote_id))
-
-
 def rendering(*parts: str, media: list[Media] | None = None) -> Rendering:
     return Rendering("mastodon", list(parts) or [TEXT], media or [])
 
@@ -102,15 +90,6 @@ def publish(adapter: Mastodon, r: Rendering, done: list[str] | None = None, part
 def status(status_id: str, account: str = "chu") -> dict[str, Any]:
     return {"id": status_id, "url": f"{INSTANCE}/@{account}/{status_id}", "uri": f"{INSTANCE}/users/{account}/statuses/{status_id}",
             "account": {"id": "7", "acct": account, "url": f"{INSTANCE}/@{account}"}, "content": "<p>…</p>"}
-
-
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-            + chunk(b"IEND", b""))
 
 
 def image(tmp_path: Path, name: str, alt: str | None = ALT, data: bytes | None = None) -> Media:
@@ -571,43 +550,6 @@ def test_a_missing_token_or_a_bad_instance_sends_nothing(http: responses.Request
 
 
 # ---------------------------------------------------------------------- real sockets on 127.0.0.1
-
-
-def free_port() -> int:
-    with socket.socket() as probe:  # a port nobody listens on once closed
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class SilentServer:
-    """Accepts on 127.0.0.1, reads the request, then never answers."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.received = b""
-        self.clients: list[socket.socket] = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self) -> None:
-        try:
-            client, _ = self.sock.accept()
-        except OSError:
-            return
-        self.clients.append(client)
-        client.settimeout(2)
-        try:
-            self.received = client.recv(65536)
-        except OSError:
-            pass
-
-    def close(self) -> None:
-        for client in self.clients:
-            client.close()
-        self.sock.close()
 
 
 def test_a_refused_connection_on_a_real_port_is_transient() -> None:

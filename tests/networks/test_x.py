@@ -34,6 +34,7 @@ from hospipost.credentials import Credentials, CredentialsError
 from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.x import X
 from hospipost.posts import Media
+from tests.networks.kit import Parts
 
 API = "https://api.x.com"
 TWEETS = f"{API}/2/tweets"
@@ -150,16 +151,6 @@ def refused() -> requests.exceptions.ConnectionError:
     return requests.exceptions.ConnectionError(MaxRetryError(
         None, "/2/tweets", NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
     ))
-
-
-class Parts:
-    """Records part_sent calls."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[int, str]] = []
-
-    def __call__(self, index: int, remote_id: str) -> None:
-        self.calls.append((index, remote_id))
 
 
 @pytest.fixture
