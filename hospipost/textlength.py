@@ -35,7 +35,8 @@ def char_length(text: str) -> int:
     return len(text)
 
 
-def mastodon_length(text: str) -> int:
-    text = _MASTODON_URL.sub("x" * URL_LENGTH, text)
+def mastodon_length(text: str, url_weight: int = URL_LENGTH) -> int:
+    """Mastodon's count; ``url_weight`` is the instance's characters_reserved_per_url."""
+    text = _MASTODON_URL.sub("x" * url_weight, text)
     text = _MASTODON_REMOTE_MENTION.sub(lambda m: "@" + m[1], text)
     return grapheme_length(text)

@@ -78,7 +78,7 @@ from hospipost.networks.base import (
     UnknownOutcome,
 )
 from hospipost.networks.http import failure_name, never_left
-from hospipost.textlength import _MASTODON_URL, URL_LENGTH, mastodon_length
+from hospipost.textlength import URL_LENGTH, mastodon_length
 
 if TYPE_CHECKING:
     import mastodon
@@ -647,8 +647,7 @@ def mastodon_counter(url_weight: int = URL_LENGTH) -> Callable[[str], int]:
         return mastodon_length
 
     def count(text: str) -> int:
-        # mastodon_length counts each URL as URL_LENGTH characters, found by the same pattern
-        return mastodon_length(text) + (url_weight - URL_LENGTH) * len(_MASTODON_URL.findall(text))
+        return mastodon_length(text, url_weight)
 
     count.__name__ = f"mastodon_length_urls_{url_weight}"
     return count
