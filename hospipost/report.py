@@ -33,6 +33,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def sentence(message: str) -> str:
+    """A message as a sentence for people: a capital first, a full stop last."""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message[-1] in ".!?»)" else message + "."
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -74,8 +83,8 @@ def _finding_text(finding: Finding):
     text.append(f" {finding.rule:<22} ", style="dim" if finding.ignored else "bold")
     if finding.network:
         text.append(f"[{finding.network}] ", style="magenta")
-    text.append(finding.message)
-    if finding.excerpt:
+    text.append(sentence(finding.message))
+    if finding.excerpt and f"«{finding.excerpt}»" not in finding.message:
         text.append(f"  «{_one_line(finding.excerpt)}»", style="italic")
     if finding.ignored is not None:
         text.append(f"\n{'':>40}reason: {finding.ignored}", style="dim")
@@ -140,7 +149,7 @@ def render_sarif(report: Report, rules: Iterable[Rule]) -> str:
 
 def _sarif_message(finding: Finding) -> str:
     prefix = f"[{finding.network}] " if finding.network else ""
-    return f"{prefix}{finding.message} (post {finding.post.id})"
+    return f"{prefix}{sentence(finding.message)} (post {finding.post.id})"
 
 
 def _sarif_rule(rule_obj: Rule) -> dict[str, Any]:
