@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -174,6 +174,10 @@ class LedgerError(Exception):
     """The ledger cannot be opened or used; the message says what to do."""
 
 
+class NoLedger(LedgerError):
+    """There is no ledger yet: nothing was ever published with this SQLite file."""
+
+
 class Ledger:
     """The ledger on one database; safe to share between processes and machines."""
 
@@ -202,6 +206,14 @@ class Ledger:
         except sa.exc.OperationalError as error:
             raise LedgerError(f"cannot open the ledger {redact_url(url)}: {_short(error)}") from None
         return ledger
+
+    @classmethod
+    def open_existing(cls, url: str) -> "Ledger | None":
+        """The ledger, for reading only, or None when nothing was ever published; writes nothing."""
+        try:
+            return cls.open(url, create=False, migrate=False)
+        except NoLedger:
+            return None
 
     def migrate(self) -> None:
         with self.write() as connection:
@@ -348,7 +360,7 @@ class Ledger:
                 self._event(connection, now, "missed", due, {"error": reason})
             return recorded
 
-    def recover(self, now: datetime, owner_alive: "callable[[str], bool]") -> list[Delivery]:
+    def recover(self, now: datetime, owner_alive: Callable[[str], bool]) -> list[Delivery]:
         """Resolve `sending` rows whose owner is gone: re-queue, or `unknown` if the request left."""
         with self.write() as connection:
             rows = [Delivery.from_row(r) for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == "sending"))]
@@ -510,7 +522,7 @@ def _sqlite_engine(url: str, create: bool) -> Engine:
     path = Path(url[len("sqlite:///"):])
     if not path.exists():
         if not create:
-            raise LedgerError(f"no ledger at {path} yet: nothing was published from this folder")
+            raise NoLedger(f"no ledger at {path} yet: nothing was published from this folder")
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": 60, "isolation_level": None})
 

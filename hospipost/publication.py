@@ -48,8 +48,10 @@ def ledger_deliveries(config: "Config") -> dict[str, list["Delivery"]]:
     from hospipost.ledger import Ledger, LedgerError
 
     try:
-        ledger = Ledger.open(config.state_url, create=False, migrate=False)
-    except LedgerError:
+        ledger = Ledger.open_existing(config.state_url)
+    except LedgerError:  # an unreachable database: show what the posts say
+        return {}
+    if ledger is None:
         return {}
     try:
         by_post: dict[str, list[Delivery]] = {}

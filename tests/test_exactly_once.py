@@ -142,11 +142,9 @@ def test_a_post_to_every_network_one_failing_the_others_sent_once(tmp_path: Path
 
 
 def test_a_network_down_while_the_others_are_up(tmp_path: Path) -> None:
-    import socket
+    from tests.networks.kit import free_port
 
-    with socket.socket() as closed:  # a port nothing listens on: connection refused
-        closed.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
     with running() as server:
         config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE)
         config.write_text(config.read_text().replace(f"x: {{enabled: true, api_base: '{server.url}'", f"x: {{enabled: true, api_base: '{dead}'"))

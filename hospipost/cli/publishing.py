@@ -66,11 +66,11 @@ def _plan(due: list, config: "Config", now: datetime, network: str | None, check
     return plan(due, config, now, network, check_lateness)
 
 
-def _open_ledger(config: "Config", create: bool = True):
+def _open_ledger(config: "Config"):
     from hospipost.ledger import Ledger, LedgerError
 
     try:
-        return Ledger.open(config.state_url, create=create)
+        return Ledger.open(config.state_url)
     except LedgerError as error:
         raise HospipostError(str(error)) from None
 
@@ -117,16 +117,9 @@ def _dry_run(work: "Plan", config: "Config", output_format: str) -> int:
 
 def _known_deliveries(config: "Config") -> set[str]:
     """Deliveries the ledger already has (sent, failed, unknown…); empty when there is no ledger."""
-    from hospipost.ledger import Ledger, LedgerError
+    from hospipost.publication import ledger_deliveries
 
-    try:
-        ledger = Ledger.open(config.state_url, create=False, migrate=False)
-    except LedgerError:
-        return set()
-    try:
-        return {item.id for item in ledger.all() if item.state != "pending"}
-    finally:
-        ledger.close()
+    return {item.id for items in ledger_deliveries(config).values() for item in items if item.state != "pending"}
 
 
 def _preview_text(preview: dict[str, Any], config: "Config"):

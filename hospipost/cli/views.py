@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -17,18 +17,16 @@ if TYPE_CHECKING:
 NEEDS_HUMAN = ("unknown", "failed")
 MASTODON_RESEND = "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt"
 UPCOMING_SHOWN = 10
-UPCOMING_WINDOW = __import__("datetime").timedelta(days=31)
+UPCOMING_WINDOW = timedelta(days=31)
 
 
-def open_ledger(config: "Config", create: bool = False) -> "Ledger | None":
-    """The ledger, or None when nothing was ever published from this config."""
+def open_ledger(config: "Config") -> "Ledger | None":
+    """The ledger for reading, or None when nothing was ever published from this config."""
     from hospipost.ledger import Ledger, LedgerError
 
     try:
-        return Ledger.open(config.state_url, create=create, migrate=create)
+        return Ledger.open_existing(config.state_url)
     except LedgerError as error:
-        if "no ledger" in str(error):
-            return None
         raise HospipostError(str(error)) from None
 
 

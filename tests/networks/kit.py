@@ -61,6 +61,12 @@ class SilentServer:
         if self.hang_up:
             client.close()
 
+    def __enter__(self) -> "SilentServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         for client in self.clients:
             client.close()

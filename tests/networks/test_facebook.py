@@ -603,23 +603,17 @@ def test_connection_refused_on_a_real_socket_is_transient() -> None:
 
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
-    server = SilentServer()
-    try:
+    with SilentServer() as server:
         with pytest.raises(UnknownOutcome, match="no answer within the timeout after the post was sent"):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(f"POST /v26.0/{PAGE}/feed HTTP/1.1".encode())
-    finally:
-        server.close()
 
 
 def test_a_real_hang_up_after_sending_is_unknown() -> None:
-    server = SilentServer(hang_up=True)
-    try:
+    with SilentServer(hang_up=True) as server:
         with pytest.raises(UnknownOutcome, match="the connection broke"):
             publish(make_adapter(api_base=server.url, timeout=2), rendering())
-    finally:
-        server.close()
 
 
 # --------------------------------------------------------------------- dry-run payload

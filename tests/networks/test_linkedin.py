@@ -473,24 +473,18 @@ def test_connection_refused_on_a_real_port_is_transient() -> None:
 
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
-    server = SilentServer()
-    try:
+    with SilentServer() as server:
         with pytest.raises(UnknownOutcome, match="after the post was sent, so it may be published"):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(b"POST /rest/posts HTTP/1.1")
         assert f"Authorization: Bearer {TOKEN}".encode() in server.received
-    finally:
-        server.close()
 
 
 def test_a_real_read_timeout_on_verify_is_transient() -> None:
-    server = SilentServer()
-    try:
+    with SilentServer() as server:
         with pytest.raises(TransientError, match="nothing was published"):
             make_adapter(api_base=server.url, timeout=0.3).verify()
-    finally:
-        server.close()
 
 
 # --------------------------------------------------------------------- configuration

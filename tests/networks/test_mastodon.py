@@ -562,24 +562,18 @@ def test_a_refused_connection_on_a_real_port_is_transient() -> None:
 
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
-    server = SilentServer()
-    try:
+    with SilentServer() as server:
         with pytest.raises(UnknownOutcome, match="did not answer within 0.3 s after publishing the post was sent"):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(b"POST /api/v1/statuses HTTP/1.1")
         assert f"Idempotency-Key: {KEY}#0".encode() in server.received
-    finally:
-        server.close()
 
 
 def test_a_real_read_timeout_while_reading_is_transient() -> None:
-    server = SilentServer()
-    try:
+    with SilentServer() as server:
         with pytest.raises(TransientError, match="did not answer within 0.3 s while reading the instance's limits"):
             make_adapter(api_base=server.url, timeout=0.3).verify()
-    finally:
-        server.close()
 
 
 # ---------------------------------------------------------------------- verify and the limits cache

@@ -13,7 +13,6 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +33,7 @@ from hospipost.credentials import Credentials, CredentialsError
 from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.x import X
 from hospipost.posts import Media
-from tests.networks.kit import Parts
+from tests.networks.kit import Parts, SilentServer, free_port
 
 API = "https://api.x.com"
 TWEETS = f"{API}/2/tweets"
@@ -509,34 +508,16 @@ def test_missing_credentials_fail_before_any_request(mock: responses.RequestsMoc
 
 
 def test_real_connection_refused_is_transient() -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     with pytest.raises(TransientError, match="could not reach X"):
-        make_x(api_base=f"http://127.0.0.1:{port}", timeout=2).publish(Rendering("x", ["t"]), "d", [], Parts())
+        make_x(api_base=f"http://127.0.0.1:{free_port()}", timeout=2).publish(Rendering("x", ["t"]), "d", [], Parts())
 
 
 def test_real_read_timeout_is_unknown_and_the_request_left() -> None:
-    received = threading.Event()
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-
-    def accept_and_stay_silent() -> None:
-        connection, _ = server.accept()
-        with connection:
-            if b"/2/tweets" in connection.recv(65536):
-                received.set()
-            threading.Event().wait(2)
-
-    threading.Thread(target=accept_and_stay_silent, daemon=True).start()
-    try:
+    with SilentServer() as server:
         with pytest.raises(UnknownOutcome, match="did not answer within 0.3 s"):
-            make_x(api_base=f"http://127.0.0.1:{server.getsockname()[1]}", timeout=0.3).publish(
-                Rendering("x", ["t"]), "d", [], Parts())
-    finally:
-        server.close()
-    assert received.is_set()
+            make_x(api_base=server.url, timeout=0.3).publish(Rendering("x", ["t"]), "d", [], Parts())
+        server.thread.join(2)
+        assert b"/2/tweets" in server.received
 
 
 def test_end_to_end_against_the_local_fake_server(tmp_path: Path) -> None:
