@@ -16,6 +16,7 @@ from typing import Any
 
 from hospipost.config import Config
 from hospipost.errors import InputError
+from hospipost.gcpause import gc_paused
 from hospipost.networks import NETWORK_NAMES
 from hospipost.timeutil import TimeValueError, parse_datetime
 from hospipost.yamlfile import LineDict, LineList, load_yaml
@@ -147,11 +148,12 @@ def load_readable_queues(config: Config, files: list[Path] | None = None) -> tup
     """The queues that load, and an error for each file that does not (publishing goes on)."""
     files = queue_files(config) if files is None else files
     queues, errors = [], []
-    for path in files:
-        try:
-            queues.append(load_queue(path, config))
-        except InputError as error:
-            errors.append(error)
+    with gc_paused():
+        for path in files:
+            try:
+                queues.append(load_queue(path, config))
+            except InputError as error:
+                errors.append(error)
     duplicates = _duplicate_ids(queues)
     if duplicates:
         bad_files = {error.path for error in duplicates}

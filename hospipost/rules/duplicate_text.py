@@ -8,32 +8,27 @@ are compared, so the cost is O(n log n) in the number of posts however many repe
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules._text import fold
 
 if TYPE_CHECKING:
     from hospipost.compliance import CheckContext
     from hospipost.posts import Post
 
 WINDOW = timedelta(days=30)
-_MARKS = re.compile(r"[\u0300-\u036f]+")  # combining accents, once NFD has split them off
+_MARKS = re.compile(r"[\u0300-\u036f]+")  # combining accents
 _TRAILING = " .!?…:;,"
 
 
 def normalise(text: str) -> str:
-    """Folded (case, accents, apostrophes), whitespace collapsed, trailing punctuation dropped.
-
-    The same folding as ``_text.fold`` for French text (é -> e, ’ -> ', NBSP -> space)
-    at half its cost: NFD then drop the combining marks; offsets are not needed here.
-    """
-    folded = _MARKS.sub("", unicodedata.normalize("NFD", text.lower()))
-    folded = folded.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
-    return " ".join(folded.split()).rstrip(_TRAILING)
+    """Folded as the other rules fold (case, accents, apostrophes, see ``_text.fold``), also
+    combining accents dropped, whitespace collapsed and trailing punctuation dropped."""
+    return " ".join(_MARKS.sub("", fold(text)).split()).rstrip(_TRAILING)
 
 
 # Bytes kept by the coarse key: ASCII letters that no accented letter folds to, and digits.

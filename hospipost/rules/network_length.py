@@ -17,15 +17,17 @@ if TYPE_CHECKING:
 # A cheap upper bound of some counts, to skip counting texts that are clearly short
 # enough: graphemes never outnumber code points; Mastodon replaces each http(s) URL
 # (which holds "://" and is at least 9 characters long) by 23 characters.
-# X: a text made only of characters that weigh 1 and that NFC never lengthens (Latin up to
-# U+02FF, the weight-1 punctuation ranges) weighs at most its length, plus 22 per link (a
-# link counts 23 and holds at least one dot and one more character).
-_X_WEIGHT_ONE = re.compile("[\x00-\u02ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]*")
+# X: a text made only of characters that weigh 1, are no emoji (© and ® are) and that NFC
+# never lengthens (Latin up to U+02FF, the weight-1 punctuation ranges) weighs at most its
+# length, plus 20 per dot followed by a letter: a link counts 23, holds k >= 1 of those
+# (one before its top-level domain) and is at least 2k + 1 characters long.
+_X_WEIGHT_ONE = re.compile("[\x00-\xa8\xaa-\xad\xaf-\u02ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]*")
+_DOT_LETTER = re.compile(r"\.[^\W\d_]")
 
 
 def _x_upper_bound(text: str) -> int:
     if _X_WEIGHT_ONE.fullmatch(text):
-        return len(text) + (URL_LENGTH - 1) * text.count(".")
+        return len(text) + (URL_LENGTH - 3) * len(_DOT_LETTER.findall(text))
     return 2 * len(text) + URL_LENGTH * text.count(".")
 
 

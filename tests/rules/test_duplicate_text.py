@@ -109,6 +109,8 @@ def test_same_time_reports_the_second_in_file_order(config: Config) -> None:
 def test_normalise() -> None:
     assert normalise("  L’Hôpital  OUVRE\u00a0ses portes ! ") == "l'hopital ouvre ses portes"
     assert normalise("...") == ""
+    assert normalise("Cafe\u0301 e\u0301te\u0301 😀") == normalise("Café été 😀") == "cafe ete 😀"
+    assert normalise("Le CŒUR\u202fà l’ouvrage…") == "le cour a l'ouvrage"  # as every rule folds it
 
 
 def _posts(count: int, texts: int) -> list[Post]:

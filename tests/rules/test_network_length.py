@@ -105,6 +105,11 @@ def test_thread_is_joined_where_there_are_no_threads(config: Config) -> None:
     ]
 
 
+def test_an_emoji_within_latin1_weighs_two_on_x(config: Config) -> None:
+    # © and ® are emoji for X: 279 letters and a © weigh 281.
+    assert flagged(config, text="©" + "a" * 279, networks=["x"]) == {"x": "X: 281 / 280 weighted characters, 1 too many."}
+
+
 def test_limits_come_from_the_adapter(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(X, "limits", dataclasses.replace(X.limits, max_length=100))
     assert flagged(config, text=text_of(150), networks=["x"]) == {"x": "X: 150 / 100 weighted characters, 50 too many."}
@@ -113,7 +118,8 @@ def test_limits_come_from_the_adapter(config: Config, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(
     "text",
     [text_of(300), text_of(200) + " " + URL + " " + URL, "@alice@social.example.org " + URL, FAMILY * 10, "e\u0301" * 20, "a\r\nb",
-     "a.co b.co c.co d.co", "Voir t.co/x et chu-angers.fr.", "L’équipe « soins » : 15 h\u202f–\u00a0fin…", "\u0344\u0958" * 30],
+     "a.co b.co c.co d.co", "Voir t.co/x et chu-angers.fr.", "L’équipe « soins » : 15 h\u202f–\u00a0fin…", "\u0344\u0958" * 30,
+     "©" * 10 + "®" * 10, "a.fr" * 10, "x.y.z.fr " * 8],
 )
 def test_upper_bounds_never_undercount(text: str) -> None:
     for count in (char_length, grapheme_length, mastodon_length, weighted_length):
@@ -125,7 +131,8 @@ def test_the_x_upper_bound_never_undercounts_random_texts() -> None:
 
     rng = random.Random(11)
     pieces = ["a", "é", "’", "«", " ", ".", "x.co", "https://www.chu-angers.fr/a", "www.santepubliquefrance.fr", "#Santé",
-              "\u00a0", "\u2013", "15", "@chu", "co.", "a.b.c", "\u0301", "\u202f", "😷", "日"]
+              "\u00a0", "\u2013", "15", "@chu", "co.", "a.b.c", "\u0301", "\u202f", "😷", "日", "©", "®", "\r\n",
+              "a.fr", "a.fr/b.fr", "x.y.fr,z.fr", "https://t.co/ab", "ab.cd.ef.gh"]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
         assert module._UPPER_BOUNDS[weighted_length](text) >= weighted_length(text), text

@@ -1,0 +1,39 @@
+"""The rules' shared text helpers: folding keeps every offset and agrees with its plain definition."""
+
+import random
+
+import pytest
+
+from hospipost.rules._text import _fold_slowly, fold, forget_texts
+
+# Characters French posts hold, and the ones that make folding hard: accents in and out of
+# Latin-1, typographic apostrophes and spaces, ligatures, emoji, other scripts, 'İ' (whose
+# lowercase is two characters) and sigma (whose lowercase depends on the next letter).
+POOL = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?'-()%\n"
+    "àâäçéèêëîïôöùûüÿÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ«»\u00a0µßæÆ°"
+    "\u2019\u2018\u202f\u2009\u2011—…€œŒĀăĳŁſ"
+    "😀👩‍⚕️🏥\u200dΣσςΑΒΓабв漢字İı"
+)
+
+
+def test_fold_lowercases_and_removes_accents_keeping_offsets():
+    text = "L\u2019ÉQUIPE du Pr Lefèvre — 14\u202fh, Œuvre «\u00a0Cœur\u00a0» 😀"
+    assert fold(text) == "l'equipe du pr lefevre — 14 h, ouvre « cour » 😀"
+    assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fold_agrees_with_its_definition_on_random_text(seed):
+    rng = random.Random(seed)
+    for _ in range(100):
+        text = "".join(rng.choice(POOL) for _ in range(rng.randint(0, 80)))
+        assert fold(text) == _fold_slowly(text), text
+        assert len(fold(text)) == len(text)
+    forget_texts()
+
+
+def test_forget_texts_empties_the_run_caches():
+    fold("Un texte à oublier")
+    forget_texts()
+    assert fold.cache_info().currsize == 0
