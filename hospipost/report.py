@@ -102,7 +102,8 @@ def render_json(report: Report) -> str:
     """The report as JSON, one finding per line (readable, and encoded by json's C encoder)."""
     counts = {"posts": report.posts, "errors": report.errors, "warnings": report.warnings,
               "suggestions": report.suggestions, "ignored": report.ignored}
-    findings = ",\n    ".join(json.dumps(finding.as_dict(), ensure_ascii=False) for finding in report.findings)
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all (json.dumps builds one per call)
+    findings = ",\n    ".join(encode(finding.as_dict()) for finding in report.findings)
     body = f"[\n    {findings}\n  ]" if findings else "[]"
     tail = ",\n".join(f"  {json.dumps(key)}: {value}" for key, value in counts.items())
     return f'{{\n  "findings": {body},\n{tail}\n}}'

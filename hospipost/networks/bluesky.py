@@ -53,13 +53,11 @@ for its limits.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
 import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -730,6 +728,8 @@ def record_key(key: str, index: int) -> str:
     id, written in base32-sortable. Here both the timestamp (within 2**44 µs after
     2023-01-01) and the clock id come from a SHA-256 of the delivery id and the index.
     """
+    import hashlib
+
     digest = hashlib.sha256(f"hospipost/bluesky/{key}/{index}".encode("utf-8")).digest()
     number = int.from_bytes(digest[:8], "big")
     timestamp = TID_EPOCH_US + (number >> 10) % (1 << TID_SPAN_BITS)
@@ -907,6 +907,8 @@ def _session_lock(path: Path | None) -> threading.Lock:
 
 def _write_private(path: Path, text: str) -> None:
     """Write a file readable by its owner only, atomically (never a half-written session)."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
     try:

@@ -53,7 +53,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -666,6 +665,8 @@ def read_cache(path: Path) -> dict[str, Any]:
 
 def write_cache(path: Path, key: str, entry: dict[str, Any]) -> None:
     """Set one instance's entry in the cache file, atomically (temporary file + os.replace)."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     data = read_cache(path)
     data[key] = entry

@@ -23,7 +23,6 @@ tweepy and requests are imported inside methods: ``check`` imports this module f
 from __future__ import annotations
 
 import logging
-import mimetypes
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -217,6 +216,8 @@ class X(Network):
     # ------------------------------------------------------------------ media (v2 upload)
 
     def _read_media(self, item: "Media") -> tuple["Media", bytes, str]:
+        import mimetypes
+
         try:
             data = Path(item.path).read_bytes()
         except OSError:
@@ -489,6 +490,8 @@ def _rate_limit_reset(response: Any) -> datetime | None:
 
 def _describe_file(path: Path) -> tuple[int | None, str]:
     """Size and type of a media file for the dry run (None and a guess when unreadable)."""
+    import mimetypes
+
     try:
         with open(path, "rb") as handle:
             head = handle.read(16)
