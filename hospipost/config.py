@@ -25,6 +25,16 @@ SEVERITY_NAMES = ("error", "warning", "suggestion")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SLOT_GROUPS = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:], "every_day": WEEKDAYS}
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d)\s*$")
+DEFAULT_LANGUAGE = "fr"
+# A BCP 47 language tag as networks take it: a 2- or 3-letter language, then subtags (en-GB, pt-BR).
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def language_problem(tag: object) -> str | None:
+    """Why ``tag`` is not a language tag such as fr, en or en-GB, or None when it is one."""
+    if isinstance(tag, str) and LANGUAGE_TAG.fullmatch(tag):
+        return None
+    return f"must be a language tag such as fr, en or en-GB (lowercase language first), got {tag!r}"
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ class Config:
     path: Path
     organisation: str = ""
     timezone_name: str = "Europe/Paris"
+    language: str = DEFAULT_LANGUAGE  # of the posts that do not say theirs
     posts_dir: Path = Path("posts")
     state: str = "sqlite:///.hospipost/state.db"
     slots: dict[str, list[time]] = field(default_factory=dict)
@@ -147,7 +158,7 @@ def default_config(folder: Path) -> Config:
 
 class _ConfigReader:
     TOP_KEYS = (
-        "organisation", "timezone", "posts_dir", "state", "slots", "networks",
+        "organisation", "timezone", "language", "posts_dir", "state", "slots", "networks",
         "compliance", "late_window", "notify", "daemon",
     )
     NOTIFY_STATES = ("failed", "unknown", "missed", "blocked", "retry")
@@ -196,6 +207,11 @@ class _ConfigReader:
             config.organisation = str(self.typed(data, "organisation", str, "organisation"))
         if "timezone" in data:
             config.timezone_name = self.timezone(data)
+        if "language" in data:
+            problem = language_problem(data["language"])
+            if problem:
+                raise self.fail(data.line_of("language"), f"language {problem}")
+            config.language = data["language"]
         if "posts_dir" in data:
             config.posts_dir = Path(self.typed(data, "posts_dir", str, "posts_dir"))
         if "state" in data:

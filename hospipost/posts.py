@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hospipost.config import Config
+from hospipost.config import Config, language_problem
 from hospipost.errors import InputError
 from hospipost.gcpause import gc_paused
 from hospipost.networks import NETWORK_NAMES
@@ -26,7 +26,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_LENGTH = 100_000
 POST_KEYS = (
     "id", "at", "kind", "text", "variants", "thread", "media", "networks", "author",
-    "approved_by", "valid_until", "every", "until", "source", "ignore", "draft",
+    "approved_by", "valid_until", "every", "until", "source", "ignore", "draft", "language",
 )
 _POST_KEY_SET = frozenset(POST_KEYS)
 MEDIA_KEYS = ("file", "alt", "people", "consent")
@@ -73,6 +73,7 @@ class Post:
     source: str | None = None
     ignores: list[Ignore] = field(default_factory=list)
     draft: bool = False
+    language: str = "fr"  # a BCP 47 tag: the post's, or config's language
     lines: dict[str, int] = field(default_factory=dict)
     _texts: tuple[tuple[str, str], ...] | None = field(default=None, repr=False, compare=False)
 
@@ -243,6 +244,7 @@ class _PostReader:
         post.source = fields.string("source")
         post.every = fields.every()
         post.draft = fields.boolean("draft")
+        post.language = fields.language() or self.config.language
         post.at, post.at_wall = fields.moment("at")
         post.valid_until, _ = fields.moment("valid_until")
         post.until, _ = fields.moment("until", end_of_day=True)
@@ -291,6 +293,15 @@ class _Fields:
                 f"'{key}' is {len(text)} characters long; no network accepts more than 63 206",
             )
         return text
+
+    def language(self) -> str | None:
+        value = self.get("language")
+        if value is None:
+            return None
+        problem = language_problem(value)
+        if problem:
+            raise self.fail("language", f"'language' {problem}")
+        return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
         value = self.string(key) or default

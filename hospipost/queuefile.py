@@ -43,7 +43,7 @@ NOT_BLOCKING_QUEUING = frozenset({"approval-required"})
 NEW_QUEUE_HEADER = "# Queue \"{name}\", created by `hospipost queue add`: one item per post under posts:\n"
 # Written in this order; absent keys are left to the queue's defaults.
 FIELD_ORDER = (
-    "id", "at", "kind", "networks", "text", "thread", "media", "author", "approved_by",
+    "id", "at", "kind", "language", "networks", "text", "thread", "media", "author", "approved_by",
     "valid_until", "source", "draft",
 )
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -31,6 +31,11 @@ def test_relative_paths_are_relative_to_the_config_folder(tmp_path: Path) -> Non
     assert config.state_url == f"sqlite:///{(tmp_path / 'site' / '.hospipost' / 'state.db').resolve()}"
 
 
+def test_the_posts_language_is_french_unless_config_says_otherwise(tmp_path: Path) -> None:
+    assert make_config(tmp_path / "a").language == "fr"
+    assert make_config(tmp_path / "b", "language: en-GB\n").language == "en-GB"
+
+
 def test_durations_and_rule_overrides(tmp_path: Path) -> None:
     extra = "late_window: 90m\n"
     text = CONFIG_YAML.replace("compliance:\n", "compliance:\n  rules:\n    a11y-emoji: {severity: suggestion}\n    a11y-caps: off\n")
@@ -44,6 +49,7 @@ def test_durations_and_rule_overrides(tmp_path: Path) -> None:
     "yaml_text, line, message",
     [
         ("timezone: Europe/Pari\n", 1, "unknown time zone 'Europe/Pari'"),
+        ("organisation: CHU\nlanguage: French\n", 2, "language must be a language tag such as fr, en or en-GB"),
         ("organisation: CHU\ncolour: blue\n", 2, "unknown key 'colour'"),
         ("networks:\n  twitter: {enabled: true}\n", 2, "unknown network 'twitter'"),
         ("networks:\n  facebook: {enabled: true}\n", 2, "networks.facebook is enabled but has no page_id"),

@@ -76,6 +76,17 @@ def test_posts_default_to_the_enabled_networks(config: Config) -> None:
     assert load_queue(path, config).posts[0].networks == ("x", "facebook", "mastodon", "bluesky", "linkedin")
 
 
+def test_a_post_is_in_its_own_language_else_its_queues_else_configs(config: Config) -> None:
+    path = write(config, "mixed.yaml", (
+        "defaults:\n  language: en\nposts:\n"
+        "  - {id: a, at: 2027-01-04 10:00, text: Hello}\n"
+        "  - {id: b, at: 2027-01-04 11:00, text: Bonjour, language: fr-CA}\n"
+    ))
+    assert [post.language for post in load_queue(path, config).posts] == ["en", "fr-CA"]
+    plain = write(config, "plain.yaml", "posts:\n  - {id: c, at: 2027-01-04 10:00, text: Bonjour}\n")
+    assert load_queue(plain, config).posts[0].language == config.language == "fr"
+
+
 def test_an_empty_queue_file_has_no_posts(config: Config) -> None:
     assert load_queue(write(config, "empty.yaml", "# nothing yet\n"), config).posts == []
     assert load_queue(write(config, "empty2.yaml", "posts:\n"), config).posts == []
@@ -112,6 +123,8 @@ POST = "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: Bonjour\n"
         ("posts:\n  - id: a\n    at: demain\n    text: x\n", 3, "is not a date and time"),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    networks: [x, twitter]\n", 5, "unknown network 'twitter'"),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    kind: pub\n", 5, "'kind' must be one of"),
+        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    language: EN\n", 5, "'language' must be a language tag"),
+        ("defaults:\n  language: [en]\nposts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n", 2, "'language' must be a language tag"),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    thread: suite\n", 5, "'thread' must be a list"),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media: photo.png\n", 5, "'media' must be a list"),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media:\n      - alt: sans fichier\n", 6, "needs 'file:'"),

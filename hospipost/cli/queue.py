@@ -42,6 +42,7 @@ def queue() -> None:
 @click.option("--id", "post_id", metavar="ID", help="The post's id (default: from its first words and date).")
 @click.option("--valid-until", metavar="TIME", help="Alerts: never published after this time.")
 @click.option("--source", metavar="URL", help="The evidence behind an innovation or health-advice post.")
+@click.option("--language", metavar="TAG", help="The text's language when it is not config's (e.g. en, en-GB).")
 @click.option("--thread", multiple=True, metavar="TEXT", help="A follow-up post of a thread (repeatable).")
 @click.option("--draft", is_flag=True, help="Save it even with content errors, as a draft that is never published.")
 @click.option("--now", "now_option", hidden=True, metavar="TIME")
@@ -75,12 +76,15 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
 
 def _post_fields(config: "Config", options: dict[str, Any]) -> dict[str, Any]:
     """The new post's keys as they will be written, validated one by one."""
+    from hospipost.config import language_problem
     from hospipost.errors import HospipostError
     from hospipost.posts import KINDS
 
-    kind = options["kind"]
+    kind, language = options["kind"], options["language"]
     if kind is not None and kind not in KINDS:
         raise HospipostError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
+    if language is not None and language_problem(language):
+        raise HospipostError(f"--language {language_problem(language)}")
     return {
         "id": options["post_id"],
         "at": _moment_option("--at", options["at"], config),
@@ -93,6 +97,7 @@ def _post_fields(config: "Config", options: dict[str, Any]) -> dict[str, Any]:
         "approved_by": options["approved_by"],
         "valid_until": _moment_option("--valid-until", options["valid_until"], config),
         "source": options["source"],
+        "language": language,
         "draft": True if options["draft"] else None,
     }
 
@@ -392,7 +397,7 @@ def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "
     deliveries = ledger_deliveries(config).get(post.id, [])
     lines = [
         click.style(post.id, bold=True) + f"  ({post.queue}, {_display(post.file)}:{post.line})",
-        f"  {when} · {post.kind} · {publication_state(post, now, deliveries)}",
+        f"  {when} · {post.kind} · in {post.language} · {publication_state(post, now, deliveries)}",
         f"  author: {post.author or '—'} · approved by: {post.approved_by or '—'}",
     ]
     for extra, value in (("valid until", post.valid_until), ("until", post.until)):

@@ -57,11 +57,13 @@ COMMON_KEYS: dict[str, ConfigKey] = {
 
 @dataclass(frozen=True)
 class Rendering:
-    """What one network receives for one post: the text of each part, the media of the first."""
+    """What one network receives for one post: the text of each part, the media of the first,
+    and the language they are written in (a BCP 47 tag)."""
 
     network: str
     parts: list[str]
     media: list["Media"] = field(default_factory=list)
+    language: str = "fr"
 
 
 @dataclass(frozen=True)
@@ -163,4 +165,4 @@ class Network:
             parts = [text, *post.thread]
         else:
             parts = ["\n\n".join([text, *post.thread])]
-        return Rendering(cls.name, parts, list(post.media))
+        return Rendering(cls.name, parts, list(post.media), post.language)

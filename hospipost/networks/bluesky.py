@@ -209,7 +209,7 @@ class Bluesky(Network):
             if index > 0:
                 reply = {"root": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
                          "parent": {"uri": f"<uri of part {index}>", "cid": f"<cid of part {index}>"}}
-            record = post_record(text, "<time of publication>", facets, embed, reply)
+            record = post_record(text, "<time of publication>", facets, embed, reply, rendering.language)
             steps.append({
                 "method": "POST", "url": f"{xrpc}/com.atproto.repo.createRecord",
                 "json": {"repo": f"<DID of @{self.handle}>", "collection": POST,
@@ -251,7 +251,7 @@ class Bluesky(Network):
                 if index > 0:
                     root, parent = refs[0], refs[index - 1]
                     reply = {"root": {"uri": root[0], "cid": root[1]}, "parent": {"uri": parent[0], "cid": parent[1]}}
-                record = post_record(text, _now_iso(), build_facets(text, dids), embed, reply)
+                record = post_record(text, _now_iso(), build_facets(text, dids), embed, reply, rendering.language)
                 uri, cid = self._create(client, did, record_key(key, index), record, doing, online=index)
                 log.info("Bluesky: %s done, %s", doing, uri)
                 part_sent(index, f"{uri} {cid}")
@@ -696,9 +696,9 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def post_record(text: str, created_at: str, facets: list[dict[str, Any]], embed: dict[str, Any] | None,
-                reply: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``app.bsky.feed.post`` record, as JSON."""
-    record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at}
+                reply: dict[str, Any] | None, language: str) -> dict[str, Any]:
+    """The ``app.bsky.feed.post`` record, as JSON (``langs``: the BCP 47 tag of the text)."""
+    record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at, "langs": [language]}
     if facets:
         record["facets"] = facets
     if reply:

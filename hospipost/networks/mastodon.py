@@ -2,7 +2,7 @@
 
 Publishing: each part of a post is one ``POST /api/v1/statuses`` (form fields ``status``,
 ``in_reply_to_id`` for the parts after the first, ``sensitive``, ``visibility=public``,
-``language`` and, on the first part, ``media_ids[]``), sent with an ``Idempotency-Key``
+``language``, the post's, and on the first part, ``media_ids[]``), sent with an ``Idempotency-Key``
 header ``{delivery id}#{part index}``. Mastodon remembers that key per account for about
 an hour (``redis.setex(idempotency_key, 3_600, …)`` in ``PostStatusService``, set once the
 status exists) and answers a repeat with the status it already created: a retried or
@@ -91,7 +91,6 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "mastodon.json"
 """The instance limits verify() learnt, in the config's cache folder, keyed by instance URL."""
 VISIBILITY = "public"
-DEFAULT_LANGUAGE = "fr"
 ASSUMED_VERSION = "4.0.0"  # any version ≥ 3.1.4 makes Mastodon.py use /api/v2/media
 RATE_LIMIT_DEFAULT = timedelta(minutes=5)  # when the instance gives no usable reset time
 USER_AGENT = f"hospipost/{__version__}"
@@ -136,9 +135,6 @@ class Mastodon(Network):
         "instance": ConfigKey(str, required=True, help="the instance URL, e.g. https://social.example.org"),
         "token_env": ConfigKey(str, default="HOSPIPOST_MASTODON_TOKEN"),
     }
-
-    language = DEFAULT_LANGUAGE
-    """The ``language`` of every status (ISO 639-1): the hospital posts in French; posts carry no language."""
 
     max_processing_wait = 60.0
     """Seconds allowed for the instance to process one uploaded image before giving up (transient)."""
@@ -206,7 +202,7 @@ class Mastodon(Network):
                     text,
                     in_reply_to_id=f"<id of part {index}>" if index else None,
                     media_ids=refs if index == 0 else [],
-                    language=self.language,
+                    language=status_language(rendering.language),
                 ),
             })
         return steps
@@ -235,7 +231,7 @@ class Mastodon(Network):
                         media_ids=media_ids if index == 0 and media_ids else None,
                         idempotency_key=idempotency_key(key, index),
                         visibility=VISIBILITY,
-                        language=self.language,
+                        language=status_language(rendering.language),
                     )
                 except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
                     raise self._outcome(error, doing, PUBLISH, client, key=key, online=index,
@@ -558,6 +554,11 @@ def idempotency_key(key: str, index: int) -> str:
     import hashlib
 
     return f"sha256:{hashlib.sha256(value.encode()).hexdigest()}"  # header values must be plain ASCII
+
+
+def status_language(tag: str) -> str:
+    """Mastodon's ``language`` is an ISO 639 code: the language subtag of a BCP 47 tag (en-GB -> en)."""
+    return tag.split("-", 1)[0]
 
 
 def status_fields(text: str, *, in_reply_to_id: str | None, media_ids: list[str], language: str) -> dict[str, Any]:

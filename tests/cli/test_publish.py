@@ -73,6 +73,26 @@ def test_dry_run_json_and_until(site: Path) -> None:
     assert previews[0]["parts"][0]["limit"] == 280 and previews[0]["requests"][0]["json"]["text"].startswith("Le CHU")
 
 
+def test_a_post_goes_out_tagged_with_its_language(tmp_path: Path, server, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_exactly_once import make_site
+
+    config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=0,
+                       networks=("mastodon", "bluesky"))
+    queue = QUEUE.replace("[x, facebook]", "[mastodon, bluesky]").replace("  author:", "  language: en-GB\n  author:")
+    (config.parent / "posts" / "news.yaml").write_text(queue, encoding="utf-8")
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+
+    preview = json.loads(run(config, "publish", "--dry-run", "--format", "json", "--now", NOW).output)
+    requests = {p["network"]: p["requests"][-1] for p in preview}
+    assert requests["mastodon"]["data"]["language"] == "en" and requests["bluesky"]["json"]["record"]["langs"] == ["en-GB"]
+
+    assert run(config, "publish", "--now", NOW).exit_code == 0
+    [status] = server.posts("mastodon")
+    [record] = server.posts("bluesky")
+    assert status.body["language"] == "en" and record.body["record"]["langs"] == ["en-GB"]
+
+
 def test_dry_run_leaves_an_existing_ledger_untouched(site: Path) -> None:
     assert run(site, "publish", "--now", NOW).exit_code == 0
     before = ledger_dump(f"sqlite:///{site.parent / 'state.db'}")

@@ -115,6 +115,7 @@ def test_add_writes_every_option(site: Config, tmp_path: Path, monkeypatch: pyte
         "--media", str(image), "--alt", "Une infirmière remet le dépliant canicule", "--consent", "CONS-2026-12",
         "--valid-until", "2026-12-02 19:00", "--source", "https://www.santepubliquefrance.fr/",
         "--thread", "Suite du fil", "--id", "canicule-test", "--author", "c.dupuis", "--approved-by", "a.renier",
+        "--language", "fr-FR",
     )
     assert result.exit_code == 0, result.output
     [post] = posts_of(site, "alerts")
@@ -123,6 +124,7 @@ def test_add_writes_every_option(site: Config, tmp_path: Path, monkeypatch: pyte
     assert post.at == datetime(2026, 12, 1, 9, 0, tzinfo=PARIS)
     assert post.valid_until == datetime(2026, 12, 2, 19, 0, tzinfo=PARIS)
     assert post.thread == ["Suite du fil"] and post.source == "https://www.santepubliquefrance.fr/"
+    assert post.language == "fr-FR"
     assert [(m.file, m.alt, m.people, m.consent) for m in post.media] == [
         ("media/salle.png", "Infographie : les bons gestes", False, None),
         ("media/salle.png", "Une infirmière remet le dépliant canicule", True, "CONS-2026-12"),
@@ -409,6 +411,7 @@ def test_real_rules_refuse_a_self_approved_post(site: Config) -> None:
         (["news", "--text", TEXT, "--valid-until", "bientôt"], "--valid-until"),
         (["news", "--text", TEXT, "--network", "myspace"], "unknown network"),
         (["news", "--text", TEXT, "--kind", "promo"], "--kind"),
+        (["news", "--text", TEXT, "--language", "anglais"], "--language must be a language tag"),
         (["news", "--text", TEXT, "--id", "Pas Bon"], "--id"),
         (["../etc/passwd", "--text", TEXT], "bad queue name"),
         (["News.yaml", "--text", TEXT], "bad queue name"),
@@ -596,7 +599,7 @@ def test_show_renders_each_network(planned: Config) -> None:
     assert "Facebook 42 / 63206 characters" in out  # no threads on Facebook: one text
     assert "media/b.png  2.0 KB" in out and "alt: Le hall d'accueil du CHU" in out
     assert "1 image (at most 4)" in out
-    assert "2026-12-01 10:00 Europe/Paris" in out and "scheduled" in out
+    assert "2026-12-01 10:00 Europe/Paris · news · in fr · scheduled" in out
 
 
 def test_show_lists_findings(planned: Config, flagging_rules: None) -> None:

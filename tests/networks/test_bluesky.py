@@ -148,8 +148,9 @@ def media(tmp_path: Path, name: str = "canicule.png", data: bytes | None = None,
 
 
 def publish(adapter: Bluesky, *parts: str, key: str = "p1:bluesky:once", media_items: list[Media] | None = None,
-            done: list[str] | None = None, sent_parts: Parts | None = None) -> Sent:
-    return adapter.publish(Rendering("bluesky", list(parts), media_items or []), key, done or [], sent_parts or Parts())
+            done: list[str] | None = None, sent_parts: Parts | None = None, language: str = "fr") -> Sent:
+    rendering = Rendering("bluesky", list(parts), media_items or [], language)
+    return adapter.publish(rendering, key, done or [], sent_parts or Parts())
 
 
 def tid_microseconds(value: str) -> int:
@@ -180,7 +181,8 @@ def test_login_then_a_text_post_is_one_create_record(server: Server, tmp_path: P
     record = body["record"]
     assert record["$type"] == POST and record["text"] == "Fortes chaleurs : appelez le 15."
     assert datetime.fromisoformat(record["createdAt"].replace("Z", "+00:00")).tzinfo is not None
-    assert set(record) == {"$type", "text", "createdAt"}  # no facets, no embed: nothing to link
+    assert set(record) == {"$type", "text", "createdAt", "langs"}  # no facets, no embed: nothing to link
+    assert record["langs"] == ["fr"]
     assert not server.profile.called  # a PDS without an AppView is fine: the profile is never asked
 
 
@@ -523,6 +525,11 @@ def test_a_thread_replies_to_the_root_and_the_previous_part(server: Server, tmp_
     assert sent.remote_id == uri(keys[0])
 
 
+def test_every_record_of_a_thread_names_the_posts_language(server: Server) -> None:
+    publish(make(), "We are recruiting nurses.", "Apply online.", language="en-GB")
+    assert [server.record(index)["langs"] for index in range(2)] == [["en-GB"], ["en-GB"]]
+
+
 def test_a_resumed_thread_uses_the_recorded_root_and_parent(server: Server, tmp_path: Path) -> None:
     done = [f"{uri('3jzzzzzzzzzz2')} {cid(41)}", f"{uri('3jzzzzzzzzzz3')} {cid(42)}"]
     parts = Parts()
@@ -724,7 +731,7 @@ def test_payload_of_a_text_post_reads_no_credential_and_sends_nothing(mock: resp
         {"method": "POST", "url": f"{API}/com.atproto.repo.createRecord", "json": {
             "repo": f"<DID of @{HANDLE}>", "collection": POST, "rkey": record_key("p1:bluesky:once", 0),
             "record": {"$type": POST, "text": "Voir santepubliquefrance.fr/canicule #Canicule", "createdAt": "<time of publication>",
-                       "facets": [link(5, 36, "https://santepubliquefrance.fr/canicule"), tag(37, 46, "Canicule")],
+                       "langs": ["fr"], "facets": [link(5, 36, "https://santepubliquefrance.fr/canicule"), tag(37, 46, "Canicule")],
                        "embed": {"$type": "app.bsky.embed.external", "external": {
                            "uri": "https://santepubliquefrance.fr/canicule", "title": "santepubliquefrance.fr/canicule", "description": ""}}}}},
     ]

@@ -78,8 +78,8 @@ class FakeSleep:
         self.calls.append(seconds)
 
 
-def rendering(*parts: str, media: list[Media] | None = None) -> Rendering:
-    return Rendering("mastodon", list(parts) or [TEXT], media or [])
+def rendering(*parts: str, media: list[Media] | None = None, language: str = "fr") -> Rendering:
+    return Rendering("mastodon", list(parts) or [TEXT], media or [], language)
 
 
 def publish(adapter: Mastodon, r: Rendering, done: list[str] | None = None, parts: Parts | None = None,
@@ -220,6 +220,13 @@ def test_a_thread_replies_in_order_with_one_key_per_part(http: responses.Request
     assert [b.get("in_reply_to_id") for b in bodies] == [None, ["201"], ["202"]]
     assert {b["visibility"][0] for b in bodies} == {"public"}
     assert [c.request.headers["Idempotency-Key"] for c in http.calls] == [f"{KEY}#0", f"{KEY}#1", f"{KEY}#2"]
+
+
+def test_each_part_carries_the_posts_language_as_an_iso_639_code(http: responses.RequestsMock) -> None:
+    for status_id in ("301", "302"):
+        http.post(STATUSES, json=status(status_id))
+    publish(make_adapter(), rendering("We are recruiting nurses.", "Apply online.", language="en-GB"))
+    assert [form(call)["language"] for call in http.calls] == [["en"], ["en"]]
 
 
 def test_a_thread_resumes_after_the_parts_already_online(http: responses.RequestsMock) -> None:
