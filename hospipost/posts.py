@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hospipost.config import Config, language_problem
+from hospipost.config import DEFAULT_LANGUAGE, Config, language_problem
 from hospipost.errors import InputError
 from hospipost.gcpause import gc_paused
 from hospipost.networks import NETWORK_NAMES
@@ -73,7 +73,7 @@ class Post:
     source: str | None = None
     ignores: list[Ignore] = field(default_factory=list)
     draft: bool = False
-    language: str = "fr"  # a BCP 47 tag: the post's, or config's language
+    language: str = DEFAULT_LANGUAGE  # a BCP 47 tag: the post's, or config's language
     lines: dict[str, int] = field(default_factory=dict)
     _texts: tuple[tuple[str, str], ...] | None = field(default=None, repr=False, compare=False)
 
@@ -193,6 +193,7 @@ class _PostReader:
         self.queue = path.stem
         self.config = config
         self.tz = config.timezone
+        self.queue_networks: tuple[str, ...] | None = None  # the networks of posts that name none
 
     def fail(self, line: int, message: str) -> InputError:
         return InputError(self.path, line, message)
@@ -235,7 +236,7 @@ class _PostReader:
         post = Post(id=post_id, queue=self.queue, file=self.path, line=item.line, text="")
         post.text = fields.text("text", required=True)
         post.kind = fields.choice("kind", KINDS, default="news")
-        post.networks = tuple(fields.networks() or self.config.enabled_networks())
+        post.networks = self.networks(item, fields)
         post.variants = fields.variants()
         post.thread = fields.text_list("thread")
         post.media = fields.media()
@@ -253,6 +254,15 @@ class _PostReader:
         post.ignores = fields.ignores()
         post.lines = fields.lines
         return post
+
+
+    def networks(self, item: LineDict, fields: "_Fields") -> tuple[str, ...]:
+        """The post's networks; those of the queue's defaults (or config's) are read once per file."""
+        if "networks" in item:
+            return tuple(fields.networks() or self.config.enabled_networks())
+        if self.queue_networks is None:
+            self.queue_networks = tuple(fields.networks() or self.config.enabled_networks())
+        return self.queue_networks
 
 
 class _Fields:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -79,6 +80,30 @@ def forget_texts() -> None:
     """Drop the folded and lowered texts of a check run (the engine calls it at the end)."""
     fold.cache_clear()
     lowered_text.cache_clear()
+
+
+def any_of(words: Iterable[str]) -> re.Pattern[str]:
+    """A regex that finds any of ``words``, written as a trie (``plus (?:eff|s(?:ur|ûr))``).
+
+    A gate for rules that look further only in texts holding one of their stems: one
+    search costs about half a loop of ``in`` tests over 50 stems (measured on 10 000
+    posts), where a flat ``a|b|c`` alternation, which tries every word at every
+    position, costs more than the loop.
+    """
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here: a longer word with this start adds nothing to a search
+
+    def emit(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(emit(root))
 
 
 URL_PATTERN = re.compile(

@@ -76,9 +76,9 @@ def network_length(post: "Post", ctx: CheckContext) -> list[Problem]:
     renderings: dict[tuple[str, bool], list[str]] = {}
     for network, limits, bound, max_bytes, base_render in _plans(post, ctx):
         if base_render:
-            # The base rendering depends only on the text used and thread support: networks
-            # that share both receive the same parts, rendered once.
-            key = (post.variants.get(network.name, post.text), limits.supports_threads)
+            # The base rendering depends only on the text used and on thread support (for a
+            # post with a thread): networks that share both receive the same parts, rendered once.
+            key = (post.variants.get(network.name, post.text), limits.supports_threads or not post.thread)
             parts = renderings.get(key)
             if parts is None:
                 parts = renderings[key] = network.render(post).parts

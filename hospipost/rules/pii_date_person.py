@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold, lowered_text
+from hospipost.rules._text import any_of, fold, lowered_text
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
 # Gender and plural marks, inclusive writing included: é, ée, és, ées, é·e, é·e·s, é.e, é-e, é(e)s
@@ -68,6 +68,7 @@ _KEYS = (
 )
 _MONTH_FIRST_KEYS = ("born", "admitted", "discharg", "died", "passed away", "birth", "death", "dob", "delivered",
                      "underwent", "operated", "né en", "née en", "nés en", "nées en", "ne en", "nee en")
+_KEYS_GATE, _MONTH_FIRST_GATE = any_of(_KEYS), any_of(_MONTH_FIRST_KEYS)
 _NE_WORD = re.compile(r"(?<![^\W\d_])n[ée]e?s?(?![^\W\d_])")
 # Auxiliary "avoir" before the participle: the subject did the act ("le CHU a opéré le 3 mai…").
 _AVOIR_BEFORE = re.compile(r"\b(?:a|ont|avons|avez|avait|avaient|aura|auront|ai|has|have|had)\s+(?:deja\s+|already\s+)?$")
@@ -116,12 +117,12 @@ def _has_trigger_near_a_date(text: str) -> bool:
     for date in _DATE_GATE.finditer(text):
         found_date = True
         window = text[max(0, date.start() - 100): date.start()].lower()
-        if any(key in window for key in _KEYS) or (("né" in window or "nee" in window) and _NE_WORD.search(window)):
+        if _KEYS_GATE.search(window) or (("né" in window or "nee" in window) and _NE_WORD.search(window)):
             return True
     if found_date or not _DIGIT.search(text):
         return False
     low = lowered_text(text)  # month-first dates: "admitted on March 3", "née en avril 1931"
-    return any(key in low for key in _MONTH_FIRST_KEYS)
+    return _MONTH_FIRST_GATE.search(low) is not None
 
 
 def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:

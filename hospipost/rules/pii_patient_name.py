@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hospipost.compliance import Problem, Severity, rule
-from hospipost.rules._text import fold, lowered_text
+from hospipost.rules._text import any_of, fold, lowered_text
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zà-öø-ÿœ"
@@ -182,6 +182,7 @@ _CARE_KEYS = (
     "perfus", "plâtr", "platr", "underwent", "died", "passed away", "discharged",
     "recovering", "suffering", "cared for", "gave birth", "received a", "icu", "résident", "resident",
 )
+_CARE_GATE = any_of(_CARE_KEYS)
 _STOP = frozenset("Le La Les Un Une Des Du De Au Aux En Et Ou Il Elle Ils Elles Nous Vous On Ce Cette Ces".split())
 _ABBREVIATION_END = re.compile(r"(?:\b(?:M|MM|Mme|Mlle|Dr|Pr|St|Ste|Mr|Mrs|Ms|Prof|ch|n|cf|etc|av|bd|[A-Z]))$")
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|\n")
@@ -194,7 +195,7 @@ def find_patient_names(text: str) -> list[tuple[int, int]]:
     if not candidates:
         return []
     low = lowered_text(text)
-    if not any(key in low for key in _CARE_KEYS):
+    if not _CARE_GATE.search(low):
         return []
     candidates.sort(key=lambda c: (c[0], -c[1]))
     folded = fold(text)

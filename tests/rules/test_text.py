@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from hospipost.rules._text import _fold_slowly, fold, forget_texts
+from hospipost.rules._text import _fold_slowly, any_of, fold, forget_texts
 
 # Characters French posts hold, and the ones that make folding hard: accents in and out of
 # Latin-1, typographic apostrophes and spaces, ligatures, emoji, other scripts, 'İ' (whose
@@ -37,3 +37,13 @@ def test_forget_texts_empties_the_run_caches():
     fold("Un texte à oublier")
     forget_texts()
     assert fold.cache_info().currsize == 0
+
+
+def test_any_of_finds_what_a_loop_of_in_tests_finds():
+    words = ["plus eff", "plus sûr", "plu", "n°", "no.", "(a|b)", "meilleu", "seul", "seule", "x*y", "é"]
+    gate = any_of(words)
+    rng = random.Random(3)
+    pool = "plus effsûrn°o.(a|b)meilleuseulex*yé "
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        assert (gate.search(text) is not None) == any(word in text for word in words), text
