@@ -83,8 +83,9 @@ def _post_fields(config: "Config", options: dict[str, Any]) -> dict[str, Any]:
     kind, language = options["kind"], options["language"]
     if kind is not None and kind not in KINDS:
         raise HospipostError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
-    if language is not None and language_problem(language):
-        raise HospipostError(f"--language {language_problem(language)}")
+    problem = language_problem(language) if language is not None else None
+    if problem:
+        raise HospipostError(f"--language {problem}")
     return {
         "id": options["post_id"],
         "at": _moment_option("--at", options["at"], config),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from hospipost.config import DEFAULT_LANGUAGE
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -63,7 +65,7 @@ class Rendering:
     network: str
     parts: list[str]
     media: list["Media"] = field(default_factory=list)
-    language: str = "fr"
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
