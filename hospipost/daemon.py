@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from hospipost.config import Config, load_config
 from hospipost.errors import InputError
 from hospipost.posts import Post, Queue, load_queue, queue_files
-from hospipost.publisher import Outcome, Publisher, adapter_factory, candidates, plan
+from hospipost.publisher import Outcome
 from hospipost.recurrence import occurrences
 from hospipost.timeutil import utcnow
 
@@ -80,22 +80,18 @@ class Daemon:
         return [post for queue in self.queues.values() for post in queue.posts]
 
     def sweep(self) -> list[Outcome]:
-        """Publish everything due now (the same path as `hospipost publish`)."""
-        from hospipost.notify import notify
+        """Publish everything due now: the same run as `hospipost publish`."""
+        from hospipost.publisher import run
 
         if self.stopping.is_set():
             return []
-        now = self.clock()
-        due = candidates(self.posts(), self.config, now)
-        if not due:
-            return []
-        adapters = self.injected_adapters or adapter_factory(self.config, self.credentials)
-        publisher = Publisher(self.ledger, adapters, self.clock, secrets=lambda: self.credentials.configured(self.config))
-        outcomes = publisher.run(plan(due, self.config, now))
-        for outcome in outcomes:
+        result = run(self.config, self.posts(), lambda: self.ledger, self.clock, adapters=self.injected_adapters,
+                     credentials=self.credentials)
+        for outcome in result.outcomes:
             log_outcome(outcome)
-        notify(outcomes, self.config)
-        return outcomes
+        if result.ledger_error:
+            log.error("%s", result.ledger_error)
+        return result.outcomes
 
     def reload(self) -> bool:
         """Pick up edits to config.yaml and posts/; True when something changed."""

@@ -94,12 +94,12 @@ def upcoming(posts: Iterable[Post], config: "Config", now: datetime, until: date
 
 
 def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | None = None,
-         check_lateness: bool = True) -> Plan:
+         check_lateness: bool = True, published: Callable[[Post], bool] | None = None) -> Plan:
     """Check the posts of the due occurrences, and split them into deliveries to send,
-    misses and blocked posts."""
+    misses and blocked posts. ``published`` tells the checks what the ledger sent."""
     from hospipost.compliance import run_checks
 
-    report = run_checks(list({o.post.id: o.post for o in due}.values()), config, now)
+    report = run_checks(list({o.post.id: o.post for o in due}.values()), config, now, published)
     result = Plan()
     blocked: set[str] = set()
     for occurrence in due:
@@ -180,10 +180,12 @@ class Outcome:
     url: str | None = None
     message: str | None = None
     retry_at: datetime | None = None
+    remote_id: str | None = field(default=None, compare=False)
+    ledger_error: str | None = field(default=None, compare=False)  # the ledger could not record it
 
     @property
     def ok(self) -> bool:
-        return self.state in ("sent", "retry", "skipped")
+        return self.state in ("sent", "retry", "skipped") and self.ledger_error is None
 
 
 AdapterFactory = Callable[[str], "Network"]
@@ -245,67 +247,123 @@ class Publisher:
         self.secrets = secrets
         self.concurrency = concurrency
 
-    def run(self, work: Plan) -> list[Outcome]:
-        now = self.clock()
-        self.ledger.recover(now, owner_alive_check(self.ledger, now))
-        outcomes = [Outcome(post.id, "-", "blocked", message=reason) for post, reason in work.blocked]
-        for due, reason in work.missed:
-            if self.ledger.record_missed(due.as_due_delivery(), now, reason):
-                outcomes.append(Outcome(due.post.id, due.network, "missed", message=reason))
-        dues = {due.id: due for due in work.due}
-        self.ledger.ensure([due.as_due_delivery() for due in work.due], now)
-        claimed = self.ledger.claim(list(dues), now, LEASE)
-        if claimed:
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claimed))) as pool:
-                outcomes.extend(pool.map(lambda item: self.deliver(item, dues[item.id]), claimed))
-        self.ledger.record_run(self.clock(), Counter(outcome.state for outcome in outcomes))
-        return outcomes
+    def send(self, work: Plan) -> RunResult:
+        """Record misses, claim what is due and send it; a ledger that fails mid-run stops
+        the claims, and every delivery already under way is still reported."""
+        from hospipost.ledger import LedgerError
+
+        result = RunResult([Outcome(post.id, "-", "blocked", message=reason) for post, reason in work.blocked])
+        try:
+            now = self.clock()
+            self.ledger.recover(now, owner_alive_check(self.ledger, now))
+            for due, reason in work.missed:
+                if self.ledger.record_missed(due.as_due_delivery(), now, reason):
+                    result.outcomes.append(Outcome(due.post.id, due.network, "missed", message=reason))
+            dues = {due.id: due for due in work.due}
+            self.ledger.ensure([due.as_due_delivery() for due in work.due], now)
+            claimed = self.ledger.claim(list(dues), now, LEASE)
+            if claimed:
+                with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claimed))) as pool:
+                    result.outcomes.extend(pool.map(lambda item: self.deliver(item, dues[item.id]), claimed))
+            self.ledger.record_run(self.clock(), Counter(outcome.state for outcome in result.outcomes))
+        except LedgerError as error:
+            result.ledger_error = str(error)
+        for outcome in result.outcomes:
+            if outcome.ledger_error and result.ledger_error is None:
+                result.ledger_error = outcome.ledger_error
+        return result
 
     def deliver(self, item: "Delivery", due: Due) -> Outcome:
-        """Send one claimed delivery and record what happened; never raises."""
+        """Send one claimed delivery and record what happened; never raises.
+
+        When the ledger cannot be written, the outcome says so: a delivery whose request
+        left stays `sending` in the ledger, and the next run turns it `unknown`.
+        """
+        from hospipost.ledger import LedgerError
+
+        rendering = _rendering(item.network, due.post)
+        try:
+            if not self.ledger.request_started(item, self.clock()):
+                return Outcome(item.post_id, item.network, "skipped", message="claim taken over by another publisher")
+        except LedgerError as error:
+            return Outcome(item.post_id, item.network, "retry", ledger_error=str(error),
+                           message="Not sent: the ledger could not be written; the next run sends it.")
+        outcome = self._send(item, rendering)
+        try:
+            self._record(item, outcome, rendering, due)
+        except LedgerError as error:
+            outcome.ledger_error = str(error)
+            outcome.message = _unrecorded(outcome)
+        return outcome
+
+    def _send(self, item: "Delivery", rendering: "Rendering") -> Outcome:
+        """The network's answer, as an outcome not yet recorded (thread parts are recorded as they go)."""
         from hospipost.credentials import CredentialsError, redact
-        from hospipost.networks import network_class
+        from hospipost.ledger import LedgerError
         from hospipost.networks.base import PermanentError, TransientError, UnknownOutcome
 
-        rendering = network_class(item.network).render(due.post)
         last = len(rendering.parts) - 1
+        secrets = set(self.secrets())
 
         def part_sent(index: int, remote_id: str) -> None:
             if index < last:  # the last part is recorded with the delivery itself
                 self.ledger.record_part(item, index, remote_id, self.clock())
 
         try:
-            adapter = self.adapters(item.network)
-            if not self.ledger.request_started(item, self.clock()):
-                return Outcome(item.post_id, item.network, "skipped", message="claim taken over by another publisher")
-            sent = adapter.publish(rendering, item.id, list(item.parts), part_sent)
+            sent = self.adapters(item.network).publish(rendering, item.id, list(item.parts), part_sent)
         except (CredentialsError, PermanentError) as error:
-            return self._failed(item, redact(str(error), set(self.secrets())))
+            return Outcome(item.post_id, item.network, "failed", message=redact(str(error), secrets))
         except TransientError as error:
-            return self._retry(item, redact(str(error), set(self.secrets())), error.retry_at)
+            return Outcome(item.post_id, item.network, "retry", message=redact(str(error), secrets),
+                           retry_at=error.retry_at)
         except UnknownOutcome as error:
-            message = redact(str(error), set(self.secrets()))
-            self.ledger.mark_unknown(item, self.clock(), message)
-            return Outcome(item.post_id, item.network, "unknown", message=message)
+            return Outcome(item.post_id, item.network, "unknown", message=redact(str(error), secrets))
+        except LedgerError as error:  # a thread part went out and could not be recorded
+            return Outcome(item.post_id, item.network, "unknown", ledger_error=str(error),
+                           message="A part was published but the ledger could not record it: check the "
+                                   "network, then `hospipost reconcile`.")
         except Exception as error:  # a bug must not lose the delivery: the request may have left
-            message = redact(f"internal error ({type(error).__name__}: {error}); check the network, then `hospipost reconcile`", set(self.secrets()))
-            self.ledger.mark_unknown(item, self.clock(), message)
-            return Outcome(item.post_id, item.network, "unknown", message=message)
-        self.ledger.mark_sent(item, self.clock(), sent.remote_id, sent.url, content_hash(rendering), due.checks)
-        return Outcome(item.post_id, item.network, "sent", url=sent.url)
+            message = f"Internal error ({type(error).__name__}: {error}); check the network, then `hospipost reconcile`."
+            return Outcome(item.post_id, item.network, "unknown", message=redact(message, secrets))
+        return Outcome(item.post_id, item.network, "sent", url=sent.url, remote_id=sent.remote_id)
 
-    def _failed(self, item: "Delivery", message: str) -> Outcome:
-        self.ledger.mark_failed(item, self.clock(), message)
-        return Outcome(item.post_id, item.network, "failed", message=message)
-
-    def _retry(self, item: "Delivery", message: str, retry_at: datetime | None) -> Outcome:
+    def _record(self, item: "Delivery", outcome: Outcome, rendering: "Rendering", due: Due) -> None:
         now = self.clock()
+        if outcome.state == "sent":
+            self.ledger.mark_sent(item, now, outcome.remote_id or "", outcome.url, content_hash(rendering), due.checks)
+        elif outcome.state == "retry":
+            self._retry(item, outcome, now)
+        elif outcome.state == "failed":
+            self.ledger.mark_failed(item, now, outcome.message or "")
+        else:
+            self.ledger.mark_unknown(item, now, outcome.message or "")
+
+    def _retry(self, item: "Delivery", outcome: Outcome, now: datetime) -> None:
+        """Schedule the next attempt (capped exponential backoff, or the network's own time),
+        or give up after MAX_ATTEMPTS."""
         if item.attempts >= MAX_ATTEMPTS:
-            return self._failed(item, f"gave up after {item.attempts} attempts: {message}")
+            outcome.state = "failed"
+            outcome.message = f"Gave up after {item.attempts} attempts: {outcome.message}"
+            outcome.retry_at = None
+            self.ledger.mark_failed(item, now, outcome.message)
+            return
         backoff = min(timedelta(minutes=2 ** (item.attempts - 1)), BACKOFF_CAP)
-        when = max(now + backoff, retry_at or now)
-        self.ledger.mark_retry(item, now, message, when)
-        return Outcome(item.post_id, item.network, "retry", message=message, retry_at=when)
+        outcome.retry_at = min(max(now + backoff, outcome.retry_at or now), now + BACKOFF_CAP)
+        self.ledger.mark_retry(item, now, outcome.message or "", outcome.retry_at)
+
+
+def _rendering(network: str, post: Post) -> "Rendering":
+    from hospipost.networks import network_class
+
+    return network_class(network).render(post)
+
+
+def _unrecorded(outcome: Outcome) -> str:
+    """What to say when the network answered but the ledger could not record it."""
+    if outcome.state == "sent":
+        return (f"Published ({outcome.url or outcome.remote_id}) but the ledger could not record it: "
+                f"after the ledger is repaired, run `hospipost reconcile` with --sent.")
+    return f"{outcome.message} The ledger could not record this; the next run will say it is of unknown outcome."
 
 
 def describe_payloads(due: Due, adapter: "Network") -> dict[str, Any]:
@@ -329,3 +387,93 @@ def describe_payloads(due: Due, adapter: "Network") -> dict[str, Any]:
         ],
         "requests": adapter.payload(rendering, due.id),
     }
+
+
+@dataclass
+class RunResult:
+    """What one publish run did, or (dry run) would do.
+
+    ``outcomes`` holds every delivery sent, retried, failed, of unknown outcome, missed or
+    blocked (a dry run records nothing: its misses and blocks are what a run would record);
+    ``previews`` what each network would receive (dry run only); ``ledger_error`` why the
+    run stopped early when the ledger could not be written.
+    """
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    previews: list[dict[str, Any]] = field(default_factory=list)
+    ledger_error: str | None = None
+    idle: bool = False  # nothing was due: the ledger was not even read
+
+    @property
+    def ok(self) -> bool:
+        return self.ledger_error is None and all(outcome.ok for outcome in self.outcomes)
+
+
+def run(
+    config: "Config",
+    posts: list[Post],
+    open_ledger: Callable[[], "Ledger | None"],
+    clock: Callable[[], datetime],
+    *,
+    dry_run: bool = False,
+    network: str | None = None,
+    until: datetime | None = None,
+    adapters: AdapterFactory | None = None,
+    credentials: "Credentials | None" = None,
+) -> RunResult:
+    """One publish run, the same for `publish`, `publish --dry-run` and every daemon sweep:
+    plan what is due at ``clock()`` (and, for a dry run, up to ``until``), then send it
+    once per network, record every outcome and tell a human what needs one (notify).
+
+    The ledger is opened only when something is due. A dry run reads it (None: nothing
+    was ever published here) and writes nothing.
+    """
+    now = clock()
+    due = candidates(posts, config, now)
+    coming = upcoming(posts, config, now, until) if until is not None else []
+    if not due and not coming:
+        return RunResult(idle=True)
+    ledger = open_ledger()
+    history = (ledger.all() if ledger else []) if dry_run else None
+    published = sent_posts(lambda: history if history is not None else ledger.all(states=["sent"]) if ledger else [])
+    work = plan(due, config, now, network, published=published)
+    if coming:
+        work.extend(plan(coming, config, now, network, check_lateness=False, published=published))
+    if history is not None:
+        return _preview(work, config, {item.id for item in history if item.state != "pending"})
+    assert ledger is not None, "a publish run needs a ledger"
+    from hospipost.credentials import Credentials
+    from hospipost.notify import notify
+
+    credentials = credentials or Credentials()
+    publisher = Publisher(ledger, adapters or adapter_factory(config, credentials), clock,
+                          secrets=lambda: credentials.configured(config))
+    result = publisher.send(work)
+    notify(result.outcomes, config)
+    return result
+
+
+def sent_posts(history: Callable[[], Iterable["Delivery"]]) -> Callable[[Post], bool]:
+    """Whether the ledger records a post as sent (to any network), for the checks;
+    ``history`` is read on the first question only."""
+    sent: set[str] | None = None
+
+    def published(post: Post) -> bool:
+        nonlocal sent
+        if sent is None:
+            sent = {item.post_id for item in history() if item.state == "sent"}
+        return post.id in sent
+
+    return published
+
+
+def _preview(work: Plan, config: "Config", known: set[str]) -> RunResult:
+    """A dry run: what each network would receive, without a credential or a write."""
+    from hospipost.credentials import Credentials
+
+    make = adapter_factory(config, Credentials(environ={}))  # a dry run never reads a credential
+    result = RunResult(previews=[describe_payloads(due, make(due.network)) for due in work.due if due.id not in known])
+    result.outcomes = [Outcome(post.id, "-", "blocked", message=reason) for post, reason in work.blocked]
+    result.outcomes += [Outcome(due.post.id, due.network, "missed", message=reason)
+                        for due, reason in work.missed if due.id not in known]
+    return result

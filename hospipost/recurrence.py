@@ -42,7 +42,37 @@ def cron_trigger(expression: str) -> Any:
     """
     from apscheduler.triggers.cron import CronTrigger
 
-    return CronTrigger.from_crontab(expression, timezone=timezone.utc)
+    return CronTrigger.from_crontab(_aps_weekdays(expression), timezone=timezone.utc)
+
+
+def _aps_weekdays(expression: str) -> str:
+    """The expression with its numeric weekdays in APScheduler's numbering.
+
+    In crontab 0 (and 7) is Sunday and 1 Monday; APScheduler 3 reads 0 as Monday. So
+    "0 9 * * 1" would fire on Tuesdays: numbers are rewritten as an explicit list in
+    APScheduler's numbering; names (MON, mon-fri) already mean the same in both.
+    """
+    fields = expression.split()
+    if len(fields) != 5 or not any(ch.isdigit() for ch in fields[4]):
+        return expression
+    return " ".join([*fields[:4], ",".join(_weekday_token(token) for token in fields[4].split(","))])
+
+
+def _weekday_token(token: str) -> str:
+    body, _, step = token.partition("/")
+    if body != "*" and not body.replace("-", "").isdigit():
+        return token  # names, and anything invalid: APScheduler judges it
+    if not step.isdigit() and step:
+        return token
+    if body == "*":
+        low, high = 0, 6
+    else:
+        first, _, last = body.partition("-")
+        low, high = int(first), int(last or (6 if step else first))
+    days = range(low, high + 1, int(step or 1))
+    if low > high or high > 7 or not days:
+        return token
+    return ",".join(sorted({str((day - 1) % 7) for day in days}, key=int))
 
 
 def occurrence_key(moment: datetime) -> str:

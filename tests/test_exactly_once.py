@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from hospipost.ledger import Ledger
+from tests import clock
 from tests.fakes.netserver import running
 from tests.helpers import CONFIG_YAML
 
@@ -61,8 +62,8 @@ def make_site(folder: Path, server_url: str, ledger_url: str, posts: int,
 def publish(config: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, **SECRETS}
     return subprocess.Popen(
-        [HOSPIPOST, "--config", str(config), "publish", "--now", "2026-12-01 10:30", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        clock.command("2026-12-01 10:30", "--config", str(config), "publish", *extra),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=clock.ROOT,
     )
 
 

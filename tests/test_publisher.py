@@ -74,9 +74,9 @@ def test_a_disabled_network_is_reported(config: Config) -> None:
 def test_each_delivery_is_sent_once(setup) -> None:
     config, ledger, networks, clock, publisher = setup
     work = planned(config, post_with(at="2026-12-01 09:00", networks=["x", "facebook"]))
-    first = publisher.run(work)
+    first = publisher.send(work).outcomes
     assert sorted((o.network, o.state) for o in first) == [("facebook", "sent"), ("x", "sent")]
-    assert publisher.run(work) == []
+    assert publisher.send(work).outcomes == []
     assert len(networks["x"].published) == 1 and len(networks["facebook"].published) == 1
     stored = ledger.get("p1:x:once")
     assert stored.state == "sent" and stored.remote_url == "https://x.example/x-1" and len(stored.sent_hash) == 64
@@ -87,7 +87,7 @@ def test_the_networks_of_a_post_go_out_in_parallel(tmp_path: Path, config: Confi
     publisher = Publisher(ledger, FakeNetworkSet(latency=0.3), Clock(AT))
     work = planned(config, post_with(at="2026-12-01 09:00"))
     started = time.perf_counter()
-    outcomes = publisher.run(work)
+    outcomes = publisher.send(work).outcomes
     elapsed = time.perf_counter() - started
     assert len(outcomes) == 5 and all(o.state == "sent" for o in outcomes)
     assert elapsed < 0.9, f"five networks at 300 ms each took {elapsed:.2f} s"
@@ -97,7 +97,7 @@ def test_one_network_failing_never_blocks_the_others(setup) -> None:
     config, ledger, networks, clock, publisher = setup
     networks["facebook"].script = [PermanentError("the Page token is invalid or expired")]
     networks["x"].script = [TransientError("X answered 503")]
-    outcomes = {o.network: o for o in publisher.run(planned(config, post_with(at="2026-12-01 09:00")))}
+    outcomes = {o.network: o for o in publisher.send(planned(config, post_with(at="2026-12-01 09:00"))).outcomes}
     assert outcomes["facebook"].state == "failed" and "Page token" in outcomes["facebook"].message
     assert outcomes["x"].state == "retry" and outcomes["x"].retry_at == AT + timedelta(minutes=1)
     assert {outcomes[n].state for n in ("mastodon", "bluesky", "linkedin")} == {"sent"}
@@ -109,18 +109,18 @@ def test_transient_failures_back_off_then_give_up(setup) -> None:
     networks["x"].script = [TransientError("X answered 503") for _ in range(MAX_ATTEMPTS)]
     delays = []
     for attempt in range(MAX_ATTEMPTS):
-        [outcome] = publisher.run(work)
+        [outcome] = publisher.send(work).outcomes
         if outcome.state == "retry":
             delays.append(outcome.retry_at - clock.now)
             clock.now = outcome.retry_at
     assert delays[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)] and max(delays) <= timedelta(hours=1)
-    assert outcome.state == "failed" and f"gave up after {MAX_ATTEMPTS} attempts" in outcome.message
+    assert outcome.state == "failed" and f"Gave up after {MAX_ATTEMPTS} attempts" in outcome.message
 
 
 def test_a_rate_limit_reset_time_is_honoured(setup) -> None:
     config, ledger, networks, clock, publisher = setup
     networks["x"].script = [TransientError("X rate limit", retry_at=AT + timedelta(minutes=14))]
-    [outcome] = publisher.run(planned(config, post_with(at="2026-12-01 09:00", networks=["x"])))
+    [outcome] = publisher.send(planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))).outcomes
     assert outcome.retry_at == AT + timedelta(minutes=14)
 
 
@@ -128,23 +128,23 @@ def test_an_unknown_outcome_is_never_retried(setup) -> None:
     config, ledger, networks, clock, publisher = setup
     work = planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))
     networks["x"].script = [UnknownOutcome("X did not answer within 30 s")]
-    assert [o.state for o in publisher.run(work)] == ["unknown"]
+    assert [o.state for o in publisher.send(work).outcomes] == ["unknown"]
     clock.now += timedelta(hours=1)
-    assert publisher.run(work) == [] and networks["x"].published == []
+    assert publisher.send(work).outcomes == [] and networks["x"].published == []
 
 
 def test_missing_credentials_fail_with_the_variable_name(setup) -> None:
     config, ledger, networks, clock, publisher = setup
     networks["x"].script = [CredentialsError("X credentials: set the environment variable HOSPIPOST_X_API_KEY")]
-    [outcome] = publisher.run(planned(config, post_with(at="2026-12-01 09:00", networks=["x"])))
+    [outcome] = publisher.send(planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))).outcomes
     assert outcome.state == "failed" and "HOSPIPOST_X_API_KEY" in outcome.message
 
 
 def test_a_bug_in_an_adapter_makes_the_delivery_unknown_not_lost(setup) -> None:
     config, ledger, networks, clock, publisher = setup
     networks["x"].script = [ZeroDivisionError("oops")]
-    [outcome] = publisher.run(planned(config, post_with(at="2026-12-01 09:00", networks=["x"])))
-    assert outcome.state == "unknown" and "internal error" in outcome.message
+    [outcome] = publisher.send(planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))).outcomes
+    assert outcome.state == "unknown" and "Internal error" in outcome.message
 
 
 def test_a_thread_resumes_after_the_parts_already_sent(setup) -> None:
@@ -152,10 +152,10 @@ def test_a_thread_resumes_after_the_parts_already_sent(setup) -> None:
     post = post_with(at="2026-12-01 09:00", networks=["x"], thread=["Deuxième partie du fil.", "Troisième partie du fil."])
     work = planned(config, post)
     networks["x"].script = [None, TransientError("X answered 503 on part 2")]
-    [outcome] = publisher.run(work)
+    [outcome] = publisher.send(work).outcomes
     assert outcome.state == "retry" and ledger.get("p1:x:once").parts == ("x-1",)
     clock.now = outcome.retry_at
-    [outcome] = publisher.run(work)
+    [outcome] = publisher.send(work).outcomes
     assert outcome.state == "sent" and outcome.url == "https://x.example/x-1"
     texts = [text for _, text, _ in networks["x"].published]
     assert texts == [post["text"], "Deuxième partie du fil.", "Troisième partie du fil."]
@@ -166,18 +166,18 @@ def test_missed_and_blocked_are_reported_and_missed_recorded_once(setup) -> None
     config, ledger, networks, clock, publisher = setup
     work = planned(config, post_with(id="late", at="2026-12-01 02:00", networks=["x"]),
                    post_with(id="bad", at="2026-12-01 09:00", approved_by=None, text="Concert de Noël pour les enfants hospitalisés."))
-    states = sorted((o.post_id, o.state) for o in publisher.run(work))
+    states = sorted((o.post_id, o.state) for o in publisher.send(work).outcomes)
     assert states == [("bad", "blocked"), ("late", "missed")]
-    assert [o.state for o in publisher.run(work)] == ["blocked"]
+    assert [o.state for o in publisher.send(work).outcomes] == ["blocked"]
     assert ledger.get("late:x:once").state == "failed"
 
 
 def test_an_edited_post_is_not_sent_again(setup) -> None:
     config, ledger, networks, clock, publisher = setup
-    publisher.run(planned(config, post_with(at="2026-12-01 09:00", networks=["x"])))
+    publisher.send(planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))).outcomes
     edited = post_with(at="2026-12-01 09:10", networks=["x"], text="Le CHU d'Angers ouvre une nouvelle salle d'attente (texte corrigé).")
     clock.now = AT + timedelta(minutes=20)
-    assert publisher.run(planned(config, edited, now=clock.now)) == []
+    assert publisher.send(planned(config, edited, now=clock.now)).outcomes == []
     assert len(networks["x"].published) == 1
 
 
@@ -185,7 +185,7 @@ def test_check_results_and_ignored_rules_are_recorded_at_send_time(setup) -> Non
     config, ledger, networks, clock, publisher = setup
     post = post_with(at="2026-12-01 09:00", networks=["x"], approved_by="C. Dupuis",
                      ignore=[{"rule": "approval-self", "reason": "directrice seule en poste cette semaine"}])
-    [outcome] = publisher.run(planned(config, post))
+    [outcome] = publisher.send(planned(config, post)).outcomes
     assert outcome.state == "sent"
     [sent] = ledger.event_log(kinds=["sent"])
     assert sent["detail"]["ignored"] == [{"rule": "approval-self", "reason": "directrice seule en poste cette semaine"}]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -87,7 +87,7 @@ def test_each_occurrence_is_its_own_delivery(tmp_path: Path, config: Config) -> 
     for day in (1, 1, 8):  # twice on 1 February (once sent), then the next Monday
         now = local(2027, 2, day, 9, 5).astimezone(timezone.utc)
         loaded = make_posts(config, post)
-        Publisher(ledger, networks, lambda: now).run(plan(candidates(loaded, config, now), config, now))
+        Publisher(ledger, networks, lambda: now).send(plan(candidates(loaded, config, now), config, now)).outcomes
     assert [key for key, _, _ in networks["x"].published] == ["p1:x:20270201T0800Z", "p1:x:20270208T0800Z"]
     assert {item.state for item in ledger.all()} == {"sent"}
 
@@ -99,3 +99,22 @@ def test_a_missed_occurrence_does_not_stop_the_next_one(tmp_path: Path, config: 
     assert [d.occurrence.key for d in work.due] == ["20270208T0800Z"]
     # last week's occurrence is older than the look-back window: neither sent nor re-reported
     assert work.missed == []
+
+
+@pytest.mark.parametrize("every, weekdays", [
+    ("0 9 * * 1", {"Monday"}),
+    ("0 9 * * 3", {"Wednesday"}),
+    ("0 9 * * 0", {"Sunday"}),
+    ("0 9 * * 7", {"Sunday"}),
+    ("0 9 * * 1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+    ("0 9 * * 6,0", {"Saturday", "Sunday"}),
+    ("0 9 * * */3", {"Sunday", "Wednesday", "Saturday"}),
+    ("0 9 * * MON", {"Monday"}),
+    ("0 9 * * mon-fri", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+])
+def test_numeric_weekdays_mean_what_they_mean_in_crontab(config: Config, every: str, weekdays: set[str]) -> None:
+    """Crontab counts from Sunday = 0; APScheduler 3 from Monday = 0: "* * * * 3" is a Wednesday."""
+    post = weekly(config, every=every)
+    start = datetime(2026, 12, 6, tzinfo=timezone.utc)  # a Sunday
+    found = {o.at.astimezone(ZoneInfo("Europe/Paris")).strftime("%A") for o in occurrences(post, start, start + timedelta(days=14), "Europe/Paris")}
+    assert found == weekdays

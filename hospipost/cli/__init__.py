@@ -50,9 +50,9 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def parse_now(value: str | None, config: "Config", option: str = "--now") -> "datetime":
-    """A time option: local "YYYY-MM-DD HH:MM", ISO 8601, or relative ("+3d", "+6h", "+90m");
-    the real clock when not given."""
+def parse_now(value: str | None, config: "Config", option: str = "--now", base: "datetime | None" = None) -> "datetime":
+    """A time option: local "YYYY-MM-DD HH:MM", ISO 8601, or relative ("+3d", "+6h", "+90m")
+    to ``base`` (the real clock by default); the real clock when not given."""
     from hospipost.errors import HospipostError
     from hospipost.timeutil import TimeValueError, parse_datetime, parse_relative, utcnow
 
@@ -60,7 +60,7 @@ def parse_now(value: str | None, config: "Config", option: str = "--now") -> "da
         return utcnow()
     try:
         if value.startswith("+"):
-            return utcnow() + parse_relative(value)
+            return (base or utcnow()) + parse_relative(value)
         return parse_datetime(value, config.timezone)[0]
     except TimeValueError as error:
         raise HospipostError(f"{option}: {error}") from None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hospipost.cli import AppContext, parse_now, pass_app
+
+if TYPE_CHECKING:
+    from hospipost.config import Config
+    from hospipost.posts import Post
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -45,9 +51,22 @@ def check(app: AppContext, paths: tuple[Path, ...], output_format: str, strict: 
                 click.echo(f"Error: {problem.format_message()}", err=True)
             raise SystemExit(2) from None
         posts = [post for queue in queues for post in queue.posts]
-        report = run_checks(posts, config, now)
+        report = run_checks(posts, config, now, published_in_ledger(config))
         _print_report(report, output_format, active_rules(config))
     raise SystemExit(report.exit_code(strict))
+
+
+def published_in_ledger(config: "Config") -> "Callable[[Post], bool]":
+    """Whether the ledger records a post as sent; the ledger is read on the first question
+    only (most checks never ask), and without a ledger nothing was published."""
+    from hospipost.publisher import sent_posts
+
+    def history() -> list:
+        from hospipost.publication import ledger_deliveries
+
+        return [item for items in ledger_deliveries(config).values() for item in items]
+
+    return sent_posts(history)
 
 
 def _print_report(report, output_format: str, rules) -> None:

@@ -12,7 +12,8 @@ from hospipost.networks import NETWORK_NAMES
 @click.option("--dry-run", is_flag=True, help="Show exactly what each network would receive; send and write nothing.")
 @click.option("--post", "post_id", metavar="ID", help="Only this post.")
 @click.option("--network", type=click.Choice(NETWORK_NAMES), help="Only this network.")
-@click.option("--now", "now_option", metavar="TIME", help="Act as if it were TIME (local, or +6h, +3d), for rehearsals.")
+@click.option("--now", "now_option", metavar="TIME",
+              help="With --dry-run: show what would be due at TIME (local, or +6h, +3d), for rehearsals.")
 @click.option("--until", "until_option", metavar="TIME",
               help="With --dry-run: preview every delivery due up to TIME (e.g. +7d), not only what is due now.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -32,6 +33,7 @@ def publish(app: AppContext, dry_run: bool, post_id: str | None, network: str | 
       hospipost publish --dry-run
       hospipost publish --dry-run --until +7d
       hospipost publish --post canicule-2027-07-19 --network x
+      hospipost publish --dry-run --now "2027-07-19 09:00"
       * * * * *  cd /srv/chu && hospipost publish --quiet     (crontab)
     """
     from hospipost.cli.publishing import run_publish
@@ -39,7 +41,9 @@ def publish(app: AppContext, dry_run: bool, post_id: str | None, network: str | 
 
     config = app.config
     if until_option and not dry_run:
-        raise HospipostError("--until previews: use it with --dry-run")
+        raise HospipostError("--until previews: use it with --dry-run.")
+    if now_option and not dry_run:
+        raise HospipostError("--now is for rehearsals and never sends: use it with --dry-run.")
     now = parse_now(now_option, config)
-    until = parse_now(until_option, config, "--until") if until_option else None
+    until = parse_now(until_option, config, "--until", base=now) if until_option else None
     raise SystemExit(run_publish(config, now, dry_run, post_id, network, output_format, quiet, until))

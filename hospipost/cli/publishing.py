@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +14,9 @@ from hospipost.errors import HospipostError
 
 if TYPE_CHECKING:
     from hospipost.config import Config
-    from hospipost.publisher import Outcome, Plan
+    from hospipost.ledger import Ledger
+    from hospipost.posts import Post
+    from hospipost.publisher import Outcome, RunResult
 
 SYMBOLS = {"sent": "✔", "retry": "↻", "failed": "✖", "unknown": "?", "missed": "✖", "blocked": "⏸"}
 
@@ -24,7 +28,8 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
     ``until`` (dry runs only) previews every post due up to then, each judged at its own time.
     """
     from hospipost.posts import load_readable_queues
-    from hospipost.publisher import candidates, upcoming
+    from hospipost.publisher import run
+    from hospipost.timeutil import utcnow
 
     queues, load_errors = load_readable_queues(config)
     for error in load_errors:
@@ -32,94 +37,74 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
     posts = [post for queue in queues for post in queue.posts]
     if post_id is not None:
         posts = _only_post(posts, post_id, load_errors)
-    due = candidates(posts, config, now)
-    coming = upcoming(posts, config, now, until) if until else []
-    if not due and not coming:
-        if not quiet and output_format == "text":
-            click.echo("Nothing is due.")
-        elif output_format == "json":
-            click.echo("[]")
-        return 1 if load_errors else 0
-    work = _plan(due, config, now, network)
-    if coming:
-        work.extend(_plan(coming, config, now, network, check_lateness=False))
+    if network is not None and network not in config.networks:
+        raise HospipostError(f"Network {network} is not configured in {config.path}.")
+    clock = (lambda: now) if dry_run else utcnow
+    with _ledger(config, dry_run) as open_ledger:
+        result = run(config, posts, open_ledger, clock, dry_run=dry_run, network=network, until=until)
     if dry_run:
-        return _dry_run(work, config, output_format)
-    outcomes = _publish(work, config, now)
-    _print_outcomes(outcomes, config, output_format, quiet)
-    return 0 if all(o.ok for o in outcomes) and not load_errors else 1
+        _print_preview(result, config, output_format, quiet)
+    else:
+        _print_outcomes(result, config, output_format, quiet)
+    if result.ledger_error:
+        click.echo(f"Error: {result.ledger_error}", err=True)
+    if load_errors or result.ledger_error:
+        return 2
+    return 0 if result.ok or dry_run else 1
 
 
-def _only_post(posts: list, post_id: str, load_errors: list) -> list:
+def _only_post(posts: list["Post"], post_id: str, load_errors: list) -> list["Post"]:
     chosen = [post for post in posts if post.id == post_id]
     if not chosen:
         hint = " (some queue files could not be read)" if load_errors else ""
-        raise HospipostError(f"no post with id {post_id!r}{hint}")
+        raise HospipostError(f"No post with id {post_id!r}{hint}.")
     return chosen
 
 
-def _plan(due: list, config: "Config", now: datetime, network: str | None, check_lateness: bool = True) -> "Plan":
-    from hospipost.publisher import plan
-
-    if network is not None and network not in config.networks:
-        raise HospipostError(f"network {network} is not configured in {config.path}")
-    return plan(due, config, now, network, check_lateness)
-
-
-def _open_ledger(config: "Config"):
+@contextmanager
+def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger | None"]]:
+    """Opens the ledger for a run when first asked, and closes it after: to publish, opened
+    (created on first use); for a dry run, read only, and None when there is none yet."""
     from hospipost.ledger import Ledger, LedgerError
 
+    opened: list[Ledger | None] = []
+
+    def open_ledger() -> "Ledger | None":
+        if not opened:
+            try:
+                opened.append(Ledger.open_existing(config.state_url) if read_only else Ledger.open(config.state_url))
+            except LedgerError as error:
+                raise HospipostError(str(error)) from None
+        return opened[0]
+
     try:
-        return Ledger.open(config.state_url)
-    except LedgerError as error:
-        raise HospipostError(str(error)) from None
-
-
-def _publish(work: "Plan", config: "Config", now: datetime) -> list["Outcome"]:
-    from hospipost.credentials import Credentials
-    from hospipost.publisher import Publisher, adapter_factory
-    from hospipost.timeutil import utcnow
-
-    credentials = Credentials()
-    offset = now - utcnow()  # --now shifts the clock; ledger times keep flowing from it
-    ledger = _open_ledger(config)
-    try:
-        publisher = Publisher(ledger, adapter_factory(config, credentials), lambda: utcnow() + offset,
-                              secrets=lambda: credentials.configured(config))
-        return publisher.run(work)
+        yield open_ledger
     finally:
-        ledger.close()
+        if opened and opened[0] is not None:
+            opened[0].close()
 
 
-def _dry_run(work: "Plan", config: "Config", output_format: str) -> int:
-    from hospipost.credentials import Credentials
-    from hospipost.publisher import adapter_factory, describe_payloads
-
-    already = _known_deliveries(config)
-    make = adapter_factory(config, Credentials(environ={}))  # a dry run never reads a credential
-    previews = [describe_payloads(due, make(due.network)) for due in work.due if due.id not in already]
+def _print_preview(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
     if output_format == "json":
-        click.echo(json.dumps(previews, ensure_ascii=False, indent=2, default=str))
-        return 0
+        click.echo(json.dumps(result.previews, ensure_ascii=False, indent=2, default=str))
+        return
+    if result.idle:
+        if not quiet:
+            click.echo("Nothing is due.")
+        return
     from hospipost.cli.output import console
 
     out = console()
-    for preview in previews:
+    for preview in result.previews:
         out.print(_preview_text(preview, config))
-    for post, reason in work.blocked:
-        out.print(f"⏸ {post.id}: not sent, {reason}", style="yellow")
-    for due, reason in work.missed:
-        if due.id not in already:
-            out.print(f"✖ {due.post.id} → {due.network}: missed, {reason}", style="red")
-    out.print(f"Dry run: {len(previews)} deliveries would be sent; nothing was sent or written.", style="bold")
-    return 0
-
-
-def _known_deliveries(config: "Config") -> set[str]:
-    """Deliveries the ledger already has (sent, failed, unknown…); empty when there is no ledger."""
-    from hospipost.publication import ledger_deliveries
-
-    return {item.id for items in ledger_deliveries(config).values() for item in items if item.state != "pending"}
+    for outcome in result.outcomes:
+        if outcome.state == "blocked":
+            out.print(f"⏸ {outcome.post_id}: not sent, {outcome.message}", style="yellow")
+        else:
+            out.print(f"✖ {outcome.post_id} → {outcome.network}: missed, {outcome.message}", style="red")
+    count = len(result.previews)
+    out.print(f"Dry run: {count} {'delivery' if count == 1 else 'deliveries'} would be sent; "
+              "nothing was sent or written.", style="bold")
 
 
 def _preview_text(preview: dict[str, Any], config: "Config"):
@@ -129,7 +114,8 @@ def _preview_text(preview: dict[str, Any], config: "Config"):
     from hospipost.networks import network_class
 
     label = network_class(preview["network"]).label
-    blocks = [Text(f"{preview['post']} → {label}", style="bold")]
+    at = datetime.fromisoformat(preview["at"]).astimezone(config.timezone)
+    blocks = [Text(f"{preview['post']} → {label}, {at:%Y-%m-%d %H:%M}", style="bold")]
     for index, part in enumerate(preview["parts"]):
         over = part["length"] > part["limit"]
         head = f"  part {index + 1}: " if len(preview["parts"]) > 1 else "  "
@@ -147,15 +133,20 @@ def _preview_text(preview: dict[str, Any], config: "Config"):
     return Group(*blocks)
 
 
-def _print_outcomes(outcomes: list["Outcome"], config: "Config", output_format: str, quiet: bool) -> None:
+def _print_outcomes(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
+    outcomes = result.outcomes
     if output_format == "json":
         click.echo(json.dumps([_outcome_dict(o) for o in outcomes], ensure_ascii=False, indent=2))
         return
     from hospipost.cli.output import console
 
+    if result.idle:
+        if not quiet:
+            click.echo("Nothing is due.")
+        return
     out = console()
     for outcome in outcomes:
-        if quiet and outcome.state == "sent":
+        if quiet and outcome.state == "sent" and not outcome.ledger_error:
             continue
         out.print(_outcome_line(outcome, config))
 
@@ -163,7 +154,9 @@ def _print_outcomes(outcomes: list["Outcome"], config: "Config", output_format: 
 def _outcome_dict(outcome: "Outcome") -> dict[str, Any]:
     return {
         "post": outcome.post_id, "network": outcome.network, "state": outcome.state, "url": outcome.url,
-        "error": outcome.message, "retry_at": outcome.retry_at.isoformat() if outcome.retry_at else None,
+        "error": outcome.message if outcome.state != "sent" or outcome.ledger_error else None,
+        "retry_at": outcome.retry_at.isoformat() if outcome.retry_at else None,
+        "ledger_error": outcome.ledger_error,
     }
 
 
@@ -171,7 +164,7 @@ def _outcome_line(outcome: "Outcome", config: "Config") -> str:
     symbol = SYMBOLS.get(outcome.state, "·")
     where = f"{outcome.post_id} → {outcome.network}" if outcome.network != "-" else outcome.post_id
     if outcome.state == "sent":
-        return f"{symbol} sent     {where}  {outcome.url or ''}"
+        return f"{symbol} sent     {where}  {outcome.message if outcome.ledger_error else outcome.url or ''}"
     if outcome.state == "retry" and outcome.retry_at:
         when = outcome.retry_at.astimezone(config.timezone).strftime("%H:%M")
         return f"{symbol} retry    {where}: {outcome.message} (next try at {when})"

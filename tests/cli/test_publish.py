@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from hospipost.cli import cli
+from tests import clock
 from tests.fakes.netserver import running
 from tests.test_exactly_once import SECRETS, ledger_dump
 
@@ -51,6 +52,12 @@ def run(config: Path, *args: str):
     return CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
 
 
+def run_at(local: str, config: Path, *args: str):
+    """Run a command with the clock set to a Paris time (real publishing has no --now)."""
+    with clock.at(local):
+        return run(config, *args)
+
+
 def test_dry_run_shows_the_payloads_and_writes_nothing(site: Path, server) -> None:
     result = run(site, "publish", "--dry-run", "--now", NOW)
     assert result.exit_code == 0
@@ -87,14 +94,14 @@ def test_a_post_goes_out_tagged_with_its_language(tmp_path: Path, server, monkey
     requests = {p["network"]: p["requests"][-1] for p in preview}
     assert requests["mastodon"]["data"]["language"] == "en" and requests["bluesky"]["json"]["record"]["langs"] == ["en-GB"]
 
-    assert run(config, "publish", "--now", NOW).exit_code == 0
+    assert run_at(NOW, config, "publish").exit_code == 0
     [status] = server.posts("mastodon")
     [record] = server.posts("bluesky")
     assert status.body["language"] == "en" and record.body["record"]["langs"] == ["en-GB"]
 
 
 def test_dry_run_leaves_an_existing_ledger_untouched(site: Path) -> None:
-    assert run(site, "publish", "--now", NOW).exit_code == 0
+    assert run_at(NOW, site, "publish").exit_code == 0
     before = ledger_dump(f"sqlite:///{site.parent / 'state.db'}")
     result = run(site, "publish", "--dry-run", "--now", "2026-12-03 10:05")
     assert "plus-tard → X" in result.output and "salle-attente" not in result.output
@@ -102,10 +109,10 @@ def test_dry_run_leaves_an_existing_ledger_untouched(site: Path) -> None:
 
 
 def test_publish_sends_once_and_status_and_history_show_it(site: Path, server) -> None:
-    first = run(site, "publish", "--now", NOW)
+    first = run_at(NOW, site, "publish")
     assert first.exit_code == 0, first.output
     assert "✔ sent     salle-attente → x  https://x.com/i/web/status/" in first.output
-    assert run(site, "publish", "--now", NOW).output == ""
+    assert run_at(NOW, site, "publish").output == ""
     assert len(server.texts("x")) == 1 and len(server.texts("facebook")) == 1
     history = json.loads(run(site, "history", "--format", "json").output)
     assert {(h["post"], h["network"], h["state"], h["attempts"]) for h in history} == {
@@ -120,17 +127,17 @@ def test_publish_sends_once_and_status_and_history_show_it(site: Path, server) -
 
 
 def test_idle_publish_opens_no_ledger(site: Path) -> None:
-    result = run(site, "publish", "--now", "2026-11-30 10:00")
+    result = run_at("2026-11-30 10:00", site, "publish")
     assert result.exit_code == 0 and result.output == "Nothing is due.\n"
     assert not (site.parent / "state.db").exists()
-    assert run(site, "publish", "--quiet", "--now", "2026-11-30 10:00").output == ""
+    assert run_at("2026-11-30 10:00", site, "publish", "--quiet").output == ""
 
 
 def test_faults_end_in_the_right_state_and_never_block_the_other_network(site: Path, server) -> None:
     server.fail_next("x", 503, {"title": "Service Unavailable", "detail": "Service Unavailable", "status": 503})
     server.fail_next("facebook", 400, {"error": {"message": "Error validating access token: Session has expired",
                                                   "type": "OAuthException", "code": 190, "error_subcode": 463}})
-    result = run(site, "publish", "--now", NOW)
+    result = run_at(NOW, site, "publish")
     assert result.exit_code == 1
     assert "↻ retry    salle-attente → x" in result.output and "next try at" in result.output
     assert "✖ failed   salle-attente → facebook" in result.output and "HOSPIPOST_FACEBOOK_TOKEN" in result.output
@@ -139,10 +146,11 @@ def test_faults_end_in_the_right_state_and_never_block_the_other_network(site: P
 
 
 def test_a_rate_limit_waits_for_the_reset_time(site: Path, server) -> None:
-    reset = int(time.time()) + 600
-    server.fail_next("x", 429, {"title": "Too Many Requests", "type": "about:blank", "status": 429},
-                     {"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"})
-    result = run(site, "publish", "--now", NOW, "--network", "x", "--format", "json")
+    with clock.at(NOW):
+        reset = int(time.time()) + 600
+        server.fail_next("x", 429, {"title": "Too Many Requests", "type": "about:blank", "status": 429},
+                         {"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"})
+        result = run(site, "publish", "--network", "x", "--format", "json")
     [outcome] = json.loads(result.output)
     assert outcome["state"] == "retry"
     assert outcome["retry_at"] >= time.strftime("%Y-%m-%dT%H:%M", time.gmtime(reset - 60))
@@ -152,10 +160,10 @@ def test_a_timeout_after_the_request_left_is_unknown_then_reconciled(site: Path,
     config = site.read_text().replace("timeout: 5}", "timeout: 0.5}", 1)
     site.write_text(config)
     server.latency = 1.5
-    result = run(site, "publish", "--now", NOW, "--network", "x")
+    result = run_at(NOW, site, "publish", "--network", "x")
     assert result.exit_code == 1 and "? unknown  salle-attente → x" in result.output
     server.latency = 0
-    assert run(site, "publish", "--now", NOW, "--network", "x").output == ""
+    assert run_at(NOW, site, "publish", "--network", "x").output == ""
     status = run(site, "status", "--now", NOW)
     assert "reconcile salle-attente --network x" in status.output
     done = run(site, "reconcile", "salle-attente", "--network", "x", "--sent", "https://x.com/chu/status/1")
@@ -166,9 +174,9 @@ def test_a_timeout_after_the_request_left_is_unknown_then_reconciled(site: Path,
 
 def test_reconcile_not_sent_sends_it_at_the_next_run(site: Path, server) -> None:
     server.fail_next("facebook", 400, {"error": {"message": "Duplicate status message", "type": "OAuthException", "code": 506}})
-    run(site, "publish", "--now", NOW, "--network", "facebook")
+    run_at(NOW, site, "publish", "--network", "facebook")
     assert run(site, "reconcile", "salle-attente", "--network", "facebook", "--not-sent").exit_code == 0
-    result = run(site, "publish", "--now", NOW, "--network", "facebook")
+    result = run_at(NOW, site, "publish", "--network", "facebook")
     assert "✔ sent     salle-attente → facebook" in result.output
     assert len(server.texts("facebook")) == 1
 
@@ -178,9 +186,11 @@ def test_reconcile_not_sent_sends_it_at_the_next_run(site: Path, server) -> None
     [
         (["reconcile", "salle-attente", "--network", "x"], "say either --sent URL or --not-sent"),
         (["reconcile", "nope", "--network", "x", "--not-sent"], "nothing was published yet"),
-        (["publish", "--post", "nope", "--now", NOW], "no post with id 'nope'"),
+        (["publish", "--dry-run", "--post", "nope", "--now", NOW], "No post with id 'nope'"),
+        (["publish", "--post", "nope"], "No post with id 'nope'"),
         (["publish", "--until", "+7d"], "--until previews: use it with --dry-run"),
-        (["publish", "--now", "demain"], "--now: 'demain' is not a date and time"),
+        (["publish", "--dry-run", "--now", "demain"], "--now: 'demain' is not a date and time"),
+        (["publish", "--now", NOW], "--now is for rehearsals and never sends: use it with --dry-run"),
         (["publish", "--dry-run", "--until", "+7 semaines"], "--until: '+7 semaines' is not a relative time"),
     ],
 )
@@ -190,16 +200,15 @@ def test_bad_usage(site: Path, args: list[str], message: str) -> None:
 
 
 def test_reconcile_refuses_a_sent_delivery(site: Path) -> None:
-    run(site, "publish", "--now", NOW)
+    run_at(NOW, site, "publish")
     result = CliRunner().invoke(cli, ["--config", str(site), "reconcile", "salle-attente", "--network", "x", "--not-sent"])
     assert result.exit_code == 2 and "is sent: there is nothing to reconcile" in result.output
 
 
 def test_a_broken_queue_does_not_stop_the_others(site: Path, server) -> None:
     (site.parent / "posts" / "broken.yaml").write_text("posts: [\n")
-    result = CliRunner(mix_stderr=False).invoke(cli, ["--config", str(site), "publish", "--now", NOW]) \
-        if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner().invoke(cli, ["--config", str(site), "publish", "--now", NOW])
-    assert result.exit_code == 1
+    result = run_at(NOW, site, "publish")
+    assert result.exit_code == 2
     assert "broken.yaml:2: invalid YAML" in result.output and "this queue is skipped" in result.output
     assert len(server.texts("x")) == 1
 
@@ -218,10 +227,71 @@ def test_no_secret_in_any_output_even_when_the_network_echoes_it(site: Path, ser
     echo = " ".join(SECRETS.values())
     server.fail_next("x", 401, {"title": "Unauthorized", "detail": f"bad keys {echo}", "status": 401})
     server.fail_next("facebook", 400, {"error": {"message": f"Invalid OAuth access token {echo}", "type": "OAuthException", "code": 190}})
-    outputs = [run(site, *args).output for args in (
-        ("publish", "--now", NOW), ("publish", "--dry-run", "--now", NOW), ("status", "--now", NOW),
-        ("history",), ("history", "--format", "json"), ("status", "--format", "json", "--now", NOW))]
+    outputs = [run_at(NOW, site, *args).output for args in (
+        ("publish",), ("publish", "--dry-run"), ("status",),
+        ("history",), ("history", "--format", "json"), ("status", "--format", "json"))]
     everything = "\n".join(outputs) + ledger_dump(f"sqlite:///{site.parent / 'state.db'}")
     assert "failed" in everything
     for secret in SECRETS.values():
         assert secret not in everything
+
+
+def test_now_never_publishes_ahead_of_time(site: Path, server) -> None:
+    """A rehearsal at a future time sends nothing and writes no ledger: --now needs --dry-run."""
+    result = CliRunner().invoke(cli, ["--config", str(site), "publish", "--now", "2026-12-03 10:05"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "--now is for rehearsals" in result.output
+    assert server.received == [] and not (site.parent / "state.db").exists()
+
+
+def test_a_broken_queue_makes_every_publish_variant_exit_2(site: Path) -> None:
+    (site.parent / "posts" / "broken.yaml").write_text("posts: [\n")
+    for args in (("--dry-run", "--now", NOW), ("--dry-run", "--now", NOW, "--until", "+7d"),
+                 ("--dry-run", "--now", "2026-11-30 10:00")):
+        result = run(site, "publish", *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "broken.yaml:2: invalid YAML" in result.output
+
+
+def test_the_week_preview_shows_each_delivery_time(site: Path) -> None:
+    weekly = QUEUE + """  - id: hebdo
+    every: "0 9 * * 3"
+    at: 2026-12-02 09:00
+    text: La permanence d'accueil des familles est ouverte chaque mercredi matin au CHU d'Angers.
+"""
+    (site.parent / "posts" / "news.yaml").write_text(weekly, encoding="utf-8")
+    result = run(site, "publish", "--dry-run", "--now", NOW, "--until", "+15d")
+    assert result.exit_code == 0, result.output
+    assert "hebdo → X, 2026-12-02 09:00" in result.output
+    assert "hebdo → X, 2026-12-09 09:00" in result.output
+    assert "plus-tard → X, 2026-12-03 10:00" in result.output
+
+
+def test_cron_publish_notifies_like_the_daemon(site: Path, server) -> None:
+    """One run for cron and the daemon: a blocked post runs notify.command from `publish` too."""
+    events = site.parent / "events.jsonl"
+    config = site.read_text() + f"notify:\n  command: 'cat >> {events}; echo >> {events}'\n  when: [blocked, failed]\n"
+    site.write_text(config)
+    queue = (site.parent / "posts" / "news.yaml").read_text()
+    (site.parent / "posts" / "news.yaml").write_text(queue + """  - id: sans-relecture
+    at: 2026-12-01 10:05
+    approved_by: c.dupuis
+    text: Le self du personnel ferme exceptionnellement à 14 h ce mardi au CHU d'Angers.
+""")
+    server.fail_next("facebook", 400, {"error": {"message": "Error validating access token: Session has expired",
+                                                  "type": "OAuthException", "code": 190, "error_subcode": 463}})
+    result = run_at(NOW, site, "publish")
+    assert "⏸ blocked  sans-relecture" in result.output
+    sent = [json.loads(line) for line in events.read_text().splitlines() if line.strip()]
+    assert sorted((event["post"], event["state"]) for event in sent) == [
+        ("salle-attente", "failed"), ("sans-relecture", "blocked")]
+
+
+def test_check_knows_what_the_ledger_sent(site: Path) -> None:
+    """schedule-past asks the ledger: a published post is not "never published" the day after."""
+    assert run_at(NOW, site, "publish").exit_code == 0
+    result = run(site, "check", "--strict", "--now", "2026-12-02 11:00")
+    assert "salle-attente" not in result.output and result.exit_code == 0, result.output
+    (site.parent / "state.db").unlink()
+    result = run(site, "check", "--strict", "--now", "2026-12-02 11:00")
+    assert "never published" in result.output and result.exit_code == 1

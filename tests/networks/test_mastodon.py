@@ -41,6 +41,7 @@ from hospipost.networks.mastodon import (
 )
 from hospipost.posts import Media
 from hospipost.textlength import mastodon_length
+from tests import clock
 from tests.helpers import CONFIG_YAML, findings, make_config, post_with
 from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
 
@@ -866,7 +867,8 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
         return CliRunner().invoke(cli, ["--config", str(config.path), *args], catch_exceptions=False)
 
     http.post(STATUSES, body=requests.exceptions.ReadTimeout("Read timed out."))
-    first = run("publish", "--now", "2026-12-01 10:30")
+    with clock.at("2026-12-01 10:30"):
+        first = run("publish")
     assert first.exit_code == 1 and "unknown" in first.output and "re-sending is safe" in first.output
     status_output = run("status", "--now", "2026-12-01 10:30").output
     assert "reconcile salle-attente --network mastodon" in status_output
@@ -877,7 +879,8 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
         in reconciled.output
     http.replace(responses.POST, STATUSES, json=status("110001"))
 
-    second = run("publish", "--now", "2026-12-01 10:31")
+    with clock.at("2026-12-01 10:31"):
+        second = run("publish")
 
     assert second.exit_code == 0 and f"{INSTANCE}/@chu/110001" in second.output
     keys = [c.request.headers["Idempotency-Key"] for c in http.calls]
