@@ -26,17 +26,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hospipost.publisher import Publisher  # noqa: E402
+from tests import clock  # noqa: E402
 from tests.fakes.netserver import running  # noqa: E402
 from tests.test_exactly_once import SECRETS, make_site  # noqa: E402
 
-HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
 CONCURRENCY = Publisher.__init__.__defaults__[-1]
 
 
 def publish(config: Path) -> float:
     started = time.perf_counter()
-    result = subprocess.run([HOSPIPOST, "--config", str(config), "publish", "--quiet", "--now", "2026-12-01 10:30"],
-                            env={**os.environ, **SECRETS}, capture_output=True, text=True)
+    result = subprocess.run(clock.command("2026-12-01 10:30", "--config", str(config), "publish", "--quiet"),
+                            env={**os.environ, **SECRETS}, capture_output=True, text=True, cwd=clock.ROOT)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(result.stdout + result.stderr)

@@ -65,11 +65,11 @@ def _only_post(posts: list["Post"], post_id: str, load_errors: list) -> list["Po
 def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger | None"]]:
     """Opens the ledger for a run when first asked, and closes it after: to publish, opened
     (created on first use); for a dry run, read only, and None when there is none yet."""
-    from hospipost.ledger import Ledger, LedgerError
-
     opened: list[Ledger | None] = []
 
     def open_ledger() -> "Ledger | None":
+        from hospipost.ledger import Ledger, LedgerError
+
         if not opened:
             try:
                 opened.append(Ledger.open_existing(config.state_url) if read_only else Ledger.open(config.state_url))
