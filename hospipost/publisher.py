@@ -24,11 +24,11 @@ from hospipost.posts import Post
 from hospipost.recurrence import Occurrence, occurrences
 
 if TYPE_CHECKING:
-    from hospipost.compliance import Report
+    from hospipost.compliance import Finding
     from hospipost.config import Config
     from hospipost.credentials import Credentials
     from hospipost.ledger import Delivery, DueDelivery, Ledger
-    from hospipost.networks.base import Network, Rendering
+    from hospipost.networks.base import Limits, Network, Rendering
 
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = timedelta(hours=1)
@@ -99,7 +99,12 @@ def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | 
     misses and blocked posts. ``published`` tells the checks what the ledger sent."""
     from hospipost.compliance import run_checks
 
-    report = run_checks(list({o.post.id: o.post for o in due}.values()), config, now, published)
+    posts = list({o.post.id: o.post for o in due}.values())
+    report = run_checks(posts, config, now, published)
+    findings: dict[str, list[Finding]] = {post.id: [] for post in posts}
+    for finding in report.findings:
+        findings[finding.post.id].append(finding)
+    verdicts = {post.id: verdict(post, findings[post.id], config) for post in posts}
     result = Plan()
     blocked: set[str] = set()
     for occurrence in due:
@@ -111,19 +116,13 @@ def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | 
         if late:
             result.missed.extend((Due(occurrence, n), late) for n in networks)
             continue
-        reason = blocking_reason(post, report)
+        reason, checks = verdicts[post.id]
         if reason:
             if post.id not in blocked:
                 blocked.add(post.id)
                 result.blocked.append((post, reason))
             continue
-        checks = check_summary(post, report)
-        for name in networks:
-            settings = config.networks.get(name)
-            if settings is None or not settings.enabled:
-                result.blocked.append((post, f"network {name} is not enabled in config.yaml"))
-            else:
-                result.due.append(Due(occurrence, name, checks))
+        result.due.extend(Due(occurrence, name, checks) for name in networks)
     return result
 
 
@@ -140,21 +139,21 @@ def lateness(occurrence: Occurrence, config: "Config", now: datetime) -> str | N
     return None
 
 
-def blocking_reason(post: Post, report: "Report") -> str | None:
-    errors = sorted({f.rule for f in report.for_post(post.id) if f.ignored is None and f.severity.name == "ERROR"})
+def verdict(post: Post, findings: list["Finding"], config: "Config") -> tuple[str | None, dict[str, Any]]:
+    """Why the post may not go out (None: it may), and what the ledger keeps of its checks
+    at send time: warnings and justified exceptions."""
+    errors = sorted({f.rule for f in findings if f.ignored is None and f.severity.name == "ERROR"})
+    disabled = [name for name in post.networks if not (name in config.networks and config.networks[name].enabled)]
+    reason = None
     if errors:
-        return f"check errors ({', '.join(errors)}): run `hospipost check`"
-    return None
-
-
-def check_summary(post: Post, report: "Report") -> dict[str, Any]:
-    """What the ledger keeps of the checks at send time: warnings and justified exceptions."""
-    findings = report.for_post(post.id)
-    return {
+        reason = f"check errors ({', '.join(errors)}): run `hospipost check`"
+    elif disabled:
+        reason = f"network {', '.join(disabled)} is not enabled in config.yaml"
+    checks = {
         "warnings": sorted({f.rule for f in findings if f.ignored is None}),
         "ignored": [{"rule": f.rule, "reason": f.ignored} for f in findings if f.ignored is not None],
     }
-
+    return reason, checks
 
 
 def content_hash(rendering: "Rendering") -> str:
@@ -366,13 +365,9 @@ def _unrecorded(outcome: Outcome) -> str:
     return f"{outcome.message} The ledger could not record this; the next run will say it is of unknown outcome."
 
 
-def describe_payloads(due: Due, adapter: "Network") -> dict[str, Any]:
+def describe_payloads(due: Due, adapter: "Network", limits: "Limits") -> dict[str, Any]:
     """What --dry-run shows for one delivery: the payload and each part's length."""
-    from hospipost.networks import network_class
-
-    cls = network_class(due.network)
-    rendering = cls.render(due.post)
-    limits = cls.effective_limits(adapter.settings, adapter.cache_dir)
+    rendering = type(adapter).render(due.post)
     return {
         "post": due.post.id,
         "network": due.network,
@@ -472,7 +467,10 @@ def _preview(work: Plan, config: "Config", known: set[str]) -> RunResult:
     from hospipost.credentials import Credentials
 
     make = adapter_factory(config, Credentials(environ={}))  # a dry run never reads a credential
-    result = RunResult(previews=[describe_payloads(due, make(due.network)) for due in work.due if due.id not in known])
+    adapters = {name: make(name) for name in {due.network for due in work.due}}
+    limits = {name: type(adapter).effective_limits(adapter.settings, adapter.cache_dir) for name, adapter in adapters.items()}
+    result = RunResult(previews=[describe_payloads(due, adapters[due.network], limits[due.network])
+                                 for due in work.due if due.id not in known])
     result.outcomes = [Outcome(post.id, "-", "blocked", message=reason) for post, reason in work.blocked]
     result.outcomes += [Outcome(due.post.id, due.network, "missed", message=reason)
                         for due, reason in work.missed if due.id not in known]

@@ -85,52 +85,82 @@ def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger 
 
 
 def _print_preview(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
+    """The dry run for people: plain lines, styled and wrapped only on a terminal (a year's
+    preview holds tens of thousands of deliveries: rich would take most of the run)."""
     if output_format == "json":
-        click.echo(json.dumps(result.previews, ensure_ascii=False, indent=2, default=str))
+        click.echo(_json_lines(result.previews))
         return
     if result.idle:
         if not quiet:
             click.echo("Nothing is due.")
         return
-    from hospipost.cli.output import console
-
-    out = console()
-    for preview in result.previews:
-        out.print(_preview_text(preview, config))
+    lines = [line for preview in result.previews for line in _preview_lines(preview, config)]
     for outcome in result.outcomes:
         if outcome.state == "blocked":
-            out.print(f"⏸ {outcome.post_id}: not sent, {outcome.message}", style="yellow")
+            lines.append((f"⏸ {outcome.post_id}: not sent, {outcome.message}", "yellow"))
         else:
-            out.print(f"✖ {outcome.post_id} → {outcome.network}: missed, {outcome.message}", style="red")
+            lines.append((f"✖ {outcome.post_id} → {outcome.network}: missed, {outcome.message}", "red"))
     count = len(result.previews)
-    out.print(f"Dry run: {count} {'delivery' if count == 1 else 'deliveries'} would be sent; "
-              "nothing was sent or written.", style="bold")
+    lines.append((f"Dry run: {count} {'delivery' if count == 1 else 'deliveries'} would be sent; "
+                  "nothing was sent or written.", "bold"))
+    click.echo(_terminal_text(lines))
 
 
-def _preview_text(preview: dict[str, Any], config: "Config"):
-    from rich.console import Group
-    from rich.text import Text
+Line = tuple[str, str | None]  # a line of text and its style (a colour, "bold", "dim" or None)
 
+
+def _preview_lines(preview: dict[str, Any], config: "Config") -> list[Line]:
+    """One delivery of the dry run: where and when, each part with its length, the media and
+    the requests."""
     from hospipost.networks import network_class
 
     label = network_class(preview["network"]).label
     at = datetime.fromisoformat(preview["at"]).astimezone(config.timezone)
-    blocks = [Text(f"{preview['post']} → {label}, {at:%Y-%m-%d %H:%M}", style="bold")]
+    lines: list[Line] = [(f"{preview['post']} → {label}, {at:%Y-%m-%d %H:%M}", "bold")]
     for index, part in enumerate(preview["parts"]):
         over = part["length"] > part["limit"]
         head = f"  part {index + 1}: " if len(preview["parts"]) > 1 else "  "
-        blocks.append(Text(f"{head}{part['length']} / {part['limit']} {part['unit']}", style="red" if over else "dim"))
-        blocks.append(Text("    " + part["text"].replace("\n", "\n    ")))
+        lines.append((f"{head}{part['length']} / {part['limit']} {part['unit']}", "red" if over else "dim"))
+        lines.extend(("    " + line, None) for line in part["text"].split("\n"))
     for item in preview["media"]:
         size = f"{item['bytes']:,} bytes" if item["bytes"] is not None else "missing"
-        blocks.append(Text(f"  image {item['file']} ({size}), alt: {item['alt']}", style="cyan"))
+        lines.append((f"  image {item['file']} ({size}), alt: {item['alt']}", "cyan"))
     for request in preview["requests"]:
-        blocks.append(Text(f"  {request['method']} {request['url']}", style="magenta"))
+        lines.append((f"  {request['method']} {request['url']}", "magenta"))
         body = {k: v for k, v in request.items() if k not in ("method", "url")}
         if body:
-            blocks.append(Text("    " + json.dumps(body, ensure_ascii=False, default=str), style="dim"))
-    blocks.append(Text(""))
-    return Group(*blocks)
+            lines.append(("    " + json.dumps(body, ensure_ascii=False, default=str), "dim"))
+    lines.append(("", None))
+    return lines
+
+
+def _terminal_text(lines: list[Line]) -> str:
+    """The lines as one text: on a terminal wrapped to its width (continuations indented
+    under their line) and styled unless NO_COLOR is set; elsewhere plain and whole."""
+    import os
+    import sys
+
+    if not sys.stdout.isatty():
+        return "\n".join(text for text, _ in lines)
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size().columns
+    color = "NO_COLOR" not in os.environ
+    out = []
+    for text, style in lines:
+        indent = " " * (len(text) - len(text.lstrip(" ")) + 2)
+        for piece in textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False) or [""]:
+            out.append(_styled(piece, style) if color and style else piece)
+    return "\n".join(out)
+
+
+def _styled(text: str, style: str) -> str:
+    if style == "bold":
+        return click.style(text, bold=True)
+    if style == "dim":
+        return click.style(text, dim=True)
+    return click.style(text, fg=style)
 
 
 def _print_outcomes(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
@@ -149,6 +179,14 @@ def _print_outcomes(result: "RunResult", config: "Config", output_format: str, q
         if quiet and outcome.state == "sent" and not outcome.ledger_error:
             continue
         out.print(_outcome_line(outcome, config))
+
+
+def _json_lines(items: list[dict[str, Any]]) -> str:
+    """A JSON array with one item per line: as readable as indented JSON for long lists,
+    and written by json's C encoder (indentation falls back to the pure-Python one)."""
+    if not items:
+        return "[]"
+    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, default=str) for item in items) + "\n]"
 
 
 def _outcome_dict(outcome: "Outcome") -> dict[str, Any]:
