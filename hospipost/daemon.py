@@ -24,7 +24,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -246,8 +246,20 @@ def _redacted(url: str) -> str:
     return redact_url(url)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, message, and the delivery's fields."""
+class LocalTimeFormatter(logging.Formatter):
+    """Readable lines stamped in the config's timezone, like every other output."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s")
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(sep=" ", timespec="seconds")
+
+
+class JsonFormatter(LocalTimeFormatter):
+    """One JSON object per line: time (config's timezone, with its offset), level, message,
+    and the delivery's fields."""
 
     FIELDS = ("post", "network", "outcome", "url", "error")
 
@@ -255,7 +267,7 @@ class JsonFormatter(logging.Formatter):
         import json
 
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, self.zone).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "message": record.getMessage(),
             **{name: getattr(record, name) for name in self.FIELDS if getattr(record, name, None) is not None},
@@ -263,12 +275,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(log_format: str, level: str = "INFO") -> None:
+def configure_logging(log_format: str, level: str = "INFO", zone: tzinfo = timezone.utc) -> None:
     handler = logging.StreamHandler()
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(JsonFormatter(zone) if log_format == "json" else LocalTimeFormatter(zone))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -3,6 +3,7 @@ across DST, heartbeats; and a real daemon process publishing on time and stoppin
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -194,6 +195,8 @@ def test_a_real_daemon_publishes_on_time_and_stops_cleanly_on_sigterm(tmp_path: 
             _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert '"outcome": "sent"' in err and '"post": "ponctuel"' in err and "daemon stopped" in err
+    offset = datetime.now(PARIS).isoformat()[-6:]  # the config's timezone, as in every other output
+    assert all(json.loads(line)["time"].endswith(offset) for line in err.splitlines() if line.startswith("{"))
     [daemon] = Ledger.open(f"sqlite:///{tmp_path / 'state.db'}").daemon_list()
     assert daemon["stopped_at"] is not None
     for secret in SECRETS.values():

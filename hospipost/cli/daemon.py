@@ -28,7 +28,7 @@ def daemon(app: AppContext, log_format: str, log_level: str) -> None:
     from hospipost.ledger import LedgerError
 
     config = app.config  # a clear error now if the config is missing or broken
-    configure_logging(log_format, log_level)
+    configure_logging(log_format, log_level, config.timezone)
     try:
         Daemon(config.path).run()
     except LedgerError as error:
