@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hospipost.cli import AppContext, parse_now, pass_app
+from hospipost.cli.context import AppContext, parse_now, pass_app
 
 if TYPE_CHECKING:
     from hospipost.config import Config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hospipost.cli import AppContext, pass_app
+from hospipost.cli.context import AppContext, pass_app
 
 
 @click.group()

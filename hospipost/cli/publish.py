@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hospipost.cli import AppContext, parse_now, pass_app
+from hospipost.cli.context import AppContext, parse_now, pass_app
 from hospipost.networks import NETWORK_NAMES
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hospipost.cli import AppContext, pass_app, parse_now
+from hospipost.cli.context import AppContext, pass_app, parse_now
 
 if TYPE_CHECKING:
     from datetime import datetime
