@@ -1,11 +1,28 @@
-"""`hospipost publish`: send what is due, once; `--dry-run` shows it and touches nothing."""
+"""`hospipost publish`: send what is due, once; `--dry-run` shows it and touches nothing.
+
+The command loads the queues, opens the ledger when something is due, hands both to the
+publish run shared with the daemon (`hospipost.publisher.run`), and prints its result.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hospipost.cli.context import AppContext, parse_now, pass_app
+from hospipost.errors import HospipostError
 from hospipost.networks import NETWORK_NAMES
+
+if TYPE_CHECKING:
+    from hospipost.config import Config
+    from hospipost.ledger import Ledger
+    from hospipost.posts import Post
+    from hospipost.publisher import Outcome, RunResult
 
 
 @click.command()
@@ -36,9 +53,6 @@ def publish(app: AppContext, dry_run: bool, post_id: str | None, network: str | 
       hospipost publish --dry-run --now "2027-07-19 09:00"
       * * * * *  cd /srv/chu && hospipost publish --quiet     (crontab)
     """
-    from hospipost.cli.publishing import run_publish
-    from hospipost.errors import HospipostError
-
     config = app.config
     if until_option and not dry_run:
         raise HospipostError("--until previews: use it with --dry-run.")
@@ -47,3 +61,194 @@ def publish(app: AppContext, dry_run: bool, post_id: str | None, network: str | 
     now = parse_now(now_option, config)
     until = parse_now(until_option, config, "--until", base=now) if until_option else None
     raise SystemExit(run_publish(config, now, dry_run, post_id, network, output_format, quiet, until))
+
+
+SYMBOLS = {"sent": "✔", "retry": "↻", "failed": "✖", "unknown": "?", "missed": "✖", "blocked": "⏸"}
+
+
+def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | None, network: str | None,
+                output_format: str, quiet: bool, until: datetime | None = None) -> int:
+    """Publish (or preview) what is due; return the exit status.
+
+    ``until`` (dry runs only) previews every post due up to then, each judged at its own time.
+    """
+    from hospipost.posts import load_readable_queues
+    from hospipost.publisher import run
+    from hospipost.timeutil import utcnow
+
+    queues, load_errors = load_readable_queues(config)
+    for error in load_errors:
+        click.echo(f"Error: {error.format_message()} (this queue is skipped)", err=True)
+    posts = [post for queue in queues for post in queue.posts]
+    if post_id is not None:
+        posts = _only_post(posts, post_id, load_errors)
+    if network is not None and network not in config.networks:
+        raise HospipostError(f"Network {network} is not configured in {config.path}.")
+    clock = (lambda: now) if dry_run else utcnow
+    with _ledger(config, dry_run) as open_ledger:
+        result = run(config, posts, open_ledger, clock, dry_run=dry_run, network=network, until=until)
+    if dry_run:
+        _print_preview(result, config, output_format, quiet)
+    else:
+        _print_outcomes(result, config, output_format, quiet)
+    if result.ledger_error:
+        click.echo(f"Error: {result.ledger_error}", err=True)
+    if load_errors or result.ledger_error:
+        return 2
+    return 0 if result.ok or dry_run else 1
+
+
+def _only_post(posts: list["Post"], post_id: str, load_errors: list) -> list["Post"]:
+    chosen = [post for post in posts if post.id == post_id]
+    if not chosen:
+        hint = " (some queue files could not be read)" if load_errors else ""
+        raise HospipostError(f"No post with id {post_id!r}{hint}.")
+    return chosen
+
+
+@contextmanager
+def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger | None"]]:
+    """Opens the ledger for a run when first asked, and closes it after: to publish, opened
+    (created on first use); for a dry run, read only, and None when there is none yet."""
+    opened: list[Ledger | None] = []
+
+    def open_ledger() -> "Ledger | None":
+        from hospipost.ledger import Ledger, LedgerError
+
+        if not opened:
+            try:
+                opened.append(Ledger.open_existing(config.state_url) if read_only else Ledger.open(config.state_url))
+            except LedgerError as error:
+                raise HospipostError(str(error)) from None
+        return opened[0]
+
+    try:
+        yield open_ledger
+    finally:
+        if opened and opened[0] is not None:
+            opened[0].close()
+
+
+def _print_preview(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
+    """The dry run for people: plain lines, styled and wrapped only on a terminal (a year's
+    preview holds tens of thousands of deliveries: rich would take most of the run)."""
+    if output_format == "json":
+        click.echo(_json_lines(result.previews))
+        return
+    if result.idle:
+        if not quiet:
+            click.echo("Nothing is due.")
+        return
+    lines = [line for preview in result.previews for line in _preview_lines(preview, config)]
+    for outcome in result.outcomes:
+        if outcome.state == "blocked":
+            lines.append((f"⏸ {outcome.post_id}: not sent, {outcome.message}", "yellow"))
+        else:
+            lines.append((f"✖ {outcome.post_id} → {outcome.network}: missed, {outcome.message}", "red"))
+    count = len(result.previews)
+    lines.append((f"Dry run: {count} {'delivery' if count == 1 else 'deliveries'} would be sent; "
+                  "nothing was sent or written.", "bold"))
+    click.echo(_terminal_text(lines))
+
+
+Line = tuple[str, str | None]  # a line of text and its style (a colour, "bold", "dim" or None)
+
+
+def _preview_lines(preview: dict[str, Any], config: "Config") -> list[Line]:
+    """One delivery of the dry run: where and when, each part with its length, the media and
+    the requests."""
+    from hospipost.networks import network_class
+
+    label = network_class(preview["network"]).label
+    at = datetime.fromisoformat(preview["at"]).astimezone(config.timezone)
+    lines: list[Line] = [(f"{preview['post']} → {label}, {at:%Y-%m-%d %H:%M}", "bold")]
+    for index, part in enumerate(preview["parts"]):
+        over = part["length"] > part["limit"]
+        head = f"  part {index + 1}: " if len(preview["parts"]) > 1 else "  "
+        lines.append((f"{head}{part['length']} / {part['limit']} {part['unit']}", "red" if over else "dim"))
+        lines.extend(("    " + line, None) for line in part["text"].split("\n"))
+    for item in preview["media"]:
+        size = f"{item['bytes']:,} bytes" if item["bytes"] is not None else "missing"
+        lines.append((f"  image {item['file']} ({size}), alt: {item['alt']}", "cyan"))
+    for request in preview["requests"]:
+        lines.append((f"  {request['method']} {request['url']}", "magenta"))
+        body = {k: v for k, v in request.items() if k not in ("method", "url")}
+        if body:
+            lines.append(("    " + json.dumps(body, ensure_ascii=False, default=str), "dim"))
+    lines.append(("", None))
+    return lines
+
+
+def _terminal_text(lines: list[Line]) -> str:
+    """The lines as one text: on a terminal wrapped to its width (continuations indented
+    under their line) and styled unless NO_COLOR is set; elsewhere plain and whole."""
+    import os
+    import sys
+
+    if not sys.stdout.isatty():
+        return "\n".join(text for text, _ in lines)
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size().columns
+    color = "NO_COLOR" not in os.environ
+    out = []
+    for text, style in lines:
+        indent = " " * (len(text) - len(text.lstrip(" ")) + 2)
+        for piece in textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False) or [""]:
+            out.append(_styled(piece, style) if color and style else piece)
+    return "\n".join(out)
+
+
+def _styled(text: str, style: str) -> str:
+    if style == "bold":
+        return click.style(text, bold=True)
+    if style == "dim":
+        return click.style(text, dim=True)
+    return click.style(text, fg=style)
+
+
+def _print_outcomes(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
+    outcomes = result.outcomes
+    if output_format == "json":
+        click.echo(json.dumps([_outcome_dict(o) for o in outcomes], ensure_ascii=False, indent=2))
+        return
+    from hospipost.cli.output import console
+
+    if result.idle:
+        if not quiet:
+            click.echo("Nothing is due.")
+        return
+    out = console()
+    for outcome in outcomes:
+        if quiet and outcome.state == "sent" and not outcome.ledger_error:
+            continue
+        out.print(_outcome_line(outcome, config))
+
+
+def _json_lines(items: list[dict[str, Any]]) -> str:
+    """A JSON array with one item per line: as readable as indented JSON for long lists,
+    and written by json's C encoder (indentation falls back to the pure-Python one)."""
+    if not items:
+        return "[]"
+    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, default=str) for item in items) + "\n]"
+
+
+def _outcome_dict(outcome: "Outcome") -> dict[str, Any]:
+    return {
+        "post": outcome.post_id, "network": outcome.network, "state": outcome.state, "url": outcome.url,
+        "error": outcome.message if outcome.state != "sent" or outcome.ledger_error else None,
+        "retry_at": outcome.retry_at.isoformat() if outcome.retry_at else None,
+        "ledger_error": outcome.ledger_error,
+    }
+
+
+def _outcome_line(outcome: "Outcome", config: "Config") -> str:
+    symbol = SYMBOLS.get(outcome.state, "·")
+    where = f"{outcome.post_id} → {outcome.network}" if outcome.network != "-" else outcome.post_id
+    if outcome.state == "sent":
+        return f"{symbol} sent     {where}  {outcome.message if outcome.ledger_error else outcome.url or ''}"
+    if outcome.state == "retry" and outcome.retry_at:
+        when = outcome.retry_at.astimezone(config.timezone).strftime("%H:%M")
+        return f"{symbol} retry    {where}: {outcome.message} (next try at {when})"
+    return f"{symbol} {outcome.state:<8} {where}: {outcome.message}"
