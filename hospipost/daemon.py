@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from hospipost.config import Config, load_config
 from hospipost.errors import InputError
 from hospipost.posts import Post, Queue, load_queue, queue_files
-from hospipost.publisher import Outcome
+from hospipost.publisher import Outcome, Result
 from hospipost.recurrence import occurrences
 from hospipost.timeutil import utcnow
 
@@ -231,13 +231,13 @@ class Daemon:
 
 
 def log_outcome(outcome: Outcome) -> None:
-    level = logging.INFO if outcome.state in ("sent", "skipped") else logging.WARNING
-    if outcome.state in ("failed", "unknown", "missed", "blocked"):
+    level = logging.INFO if outcome.state in (Result.SENT, Result.SKIPPED) else logging.WARNING
+    if outcome.state in (Result.FAILED, Result.UNKNOWN, Result.MISSED, Result.BLOCKED):
         level = logging.ERROR
-    detail = outcome.url if outcome.state == "sent" else outcome.message
+    detail = outcome.url if outcome.state == Result.SENT else outcome.message
     log.log(level, "%s %s → %s %s", outcome.state, outcome.post_id, outcome.network, detail or "",
             extra={"post": outcome.post_id, "network": outcome.network, "outcome": outcome.state,
-                   "url": outcome.url, "error": outcome.message if outcome.state != "sent" else None})
+                   "url": outcome.url, "error": outcome.message if outcome.state != Result.SENT else None})
 
 
 def _redacted(url: str) -> str:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -169,13 +170,25 @@ def content_hash(rendering: "Rendering") -> str:
     return digest.hexdigest()
 
 
+class Result(StrEnum):
+    """What a run did with one delivery (the ledger keeps its own states: see ledger)."""
+
+    SENT = "sent"
+    RETRY = "retry"  # a transient failure: tried again later
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # the request may have left: a human reconciles
+    MISSED = "missed"  # too late to go out automatically
+    BLOCKED = "blocked"  # check errors, no approval, a network not enabled
+    SKIPPED = "skipped"  # another publisher took the claim over
+
+
 @dataclass
 class Outcome:
     """What happened to one delivery in this run."""
 
     post_id: str
     network: str
-    state: str  # sent, retry, failed, unknown, missed, blocked
+    state: Result
     url: str | None = None
     message: str | None = None
     retry_at: datetime | None = None
@@ -184,7 +197,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.state in ("sent", "retry", "skipped") and self.ledger_error is None
+        return self.state in (Result.SENT, Result.RETRY, Result.SKIPPED) and self.ledger_error is None
 
 
 AdapterFactory = Callable[[str], "Network"]
@@ -251,13 +264,13 @@ class Publisher:
         the claims, and every delivery already under way is still reported."""
         from hospipost.ledger import LedgerError
 
-        result = RunResult([Outcome(post.id, "-", "blocked", message=reason) for post, reason in work.blocked])
+        result = RunResult([Outcome(post.id, "-", Result.BLOCKED, message=reason) for post, reason in work.blocked])
         try:
             now = self.clock()
             self.ledger.recover(now, owner_alive_check(self.ledger, now))
             for due, reason in work.missed:
                 if self.ledger.record_missed(due.as_due_delivery(), now, reason):
-                    result.outcomes.append(Outcome(due.post.id, due.network, "missed", message=reason))
+                    result.outcomes.append(Outcome(due.post.id, due.network, Result.MISSED, message=reason))
             dues = {due.id: due for due in work.due}
             self.ledger.ensure([due.as_due_delivery() for due in work.due], now)
             claimed = self.ledger.claim(list(dues), now, LEASE)
@@ -283,9 +296,9 @@ class Publisher:
         rendering = _rendering(item.network, due.post)
         try:
             if not self.ledger.request_started(item, self.clock()):
-                return Outcome(item.post_id, item.network, "skipped", message="claim taken over by another publisher")
+                return Outcome(item.post_id, item.network, Result.SKIPPED, message="claim taken over by another publisher")
         except LedgerError as error:
-            return Outcome(item.post_id, item.network, "retry", ledger_error=str(error),
+            return Outcome(item.post_id, item.network, Result.RETRY, ledger_error=str(error),
                            message="Not sent: the ledger could not be written; the next run sends it.")
         outcome = self._send(item, rendering)
         try:
@@ -311,28 +324,28 @@ class Publisher:
         try:
             sent = self.adapters(item.network).publish(rendering, item.id, list(item.parts), part_sent)
         except (CredentialsError, PermanentError) as error:
-            return Outcome(item.post_id, item.network, "failed", message=redact(str(error), secrets))
+            return Outcome(item.post_id, item.network, Result.FAILED, message=redact(str(error), secrets))
         except TransientError as error:
-            return Outcome(item.post_id, item.network, "retry", message=redact(str(error), secrets),
+            return Outcome(item.post_id, item.network, Result.RETRY, message=redact(str(error), secrets),
                            retry_at=error.retry_at)
         except UnknownOutcome as error:
-            return Outcome(item.post_id, item.network, "unknown", message=redact(str(error), secrets))
+            return Outcome(item.post_id, item.network, Result.UNKNOWN, message=redact(str(error), secrets))
         except LedgerError as error:  # a thread part went out and could not be recorded
-            return Outcome(item.post_id, item.network, "unknown", ledger_error=str(error),
+            return Outcome(item.post_id, item.network, Result.UNKNOWN, ledger_error=str(error),
                            message="A part was published but the ledger could not record it: check the "
                                    "network, then `hospipost reconcile`.")
         except Exception as error:  # a bug must not lose the delivery: the request may have left
             message = f"Internal error ({type(error).__name__}: {error}); check the network, then `hospipost reconcile`."
-            return Outcome(item.post_id, item.network, "unknown", message=redact(message, secrets))
-        return Outcome(item.post_id, item.network, "sent", url=sent.url, remote_id=sent.remote_id)
+            return Outcome(item.post_id, item.network, Result.UNKNOWN, message=redact(message, secrets))
+        return Outcome(item.post_id, item.network, Result.SENT, url=sent.url, remote_id=sent.remote_id)
 
     def _record(self, item: "Delivery", outcome: Outcome, rendering: "Rendering", due: Due) -> None:
         now = self.clock()
-        if outcome.state == "sent":
+        if outcome.state == Result.SENT:
             self.ledger.mark_sent(item, now, outcome.remote_id or "", outcome.url, content_hash(rendering), due.checks)
-        elif outcome.state == "retry":
+        elif outcome.state == Result.RETRY:
             self._retry(item, outcome, now)
-        elif outcome.state == "failed":
+        elif outcome.state == Result.FAILED:
             self.ledger.mark_failed(item, now, outcome.message or "")
         else:
             self.ledger.mark_unknown(item, now, outcome.message or "")
@@ -341,7 +354,7 @@ class Publisher:
         """Schedule the next attempt (capped exponential backoff, or the network's own time),
         or give up after MAX_ATTEMPTS."""
         if item.attempts >= MAX_ATTEMPTS:
-            outcome.state = "failed"
+            outcome.state = Result.FAILED
             outcome.message = f"Gave up after {item.attempts} attempts: {outcome.message}"
             outcome.retry_at = None
             self.ledger.mark_failed(item, now, outcome.message)
@@ -359,7 +372,7 @@ def _rendering(network: str, post: Post) -> "Rendering":
 
 def _unrecorded(outcome: Outcome) -> str:
     """What to say when the network answered but the ledger could not record it."""
-    if outcome.state == "sent":
+    if outcome.state == Result.SENT:
         return (f"Published ({outcome.url or outcome.remote_id}) but the ledger could not record it: "
                 f"after the ledger is repaired, run `hospipost reconcile` with --sent.")
     return f"{outcome.message} The ledger could not record this; the next run will say it is of unknown outcome."
@@ -471,7 +484,7 @@ def _preview(work: Plan, config: "Config", known: set[str]) -> RunResult:
     limits = {name: type(adapter).effective_limits(adapter.settings, adapter.cache_dir) for name, adapter in adapters.items()}
     result = RunResult(previews=[describe_payloads(due, adapters[due.network], limits[due.network])
                                  for due in work.due if due.id not in known])
-    result.outcomes = [Outcome(post.id, "-", "blocked", message=reason) for post, reason in work.blocked]
-    result.outcomes += [Outcome(due.post.id, due.network, "missed", message=reason)
+    result.outcomes = [Outcome(post.id, "-", Result.BLOCKED, message=reason) for post, reason in work.blocked]
+    result.outcomes += [Outcome(due.post.id, due.network, Result.MISSED, message=reason)
                         for due, reason in work.missed if due.id not in known]
     return result

@@ -63,7 +63,7 @@ def publish(app: AppContext, dry_run: bool, post_id: str | None, network: str | 
     raise SystemExit(run_publish(config, now, dry_run, post_id, network, output_format, quiet, until))
 
 
-SYMBOLS = {"sent": "✔", "retry": "↻", "failed": "✖", "unknown": "?", "missed": "✖", "blocked": "⏸"}
+SYMBOLS = {"sent": "✔", "retry": "↻", "failed": "✖", "unknown": "?", "missed": "✖", "blocked": "⏸", "skipped": "·"}
 
 
 def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | None, network: str | None,
@@ -132,6 +132,8 @@ def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger 
 def _print_preview(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
     """The dry run for people: plain lines, styled and wrapped only on a terminal (a year's
     preview holds tens of thousands of deliveries: rich would take most of the run)."""
+    from hospipost.publisher import Result
+
     if output_format == "json":
         click.echo(_json_lines(result.previews))
         return
@@ -141,7 +143,7 @@ def _print_preview(result: "RunResult", config: "Config", output_format: str, qu
         return
     lines = [line for preview in result.previews for line in _preview_lines(preview, config)]
     for outcome in result.outcomes:
-        if outcome.state == "blocked":
+        if outcome.state == Result.BLOCKED:
             lines.append((f"⏸ {outcome.post_id}: not sent, {outcome.message}", "yellow"))
         else:
             lines.append((f"✖ {outcome.post_id} → {outcome.network}: missed, {outcome.message}", "red"))
@@ -209,6 +211,8 @@ def _styled(text: str, style: str) -> str:
 
 
 def _print_outcomes(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
+    from hospipost.publisher import Result
+
     outcomes = result.outcomes
     if output_format == "json":
         click.echo(json.dumps([_outcome_dict(o) for o in outcomes], ensure_ascii=False, indent=2))
@@ -221,7 +225,7 @@ def _print_outcomes(result: "RunResult", config: "Config", output_format: str, q
         return
     out = console()
     for outcome in outcomes:
-        if quiet and outcome.state == "sent" and not outcome.ledger_error:
+        if quiet and outcome.state == Result.SENT and not outcome.ledger_error:
             continue
         out.print(_outcome_line(outcome, config))
 
@@ -235,20 +239,24 @@ def _json_lines(items: list[dict[str, Any]]) -> str:
 
 
 def _outcome_dict(outcome: "Outcome") -> dict[str, Any]:
+    from hospipost.publisher import Result
+
     return {
         "post": outcome.post_id, "network": outcome.network, "state": outcome.state, "url": outcome.url,
-        "error": outcome.message if outcome.state != "sent" or outcome.ledger_error else None,
+        "error": outcome.message if outcome.state != Result.SENT or outcome.ledger_error else None,
         "retry_at": outcome.retry_at.isoformat() if outcome.retry_at else None,
         "ledger_error": outcome.ledger_error,
     }
 
 
 def _outcome_line(outcome: "Outcome", config: "Config") -> str:
+    from hospipost.publisher import Result
+
     symbol = SYMBOLS.get(outcome.state, "·")
     where = f"{outcome.post_id} → {outcome.network}" if outcome.network != "-" else outcome.post_id
-    if outcome.state == "sent":
+    if outcome.state == Result.SENT:
         return f"{symbol} sent     {where}  {outcome.message if outcome.ledger_error else outcome.url or ''}"
-    if outcome.state == "retry" and outcome.retry_at:
+    if outcome.state == Result.RETRY and outcome.retry_at:
         when = outcome.retry_at.astimezone(config.timezone).strftime("%H:%M")
         return f"{symbol} retry    {where}: {outcome.message} (next try at {when})"
     return f"{symbol} {outcome.state:<8} {where}: {outcome.message}"
