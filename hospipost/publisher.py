@@ -76,7 +76,7 @@ class Plan:
 def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[Occurrence]:
     """Occurrences whose time has come and that are recent enough to matter (no ledger needed)."""
     horizon = now - config.late_window - LOOKBACK
-    chosen = []
+    chosen: list[Occurrence] = []
     for post in posts:
         if post.draft:
             continue
