@@ -9,6 +9,7 @@ default or the config's override), drops rules turned ``off``, and applies each 
 from __future__ import annotations
 
 import inspect
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -202,13 +203,16 @@ def run_checks(
     report = Report(posts=len(posts))
     per_post = [rule_obj for rule_obj in rules if rule_obj.scope == "post"]
     findings = report.findings
+    lines = _LineIndex()
     with gc_paused():
         try:
             for post_index, rule_index, problem in _per_post_problems(per_post, posts, context):
-                findings.append(_finding(per_post[rule_index], posts[post_index], problem))
+                findings.append(_finding(per_post[rule_index], posts[post_index], problem, lines))
             for rule_obj in rules:
                 if rule_obj.scope == "all":
-                    findings.extend(_finding(rule_obj, post, problem) for post, problem in rule_obj.check(posts, context))
+                    findings.extend(
+                        _finding(rule_obj, post, problem, lines) for post, problem in rule_obj.check(posts, context)
+                    )
         finally:
             forget_texts()
     report.findings.sort(key=lambda f: (str(f.post.file), f.post.line, f.line, -f.severity, f.rule))
@@ -234,14 +238,40 @@ def _per_post_problems(rules: list[Rule], posts: list["Post"], context: CheckCon
     return found
 
 
-def _finding(rule_obj: Rule, post: "Post", problem: Problem) -> Finding:
+class _LineIndex:
+    """The file line of an offset in a post's text: each text's newlines are found once per
+    run, then bisected (counting them for every finding made a long alt text quadratic)."""
+
+    def __init__(self) -> None:
+        self._newlines: dict[int, tuple[str, list[int]]] = {}
+
+    def line(self, post: "Post", field_name: str | None, offset: int | None, text: str | None) -> int:
+        if not offset or not text or len(text) < 1000:
+            return post.line_of(field_name, offset, text)
+        entry = self._newlines.get(id(text))
+        if entry is None or entry[0] is not text:
+            entry = self._newlines[id(text)] = (text, _newline_offsets(text))
+        return post.line_of(field_name) + bisect_left(entry[1], offset)
+
+
+def _newline_offsets(text: str) -> list[int]:
+    offsets = []
+    found = text.find("\n")
+    while found != -1:
+        offsets.append(found)
+        found = text.find("\n", found + 1)
+    return offsets
+
+
+def _finding(rule_obj: Rule, post: "Post", problem: Problem, lines: _LineIndex) -> Finding:
     text = _field_text(post, problem.field)
     excerpt = None
     if problem.span and text is not None:
         excerpt = text[problem.span[0] : problem.span[1]]
         if rule_obj.sensitive:
             excerpt = _mask(excerpt)
-    line = post.line_of(problem.field, problem.span[0] if problem.span else None, text)
+    offset = problem.span[0] if problem.span else None
+    line = lines.line(post, problem.field, offset, text)
     finding = Finding(
         rule=rule_obj.id,
         severity=rule_obj.severity,
