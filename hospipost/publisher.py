@@ -111,6 +111,8 @@ def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | 
         if late:
             result.missed.extend((Due(occurrence, n), late) for n in networks)
             continue
+        enabled = [name for name in networks if name in config.networks and config.networks[name].enabled]
+        result.blocked.extend((post, f"network {name} is not enabled in config.yaml") for name in networks if name not in enabled)
         reason = blocking_reason(post, report)
         if reason:
             if post.id not in blocked:
@@ -118,12 +120,7 @@ def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | 
                 result.blocked.append((post, reason))
             continue
         checks = check_summary(post, report)
-        for name in networks:
-            settings = config.networks.get(name)
-            if settings is None or not settings.enabled:
-                result.blocked.append((post, f"network {name} is not enabled in config.yaml"))
-            else:
-                result.due.append(Due(occurrence, name, checks))
+        result.due.extend(Due(occurrence, name, checks) for name in enabled)
     return result
 
 

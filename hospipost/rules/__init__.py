@@ -36,6 +36,7 @@ RULE_MODULES = {
     "a11y-emoji": "a11y_text",
     "a11y-fancy-unicode": "a11y_text",
     "a11y-caps": "a11y_text",
+    "network-enabled": "network_enabled",
     "network-length": "network_length",
     "network-media": "network_media",
     "link-shortener": "link_shortener",
