@@ -108,7 +108,12 @@ class CheckContext:
         return by_name[network.name]
 
     def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.config.timezone)
+        """The moment in the config's time zone; as written where that would fall outside the
+        calendar (a date in year 1 or on 9999-12-31 that the zone moves past the edge)."""
+        try:
+            return moment.astimezone(self.config.timezone)
+        except OverflowError:
+            return moment
 
 
 @dataclass
