@@ -64,7 +64,7 @@ def weighted_length(text: str) -> int:
 
 def invalid_characters(text: str) -> list[tuple[int, str]]:
     """(offset, character) of each character X refuses in ``text`` (twitter-text's invalid set)."""
-    if text.isascii():
+    if "\ufffe" not in text and "\ufeff" not in text and "\uffff" not in text:
         return []
     return [(match.start(), match.group()) for match in _INVALID.finditer(text)]
 

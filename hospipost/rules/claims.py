@@ -58,16 +58,7 @@ _ABSOLUTE = re.compile(
       | (?:efficacite|resultats?|succes|soulagement|guerison|effets?)\ garanti(?:e|s|es)?
       | garanti(?:e|s|es)?\ sans\ (?:risques?|dangers?|effets?)
       # English
-      | (?:it|that|which|this|treatment|therapy|drug|pill|vaccine|procedure|surgery|method|medicine|clinic|centre|center
-         |programme|program|technique|approach|app|device|cream|supplement|acupuncture|hypnosis|diet|session|sessions
-         |exercise|protocol|team|we)\ (?:cures|will\ cure|can\ cure|heals|cured|will\ heal|can\ heal)
-      # "cures back pain in three sessions": a cure with a deadline
-      | (?:cures?|cured|gets?\ rid\ of)\ (?:(?!most\b|many\b|some\b|usually|often|generally|typically)[^.!?;\n]){{1,60}}?
-        \ (?:in|within|after)\ (?:just\ |only\ |as\ few\ as\ |a\ single\ |a\ )?
-        (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a\ few|few|single)
-        \ (?:sessions?|treatments?|visits?|appointments?|days?|weeks?|months?|minutes?|hours?|consultations?|injections?|doses?)
-      | (?:cures?|cured|heals?|healed)\ {_P100}\ of
-      | {_P100}\ of\ (?:\w+\ )?(?:patients|cases|people|participants|users|clients)\ (?:\w+\ )?(?:are|were|get|got)\ (?:cured|healed)
+      | (?:it|that|which|this|treatment|therapy|drug|pill|vaccine|procedure|surgery|method|medicine)\ (?:cures|will\ cure|can\ cure|heals)
       | cures\ (?:cancer|diabetes|depression|arthritis|obesity|all|everything|any|every|your|you)
       | (?:guaranteed|miracle)\ (?:cure|recovery|healing)s?
       | (?:cure|recovery|results?|success|healing)\ guaranteed
@@ -81,6 +72,23 @@ _ABSOLUTE = re.compile(
       | infallible|foolproof|fool-proof
     )(?![\w])
     """
+)
+
+# English cures promised by a provider or with a deadline; searched only in texts that say
+# "cure" or "rid of" (the main pattern stays short for the other texts).
+_ENGLISH_CURE = re.compile(
+    rf"""(?x)(?<![\w-])(?:
+        (?:clinic|centre|center|programme|program|technique|approach|app|device|cream|supplement|acupuncture|hypnosis
+         |diet|session|sessions|exercise|protocol|team|we)\ (?:cures|will\ cure|can\ cure|heals|cured|will\ heal|can\ heal)
+      | (?:it|that|which|this|treatment|therapy|drug|pill|vaccine|procedure|surgery|method|medicine)\ (?:cured|will\ heal|can\ heal)
+      # "cures back pain in three sessions": a cure with a deadline
+      | (?:cures?|cured|gets?\ rid\ of)\ (?:(?!most\b|many\b|some\b|usually|often|generally|typically)[^.!?;\n]){{1,60}}?
+        \ (?:in|within|after)\ (?:just\ |only\ |as\ few\ as\ |a\ single\ |a\ )?
+        (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a\ few|few|single)
+        \ (?:sessions?|treatments?|visits?|appointments?|days?|weeks?|months?|minutes?|hours?|consultations?|injections?|doses?)
+      | (?:cures?|cured|heals?|healed)\ {_P100}\ of
+      | {_P100}\ of\ (?:\w+\ )?(?:patients|cases|people|participants|users|clients)\ (?:\w+\ )?(?:are|were|get|got)\ (?:cured|healed)
+    )(?![\w])"""
 )
 
 # A claim quoted to be denied is prevention, not promotion: "il n'existe pas de remède
@@ -121,6 +129,10 @@ _ALL_CURED = re.compile(
 _CLAUSE_START = re.compile(r"[.!?;:\n«»\"()]")
 
 
+def _overlap(one: re.Match[str], other: re.Match[str]) -> bool:
+    return one.start() < other.end() and other.start() < one.end()
+
+
 def _figure_after(folded: str, end: int) -> bool:
     """A figure after "guérit" makes a statistic ("9 cas sur 10"), unless it is 100 %: "guérit
     100 % des patients" is the absolute claim itself."""
@@ -138,17 +150,21 @@ def _absolute_claims(text: str) -> Iterator[tuple[int, int]]:
     if not _ABSOLUTE_GATE.search(lowered_text(text)):
         return
     folded = fold(text)
-    for match in _ABSOLUTE.finditer(folded):
+    matches = list(_ABSOLUTE.finditer(folded))
+    if "cure" in folded or "rid of" in folded:
+        matches += [m for m in _ENGLISH_CURE.finditer(folded) if not any(_overlap(m, other) for other in matches)]
+        matches.sort(key=lambda match: match.start())
+    for match in matches:
         start, end = match.span()
         before = _sentence_before(folded, start)
         if _DENIED_BEFORE.search(before) or _DENIED_AFTER.match(folded, end):
             continue
-        if match.group("safe") and _HOW_TO_BEFORE.search(before):
+        if match.groupdict().get("safe") and _HOW_TO_BEFORE.search(before):
             continue
         if "gueri" in match.group() and (_figure_after(folded, end) or _NOT_CURED.match(folded, end)):
             continue
         yield start, end
-    for match in _ALL_CURED.finditer(folded):
+    for match in _ALL_CURED.finditer(folded) if "gueri" in folded else ():
         start, end = match.span()
         before = _sentence_before(folded, start)
         if not (_DENIED_BEFORE.search(before) or _DENIED_AFTER.match(folded, end)):
