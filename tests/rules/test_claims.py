@@ -23,7 +23,6 @@ def test_severities_and_docs() -> None:
     assert rules["claim-innovation"].severity == Severity.ERROR
     for rule_id in ("claim-absolute", "claim-comparative", "claim-innovation"):
         doc = rules[rule_id].doc
-        assert all(section in doc for section in ("Checks:", "Why:", "Fix:", "Examples:")), rule_id
         assert "R5122-4" in doc or "R4127-14" in doc
         assert rules[rule_id].fix
 

@@ -86,8 +86,8 @@ def test_alt_text_is_scanned(config) -> None:
 
 def test_documentation_examples(config) -> None:
     doc = all_rules()[RULE].doc
-    for section in ("Checks", "Limits", "Why", "Fix", "Examples", "R4127-4"):
-        assert section in doc
+    for reference in ("Limits", "R4127-4"):
+        assert reference in doc
     flagged = doc.split('flagged: "')[1].split('"\n')[0]
     passes = doc.split('passes:  "')[1].split('"\n')[0]
     assert findings(config, post_with(text=flagged), rule=RULE)
