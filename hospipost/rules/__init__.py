@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from hospipost.compliance import Rule
+from hospipost.rules.contracts import Rule
 
 RULE_MODULES = {
     "pii-nir": "pii_nir",
@@ -50,10 +48,8 @@ RULE_MODULES = {
 
 
 @cache
-def all_rules() -> dict[str, "Rule"]:
+def all_rules() -> dict[str, Rule]:
     """Every rule by id, in checklist order."""
-    from hospipost.compliance import Rule
-
     rules: dict[str, Rule] = {}
     for rule_id, module_name in RULE_MODULES.items():
         module = import_module(f"{__name__}.{module_name}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 
 if TYPE_CHECKING:
     from hospipost.posts import Post

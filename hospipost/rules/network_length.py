@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.networks.base import Limits, Network
 from hospipost.textlength import URL_LENGTH, char_length, grapheme_length, mastodon_length
 from hospipost.twittertext import invalid_characters, weighted_length
