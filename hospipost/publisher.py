@@ -146,10 +146,10 @@ def verdict(post: Post, findings: list["Finding"], config: "Config") -> tuple[st
     errors = sorted({f.rule for f in findings if f.ignored is None and f.severity.name == "ERROR"})
     disabled = [name for name in post.networks if not (name in config.networks and config.networks[name].enabled)]
     reason = None
-    if errors:
-        reason = f"check errors ({', '.join(errors)}): run `hospipost check`"
-    elif disabled:
+    if disabled:  # said first: it is also the check error network-enabled
         reason = f"network {', '.join(disabled)} is not enabled in config.yaml"
+    elif errors:
+        reason = f"check errors ({', '.join(errors)}): run `hospipost check`"
     checks = {
         "warnings": sorted({f.rule for f in findings if f.ignored is None}),
         "ignored": [{"rule": f.rule, "reason": f.ignored} for f in findings if f.ignored is not None],

@@ -62,6 +62,13 @@ def weighted_length(text: str) -> int:
     return _units(_normalize(text))
 
 
+def invalid_characters(text: str) -> list[tuple[int, str]]:
+    """(offset, character) of each character X refuses in ``text`` (twitter-text's invalid set)."""
+    if "\ufffe" not in text and "\ufeff" not in text and "\uffff" not in text:
+        return []
+    return [(match.start(), match.group()) for match in _INVALID.finditer(text)]
+
+
 def is_valid(text: str) -> bool:
     """Whether X accepts ``text``: 1 to 280 weighted characters, no invalid character."""
     return parse(text).valid

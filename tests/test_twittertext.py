@@ -6,6 +6,7 @@ The conformance cases are read from ``../shared/conformance/twitter-text/validat
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -14,10 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from hospipost import twittertext
+from hospipost.cli import cli
 from hospipost.twittertext import MAX_WEIGHTED_LENGTH, is_valid, parse, weighted_length
 from tests.conftest import SHARED
+from tests.helpers import CONFIG_YAML
 
 VALIDATE_YML = SHARED / "conformance/twitter-text/validate.yml"
 SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
@@ -176,3 +180,43 @@ def test_fast_enough() -> None:
     runs = 2000
     per_call = min(timeit.repeat(lambda: weighted_length(text), number=runs, repeat=3)) / runs
     assert per_call < 50e-6, f"{per_call * 1e6:.1f} µs per call"
+
+
+def test_conformance_through_check(tmp_path: Path) -> None:
+    """`hospipost check` agrees with the suite on every case: network-length flags an X post
+    exactly when the case is invalid, and the weighted length shows through the limit: the case
+    padded with a line of x to 280 passes (when valid), padded beyond it is flagged with its count.
+    (A post's text is stripped, so the case's own post is kept for cases without edge spaces.)"""
+    if not VALIDATE_YML.is_file():
+        pytest.skip(f"twitter-text conformance suite not found at {VALIDATE_YML}")
+    tests = yaml.safe_load(VALIDATE_YML.read_text(encoding="utf-8"))["tests"]
+    cases = [case for section in SECTIONS for case in tests[section]]
+    posts, expected = [], {}
+    for number, case in enumerate(cases):
+        text, length, valid = case["text"], case["expected"]["weightedLength"], case["expected"]["valid"]
+        padding = max(1, 280 - length)
+        texts = {f"case-{number}-over": (f"{text}\n{'x' * padding}", True, f"{length + 1 + padding} / 280")}
+        if text == text.strip():
+            texts[f"case-{number}"] = (text, not valid, f"{length} / 280" if length > 280 else None)
+        if length < 280:
+            texts[f"case-{number}-fits"] = (f"{text}\n{'x' * (279 - length)}", not valid, None)
+        for post_id, (post_text, flagged, count) in texts.items():
+            posts.append({"id": post_id, "at": "2026-12-01 10:00", "text": post_text, "networks": ["x"]})
+            expected[post_id] = (flagged, count)
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "config.yaml").write_text(CONFIG_YAML, encoding="utf-8")
+    (tmp_path / "posts" / "conformance.yaml").write_text(yaml.safe_dump({"posts": posts}), encoding="utf-8")
+
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "config.yaml"), "check", "--format", "json", "--now", "2026-11-23 11:00"]
+    )
+
+    messages: dict[str, list[str]] = {post_id: [] for post_id in expected}
+    for finding in json.loads(result.output)["findings"]:
+        if finding["rule"] == "network-length":
+            messages[finding["post"]].append(finding["message"])
+    for post_id, (flagged, count) in expected.items():
+        assert bool(messages[post_id]) == flagged, (post_id, messages[post_id])
+        if count:
+            assert any(count in message for message in messages[post_id]), (post_id, messages[post_id])
+    assert len(cases) >= 20 and sum(flagged for flagged, _ in expected.values()) >= 20

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from hospipost.compliance import Rule
+from hospipost.rules.contracts import Rule
 
 RULE_MODULES = {
     "pii-nir": "pii_nir",
@@ -36,6 +34,7 @@ RULE_MODULES = {
     "a11y-emoji": "a11y_text",
     "a11y-fancy-unicode": "a11y_text",
     "a11y-caps": "a11y_text",
+    "network-enabled": "network_enabled",
     "network-length": "network_length",
     "network-media": "network_media",
     "link-shortener": "link_shortener",
@@ -49,10 +48,8 @@ RULE_MODULES = {
 
 
 @cache
-def all_rules() -> dict[str, "Rule"]:
+def all_rules() -> dict[str, Rule]:
     """Every rule by id, in checklist order."""
-    from hospipost.compliance import Rule
-
     rules: dict[str, Rule] = {}
     for rule_id, module_name in RULE_MODULES.items():
         module = import_module(f"{__name__}.{module_name}")

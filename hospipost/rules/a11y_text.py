@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.rules._text import find_urls, fold
 
 if TYPE_CHECKING:

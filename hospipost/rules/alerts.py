@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import find_urls, fold, host_matches, lowered_text, url_host
 
 if TYPE_CHECKING:
-    from hospipost.compliance import CheckContext
+    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
 
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold
 
 if TYPE_CHECKING:
-    from hospipost.compliance import CheckContext
+    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
 
 _SEPARATORS = re.compile(r"[\s._\-'’]+")

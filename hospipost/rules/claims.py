@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import any_of, fold, lowered_text
 
 if TYPE_CHECKING:
-    from hospipost.compliance import CheckContext
+    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
 
 # "100 %", "100%", "100 pour cent", "cent pour cent" (NBSP and narrow NBSP fold to spaces).
@@ -29,7 +29,7 @@ _P100 = r"(?:100\ ?%|100\ ?pour\ ?cents?|cent\ pour\ cent|100\ ?percent)"  # for
 # `in` tests on the lowercased text are cheaper than a regex alternation.
 _ABSOLUTE_STEMS = (
     "guér", "guer", "mirac", "100", "cent pour", "efficac", "risqu", "danger", "effet", "garanti", "inoffensi",
-    "infail", "risk", "effect", "cure", "safe", "harmless", "fool", "heals", "guarant", "infall",
+    "infail", "risk", "effect", "cure", "safe", "harmless", "fool", "heals", "guarant", "infall", "rid of",
 )
 _ABSOLUTE_GATE = any_of(_ABSOLUTE_STEMS)
 
@@ -74,6 +74,23 @@ _ABSOLUTE = re.compile(
     """
 )
 
+# English cures promised by a provider or with a deadline; searched only in texts that say
+# "cure" or "rid of" (the main pattern stays short for the other texts).
+_ENGLISH_CURE = re.compile(
+    rf"""(?x)(?<![\w-])(?:
+        (?:clinic|centre|center|programme|program|technique|approach|app|device|cream|supplement|acupuncture|hypnosis
+         |diet|session|sessions|exercise|protocol|team|we)\ (?:cures|will\ cure|can\ cure|heals|cured|will\ heal|can\ heal)
+      | (?:it|that|which|this|treatment|therapy|drug|pill|vaccine|procedure|surgery|method|medicine)\ (?:cured|will\ heal|can\ heal)
+      # "cures back pain in three sessions": a cure with a deadline
+      | (?:cures?|cured|gets?\ rid\ of)\ (?:(?!most\b|many\b|some\b|usually|often|generally|typically)[^.!?;\n]){{1,60}}?
+        \ (?:in|within|after)\ (?:just\ |only\ |as\ few\ as\ |a\ single\ |a\ )?
+        (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a\ few|few|single)
+        \ (?:sessions?|treatments?|visits?|appointments?|days?|weeks?|months?|minutes?|hours?|consultations?|injections?|doses?)
+      | (?:cures?|cured|heals?|healed)\ {_P100}\ of
+      | {_P100}\ of\ (?:\w+\ )?(?:patients|cases|people|participants|users|clients)\ (?:\w+\ )?(?:are|were|get|got)\ (?:cured|healed)
+    )(?![\w])"""
+)
+
 # A claim quoted to be denied is prevention, not promotion: "il n'existe pas de remède
 # miracle", "aucun traitement n'est sans risque", "le risque zéro n'existe pas".
 _DENIED_BEFORE = re.compile(
@@ -102,7 +119,25 @@ _HOW_TO_BEFORE = re.compile(
     r"procedure|structure|cure|offre|lettre|notre|votre|autre|entre|contre)\b)"
     r"(?:\w+(?:er|ir)|\w*(?:prendre|faire|vivre|boire|suivre|conduire|lire|mettre|dire))(?:\s+[\w']+){0,3}?\s*$"
 )
+_HUNDRED = re.compile(rf"(?x){_P100}|\b(?:tous|toutes)\ (?:les|nos|ses)\ (?:patients|malades|cas|personnes)")
+# "100 % des patients sont guéris", "tous les patients guérissent": an absolute in the same sentence.
+_ALL_CURED = re.compile(
+    rf"""(?x)(?<![\w-])(?:{_P100}|tous|toutes)\ (?:des\ |les\ |nos\ |de\ nos\ )(?:\w+\ ){{0,2}}?
+    (?:patients|patientes|malades|cas|personnes|participants|participantes|enfants|utilisateurs|beneficiaires)
+    [^.!?;\n]{{0,40}}?(?<![\w-])(?:sont\ |ont\ ete\ |seront\ |en\ sortent\ )?(?:gueri(?:e|s|es|ssent|ront)|guerison)(?![\w])"""
+)
 _CLAUSE_START = re.compile(r"[.!?;:\n«»\"()]")
+
+
+def _overlap(one: re.Match[str], other: re.Match[str]) -> bool:
+    return one.start() < other.end() and other.start() < one.end()
+
+
+def _figure_after(folded: str, end: int) -> bool:
+    """A figure after "guérit" makes a statistic ("9 cas sur 10"), unless it is 100 %: "guérit
+    100 % des patients" is the absolute claim itself."""
+    figure = _QUANTIFIED.match(folded, end)
+    return figure is not None and not _HUNDRED.search(figure.group())
 
 
 def _sentence_before(folded: str, start: int, width: int = 45) -> str:
@@ -115,16 +150,25 @@ def _absolute_claims(text: str) -> Iterator[tuple[int, int]]:
     if not _ABSOLUTE_GATE.search(lowered_text(text)):
         return
     folded = fold(text)
-    for match in _ABSOLUTE.finditer(folded):
+    matches = list(_ABSOLUTE.finditer(folded))
+    if "cure" in folded or "rid of" in folded:
+        matches += [m for m in _ENGLISH_CURE.finditer(folded) if not any(_overlap(m, other) for other in matches)]
+        matches.sort(key=lambda match: match.start())
+    for match in matches:
         start, end = match.span()
         before = _sentence_before(folded, start)
         if _DENIED_BEFORE.search(before) or _DENIED_AFTER.match(folded, end):
             continue
-        if match.group("safe") and _HOW_TO_BEFORE.search(before):
+        if match.groupdict().get("safe") and _HOW_TO_BEFORE.search(before):
             continue
-        if "gueri" in match.group() and (_QUANTIFIED.match(folded, end) or _NOT_CURED.match(folded, end)):
+        if "gueri" in match.group() and (_figure_after(folded, end) or _NOT_CURED.match(folded, end)):
             continue
         yield start, end
+    for match in _ALL_CURED.finditer(folded) if "gueri" in folded else ():
+        start, end = match.span()
+        before = _sentence_before(folded, start)
+        if not (_DENIED_BEFORE.search(before) or _DENIED_AFTER.match(folded, end)):
+            yield start, end
 
 
 @rule(
@@ -142,7 +186,9 @@ def claim_absolute(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
       risque, zéro risque, risque zéro, aucun danger, sans danger, inoffensif, sans effets
       secondaires/indésirables, infaillible, efficacité/résultats garantis; in English
       cures, miracle, risk-free, no side effects, 100% effective, guaranteed results,
-      completely safe, foolproof. Accents, capitals, typographic apostrophes and
+      completely safe, foolproof, a cure with a deadline ("cures back pain in three
+      sessions"). "guérit" followed by 100 % ("guérit 100 % des patients") and "100 %
+      des patients sont guéris" are absolute, not figures. Accents, capitals, typographic apostrophes and
       non-breaking spaces ("100 %") do not matter.
       Not flagged: a claim quoted to deny it ("il n'existe pas de régime miracle",
       "aucun traitement n'est sans risque", "le risque zéro n'existe pas"), a question

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 
 # Values that say "no consent yet" rather than name a consent record.
 _PLACEHOLDERS = frozenset(

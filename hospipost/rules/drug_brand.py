@@ -16,12 +16,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.errors import HospipostError
 from hospipost.rules._text import fold, lowered_text
 
 if TYPE_CHECKING:
-    from hospipost.compliance import CheckContext
+    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
 
 BRANDS_FILE = Path(__file__).with_name("data") / "drug_brands.txt"

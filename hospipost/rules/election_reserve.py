@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold, lowered_text
 
 if TYPE_CHECKING:
-    from hospipost.compliance import CheckContext
+    from hospipost.rules.contracts import CheckContext
     from hospipost.config import ElectionPeriod
     from hospipost.posts import Post
 
@@ -29,9 +29,20 @@ _PROMOTION = re.compile(
       # the record of an administration (not a "bilan de santé" or a "bilan sanguin")
       | bilan\ (?:annuel|d'activite|de\ (?:l'annee|mandat|la\ mandature|l'action|nos\ actions|l'exercice|fin\ d'annee)
                |du\ mandat|des\ (?:realisations|actions|projets|travaux|investissements|\d+\ (?:ans|dernieres\ annees))
-               |(?:19|20)\d\d|positif|tres\ positif|flatteur|exceptionnel|remarquable)
+               |(?:19|20)\d\d(?:-(?:19|20)?\d\d)?|positif|tres\ positif|flatteur|exceptionnel|remarquable)
       | (?:nos|ses|leurs|les|des|de\ nos|de\ ses)\ realisations
       | realisations?\ (?:du\ mandat|de\ la\ (?:mandature|municipalite|majorite))
+      # "réalisations" (plural) is a record whatever stands before it, but for care acts
+      | realisations(?!\ (?:d'(?:examens|actes|analyses|prelevements|interventions)|de\ (?:soins|gestes|prelevements)))
+      # "bilan" as the record of a team or a period, not a medical work-up
+      | (?:notre|nos|son|ses|leur|leurs|un|le|ce|quel|beau|bon)\ bilans?\ (?:(?:de|des|d'|du|sur)\ )?
+        (?:l'annee|(?:\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|vingt)\ (?:ans|annees|dernieres\ annees)
+          |(?:ces|nos|les)\ (?:\w+\ )?(?:dernieres\ )?annees|la\ periode|la\ decennie|la\ direction|notre\ action|nos\ actions
+          |dont|qui\ parle|est\ (?:la|clair|positif|eloquent))
+      | (?:notre|nos)\ bilans?(?!\ (?:carbone|energetique|ges|sanguins?|de\ sante|biologiques?|medica(?:l|ux)|de\ prevention))
+      | bilans?\ (?:des\ )?(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|vingt)\ (?:ans|annees|dernieres\ annees)
+      | l'heure\ (?:du|des)\ bilans?
+      | bilans?\ (?:historique|record|eloquent|impressionnant|encourageant|satisfaisant|solide)s?
       # elected officials
       | maires?|(?:premiere?\ )?adjointe?s?\ (?:au|a\ la)\ maire
       | (?:euro)?deputee?s?|senat(?:eur|rice)s?

@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold, lowered_text
 
 if TYPE_CHECKING:
-    from hospipost.compliance import CheckContext
+    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
 
 # Public shorteners (and the scheduling tools' own: ow.ly Hootsuite, buff.ly Buffer,

@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.networks.base import Limits, Network
 from hospipost.textlength import URL_LENGTH, char_length, grapheme_length, mastodon_length
-from hospipost.twittertext import weighted_length
+from hospipost.twittertext import invalid_characters, weighted_length
 
 if TYPE_CHECKING:
     from hospipost.posts import Post
@@ -38,6 +38,12 @@ _UPPER_BOUNDS: dict[Callable[[str], int], Callable[[str], int]] = {
     weighted_length: _x_upper_bound,
 }
 
+# Characters a network refuses whatever the length (twitter-text: U+FFFE, U+FEFF, U+FFFF).
+# Tested on every part, never behind the upper-bound shortcut.
+_REFUSED_CHARACTERS: dict[Callable[[str], int], Callable[[str], list[tuple[int, str]]]] = {
+    weighted_length: invalid_characters,
+}
+
 
 @rule(
     "network-length",
@@ -54,7 +60,8 @@ def network_length(post: "Post", ctx: CheckContext) -> list[Problem]:
       X 280 weighted characters (twitter-text v3: URLs count 23, CJK characters and
       emoji count 2, text NFC-normalised), Mastodon 500 characters (URLs count 23),
       Bluesky 300 graphemes and 3000 UTF-8 bytes, LinkedIn 3000 characters, Facebook
-      63 206 characters.
+      63 206 characters. A part holding a character the network refuses whatever the
+      length (X: U+FFFE, U+FEFF, U+FFFF, twitter-text's invalid characters) is flagged too.
 
     Why:
       A network refuses a text over its limit at publication time, when nobody is
@@ -84,7 +91,10 @@ def network_length(post: "Post", ctx: CheckContext) -> list[Problem]:
                 parts = renderings[key] = network.render(post).parts
         else:
             parts = network.render(post).parts
+        refused = _REFUSED_CHARACTERS.get(limits.count)
         for index, part in enumerate(parts):
+            if refused is not None:
+                problems.extend(_refused(post, network, index, len(parts), refused(part)))
             if bound is None or bound(part) > limits.max_length:
                 length = limits.count(part)
                 if length > limits.max_length:
@@ -108,6 +118,22 @@ def network_length(post: "Post", ctx: CheckContext) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def _refused(post: "Post", network: type[Network], index: int, parts: int, found: list[tuple[int, str]]) -> list[Problem]:
+    """One problem for the characters of a part that the network refuses (the first one named)."""
+    if not found:
+        return []
+    offset, character = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return [
+        Problem(
+            f"{network.label}{_where(post, network, index, parts)}: U+{ord(character):04X} at character {offset + 1}{more}"
+            f" is an invisible character that {network.label} refuses; remove it.",
+            field=_field(post, network, index),
+            network=network.name,
+        )
+    ]
 
 
 _Plan = tuple[type[Network], Limits, Callable[[str], int] | None, int | None, bool]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hospipost.compliance import CheckContext, Problem, Severity, rule
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.media import MediaInfo, media_info
 from hospipost.networks.base import IMAGE_TYPES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import any_of, fold, lowered_text
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
@@ -96,6 +96,26 @@ _STAFF = re.compile(
 _PATIENT = re.compile(r"\b(?:patient|malade|resident|hospitalis)")
 _BIRTH_DEATH = ("nee", "nees", "a vu", "eteint", "s'est", "nous a", "born", "died", "passed")
 _SCHOOL = re.compile(r"\b(?:concours|examen|diplome|ecole|formation|ifsi|universite|faculte|master|school|college)")
+# A nursing home in the sentence: the person who died or was born is one of its residents,
+# whatever else describes them ("doyenne", "ancienne directrice d'école").
+_NURSING_HOME = re.compile(
+    r"\b(?:ehpad|e\.h\.p\.a\.d|maison\s+de\s+retraite|residence\s+(?:autonomie|seniors?|services|les?|la|du|des)\b"
+    r"|usld|soins\s+de\s+longue\s+duree|long\s+sejour|mapad|foyer[-\s]logement|nursing\s+home|care\s+home)"
+)
+# Carers and heads of the home, whose death is announced in a tribute.
+_CARER = re.compile(
+    r"\b(?:dr|pr|docteure?|professeure?|medecin|infirmiere?|cadre|aide-soignante?|soignante?"
+    r"|(?:directeur|directrice|president(?:e)?|fondat(?:eur|rice))\s+(?:de\s+l'|du\s+|de\s+la\s+|de\s+notre\s+)"
+    r"(?:ehpad|residence|maison|etablissement|chu|hopital|centre))\b"
+)
+# "Sortie le 2 décembre en librairie", "sorti le 12 janvier en salles": a book's or a film's release.
+_RELEASE_AFTER = re.compile(
+    r"\s*,?\s*(?:en\s+(?:librairies?|salles?|kiosques?|dvd|blu-ray|streaming|ligne|vinyle|poche|numerique|replay)"
+    r"|dans\s+(?:les\s+|toutes\s+les\s+|votre\s+)?(?:librairies?|salles?|kiosques?)"
+    r"|(?:du|de\s+notre|de\s+la|de\s+l'|des|d'un|d'une|de\s+son|de\s+leur)\s+(?:[a-z'-]+\s+){0,2}?(?:livre|ouvrage|numero|magazine"
+    r"|film|guide|album|rapport|edition|podcast|documentaire|bd|roman|tome|revue|journal|bulletin|application|appli"
+    r"|version|clip|video|episode|saison|disque|single|jeu|recueil|catalogue|annuaire|programme))"
+)
 _NOUN_SORTIE = re.compile(r"\b(?:la|une|cette|de|des|l'|leur|prochaine|nouvelle|premiere|derniere)\s*$")
 
 
@@ -160,11 +180,18 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
         thing = _THING_BEFORE.search(before)
         if thing and not _PATIENT.search(before, 0, thing.start()):
             return False
-    if plain.startswith("sorti") and _NOUN_SORTIE.search(folded, max(0, start - 15), start):
+    if plain.startswith("sorti") and (
+        _NOUN_SORTIE.search(folded, max(0, start - 15), start) or _RELEASE_AFTER.match(folded, match.end())
+    ):
         return False
     birth_or_death = pp in ("ne", "decede") or plain.startswith(_BIRTH_DEATH)
     if birth_or_death and _STAFF.search(before) and not _PATIENT.search(before):
-        return False  # a tribute or a portrait of a carer: "le Pr X, ancien chef de service, nous a quittés le…"
+        # A tribute or a portrait of a carer ("le Pr X, ancien chef de service, nous a quittés
+        # le…"), unless the sentence is about a nursing home's resident.
+        left = max(folded.rfind(". ", 0, start), folded.rfind("\n", 0, start)) + 1
+        right = folded.find(". ", match.end())
+        sentence = folded[left : right if right != -1 else len(folded)]
+        return bool(_NURSING_HOME.search(sentence)) and not _CARER.search(folded, left, start)
     return True
 
 

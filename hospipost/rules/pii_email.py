@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import host_matches
 
 # local@domain.tld, and the usual disguises: "jean.dupont (at) gmail.com", "[at]", " arobase ",

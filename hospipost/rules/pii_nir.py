@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 
 # One optional separator between the groups: space (also non-breaking / narrow), dot or hyphen.
 _SEP = r"[ .\-\u00a0\u202f\u2009]?"

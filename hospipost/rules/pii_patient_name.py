@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import any_of, fold, lowered_text
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -84,7 +84,10 @@ _CIVILITY = re.compile(
 _CAPITALISED = re.compile(rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?")
 _WORD_RE = re.compile(rf"[{_UP}][{_LOW}]+")
 _LAST = re.compile(rf"\s+(?:(?:de|du|le|la|van|von|d['’])\s?)?[{_UP}][\w'’]+(?:-[{_UP}][\w'’]+)?")
-_AGE_ANYWHERE = re.compile(r"[,(]\s*(?:[aâ]g[ée]e?\s+de\s+)?[0-9]{1,3}\s*(?:ans|mois|years?)")
+# "84 ans", "(âgée de 84 ans)", "aged 82", and the bare age of English news style: "John Smith, 67,".
+_AGE_ANYWHERE = re.compile(
+    r"[,(]\s*(?:[aâ]g[ée]e?\s+de\s+|aged\s+)?[0-9]{1,3}(?:\s*(?:ans|mois|years?)|,|\)|\s+(?:from|on|of|in)\s)"
+)
 _CHILD = re.compile(
     rf"(?:\b(?:[Ll]a|[Ll]e|[Nn]otre|[Cc]ette|[Cc]e)\s+(?:petite?|jeune)|\b(?:[Bb][ée]b[ée]|[Ll]ittle|[Bb]aby))"
     rf"\s+(?P<name>[{_UP}][{_LOW}]+)"
@@ -93,13 +96,15 @@ _PATIENT_NAMED = re.compile(
     rf"[PpRr](?:atiente?|atient·e|[ée]sidente?)\s+(?P<name>[{_UP}][{_LOW}]+(?:\s+[{_UP}][\w'’-]+)?)"
 )
 # "Jeanne Martin, 84 ans", "John Smith, 67,"
-_AGE_AFTER = re.compile(r"\s*[,(]\s*(?:[aâ]g[ée]e?\s+de\s+)?[0-9]{1,3}\s*(?:ans|mois|years?(?:\s+old)?|,|\))")
+_AGE_AFTER = re.compile(
+    r"\s*[,(]\s*(?:[aâ]g[ée]e?\s+de\s+|aged\s+)?[0-9]{1,3}\s*(?:ans|mois|years?(?:\s+old)?|,|\)|(?=\s+(?:from|on|of|in)\s))"
+)
 
 _ROLE = (
     r"dr|dre|pr|pre|docteure?|professeure?|prof|infirmier|infirmiere|infirmier·e|ide|ibode|iade|sage-femme|maieuticien"
     r"|chirurgien(?:ne)?|medecin|cadre|interne|externe|aide-soignante?|kine|kinesitherapeute|psychologue"
     r"|pharmacien(?:ne)?|preparat(?:eur|rice)|directeur|directrice|dg|president(?:e)?|vice-president(?:e)?|maire"
-    r"|adjointe?|ministre|deputee?|senat(?:eur|rice)|prefete?|doyen(?:ne)?|chef(?:fe)?|responsable|coordinat(?:eur|rice)"
+    r"|adjointe?|ministre|deputee?|senat(?:eur|rice)|prefete?|doyen(?:ne)?(?!\s+(?:de\s+(?:l'ehpad|la\s+residence|la\s+maison|notre|nos)|des\s+residents))|chef(?:fe)?|responsable|coordinat(?:eur|rice)"
     r"|referente?|nurse|doctor|surgeon|professor|consultant|midwife|matron|chaplain|aumonier|benevole|volunteer"
     r"|secretaire|manager|ambassad(?:eur|rice)|parrain|marraine|artiste|chanteu(?:r|se)|auteur|autrice|ecrivain"
     r"|journaliste|photographe|champion(?:ne)?|joueu(?:r|se)|entraineur|entraineuse|capitaine|sporti(?:f|ve)"
@@ -131,7 +136,8 @@ _PLACE_BEFORE = re.compile(
 )
 # Staff at work: the person is the agent ("Julie travaille en réanimation").
 _AGENT_VERB = re.compile(
-    r"\b(?:travaill|exerce|dirige|coordonn|encadr|anim|accompagn|accueill|intervien|soigne\b|opere\b|forme\b|works|leads)"
+    r"\b(?:travaill|exerce|dirige|coordonn|encadr(?!ee?s?\s+par)|anim|accompagn(?!ee?s?\s+par)|accueill(?!ie?s?\s+par)"
+    r"|intervien|soigne\b|opere\b|forme\b|works|leads)"
 )
 
 # Patient-sense care words, on folded text.
@@ -153,6 +159,20 @@ CARE = re.compile(
     | in\s+(?:intensive\s+care|the\s+icu|icu|a\s+coma|palliative\s+care|hospital) | died | passed\s+away
     | discharged | recovering | suffering\s+from | (?:was|were|been|being)\s+cared\s+for | gave\s+birth
     | received\s+an?\s+(?:transplant|kidney|liver|heart|lung|graft)
+    | (?:on|in|from)\s+(?:the\s+|our\s+|a\s+)?(?:[a-z0-9'-]+\s+){{0,2}}ward(?![a-z])
+    | (?:after|since|following)\s+(?:his|her|their)\s+(?:surgery|operation|transplant|stroke|heart\s+attack
+        |treatment|chemotherapy|chemo|accident|fall|diagnosis|admission|cardiac\s+arrest|amputation|birth)
+    # followed in a sensitive service (the service alone says the person is a patient there)
+    | (?:en|au|aux|a\s+l'|dans\s+(?:le|la|l'|un|une|notre|nos|votre)\s+(?:[a-z-]+\s+){{0,2}}?|(?:service|unite|centre|pole|consultations?
+        |hopital\s+de\s+jour|clinique|cmp|csapa)\s+(?:d'|de\s+|du\s+))\s*
+      (?:addictologie|alcoologie|tabacologie|psychiatrie|pedopsychiatrie|oncologie|onco-?pediatrie|hematologie|cancerologie
+        |infectiologie|sevrage|desintoxication|csapa|caarud|cmp|cmpp|soins\s+palliatifs)(?![a-z])
+    | vi(?:t|vent|vait|vaient)\s+avec\s+(?:le\s+vih|le\s+sida|une?\s+(?:addiction|cancer|schizophrenie|depression|trouble)
+        |la\s+(?:maladie|schizophrenie|depression|bipolarite)|des\s+troubles)
+    | seropositi(?:f|ve)s?|porteu(?:r|se)\s+du\s+vih
+    | (?:en|sous)\s+(?:traitement\s+de\s+substitution|methadone|buprenorphine|subutex|sevrage|cure\s+de\s+(?:desintoxication|sevrage)
+        |chimio(?:therapie)?|radiotherapie|antiretroviraux|tritherapie)
+    | living\s+with\s+(?:hiv|aids|cancer|dementia|schizophrenia|addiction)|in\s+rehab|(?:drug|alcohol)\s+(?:rehab|treatment|detox)
     )""",
     re.VERBOSE,
 )
@@ -181,6 +201,11 @@ _CARE_KEYS = (
     "chimio", "coma", "souffr", "a subi", "victime", "naissance", "respirateur", "rapatri", "transfér", "transfer",
     "perfus", "plâtr", "platr", "underwent", "died", "passed away", "discharged",
     "recovering", "suffering", "cared for", "gave birth", "received a", "icu", "résident", "resident",
+    "ward", "surgery", "operation", "stroke", "chemo", "addicto", "alcoolo", "tabacolo", "psychiatr", "oncolog",
+    "hématolog", "hematolog", "cancérolog", "cancerolog", "infectio", "sevrage", "désintox", "desintox", "csapa",
+    "caarud", "cmp", "vih", "sida", "séropositi", "seropositi", "méthadone", "methadone", "buprénorphine",
+    "buprenorphine", "subutex", "substitution", "radioth", "antirétrovir", "antiretrovir", "trithérapie",
+    "tritherapie", "palliati", "hiv", "aids", "rehab", "detox", "dementia", "schizophren",
 )
 _CARE_GATE = any_of(_CARE_KEYS)
 _STOP = frozenset("Le La Les Un Une Des Du De Au Aux En Et Ou Il Elle Ils Elles Nous Vous On Ce Cette Ces".split())
@@ -220,7 +245,7 @@ def _candidates(text: str) -> list[tuple[int, int, str]]:
                 found.append((start, match.end(), "civility"))
     words = _WORD_RE.findall(text)
     known_names = not FIRST_NAMES.isdisjoint(words)
-    aged = (" ans" in text or " mois" in text or "year" in text) and bool(_AGE_ANYWHERE.search(text))
+    aged = ("," in text or "(" in text) and bool(_AGE_ANYWHERE.search(text))
     if known_names or aged:
         for match in _CAPITALISED.finditer(text):
             start = match.start()

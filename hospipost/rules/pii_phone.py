@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules.pii_nir import digit_count
 
 _NON_DIGITS = re.compile(r"[^0-9]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules.pii_nir import digit_count
 
 _S = r"[\s\u00a0\u202f]*"  # spaces, non-breaking ones included

@@ -8,11 +8,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from hospipost.compliance import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.timeutil import dst_problem, in_window
 
 if TYPE_CHECKING:
-    from hospipost.compliance import CheckContext
+    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
 
 
@@ -223,7 +223,12 @@ def schedule_dst(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
 
 @lru_cache(maxsize=4096)
 def _changes_offset(day: date, zone: str) -> bool:
-    """Whether the zone's UTC offset changes during that local day (a DST change day)."""
+    """Whether the zone's UTC offset changes during that local day (a DST change day).
+
+    No zone changes its offset on the first or the last day of the calendar (year 1,
+    9999-12-31), where the next midnight cannot even be written: those days are not."""
+    if day in (date.min, date.max):
+        return False
     start = datetime.combine(day, time(0, 0), ZoneInfo(zone))
     return start.utcoffset() != (start + timedelta(days=1)).utcoffset()  # wall-clock arithmetic: next midnight
 

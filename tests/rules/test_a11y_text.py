@@ -22,8 +22,6 @@ def test_severities() -> None:
     assert rules["a11y-fancy-unicode"].severity == Severity.ERROR
     assert rules["a11y-caps"].severity == Severity.SUGGESTION
     for rule_id in ("a11y-hashtag-case", "a11y-emoji", "a11y-fancy-unicode", "a11y-caps"):
-        doc = rules[rule_id].doc
-        assert all(section in doc for section in ("Checks", "Why:", "Fix:", "Examples:")), rule_id
         assert rules[rule_id].fix
 
 

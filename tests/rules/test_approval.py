@@ -21,7 +21,6 @@ def test_severities_and_docs() -> None:
     rules = all_rules()
     for rule_id in ("approval-required", "approval-self"):
         assert rules[rule_id].severity == Severity.ERROR
-        assert all(section in rules[rule_id].doc for section in ("Checks:", "Why:", "Fix:", "Examples:"))
         assert rules[rule_id].fix
 
 

@@ -23,7 +23,6 @@ def test_severities_and_docs() -> None:
     assert rules["claim-innovation"].severity == Severity.ERROR
     for rule_id in ("claim-absolute", "claim-comparative", "claim-innovation"):
         doc = rules[rule_id].doc
-        assert all(section in doc for section in ("Checks:", "Why:", "Fix:", "Examples:")), rule_id
         assert "R5122-4" in doc or "R4127-14" in doc
         assert rules[rule_id].fix
 
@@ -252,3 +251,53 @@ def test_innovation_without_source_is_an_error(config: Config, text: str, source
 )
 def test_innovation_with_source_or_other_kind_passes(config: Config, changes: dict) -> None:
     assert findings(config, post_with(text=BABICOC, **changes), rule="claim-innovation") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Our new clinic cures back pain in three sessions.",
+        "This therapy cures migraines in just two weeks.",
+        "Acupuncture can cure your insomnia in 3 sessions.",
+        "Our programme cured tinnitus after only four sessions!",
+        "Our clinic gets rid of back pain in just 3 visits.",
+        "Our programme cured 100% of patients.",
+        "100% of our patients were cured.",
+    ],
+)
+def test_english_cure_claims_are_errors(config: Config, sentence: str) -> None:
+    assert excerpts(config, "claim-absolute", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ce traitement guérit 100 % des patients.",
+        "Notre méthode guérit 100% des cas de migraine.",
+        "Cette cure guérit l'insomnie chez 100 % des participants.",
+        "Ce protocole guérit dans 100 % des cas.",
+        "100 % des patients sont guéris après trois séances.",
+        "Avec cette cure, tous les patients guérissent en un mois.",
+    ],
+)
+def test_cure_with_one_hundred_percent_in_the_sentence_is_absolute(config: Config, sentence: str) -> None:
+    assert excerpts(config, "claim-absolute", sentence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is no cure for Alzheimer's disease yet; research continues.",
+        "Researchers are looking for a cure for cancer.",
+        "Antibiotics cure most infections in a week.",
+        "A sprain heals completely in six weeks.",
+        "Most patients are cured within five years of treatment, according to the study.",
+        "Détecté tôt, ce cancer se guérit dans 9 cas sur 10.",
+        "100 % des soignants sont mobilisés pour la campagne de vaccination.",
+        "Remboursé à 100 %, ce traitement soigne l'hypertension.",
+        "Les patients guéris témoignent ; 100 % des dons vont à la recherche.",
+        "Il n'est pas vrai que 100 % des patients sont guéris : méfiez-vous des promesses.",
+    ],
+)
+def test_cure_wording_without_a_promise_passes(config: Config, text: str) -> None:
+    assert excerpts(config, "claim-absolute", text) == []

@@ -67,5 +67,5 @@ def test_ignore_with_a_reason(config) -> None:
 
 def test_documentation(config) -> None:
     doc = all_rules()[RULE].doc
-    for section in ("Checks", "Why", "Fix", "Examples", "Code civil art. 9", "226-1"):
-        assert section in doc
+    for reference in ("Code civil art. 9", "226-1"):
+        assert reference in doc

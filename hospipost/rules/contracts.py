@@ -1,0 +1,111 @@
+"""What rules and the engine share: severities, problems, rules and the check context.
+
+A leaf module: the rules import it to declare themselves, the engine
+(:mod:`hospipost.compliance`) imports it and the rule registry, and nothing here imports
+either, so there is no cycle between the engine and the rules.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hospipost.config import Config
+    from hospipost.networks.base import Limits, Network
+    from hospipost.posts import Post
+
+
+class Severity(IntEnum):
+    SUGGESTION = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule found: a message and where (field of the post, span in that text)."""
+
+    message: str
+    field: str | None = "text"
+    span: tuple[int, int] | None = None
+    network: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: its id, default severity and its check; the docstring is its documentation."""
+
+    id: str
+    severity: Severity
+    check: Callable[..., Iterable[Any]]
+    doc: str
+    fix: str
+    ignorable: bool = True
+    scope: str = "post"  # "post": check(post, ctx); "all": check(posts, ctx) -> (post, Problem)
+    sensitive: bool = False  # the matched text is personal data: never echo it whole
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.id
+
+
+def rule(
+    rule_id: str,
+    severity: Severity,
+    *,
+    fix: str,
+    ignorable: bool = True,
+    scope: str = "post",
+    sensitive: bool = False,
+) -> Callable[[Callable[..., Iterable[Any]]], Rule]:
+    """Declare a rule; the decorated function's docstring is what `rules --explain` prints."""
+
+    def declare(check: Callable[..., Iterable[Any]]) -> Rule:
+        doc = inspect.cleandoc(check.__doc__ or "")
+        return Rule(rule_id, severity, check, doc, fix, ignorable, scope, sensitive)
+
+    return declare
+
+
+@dataclass
+class CheckContext:
+    """What rules may consult besides the post: config, the clock, the networks' limits."""
+
+    config: "Config"
+    now: datetime
+    published: Callable[["Post"], bool] = lambda post: False
+    cache: dict[str, Any] = field(default_factory=dict)  # per-run memo for rules (e.g. file facts)
+
+    def networks(self, post: "Post") -> list[type["Network"]]:
+        """The adapter classes of the post's networks (looked up once per set of networks)."""
+        from hospipost.networks import network_class  # the registry, only when a rule asks (start-up speed)
+
+        by_names = self.cache.setdefault("networks", {})
+        if post.networks not in by_names:
+            by_names[post.networks] = [network_class(name) for name in post.networks]
+        return by_names[post.networks]
+
+    def limits(self, network: type["Network"]) -> "Limits":
+        """A network's limits for this config (an instance's own limits where known)."""
+        by_name = self.cache.setdefault("limits", {})
+        if network.name not in by_name:
+            settings = self.config.networks.get(network.name)
+            by_name[network.name] = network.effective_limits(settings, self.config.cache_dir)
+        return by_name[network.name]
+
+    def local(self, moment: datetime) -> datetime:
+        """The moment in the config's time zone; as written where that would fall outside the
+        calendar (a date in year 1 or on 9999-12-31 that the zone moves past the edge)."""
+        try:
+            return moment.astimezone(self.config.timezone)
+        except OverflowError:
+            return moment
