@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from sqlalchemy.engine import Connection, Engine
 SCHEMA_VERSION = 2
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 ONCE = "once"
+LEDGER_ID = "ledger_id"
+SENDS_FROM = "sends_from"
+MARKER_NAME = "hospipost.ledger-id"
 
 metadata = sa.MetaData()
 
@@ -170,8 +174,11 @@ def process_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class LedgerError(Exception):
-    """The ledger cannot be opened or used; the message says what to do."""
+from hospipost.errors import HospipostError
+
+
+class LedgerError(HospipostError):
+    """The ledger cannot be opened, read or written; one line that says what to do (exit 2)."""
 
 
 class NoLedger(LedgerError):
@@ -198,13 +205,12 @@ class Ledger:
         With ``migrate=False`` nothing is written (for --dry-run and read-only views).
         """
         ledger = cls(_engine(url, create), actor)
-        try:
-            if migrate:
-                ledger.migrate()
-            else:
-                ledger.engine.connect().close()
-        except sa.exc.OperationalError as error:
-            raise LedgerError(f"cannot open the ledger {redact_url(url)}: {_short(error)}") from None
+        if migrate:
+            ledger.migrate()
+        else:
+            with ledger._read() as connection:
+                if not ledger.is_postgresql:
+                    connection.exec_driver_sql("SELECT count(*) FROM sqlite_master")  # an empty or foreign file fails here
         return ledger
 
     @classmethod
@@ -214,6 +220,42 @@ class Ledger:
             return cls.open(url, create=False, migrate=False)
         except NoLedger:
             return None
+
+    @classmethod
+    def open_for_publishing(cls, config: Any, actor: str | None = None) -> "Ledger":
+        """The ledger, for anything that sends: refuses a missing, emptied or foreign ledger.
+
+        A brand-new folder (no marker, no ledger) gets both; call this before claiming anything.
+        """
+        marker = read_marker(config)
+        if marker is not None:
+            check_identity(config, marker)
+        ledger = cls.open(config.state_url, actor=actor)
+        if marker is None:
+            write_marker(config, ledger.identity() or "")
+        return ledger
+
+    def identity(self) -> str | None:
+        """The id written when this ledger was created (None for an empty database)."""
+        with self._read() as connection:
+            if not sa.inspect(connection).has_table("hospipost_meta"):
+                return None
+            row = connection.execute(sa.select(meta.c.value).where(meta.c.key == LEDGER_ID)).first()
+        return row.value if row else ""  # a ledger older than ledger ids
+
+    def sends_from(self) -> datetime | None:
+        """Set by `ledger reset --start-afresh`: nothing due earlier is sent automatically."""
+        with self._read() as connection:
+            row = connection.execute(sa.select(meta.c.value).where(meta.c.key == SENDS_FROM)).first()
+        return datetime.fromisoformat(row.value) if row else None
+
+    def start_afresh(self, now: datetime) -> str:
+        """A new identity; deliveries due before ``now`` will never be sent automatically."""
+        new_id = uuid.uuid4().hex
+        with self.write() as connection:
+            _set_meta(connection, LEDGER_ID, new_id)
+            _set_meta(connection, SENDS_FROM, now.astimezone(timezone.utc).isoformat())
+        return new_id
 
     def migrate(self) -> None:
         with self.write() as connection:
@@ -229,13 +271,23 @@ class Ledger:
             for step in range(max(version, 1), SCHEMA_VERSION):
                 MIGRATIONS[step](connection)
             _set_meta(connection, "schema_version", str(SCHEMA_VERSION))
+            if not connection.execute(sa.select(meta.c.key).where(meta.c.key == LEDGER_ID)).first():
+                _set_meta(connection, LEDGER_ID, uuid.uuid4().hex)  # new, or made before ledgers had an id
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE on SQLite, so writers queue instead of failing)."""
-        with self.engine.connect() as connection:
-            connection.execution_options(hospipost_write=True)
-            with connection.begin():
+        with database_errors(self.engine.url, writing=True):
+            with self.engine.connect() as connection:
+                connection.execution_options(hospipost_write=True)
+                with connection.begin():
+                    yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read-only connection; any database fault becomes one LedgerError line."""
+        with database_errors(self.engine.url, writing=False):
+            with self.engine.connect() as connection:
                 yield connection
 
     def close(self) -> None:
@@ -248,13 +300,19 @@ class Ledger:
         rows = [
             {
                 "id": item.id, "post_id": item.post_id, "queue": item.queue, "network": item.network,
-                "occurrence": item.occurrence, "due_at": item.due_at, "state": "pending", "attempts": 0,
+                "occurrence": item.occurrence, "due_at": item.due_at, "state": "pending", "attempts": 0, "last_error": None,
                 "created_at": now, "updated_at": now,
             }
             for item in due
         ]
         if not rows:
             return
+        sends_from = self.sends_from()
+        for row in rows:
+            if sends_from is not None and row["due_at"] < sends_from:
+                row.update(state="failed", last_error=(
+                    f"Due before the ledger was started afresh ({sends_from:%Y-%m-%d %H:%M} UTC): not sent automatically; "
+                    "check the account, publish by hand if needed, then `hospipost reconcile`."))
         with self.write() as connection:
             known = {r.id for r in connection.execute(sa.select(deliveries.c.id).where(deliveries.c.id.in_([r["id"] for r in rows])))}
             fresh = [row for row in rows if row["id"] not in known]
@@ -404,7 +462,7 @@ class Ledger:
             _set_meta(connection, f"last_run:{self.actor}", value)
 
     def last_runs(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             rows = connection.execute(sa.select(meta).where(meta.c.key.like("last_run:%")))
             runs = [{"actor": row.key.split(":", 1)[1], **json.loads(row.value)} for row in rows]
         return sorted(runs, key=lambda run: run["at"], reverse=True)
@@ -423,16 +481,9 @@ class Ledger:
                 connection.execute(daemons.insert().values(name=self.actor, **values))
 
     def daemon_list(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             rows = connection.execute(sa.select(daemons).order_by(daemons.c.last_seen.desc()))
             return [{**row._asdict(), "problems": json.loads(row.problems or "[]")} for row in rows]
-
-    def record_event(self, now: datetime, kind: str, detail: dict, post_id: str | None = None, network: str | None = None) -> None:
-        with self.write() as connection:
-            connection.execute(events.insert().values(
-                at=now, kind=kind, actor=self.actor, post_id=post_id, network=network,
-                detail=json.dumps(detail, ensure_ascii=False, default=str),
-            ))
 
     def _event(self, connection: Connection, now: datetime, kind: str, item: Any, detail: dict | None) -> None:
         connection.execute(events.insert().values(
@@ -443,7 +494,7 @@ class Ledger:
     # -- reading ---------------------------------------------------------------
 
     def get(self, item_id: str) -> Delivery | None:
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             row = connection.execute(sa.select(deliveries).where(deliveries.c.id == item_id)).first()
         return Delivery.from_row(row) if row else None
 
@@ -453,7 +504,7 @@ class Ledger:
             query = query.where(deliveries.c.post_id == post_id)
         if states:
             query = query.where(deliveries.c.state.in_(list(states)))
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             return [Delivery.from_row(row) for row in connection.execute(query)]
 
     def event_log(self, post_id: str | None = None, kinds: Iterable[str] | None = None, limit: int | None = None) -> list[dict]:
@@ -464,16 +515,12 @@ class Ledger:
             query = query.where(events.c.kind.in_(list(kinds)))
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             return [
                 {**row._asdict(), "detail": json.loads(row.detail) if row.detail else {}}
                 for row in connection.execute(query)
             ]
 
-    def sent_post_ids(self) -> set[str]:
-        with self.engine.connect() as connection:
-            query = sa.select(deliveries.c.post_id).where(deliveries.c.state == "sent").distinct()
-            return {row.post_id for row in connection.execute(query)}
 
 
 def _add_daemons(connection: Connection) -> None:
@@ -552,5 +599,135 @@ def redact_url(url: str) -> str:
         return url.split("@")[-1]
 
 
+@contextmanager
+def database_errors(url: Any, writing: bool) -> Iterator[None]:
+    """Turn a database fault (corrupt file, read-only file, full disk, connection cut) into one LedgerError line."""
+    import sqlite3
+
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, sqlite3.Error) as error:
+        raise LedgerError(_fault_message(str(url), error, writing)) from None
+
+
+def _fault_message(url: str, error: Exception, writing: bool) -> str:
+    text = _short(error)
+    lowered = text.lower()
+    if not url.startswith("sqlite:///"):
+        action = "written" if writing else "read"
+        return (f"The ledger {redact_url(url)} could not be {action} ({text}): check that the database is reachable, "
+                "then run the command again; deliveries already sent stay recorded.")
+    path = url[len("sqlite:///"):]
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (f"The ledger {path} is damaged ({text}): restore it from your backup "
+                f"(or `sqlite3 {path} .recover`), then run the command again.")
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        blocking = _unwritable_file(path)
+        return (f"The ledger file {blocking} is read-only ({text}): make it writable "
+                f"(`chmod u+w {blocking}`, or remount the folder read-write), then run the command again.")
+    if "full" in lowered or "disk i/o" in lowered:
+        return (f"The ledger {path} could not be written ({text}): free space on its disk, "
+                "then run the command again.")
+    return f"The ledger {path} could not be {'written' if writing else 'read'} ({text})."
+
+
+def _unwritable_file(path: str) -> str:
+    """Which of the database, its -wal or -shm file (or their folder) blocks writing."""
+    for candidate in (path, f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(candidate) and not os.access(candidate, os.W_OK):
+            return candidate
+    folder = os.path.dirname(path) or "."
+    return folder if not os.access(folder, os.W_OK) else path
+
+
 def _short(error: Exception) -> str:
     return str(getattr(error, "orig", error)).splitlines()[0]
+
+
+# -- the ledger's identity, kept beside config.yaml ------------------------------
+
+MARKER_TEXT = """\
+# The identity of this folder's hospipost ledger: commit this file with the posts.
+# publish and the daemon refuse to run when the ledger is missing, emptied or another one,
+# so that a lost ledger never re-sends everything. Restore the ledger from its backup, or
+# start a new one deliberately with `hospipost ledger reset --start-afresh`.
+{identity}
+"""
+
+
+def marker_path(config: Any) -> Any:
+    return config.path.parent / MARKER_NAME
+
+
+def read_marker(config: Any) -> str | None:
+    """The ledger id recorded beside config.yaml, or None in a folder that never published."""
+    path = marker_path(config)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LedgerError(f"{path}: cannot be read ({error}).") from None
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if len(lines) != 1:
+        raise LedgerError(f"{path}: expected one ledger id; restore the file from git.")
+    return lines[0]
+
+
+def write_marker(config: Any, identity: str) -> None:
+    path = marker_path(config)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(MARKER_TEXT.format(identity=identity), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def check_identity(config: Any, expected: str) -> None:
+    """Refuse a ledger that is missing, empty or another one than the marker names."""
+    where = redact_url(config.state_url)
+    restore = (f"restore it from your backup (state: {where} in {config.path.name}), or start a new one "
+               f"deliberately with `hospipost ledger reset --start-afresh` (then only what is due from now on is sent)")
+    try:
+        ledger = Ledger.open_existing(config.state_url)
+    except LedgerError:
+        raise
+    if ledger is None:
+        raise LedgerError(f"The ledger {where} is missing although {MARKER_NAME} says this folder published before: {restore}.")
+    try:
+        found = ledger.identity()
+    finally:
+        ledger.close()
+    if found is None:
+        raise LedgerError(f"The ledger {where} is empty although {MARKER_NAME} says this folder published before: {restore}.")
+    if found != expected:
+        raise LedgerError(f"The ledger {where} is not the one {MARKER_NAME} names (another ledger, id {found[:8]}…): {restore}.")
+
+
+def open_for_reading(config: Any) -> "Ledger | None":
+    """The ONE read-only view of the ledger for every reading command (writes nothing).
+
+    None when nothing was ever published from this folder; a LedgerError (one line, exit 2)
+    when the ledger is damaged, unreachable, read-only where it matters, missing or another one.
+    """
+    marker = read_marker(config)
+    if marker is not None:
+        check_identity(config, marker)
+    ledger = Ledger.open_existing(config.state_url)
+    if ledger is not None and ledger.identity() is None:
+        ledger.close()  # an empty database file: nothing was published into it
+        return None
+    return ledger
+
+
+def dead_claims(ledger: Ledger, items: Iterable[Delivery], now: datetime) -> list[Delivery]:
+    """The `sending` deliveries whose claimant is gone (as publish judges it), for `status`."""
+    from hospipost.publisher import owner_alive_check
+
+    alive = owner_alive_check(ledger, now)
+    dead = []
+    for item in items:
+        if item.state != "sending":
+            continue
+        expired = item.lease_expires_at is not None and item.lease_expires_at <= now
+        if expired or not alive(item.lease_owner or ""):
+            dead.append(item)
+    return dead

@@ -44,13 +44,13 @@ def publication_state(post: "Post", now: datetime, deliveries: Iterable["Deliver
 
 
 def ledger_deliveries(config: "Config") -> dict[str, list["Delivery"]]:
-    """Every delivery in the ledger, by post id (empty when nothing was ever published)."""
-    from hospipost.ledger import Ledger, LedgerError
+    """Every delivery in the ledger, by post id (empty when nothing was ever published).
 
-    try:
-        ledger = Ledger.open_existing(config.state_url)
-    except LedgerError:  # an unreachable database: show what the posts say
-        return {}
+    An unreadable ledger raises LedgerError (one line, exit 2): never a guess from the posts alone.
+    """
+    from hospipost.ledger import open_for_reading
+
+    ledger = open_for_reading(config)
     if ledger is None:
         return {}
     try:
@@ -58,10 +58,13 @@ def ledger_deliveries(config: "Config") -> dict[str, list["Delivery"]]:
         for item in ledger.all():
             by_post.setdefault(item.post_id, []).append(item)
         return by_post
-    except Exception:  # an older or foreign database: show what the posts say
-        return {}
     finally:
         ledger.close()
+
+
+def published_post_ids(config: "Config") -> set[str]:
+    """The posts the ledger records as sent on at least one network (for `check`'s schedule-past)."""
+    return {post_id for post_id, items in ledger_deliveries(config).items() if any(item.state == "sent" for item in items)}
 
 
 def next_time(post: "Post", config: "Config", now: datetime) -> datetime | None:

@@ -70,7 +70,7 @@ def _open_ledger(config: "Config"):
     from hospipost.ledger import Ledger, LedgerError
 
     try:
-        return Ledger.open(config.state_url)
+        return Ledger.open_for_publishing(config)
     except LedgerError as error:
         raise HospipostError(str(error)) from None
 

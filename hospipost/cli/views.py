@@ -22,12 +22,9 @@ UPCOMING_WINDOW = timedelta(days=31)
 
 def open_ledger(config: "Config") -> "Ledger | None":
     """The ledger for reading, or None when nothing was ever published from this config."""
-    from hospipost.ledger import Ledger, LedgerError
+    from hospipost.ledger import open_for_reading
 
-    try:
-        return Ledger.open_existing(config.state_url)
-    except LedgerError as error:
-        raise HospipostError(str(error)) from None
+    return open_for_reading(config)
 
 
 def delivery_dict(item: "Delivery") -> dict[str, Any]:

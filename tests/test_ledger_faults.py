@@ -1,0 +1,158 @@
+"""Ledger faults through the CLI: damaged, emptied, deleted, full or foreign ledgers (issue 14)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from hospipost.cli import cli
+from hospipost.config import Config
+from hospipost.ledger import DueDelivery, Ledger, LedgerError, marker_path
+from hospipost.publication import published_post_ids
+from tests.helpers import CLEAN_POST, NOW, post_with
+
+READERS = [
+    ["publish", "--now", "2026-12-01 12:00"], ["publish", "--dry-run", "--now", "2026-12-01 12:00"], ["status"],
+    ["history"], ["queue", "list"], ["queue", "show", "p1"], ["reconcile", "p1", "--network", "x", "--not-sent"],
+]
+
+
+def _published(config: Config) -> Path:
+    """p1 sent on x through the ledger, as a publish run records it; returns the SQLite file."""
+    text = yaml.safe_dump({"posts": [CLEAN_POST, post_with(id="p2")]}, allow_unicode=True, sort_keys=False)
+    (config.path.parent / "posts" / "news.yaml").write_text(text, encoding="utf-8")
+    ledger = Ledger.open_for_publishing(config)
+    ledger.ensure([DueDelivery("p1", "news", "x", "once", NOW)], NOW)
+    (item,) = ledger.claim(["p1:x:once"], NOW, timedelta(minutes=5))
+    ledger.mark_sent(item, NOW, "1", "https://x.com/chu/status/1", "h")
+    ledger.close()
+    return config.path.parent / ".hospipost" / "state.db"
+
+
+def _run(config: Config, args: list[str]):
+    return CliRunner().invoke(cli, ["--config", str(config.path), *args])
+
+
+def _one_line_exit_2(result) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.mark.parametrize("damage", ["header", "middle"])
+@pytest.mark.parametrize("args", READERS, ids=lambda args: " ".join(args[:2]))
+def test_a_damaged_ledger_is_one_line_and_exit_2_for_every_command(config: Config, args: list[str], damage: str) -> None:
+    path = _published(config)
+    data = bytearray(path.read_bytes())
+    if damage == "header":
+        data[:100] = b"\xff" * 100
+    else:
+        data[1024:] = b"\x5a" * (len(data) - 1024)  # the tables' pages, after the first
+    path.write_bytes(bytes(data))
+    result = _run(config, args)
+    _one_line_exit_2(result)
+    assert "state.db" in result.output
+
+
+def test_a_dry_run_never_counts_sent_deliveries_when_the_ledger_is_unreadable(config: Config) -> None:
+    path = _published(config)
+    data = bytearray(path.read_bytes())
+    data[1024:] = b"\x5a" * (len(data) - 1024)
+    path.write_bytes(bytes(data))
+    result = _run(config, ["publish", "--dry-run", "--now", "2026-12-01 12:00"])
+    assert result.exit_code == 2 and "would be sent" not in result.output
+
+
+@pytest.mark.parametrize("loss", ["emptied", "deleted", "another"])
+def test_publish_refuses_a_lost_ledger_and_says_how_to_restore_it(config: Config, loss: str) -> None:
+    path = _published(config)
+    if loss == "emptied":
+        path.write_bytes(b"")
+    elif loss == "deleted":
+        path.unlink()
+    else:
+        path.unlink()
+        Ledger.open(config.state_url).close()  # a new, foreign ledger
+    for args in (["publish", "--now", "2026-12-01 12:00"], ["status"], ["publish", "--dry-run", "--now", "2026-12-01 12:00"]):
+        result = _run(config, args)
+        _one_line_exit_2(result)
+        assert "backup" in result.output and "ledger reset --start-afresh" in result.output
+
+
+def test_a_brand_new_folder_gets_its_ledger_and_marker(config: Config) -> None:
+    assert not marker_path(config).exists()
+    Ledger.open_for_publishing(config).close()
+    identity = Ledger.open(config.state_url).identity()
+    assert identity and identity in marker_path(config).read_text(encoding="utf-8")
+    Ledger.open_for_publishing(config).close()  # the same ledger again: accepted
+
+
+def test_starting_afresh_sends_only_what_is_due_from_then_on(config: Config) -> None:
+    path = _published(config)
+    path.unlink()
+    result = _run(config, ["ledger", "reset", "--start-afresh", "--now", "2026-12-01 11:00"])
+    assert result.exit_code == 0, result.output
+    ledger = Ledger.open_for_publishing(config)
+    before = DueDelivery("p2", "news", "x", "once", NOW)  # due before the reset: never sent automatically
+    after = DueDelivery("p3", "news", "x", "once", NOW + timedelta(days=30))
+    ledger.ensure([before, after], NOW + timedelta(days=30))
+    claimed = ledger.claim([before.id, after.id], NOW + timedelta(days=30), timedelta(minutes=5))
+    assert [item.id for item in claimed] == [after.id]
+    assert ledger.get(before.id).state == "failed" and "started afresh" in ledger.get(before.id).last_error
+
+
+def test_reset_needs_the_flag(config: Config) -> None:
+    _one_line_exit_2(_run(config, ["ledger", "reset"]))
+
+
+def test_a_post_recorded_as_sent_is_published(config: Config) -> None:
+    _published(config)
+    assert published_post_ids(config) == {"p1"}
+
+
+def _mount_tiny_tmpfs(folder: Path) -> None:
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+
+
+def test_a_full_disk_mid_run_is_one_ledger_error(config: Config, tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    _mount_tiny_tmpfs(disk)
+    try:
+        ledger = Ledger.open(f"sqlite:///{disk / 'state.db'}")
+        ledger.ensure([DueDelivery("p0", "news", "x", "once", NOW)], NOW)
+        filler = disk / "filler"
+        with pytest.raises(OSError):
+            with filler.open("wb") as out:
+                while True:
+                    out.write(b"\0" * 4096)
+                    out.flush()
+        with pytest.raises(LedgerError, match="state.db could not be written .*free space"):
+            for n in range(2000):
+                ledger.ensure([DueDelivery(f"p{n}" + "x" * 100, "news", "x", "once", NOW)], NOW)
+        ledger.close()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_read_only_ledger_names_the_file_that_blocks(config: Config, tmp_path: Path) -> None:
+    path = _published(config)
+    folder = path.parent
+    done = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True)
+    if done.returncode != 0 or shutil.which("mount") is None:
+        pytest.skip("cannot make a read-only mount here")
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=False)
+    try:
+        result = _run(config, ["publish", "--now", "2026-12-01 12:00"])
+        _one_line_exit_2(result)
+        assert "read-only" in result.output and "state.db" in result.output
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
