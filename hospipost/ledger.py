@@ -718,16 +718,20 @@ def open_for_reading(config: Any) -> "Ledger | None":
     return ledger
 
 
-def dead_claims(ledger: Ledger, items: Iterable[Delivery], now: datetime) -> list[Delivery]:
-    """The `sending` deliveries whose claimant is gone (as publish judges it), for `status`."""
+def dead_claims(items: Iterable[Delivery], daemon_rows: list[dict[str, Any]], now: datetime) -> list[Delivery]:
+    """The `sending` deliveries whose claimant is gone, judged as publish judges it (for `status`).
+
+    ``daemon_rows`` is ``Ledger.daemon_list()``, already read by the caller.
+    """
     from hospipost.publisher import owner_alive_check
 
-    alive = owner_alive_check(ledger, now)
-    dead = []
-    for item in items:
-        if item.state != "sending":
-            continue
-        expired = item.lease_expires_at is not None and item.lease_expires_at <= now
-        if expired or not alive(item.lease_owner or ""):
-            dead.append(item)
-    return dead
+    class _Heartbeats:
+        def daemon_list(self) -> list[dict[str, Any]]:
+            return daemon_rows
+
+    alive = owner_alive_check(_Heartbeats(), now)  # type: ignore[arg-type]
+    return [
+        item for item in items
+        if item.state == "sending"
+        and ((item.lease_expires_at is not None and item.lease_expires_at <= now) or not alive(item.lease_owner or ""))
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -156,3 +157,20 @@ def test_a_read_only_ledger_names_the_file_that_blocks(config: Config, tmp_path:
         assert "read-only" in result.output and "state.db" in result.output
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_status_right_after_a_crash_shows_the_dead_claims(config: Config) -> None:
+    _published(config)
+    ledger = Ledger.open_for_publishing(config, actor=f"{socket.gethostname()}:{_ended_pid()}")
+    ledger.ensure([DueDelivery("p2", "news", "x", "once", NOW)], NOW)
+    ledger.claim(["p2:x:once"], NOW, timedelta(hours=1))
+    ledger.close()
+    result = _run(config, ["status", "--now", "2026-11-23 11:05"])
+    assert result.exit_code == 1, result.output
+    assert "1 need a human" in result.output and "which stopped" in result.output
+
+
+def _ended_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
