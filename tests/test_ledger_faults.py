@@ -174,3 +174,72 @@ def _ended_pid() -> int:
     child = subprocess.Popen(["true"])
     child.wait()
     return child.pid
+
+
+class _Proxy:
+    """A TCP proxy on 127.0.0.1 to PostgreSQL whose connections the test cuts."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        import threading
+
+        self.target = target
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.down = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if self.down:  # a reconnection after the cut: refused
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def cut(self) -> None:
+        self.down = True
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+
+def test_a_postgresql_connection_cut_mid_run_is_one_ledger_error(request: pytest.FixtureRequest) -> None:
+    from urllib.parse import urlsplit
+
+    from tests.conftest import _postgresql_schema
+
+    url = _postgresql_schema(request)
+    parts = urlsplit(url)
+    proxy = _Proxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+    request.addfinalizer(proxy.server.close)
+    through_proxy = url.replace(f"{parts.hostname}:{parts.port or 5432}", f"127.0.0.1:{proxy.port}", 1)
+    ledger = Ledger.open(through_proxy)
+    ledger.ensure([DueDelivery("p1", "news", "x", "once", NOW)], NOW)
+    (item,) = ledger.claim(["p1:x:once"], NOW, timedelta(minutes=5))
+    assert ledger.request_started(item, NOW)
+    proxy.cut()  # the request left; the ledger is gone before mark_sent
+    with pytest.raises(LedgerError) as caught:
+        ledger.mark_sent(item, NOW, "1", "https://x.com/chu/status/1", "h")
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1 and "could not be written" in message and "reachable" in message
+    ledger.close()
