@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hospipost.config import Config
@@ -60,6 +60,24 @@ def ledger_deliveries(config: "Config") -> dict[str, list["Delivery"]]:
         return by_post
     finally:
         ledger.close()
+
+
+def already_handled(config: "Config", due: Iterable[Any] = ()) -> set[str]:
+    """Ids among ``due`` that a publish run would not send: known to the ledger (sent, failed,
+    unknown…) or due before `ledger reset --start-afresh`. For the dry run."""
+    from hospipost.ledger import open_for_reading
+
+    ledger = open_for_reading(config)
+    if ledger is None:
+        return set()
+    try:
+        handled = {item.id for item in ledger.all() if item.state != "pending"}
+        sends_from = ledger.sends_from()
+    finally:
+        ledger.close()
+    if sends_from is not None:
+        handled |= {item.id for item in due if item.as_due_delivery().due_at < sends_from}
+    return handled
 
 
 def published_post_ids(config: "Config") -> set[str]:

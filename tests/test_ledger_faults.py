@@ -243,3 +243,11 @@ def test_a_postgresql_connection_cut_mid_run_is_one_ledger_error(request: pytest
     message = str(caught.value)
     assert len(message.splitlines()) == 1 and "could not be written" in message and "reachable" in message
     ledger.close()
+
+
+def test_a_dry_run_after_starting_afresh_counts_only_what_is_due_from_then_on(config: Config) -> None:
+    _published(config).unlink()
+    assert _run(config, ["ledger", "reset", "--start-afresh", "--now", "2026-12-01 11:00"]).exit_code == 0
+    result = _run(config, ["publish", "--dry-run", "--now", "2026-12-01 11:30"])
+    assert result.exit_code == 0, result.output
+    assert "Dry run: 0 deliveries would be sent" in result.output

@@ -95,7 +95,9 @@ def _dry_run(work: "Plan", config: "Config", output_format: str) -> int:
     from hospipost.credentials import Credentials
     from hospipost.publisher import adapter_factory, describe_payloads
 
-    already = _known_deliveries(config)
+    from hospipost.publication import already_handled
+
+    already = already_handled(config, work.due)
     make = adapter_factory(config, Credentials(environ={}))  # a dry run never reads a credential
     previews = [describe_payloads(due, make(due.network)) for due in work.due if due.id not in already]
     if output_format == "json":
@@ -113,13 +115,6 @@ def _dry_run(work: "Plan", config: "Config", output_format: str) -> int:
             out.print(f"✖ {due.post.id} → {due.network}: missed, {reason}", style="red")
     out.print(f"Dry run: {len(previews)} deliveries would be sent; nothing was sent or written.", style="bold")
     return 0
-
-
-def _known_deliveries(config: "Config") -> set[str]:
-    """Deliveries the ledger already has (sent, failed, unknown…); empty when there is no ledger."""
-    from hospipost.publication import ledger_deliveries
-
-    return {item.id for items in ledger_deliveries(config).values() for item in items if item.state != "pending"}
 
 
 def _preview_text(preview: dict[str, Any], config: "Config"):
