@@ -28,13 +28,28 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from enum import StrEnum
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from hospipost.errors import HospipostError
+
 SCHEMA_VERSION = 2
-STATES = ("pending", "sending", "sent", "failed", "unknown")
+
+
+class DeliveryState(StrEnum):
+    """A delivery's state; stored (and shown in JSON) as its string value."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+STATES = tuple(DeliveryState)
 ONCE = "once"
 LEDGER_ID = "ledger_id"
 SENDS_FROM = "sends_from"
@@ -128,7 +143,7 @@ class Delivery:
     network: str
     occurrence: str
     due_at: datetime
-    state: str
+    state: DeliveryState
     attempts: int
     next_attempt_at: datetime | None
     lease_owner: str | None
@@ -147,6 +162,7 @@ class Delivery:
     def from_row(cls, row: Any) -> "Delivery":
         values = {name: getattr(row, name) for name in cls.__dataclass_fields__}
         values["parts"] = tuple(json.loads(row.parts)) if row.parts else ()
+        values["state"] = DeliveryState(row.state)
         return cls(**values)
 
 
@@ -172,9 +188,6 @@ def delivery_id(post_id: str, network: str, occurrence: str = ONCE) -> str:
 def process_owner() -> str:
     """Who claims: host and pid, so a dead local owner can be recognised at once."""
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-from hospipost.errors import HospipostError
 
 
 class LedgerError(HospipostError):
@@ -277,18 +290,16 @@ class Ledger:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE on SQLite, so writers queue instead of failing)."""
-        with database_errors(self.engine.url, writing=True):
-            with self.engine.connect() as connection:
-                connection.execution_options(hospipost_write=True)
-                with connection.begin():
-                    yield connection
+        with database_errors(self.engine.url, writing=True), self.engine.connect() as connection:
+            connection.execution_options(hospipost_write=True)
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         """A read-only connection; any database fault becomes one LedgerError line."""
-        with database_errors(self.engine.url, writing=False):
-            with self.engine.connect() as connection:
-                yield connection
+        with database_errors(self.engine.url, writing=False), self.engine.connect() as connection:
+            yield connection
 
     def close(self) -> None:
         self.engine.dispose()
@@ -300,7 +311,7 @@ class Ledger:
         rows = [
             {
                 "id": item.id, "post_id": item.post_id, "queue": item.queue, "network": item.network,
-                "occurrence": item.occurrence, "due_at": item.due_at, "state": "pending", "attempts": 0, "last_error": None,
+                "occurrence": item.occurrence, "due_at": item.due_at, "state": DeliveryState.PENDING, "attempts": 0, "last_error": None,
                 "created_at": now, "updated_at": now,
             }
             for item in due
@@ -309,8 +320,8 @@ class Ledger:
             return
         sends_from = self.sends_from()
         for row in rows:
-            if sends_from is not None and row["due_at"] < sends_from:
-                row.update(state="failed", last_error=(
+            if sends_from is not None and cast(datetime, row["due_at"]) < sends_from:
+                row.update(state=DeliveryState.FAILED, last_error=(
                     f"Due before the ledger was started afresh ({sends_from:%Y-%m-%d %H:%M} UTC): not sent automatically; "
                     "check the account, publish by hand if needed, then `hospipost reconcile`."))
         with self.write() as connection:
@@ -326,7 +337,7 @@ class Ledger:
             return []
         claimable = sa.and_(
             deliveries.c.id.in_(ids),
-            deliveries.c.state == "pending",
+            deliveries.c.state == DeliveryState.PENDING,
             sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
         )
         with self.write() as connection:
@@ -337,7 +348,7 @@ class Ledger:
                 deliveries.update()
                 .where(claimable)
                 .values(
-                    state="sending", lease_owner=self.actor, lease_expires_at=now + lease,
+                    state=DeliveryState.SENDING, lease_owner=self.actor, lease_expires_at=now + lease,
                     request_started_at=None, attempts=deliveries.c.attempts + 1, updated_at=now,
                 )
                 .returning(*deliveries.c)
@@ -356,7 +367,7 @@ class Ledger:
         with self.write() as connection:
             result = connection.execute(
                 deliveries.update()
-                .where(deliveries.c.id == item.id, deliveries.c.state == "sending",
+                .where(deliveries.c.id == item.id, deliveries.c.state == DeliveryState.SENDING,
                        deliveries.c.lease_owner == self.actor)
                 .values(request_started_at=now, updated_at=now)
             )
@@ -375,27 +386,27 @@ class Ledger:
 
     def mark_sent(self, item: Delivery, now: datetime, remote_id: str, url: str | None, sent_hash: str, detail: dict | None = None) -> None:
         self._transition(
-            item, now, "sent", "sent", detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
+            item, now, DeliveryState.SENT, "sent", detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
             remote_id=remote_id, remote_url=url, sent_hash=sent_hash, sent_at=now, last_error=None, next_attempt_at=None,
         )
 
     def mark_retry(self, item: Delivery, now: datetime, error: str, retry_at: datetime) -> None:
-        self._transition(item, now, "pending", "retry", detail={"error": error, "retry_at": retry_at.isoformat()},
+        self._transition(item, now, DeliveryState.PENDING, "retry", detail={"error": error, "retry_at": retry_at.isoformat()},
                          last_error=error, next_attempt_at=retry_at, request_started_at=None)
 
     def mark_failed(self, item: Delivery, now: datetime, error: str) -> None:
-        self._transition(item, now, "failed", "failed", detail={"error": error}, last_error=error)
+        self._transition(item, now, DeliveryState.FAILED, "failed", detail={"error": error}, last_error=error)
 
     def mark_unknown(self, item: Delivery, now: datetime, error: str) -> None:
-        self._transition(item, now, "unknown", "unknown", detail={"error": error}, last_error=error)
+        self._transition(item, now, DeliveryState.UNKNOWN, "unknown", detail={"error": error}, last_error=error)
 
     def _transition(self, item: Delivery, now: datetime, state: str, kind: str, detail: dict | None = None, **values: Any) -> None:
         with self.write() as connection:
             connection.execute(
                 deliveries.update()
                 .where(deliveries.c.id == item.id)
-                .values(state=state, updated_at=now, lease_owner=None if state != "sending" else item.lease_owner,
-                        lease_expires_at=None if state != "sending" else item.lease_expires_at, **values)
+                .values(state=state, updated_at=now, lease_owner=None if state != DeliveryState.SENDING else item.lease_owner,
+                        lease_expires_at=None if state != DeliveryState.SENDING else item.lease_expires_at, **values)
             )
             self._event(connection, now, kind, item, detail)
 
@@ -405,14 +416,14 @@ class Ledger:
             inserted = connection.execute(
                 _insert_ignore(self.engine).returning(deliveries.c.id),
                 {"id": due.id, "post_id": due.post_id, "queue": due.queue, "network": due.network,
-                 "occurrence": due.occurrence, "due_at": due.due_at, "state": "failed", "attempts": 0,
+                 "occurrence": due.occurrence, "due_at": due.due_at, "state": DeliveryState.FAILED, "attempts": 0,
                  "last_error": reason, "created_at": now, "updated_at": now},
             )
             recorded = inserted.first() is not None or connection.execute(
                 # a delivery still retrying when its time ran out
                 deliveries.update()
-                .where(deliveries.c.id == due.id, deliveries.c.state == "pending")
-                .values(state="failed", last_error=reason, updated_at=now, next_attempt_at=None)
+                .where(deliveries.c.id == due.id, deliveries.c.state == DeliveryState.PENDING)
+                .values(state=DeliveryState.FAILED, last_error=reason, updated_at=now, next_attempt_at=None)
             ).rowcount > 0
             if recorded:
                 self._event(connection, now, "missed", due, {"error": reason})
@@ -421,17 +432,17 @@ class Ledger:
     def recover(self, now: datetime, owner_alive: Callable[[str], bool]) -> list[Delivery]:
         """Resolve `sending` rows whose owner is gone: re-queue, or `unknown` if the request left."""
         with self.write() as connection:
-            rows = [Delivery.from_row(r) for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == "sending"))]
+            rows = [Delivery.from_row(r) for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == DeliveryState.SENDING))]
         recovered = []
         for item in rows:
             expired = item.lease_expires_at is not None and item.lease_expires_at <= now
             if not expired and owner_alive(item.lease_owner or ""):
                 continue
             if item.request_started_at is None:
-                self._guarded(item, now, "pending", "requeued", {"owner": item.lease_owner})
+                self._guarded(item, now, DeliveryState.PENDING, "requeued", {"owner": item.lease_owner})
             else:
                 message = f"the process {item.lease_owner} stopped while the request was under way: check the network, then `hospipost reconcile`"
-                self._guarded(item, now, "unknown", "unknown", {"error": message}, last_error=message)
+                self._guarded(item, now, DeliveryState.UNKNOWN, "unknown", {"error": message}, last_error=message)
             recovered.append(item)
         return recovered
 
@@ -440,7 +451,7 @@ class Ledger:
         with self.write() as connection:
             result = connection.execute(
                 deliveries.update()
-                .where(deliveries.c.id == item.id, deliveries.c.state == "sending", deliveries.c.lease_owner == item.lease_owner)
+                .where(deliveries.c.id == item.id, deliveries.c.state == DeliveryState.SENDING, deliveries.c.lease_owner == item.lease_owner)
                 .values(state=state, updated_at=now, lease_owner=None, lease_expires_at=None, request_started_at=None, **values)
             )
             if result.rowcount:
@@ -449,10 +460,10 @@ class Ledger:
     def reconcile(self, item: Delivery, now: datetime, sent_url: str | None, who: str) -> None:
         """A human's verdict on an `unknown` (or `failed`) delivery: sent with its URL, or not sent."""
         if sent_url is not None:
-            self._transition(item, now, "sent", "reconciled", detail={"verdict": "sent", "url": sent_url, "by": who},
+            self._transition(item, now, DeliveryState.SENT, "reconciled", detail={"verdict": "sent", "url": sent_url, "by": who},
                              remote_url=sent_url, sent_at=now, last_error=None)
         else:
-            self._transition(item, now, "pending", "reconciled", detail={"verdict": "not sent", "by": who},
+            self._transition(item, now, DeliveryState.PENDING, "reconciled", detail={"verdict": "not sent", "by": who},
                              last_error=None, next_attempt_at=None, request_started_at=None)
 
     def record_run(self, now: datetime, counts: dict[str, int]) -> None:
@@ -686,10 +697,7 @@ def check_identity(config: Any, expected: str) -> None:
     where = redact_url(config.state_url)
     restore = (f"restore it from your backup (state: {where} in {config.path.name}), or start a new one "
                f"deliberately with `hospipost ledger reset --start-afresh` (then only what is due from now on is sent)")
-    try:
-        ledger = Ledger.open_existing(config.state_url)
-    except LedgerError:
-        raise
+    ledger = Ledger.open_existing(config.state_url)
     if ledger is None:
         raise LedgerError(f"The ledger {where} is missing although {MARKER_NAME} says this folder published before: {restore}.")
     try:
@@ -732,6 +740,6 @@ def dead_claims(items: Iterable[Delivery], daemon_rows: list[dict[str, Any]], no
     alive = owner_alive_check(_Heartbeats(), now)  # type: ignore[arg-type]
     return [
         item for item in items
-        if item.state == "sending"
+        if item.state == DeliveryState.SENDING
         and ((item.lease_expires_at is not None and item.lease_expires_at <= now) or not alive(item.lease_owner or ""))
     ]

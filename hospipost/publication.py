@@ -35,7 +35,7 @@ def publication_state(post: "Post", now: datetime, deliveries: Iterable["Deliver
         return SCHEDULED + (f", {sent} sent so far" if sent else "")
     if not deliveries:
         return PAST_NOT_PUBLISHED if post.at is not None and post.at <= now else SCHEDULED
-    states = Counter(item.state for item in deliveries)
+    states = Counter(str(item.state) for item in deliveries)
     if states["sent"] == len(post.networks):
         return "sent"
     words = [f"sent {states['sent']}/{len(post.networks)}"] if states["sent"] else []
