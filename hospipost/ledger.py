@@ -634,8 +634,10 @@ def _fault_message(url: str, error: Exception, writing: bool) -> str:
                 f"(or `sqlite3 {path} .recover`), then run the command again.")
     if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
         blocking = _unwritable_file(path)
-        return (f"The ledger file {blocking} is read-only ({text}): make it writable "
-                f"(`chmod u+w {blocking}`, or remount the folder read-write), then run the command again.")
+        fix = (f"give it to the user that runs hospipost (`chown`, `chmod u+w {blocking}`) or remount the folder read-write")
+        if blocking.endswith("-shm"):
+            fix += ", or delete it while no hospipost command runs (SQLite rebuilds it)"
+        return f"The ledger file {blocking} is read-only ({text}): {fix}, then run the command again."
     if "full" in lowered or "disk i/o" in lowered:
         return (f"The ledger {path} could not be written ({text}): free space on its disk, "
                 "then run the command again.")

@@ -250,3 +250,36 @@ def test_a_dry_run_after_starting_afresh_counts_only_what_is_due_from_then_on(co
     result = _run(config, ["publish", "--dry-run", "--now", "2026-12-01 11:30"])
     assert result.exit_code == 0, result.output
     assert "Dry run: 0 deliveries would be sent" in result.output
+
+
+def test_a_read_only_shm_file_is_named_with_its_fix(tmp_path: Path) -> None:
+    """After a read-only episode SQLite's state.db-shm stays another user's: the error names it."""
+    import os
+    import sys
+    import tempfile
+
+    from hospipost.config import load_config
+    from tests.helpers import make_config
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run a command as another user")
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        folder.chmod(0o755)
+        config = make_config(folder / "site")
+        _published(config)
+        subprocess.run(["chown", "-R", "nobody", str(folder / "site")], check=True)
+        shm = folder / "site" / ".hospipost" / "state.db-shm"
+        shm.touch()
+        os.chown(shm, 0, 0)
+        shm.chmod(0o644)
+        script = ("import sys; from pathlib import Path; from datetime import datetime, timezone; "
+                  "from hospipost.config import load_config; from hospipost.ledger import Ledger, LedgerError\n"
+                  "try:\n    Ledger.open_for_publishing(load_config(Path(sys.argv[1]))).record_run(datetime.now(timezone.utc), {})\n"
+                  "except LedgerError as error:\n    print(error)")
+        done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-c", script,
+                               str(config.path)], capture_output=True, text=True, check=False, cwd=folder)
+        assert "state.db-shm is read-only" in done.stdout and "delete it" in done.stdout, done.stdout + done.stderr
+        assert load_config(config.path)
+    finally:
+        shutil.rmtree(folder)
