@@ -696,7 +696,8 @@ def write_marker(config: Any, identity: str) -> None:
 
 def check_identity(config: Any, expected: str) -> None:
     """Refuse a ledger that is missing, empty or another one than the marker names."""
-    where = redact_url(config.state_url)
+    url = config.state_url
+    where = url[len("sqlite:///"):] if url.startswith("sqlite:///") else redact_url(url)
     restore = (f"restore it from your backup (state: {where} in {config.path.name}), or start a new one "
                f"deliberately with `hospipost ledger reset --start-afresh` (then only what is due from now on is sent)")
     ledger = Ledger.open_existing(config.state_url)

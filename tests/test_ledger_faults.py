@@ -283,3 +283,15 @@ def test_a_read_only_shm_file_is_named_with_its_fix(tmp_path: Path) -> None:
         assert load_config(config.path)
     finally:
         shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("damage", ["damaged", "deleted"])
+def test_the_daemon_refuses_a_damaged_or_lost_ledger_in_one_line(config: Config, damage: str) -> None:
+    path = _published(config)
+    if damage == "deleted":
+        path.unlink()
+    else:
+        path.write_bytes(b"\xff" * 4096)
+    result = _run(config, ["daemon"])
+    _one_line_exit_2(result)
+    assert "state.db" in result.output
