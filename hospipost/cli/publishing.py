@@ -93,9 +93,8 @@ def _publish(work: "Plan", config: "Config", now: datetime) -> list["Outcome"]:
 
 def _dry_run(work: "Plan", config: "Config", output_format: str) -> int:
     from hospipost.credentials import Credentials
-    from hospipost.publisher import adapter_factory, describe_payloads
-
     from hospipost.publication import already_handled
+    from hospipost.publisher import adapter_factory, describe_payloads
 
     already = already_handled(config, work.due)
     make = adapter_factory(config, Credentials(environ={}))  # a dry run never reads a credential
