@@ -66,7 +66,7 @@ class Daemon:
         self.config: Config = load_config(config_path)
         self.credentials = Credentials()
         self.injected_adapters = adapters  # tests; otherwise built from the current config
-        self.ledger = ledger or Ledger.open(self.config.state_url)
+        self.ledger = ledger or Ledger.open_for_publishing(self.config)
         self.started_at = clock()
         self.stopping = threading.Event()
         self.queues: dict[Path, Queue] = {}

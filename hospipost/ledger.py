@@ -23,18 +23,37 @@ from __future__ import annotations
 import json
 import os
 import socket
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from enum import StrEnum
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from hospipost.errors import HospipostError
+
 SCHEMA_VERSION = 2
-STATES = ("pending", "sending", "sent", "failed", "unknown")
+
+
+class DeliveryState(StrEnum):
+    """A delivery's state; stored (and shown in JSON) as its string value."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+STATES = tuple(DeliveryState)
 ONCE = "once"
+LEDGER_ID = "ledger_id"
+SENDS_FROM = "sends_from"
+MARKER_NAME = "hospipost.ledger-id"
 
 metadata = sa.MetaData()
 
@@ -124,7 +143,7 @@ class Delivery:
     network: str
     occurrence: str
     due_at: datetime
-    state: str
+    state: DeliveryState
     attempts: int
     next_attempt_at: datetime | None
     lease_owner: str | None
@@ -143,6 +162,7 @@ class Delivery:
     def from_row(cls, row: Any) -> "Delivery":
         values = {name: getattr(row, name) for name in cls.__dataclass_fields__}
         values["parts"] = tuple(json.loads(row.parts)) if row.parts else ()
+        values["state"] = DeliveryState(row.state)
         return cls(**values)
 
 
@@ -170,12 +190,17 @@ def process_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class LedgerError(Exception):
-    """The ledger cannot be opened or used; the message says what to do."""
+class LedgerError(HospipostError):
+    """The ledger cannot be opened, read or written; one line that says what to do (exit 2)."""
 
 
 class NoLedger(LedgerError):
     """There is no ledger yet: nothing was ever published with this SQLite file."""
+
+
+class LedgerNotHere(LedgerError):
+    """The marker says this folder published, but its ledger is missing or empty here
+    (lost, or simply on another machine: a fresh clone of the posts)."""
 
 
 class Ledger:
@@ -198,13 +223,12 @@ class Ledger:
         With ``migrate=False`` nothing is written (for --dry-run and read-only views).
         """
         ledger = cls(_engine(url, create), actor)
-        try:
-            if migrate:
-                ledger.migrate()
-            else:
-                ledger.engine.connect().close()
-        except sa.exc.OperationalError as error:
-            raise LedgerError(f"cannot open the ledger {redact_url(url)}: {_short(error)}") from None
+        if migrate:
+            ledger.migrate()
+        else:
+            with ledger._read() as connection:
+                if not ledger.is_postgresql:
+                    connection.exec_driver_sql("SELECT count(*) FROM sqlite_master")  # an empty or foreign file fails here
         return ledger
 
     @classmethod
@@ -214,6 +238,42 @@ class Ledger:
             return cls.open(url, create=False, migrate=False)
         except NoLedger:
             return None
+
+    @classmethod
+    def open_for_publishing(cls, config: Any, actor: str | None = None) -> "Ledger":
+        """The ledger, for anything that sends: refuses a missing, emptied or foreign ledger.
+
+        A brand-new folder (no marker, no ledger) gets both; call this before claiming anything.
+        """
+        marker = read_marker(config)
+        if marker is not None:
+            check_identity(config, marker)
+        ledger = cls.open(config.state_url, actor=actor)
+        if marker is None:
+            write_marker(config, ledger.identity() or "")
+        return ledger
+
+    def identity(self) -> str | None:
+        """The id written when this ledger was created (None for an empty database)."""
+        with self._read() as connection:
+            if not sa.inspect(connection).has_table("hospipost_meta"):
+                return None
+            row = connection.execute(sa.select(meta.c.value).where(meta.c.key == LEDGER_ID)).first()
+        return row.value if row else ""  # a ledger older than ledger ids
+
+    def sends_from(self) -> datetime | None:
+        """Set by `ledger reset --start-afresh`: nothing due earlier is sent automatically."""
+        with self._read() as connection:
+            row = connection.execute(sa.select(meta.c.value).where(meta.c.key == SENDS_FROM)).first()
+        return datetime.fromisoformat(row.value) if row else None
+
+    def start_afresh(self, now: datetime) -> str:
+        """A new identity; deliveries due before ``now`` will never be sent automatically."""
+        new_id = uuid.uuid4().hex
+        with self.write() as connection:
+            _set_meta(connection, LEDGER_ID, new_id)
+            _set_meta(connection, SENDS_FROM, now.astimezone(timezone.utc).isoformat())
+        return new_id
 
     def migrate(self) -> None:
         with self.write() as connection:
@@ -229,14 +289,22 @@ class Ledger:
             for step in range(max(version, 1), SCHEMA_VERSION):
                 MIGRATIONS[step](connection)
             _set_meta(connection, "schema_version", str(SCHEMA_VERSION))
+            if not connection.execute(sa.select(meta.c.key).where(meta.c.key == LEDGER_ID)).first():
+                _set_meta(connection, LEDGER_ID, uuid.uuid4().hex)  # new, or made before ledgers had an id
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE on SQLite, so writers queue instead of failing)."""
-        with self.engine.connect() as connection:
+        with database_errors(self.engine.url, writing=True), self.engine.connect() as connection:
             connection.execution_options(hospipost_write=True)
             with connection.begin():
                 yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read-only connection; any database fault becomes one LedgerError line."""
+        with database_errors(self.engine.url, writing=False), self.engine.connect() as connection:
+            yield connection
 
     def close(self) -> None:
         self.engine.dispose()
@@ -248,13 +316,19 @@ class Ledger:
         rows = [
             {
                 "id": item.id, "post_id": item.post_id, "queue": item.queue, "network": item.network,
-                "occurrence": item.occurrence, "due_at": item.due_at, "state": "pending", "attempts": 0,
+                "occurrence": item.occurrence, "due_at": item.due_at, "state": DeliveryState.PENDING, "attempts": 0, "last_error": None,
                 "created_at": now, "updated_at": now,
             }
             for item in due
         ]
         if not rows:
             return
+        sends_from = self.sends_from()
+        for row in rows:
+            if sends_from is not None and cast(datetime, row["due_at"]) < sends_from:
+                row.update(state=DeliveryState.FAILED, last_error=(
+                    f"Due before the ledger was started afresh ({sends_from:%Y-%m-%d %H:%M} UTC): not sent automatically; "
+                    "check the account, publish by hand if needed, then `hospipost reconcile`."))
         with self.write() as connection:
             known = {r.id for r in connection.execute(sa.select(deliveries.c.id).where(deliveries.c.id.in_([r["id"] for r in rows])))}
             fresh = [row for row in rows if row["id"] not in known]
@@ -268,7 +342,7 @@ class Ledger:
             return []
         claimable = sa.and_(
             deliveries.c.id.in_(ids),
-            deliveries.c.state == "pending",
+            deliveries.c.state == DeliveryState.PENDING,
             sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
         )
         with self.write() as connection:
@@ -279,7 +353,7 @@ class Ledger:
                 deliveries.update()
                 .where(claimable)
                 .values(
-                    state="sending", lease_owner=self.actor, lease_expires_at=now + lease,
+                    state=DeliveryState.SENDING, lease_owner=self.actor, lease_expires_at=now + lease,
                     request_started_at=None, attempts=deliveries.c.attempts + 1, updated_at=now,
                 )
                 .returning(*deliveries.c)
@@ -298,7 +372,7 @@ class Ledger:
         with self.write() as connection:
             result = connection.execute(
                 deliveries.update()
-                .where(deliveries.c.id == item.id, deliveries.c.state == "sending",
+                .where(deliveries.c.id == item.id, deliveries.c.state == DeliveryState.SENDING,
                        deliveries.c.lease_owner == self.actor)
                 .values(request_started_at=now, updated_at=now)
             )
@@ -317,27 +391,27 @@ class Ledger:
 
     def mark_sent(self, item: Delivery, now: datetime, remote_id: str, url: str | None, sent_hash: str, detail: dict | None = None) -> None:
         self._transition(
-            item, now, "sent", "sent", detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
+            item, now, DeliveryState.SENT, "sent", detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
             remote_id=remote_id, remote_url=url, sent_hash=sent_hash, sent_at=now, last_error=None, next_attempt_at=None,
         )
 
     def mark_retry(self, item: Delivery, now: datetime, error: str, retry_at: datetime) -> None:
-        self._transition(item, now, "pending", "retry", detail={"error": error, "retry_at": retry_at.isoformat()},
+        self._transition(item, now, DeliveryState.PENDING, "retry", detail={"error": error, "retry_at": retry_at.isoformat()},
                          last_error=error, next_attempt_at=retry_at, request_started_at=None)
 
     def mark_failed(self, item: Delivery, now: datetime, error: str) -> None:
-        self._transition(item, now, "failed", "failed", detail={"error": error}, last_error=error)
+        self._transition(item, now, DeliveryState.FAILED, "failed", detail={"error": error}, last_error=error)
 
     def mark_unknown(self, item: Delivery, now: datetime, error: str) -> None:
-        self._transition(item, now, "unknown", "unknown", detail={"error": error}, last_error=error)
+        self._transition(item, now, DeliveryState.UNKNOWN, "unknown", detail={"error": error}, last_error=error)
 
     def _transition(self, item: Delivery, now: datetime, state: str, kind: str, detail: dict | None = None, **values: Any) -> None:
         with self.write() as connection:
             connection.execute(
                 deliveries.update()
                 .where(deliveries.c.id == item.id)
-                .values(state=state, updated_at=now, lease_owner=None if state != "sending" else item.lease_owner,
-                        lease_expires_at=None if state != "sending" else item.lease_expires_at, **values)
+                .values(state=state, updated_at=now, lease_owner=None if state != DeliveryState.SENDING else item.lease_owner,
+                        lease_expires_at=None if state != DeliveryState.SENDING else item.lease_expires_at, **values)
             )
             self._event(connection, now, kind, item, detail)
 
@@ -347,14 +421,14 @@ class Ledger:
             inserted = connection.execute(
                 _insert_ignore(self.engine).returning(deliveries.c.id),
                 {"id": due.id, "post_id": due.post_id, "queue": due.queue, "network": due.network,
-                 "occurrence": due.occurrence, "due_at": due.due_at, "state": "failed", "attempts": 0,
+                 "occurrence": due.occurrence, "due_at": due.due_at, "state": DeliveryState.FAILED, "attempts": 0,
                  "last_error": reason, "created_at": now, "updated_at": now},
             )
             recorded = inserted.first() is not None or connection.execute(
                 # a delivery still retrying when its time ran out
                 deliveries.update()
-                .where(deliveries.c.id == due.id, deliveries.c.state == "pending")
-                .values(state="failed", last_error=reason, updated_at=now, next_attempt_at=None)
+                .where(deliveries.c.id == due.id, deliveries.c.state == DeliveryState.PENDING)
+                .values(state=DeliveryState.FAILED, last_error=reason, updated_at=now, next_attempt_at=None)
             ).rowcount > 0
             if recorded:
                 self._event(connection, now, "missed", due, {"error": reason})
@@ -363,17 +437,17 @@ class Ledger:
     def recover(self, now: datetime, owner_alive: Callable[[str], bool]) -> list[Delivery]:
         """Resolve `sending` rows whose owner is gone: re-queue, or `unknown` if the request left."""
         with self.write() as connection:
-            rows = [Delivery.from_row(r) for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == "sending"))]
+            rows = [Delivery.from_row(r) for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == DeliveryState.SENDING))]
         recovered = []
         for item in rows:
             expired = item.lease_expires_at is not None and item.lease_expires_at <= now
             if not expired and owner_alive(item.lease_owner or ""):
                 continue
             if item.request_started_at is None:
-                self._guarded(item, now, "pending", "requeued", {"owner": item.lease_owner})
+                self._guarded(item, now, DeliveryState.PENDING, "requeued", {"owner": item.lease_owner})
             else:
                 message = f"the process {item.lease_owner} stopped while the request was under way: check the network, then `hospipost reconcile`"
-                self._guarded(item, now, "unknown", "unknown", {"error": message}, last_error=message)
+                self._guarded(item, now, DeliveryState.UNKNOWN, "unknown", {"error": message}, last_error=message)
             recovered.append(item)
         return recovered
 
@@ -382,7 +456,7 @@ class Ledger:
         with self.write() as connection:
             result = connection.execute(
                 deliveries.update()
-                .where(deliveries.c.id == item.id, deliveries.c.state == "sending", deliveries.c.lease_owner == item.lease_owner)
+                .where(deliveries.c.id == item.id, deliveries.c.state == DeliveryState.SENDING, deliveries.c.lease_owner == item.lease_owner)
                 .values(state=state, updated_at=now, lease_owner=None, lease_expires_at=None, request_started_at=None, **values)
             )
             if result.rowcount:
@@ -391,10 +465,10 @@ class Ledger:
     def reconcile(self, item: Delivery, now: datetime, sent_url: str | None, who: str) -> None:
         """A human's verdict on an `unknown` (or `failed`) delivery: sent with its URL, or not sent."""
         if sent_url is not None:
-            self._transition(item, now, "sent", "reconciled", detail={"verdict": "sent", "url": sent_url, "by": who},
+            self._transition(item, now, DeliveryState.SENT, "reconciled", detail={"verdict": "sent", "url": sent_url, "by": who},
                              remote_url=sent_url, sent_at=now, last_error=None)
         else:
-            self._transition(item, now, "pending", "reconciled", detail={"verdict": "not sent", "by": who},
+            self._transition(item, now, DeliveryState.PENDING, "reconciled", detail={"verdict": "not sent", "by": who},
                              last_error=None, next_attempt_at=None, request_started_at=None)
 
     def record_run(self, now: datetime, counts: dict[str, int]) -> None:
@@ -404,7 +478,7 @@ class Ledger:
             _set_meta(connection, f"last_run:{self.actor}", value)
 
     def last_runs(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             rows = connection.execute(sa.select(meta).where(meta.c.key.like("last_run:%")))
             runs = [{"actor": row.key.split(":", 1)[1], **json.loads(row.value)} for row in rows]
         return sorted(runs, key=lambda run: run["at"], reverse=True)
@@ -423,16 +497,9 @@ class Ledger:
                 connection.execute(daemons.insert().values(name=self.actor, **values))
 
     def daemon_list(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             rows = connection.execute(sa.select(daemons).order_by(daemons.c.last_seen.desc()))
             return [{**row._asdict(), "problems": json.loads(row.problems or "[]")} for row in rows]
-
-    def record_event(self, now: datetime, kind: str, detail: dict, post_id: str | None = None, network: str | None = None) -> None:
-        with self.write() as connection:
-            connection.execute(events.insert().values(
-                at=now, kind=kind, actor=self.actor, post_id=post_id, network=network,
-                detail=json.dumps(detail, ensure_ascii=False, default=str),
-            ))
 
     def _event(self, connection: Connection, now: datetime, kind: str, item: Any, detail: dict | None) -> None:
         connection.execute(events.insert().values(
@@ -443,7 +510,7 @@ class Ledger:
     # -- reading ---------------------------------------------------------------
 
     def get(self, item_id: str) -> Delivery | None:
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             row = connection.execute(sa.select(deliveries).where(deliveries.c.id == item_id)).first()
         return Delivery.from_row(row) if row else None
 
@@ -453,7 +520,7 @@ class Ledger:
             query = query.where(deliveries.c.post_id == post_id)
         if states:
             query = query.where(deliveries.c.state.in_(list(states)))
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             return [Delivery.from_row(row) for row in connection.execute(query)]
 
     def event_log(self, post_id: str | None = None, kinds: Iterable[str] | None = None, limit: int | None = None) -> list[dict]:
@@ -464,16 +531,12 @@ class Ledger:
             query = query.where(events.c.kind.in_(list(kinds)))
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             return [
                 {**row._asdict(), "detail": json.loads(row.detail) if row.detail else {}}
                 for row in connection.execute(query)
             ]
 
-    def sent_post_ids(self) -> set[str]:
-        with self.engine.connect() as connection:
-            query = sa.select(deliveries.c.post_id).where(deliveries.c.state == "sent").distinct()
-            return {row.post_id for row in connection.execute(query)}
 
 
 def _add_daemons(connection: Connection) -> None:
@@ -552,5 +615,171 @@ def redact_url(url: str) -> str:
         return url.split("@")[-1]
 
 
+@contextmanager
+def database_errors(url: Any, writing: bool) -> Iterator[None]:
+    """Turn a database fault (corrupt file, read-only file, full disk, connection cut) into one LedgerError line."""
+    import sqlite3
+
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, sqlite3.Error) as error:
+        raise LedgerError(_fault_message(str(url), error, writing)) from None
+
+
+def _fault_message(url: str, error: Exception, writing: bool) -> str:
+    text = _short(error)
+    lowered = text.lower()
+    if not url.startswith("sqlite:///"):
+        action = "written" if writing else "read"
+        return (f"The ledger {redact_url(url)} could not be {action} ({text}): check that the database is reachable, "
+                "then run the command again; deliveries already sent stay recorded.")
+    path = url[len("sqlite:///"):]
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (f"The ledger {path} is damaged ({text}): restore it from your backup "
+                f"(or `sqlite3 {path} .recover`), then run the command again.")
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        blocking = _unwritable_file(path)
+        fix = (f"give it to the user that runs hospipost (`chown`, `chmod u+w {blocking}`) or remount the folder read-write")
+        if blocking.endswith("-shm"):
+            fix += ", or delete it while no hospipost command runs (SQLite rebuilds it)"
+        return f"The ledger file {blocking} is read-only ({text}): {fix}, then run the command again."
+    if "full" in lowered or "disk i/o" in lowered:
+        return (f"The ledger {path} could not be written ({text}): free space on its disk, "
+                "then run the command again.")
+    return f"The ledger {path} could not be {'written' if writing else 'read'} ({text})."
+
+
+def _unwritable_file(path: str) -> str:
+    """Which of the database, its -wal or -shm file (or their folder) blocks writing."""
+    for candidate in (path, f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(candidate) and not os.access(candidate, os.W_OK):
+            return candidate
+    folder = os.path.dirname(path) or "."
+    return folder if not os.access(folder, os.W_OK) else path
+
+
 def _short(error: Exception) -> str:
     return str(getattr(error, "orig", error)).splitlines()[0]
+
+
+# -- the ledger's identity, kept beside config.yaml ------------------------------
+
+MARKER_TEXT = """\
+# The identity of this folder's hospipost ledger: commit this file with the posts.
+# publish and the daemon refuse to run when the ledger is missing, emptied or another one,
+# so that a lost ledger never re-sends everything. Restore the ledger from its backup, or
+# start a new one deliberately with `hospipost ledger reset --start-afresh`.
+{identity}
+"""
+
+
+def marker_path(config: Any) -> Any:
+    return config.path.parent / MARKER_NAME
+
+
+def read_marker(config: Any) -> str | None:
+    """The ledger id recorded beside config.yaml, or None in a folder that never published."""
+    path = marker_path(config)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LedgerError(f"{path}: cannot be read ({error}).") from None
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if len(lines) != 1:
+        raise LedgerError(f"{path}: expected one ledger id; restore the file from git.")
+    return lines[0]
+
+
+def write_marker(config: Any, identity: str) -> None:
+    path = marker_path(config)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(MARKER_TEXT.format(identity=identity), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def check_identity(config: Any, expected: str) -> None:
+    """Refuse a ledger that is missing, empty or another one than the marker names."""
+    url = config.state_url
+    where = url[len("sqlite:///"):] if url.startswith("sqlite:///") else redact_url(url)
+    restore = (f"restore it from your backup (state: {where} in {config.path.name}), or start a new one "
+               f"deliberately with `hospipost ledger reset --start-afresh` (then only what is due from now on is sent)")
+    ledger = Ledger.open_existing(config.state_url)
+    if ledger is None:
+        raise LedgerNotHere(f"The ledger {where} is missing although {MARKER_NAME} says this folder published before: {restore}.")
+    try:
+        found = ledger.identity()
+    finally:
+        ledger.close()
+    if found is None:
+        raise LedgerNotHere(f"The ledger {where} is empty although {MARKER_NAME} says this folder published before: {restore}.")
+    if found != expected:
+        raise LedgerError(f"The ledger {where} is not the one {MARKER_NAME} names (another ledger, id {found[:8]}…): {restore}.")
+
+
+def open_for_reading(config: Any, *, absent_ok: bool = False) -> "Ledger | None":
+    """The ONE read-only view of the ledger for every reading command (writes nothing).
+
+    None when nothing was ever published from this folder; a LedgerError (one line, exit 2)
+    when the ledger is damaged, unreachable, read-only where it matters, missing or another one.
+    ``absent_ok``: a ledger that is missing or empty here is None too — for `check` and
+    `queue`, which run in CI and in fresh clones of the posts, where no ledger is expected.
+    """
+    marker = read_marker(config)
+    if marker is not None:
+        try:
+            check_identity(config, marker)
+        except LedgerNotHere:
+            if absent_ok:
+                return None
+            raise
+    ledger = Ledger.open_existing(config.state_url)
+    if ledger is not None and ledger.identity() is None:
+        ledger.close()  # an empty database file: nothing was published into it
+        return None
+    return ledger
+
+
+HEARTBEAT_TIMEOUT = timedelta(seconds=60)
+
+
+def owner_alive_check(daemon_rows: list[dict[str, Any]], now: datetime) -> Callable[[str], bool]:
+    """Whether the owner of a claim still runs: a process on this host is asked directly;
+    a daemon elsewhere is judged by its heartbeat (``Ledger.daemon_list()``); anything else
+    keeps its lease."""
+    beats = {daemon["name"]: daemon for daemon in daemon_rows}
+
+    def alive(owner: str) -> bool:
+        host, _, pid = owner.rpartition(":")
+        if host == socket.gethostname() and pid.isdigit():
+            return _process_exists(int(pid))
+        daemon = beats.get(owner)
+        if daemon is None:
+            return True
+        return daemon["stopped_at"] is None and now - daemon["last_seen"] < HEARTBEAT_TIMEOUT
+
+    return alive
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def dead_claims(items: Iterable[Delivery], daemon_rows: list[dict[str, Any]], now: datetime) -> list[Delivery]:
+    """The `sending` deliveries whose claimant is gone, judged as publish judges it (for `status`).
+
+    ``daemon_rows`` is ``Ledger.daemon_list()``, already read by the caller.
+    """
+    alive = owner_alive_check(daemon_rows, now)
+    return [
+        item for item in items
+        if item.state == DeliveryState.SENDING
+        and ((item.lease_expires_at is not None and item.lease_expires_at <= now) or not alive(item.lease_owner or ""))
+    ]

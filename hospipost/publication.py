@@ -35,7 +35,7 @@ def publication_state(post: "Post", now: datetime, deliveries: Iterable["Deliver
         return SCHEDULED + (f", {sent} sent so far" if sent else "")
     if not deliveries:
         return PAST_NOT_PUBLISHED if post.at is not None and post.at <= now else SCHEDULED
-    states = Counter(item.state for item in deliveries)
+    states = Counter(str(item.state) for item in deliveries)
     if states["sent"] == len(post.networks):
         return "sent"
     words = [f"sent {states['sent']}/{len(post.networks)}"] if states["sent"] else []
@@ -43,14 +43,15 @@ def publication_state(post: "Post", now: datetime, deliveries: Iterable["Deliver
     return ", ".join(words)
 
 
-def ledger_deliveries(config: "Config") -> dict[str, list["Delivery"]]:
-    """Every delivery in the ledger, by post id (empty when nothing was ever published)."""
-    from hospipost.ledger import Ledger, LedgerError
+def ledger_deliveries(config: "Config", *, absent_ok: bool = False) -> dict[str, list["Delivery"]]:
+    """Every delivery in the ledger, by post id (empty when nothing was ever published).
 
-    try:
-        ledger = Ledger.open_existing(config.state_url)
-    except LedgerError:  # an unreachable database: show what the posts say
-        return {}
+    An unreadable ledger raises LedgerError (one line, exit 2): never a guess from the posts alone;
+    ``absent_ok``: see `open_for_reading`.
+    """
+    from hospipost.ledger import open_for_reading
+
+    ledger = open_for_reading(config, absent_ok=absent_ok)
     if ledger is None:
         return {}
     try:
@@ -58,8 +59,6 @@ def ledger_deliveries(config: "Config") -> dict[str, list["Delivery"]]:
         for item in ledger.all():
             by_post.setdefault(item.post_id, []).append(item)
         return by_post
-    except Exception:  # an older or foreign database: show what the posts say
-        return {}
     finally:
         ledger.close()
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import socket
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -212,36 +210,6 @@ def adapter_factory(config: "Config", credentials: "Credentials") -> AdapterFact
     return make
 
 
-HEARTBEAT_TIMEOUT = timedelta(seconds=60)
-
-
-def owner_alive_check(ledger: "Ledger", now: datetime) -> Callable[[str], bool]:
-    """Whether the owner of a claim still runs: a process on this host is asked directly;
-    a daemon elsewhere is judged by its heartbeat; anything else keeps its lease."""
-    beats = {daemon["name"]: daemon for daemon in ledger.daemon_list()}
-
-    def alive(owner: str) -> bool:
-        host, _, pid = owner.rpartition(":")
-        if host == socket.gethostname() and pid.isdigit():
-            return _process_exists(int(pid))
-        daemon = beats.get(owner)
-        if daemon is None:
-            return True
-        return daemon["stopped_at"] is None and now - daemon["last_seen"] < HEARTBEAT_TIMEOUT
-
-    return alive
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Publisher:
     """Sends due deliveries once, in parallel, recording each outcome in the ledger."""
 
@@ -262,12 +230,12 @@ class Publisher:
     def send(self, work: Plan) -> RunResult:
         """Record misses, claim what is due and send it; a ledger that fails mid-run stops
         the claims, and every delivery already under way is still reported."""
-        from hospipost.ledger import LedgerError
+        from hospipost.ledger import LedgerError, owner_alive_check
 
         result = RunResult([Outcome(post.id, "-", Result.BLOCKED, message=reason) for post, reason in work.blocked])
         try:
             now = self.clock()
-            self.ledger.recover(now, owner_alive_check(self.ledger, now))
+            self.ledger.recover(now, owner_alive_check(self.ledger.daemon_list(), now))
             for due, reason in work.missed:
                 if self.ledger.record_missed(due.as_due_delivery(), now, reason):
                     result.outcomes.append(Outcome(due.post.id, due.network, Result.MISSED, message=reason))
@@ -448,7 +416,7 @@ def run(
     if coming:
         work.extend(plan(coming, config, now, network, check_lateness=False, published=published))
     if history is not None:
-        return _preview(work, config, {item.id for item in history if item.state != "pending"})
+        return _preview(work, config, _handled(work, history, ledger))
     assert ledger is not None, "a publish run needs a ledger"
     from hospipost.credentials import Credentials
     from hospipost.notify import notify
@@ -473,6 +441,16 @@ def sent_posts(history: Callable[[], Iterable["Delivery"]]) -> Callable[[Post], 
         return post.id in sent
 
     return published
+
+
+def _handled(work: Plan, history: list["Delivery"], ledger: "Ledger | None") -> set[str]:
+    """Deliveries a publish run would not send: known to the ledger (sent, failed, unknown…),
+    or due before the ledger was started afresh."""
+    handled = {item.id for item in history if item.state != "pending"}
+    sends_from = ledger.sends_from() if ledger else None
+    if sends_from is not None:
+        handled |= {due.id for due in work.due if due.occurrence.at < sends_from}
+    return handled
 
 
 def _preview(work: Plan, config: "Config", known: set[str]) -> RunResult:

@@ -144,7 +144,7 @@ def test_a_missing_sqlite_ledger_is_not_created_when_reading(tmp_path) -> None:
 
 
 def test_an_unreachable_postgresql_is_one_clear_error() -> None:
-    with pytest.raises(LedgerError, match="cannot open the ledger postgresql"):
+    with pytest.raises(LedgerError, match="The ledger postgresql.*could not be"):
         Ledger.open("postgresql://hospipost:s3cret@127.0.0.1:1/none")
 
 
@@ -173,3 +173,18 @@ def test_heartbeats(ledger_url: str) -> None:
     assert daemon["problems"] == ["posts/broken.yaml:3: invalid YAML"] and daemon["stopped_at"] is None
     ledger.heartbeat(NOW + timedelta(seconds=20), NOW, [], stopped=True)
     assert ledger.daemon_list()[0]["stopped_at"] == NOW + timedelta(seconds=20)
+
+
+def test_delivery_states_are_an_enum_stored_as_strings(ledger_url: str) -> None:
+    import json
+
+    from hospipost.ledger import DeliveryState
+
+    ledger = Ledger.open(ledger_url)
+    ledger.ensure([due()], NOW)
+    (item,) = ledger.claim([due().id], NOW, LEASE)
+    ledger.mark_sent(item, NOW, "1", "https://x.com/chu/status/1", "h")
+    with ledger.engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT state FROM deliveries")).scalar_one()
+    assert stored == "sent" and type(stored) is str
+    assert ledger.get(due().id).state is DeliveryState.SENT and json.dumps(ledger.get(due().id).state) == '"sent"'

@@ -42,12 +42,13 @@ def _register() -> None:
     from hospipost.cli.check import check, rules
     from hospipost.cli.daemon import daemon
     from hospipost.cli.init import init
+    from hospipost.cli.ledger import ledger
     from hospipost.cli.networks import networks
     from hospipost.cli.publish import publish
     from hospipost.cli.queue import queue
     from hospipost.cli.status import history, reconcile, status
 
-    for command in (init, queue, check, rules, publish, daemon, status, history, reconcile, networks):
+    for command in (init, queue, check, rules, publish, daemon, status, history, reconcile, networks, ledger):
         cli.add_command(command)
 
 

@@ -12,6 +12,7 @@ from hospipost.cli.context import AppContext, parse_now, pass_app
 
 if TYPE_CHECKING:
     from hospipost.config import Config
+    from hospipost.ledger import Delivery
     from hospipost.posts import Post
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -61,10 +62,10 @@ def published_in_ledger(config: "Config") -> "Callable[[Post], bool]":
     only (most checks never ask), and without a ledger nothing was published."""
     from hospipost.publisher import sent_posts
 
-    def history() -> list:
+    def history() -> list["Delivery"]:
         from hospipost.publication import ledger_deliveries
 
-        return [item for items in ledger_deliveries(config).values() for item in items]
+        return [item for items in ledger_deliveries(config, absent_ok=True).values() for item in items]
 
     return sent_posts(history)
 

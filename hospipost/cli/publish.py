@@ -108,18 +108,16 @@ def _only_post(posts: list["Post"], post_id: str, load_errors: list) -> list["Po
 
 @contextmanager
 def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger | None"]]:
-    """Opens the ledger for a run when first asked, and closes it after: to publish, opened
-    (created on first use); for a dry run, read only, and None when there is none yet."""
+    """Opens the ledger for a run when first asked, and closes it after: to publish, the
+    ledger this folder's marker names (created with it in a new folder); for a dry run, the
+    read-only view, None when nothing was published here yet. A LedgerError is one line."""
     opened: list[Ledger | None] = []
 
     def open_ledger() -> "Ledger | None":
-        from hospipost.ledger import Ledger, LedgerError
+        from hospipost.ledger import Ledger, open_for_reading
 
         if not opened:
-            try:
-                opened.append(Ledger.open_existing(config.state_url) if read_only else Ledger.open(config.state_url))
-            except LedgerError as error:
-                raise HospipostError(str(error)) from None
+            opened.append(open_for_reading(config) if read_only else Ledger.open_for_publishing(config))
         return opened[0]
 
     try:

@@ -257,7 +257,7 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
         posts = [p for p in posts if p.queue == queue_name]
     from hospipost.publication import ledger_deliveries
 
-    deliveries = ledger_deliveries(config)
+    deliveries = ledger_deliveries(config, absent_ok=True)
     rows = [_row(post, report, config, now, deliveries.get(post.id, ())) for post in _sorted(posts, config, now)
             if show_all or _upcoming(post, now)]
     if output_format == "json":
@@ -395,7 +395,7 @@ def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "
     else:
         coming = [format_local(o.at, config.timezone) for o in next_occurrences(post, now, config.timezone_name, 3)]
         when = f"every {post.every} (next: {', '.join(coming) or 'none'})"
-    deliveries = ledger_deliveries(config).get(post.id, [])
+    deliveries = ledger_deliveries(config, absent_ok=True).get(post.id, [])
     lines = [
         click.style(post.id, bold=True) + f"  ({post.queue}, {_display(post.file)}:{post.line})",
         f"  {when} · {post.kind} · in {post.language} · {publication_state(post, now, deliveries)}",

@@ -22,12 +22,9 @@ UPCOMING_WINDOW = timedelta(days=31)
 
 def open_ledger(config: "Config") -> "Ledger | None":
     """The ledger for reading, or None when nothing was ever published from this config."""
-    from hospipost.ledger import Ledger, LedgerError
+    from hospipost.ledger import open_for_reading
 
-    try:
-        return Ledger.open_existing(config.state_url)
-    except LedgerError as error:
-        raise HospipostError(str(error)) from None
+    return open_for_reading(config)
 
 
 def delivery_dict(item: "Delivery") -> dict[str, Any]:
@@ -77,7 +74,11 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     upcoming, load_errors = _upcoming(config, now)
     attention = [item for item in rows if item.state in NEEDS_HUMAN]
     retrying = [item for item in rows if item.state == "pending" and item.next_attempt_at]
-    in_flight = [item for item in rows if item.state == "sending"]
+    from hospipost.ledger import dead_claims
+
+    stalled = dead_claims(rows, daemons, now)  # claimed by a process that died: publish recovers them
+    attention += stalled
+    in_flight = [item for item in rows if item.state == "sending" and item not in stalled]
     code = 1 if attention or load_errors else 0
     if output_format == "json":
         listed = [delivery_dict(item) for item in attention + in_flight + retrying]
@@ -88,7 +89,8 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     out = console()
     for message in load_errors:
         out.print(f"✖ unreadable queue: {message}", style="red")
-    _section(out, "Needs a human", attention, config, lambda i: f"{i.state}: {i.last_error}")
+    _section(out, "Needs a human", attention, config, lambda i: f"{i.state}: {i.last_error}" if i.state != "sending"
+             else f"claimed by {i.lease_owner}, which stopped: the next `hospipost publish` re-queues it, or marks it unknown")
     _section(out, "Sending now", in_flight, config, lambda i: f"claimed by {i.lease_owner}")
     _section(out, "Retrying", retrying, config,
              lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}")
@@ -110,7 +112,7 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
 
 def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: datetime) -> None:
     """Which daemons are alive; a warning when they all went silent."""
-    from hospipost.publisher import HEARTBEAT_TIMEOUT
+    from hospipost.ledger import HEARTBEAT_TIMEOUT
 
     if not daemons:
         return
