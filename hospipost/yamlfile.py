@@ -197,6 +197,8 @@ def parse_yaml(text: str, path: Path) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(part for part in (error.context, error.problem) if part)
+        if isinstance(error, yaml.constructor.ConstructorError):  # well-formed YAML, impossible value
+            raise InputError(path, line, message) from None
         raise InputError(path, line, f"invalid YAML: {message}{_hint(message)}") from None
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
