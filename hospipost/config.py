@@ -150,11 +150,10 @@ def _as_date(value: object) -> date | None:
     """An ISO date, whether YAML read it as a date or as a quoted string; None otherwise."""
     if isinstance(value, datetime):
         return None
-    if isinstance(value, date):
-        day = value
-    else:
+    day: date | None = value if isinstance(value, date) else None
+    if isinstance(value, str) and len(value) < 20:
         try:
-            day = date.fromisoformat(value.strip()) if isinstance(value, str) and len(value) < 20 else None
+            day = date.fromisoformat(value.strip())
         except ValueError:
             return None
     return day if day is not None and MIN_YEAR <= day.year <= MAX_YEAR else None

@@ -22,12 +22,8 @@ from hospipost.cli import cli
 SEED = 20261205
 CASES = 60
 TIME_BUDGET = 25.0
-COMMANDS = (
-    ["check"],
-    ["queue", "list"],
-    ["status", "--now", "2026-11-23 11:00"],
-    ["publish", "--dry-run", "--now", "2026-11-23 11:00"],
-)
+COMMANDS = (["check"], ["queue", "list"], ["status", "--now"], ["publish", "--dry-run", "--now"])
+NOWS = ("2026-11-23 11:00",) * 6 + ("+99999999999d", "9999-12-31 23:59", "0001-01-01 00:00", "+999999m")
 
 TAG_VALUES = (
     "!!float abc", "!!int x1", "!!bool maybe", "!!omap [a: 1]", "!!set [1, 2]", "!!binary '@@'",
@@ -40,6 +36,8 @@ EDGE_VALUES = (
     '"2027-02-01"', "2027-02-01", "25:99", "-1", "1e400", "0", "[]", "{}", "''", "null", "true",
     "<<: [1, 2]", "{<<: 3}", "*nope", "&a [*a]",
 )
+# The keys whose values reach date arithmetic, file names or scans of long text.
+FAVOURED = ("at", "valid_until", "until", "every", "timezone", "posts_dir", "late_window", "start", "end", "alt", "text", "file")
 CONTROL = ("\x00", "\x01", "\x07", "\x1b[31m", "\x7f", "\u2028", "\ufeff", "\t", "\r")
 
 
@@ -59,6 +57,9 @@ def mutate(text: str, rng: random.Random) -> str:
     for _ in range(rng.randint(1, 3)):
         how = rng.random()
         candidates = [i for i, line in enumerate(lines) if re.match(r"\s*-?\s*[a-z_]+:", line)]
+        favoured = [i for i in candidates if re.match(rf"\s*-?\s*({'|'.join(FAVOURED)}):", lines[i])]
+        if favoured and rng.random() < 0.5:
+            candidates = favoured
         if how < 0.6 and candidates:
             i = rng.choice(candidates)
             key = re.match(r"(\s*-?\s*[a-z_]+:)", lines[i]).group(1)
@@ -89,7 +90,9 @@ def run_case(template: Path, work: Path, rng: random.Random, target: str) -> lis
     path = rng.choice(files)
     path.write_text(mutate(path.read_text(encoding="utf-8"), rng), encoding="utf-8", errors="surrogatepass")
     problems = []
+    now = rng.choice(NOWS)
     for command in COMMANDS:
+        command = [*command, now] if command[-1] == "--now" else command
         result = CliRunner().invoke(cli, ["--config", str(site / "config.yaml"), *command])
         where = f"{' '.join(command)} on {path.name}"
         if result.exception is not None and not isinstance(result.exception, SystemExit):
