@@ -155,3 +155,12 @@ def test_every_command_says_the_same_when_there_is_no_config(tmp_path: Path, mon
     result = CliRunner().invoke(cli, command, catch_exceptions=False)
     assert result.exit_code == 2
     assert "no such config file; run `hospipost init`" in one_line_error(result)
+
+
+def test_queue_add_at_the_edge_of_the_calendar_is_one_line_and_writes_nothing(site: Path) -> None:
+    path = site / "posts" / "events.yaml"
+    before = path.read_bytes()
+    result = run(site, "queue", "add", "events", "--at", "9999-12-31 23:59", "--text", "Bonjour")
+    assert result.exit_code == 2
+    assert "--at" in one_line_error(result) and "out of range" in result.output
+    assert path.read_bytes() == before
