@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hospipost.errors import HospipostError, InputError
 from hospipost.networks import NETWORK_NAMES, network_class
-from hospipost.timeutil import TimeValueError, parse_hh_mm
+from hospipost.timeutil import MAX_YEAR, MIN_YEAR, TimeValueError, parse_hh_mm
 from hospipost.yamlfile import LineDict, LineList, load_yaml
 
 DEFAULT_CONFIG = "config.yaml"
@@ -143,6 +143,22 @@ def config_path(option: str | None) -> tuple[Path, bool]:
     return Path(named or DEFAULT_CONFIG).absolute(), bool(named)
 
 
+_MAX_DURATION = timedelta(days=3660)
+
+
+def _as_date(value: object) -> date | None:
+    """An ISO date, whether YAML read it as a date or as a quoted string; None otherwise."""
+    if isinstance(value, datetime):
+        return None
+    day: date | None = value if isinstance(value, date) else None
+    if isinstance(value, str) and len(value) < 20:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return day if day is not None and MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
 def load_config(path: Path) -> Config:
     """Load and validate config.yaml; every problem is an InputError with its line."""
     data = load_yaml(path)
@@ -214,6 +230,8 @@ class _ConfigReader:
             config.language = data["language"]
         if "posts_dir" in data:
             config.posts_dir = Path(self.typed(data, "posts_dir", str, "posts_dir"))
+            if any(len(part.encode()) > 255 for part in config.posts_dir.parts):
+                raise self.fail(data.line_of("posts_dir"), "posts_dir has a folder name longer than 255 bytes")
         if "state" in data:
             config.state = self.state(data)
         if "late_window" in data:
@@ -262,7 +280,7 @@ class _ConfigReader:
         name = self.typed(data, "timezone", str, "timezone")
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             raise self.fail(
                 data.line_of("timezone"), f"unknown time zone {name!r}; use an IANA name such as Europe/Paris"
             ) from None
@@ -285,6 +303,8 @@ class _ConfigReader:
         if not match:
             raise self.fail(data.line_of(key), f"{key} must be a duration such as 90m, 6h or 2d, got {value!r}")
         unit = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}[match[2]]
+        if len(match[1]) > 9 or timedelta(**{unit: int(match[1])}) > _MAX_DURATION:
+            raise self.fail(data.line_of(key), f"{key} is too long; the limit is {_MAX_DURATION.days} days")
         return timedelta(**{unit: int(match[1])})
 
     def slots(self, data: LineDict) -> dict[str, list[time]]:
@@ -363,12 +383,12 @@ class _ConfigReader:
         for index, item in enumerate(items):
             item_line = items.item_lines[index]
             item = self.mapping(item, item_line, "an election period", ("name", "start", "end"))
-            bounds = []
+            bounds: list[date] = []
             for key in ("start", "end"):
-                day = item.get(key)
-                if not isinstance(day, date):
+                bound = _as_date(item.get(key))
+                if bound is None:
                     raise self.fail(item.line_of(key), f"election period {key} must be a date such as 2026-03-22")
-                bounds.append(day)
+                bounds.append(bound)
             if bounds[0] > bounds[1]:
                 raise self.fail(item_line, "election period ends before it starts")
             periods.append(ElectionPeriod(str(item.get("name", "")), bounds[0], bounds[1]))

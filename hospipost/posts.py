@@ -118,9 +118,12 @@ class QueueLoadError(Exception):
 
 def queue_files(config: Config) -> list[Path]:
     folder = config.resolve(config.posts_dir)
-    if not folder.is_dir():
-        raise InputError(folder, None, "posts folder not found (posts_dir in config.yaml)")
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    try:
+        if not folder.is_dir():
+            raise InputError(folder, None, "posts folder not found (posts_dir in config.yaml)")
+        return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    except OSError as error:
+        raise InputError(config.path, None, f"cannot read the posts folder (posts_dir): {error.strerror}") from None
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -15,7 +15,21 @@ class TimeValueError(ValueError):
     """A value that is not a time this tool understands; the message is for the user."""
 
 
+# Far enough for any real post, near enough that day arithmetic and zone conversions
+# around a date (DST checks, recurrences, windows) never leave datetime's range.
+MIN_YEAR, MAX_YEAR = 1970, 9000
+MAX_RELATIVE = timedelta(days=366 * 100)
+
+
 def parse_datetime(value: object, tz: ZoneInfo, *, end_of_day: bool = False) -> tuple[datetime, datetime | None]:
+    """Like _parse_datetime, refusing years outside MIN_YEAR..MAX_YEAR."""
+    moment, wall = _parse_datetime(value, tz, end_of_day=end_of_day)
+    if not MIN_YEAR <= (wall or moment).year <= MAX_YEAR:
+        raise TimeValueError(f"{value!s} is out of range: write a date between {MIN_YEAR} and {MAX_YEAR}")
+    return moment, wall
+
+
+def _parse_datetime(value: object, tz: ZoneInfo, *, end_of_day: bool = False) -> tuple[datetime, datetime | None]:
     """Return (aware datetime, naive local wall time or None when an offset was given).
 
     Accepts a YAML datetime, a date (midnight, or 23:59:59 with ``end_of_day``), or a
@@ -53,7 +67,7 @@ def parse_datetime(value: object, tz: ZoneInfo, *, end_of_day: bool = False) -> 
             f"{value!r} is not a date and time; write 2027-07-19 09:00 (local) "
             "or 2027-07-19T09:00+02:00"
         ) from None
-    return parse_datetime(day, tz, end_of_day=end_of_day)
+    return _parse_datetime(day, tz, end_of_day=end_of_day)
 
 
 _RELATIVE = re.compile(r"^\+\s*(\d+)\s*(m|min|h|d)$")
@@ -65,6 +79,8 @@ def parse_relative(value: str) -> timedelta:
     if not match:
         raise TimeValueError(f"{value!r} is not a relative time; write +90m, +6h or +3d")
     unit = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}[match[2]]
+    if len(match[1]) > 9 or timedelta(**{unit: int(match[1])}) > MAX_RELATIVE:
+        raise TimeValueError(f"{value!r} is too far ahead; the limit is {MAX_RELATIVE.days} days")
     return timedelta(**{unit: int(match[1])})
 
 

@@ -21,6 +21,9 @@ except AttributeError:  # PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
+# Every string value (texts, alt texts, names, paths...): longer is surely a mistake, and
+# the checks that scan strings must stay fast.
+MAX_STRING_LENGTH = 100_000
 
 
 class LineDict(dict):
@@ -70,13 +73,43 @@ def _value_line(node: yaml.Node) -> int:
 _STR = "tag:yaml.org,2002:str"
 
 
+def _constructor_error(message: str, node: yaml.Node) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+
+
 class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_value(self, node: yaml.Node) -> Any:
         # Most values are plain strings: take them directly, without PyYAML's bookkeeping
         # (strings are immutable, so an alias to one costs nothing either).
         if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_STRING_LENGTH:
+                raise _constructor_error(_too_long(self._naming, len(node.value)), node)
             return node.value
         return self.construct_object(node, deep=True)
+
+    _naming = "a value"
+
+    def construct_named(self, node: yaml.Node, name: str) -> Any:
+        self._naming = name
+        try:
+            return self.construct_value(node)
+        finally:
+            self._naming = "a value"
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's constructors raise plain ValueError/TypeError... on impossible values
+        # (`!!float abc`, `!!omap [a: 1]`, `<<: [[a]]`): give them the node's line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError, KeyError, IndexError) as error:
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise _constructor_error(f"impossible value for the type {tag!r} ({error})", node) from None
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" and not _mergeable(value_node):
+                raise _constructor_error("a merge key `<<` takes a mapping (or a list of mappings)", value_node)
+        super().flatten_mapping(node)
 
     def construct_line_mapping(self, node: yaml.MappingNode) -> LineDict:
         self.flatten_mapping(node)
@@ -93,7 +126,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 raise DuplicateKeyError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
                 )
-            mapping[key] = self.construct_value(value_node)
+            mapping[key] = self.construct_named(value_node, f"{key!r}")
             line = value_node.start_mark.line + 1
             value_lines[key] = line + 1 if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">") else line
             key_lines[key] = key_node.start_mark.line + 1
@@ -112,6 +145,17 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             raise yaml.constructor.ConstructorError(
                 None, None, f"impossible date {node.value!r} ({error})", node.start_mark
             ) from None
+
+
+def _too_long(name: str, length: int) -> str:
+    limit = f"{MAX_STRING_LENGTH:_}".replace("_", " ")
+    return f"{name} is {length} characters long; the limit is {limit}"
+
+
+def _mergeable(node: yaml.Node) -> bool:
+    if isinstance(node, yaml.MappingNode):
+        return True
+    return isinstance(node, yaml.SequenceNode) and all(isinstance(item, yaml.MappingNode) for item in node.value)
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_checked_timestamp)
@@ -153,13 +197,44 @@ def parse_yaml(text: str, path: Path) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(part for part in (error.context, error.problem) if part)
-        raise InputError(path, line, f"invalid YAML: {message}") from None
+        if isinstance(error, yaml.constructor.ConstructorError):  # well-formed YAML, impossible value
+            raise InputError(path, line, message) from None
+        raise InputError(path, line, f"invalid YAML: {message}{_hint(message)}") from None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        character = error.character if isinstance(error.character, str) else chr(error.character)
+        raise InputError(
+            path, line, f"invalid YAML: the control character U+{ord(character):04X} is not allowed; delete it"
+        ) from None
     except yaml.YAMLError as error:
-        raise InputError(path, None, f"invalid YAML: {error}") from None
+        raise InputError(path, None, f"invalid YAML: {' '.join(str(error).split())}") from None
     except RecursionError:
         raise InputError(path, None, "invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
+
+
+_HINTS = (
+    ("mapping values are not allowed", "a colon followed by a space inside an unquoted text, or a wrong indentation: put the text in quotes, or align the key with the ones above"),
+    ("found character '\\t'", "a tab: indent with spaces only"),
+    ("found a tab character", "a tab: indent with spaces only"),
+    ("found unexpected end of stream", "an unclosed quote or bracket: close it"),
+    ("while scanning a quoted scalar", "an unclosed quote: close it, or write a quote inside the text as '' (single quotes) or \\\" (double quotes)"),
+    ("did not find expected key", "a wrong indentation: align this line with the keys above"),
+    ("did not find expected '-' indicator", "a wrong indentation in a list: align each '- ' with the others"),
+    ("expected <block end>", "a wrong indentation: align this line with the keys above"),
+    ("could not find expected ':'", "a key without a colon, or a text cut over two lines: add 'key: ' or quote the text"),
+    ("found undefined alias", "a '*' at the start of a value: put the value in quotes"),
+    ("found character that cannot start any token", "a value starting with a special character (@, `, %): put it in quotes"),
+    ("while parsing a flow", "an unclosed [ or {: close it, or quote the value"),
+)
+
+
+def _hint(message: str) -> str:
+    for pattern, hint in _HINTS:
+        if pattern in message:
+            return f" (likely {hint})"
+    return ""
 
 
 def load_yaml(path: Path) -> Any:

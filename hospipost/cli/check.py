@@ -43,7 +43,7 @@ def check(app: AppContext, paths: tuple[Path, ...], output_format: str, strict: 
         from hospipost.compliance import active_rules, run_checks
         from hospipost.posts import QueueLoadError, expand_paths, load_queues
 
-        config = app.config_or_default()
+        config = app.config_or_default() if paths else app.config
         now = parse_now(now_option, config)
         try:
             queues = load_queues(config, expand_paths(paths) if paths else None)
