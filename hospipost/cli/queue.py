@@ -39,7 +39,7 @@ def queue() -> None:
 @click.option("--kind", metavar="KIND", help="alert, innovation, news, event, recruitment or prevention.")
 @click.option("--author", metavar="WHO", help="Who wrote the post.")
 @click.option("--approved-by", metavar="WHO", help="Who approved it (not the author).")
-@click.option("--id", "post_id", metavar="ID", help="The post's id (default: from its first words and date).")
+@click.option("--id", "post_id", metavar="ID", help="The post's id (default: its kind or queue, date and a short hash, e.g. news-2027-03-02-3fa9).")
 @click.option("--valid-until", metavar="TIME", help="Alerts: never published after this time.")
 @click.option("--source", metavar="URL", help="The evidence behind an innovation or health-advice post.")
 @click.option("--language", metavar="TAG", help="The text's language when it is not config's (e.g. en, en-GB).")

@@ -97,7 +97,7 @@ def test_add_creates_a_missing_queue(site: Config) -> None:
     assert post.text == TEXT and post.networks == ("facebook",)
     assert (post.author, post.approved_by) == ("c.dupuis", "a.renier")
     assert post.at == datetime(2026, 11, 23, 12, 30, tzinfo=PARIS)  # the next free slot
-    assert post.id == "chu-angers-ouvre-nouvelle-2026-11-23"
+    assert post.id == make_post_id("news", TEXT, "2026-11-23", set())
     assert f"Added post {post.id}" in result.output and "next free slot" in result.output
 
 
@@ -151,14 +151,31 @@ def test_ids_are_made_unique(site: Config) -> None:
     for _ in range(3):
         assert add(site, "news", "--text", TEXT, "-n", "facebook").exit_code == 0
     ids = [p.id for p in posts_of(site)]
-    assert ids == ["chu-angers-ouvre-nouvelle-2026-11-23", "chu-angers-ouvre-nouvelle-2026-11-23-2",
-                   "chu-angers-ouvre-nouvelle-2026-11-24"]
+    digest = make_post_id("news", TEXT, "2026-11-23", set()).rsplit("-", 1)[1]
+    assert ids == [f"news-2026-11-23-{digest}", f"news-2026-11-23-{digest}-2", f"news-2026-11-24-{digest}"]
 
 
 def test_make_post_id() -> None:
-    assert make_post_id("Fortes chaleurs : le CHU d'Angers active…", "2027-07-19", set()) == "fortes-chaleurs-chu-angers-2027-07-19"
-    assert make_post_id("🎉 !!", "2027-07-19", {"post-2027-07-19"}) == "post-2027-07-19-2"
-    assert make_post_id("https://example.org voir", "2027-07-19", set()) == "voir-2027-07-19"
+    assert make_post_id("alert", "Fortes chaleurs : le CHU d'Angers active…", "2027-07-19", set()).startswith("alert-2027-07-19-")
+    first = make_post_id("news", "🎉 !!", "2027-07-19", set())
+    assert make_post_id("news", "🎉 !!", "2027-07-19", {first}) == f"{first}-2"
+    assert make_post_id("health_alerts", "x", "2027-07-19", set()).startswith("health-alerts-2027-07-19-")
+
+
+PATIENT_TEXT = "Merci à Mme Jeanne Martin, hospitalisée en cardiologie, pour son témoignage."
+
+
+def test_an_automatic_id_carries_no_word_of_the_text(site: Config) -> None:
+    result = add(site, "news", "--text", PATIENT_TEXT, "-n", "facebook", "--draft")
+    assert result.exit_code == 0, result.output
+    post_id = posts_of(site)[-1].id
+    assert post_id.startswith("news-2026-11-23-")
+    checked = invoke(site, "check", "--format", "json", "--now", NOW_LOCAL)
+    text_checked = invoke(site, "check", "--now", NOW_LOCAL)
+    for word in ("merci", "jeanne", "martin", "hospitalisee", "cardiologie"):
+        assert word not in post_id
+        for output in (result.output, checked.output, text_checked.output):
+            assert word not in output.lower().replace("é", "e")
 
 
 # --- add: the next free slot ----------------------------------------------------------
