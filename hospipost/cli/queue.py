@@ -66,7 +66,7 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
     check_queue_name(queue_name)
     config = app.config
     now = parse_now(now_option, config)
-    fields = _post_fields(config, options)
+    fields = _post_fields(config, options, now)
     result = add_post(config, queue_name, fields, now)
     if not result.written:
         _print_refusal(result)
@@ -74,8 +74,10 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
     _print_added(result, config)
 
 
-def _post_fields(config: "Config", options: dict[str, Any]) -> dict[str, Any]:
-    """The new post's keys as they will be written, validated one by one."""
+def _post_fields(config: "Config", options: dict[str, Any], now: "datetime") -> dict[str, Any]:
+    """The new post's keys as they will be written, validated one by one.
+
+    An alert without --at goes out now (after its check), not at the next posting slot."""
     from hospipost.config import language_problem
     from hospipost.errors import HospipostError
     from hospipost.posts import KINDS
@@ -88,15 +90,15 @@ def _post_fields(config: "Config", options: dict[str, Any]) -> dict[str, Any]:
         raise HospipostError(f"--language {problem}")
     return {
         "id": options["post_id"],
-        "at": _moment_option("--at", options["at"], config),
+        "at": _moment_option("--at", options["at"] or ("now" if kind == "alert" else None), config, now),
         "kind": kind,
-        "networks": _networks_option(options["networks"]),
+        "networks": _networks_option(options["networks"], config),
         "text": _read_post_text(options["text"], options["text_file"]),
         "thread": [part.strip() for part in options["thread"] if part.strip()],
         "media": _media_option(config, options["media"], options["alt"], options["consent"], options["people"]),
         "author": options["author"],
         "approved_by": options["approved_by"],
-        "valid_until": _moment_option("--valid-until", options["valid_until"], config),
+        "valid_until": _moment_option("--valid-until", options["valid_until"], config, now),
         "source": options["source"],
         "language": language,
         "draft": True if options["draft"] else None,
@@ -124,14 +126,20 @@ def _read_post_text(text: str | None, text_file: str | None) -> str:
     return text
 
 
-def _moment_option(option: str, value: str | None, config: "Config") -> str | None:
-    """A time option as it will be written: local "YYYY-MM-DD HH:MM", or ISO with its offset."""
+def _moment_option(option: str, value: str | None, config: "Config", now: "datetime") -> str | None:
+    """A time option as it will be written: local "YYYY-MM-DD HH:MM", or ISO with its offset.
+
+    "now" and relative times ("+10m", "+2h", "+3d") count from ``now``, as publish --now does."""
     from hospipost.errors import HospipostError
-    from hospipost.timeutil import TimeValueError, parse_datetime
+    from hospipost.timeutil import TimeValueError, parse_datetime, parse_relative
 
     if value is None:
         return None
     try:
+        if value.strip().lower() in ("now", "+0m"):
+            return _local_wall(now, config)
+        if value.strip().startswith("+"):
+            return _local_wall(now + parse_relative(value), config)
         moment, wall = parse_datetime(value, config.timezone)
     except TimeValueError as error:
         raise HospipostError(f"{option}: {error}") from None
@@ -142,13 +150,23 @@ def _moment_option(option: str, value: str | None, config: "Config") -> str | No
     return wall.strftime("%Y-%m-%d %H:%M:%S" if wall.second else "%Y-%m-%d %H:%M")
 
 
-def _networks_option(names: tuple[str, ...]) -> list[str] | None:
+def _local_wall(moment: "datetime", config: "Config") -> str:
+    wall = moment.astimezone(config.timezone)
+    return wall.strftime("%Y-%m-%d %H:%M:%S" if wall.second else "%Y-%m-%d %H:%M")
+
+
+def _networks_option(names: tuple[str, ...], config: "Config") -> list[str] | None:
+    """The --network names, each known and enabled in config.yaml (a post to a disabled one could never go out)."""
     from hospipost.errors import HospipostError
     from hospipost.networks import NETWORK_NAMES
 
+    enabled = config.enabled_networks()
     for name in names:
         if name not in NETWORK_NAMES:
             raise HospipostError(f"--network {name!r}: unknown network; known networks: {', '.join(NETWORK_NAMES)}")
+        if name not in enabled:
+            where = f"enabled networks: {', '.join(enabled)}" if enabled else "no network is enabled"
+            raise HospipostError(f"--network {name!r} is not enabled in config.yaml ({where}); enable it there first")
     return list(dict.fromkeys(names)) or None
 
 

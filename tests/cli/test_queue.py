@@ -416,6 +416,35 @@ def test_real_rules_refuse_a_self_approved_post(site: Config) -> None:
     assert not queue_file(site).exists()
 
 
+@pytest.mark.parametrize(
+    "at, expected",
+    [("now", datetime(2026, 11, 23, 11, 0, tzinfo=PARIS)), ("+10m", datetime(2026, 11, 23, 11, 10, tzinfo=PARIS)),
+     ("+2h", datetime(2026, 11, 23, 13, 0, tzinfo=PARIS))],
+)
+def test_at_accepts_now_and_relative_times(site: Config, at: str, expected: datetime) -> None:
+    result = add(site, "news", "--text", TEXT, "-n", "facebook", "--at", at)
+    assert result.exit_code == 0, result.output
+    assert posts_of(site)[-1].at == expected
+
+
+def test_an_alert_without_at_goes_out_now_not_at_the_next_slot(site: Config) -> None:
+    saturday = "2026-11-28 10:17"  # no weekend slot: the next one would be Monday 09:00
+    text = "Alerte canicule : en cas de malaise, appelez le 15. Infos : https://www.santepubliquefrance.fr"
+    result = add(site, "alerts", "--text", text, "-n", "facebook", "--kind", "alert", "--valid-until", "+6h", now=saturday)
+    assert result.exit_code == 0, result.output
+    [post] = posts_of(site, "alerts")
+    assert post.at == datetime(2026, 11, 28, 10, 17, tzinfo=PARIS)
+    assert post.id.startswith("alert-2026-11-28-")
+
+
+def test_add_refuses_a_network_disabled_in_config(tmp_path: Path) -> None:
+    config = make_config(tmp_path, text=CONFIG_YAML.replace("x: {enabled: true}", "x: {enabled: false}"))
+    result = add(config, "news", "--text", TEXT, "-n", "x", "--at", "2026-12-01 10:00")
+    assert_one_line_error(result)
+    assert "--network 'x' is not enabled in config.yaml" in result.output
+    assert not queue_file(config).exists()
+
+
 # --- add: bad input is one clear line -------------------------------------------------
 
 
