@@ -30,7 +30,7 @@ def queue() -> None:
 @click.argument("queue_name", metavar="QUEUE")
 @click.option("--text", "-t", help="The post's text (or --text-file, or pipe it on stdin).")
 @click.option("--text-file", metavar="FILE", help="Read the text from FILE ('-' for stdin).")
-@click.option("--at", "at", metavar="TIME", help='"YYYY-MM-DD HH:MM" (local) or ISO 8601 with an offset; default: the next free slot.')
+@click.option("--at", "at", metavar="TIME", help='"YYYY-MM-DD HH:MM" (local), ISO 8601 with an offset, now, or +10m/+2h; default: the next free slot (an alert: now).')
 @click.option("--network", "-n", "networks", multiple=True, metavar="N", help="Publish to N (repeatable); default: the queue's or every enabled network.")
 @click.option("--media", multiple=True, metavar="FILE", help="An image to attach (repeatable).")
 @click.option("--alt", multiple=True, metavar="TEXT", help="Alt text of each --media, in the same order.")
@@ -52,7 +52,8 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
 
     The post is checked first: one with content errors is refused (exit 1)
     unless --draft. A missing approval does not stop it from being queued: it
-    stops its publication. Without --at it takes the next free posting slot.
+    stops its publication. Without --at it takes the next free posting slot
+    (an alert goes out now).
 
     \b
     Example:
