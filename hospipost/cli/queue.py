@@ -426,18 +426,18 @@ def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "
     if post.source:
         lines.append(f"  source: {post.source}")
     for network in post.networks:
-        lines += ["", *_network_view(network, post)]
+        lines += ["", *_network_view(network, post, config)]
     if post.media:
         lines += ["", click.style("Media", bold=True), *_media_view(post)]
     lines += ["", click.style("Checks", bold=True), *_findings_view(findings)]
     return lines
 
 
-def _network_view(network: str, post: "Post") -> list[str]:
+def _network_view(network: str, post: "Post", config: "Config") -> list[str]:
     from hospipost.networks import network_class
 
     adapter = network_class(network)
-    limits = adapter.limits
+    limits = adapter.effective_limits(config.networks.get(network), config.cache_dir)  # as check and the dry run
     rendering = adapter.render(post)
     lines = []
     for index, part in enumerate(rendering.parts):

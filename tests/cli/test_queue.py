@@ -648,6 +648,20 @@ def test_show_renders_each_network(planned: Config) -> None:
     assert "2026-12-01 10:00 Europe/Paris · news · in fr · scheduled" in out
 
 
+def test_show_uses_the_instance_limit_cached_by_networks_check(planned: Config) -> None:
+    from hospipost.networks.mastodon import CACHE_FILE, instance_key, write_cache
+
+    write_cache(planned.cache_dir / CACHE_FILE, instance_key("https://social.example.org"), {"max_characters": 1000})
+    text = "Le CHU d'Angers ouvre une nouvelle salle. " * 15 + "Bienvenue."  # over the default 500
+    queue_file(planned, "long").write_text(
+        f"posts:\n  - id: long\n    at: 2026-12-01 10:00\n    text: {text}\n    networks: [mastodon]\n", encoding="utf-8")
+    result = invoke(planned, "queue", "show", "long", "--now", NOW_LOCAL)
+    assert result.exit_code == 0, result.output
+    assert f"Mastodon {len(text)} / 1000 characters" in result.output and "over by" not in result.output
+    checked = invoke(planned, "check", "--now", NOW_LOCAL)
+    assert "network-length" not in checked.output
+
+
 def test_show_lists_findings(planned: Config, flagging_rules: None) -> None:
     result = invoke(planned, "queue", "show", "brouillon", "--now", NOW_LOCAL)
     assert result.exit_code == 0, result.output
