@@ -314,10 +314,29 @@ def _row(post: "Post", report: "Report", config: "Config", now: "datetime", deli
         "check": _check_status(findings),
         "errors": _count(findings, "ERROR"),
         "warnings": _count(findings, "WARNING"),
-        "state": publication_state(post, now, deliveries),
+        "state": _state(post, config, now, deliveries),
         "file": str(post.file),
         "line": post.line,
     }
+
+
+def _state(post: "Post", config: "Config", now: "datetime", deliveries: Any = ()) -> str:
+    """The publication state, or why a post that looks scheduled can never go out."""
+    from hospipost.publication import SCHEDULED, publication_state
+
+    state = publication_state(post, now, deliveries)
+    if not state.startswith(SCHEDULED):
+        return state
+    blocked = never_sent_networks(post, config)
+    if not post.networks:
+        return "blocked: no network enabled"
+    return f"blocked: {', '.join(blocked)} not enabled" if blocked else state
+
+
+def never_sent_networks(post: "Post", config: "Config") -> list[str]:
+    """The post's networks that are disabled (or absent) in config.yaml: publish blocks those deliveries."""
+    enabled = config.enabled_networks()
+    return [name for name in post.networks if name not in enabled]
 
 
 def _sorted(posts: list["Post"], config: "Config", now: "datetime") -> list["Post"]:
@@ -405,7 +424,7 @@ def show(app: AppContext, post_id: str, now_option: str | None) -> None:
 
 
 def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "datetime") -> list[str]:
-    from hospipost.publication import ledger_deliveries, publication_state
+    from hospipost.publication import ledger_deliveries
     from hospipost.recurrence import next_occurrences
     from hospipost.timeutil import format_local
 
@@ -417,7 +436,7 @@ def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "
     deliveries = ledger_deliveries(config).get(post.id, [])
     lines = [
         click.style(post.id, bold=True) + f"  ({post.queue}, {_display(post.file)}:{post.line})",
-        f"  {when} · {post.kind} · in {post.language} · {publication_state(post, now, deliveries)}",
+        f"  {when} · {post.kind} · in {post.language} · {_state(post, config, now, deliveries)}",
         f"  author: {post.author or '—'} · approved by: {post.approved_by or '—'}",
     ]
     for extra, value in (("valid until", post.valid_until), ("until", post.until)):
