@@ -277,8 +277,9 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
     from hospipost.publication import ledger_deliveries
 
     deliveries = ledger_deliveries(config)
-    rows = [_row(post, report, config, now, deliveries.get(post.id, ())) for post in _sorted(posts, config, now)
-            if show_all or _upcoming(post, now)]
+    findings = _findings_by_post(report)
+    rows = [_row(post, findings.get(post.id, []), config, now, deliveries.get(post.id, ()))
+            for post in _sorted(posts, config, now) if show_all or _upcoming(post, now)]
     if output_format == "json":
         import json
 
@@ -297,11 +298,18 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
 LIST_COLUMNS = ("time", "id", "queue", "networks", "kind", "check", "state")
 
 
-def _row(post: "Post", report: "Report", config: "Config", now: "datetime", deliveries: Any = ()) -> dict[str, Any]:
-    from hospipost.publication import next_time, publication_state
+def _findings_by_post(report: "Report") -> dict[str, list["Finding"]]:
+    """The findings grouped by post in one pass (Report.for_post scans them all, for each post)."""
+    grouped: dict[str, list["Finding"]] = {}
+    for finding in report.findings:
+        grouped.setdefault(finding.post.id, []).append(finding)
+    return grouped
+
+
+def _row(post: "Post", findings: list["Finding"], config: "Config", now: "datetime", deliveries: Any = ()) -> dict[str, Any]:
+    from hospipost.publication import next_time
     from hospipost.timeutil import format_local
 
-    findings = report.for_post(post.id)
     when = next_time(post, config, now)
     return {
         "time": (format_local(when, config.timezone) if when else "ended") + (f" (every {post.every})" if post.every else ""),
