@@ -263,8 +263,7 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
       hospipost queue list
       hospipost queue list health-alerts --all --format json
     """
-    from rich.console import Console
-
+    from hospipost.cli.output import console
     from hospipost.errors import HospipostError
 
     config = app.config
@@ -288,9 +287,9 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
     if not rows:
         click.echo("No upcoming posts." + ("" if show_all else " (--all shows past ones)"))
         return
-    console = Console()
-    if console.is_terminal:
-        console.print(_rich_table(rows, config))
+    out = console()
+    if out.is_terminal:
+        out.print(_rich_table(rows, config, out.width))
     else:
         click.echo(_plain_table(rows, config))
 
@@ -383,18 +382,59 @@ def _plain_table(rows: list[dict[str, Any]], config: "Config") -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table)
 
 
-def _rich_table(rows: list[dict[str, Any]], config: "Config") -> Any:
+# Columns a narrow terminal drops first; time, id, check and state always stay.
+DROPPED_FIRST = ("queue", "kind", "networks")
+# Columns that wrap (between words) to make room, the first first.
+SHRUNK_FIRST = ("time", "id", "networks", "check", "state", "kind", "queue")
+COLUMN_GAP = 3  # padding, divider, padding
+ID_FOLD = 24  # a longer id folds over lines rather than squeeze the other columns
+
+
+def _rich_table(rows: list[dict[str, Any]], config: "Config", width: int) -> Any:
+    """The list for a terminal of ``width`` columns: cells wrap between words and never cut
+    one (a state is always whole); low-priority columns go when even that does not fit."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(header_style="bold")
-    for column in LIST_COLUMNS:
-        table.add_column(f"time ({config.timezone_name})" if column == "time" else column, no_wrap=column in ("time", "id"))
+    headers = {c: f"time ({config.timezone_name})" if c == "time" else c for c in LIST_COLUMNS}
+    widths = _column_widths(rows, headers, width)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    for column, column_width in widths.items():
+        table.add_column(headers[column], width=column_width, overflow="fold")
     for row in rows:
         style = "red" if row["errors"] else "yellow" if row["warnings"] else "green"
-        cells = [Text(_cell(row, c), style=style if c == "check" else "") for c in LIST_COLUMNS]
-        table.add_row(*cells)
+        table.add_row(*[Text(_cell(row, c), style=style if c == "check" else "") for c in widths])
     return table
+
+
+def _column_widths(rows: list[dict[str, Any]], headers: dict[str, str], width: int) -> dict[str, int]:
+    """Each shown column's width: its longest cell, shrunk (never below its longest word) until the
+    table fits; when it cannot, the low-priority columns are dropped one by one."""
+    columns = list(LIST_COLUMNS)
+    for dropped in (None, *DROPPED_FIRST):
+        if dropped:
+            columns.remove(dropped)
+        cells = {c: [_cell(row, c) for row in rows] + [headers[c]] for c in columns}
+        widths = {c: max(len(cell) for cell in cells[c]) for c in columns}
+        least = {c: max(len(word) for cell in cells[c] for word in _words(c, cell)) for c in columns}
+        excess = sum(widths.values()) + COLUMN_GAP * (len(columns) - 1) - width
+        for column in (c for c in SHRUNK_FIRST if c in columns):
+            cut = max(0, min(excess, widths[column] - least[column]))
+            widths[column] -= cut
+            excess -= cut
+        if excess <= 0:
+            break
+    return widths
+
+
+def _words(column: str, cell: str) -> list[str]:
+    """What must stay on one line: the words of a cell; a time's date and hour; a long id may fold."""
+    if column == "time":
+        return ["YYYY-MM-DD HH:MM"]
+    if column == "id":
+        return [cell[:ID_FOLD]]
+    return cell.split() or [""]
 
 
 def _queue_exists(config: "Config", name: str) -> bool:
