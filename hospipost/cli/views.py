@@ -102,10 +102,12 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     out = console()
     for message in load_errors:
         out.print(f"✖ unreadable queue: {message}", style="red")
+    from hospipost.cli.output import print_hanging
+
     _section(out, "Needs a human", attention, config, lambda i: f"{i.state}: {i.last_error}", bool(blocked))
     for entry in blocked:
         where = f" → {entry['network']}" if entry["network"] else ""
-        out.print(f"  {_local(datetime.fromisoformat(entry['due_at']), config)}  {entry['post']}{where}  {entry['error']}")
+        print_hanging(out, f"{_local(datetime.fromisoformat(entry['due_at']), config)}  {entry['post']}{where}  {entry['error']}", 2)
     _section(out, "Sending now", in_flight, config, lambda i: f"claimed by {i.lease_owner}")
     _section(out, "Retrying", retrying, config,
              lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}")
@@ -114,7 +116,7 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     for entry in upcoming:
         shown.setdefault((entry["post"], entry["due_at"]), []).append(entry["network"])
     for (post_id, due_at), networks in list(shown.items())[:UPCOMING_SHOWN]:
-        out.print(f"  {_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}")
+        print_hanging(out, f"{_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}", 2)
     _daemons(out, daemons, config, utcnow())
     for run in runs[:3]:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(run["counts"].items())) or "nothing to do"
@@ -128,6 +130,7 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
 
 def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: datetime) -> None:
     """Which daemons are alive; a warning when they all went silent."""
+    from hospipost.cli.output import print_hanging
     from hospipost.publisher import HEARTBEAT_TIMEOUT
 
     if not daemons:
@@ -143,7 +146,7 @@ def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: dat
             state = f"silent since {_local(daemon['last_seen'], config)}"
         out.print(f"  {daemon['name']}  {state}  (hospipost {daemon['version']})", style=None if daemon in alive else "dim")
         for problem in daemon["problems"] if daemon in alive else []:
-            out.print(f"    ✖ {problem}", style="red")
+            print_hanging(out, f"✖ {problem}", 4, style="red")
     if not alive:
         out.print("  ✖ no daemon is alive: posts go out only if `hospipost publish` runs from cron", style="bold red")
 
@@ -156,8 +159,10 @@ def _section(out: Any, title: str, items: list["Delivery"], config: "Config", de
     if not items and not more:
         return
     out.print(f"[bold]{title}[/bold]")
+    from hospipost.cli.output import print_hanging
+
     for item in items:
-        out.print(f"  {_local(item.due_at, config)}  {item.post_id} → {item.network}  {describe(item)}")
+        print_hanging(out, f"{_local(item.due_at, config)}  {item.post_id} → {item.network}  {describe(item)}", 2)
         if item.state == "unknown":
             out.print(f"    resolve: hospipost reconcile {item.post_id} --network {item.network} (--sent URL | --not-sent)",
                       style="dim")

@@ -94,3 +94,28 @@ def test_queue_list_at_80_columns_drops_low_priority_columns_not_the_state(site:
 def test_outside_a_terminal_the_list_is_never_wrapped(site: Config) -> None:
     result = CliRunner().invoke(cli, ["--config", str(site.path), "queue", "list", "--now", NOW])
     assert "x, facebook, mastodon, bluesky, linkedin" in result.output
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_long_check_findings_wrap_under_their_message(site: Config, width: int) -> None:
+    result = in_terminal(site, width, "check")
+    lines = plain(result).splitlines()
+    assert max(len(line) for line in lines) <= width, "\n".join(lines)
+    findings = lines[lines.index("  news-2026-11-20-3fa9  (line 5)") + 1:]
+    continued = [line for line in findings[1:4] if line.strip()]
+    assert continued and all(line.startswith(" " * 44) for line in continued), "\n".join(findings)
+    joined = " ".join(" ".join(lines).split())
+    assert "and never published: it will not go out automatically." in joined
+
+
+def test_check_output_in_a_pipe_has_no_trailing_spaces(site: Config) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(site.path), "check", "--now", NOW])
+    assert all(line == line.rstrip() for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_status_lines_wrap_under_their_text(site: Config, width: int) -> None:
+    lines = plain(in_terminal(site, width, "status")).splitlines()
+    assert max(len(line) for line in lines) <= width, "\n".join(lines)
+    assert all(line.startswith("  ") or line.endswith(("human", "Next due")) or line[:1].isdigit() for line in lines
+               if not line.startswith(("Needs", "Next", "Daemons", "Last run"))), "\n".join(lines)
