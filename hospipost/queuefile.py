@@ -395,7 +395,7 @@ def check_queue_name(name: str) -> None:
     """A queue name is a plain file stem: no path, no extension, nothing to escape posts/."""
     if not QUEUE_NAME.match(name):
         raise HospipostError(
-            f"bad queue name {name!r}: a queue is a file posts/NAME.yaml; use lowercase letters, digits, '-' or '_'"
+            f"Bad queue name {name!r}: a queue is a file posts/NAME.yaml; use lowercase letters, digits, '-' or '_'"
         )
 
 

@@ -85,7 +85,7 @@ def _post_fields(config: "Config", options: dict[str, Any], now: "datetime") -> 
 
     kind, language = options["kind"], options["language"]
     if kind is not None and kind not in KINDS:
-        raise HospipostError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
+        raise HospipostError(f"Unknown --kind {kind!r}: expected one of {', '.join(KINDS)}")
     problem = language_problem(language) if language is not None else None
     if problem:
         raise HospipostError(f"--language {problem}")
@@ -114,16 +114,16 @@ def _read_post_text(text: str | None, text_file: str | None) -> str:
     from hospipost.yamlfile import read_text
 
     if text is not None and text_file is not None:
-        raise HospipostError("give the text with --text or --text-file, not both")
+        raise HospipostError("Give the text with --text or --text-file, not both")
     if text is None and text_file not in (None, "-"):
         text = read_text(Path(text_file))
     elif text is None:
         if text_file is None and sys.stdin.isatty():
-            raise HospipostError("no text: give --text TEXT, --text-file FILE, or pipe the text on stdin")
+            raise HospipostError("No text: give --text TEXT, --text-file FILE, or pipe the text on stdin")
         text = sys.stdin.read()
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        raise HospipostError("the post's text is empty")
+        raise HospipostError("The post's text is empty")
     return text
 
 
@@ -271,7 +271,7 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
     posts, report = _checked_posts(config, now)
     if queue_name is not None:
         if queue_name not in {p.queue for p in posts} and not _queue_exists(config, queue_name):
-            raise HospipostError(f"no queue {queue_name!r} in {_display(config.resolve(config.posts_dir))}")
+            raise HospipostError(f"No queue {queue_name!r} in {_display(config.resolve(config.posts_dir))}")
         posts = [p for p in posts if p.queue == queue_name]
     from hospipost.publication import ledger_deliveries
 
@@ -467,7 +467,7 @@ def show(app: AppContext, post_id: str, now_option: str | None) -> None:
     posts, report = _checked_posts(config, now)
     post = next((p for p in posts if p.id == post_id), None)
     if post is None:
-        raise HospipostError(f"no post with id {post_id!r}; `hospipost queue list --all` lists them")
+        raise HospipostError(f"No post with id {post_id!r}; `hospipost queue list --all` lists them")
     click.echo("\n".join(_post_view(post, report.for_post(post.id), config, now)))
 
 

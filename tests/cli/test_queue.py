@@ -459,8 +459,8 @@ def test_add_refuses_a_network_disabled_in_config(tmp_path: Path) -> None:
         (["news", "--text", TEXT, "--kind", "promo"], "--kind"),
         (["news", "--text", TEXT, "--language", "anglais"], "--language must be a language tag"),
         (["news", "--text", TEXT, "--id", "Pas Bon"], "--id"),
-        (["../etc/passwd", "--text", TEXT], "bad queue name"),
-        (["News.yaml", "--text", TEXT], "bad queue name"),
+        (["../etc/passwd", "--text", TEXT], "Bad queue name"),
+        (["News.yaml", "--text", TEXT], "Bad queue name"),
         (["news", "--text", TEXT, "--alt", "sans image"], "--alt"),
         (["news", "--text", TEXT, "--media", "nulle-part.png"], "no such file"),
         (["news", "--text", TEXT, "--people"], "--people"),
@@ -474,6 +474,9 @@ def test_bad_input_is_one_line_and_exit_2(site: Config, args: list[str], expecte
     result = add(site, *args, input="")
     assert_one_line_error(result)
     assert expected in result.output
+    message = result.output.removeprefix("Error: ")
+    # a sentence, or an option's name or a file's path first
+    assert message[0].isupper() or message.startswith("--") or message.startswith("absent.txt:"), message
     assert not queue_file(site).exists()
 
 
