@@ -15,7 +15,6 @@ import os
 import re
 import tempfile
 import time as _time
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -47,9 +46,6 @@ FIELD_ORDER = (
     "valid_until", "source", "draft",
 )
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STOP_WORDS = frozenset(
-    "les des une pour avec dans sur aux est son ses par qui que nos vos leur the and for with".split()
-)
 
 
 # --- where the new item goes -------------------------------------------------------
@@ -272,19 +268,13 @@ def _indent_item(dumped: str, spot: _Insertion) -> str:
 # --- ids and slots --------------------------------------------------------------------
 
 
-def make_post_id(text: str, day: str, taken: set[str]) -> str:
-    """A readable unique id: the first words of the text and the date, e.g. fortes-chaleurs-2027-07-19."""
-    plain = unicodedata.normalize("NFKD", re.sub(r"https?://\S+", " ", text))
-    plain = plain.encode("ascii", "ignore").decode().lower()
-    words, length = [], 0
-    for word in re.findall(r"[a-z0-9]+", plain):
-        if len(word) < 3 or word in _STOP_WORDS or word.isdigit():
-            continue
-        if len(words) == 4 or length + len(word) > 40:
-            break
-        words.append(word)
-        length += len(word) + 1
-    base = "-".join([*words, day]) if words else f"post-{day}"
+def make_post_id(prefix: str, text: str, day: str, taken: set[str]) -> str:
+    """A unique id that carries no word of the text (it may name a patient), e.g. news-2027-07-19-3fa9:
+    the queue or kind, the date and a short hash of the text."""
+    import hashlib
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:4]
+    base = f"{prefix.replace('_', '-')}-{day}-{digest}"
     candidate, number = base, 2
     while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1
@@ -405,7 +395,7 @@ def check_queue_name(name: str) -> None:
     """A queue name is a plain file stem: no path, no extension, nothing to escape posts/."""
     if not QUEUE_NAME.match(name):
         raise HospipostError(
-            f"bad queue name {name!r}: a queue is a file posts/NAME.yaml; use lowercase letters, digits, '-' or '_'"
+            f"Bad queue name {name!r}: a queue is a file posts/NAME.yaml; use lowercase letters, digits, '-' or '_'"
         )
 
 
@@ -457,7 +447,7 @@ def add_post(config: Config, name: str, fields: dict[str, Any], now: datetime) -
         site = _read_site(config, path)
         fields = dict(fields)
         slot_taken = _fill_time(fields, config, now, site.all_posts)
-        _fill_id(fields, config, site.all_posts)
+        _fill_id(fields, name, site.all_posts)
         original = site.original if site.original is not None else NEW_QUEUE_HEADER.format(name=name)
         new_text = append_item(original, fields)
         posts = _load_back(new_text, path, config, site.current, fields["id"])
@@ -485,7 +475,7 @@ def _fill_time(fields: dict[str, Any], config: Config, now: datetime, posts: lis
     return True
 
 
-def _fill_id(fields: dict[str, Any], config: Config, posts: list[Post]) -> None:
+def _fill_id(fields: dict[str, Any], queue_name: str, posts: list[Post]) -> None:
     taken = {post.id for post in posts}
     post_id = fields.get("id")
     if post_id:
@@ -495,7 +485,7 @@ def _fill_id(fields: dict[str, Any], config: Config, posts: list[Post]) -> None:
             where = next(p for p in posts if p.id == post_id)
             raise HospipostError(f"--id {post_id!r} is already used ({where.file.name}:{where.line})")
         return
-    fields["id"] = make_post_id(fields["text"], str(fields["at"])[:10], taken)
+    fields["id"] = make_post_id(fields.get("kind") or queue_name, fields["text"], str(fields["at"])[:10], taken)
 
 
 def _load_back(new_text: str, path: Path, config: Config, before: list[Post], post_id: str) -> list[Post]:

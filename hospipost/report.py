@@ -72,25 +72,43 @@ def render_text(report: Report) -> "RenderableType":
     return Group(*blocks)
 
 
-def _finding_text(finding: Finding):
+def _finding_text(finding: Finding) -> "RenderableType":
+    """One finding: line, severity and rule on the left; the message, excerpt and fix in a
+    column of their own, so a long message wraps under itself (never back at column 0)."""
     from rich.text import Text
 
-    text = Text(f"    {finding.line:>4}  ")
+    head = Text(f"    {finding.line:>4}  ")
     if finding.ignored is not None:
-        text.append("ignored ", style="dim")
+        head.append(f"{'ignored':<10}", style="dim")
     else:
-        text.append(f"{finding.severity.label:<10}", style=STYLES[finding.severity])
-    text.append(f" {finding.rule:<22} ", style="dim" if finding.ignored else "bold")
+        head.append(f"{finding.severity.label:<10}", style=STYLES[finding.severity])
+    head.append(f" {finding.rule:<22} ", style="dim" if finding.ignored else "bold")
+    body = Text()
     if finding.network:
-        text.append(f"[{finding.network}] ", style="magenta")
-    text.append(sentence(finding.message))
+        body.append(f"[{finding.network}] ", style="magenta")
+    body.append(sentence(finding.message))
     if finding.excerpt and f"«{finding.excerpt}»" not in finding.message:
-        text.append(f"  «{_one_line(finding.excerpt)}»", style="italic")
+        body.append(f"  «{_one_line(finding.excerpt)}»", style="italic")
     if finding.ignored is not None:
-        text.append(f"\n{'':>40}reason: {finding.ignored}", style="dim")
+        body.append(f"\nreason: {finding.ignored}", style="dim")
     elif finding.fix:
-        text.append(f"\n{'':>40}fix: {finding.fix}", style="green")
-    return text
+        body.append(f"\nfix: {finding.fix}", style="green")
+    return _Hanging(head, body)
+
+
+class _Hanging:
+    """``head`` then ``body``, the body's lines (its own and those a narrow terminal wraps)
+    aligned under its first one; no trailing padding, so pipes and CI logs stay clean."""
+
+    def __init__(self, head: Any, body: Any) -> None:
+        self.head, self.body = head, body
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        indent = self.head.cell_len
+        for number, line in enumerate(self.body.wrap(console, max(options.max_width - indent, 20))):
+            yield (self.head.copy() if number == 0 else Text(" " * indent)).append_text(line)
 
 
 def _one_line(text: str, limit: int = 60) -> str:

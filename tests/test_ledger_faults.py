@@ -163,7 +163,7 @@ def test_status_right_after_a_crash_shows_the_dead_claims(config: Config) -> Non
     ledger.close()
     result = _run(config, ["status", "--now", "2026-11-23 11:05"])
     assert result.exit_code == 1, result.output
-    assert "1 need a human" in result.output and "which stopped" in result.output
+    assert "1 needs a human" in result.output and "which stopped" in result.output
 
 
 def _ended_pid() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from hospipost.cli.context import AppContext, pass_app
@@ -25,7 +27,7 @@ def check_networks(app: AppContext) -> None:
 
     from hospipost.credentials import Credentials, CredentialsError, redact
     from hospipost.networks import network_class
-    from hospipost.networks.base import DeliveryError
+    from hospipost.networks.base import DeliveryError, TransientError
 
     config = app.config
     enabled = config.enabled_networks()
@@ -38,7 +40,10 @@ def check_networks(app: AppContext) -> None:
         cls = network_class(name)
         try:
             return cls.label, True, cls(config.networks[name], credentials, config.cache_dir).verify()
-        except (CredentialsError, DeliveryError) as error:
+        except DeliveryError as error:
+            message = _check_wording(str(error), isinstance(error, TransientError))
+            return cls.label, False, redact(message, credentials.configured(config))
+        except CredentialsError as error:
             return cls.label, False, redact(str(error), credentials.configured(config))
 
     with ThreadPoolExecutor(max_workers=len(enabled)) as pool:
@@ -46,3 +51,17 @@ def check_networks(app: AppContext) -> None:
     for label, ok, message in results:
         click.echo(f"{'✔' if ok else '✖'} {label}: {message}")
     raise SystemExit(0 if all(ok for _, ok, _ in results) else 1)
+
+
+# The adapters word their errors for a publication ("nothing was published, hospipost will
+# try again later"); a credentials check published nothing and retries nothing by itself.
+_PUBLISHING_CLAUSE = re.compile(r"\s*[;:,.]?\s*(?:nothing (?:more )?was (?:published|posted|sent)|hospipost will try again)\b.*$", re.DOTALL)
+
+
+def _check_wording(message: str, transient: bool) -> str:
+    """The network's answer to a credentials check, without the publishing advice."""
+    reason = _PUBLISHING_CLAUSE.sub("", message).rstrip(" ;:,.")
+    reason = reason[:1].upper() + reason[1:]
+    if transient:
+        return f"{reason}. The credentials could not be checked this time: run hospipost networks check again later."
+    return f"{reason}. Fix the credentials or the account's settings, then run hospipost networks check again."

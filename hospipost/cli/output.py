@@ -3,6 +3,7 @@
 Creating it on demand (not at import) lets Click's test runner, NO_COLOR and pipes
 apply, and keeps rich out of `hospipost --help`. Output that is not a terminal is never
 wrapped, so file paths and messages stay whole for grep, CI logs and cron mail.
+A terminal is what rich detects (FORCE_COLOR makes one, COLUMNS sets its width).
 """
 
 from __future__ import annotations
@@ -20,11 +21,19 @@ def console(stderr: bool = False) -> "Console":
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    terminal = stream.isatty()
-    return Console(
-        file=stream,
-        highlight=False,
-        emoji=False,
-        soft_wrap=not terminal,
-        width=None if terminal else UNWRAPPED_WIDTH,
-    )
+    out = Console(file=stream, highlight=False, emoji=False)
+    if not out.is_terminal:
+        out.soft_wrap = True
+        out.width = UNWRAPPED_WIDTH
+    return out
+
+
+def print_hanging(out: "Console", text: str, indent: int, hang: int = 4, style: str | None = None) -> None:
+    """One line item; on a terminal its continuation lines start under the text, never at column 0."""
+    import textwrap
+
+    lines = textwrap.wrap(
+        text, width=max(out.width, indent + hang + 20), initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + hang), break_on_hyphens=False,
+    ) if out.is_terminal else [" " * indent + text]
+    out.print("\n".join(lines), style=style, soft_wrap=True, markup=False)

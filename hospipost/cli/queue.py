@@ -30,7 +30,7 @@ def queue() -> None:
 @click.argument("queue_name", metavar="QUEUE")
 @click.option("--text", "-t", help="The post's text (or --text-file, or pipe it on stdin).")
 @click.option("--text-file", metavar="FILE", help="Read the text from FILE ('-' for stdin).")
-@click.option("--at", "at", metavar="TIME", help='"YYYY-MM-DD HH:MM" (local) or ISO 8601 with an offset; default: the next free slot.')
+@click.option("--at", "at", metavar="TIME", help='"YYYY-MM-DD HH:MM" (local), ISO 8601 with an offset, now, or +10m/+2h; default: the next free slot (an alert: now).')
 @click.option("--network", "-n", "networks", multiple=True, metavar="N", help="Publish to N (repeatable); default: the queue's or every enabled network.")
 @click.option("--media", multiple=True, metavar="FILE", help="An image to attach (repeatable).")
 @click.option("--alt", multiple=True, metavar="TEXT", help="Alt text of each --media, in the same order.")
@@ -39,7 +39,7 @@ def queue() -> None:
 @click.option("--kind", metavar="KIND", help="alert, innovation, news, event, recruitment or prevention.")
 @click.option("--author", metavar="WHO", help="Who wrote the post.")
 @click.option("--approved-by", metavar="WHO", help="Who approved it (not the author).")
-@click.option("--id", "post_id", metavar="ID", help="The post's id (default: from its first words and date).")
+@click.option("--id", "post_id", metavar="ID", help="The post's id (default: its kind or queue, date and a short hash, e.g. news-2027-03-02-3fa9).")
 @click.option("--valid-until", metavar="TIME", help="Alerts: never published after this time.")
 @click.option("--source", metavar="URL", help="The evidence behind an innovation or health-advice post.")
 @click.option("--language", metavar="TAG", help="The text's language when it is not config's (e.g. en, en-GB).")
@@ -52,7 +52,8 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
 
     The post is checked first: one with content errors is refused (exit 1)
     unless --draft. A missing approval does not stop it from being queued: it
-    stops its publication. Without --at it takes the next free posting slot.
+    stops its publication. Without --at it takes the next free posting slot
+    (an alert goes out now).
 
     \b
     Example:
@@ -66,7 +67,7 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
     check_queue_name(queue_name)
     config = app.config
     now = parse_now(now_option, config)
-    fields = _post_fields(config, options)
+    fields = _post_fields(config, options, now)
     result = add_post(config, queue_name, fields, now)
     if not result.written:
         _print_refusal(result)
@@ -74,29 +75,31 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
     _print_added(result, config)
 
 
-def _post_fields(config: "Config", options: dict[str, Any]) -> dict[str, Any]:
-    """The new post's keys as they will be written, validated one by one."""
+def _post_fields(config: "Config", options: dict[str, Any], now: "datetime") -> dict[str, Any]:
+    """The new post's keys as they will be written, validated one by one.
+
+    An alert without --at goes out now (after its check), not at the next posting slot."""
     from hospipost.config import language_problem
     from hospipost.errors import HospipostError
     from hospipost.posts import KINDS
 
     kind, language = options["kind"], options["language"]
     if kind is not None and kind not in KINDS:
-        raise HospipostError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
+        raise HospipostError(f"Unknown --kind {kind!r}: expected one of {', '.join(KINDS)}")
     problem = language_problem(language) if language is not None else None
     if problem:
         raise HospipostError(f"--language {problem}")
     return {
         "id": options["post_id"],
-        "at": _moment_option("--at", options["at"], config),
+        "at": _moment_option("--at", options["at"] or ("now" if kind == "alert" else None), config, now),
         "kind": kind,
-        "networks": _networks_option(options["networks"]),
+        "networks": _networks_option(options["networks"], config),
         "text": _read_post_text(options["text"], options["text_file"]),
         "thread": [part.strip() for part in options["thread"] if part.strip()],
         "media": _media_option(config, options["media"], options["alt"], options["consent"], options["people"]),
         "author": options["author"],
         "approved_by": options["approved_by"],
-        "valid_until": _moment_option("--valid-until", options["valid_until"], config),
+        "valid_until": _moment_option("--valid-until", options["valid_until"], config, now),
         "source": options["source"],
         "language": language,
         "draft": True if options["draft"] else None,
@@ -111,27 +114,33 @@ def _read_post_text(text: str | None, text_file: str | None) -> str:
     from hospipost.yamlfile import read_text
 
     if text is not None and text_file is not None:
-        raise HospipostError("give the text with --text or --text-file, not both")
+        raise HospipostError("Give the text with --text or --text-file, not both")
     if text is None and text_file not in (None, "-"):
         text = read_text(Path(text_file))
     elif text is None:
         if text_file is None and sys.stdin.isatty():
-            raise HospipostError("no text: give --text TEXT, --text-file FILE, or pipe the text on stdin")
+            raise HospipostError("No text: give --text TEXT, --text-file FILE, or pipe the text on stdin")
         text = sys.stdin.read()
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        raise HospipostError("the post's text is empty")
+        raise HospipostError("The post's text is empty")
     return text
 
 
-def _moment_option(option: str, value: str | None, config: "Config") -> str | None:
-    """A time option as it will be written: local "YYYY-MM-DD HH:MM", or ISO with its offset."""
+def _moment_option(option: str, value: str | None, config: "Config", now: "datetime") -> str | None:
+    """A time option as it will be written: local "YYYY-MM-DD HH:MM", or ISO with its offset.
+
+    "now" and relative times ("+10m", "+2h", "+3d") count from ``now``, as publish --now does."""
     from hospipost.errors import HospipostError
-    from hospipost.timeutil import TimeValueError, parse_datetime
+    from hospipost.timeutil import TimeValueError, parse_datetime, parse_relative
 
     if value is None:
         return None
     try:
+        if value.strip().lower() in ("now", "+0m"):
+            return _local_wall(now, config)
+        if value.strip().startswith("+"):
+            return _local_wall(now + parse_relative(value), config)
         moment, wall = parse_datetime(value, config.timezone)
     except TimeValueError as error:
         raise HospipostError(f"{option}: {error}") from None
@@ -142,13 +151,23 @@ def _moment_option(option: str, value: str | None, config: "Config") -> str | No
     return wall.strftime("%Y-%m-%d %H:%M:%S" if wall.second else "%Y-%m-%d %H:%M")
 
 
-def _networks_option(names: tuple[str, ...]) -> list[str] | None:
+def _local_wall(moment: "datetime", config: "Config") -> str:
+    wall = moment.astimezone(config.timezone)
+    return wall.strftime("%Y-%m-%d %H:%M:%S" if wall.second else "%Y-%m-%d %H:%M")
+
+
+def _networks_option(names: tuple[str, ...], config: "Config") -> list[str] | None:
+    """The --network names, each known and enabled in config.yaml (a post to a disabled one could never go out)."""
     from hospipost.errors import HospipostError
     from hospipost.networks import NETWORK_NAMES
 
+    enabled = config.enabled_networks()
     for name in names:
         if name not in NETWORK_NAMES:
             raise HospipostError(f"--network {name!r}: unknown network; known networks: {', '.join(NETWORK_NAMES)}")
+        if name not in enabled:
+            where = f"enabled networks: {', '.join(enabled)}" if enabled else "no network is enabled"
+            raise HospipostError(f"--network {name!r} is not enabled in config.yaml ({where}); enable it there first")
     return list(dict.fromkeys(names)) or None
 
 
@@ -244,8 +263,7 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
       hospipost queue list
       hospipost queue list health-alerts --all --format json
     """
-    from rich.console import Console
-
+    from hospipost.cli.output import console
     from hospipost.errors import HospipostError
 
     config = app.config
@@ -253,13 +271,14 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
     posts, report = _checked_posts(config, now)
     if queue_name is not None:
         if queue_name not in {p.queue for p in posts} and not _queue_exists(config, queue_name):
-            raise HospipostError(f"no queue {queue_name!r} in {_display(config.resolve(config.posts_dir))}")
+            raise HospipostError(f"No queue {queue_name!r} in {_display(config.resolve(config.posts_dir))}")
         posts = [p for p in posts if p.queue == queue_name]
     from hospipost.publication import ledger_deliveries
 
     deliveries = ledger_deliveries(config, absent_ok=True)
-    rows = [_row(post, report, config, now, deliveries.get(post.id, ())) for post in _sorted(posts, config, now)
-            if show_all or _upcoming(post, now)]
+    findings = _findings_by_post(report)
+    rows = [_row(post, findings.get(post.id, []), config, now, deliveries.get(post.id, ()))
+            for post in _sorted(posts, config, now) if show_all or _upcoming(post, now)]
     if output_format == "json":
         import json
 
@@ -268,9 +287,9 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
     if not rows:
         click.echo("No upcoming posts." + ("" if show_all else " (--all shows past ones)"))
         return
-    console = Console()
-    if console.is_terminal:
-        console.print(_rich_table(rows, config))
+    out = console()
+    if out.is_terminal:
+        out.print(_rich_table(rows, config, out.width))
     else:
         click.echo(_plain_table(rows, config))
 
@@ -278,11 +297,18 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
 LIST_COLUMNS = ("time", "id", "queue", "networks", "kind", "check", "state")
 
 
-def _row(post: "Post", report: "Report", config: "Config", now: "datetime", deliveries: Any = ()) -> dict[str, Any]:
-    from hospipost.publication import next_time, publication_state
+def _findings_by_post(report: "Report") -> dict[str, list["Finding"]]:
+    """The findings grouped by post in one pass (Report.for_post scans them all, for each post)."""
+    grouped: dict[str, list["Finding"]] = {}
+    for finding in report.findings:
+        grouped.setdefault(finding.post.id, []).append(finding)
+    return grouped
+
+
+def _row(post: "Post", findings: list["Finding"], config: "Config", now: "datetime", deliveries: Any = ()) -> dict[str, Any]:
+    from hospipost.publication import next_time
     from hospipost.timeutil import format_local
 
-    findings = report.for_post(post.id)
     when = next_time(post, config, now)
     return {
         "time": (format_local(when, config.timezone) if when else "ended") + (f" (every {post.every})" if post.every else ""),
@@ -295,10 +321,29 @@ def _row(post: "Post", report: "Report", config: "Config", now: "datetime", deli
         "check": _check_status(findings),
         "errors": _count(findings, "ERROR"),
         "warnings": _count(findings, "WARNING"),
-        "state": publication_state(post, now, deliveries),
+        "state": _state(post, config, now, deliveries),
         "file": str(post.file),
         "line": post.line,
     }
+
+
+def _state(post: "Post", config: "Config", now: "datetime", deliveries: Any = ()) -> str:
+    """The publication state, or why a post that looks scheduled can never go out."""
+    from hospipost.publication import SCHEDULED, publication_state
+
+    state = publication_state(post, now, deliveries)
+    if not state.startswith(SCHEDULED):
+        return state
+    blocked = never_sent_networks(post, config)
+    if not post.networks:
+        return "blocked: no network enabled"
+    return f"blocked: {', '.join(blocked)} not enabled" if blocked else state
+
+
+def never_sent_networks(post: "Post", config: "Config") -> list[str]:
+    """The post's networks that are disabled (or absent) in config.yaml: publish blocks those deliveries."""
+    enabled = config.enabled_networks()
+    return [name for name in post.networks if name not in enabled]
 
 
 def _sorted(posts: list["Post"], config: "Config", now: "datetime") -> list["Post"]:
@@ -337,18 +382,59 @@ def _plain_table(rows: list[dict[str, Any]], config: "Config") -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table)
 
 
-def _rich_table(rows: list[dict[str, Any]], config: "Config") -> Any:
+# Columns a narrow terminal drops first; time, id, check and state always stay.
+DROPPED_FIRST = ("queue", "kind", "networks")
+# Columns that wrap (between words) to make room, the first first.
+SHRUNK_FIRST = ("time", "id", "networks", "check", "state", "kind", "queue")
+COLUMN_GAP = 3  # padding, divider, padding
+ID_FOLD = 24  # a longer id folds over lines rather than squeeze the other columns
+
+
+def _rich_table(rows: list[dict[str, Any]], config: "Config", width: int) -> Any:
+    """The list for a terminal of ``width`` columns: cells wrap between words and never cut
+    one (a state is always whole); low-priority columns go when even that does not fit."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(header_style="bold")
-    for column in LIST_COLUMNS:
-        table.add_column(f"time ({config.timezone_name})" if column == "time" else column, no_wrap=column in ("time", "id"))
+    headers = {c: f"time ({config.timezone_name})" if c == "time" else c for c in LIST_COLUMNS}
+    widths = _column_widths(rows, headers, width)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    for column, column_width in widths.items():
+        table.add_column(headers[column], width=column_width, overflow="fold")
     for row in rows:
         style = "red" if row["errors"] else "yellow" if row["warnings"] else "green"
-        cells = [Text(_cell(row, c), style=style if c == "check" else "") for c in LIST_COLUMNS]
-        table.add_row(*cells)
+        table.add_row(*[Text(_cell(row, c), style=style if c == "check" else "") for c in widths])
     return table
+
+
+def _column_widths(rows: list[dict[str, Any]], headers: dict[str, str], width: int) -> dict[str, int]:
+    """Each shown column's width: its longest cell, shrunk (never below its longest word) until the
+    table fits; when it cannot, the low-priority columns are dropped one by one."""
+    columns = list(LIST_COLUMNS)
+    for dropped in (None, *DROPPED_FIRST):
+        if dropped:
+            columns.remove(dropped)
+        cells = {c: [_cell(row, c) for row in rows] + [headers[c]] for c in columns}
+        widths = {c: max(len(cell) for cell in cells[c]) for c in columns}
+        least = {c: max(len(word) for cell in cells[c] for word in _words(c, cell)) for c in columns}
+        excess = sum(widths.values()) + COLUMN_GAP * (len(columns) - 1) - width
+        for column in (c for c in SHRUNK_FIRST if c in columns):
+            cut = max(0, min(excess, widths[column] - least[column]))
+            widths[column] -= cut
+            excess -= cut
+        if excess <= 0:
+            break
+    return widths
+
+
+def _words(column: str, cell: str) -> list[str]:
+    """What must stay on one line: the words of a cell; a time's date and hour; a long id may fold."""
+    if column == "time":
+        return ["YYYY-MM-DD HH:MM"]
+    if column == "id":
+        return [cell[:ID_FOLD]]
+    return cell.split() or [""]
 
 
 def _queue_exists(config: "Config", name: str) -> bool:
@@ -381,12 +467,12 @@ def show(app: AppContext, post_id: str, now_option: str | None) -> None:
     posts, report = _checked_posts(config, now)
     post = next((p for p in posts if p.id == post_id), None)
     if post is None:
-        raise HospipostError(f"no post with id {post_id!r}; `hospipost queue list --all` lists them")
+        raise HospipostError(f"No post with id {post_id!r}; `hospipost queue list --all` lists them")
     click.echo("\n".join(_post_view(post, report.for_post(post.id), config, now)))
 
 
 def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "datetime") -> list[str]:
-    from hospipost.publication import ledger_deliveries, publication_state
+    from hospipost.publication import ledger_deliveries
     from hospipost.recurrence import next_occurrences
     from hospipost.timeutil import format_local
 
@@ -398,7 +484,7 @@ def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "
     deliveries = ledger_deliveries(config, absent_ok=True).get(post.id, [])
     lines = [
         click.style(post.id, bold=True) + f"  ({post.queue}, {_display(post.file)}:{post.line})",
-        f"  {when} · {post.kind} · in {post.language} · {publication_state(post, now, deliveries)}",
+        f"  {when} · {post.kind} · in {post.language} · {_state(post, config, now, deliveries)}",
         f"  author: {post.author or '—'} · approved by: {post.approved_by or '—'}",
     ]
     for extra, value in (("valid until", post.valid_until), ("until", post.until)):
@@ -407,18 +493,18 @@ def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "
     if post.source:
         lines.append(f"  source: {post.source}")
     for network in post.networks:
-        lines += ["", *_network_view(network, post)]
+        lines += ["", *_network_view(network, post, config)]
     if post.media:
         lines += ["", click.style("Media", bold=True), *_media_view(post)]
     lines += ["", click.style("Checks", bold=True), *_findings_view(findings)]
     return lines
 
 
-def _network_view(network: str, post: "Post") -> list[str]:
+def _network_view(network: str, post: "Post", config: "Config") -> list[str]:
     from hospipost.networks import network_class
 
     adapter = network_class(network)
-    limits = adapter.limits
+    limits = adapter.effective_limits(config.networks.get(network), config.cache_dir)  # as check and the dry run
     rendering = adapter.render(post)
     lines = []
     for index, part in enumerate(rendering.parts):

@@ -52,6 +52,8 @@ def _ledger_rows(config: "Config", post_id: str | None = None) -> tuple[list["De
 
 
 def _upcoming(config: "Config", now: datetime) -> tuple[list[dict[str, Any]], list[str]]:
+    """The deliveries due in the coming weeks; those that can never be sent (a network not
+    enabled in config.yaml, or no network at all) are "blocked" and need a human."""
     from hospipost.posts import load_readable_queues
 
     from hospipost.publisher import upcoming
@@ -59,19 +61,31 @@ def _upcoming(config: "Config", now: datetime) -> tuple[list[dict[str, Any]], li
     queues, errors = load_readable_queues(config)
     posts = [p for q in queues for p in q.posts]
     coming = upcoming(posts, config, now, now + UPCOMING_WINDOW)
+    enabled = set(config.enabled_networks())
     entries = [
-        {"post": o.post.id, "network": network, "state": "scheduled", "url": None, "attempts": 0, "error": None,
-         "occurrence": o.key, "due_at": o.at.isoformat(), "sent_at": None, "next_attempt_at": None}
-        for o in coming for network in o.post.networks
+        _due_entry(o, network, enabled) for o in coming for network in (o.post.networks or (None,))
     ]
     return entries, [error.format_message() for error in errors]
+
+
+def _due_entry(occurrence: Any, network: str | None, enabled: set[str]) -> dict[str, Any]:
+    blocked = network not in enabled
+    if network is None:
+        why = "Blocked: the post has no network (none is enabled in config.yaml)."
+    else:
+        why = f"Blocked: {network} is not enabled in config.yaml, so this delivery can never be sent."
+    return {"post": occurrence.post.id, "network": network, "state": "blocked" if blocked else "scheduled",
+            "url": None, "attempts": 0, "error": why if blocked else None, "occurrence": occurrence.key,
+            "due_at": occurrence.at.isoformat(), "sent_at": None, "next_attempt_at": None}
 
 
 def show_status(config: "Config", now: datetime, output_format: str) -> int:
     from hospipost.timeutil import utcnow
 
     rows, runs, daemons = _ledger_rows(config)
-    upcoming, load_errors = _upcoming(config, now)
+    due, load_errors = _upcoming(config, now)
+    blocked = [entry for entry in due if entry["state"] == "blocked"]
+    upcoming = [entry for entry in due if entry["state"] != "blocked"]
     attention = [item for item in rows if item.state in NEEDS_HUMAN]
     retrying = [item for item in rows if item.state == "pending" and item.next_attempt_at]
     from hospipost.ledger import dead_claims
@@ -79,18 +93,24 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     stalled = dead_claims(rows, daemons, now)  # claimed by a process that died: publish recovers them
     attention += stalled
     in_flight = [item for item in rows if item.state == "sending" and item not in stalled]
-    code = 1 if attention or load_errors else 0
+    code = 1 if attention or blocked or load_errors else 0
     if output_format == "json":
         listed = [delivery_dict(item) for item in attention + in_flight + retrying]
-        click.echo(json.dumps(listed + upcoming, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(listed + blocked + upcoming, ensure_ascii=False, indent=2))
         return code
     from hospipost.cli.output import console
 
     out = console()
     for message in load_errors:
         out.print(f"✖ unreadable queue: {message}", style="red")
+    from hospipost.cli.output import print_hanging
+
     _section(out, "Needs a human", attention, config, lambda i: f"{i.state}: {i.last_error}" if i.state != "sending"
-             else f"claimed by {i.lease_owner}, which stopped: the next `hospipost publish` re-queues it, or marks it unknown")
+             else f"claimed by {i.lease_owner}, which stopped: the next `hospipost publish` re-queues it, or marks it unknown",
+             bool(blocked))
+    for entry in blocked:
+        where = f" → {entry['network']}" if entry["network"] else ""
+        print_hanging(out, f"{_local(datetime.fromisoformat(entry['due_at']), config)}  {entry['post']}{where}  {entry['error']}", 2)
     _section(out, "Sending now", in_flight, config, lambda i: f"claimed by {i.lease_owner}")
     _section(out, "Retrying", retrying, config,
              lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}")
@@ -99,19 +119,21 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     for entry in upcoming:
         shown.setdefault((entry["post"], entry["due_at"]), []).append(entry["network"])
     for (post_id, due_at), networks in list(shown.items())[:UPCOMING_SHOWN]:
-        out.print(f"  {_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}")
+        print_hanging(out, f"{_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}", 2)
     _daemons(out, daemons, config, utcnow())
     for run in runs[:3]:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(run["counts"].items())) or "nothing to do"
         out.print(f"Last run by {run['actor']}: {_local(datetime.fromisoformat(run['at']), config)} ({counts})", style="dim")
     sent = sum(1 for item in rows if item.state == "sent")
-    out.print(f"{sent} deliveries sent, {len(attention)} need a human, {len(retrying)} retrying.",
-              style="bold red" if attention else "bold")
+    human = len(attention) + len(blocked)
+    out.print(f"{_plural(sent, 'delivery', 'deliveries')} sent, {human} {'needs' if human == 1 else 'need'} a human, "
+              f"{len(retrying)} retrying.", style="bold red" if human else "bold")
     return code
 
 
 def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: datetime) -> None:
     """Which daemons are alive; a warning when they all went silent."""
+    from hospipost.cli.output import print_hanging
     from hospipost.ledger import HEARTBEAT_TIMEOUT
 
     if not daemons:
@@ -127,17 +149,23 @@ def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: dat
             state = f"silent since {_local(daemon['last_seen'], config)}"
         out.print(f"  {daemon['name']}  {state}  (hospipost {daemon['version']})", style=None if daemon in alive else "dim")
         for problem in daemon["problems"] if daemon in alive else []:
-            out.print(f"    ✖ {problem}", style="red")
+            print_hanging(out, f"✖ {problem}", 4, style="red")
     if not alive:
         out.print("  ✖ no daemon is alive: posts go out only if `hospipost publish` runs from cron", style="bold red")
 
 
-def _section(out: Any, title: str, items: list["Delivery"], config: "Config", describe: Any) -> None:
-    if not items:
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _section(out: Any, title: str, items: list["Delivery"], config: "Config", describe: Any, more: bool = False) -> None:
+    if not items and not more:
         return
     out.print(f"[bold]{title}[/bold]")
+    from hospipost.cli.output import print_hanging
+
     for item in items:
-        out.print(f"  {_local(item.due_at, config)}  {item.post_id} → {item.network}  {describe(item)}")
+        print_hanging(out, f"{_local(item.due_at, config)}  {item.post_id} → {item.network}  {describe(item)}", 2)
         if item.state == "unknown":
             out.print(f"    resolve: hospipost reconcile {item.post_id} --network {item.network} (--sent URL | --not-sent)",
                       style="dim")

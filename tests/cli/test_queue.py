@@ -97,7 +97,7 @@ def test_add_creates_a_missing_queue(site: Config) -> None:
     assert post.text == TEXT and post.networks == ("facebook",)
     assert (post.author, post.approved_by) == ("c.dupuis", "a.renier")
     assert post.at == datetime(2026, 11, 23, 12, 30, tzinfo=PARIS)  # the next free slot
-    assert post.id == "chu-angers-ouvre-nouvelle-2026-11-23"
+    assert post.id == make_post_id("news", TEXT, "2026-11-23", set())
     assert f"Added post {post.id}" in result.output and "next free slot" in result.output
 
 
@@ -151,14 +151,31 @@ def test_ids_are_made_unique(site: Config) -> None:
     for _ in range(3):
         assert add(site, "news", "--text", TEXT, "-n", "facebook").exit_code == 0
     ids = [p.id for p in posts_of(site)]
-    assert ids == ["chu-angers-ouvre-nouvelle-2026-11-23", "chu-angers-ouvre-nouvelle-2026-11-23-2",
-                   "chu-angers-ouvre-nouvelle-2026-11-24"]
+    digest = make_post_id("news", TEXT, "2026-11-23", set()).rsplit("-", 1)[1]
+    assert ids == [f"news-2026-11-23-{digest}", f"news-2026-11-23-{digest}-2", f"news-2026-11-24-{digest}"]
 
 
 def test_make_post_id() -> None:
-    assert make_post_id("Fortes chaleurs : le CHU d'Angers active…", "2027-07-19", set()) == "fortes-chaleurs-chu-angers-2027-07-19"
-    assert make_post_id("🎉 !!", "2027-07-19", {"post-2027-07-19"}) == "post-2027-07-19-2"
-    assert make_post_id("https://example.org voir", "2027-07-19", set()) == "voir-2027-07-19"
+    assert make_post_id("alert", "Fortes chaleurs : le CHU d'Angers active…", "2027-07-19", set()).startswith("alert-2027-07-19-")
+    first = make_post_id("news", "🎉 !!", "2027-07-19", set())
+    assert make_post_id("news", "🎉 !!", "2027-07-19", {first}) == f"{first}-2"
+    assert make_post_id("health_alerts", "x", "2027-07-19", set()).startswith("health-alerts-2027-07-19-")
+
+
+PATIENT_TEXT = "Merci à Mme Jeanne Martin, hospitalisée en cardiologie, pour son témoignage."
+
+
+def test_an_automatic_id_carries_no_word_of_the_text(site: Config) -> None:
+    result = add(site, "news", "--text", PATIENT_TEXT, "-n", "facebook", "--draft")
+    assert result.exit_code == 0, result.output
+    post_id = posts_of(site)[-1].id
+    assert post_id.startswith("news-2026-11-23-")
+    checked = invoke(site, "check", "--format", "json", "--now", NOW_LOCAL)
+    text_checked = invoke(site, "check", "--now", NOW_LOCAL)
+    for word in ("merci", "jeanne", "martin", "hospitalisee", "cardiologie"):
+        assert word not in post_id
+        for output in (result.output, checked.output, text_checked.output):
+            assert word not in output.lower().replace("é", "e")
 
 
 # --- add: the next free slot ----------------------------------------------------------
@@ -399,6 +416,35 @@ def test_real_rules_refuse_a_self_approved_post(site: Config) -> None:
     assert not queue_file(site).exists()
 
 
+@pytest.mark.parametrize(
+    "at, expected",
+    [("now", datetime(2026, 11, 23, 11, 0, tzinfo=PARIS)), ("+10m", datetime(2026, 11, 23, 11, 10, tzinfo=PARIS)),
+     ("+2h", datetime(2026, 11, 23, 13, 0, tzinfo=PARIS))],
+)
+def test_at_accepts_now_and_relative_times(site: Config, at: str, expected: datetime) -> None:
+    result = add(site, "news", "--text", TEXT, "-n", "facebook", "--at", at)
+    assert result.exit_code == 0, result.output
+    assert posts_of(site)[-1].at == expected
+
+
+def test_an_alert_without_at_goes_out_now_not_at_the_next_slot(site: Config) -> None:
+    saturday = "2026-11-28 10:17"  # no weekend slot: the next one would be Monday 09:00
+    text = "Alerte canicule : en cas de malaise, appelez le 15. Infos : https://www.santepubliquefrance.fr"
+    result = add(site, "alerts", "--text", text, "-n", "facebook", "--kind", "alert", "--valid-until", "+6h", now=saturday)
+    assert result.exit_code == 0, result.output
+    [post] = posts_of(site, "alerts")
+    assert post.at == datetime(2026, 11, 28, 10, 17, tzinfo=PARIS)
+    assert post.id.startswith("alert-2026-11-28-")
+
+
+def test_add_refuses_a_network_disabled_in_config(tmp_path: Path) -> None:
+    config = make_config(tmp_path, text=CONFIG_YAML.replace("x: {enabled: true}", "x: {enabled: false}"))
+    result = add(config, "news", "--text", TEXT, "-n", "x", "--at", "2026-12-01 10:00")
+    assert_one_line_error(result)
+    assert "--network 'x' is not enabled in config.yaml" in result.output
+    assert not queue_file(config).exists()
+
+
 # --- add: bad input is one clear line -------------------------------------------------
 
 
@@ -413,8 +459,8 @@ def test_real_rules_refuse_a_self_approved_post(site: Config) -> None:
         (["news", "--text", TEXT, "--kind", "promo"], "--kind"),
         (["news", "--text", TEXT, "--language", "anglais"], "--language must be a language tag"),
         (["news", "--text", TEXT, "--id", "Pas Bon"], "--id"),
-        (["../etc/passwd", "--text", TEXT], "bad queue name"),
-        (["News.yaml", "--text", TEXT], "bad queue name"),
+        (["../etc/passwd", "--text", TEXT], "Bad queue name"),
+        (["News.yaml", "--text", TEXT], "Bad queue name"),
         (["news", "--text", TEXT, "--alt", "sans image"], "--alt"),
         (["news", "--text", TEXT, "--media", "nulle-part.png"], "no such file"),
         (["news", "--text", TEXT, "--people"], "--people"),
@@ -428,6 +474,9 @@ def test_bad_input_is_one_line_and_exit_2(site: Config, args: list[str], expecte
     result = add(site, *args, input="")
     assert_one_line_error(result)
     assert expected in result.output
+    message = result.output.removeprefix("Error: ")
+    # a sentence, or an option's name or a file's path first
+    assert message[0].isupper() or message.startswith("--") or message.startswith("absent.txt:"), message
     assert not queue_file(site).exists()
 
 
@@ -600,6 +649,20 @@ def test_show_renders_each_network(planned: Config) -> None:
     assert "media/b.png  2.0 KB" in out and "alt: Le hall d'accueil du CHU" in out
     assert "1 image (at most 4)" in out
     assert "2026-12-01 10:00 Europe/Paris · news · in fr · scheduled" in out
+
+
+def test_show_uses_the_instance_limit_cached_by_networks_check(planned: Config) -> None:
+    from hospipost.networks.mastodon import CACHE_FILE, instance_key, write_cache
+
+    write_cache(planned.cache_dir / CACHE_FILE, instance_key("https://social.example.org"), {"max_characters": 1000})
+    text = "Le CHU d'Angers ouvre une nouvelle salle. " * 15 + "Bienvenue."  # over the default 500
+    queue_file(planned, "long").write_text(
+        f"posts:\n  - id: long\n    at: 2026-12-01 10:00\n    text: {text}\n    networks: [mastodon]\n", encoding="utf-8")
+    result = invoke(planned, "queue", "show", "long", "--now", NOW_LOCAL)
+    assert result.exit_code == 0, result.output
+    assert f"Mastodon {len(text)} / 1000 characters" in result.output and "over by" not in result.output
+    checked = invoke(planned, "check", "--now", NOW_LOCAL)
+    assert "network-length" not in checked.output
 
 
 def test_show_lists_findings(planned: Config, flagging_rules: None) -> None:
