@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hospipost.config import DEFAULT_LANGUAGE
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from hospipost.posts import Media, Post
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+MAX_WAIT = timedelta(hours=1)
+"""The longest a rate limit postpones a delivery, whatever reset time a network announces."""
 
 
 @dataclass(frozen=True)
@@ -168,3 +170,55 @@ class Network:
         else:
             parts = ["\n\n".join([text, *post.thread])]
         return Rendering(cls.name, parts, list(post.media), post.language)
+
+
+def retry_in(seconds: float | None, default: timedelta) -> datetime:
+    """When to try again after a wait of ``seconds`` (``default`` when unusable), at most MAX_WAIT away."""
+    import math
+
+    try:
+        seconds = float(seconds) if seconds is not None else None
+    except (TypeError, ValueError, OverflowError):
+        seconds = MAX_WAIT.total_seconds()  # a number too large for a float: the longest wait
+    if seconds is None or math.isnan(seconds) or seconds < 0:
+        seconds = default.total_seconds()
+    return datetime.now(timezone.utc) + timedelta(seconds=min(seconds, MAX_WAIT.total_seconds()))
+
+
+def retry_time(when: datetime | None) -> datetime | None:
+    """A reset time a network announced, brought back to at most MAX_WAIT from now."""
+    if when is None:
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return min(when, datetime.now(timezone.utc) + MAX_WAIT)
+
+
+def reset_header(raw: object, *, epoch: bool = False) -> datetime | None:
+    """The time a rate-limit header names, at most MAX_WAIT from now; None when it is unreadable.
+
+    A number is seconds to wait (``Retry-After``) or, with ``epoch``, a Unix time
+    (``x-rate-limit-reset``); otherwise an HTTP or ISO date. Absurd values never raise.
+    """
+    import math
+    from email.utils import parsedate_to_datetime
+
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return None
+    now = datetime.now(timezone.utc)
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is not None:
+        if not math.isfinite(number) or number < 0:
+            return None
+        if epoch:
+            return min(datetime.fromtimestamp(min(number, now.timestamp() + 10**9), timezone.utc), now + MAX_WAIT)
+        return now + timedelta(seconds=min(number, MAX_WAIT.total_seconds()))
+    for parse in (parsedate_to_datetime, datetime.fromisoformat):
+        try:
+            return retry_time(parse(text))
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue
+    return None

@@ -60,7 +60,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -77,6 +77,7 @@ from hospipost.networks.base import (
     Rendering,
     Sent,
     TransientError,
+    reset_header,
 )
 from hospipost.textlength import grapheme_length
 
@@ -580,9 +581,9 @@ class Bluesky(Network):
         )
         retry = (" with the same record key, so it cannot be published twice" if created else "") + f"{already}"
         if isinstance(error, exceptions.RateLimitExceededError):
-            retry_at = error.reset_at
-            if retry_at is None and error.retry_after is not None:
-                retry_at = datetime.now(timezone.utc) + timedelta(seconds=error.retry_after)
+            headers = error.response.headers if error.response is not None else {}
+            retry_at = (reset_header(headers.get("ratelimit-reset"), epoch=True)  # error.reset_at overflows
+                        or reset_header(headers.get("retry-after")))
             when = f" after {retry_at:%H:%M} UTC" if retry_at else " later"
             return TransientError(f"Bluesky's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}", retry_at)
         if _is_auth_failure(error) or isinstance(error, exceptions.LoginRequiredError):

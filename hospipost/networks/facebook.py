@@ -56,6 +56,8 @@ from hospipost.networks.base import (
     Sent,
     TransientError,
     UnknownOutcome,
+    reset_header,
+    retry_in,
 )
 from hospipost.networks.http import failure_name, never_left
 from hospipost.textlength import char_length
@@ -273,6 +275,8 @@ class Facebook(Network):
             raise self._transport_error(error, step) from None
         if not isinstance(result, dict):
             raise self._by_status(session.last, step, "an unexpected body")
+        if session.last is not None and not 200 <= session.last.status_code < 300:  # a body without "error"
+            raise self._by_status(session.last, step, "a body without an error message")
         return result
 
     def _graph_error(self, error: "facebook.GraphAPIError", response: "requests.Response | None",
@@ -300,7 +304,7 @@ class Facebook(Network):
         ref = ("Facebook error" + (f" {code}" if code is not None else "")
                + (f", subcode {subcode}" if subcode else "") + f": {meta}")
         env = self.token_env
-        if code in RATE_LIMIT_CODES:
+        if code in RATE_LIMIT_CODES or (response is not None and response.status_code == 429):
             retry_at, wait = rate_limit_retry(response)
             return TransientError(self._clean(
                 f"Facebook's rate limit is reached ({ref}): hospipost will try again in about {_minutes(wait)}"
@@ -465,7 +469,7 @@ def photo_fields(item: "Media", caption: str | None = None, published: bool = Tr
 
 def rate_limit_retry(response: "requests.Response | None") -> tuple[datetime, int]:
     """When to try again: Meta's estimated_time_to_regain_access (minutes), else a default."""
-    minutes = 0.0
+    minutes: float = 0.0
     headers = response.headers if response is not None else {}
     for name in USAGE_HEADERS:
         raw = headers.get(name)
@@ -478,13 +482,13 @@ def rate_limit_retry(response: "requests.Response | None") -> tuple[datetime, in
         for entry in _dicts(usage):
             value = entry.get("estimated_time_to_regain_access")
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value > minutes:
-                minutes = float(value)
-    if not minutes:
-        retry_after = headers.get("Retry-After")
-        if retry_after and str(retry_after).strip().isdigit():
-            minutes = int(retry_after) / 60
-    wait = timedelta(minutes=minutes) if minutes > 0 else RATE_LIMIT_DEFAULT
-    return datetime.now(timezone.utc) + wait, max(1, round(wait.total_seconds() / 60))
+                minutes = value
+    now = datetime.now(timezone.utc)
+    if minutes:
+        retry_at = retry_in(minutes * 60, RATE_LIMIT_DEFAULT)
+    else:
+        retry_at = reset_header(headers.get("Retry-After")) or retry_in(None, RATE_LIMIT_DEFAULT)
+    return retry_at, max(1, round((retry_at - now).total_seconds() / 60))
 
 
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:

@@ -82,6 +82,8 @@ from hospipost.networks.base import (
     Sent,
     TransientError,
     UnknownOutcome,
+    reset_header,
+    retry_in,
 )
 from hospipost.textlength import char_length
 
@@ -566,22 +568,8 @@ def token_allowed(url: str, api_base: str) -> bool:
 
 
 def retry_after(response: "requests.Response") -> datetime:
-    """When to try again after a 429: ``Retry-After`` (seconds or an HTTP date), else 15 minutes."""
-    from email.utils import parsedate_to_datetime
-
-    now = datetime.now(timezone.utc)
-    raw = str(response.headers.get("Retry-After") or "").strip()
-    if raw.isdigit():
-        return now + timedelta(seconds=max(1, int(raw)))
-    if raw:
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None:
-            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-            return max(when, now + timedelta(seconds=1))
-    return now + RATE_LIMIT_DEFAULT
+    """When to try again after a 429: ``Retry-After`` (seconds or an HTTP date), else 15 minutes; at most MAX_WAIT."""
+    return reset_header(response.headers.get("Retry-After")) or retry_in(None, RATE_LIMIT_DEFAULT)
 
 
 def _default_port(scheme: str) -> int | None:

@@ -75,6 +75,8 @@ from hospipost.networks.base import (
     Sent,
     TransientError,
     UnknownOutcome,
+    reset_header,
+    retry_in,
 )
 from hospipost.networks.http import failure_name, never_left
 from hospipost.textlength import URL_LENGTH, mastodon_length
@@ -428,7 +430,9 @@ class Mastodon(Network):
 
         already = _already(online)
         if isinstance(error, MastodonRatelimitError):
-            if str(error).startswith("Hit rate limit"):
+            last = getattr(getattr(client, "session", None), "last", None)
+            refused = last is not None and last.status_code == 429  # even when its reset header is unreadable
+            if str(error).startswith("Hit rate limit") or refused:
                 retry_at = _retry_at(client)
                 who = "try" if step == READ else "hospipost will try"
                 return TransientError(
@@ -740,16 +744,15 @@ def _instance_message(error: Exception) -> str:
 
 
 def _retry_at(client: Any) -> datetime:
-    """When the rate limit resets: Mastodon.py's ratelimit_reset (our clock), else Retry-After, else a default."""
+    """When the rate limit resets: Mastodon.py's ratelimit_reset (our clock), else Retry-After, else a default;
+    at most MAX_WAIT away."""
     now = datetime.now(timezone.utc)
     reset = getattr(client, "ratelimit_reset", None)
     if isinstance(reset, (int, float)) and reset > now.timestamp():
-        return datetime.fromtimestamp(reset, timezone.utc)
+        return reset_header(str(reset), epoch=True) or retry_in(None, RATE_LIMIT_DEFAULT)
     response = getattr(getattr(client, "session", None), "last", None)
     retry_after = response.headers.get("Retry-After") if response is not None else None
-    if retry_after and str(retry_after).strip().isdigit():
-        return now + timedelta(seconds=int(retry_after))
-    return now + RATE_LIMIT_DEFAULT
+    return reset_header(retry_after) or retry_in(None, RATE_LIMIT_DEFAULT)
 
 
 def _user_agent() -> str:

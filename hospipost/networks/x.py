@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from hospipost.networks.base import (
     Sent,
     TransientError,
     UnknownOutcome,
+    reset_header,
 )
 from hospipost.media import image_type
 from hospipost.networks.http import failure_name, never_left
@@ -366,7 +367,11 @@ def _session_class() -> type:
                     url = self.api_base + url[len(TWEEPY_HOST):]
                 if kwargs.get("timeout") is None:
                     kwargs["timeout"] = self.default_timeout
-                return super().request(method, url, *args, **kwargs)
+                response = super().request(method, url, *args, **kwargs)
+                reset = response.headers.get("x-rate-limit-reset")
+                if response.status_code == 429 and reset is not None and not reset.strip().isdigit():
+                    del response.headers["x-rate-limit-reset"]  # tweepy's int() would raise ValueError
+                return response
 
         _SESSION_CLASS = XSession
     return _SESSION_CLASS
@@ -475,11 +480,10 @@ def _rate_limit_reset(response: Any) -> datetime | None:
             continue
         if prefix != "x-rate-limit" and headers.get(f"{prefix}-remaining") not in ("0", None):
             continue
-        try:
-            resets.append(int(float(reset)))
-        except ValueError:
-            continue
-    return datetime.fromtimestamp(max(resets), timezone.utc) if resets else None
+        when = reset_header(reset, epoch=True)  # at most MAX_WAIT away, None when unreadable
+        if when is not None:
+            resets.append(when)
+    return max(resets) if resets else None
 
 
 

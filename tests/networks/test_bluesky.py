@@ -26,7 +26,7 @@ from PIL import Image
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.bluesky import (
     Bluesky, build_facets, find_hashtags, find_links, find_mentions, is_tid, prepare_image, record_key,
 )
@@ -658,6 +658,17 @@ def test_create_record_errors_are_mapped(server: Server, response: httpx.Respons
     if response.status_code == 429:
         assert raised.value.retry_at == datetime.fromtimestamp(1795000000, timezone.utc)
         assert not server.get_record.called  # refused before processing: nothing to look for
+
+
+@pytest.mark.parametrize("headers", [
+    {"ratelimit-reset": "100000000000"}, {"ratelimit-reset": "99999999999999999999"}, {"ratelimit-reset": "soon"},
+    {"retry-after": "100000000000"},
+])
+def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(server: Server, headers: dict) -> None:
+    server.create.mock(return_value=httpx.Response(429, headers=headers, json={"error": "RateLimitExceeded"}))
+    with pytest.raises(TransientError, match="rate limit was reached") as raised:
+        publish(make(), "un")
+    assert raised.value.retry_at is None or raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
 
 
 @pytest.mark.parametrize(("failure", "words"), [

@@ -30,7 +30,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.facebook import READ, Facebook, first_link, normalise_version
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
@@ -523,6 +523,35 @@ def test_an_html_429_from_a_proxy_uses_retry_after(http: responses.RequestsMock)
     with pytest.raises(TransientError, match="too many requests") as raised:
         publish(make_adapter(), rendering())
     assert before + timedelta(minutes=2) <= raised.value.retry_at < before + timedelta(minutes=3)
+
+
+ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+
+
+@pytest.mark.parametrize("reset", ABSURD_RESETS)
+@pytest.mark.parametrize("body", [{"error": {"code": 100, "message": "Slow down"}}, {"detail": "slow down"}])
+def test_an_absurd_retry_after_waits_at_most_an_hour(http: responses.RequestsMock, reset: str, body: dict) -> None:
+    http.post(FEED, status=429, json=body, headers={"Retry-After": reset})
+    with pytest.raises(TransientError) as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+
+
+def test_an_absurd_time_to_regain_access_waits_at_most_an_hour(http: responses.RequestsMock) -> None:
+    usage = json.dumps({"1": [{"type": "pages", "estimated_time_to_regain_access": 10**400}]})
+    http.post(FEED, status=400, json={"error": {"code": 80001, "message": "rate limited"}},
+              headers={"X-Business-Use-Case-Usage": usage})
+    with pytest.raises(TransientError, match="in about 60 minutes") as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+
+
+@pytest.mark.parametrize("status", [500, 503])
+@pytest.mark.parametrize("body", [{}, {"status": "unavailable"}, {"id": "1"}])
+def test_a_5xx_with_a_json_body_without_error_is_a_server_error(http: responses.RequestsMock, status: int, body: dict) -> None:
+    http.post(FEED, status=status, json=body)
+    with pytest.raises(TransientError, match=f"HTTP {status} .*a server error"):
+        publish(make_adapter(), rendering())
 
 
 # --------------------------------------------------------------------- transport failures (mocked)

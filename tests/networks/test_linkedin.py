@@ -25,7 +25,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.linkedin import LinkedIn, little_text, token_allowed
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
@@ -437,6 +437,17 @@ def test_429_with_an_http_date(http: responses.RequestsMock) -> None:
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
     assert raised.value.retry_at == when
+
+
+ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+
+
+@pytest.mark.parametrize("reset", ABSURD_RESETS)
+def test_an_absurd_retry_after_waits_at_most_an_hour(http: responses.RequestsMock, reset: str) -> None:
+    http.post(POSTS, status=429, json=error_body(429, "throttled"), headers={"Retry-After": reset})
+    with pytest.raises(TransientError) as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
 
 
 # --------------------------------------------------------------------- transport failures

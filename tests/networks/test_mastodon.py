@@ -30,7 +30,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.mastodon import (
     CACHE_FILE,
     Mastodon,
@@ -405,6 +405,18 @@ def test_a_rate_limit_without_a_reset_uses_retry_after_or_a_default(http: respon
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
     assert 280 < (raised.value.retry_at - datetime.now(timezone.utc)).total_seconds() <= 300
+
+
+@pytest.mark.parametrize("headers", [
+    {"X-RateLimit-Reset": "9999-12-31T23:59:59.000Z"}, {"X-RateLimit-Reset": "100000000000"},
+    {"X-RateLimit-Reset": "99999999999999999999"}, {"X-RateLimit-Reset": "soon"},
+    {"X-RateLimit-Reset": "10000-01-01T00:00:00Z"}, {"Retry-After": "100000000000"},
+])
+def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(http: responses.RequestsMock, headers: dict) -> None:
+    http.post(STATUSES, status=429, json={"error": "Too many requests"}, headers={"X-RateLimit-Remaining": "0", **headers})
+    with pytest.raises(TransientError, match="rate limit was reached while publishing the post") as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
 
 
 def test_an_invalid_token_is_permanent_with_what_to_do(http: responses.RequestsMock) -> None:

@@ -30,7 +30,7 @@ from urllib3.exceptions import (
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.x import X
 from hospipost.posts import Media
 from tests.networks.kit import Parts, SilentServer, free_port
@@ -420,6 +420,17 @@ def test_429_usage_cap_says_so(mock: responses.RequestsMock) -> None:
         "period": "Monthly", "scope": "Product", "detail": "Usage cap exceeded: Monthly product cap"})
     assert isinstance(error, TransientError) and error.retry_at is None
     assert "monthly usage cap" in str(error)
+
+
+ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+
+
+@pytest.mark.parametrize("reset", ABSURD_RESETS)
+def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(mock: responses.RequestsMock, reset: str) -> None:
+    error = publish_failing(mock, status=429, json={"title": "Too Many Requests"},
+                            headers={"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"})
+    assert type(error) is TransientError and "nothing more was published" in str(error)
+    assert error.retry_at is None or error.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
