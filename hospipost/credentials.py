@@ -50,7 +50,7 @@ class Credentials:
     def get(self, name: str, purpose: str) -> str:
         value = self.environ.get(name) or self._from_file().get(name)
         if not value:
-            raise CredentialsError(f"{purpose}: set the environment variable {name}")
+            raise CredentialsError(f"{purpose} are missing: set the environment variable {name}.")
         self.handed_out.add(value)
         return value
 

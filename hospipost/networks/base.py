@@ -79,7 +79,23 @@ class Sent:
 
 
 class DeliveryError(Exception):
-    """A delivery did not go through; the message tells a person what happened and what to do."""
+    """A delivery did not go through; the message tells a person what happened and what to do.
+
+    Every message reads as written prose: one line, a capital first letter, a full stop.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(as_sentence(message))
+
+
+def as_sentence(text: str) -> str:
+    """The text on one line, starting with a capital letter and ending with a full stop."""
+    text = " ".join(str(text).split())
+    if not text:
+        return text
+    if not any(mark in text.split(" ", 1)[0] for mark in "._`"):  # never capitalise a config key
+        text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
 
 
 class TransientError(DeliveryError):

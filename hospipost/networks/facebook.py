@@ -389,15 +389,15 @@ class Facebook(Network):
             return TransientError(self._clean(
                 f"could not reach Facebook at {host} ({before}), nothing was sent: hospipost will try again later"
             ))
-        reason = ("no answer within the timeout" if isinstance(error, rx.Timeout)
-                  else f"the connection broke ({failure_name(error)})")
+        what = (f"Facebook did not answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
+                else f"The connection to Facebook broke ({failure_name(error)})")
         if step == PUBLISH:
             return UnknownOutcome(self._clean(
-                f"Facebook gave {reason} after the post was sent, so it may be published:"
-                " check the Page, then resolve the delivery with `hospipost reconcile`"
+                f"{what} after the post was sent, so it may be published. Check the Page,"
+                " then resolve the delivery with `hospipost reconcile`."
             ))
         return TransientError(self._clean(
-            f"Facebook gave {reason} (nothing was published): hospipost will try again later"
+            f"{what} while {'reading the Page' if step == READ else 'uploading an image'}. Nothing was published; hospipost will try again later."
         ))
 
 

@@ -483,15 +483,15 @@ class LinkedIn(Network):
                 f"could not reach LinkedIn at {self.api_base} while {doing} ({before}), nothing was sent:"
                 " hospipost will try again later"
             ))
-        reason = (f"no answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
-                  else f"the connection broke ({failure_name(error)})")
+        what = (f"LinkedIn did not answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
+                else f"The connection to LinkedIn broke ({failure_name(error)})")
         if step == PUBLISH:
             return UnknownOutcome(self._clean(
-                f"LinkedIn gave {reason} after the post was sent, so it may be published: check the page,"
-                " then resolve the delivery with `hospipost reconcile`"
+                f"{what} after the post was sent, so it may be published. Check the page,"
+                " then resolve the delivery with `hospipost reconcile`."
             ))
         return TransientError(self._clean(
-            f"LinkedIn gave {reason} while {doing}; nothing was published, hospipost will try again later"
+            f"{what} while {doing}. Nothing was published; hospipost will try again later."
         ))
 
 

@@ -405,7 +405,7 @@ class Mastodon(Network):
         return redact(message, set(self.credentials.handed_out))
 
     def _unknown(self, what: str, key: str, online: int) -> UnknownOutcome:
-        return UnknownOutcome(self._clean(f"{what}: it may be online; {resend_hint(key)}{_already(online)}"))
+        return UnknownOutcome(self._clean(f"{what}, so it may be online{_already(online)}. {resend_hint(key)}"))
 
     def _outcome(self, error: Exception, doing: str, step: str, client: Any = None, *, key: str = "",
                  online: int = 0, replying_to: str | None = None, image: str = "") -> DeliveryError:
@@ -543,7 +543,7 @@ class Mastodon(Network):
         what = (f"did not answer within {self.timeout:g} s" if timed_out
                 else f"broke the connection ({failure_name(cause) if cause is not None else 'no reason given'})")
         if step == PUBLISH:
-            return self._unknown(f"the Mastodon instance {what} after {doing} was sent", key, online)
+            return self._unknown(f"the Mastodon instance {what} while {doing}, after the request was sent", key, online)
         return TransientError(f"the Mastodon instance {what} while {doing}{_nothing(step)}; {_again(step)}{already}")
 
 
@@ -579,8 +579,8 @@ def status_fields(text: str, *, in_reply_to_id: str | None, media_ids: list[str]
 def resend_hint(key: str) -> str:
     """What to do about a status request that may have gone through."""
     post = key.split(":", 1)[0] if key else "POST"
-    return (f"re-sending is safe within about an hour of this attempt: Mastodon answers a repeat carrying the same"
-            f" Idempotency-Key with the post it already made, so `hospipost reconcile {post} --network mastodon"
+    return (f"Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
+            f" same Idempotency-Key with the post it already made: `hospipost reconcile {post} --network mastodon"
             f" --not-sent` then `hospipost publish` records the right post either way (after that hour, check the"
             f" account first)")
 

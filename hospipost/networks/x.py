@@ -341,8 +341,8 @@ class X(Network):
                     return TransientError(f"X did not answer within {self.timeout:g} s while {doing}; nothing was published, hospipost will try again later{already}")
                 return TransientError(f"the connection to X failed while {doing} ({never_left(error) or failure_name(error)}); nothing was published, hospipost will try again later{already}")
             if isinstance(error, requests.exceptions.Timeout):
-                return UnknownOutcome(f"X did not answer within {self.timeout:g} s after {doing} was sent: it may be online; check the account, then `hospipost reconcile`{already}")
-            return UnknownOutcome(f"the connection to X broke after {doing} was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}")
+                return UnknownOutcome(f"X did not answer within {self.timeout:g} s while {doing}, after the request was sent: it may be online; check the account, then `hospipost reconcile`{already}")
+            return UnknownOutcome(f"the connection to X broke while {doing}, after the request was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}")
         raise error
 
 

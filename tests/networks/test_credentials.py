@@ -34,3 +34,10 @@ def test_an_owner_only_file_or_no_file_passes(tmp_path: Path) -> None:
     Credentials({FILE_ENV: str(write(tmp_path, 0o600))}).verify()
     Credentials({}).verify()
     assert Credentials({FILE_ENV: str(tmp_path / "credentials.env")}).get("HOSPIPOST_X_API_KEY", "X") == "s3cr3t-value"
+
+
+def test_a_missing_credential_is_one_sentence_naming_the_variable() -> None:
+    with pytest.raises(CredentialsError) as raised:
+        Credentials({}).get("HOSPIPOST_X_API_KEY", "X credentials (networks.x.api_key_env)")
+    assert str(raised.value) == ("X credentials (networks.x.api_key_env) are missing: set the environment variable"
+                                 " HOSPIPOST_X_API_KEY.")

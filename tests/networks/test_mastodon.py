@@ -376,7 +376,7 @@ def test_media_are_checked_against_the_instance_limits_before_any_request(
         publish(make_adapter(), rendering(media=[image(tmp_path, "renamed.png", data=b"%PDF-1.7")]))
     gone = image(tmp_path, "gone.png")
     gone.path.unlink()
-    with pytest.raises(PermanentError, match="cannot read the image media/gone.png"):
+    with pytest.raises(PermanentError, match="Cannot read the image media/gone.png"):
         publish(make_adapter(), rendering(media=[gone]))
     assert len(http.calls) == 0
 
@@ -424,8 +424,8 @@ def test_an_invalid_token_is_permanent_with_what_to_do(http: responses.RequestsM
     with pytest.raises(PermanentError) as raised:
         publish(make_adapter(), rendering())
     assert str(raised.value) == (
-        "the Mastodon token is invalid or revoked: create a new application token with write:statuses and"
-        " write:media and set HOSPIPOST_MASTODON_TOKEN")
+        "The Mastodon token is invalid or revoked: create a new application token with write:statuses and"
+        " write:media and set HOSPIPOST_MASTODON_TOKEN.")
 
 
 def test_rejected_content_is_permanent_with_the_instance_message(http: responses.RequestsMock) -> None:
@@ -483,13 +483,13 @@ def test_a_deleted_previous_part_is_permanent(http: responses.RequestsMock) -> N
 
 def test_an_unreadable_answer_to_a_status_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, status=200, body="<html>Bienvenue</html>", content_type="text/html")
-    with pytest.raises(UnknownOutcome, match="answered publishing the post with an unreadable body: it may be online"):
+    with pytest.raises(UnknownOutcome, match="answered publishing the post with an unreadable body, so it may be online"):
         publish(make_adapter(), rendering())
 
 
 def test_a_status_without_an_id_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, json={"content": "?"})
-    with pytest.raises(UnknownOutcome, match="returned no status id: it may be online"):
+    with pytest.raises(UnknownOutcome, match="returned no status id, so it may be online"):
         publish(make_adapter(), rendering())
 
 
@@ -519,7 +519,7 @@ def refused(url: str) -> requests.exceptions.ConnectionError:
 ])
 def test_a_failure_before_sending_is_transient(http: responses.RequestsMock, failure: Exception, why: str) -> None:
     http.post(STATUSES, body=failure)
-    with pytest.raises(TransientError, match=f"could not reach the Mastodon instance at {INSTANCE} while publishing the"
+    with pytest.raises(TransientError, match=f"Could not reach the Mastodon instance at {INSTANCE} while publishing the"
                                              f" post \\({why}\\); nothing more was published"):
         publish(make_adapter(), rendering())
 
@@ -529,16 +529,16 @@ def test_a_read_timeout_after_sending_is_unknown_and_says_resending_is_safe(http
     with pytest.raises(UnknownOutcome) as raised:
         publish(make_adapter(), rendering())
     message = str(raised.value)
-    assert message.startswith("the Mastodon instance did not answer within 7 s after publishing the post was sent: it may be online")
-    assert "re-sending is safe within about an hour of this attempt: Mastodon answers a repeat carrying the same" \
-        " Idempotency-Key with the post it already made" in message
+    assert message.startswith("The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online.")
+    assert "Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the" \
+        " same Idempotency-Key with the post it already made" in message
     assert "`hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent`" in message
 
 
 def test_a_connection_broken_after_sending_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, body=requests.exceptions.ConnectionError(
         ProtocolError("Connection aborted.", RemoteDisconnected("Remote end closed connection without response"))))
-    with pytest.raises(UnknownOutcome, match=r"broke the connection \(connection closed by the server\) after publishing the post was sent"):
+    with pytest.raises(UnknownOutcome, match=r"broke the connection \(connection closed by the server\) while publishing the post, after the request was sent"):
         publish(make_adapter(), rendering())
 
 
@@ -577,13 +577,13 @@ def test_a_refused_connection_on_a_real_port_is_transient() -> None:
     with pytest.raises(TransientError, match="connection refused") as raised:
         publish(adapter, rendering())
     assert TOKEN not in str(raised.value)
-    with pytest.raises(TransientError, match=r"while reading the instance's limits \(connection refused\); try again later$"):
+    with pytest.raises(TransientError, match=r"while reading the instance's limits \(connection refused\); try again later\.$"):
         adapter.verify()  # a read publishes nothing: the message does not talk of publishing
 
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
     with SilentServer() as server:
-        with pytest.raises(UnknownOutcome, match="did not answer within 0.3 s after publishing the post was sent"):
+        with pytest.raises(UnknownOutcome, match="did not answer within 0.3 s while publishing the post, after the request was sent"):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(b"POST /api/v1/statuses HTTP/1.1")
@@ -881,7 +881,7 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     http.post(STATUSES, body=requests.exceptions.ReadTimeout("Read timed out."))
     with clock.at("2026-12-01 10:30"):
         first = run("publish")
-    assert first.exit_code == 1 and "unknown" in first.output and "re-sending is safe" in first.output
+    assert first.exit_code == 1 and "unknown" in first.output and "Re-sending is safe" in first.output
     status_output = run("status", "--now", "2026-12-01 10:30").output
     assert "reconcile salle-attente --network mastodon" in status_output
     assert "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour" in status_output
@@ -897,3 +897,20 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     assert second.exit_code == 0 and f"{INSTANCE}/@chu/110001" in second.output
     keys = [c.request.headers["Idempotency-Key"] for c in http.calls]
     assert keys == ["salle-attente:mastodon:once#0"] * 2
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ({"status": 503, "json": {"error": "Service Unavailable"}},
+     'The Mastodon instance had a server error (HTTP 503) while publishing the post; hospipost will try again later.'),
+    ({"status": 422, "json": {"error": "Validation failed: Text character limit of 500 exceeded"}},
+     'The Mastodon instance rejected publishing the post (422: Validation failed: Text character limit of 500 exceeded); nothing more was published: fix the post, then publish again.'),
+    ({"body": requests.exceptions.ReadTimeout("read timed out")},
+     'The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).'),
+    ({"body": requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))},
+     'The Mastodon instance broke the connection (connection reset) while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).'),
+])
+def test_each_kind_of_failure_is_one_clear_sentence(http: responses.RequestsMock, reply: dict, expected: str) -> None:
+    http.post(STATUSES, **reply)
+    with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:
+        publish(make_adapter(), rendering())
+    assert str(raised.value) == expected

@@ -475,7 +475,7 @@ def test_400_is_permanent_with_x_message(mock: responses.RequestsMock) -> None:
 
 def test_connection_refused_before_sending_is_transient(mock: responses.RequestsMock) -> None:
     error = publish_failing(mock, body=refused())
-    assert type(error) is TransientError and "could not reach X" in str(error)
+    assert type(error) is TransientError and "Could not reach X" in str(error)
 
 
 @pytest.mark.parametrize("cause", [
@@ -519,7 +519,7 @@ def test_missing_credentials_fail_before_any_request(mock: responses.RequestsMoc
 
 
 def test_real_connection_refused_is_transient() -> None:
-    with pytest.raises(TransientError, match="could not reach X"):
+    with pytest.raises(TransientError, match="Could not reach X"):
         make_x(api_base=f"http://127.0.0.1:{free_port()}", timeout=2).publish(Rendering("x", ["t"]), "d", [], Parts())
 
 
@@ -662,3 +662,17 @@ def test_importing_the_module_loads_no_sdk() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ({"status": 503, "json": {"title": "Service Unavailable"}},
+     'X had a server error (503) while publishing the post; hospipost will try again later.'),
+    ({"status": 401, "json": {"title": "Unauthorized"}},
+     'X refused the credentials while publishing the post: check HOSPIPOST_X_API_KEY, HOSPIPOST_X_API_SECRET, HOSPIPOST_X_ACCESS_TOKEN, HOSPIPOST_X_ACCESS_TOKEN_SECRET or regenerate the access token in the X developer portal.'),
+    ({"body": requests.exceptions.ReadTimeout("read timed out")},
+     'X did not answer within 30 s while publishing the post, after the request was sent: it may be online; check the account, then `hospipost reconcile`.'),
+    ({"body": requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))},
+     'The connection to X broke while publishing the post, after the request was sent (connection reset): it may be online; check the account, then `hospipost reconcile`.'),
+])
+def test_each_kind_of_failure_is_one_clear_sentence(mock: responses.RequestsMock, reply: dict, expected: str) -> None:
+    assert str(publish_failing(mock, **reply)) == expected
