@@ -114,6 +114,15 @@ class UnknownOutcome(DeliveryError):
     """The request may have been processed (timeout after sending, duplicate refusal)."""
 
 
+@dataclass(frozen=True)
+class Image:
+    """An image ready to upload: its bytes without metadata and its sniffed MIME type."""
+
+    media: "Media"
+    data: bytes
+    type: str
+
+
 PartSent = Callable[[int, str], None]
 """Called after each thread part is published: (part index, the network's id of it)."""
 
@@ -156,6 +165,45 @@ class Network:
         """The credential named by config key ``key`` (e.g. token_env)."""
         name = self.settings.options[key]
         return self.credentials.get(name, f"{self.label} credentials (networks.{self.name}.{key})")
+
+    @property
+    def who(self) -> str:
+        """The network as messages name it."""
+        return self.label
+
+    def read_images(self, media: "list[Media]", limits: Limits | None = None) -> list[Image]:
+        """Every image read, stripped of its metadata and checked against ``limits`` (count, size, type),
+        before any request: a bad file sends nothing (PermanentError)."""
+        limits = limits or self.limits
+        if len(media) > limits.max_images:
+            raise PermanentError(
+                f"{self.who} accepts at most {limits.max_images} images per post and this one has {len(media)}:"
+                " remove some, then publish again"
+            )
+        return [self._load_image(item, limits) for item in media]
+
+    def _load_image(self, item: "Media", limits: Limits) -> Image:
+        from hospipost.media import sniff, strip_metadata
+
+        try:
+            data = strip_metadata(item.path.read_bytes())  # no GPS position or camera data in a public post
+        except OSError as error:
+            raise PermanentError(
+                f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix the"
+                " post's media, then publish again"
+            ) from None
+        if len(data) > limits.max_image_bytes:
+            raise PermanentError(
+                f"the image {item.file} weighs {_size(len(data), limits.max_image_bytes)} and {self.who} accepts at"
+                f" most {_size(limits.max_image_bytes)}: shrink it, then publish again"
+            )
+        media_type, kind = sniff(data[:16])  # the content decides, not the file name
+        if media_type is None or media_type not in limits.image_types:
+            names = [name for name in ("JPEG", "PNG", "GIF", "WEBP") if f"image/{name.lower()}" in limits.image_types]
+            accepted = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+            raise PermanentError(f"{self.who} accepts {accepted} images and {item.file} is {kind}: convert it,"
+                                 " then publish again")
+        return Image(item, data, media_type)
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, for --dry-run: no secrets, no network.
@@ -238,3 +286,11 @@ def reset_header(raw: object, *, epoch: bool = False) -> datetime | None:
         except (TypeError, ValueError, IndexError, OverflowError):
             continue
     return None
+
+
+def _size(count: int, limit: int | None = None) -> str:
+    """A size in MB, in bytes when MB would hide that it is over ``limit``."""
+    megabytes = f"{count / 1_048_576:.1f}".removesuffix(".0") + " MB"
+    if count < 100_000 or (limit is not None and megabytes == _size(limit)):
+        return f"{count:,} bytes".replace(",", " ")
+    return megabytes

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
     PartSent,
@@ -173,16 +174,17 @@ class Facebook(Network):
         if done:  # already published (Facebook has no threads: one part)
             return Sent(done[0], post_url(done[0]))
         text = _text(rendering)
-        media = rendering.media
+        images = self.read_images(rendering.media)  # before any request: a bad file sends nothing
         with self._graph() as graph:
-            if not media:
+            if not images:
                 result = self._run(graph, PUBLISH, lambda: graph.put_object(self.page_id, "feed", **feed_fields(text)))
-            elif len(media) == 1:
-                result = self._upload(graph, media[0], PUBLISH, photo_fields(media[0], caption=text))
+            elif len(images) == 1:
+                result = self._upload(graph, images[0], PUBLISH, photo_fields(images[0].media, caption=text))
             else:
                 ids = []
-                for item in media:
-                    uploaded = self._upload(graph, item, UPLOAD, photo_fields(item, published=False))
+                for image in images:
+                    item = image.media
+                    uploaded = self._upload(graph, image, UPLOAD, photo_fields(item, published=False))
                     if not uploaded.get("id"):
                         raise TransientError(
                             f"Facebook accepted the image {item.file} but returned no id: hospipost will try again later"
@@ -200,21 +202,10 @@ class Facebook(Network):
         part_sent(0, remote_id)
         return Sent(remote_id, post_url(remote_id))
 
-    def _upload(self, graph: "facebook.GraphAPI", item: "Media", step: str, fields: dict[str, str]) -> dict[str, Any]:
-        import mimetypes
-
-        try:
-            handle = open(item.path, "rb")
-        except OSError as error:
-            raise PermanentError(
-                f"cannot read the image {item.file} ({error.strerror or error}):"
-                " restore the file or fix the post's media, then publish again"
-            ) from None
-        with handle:
-            kind = mimetypes.guess_type(item.path.name)[0] or "application/octet-stream"
-            source = (item.path.name, handle, kind)
-            album = f"{self.page_id}/photos"  # put_photo defaults to me/photos
-            return self._run(graph, step, lambda: graph.put_photo(source, album_path=album, **fields))
+    def _upload(self, graph: "facebook.GraphAPI", image: Image, step: str, fields: dict[str, str]) -> dict[str, Any]:
+        source = (image.media.path.name, image.data, image.type)
+        album = f"{self.page_id}/photos"  # put_photo defaults to me/photos
+        return self._run(graph, step, lambda: graph.put_photo(source, album_path=album, **fields))
 
     # ----------------------------------------------------------------- verify
 

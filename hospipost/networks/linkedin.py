@@ -249,12 +249,7 @@ class LinkedIn(Network):
             return Sent(done[0], post_url(done[0]))
         base, organization, version = self._api_base(), self.organization, self.version
         media = rendering.media
-        if len(media) > self.limits.max_images:
-            raise PermanentError(
-                f"LinkedIn accepts at most {self.limits.max_images} images per post and this one has"
-                f" {len(media)}: remove some, then publish again"
-            )
-        files = [self._read_image(item) for item in media]  # a bad file sends nothing
+        files = [(image.media, image.data, image.type) for image in self.read_images(media)]  # a bad file sends nothing
         token = self.secret("token_env")
         self._log_expiry()
         with self._session() as session:
@@ -272,29 +267,6 @@ class LinkedIn(Network):
         log.info("LinkedIn: published %s", urn)
         part_sent(0, urn)
         return Sent(urn, post_url(urn))
-
-    def _read_image(self, item: "Media") -> tuple["Media", bytes, str]:
-        from hospipost.media import image_type, strip_metadata
-
-        try:
-            data = strip_metadata(item.path.read_bytes())  # no GPS position or camera data in a public post
-        except OSError as error:
-            raise PermanentError(
-                f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix the"
-                " post's media, then publish again"
-            ) from None
-        if len(data) > self.limits.max_image_bytes:
-            raise PermanentError(
-                f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and LinkedIn accepts at most"
-                f" {self.limits.max_image_bytes // 1_048_576} MB: shrink it, then publish again"
-            )
-        kind = image_type(data)
-        if kind not in self.limits.image_types:
-            raise PermanentError(
-                f"LinkedIn accepts JPEG, PNG or GIF images and {item.file} is {kind or 'not one of them'}:"
-                " convert it, then publish again"
-            )
-        return item, data, kind
 
     def _upload(self, session: "requests.Session", token: str, base: str, organization: str, version: str,
                 item: "Media", data: bytes, kind: str) -> str:

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hospipost import __version__
-from hospipost.media import media_info, sniff
+from hospipost.media import media_info
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
@@ -211,13 +211,18 @@ class Mastodon(Network):
 
     # ------------------------------------------------------------------ publish
 
+    @property
+    def who(self) -> str:
+        return "the Mastodon instance"
+
     def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
         """Post the parts not in ``done``, each replying to the previous one, each with its Idempotency-Key."""
         parts = rendering.parts
         if done and len(done) >= len(parts):
             return Sent(done[0], None)
         media = rendering.media if not done else []  # images go with the first part only
-        files = self._read_media(media)  # before any request: a bad file sends nothing
+        limits = self.effective_limits(self.settings, self.cache_dir) if media else self.limits
+        files = [(image.media, image.data, image.type) for image in self.read_images(media, limits)]  # before any request
         with self._client() as client:
             media_ids = [self._upload(client, item, data, media_type) for item, data, media_type in files]
             first_id: str | None = done[0] if done else None
@@ -331,38 +336,6 @@ class Mastodon(Network):
             session.close()
 
     # ------------------------------------------------------------------ media
-
-    def _read_media(self, media: list["Media"]) -> list[tuple["Media", bytes, str]]:
-        if not media:
-            return []
-        limits = self.effective_limits(self.settings, self.cache_dir)
-        if len(media) > limits.max_images:
-            raise PermanentError(
-                f"the Mastodon instance accepts at most {limits.max_images} images per post and this one has"
-                f" {len(media)}: remove some, then publish again"
-            )
-        files = []
-        for item in media:
-            try:
-                data = Path(item.path).read_bytes()
-            except OSError as error:
-                raise PermanentError(
-                    f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix"
-                    " the post's media, then publish again"
-                ) from None
-            if len(data) > limits.max_image_bytes:
-                raise PermanentError(
-                    f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and the Mastodon instance accepts"
-                    f" at most {limits.max_image_bytes / 1_048_576:.1f} MB: shrink it, then publish again"
-                )
-            media_type, kind = sniff(data[:16])  # the content decides, not the file name
-            if media_type is None or media_type not in limits.image_types:
-                raise PermanentError(
-                    f"hospipost sends JPEG, PNG, GIF or WEBP images to Mastodon and {item.file} is {kind}:"
-                    " convert it, then publish again"
-                )
-            files.append((item, data, media_type))
-        return files
 
     def _upload(self, client: "mastodon.Mastodon", item: "Media", data: bytes, media_type: str) -> str:
         """``POST /api/v2/media``, then ``GET /api/v1/media/{id}`` until processed; the media id."""

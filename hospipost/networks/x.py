@@ -146,11 +146,7 @@ class X(Network):
         if done and len(done) >= len(parts):
             return Sent(done[0], STATUS_URL.format(done[0]))
         media = rendering.media if not done else []  # media go with the first part only
-        if len(media) > self.limits.max_images:
-            raise PermanentError(
-                f"X accepts at most {self.limits.max_images} images per post and this one has {len(media)}: remove some, then publish again"
-            )
-        files = [self._read_media(item) for item in media]  # before any request: a bad file sends nothing
+        files = [(image.media, image.data, image.type) for image in self.read_images(media)]  # a bad file sends nothing
         client = self._client()
         try:
             media_ids = [self._upload(client.session, item, data, media_type) for item, data, media_type in files]
@@ -215,22 +211,6 @@ class X(Network):
         return tweepy.OAuth1UserHandler(*keys).apply_auth()
 
     # ------------------------------------------------------------------ media (v2 upload)
-
-    def _read_media(self, item: "Media") -> tuple["Media", bytes, str]:
-        import mimetypes
-
-        try:
-            data = Path(item.path).read_bytes()
-        except OSError:
-            raise PermanentError(f"cannot read the image {item.file}: check that the file exists, then publish again") from None
-        if len(data) > self.limits.max_image_bytes:
-            raise PermanentError(
-                f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and X accepts at most 5 MB: shrink it, then publish again"
-            )
-        media_type = image_type(data) or mimetypes.guess_type(item.file)[0] or "application/octet-stream"
-        if media_type not in self.limits.image_types:
-            raise PermanentError(f"X accepts JPEG, PNG, GIF or WEBP images and {item.file} is {media_type}: convert it, then publish again")
-        return item, data, media_type
 
     def _upload(self, session: "requests.Session", item: "Media", data: bytes, media_type: str) -> str:
         """initialize → append (≤ chunk_bytes each) → finalize → STATUS polling → alt text; the media id."""

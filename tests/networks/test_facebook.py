@@ -34,7 +34,7 @@ from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, T
 from hospipost.networks.facebook import READ, Facebook, first_link, normalise_version
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
-from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
+from tests.networks.kit import GPS_MARK, Parts, SilentServer, free_port, jpeg_with_exif, tiny_png
 
 TOKEN = "EAAB-SECRET-FB-TOKEN-123"
 PAGE = "1234567890"
@@ -263,6 +263,28 @@ def test_a_missing_image_fails_before_any_request(tmp_path: Path, http: response
     media = image(tmp_path, "gone.png")
     media.path.unlink()
     with pytest.raises(PermanentError, match=r"Cannot read the image media/gone\.png"):
+        publish(make_adapter(), rendering(media=[media]))
+    assert len(http.calls) == 0
+
+
+def test_an_image_is_sent_without_its_metadata(tmp_path: Path, http: responses.RequestsMock) -> None:
+    media = image(tmp_path, "photo.jpg")
+    media.path.write_bytes(jpeg_with_exif())
+    http.post(PHOTOS, json={"id": "1", "post_id": f"{PAGE}_1"})
+    publish(make_adapter(), rendering(media=[media]))
+    body = http.calls[0].request.body
+    assert b"\xff\xd8" in body and GPS_MARK not in body
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"x" * (10 * 1024 * 1024 + 1), "The image media/big.png weighs 10 485 761 bytes and Facebook accepts at most 10 MB"),
+    (b"%PDF-1.7 not an image", "Facebook accepts JPEG, PNG, GIF or WEBP images and media/big.png is a PDF document"),
+])
+def test_a_too_large_or_unknown_image_fails_before_any_request(tmp_path: Path, http: responses.RequestsMock,
+                                                               content: bytes, message: str) -> None:
+    media = image(tmp_path, "big.png")
+    media.path.write_bytes(content)
+    with pytest.raises(PermanentError, match=message):
         publish(make_adapter(), rendering(media=[media]))
     assert len(http.calls) == 0
 

@@ -360,7 +360,7 @@ def test_a_missing_image_fails_before_any_request(tmp_path: Path, http: response
 
 def test_a_webp_image_fails_before_any_request(tmp_path: Path, http: responses.RequestsMock) -> None:
     webp = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 16
-    with pytest.raises(PermanentError, match="JPEG, PNG or GIF images and media/a.webp is image/webp"):
+    with pytest.raises(PermanentError, match="JPEG, PNG or GIF images and media/a.webp is a WEBP image"):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.webp", data=webp)]))
     assert len(http.calls) == 0
 

@@ -43,7 +43,7 @@ from hospipost.posts import Media
 from hospipost.textlength import mastodon_length
 from tests import clock
 from tests.helpers import CONFIG_YAML, findings, make_config, post_with
-from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
+from tests.networks.kit import GPS_MARK, Parts, SilentServer, free_port, jpeg_with_exif, tiny_png
 
 TOKEN = "SECRET-MASTODON-TOKEN-4f2a9c"
 INSTANCE = "https://social.example.org"
@@ -278,6 +278,14 @@ def test_the_key_is_the_delivery_id_and_the_part_index() -> None:
 # ---------------------------------------------------------------------- media
 
 
+def test_an_image_is_sent_without_its_metadata(tmp_path: Path, http: responses.RequestsMock) -> None:
+    http.post(MEDIA, json={"id": "9001", "type": "image", "url": f"{INSTANCE}/media/9001.jpg"})
+    http.post(STATUSES, json=status("501"))
+    publish(make_adapter(), rendering(TEXT, media=[image(tmp_path, "photo.jpg", data=jpeg_with_exif())]))
+    body = http.calls[0].request.body
+    assert b"\xff\xd8" in body and GPS_MARK not in body
+
+
 def test_an_image_is_uploaded_with_its_alt_then_attached(tmp_path: Path, http: responses.RequestsMock) -> None:
     http.post(MEDIA, json={"id": "9001", "type": "image", "url": f"{INSTANCE}/media/9001.png"})
     http.post(STATUSES, json=status("501"))
@@ -368,7 +376,7 @@ def test_media_are_checked_against_the_instance_limits_before_any_request(
     adapter = make_adapter(cache_dir=cache)
     with pytest.raises(PermanentError, match="accepts at most 2 images per post and this one has 3"):
         publish(adapter, rendering(media=[image(tmp_path, f"{n}.png") for n in range(3)]))
-    with pytest.raises(PermanentError, match=r"weighs 0.0 MB and the Mastodon instance accepts at most 0.0 MB"):
+    with pytest.raises(PermanentError, match=r"weighs 269 bytes and the Mastodon instance accepts at most 100 bytes"):
         publish(adapter, rendering(media=[image(tmp_path, "big.png", data=tiny_png() + b"\x00" * 200)]))
     with pytest.raises(PermanentError, match="media/doc.pdf is a PDF document: convert it"):
         publish(make_adapter(), rendering(media=[image(tmp_path, "doc.pdf", data=b"%PDF-1.7")]))

@@ -33,7 +33,7 @@ from hospipost.credentials import Credentials, CredentialsError
 from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.x import X
 from hospipost.posts import Media
-from tests.networks.kit import Parts, SilentServer, free_port
+from tests.networks.kit import GPS_MARK, Parts, SilentServer, free_port, jpeg_with_exif
 
 API = "https://api.x.com"
 TWEETS = f"{API}/2/tweets"
@@ -248,6 +248,14 @@ def test_a_failed_part_keeps_the_parts_already_online(mock: responses.RequestsMo
 # ---------------------------------------------------------------------- media
 
 
+def test_an_image_is_sent_without_its_metadata(mock: responses.RequestsMock, tmp_path: Path) -> None:
+    register_upload(mock, "1880000000000000001")
+    mock.post(TWEETS, **tweet_reply("501"))
+    make_x().publish(Rendering("x", ["Canicule"], [image(tmp_path, "photo.jpg", data=jpeg_with_exif())]), "d", [], Parts())
+    append = next(call for call in mock.calls if call.request.url.endswith("/append"))
+    assert b"\xff\xd8" in append.request.body and GPS_MARK not in append.request.body
+
+
 def test_image_upload_flow_then_tweet_with_media_ids(mock: responses.RequestsMock, tmp_path: Path) -> None:
     first, second = image(tmp_path, "canicule.png"), image(tmp_path, "gestes.png", alt="Schéma : fermer les volets le jour")
     register_upload(mock, "1880000000000000001")
@@ -379,7 +387,7 @@ def test_bad_media_files_fail_before_any_request(mock: responses.RequestsMock, t
         make_x().publish(Rendering("x", ["t"], [missing]), "d", [], Parts())
     with pytest.raises(PermanentError, match="at most 4 images"):
         make_x().publish(Rendering("x", ["t"], [image(tmp_path, f"i{n}.png") for n in range(5)]), "d", [], Parts())
-    with pytest.raises(PermanentError, match="text/plain"):
+    with pytest.raises(PermanentError, match="media/notes.txt is not a known image format"):
         make_x().publish(Rendering("x", ["t"], [image(tmp_path, "notes.txt", data=b"hello")]), "d", [], Parts())
     with pytest.raises(PermanentError, match="5 MB"):
         make_x().publish(Rendering("x", ["t"], [image(tmp_path, "big.png", data=png_bytes() + b"\0" * (5 * 1024 * 1024))]), "d", [], Parts())
