@@ -8,7 +8,8 @@ when publishing. SDKs are imported inside adapter methods, never at module level
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -123,6 +124,25 @@ class Image:
     type: str
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of a thread to post: its text, the ids of its uploaded media (first part only),
+    the id of the part it replies to, and the delivery id (an idempotency key where supported)."""
+
+    index: int
+    count: int
+    text: str
+    media_ids: list[str]
+    reply_to: str | None
+    key: str
+    language: str
+
+    @property
+    def doing(self) -> str:
+        """What posting it is, for messages."""
+        return "publishing the post" if self.count == 1 else f"publishing part {self.index + 1} of {self.count} of the thread"
+
+
 PartSent = Callable[[int, str], None]
 """Called after each thread part is published: (part index, the network's id of it)."""
 
@@ -214,8 +234,45 @@ class Network:
         raise NotImplementedError
 
     def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Publish a rendering; ``key`` is the delivery id (an idempotency key where supported)."""
+        """Publish a rendering; ``key`` is the delivery id (an idempotency key where supported).
+
+        The template every network shares: resume after the parts in ``done``, read and check
+        the images before any request, upload them for the first part only, post each part in
+        reply to the previous one and report it through ``part_sent`` as soon as it is online.
+        An adapter implements ``post_part`` (and ``upload_images``, ``connection``, ``post_url``).
+        """
+        parts = rendering.parts
+        if done and len(done) >= len(parts):
+            return Sent(done[0], self.post_url(done[0]))
+        images = self.read_images(rendering.media) if not done and rendering.media else []
+        first, previous = (done[0], done[-1]) if done else (None, None)
+        with self.connection() as connection:
+            media_ids = self.upload_images(connection, images) if images else []
+            for index in range(len(done), len(parts)):
+                part = Part(index, len(parts), parts[index], media_ids if index == 0 else [], previous, key,
+                            rendering.language)
+                previous = self.post_part(connection, part)
+                part_sent(index, previous)
+                first = first or previous
+        assert first is not None
+        return Sent(first, self.post_url(first))
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """The client (session, SDK object) every request of one publish goes through."""
+        yield None
+
+    def upload_images(self, connection: Any, images: list[Image]) -> list[str]:
+        """Upload the first part's images; the network's media ids, in order."""
         raise NotImplementedError
+
+    def post_part(self, connection: Any, part: Part) -> str:
+        """Post one part; the network's id of it. Errors are TransientError, PermanentError, UnknownOutcome."""
+        raise NotImplementedError
+
+    def post_url(self, remote_id: str) -> str | None:
+        """The public address of a published part, where the network has one."""
+        return None
 
     def verify(self) -> str:
         """Check the credentials with a read-only call; return who we are posting as."""
