@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,12 +34,12 @@ from hospipost import __version__
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
     reset_header,
@@ -140,38 +141,30 @@ class X(Network):
 
     # ------------------------------------------------------------------ publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Post the parts not in ``done``, each replying to the previous one (X has no idempotency key)."""
-        parts = rendering.parts
-        if done and len(done) >= len(parts):
-            return Sent(done[0], STATUS_URL.format(done[0]))
-        media = rendering.media if not done else []  # media go with the first part only
-        files = [(image.media, image.data, image.type) for image in self.read_images(media)]  # a bad file sends nothing
+    @contextmanager
+    def connection(self) -> Iterator["tweepy.Client"]:
         client = self._client()
         try:
-            media_ids = [self._upload(client.session, item, data, media_type) for item, data, media_type in files]
-            first = done[0] if done else None
-            previous = done[-1] if done else None
-            for index in range(len(done), len(parts)):
-                doing = "publishing the post" if len(parts) == 1 else f"publishing part {index + 1} of {len(parts)} of the thread"
-                try:
-                    response = client.create_tweet(
-                        text=parts[index],
-                        media_ids=media_ids if index == 0 and media_ids else None,
-                        in_reply_to_tweet_id=previous,
-                        user_auth=True,
-                    )
-                    tweet_id = str(response.data["id"])
-                except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
-                    raise self._outcome(error, doing, may_have_posted=True, online=index) from None
-                log.info("X: %s done, id %s", doing, tweet_id)
-                part_sent(index, tweet_id)
-                first = first or tweet_id
-                previous = tweet_id
-            assert first is not None
-            return Sent(first, STATUS_URL.format(first))
+            yield client
         finally:
             client.session.close()
+
+    def upload_images(self, client: "tweepy.Client", images: list[Image]) -> list[str]:
+        return [self._upload(client.session, image.media, image.data, image.type) for image in images]
+
+    def post_part(self, client: "tweepy.Client", part: Part) -> str:
+        """``POST /2/tweets`` replying to the previous part (X has no idempotency key)."""
+        try:
+            response = client.create_tweet(text=part.text, media_ids=part.media_ids or None,
+                                           in_reply_to_tweet_id=part.reply_to, user_auth=True)
+            tweet_id = str(response.data["id"])
+        except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
+            raise self._outcome(error, part.doing, may_have_posted=True, online=part.index) from None
+        log.info("X: %s done, id %s", part.doing, tweet_id)
+        return tweet_id
+
+    def post_url(self, remote_id: str) -> str:
+        return STATUS_URL.format(remote_id)
 
     def verify(self) -> str:
         """``GET /2/users/me`` with the OAuth 1.0a keys: ``@handle`` of the account we post as."""
