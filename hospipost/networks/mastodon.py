@@ -53,6 +53,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -67,12 +68,12 @@ from hospipost.media import media_info
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
     reset_header,
@@ -146,6 +147,7 @@ class Mastodon(Network):
     def __init__(self, settings: "NetworkSettings", credentials: Any, cache_dir: Path | None = None) -> None:
         super().__init__(settings, credentials, cache_dir)
         self.sleep: Callable[[float], None] = time.sleep  # tests inject a fake
+        self._statuses = threading.local()  # what publish learnt of the statuses it posted, per thread
 
     # ------------------------------------------------------------------ settings
 
@@ -215,47 +217,51 @@ class Mastodon(Network):
     def who(self) -> str:
         return "the Mastodon instance"
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Post the parts not in ``done``, each replying to the previous one, each with its Idempotency-Key."""
-        parts = rendering.parts
-        if done and len(done) >= len(parts):
-            return Sent(done[0], None)
-        media = rendering.media if not done else []  # images go with the first part only
-        limits = self.effective_limits(self.settings, self.cache_dir) if media else self.limits
-        files = [(image.media, image.data, image.type) for image in self.read_images(media, limits)]  # before any request
+    def read_images(self, media: list["Media"], limits: Limits | None = None) -> list[Image]:
+        """Checked against this instance's limits (cached by `networks check`), not the defaults."""
+        return super().read_images(media, limits or self.effective_limits(self.settings, self.cache_dir))
+
+    @contextmanager
+    def connection(self) -> Iterator["mastodon.Mastodon"]:
+        self._statuses.latest = None  # the last status posted in this thread: its account gives the URLs
+        self._statuses.urls = {}
         with self._client() as client:
-            media_ids = [self._upload(client, item, data, media_type) for item, data, media_type in files]
-            first_id: str | None = done[0] if done else None
-            first_url: str | None = None
-            previous: str | None = done[-1] if done else None
-            for index in range(len(done), len(parts)):
-                doing = ("publishing the post" if len(parts) == 1
-                         else f"publishing part {index + 1} of {len(parts)} of the thread")
-                try:
-                    status = client.status_post(
-                        parts[index],
-                        in_reply_to_id=previous,
-                        media_ids=media_ids if index == 0 and media_ids else None,
-                        idempotency_key=idempotency_key(key, index),
-                        visibility=VISIBILITY,
-                        language=status_language(rendering.language),
-                    )
-                except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
-                    raise self._outcome(error, doing, PUBLISH, client, key=key, online=index,
-                                        replying_to=previous) from None
-                status_id = status.get("id") if isinstance(status, dict) else None
-                if status_id in (None, ""):
-                    raise self._unknown(f"the Mastodon instance accepted {doing} but returned no status id", key, index)
-                status_id = str(status_id)
-                log.info("Mastodon: %s done, id %s", doing, status_id)
-                part_sent(index, status_id)
-                if first_id is None:
-                    first_id, first_url = status_id, status.get("url") or status.get("uri")
-                elif first_url is None:  # resuming a thread: the first part's URL is on the same account
-                    first_url = _url_on_account(status, first_id)
-                previous = status_id
-        assert first_id is not None
-        return Sent(first_id, first_url)
+            yield client
+
+    def upload_images(self, client: "mastodon.Mastodon", images: list[Image]) -> list[str]:
+        return [self._upload(client, image.media, image.data, image.type) for image in images]
+
+    def post_part(self, client: "mastodon.Mastodon", part: Part) -> str:
+        """``POST /api/v1/statuses`` with the part's Idempotency-Key, replying to the previous part."""
+        try:
+            status = client.status_post(
+                part.text,
+                in_reply_to_id=part.reply_to,
+                media_ids=part.media_ids or None,
+                idempotency_key=idempotency_key(part.key, part.index),
+                visibility=VISIBILITY,
+                language=status_language(part.language),
+            )
+        except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
+            raise self._outcome(error, part.doing, PUBLISH, client, key=part.key, online=part.index,
+                                replying_to=part.reply_to) from None
+        status_id = status.get("id") if isinstance(status, dict) else None
+        if status_id in (None, ""):
+            raise self._unknown(f"the Mastodon instance accepted {part.doing} but returned no status id", part.key,
+                                part.index)
+        status_id = str(status_id)
+        log.info("Mastodon: %s done, id %s", part.doing, status_id)
+        self._statuses.latest = status
+        self._statuses.urls[status_id] = status.get("url") or status.get("uri")
+        return status_id
+
+    def post_url(self, remote_id: str) -> str | None:
+        """The URL the instance gave, or (a thread resumed) the same account's URL with this id."""
+        urls = getattr(self._statuses, "urls", {})
+        if remote_id in urls:
+            return urls[remote_id]
+        latest = getattr(self._statuses, "latest", None)
+        return _url_on_account(latest, remote_id) if latest is not None else None
 
     # ------------------------------------------------------------------ verify
 
