@@ -51,11 +51,22 @@ class ConfigKey:
     required: bool = False
     default: Any = None
     help: str = ""
+    check: Callable[[Any], str | None] | None = None
+    """What is wrong with a value config.yaml gives (checked when it loads), or None."""
+
+
+def http_url_problem(value: Any) -> str | None:
+    """Why a value is not an http(s) base URL, or None."""
+    import re
+
+    if re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", str(value).strip()):
+        return None
+    return f"{value!r} is not an http(s) URL such as https://api.example.org"
 
 
 COMMON_KEYS: dict[str, ConfigKey] = {
     "enabled": ConfigKey(bool, default=False, help="publish to this network"),
-    "api_base": ConfigKey(str, help="API base URL (a proxy or a local test server)"),
+    "api_base": ConfigKey(str, help="API base URL (a proxy or a local test server)", check=http_url_problem),
     "timeout": ConfigKey((int, float), default=30, help="seconds to wait for the network"),
 }
 

@@ -119,7 +119,9 @@ class Facebook(Network):
     config_keys = {
         "page_id": ConfigKey(str, required=True, help="the numeric id of the Page"),
         "token_env": ConfigKey(str, default="HOSPIPOST_FACEBOOK_TOKEN"),
-        "graph_version": ConfigKey(str, default="v26.0", help="Graph API version, e.g. v26.0"),
+        "graph_version": ConfigKey(str, default="v26.0", help="Graph API version, e.g. v26.0",
+                                   check=lambda value: None if normalise_version(value) else
+                                   f"{value!r} is not a Graph API version: set a current one such as v26.0"),
     }
 
     # ----------------------------------------------------------------- settings

@@ -137,11 +137,15 @@ class LinkedIn(Network):
         image_types=frozenset({"image/jpeg", "image/png", "image/gif"}),
     )
     config_keys = {
-        "organization": ConfigKey(str, required=True, help="urn:li:organization:<id>"),
+        "organization": ConfigKey(str, required=True, help="urn:li:organization:<id>",
+                                  check=lambda value: _organization_problem(value)),
         "token_env": ConfigKey(str, default="HOSPIPOST_LINKEDIN_TOKEN"),
-        "version": ConfigKey(str, default="202610", help="LinkedIn-Version header, YYYYMM"),
+        "version": ConfigKey(str, default="202610", help="LinkedIn-Version header, YYYYMM",
+                             check=lambda value: None if _VERSION.fullmatch(str(value).strip()) else
+                             f"{value!r} is not a LinkedIn-Version: set a current month as YYYYMM (e.g. 202610)"),
         "token_expires": ConfigKey(
-            (date, str), help="the token's expiry date, YYYY-MM-DD (optional): networks check warns 14 days ahead"
+            (date, str), help="the token's expiry date, YYYY-MM-DD (optional): networks check warns 14 days ahead",
+            check=lambda value: _date_problem(value),
         ),
     }
 
@@ -468,6 +472,26 @@ class LinkedIn(Network):
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def _organization_problem(value: object) -> str | None:
+    text = str(value).strip()
+    if _ORGANIZATION.fullmatch(text):
+        return None
+    hint = f" (urn:li:organization:{text})" if text.isdigit() else ""
+    return (f"{value!r} is not an organization URN: set it to urn:li:organization:<id>{hint}, with the number"
+            " shown in the page's admin address (linkedin.com/company/<id>/admin)")
+
+
+def _date_problem(value: object) -> str | None:
+    if isinstance(value, date):
+        return None
+    try:
+        date.fromisoformat(str(value).strip())
+    except ValueError:
+        return f"{value!r} is not a date: write the token's expiry date as YYYY-MM-DD, or remove the key"
+    return None
+
 
 
 def little_text(text: str) -> str:

@@ -76,6 +76,7 @@ from hospipost.networks.base import (
     Rendering,
     TransientError,
     UnknownOutcome,
+    http_url_problem,
     reset_header,
     retry_in,
 )
@@ -135,7 +136,8 @@ class Mastodon(Network):
         supports_threads=True,
     )
     config_keys = {
-        "instance": ConfigKey(str, required=True, help="the instance URL, e.g. https://social.example.org"),
+        "instance": ConfigKey(str, required=True, help="the instance URL, e.g. https://social.example.org",
+                              check=lambda value: http_url_problem(normalise_url(value))),
         "token_env": ConfigKey(str, default="HOSPIPOST_MASTODON_TOKEN"),
     }
 
