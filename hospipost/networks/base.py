@@ -147,6 +147,7 @@ class Part:
     reply_to: str | None
     key: str
     language: str
+    images: list[Image] = field(default_factory=list)  # what media_ids are, in order (alt texts)
 
     @property
     def doing(self) -> str:
@@ -260,8 +261,9 @@ class Network:
         with self.connection() as connection:
             media_ids = self.upload_images(connection, images) if images else []
             for index in range(len(done), len(parts)):
-                part = Part(index, len(parts), parts[index], media_ids if index == 0 else [], previous, key,
-                            rendering.language)
+                first_part = index == 0
+                part = Part(index, len(parts), parts[index], media_ids if first_part else [], previous, key,
+                            rendering.language, images if first_part else [])
                 previous = self.post_part(connection, part)
                 part_sent(index, previous)
                 first = first or previous

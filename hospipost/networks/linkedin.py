@@ -68,18 +68,18 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hospipost import __version__
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
     reset_header,
@@ -122,6 +122,16 @@ _RETIRED_VERSION = re.compile(
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"(Bearer\s+)[^\s'\",;)]+", re.IGNORECASE)
+
+
+class _Connection(NamedTuple):
+    """What every request of one publish needs."""
+
+    session: "requests.Session"
+    token: str
+    base: str
+    organization: str
+    version: str
 
 
 class LinkedIn(Network):
@@ -247,21 +257,24 @@ class LinkedIn(Network):
 
     # ----------------------------------------------------------------- publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Publish the post on the organisation's page; ``key`` is unused (no idempotency key)."""
-        if done:  # already published (LinkedIn has no threads: one part)
-            return Sent(done[0], post_url(done[0]))
+    @contextmanager
+    def connection(self) -> Iterator[_Connection]:
         base, organization, version = self._api_base(), self.organization, self.version
-        media = rendering.media
-        files = [(image.media, image.data, image.type) for image in self.read_images(media)]  # a bad file sends nothing
         token = self.secret("token_env")
         self._log_expiry()
         with self._session() as session:
-            images = [(self._upload(session, token, base, organization, version, item, data, kind), item.alt)
-                      for item, data, kind in files]
-            body = post_body(organization, little_text(_text(rendering)), images)
-            response = self._call(session, PUBLISH, "publishing the post", "POST", f"{base}/rest/posts",
-                                  headers=api_headers(version, token), json=body)
+            yield _Connection(session, token, base, organization, version)
+
+    def upload_images(self, api: _Connection, images: list[Image]) -> list[str]:
+        return [self._upload(api.session, api.token, api.base, api.organization, api.version, image.media, image.data,
+                             image.type) for image in images]
+
+    def post_part(self, api: _Connection, part: Part) -> str:
+        """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
+        images = [(urn, image.media.alt) for urn, image in zip(part.media_ids, part.images, strict=True)]
+        body = post_body(api.organization, little_text(part.text), images)
+        response = self._call(api.session, PUBLISH, "publishing the post", "POST", f"{api.base}/rest/posts",
+                              headers=api_headers(api.version, api.token), json=body)
         urn = _restli_id(response)
         if not urn:
             raise UnknownOutcome(self._clean(
@@ -269,8 +282,10 @@ class LinkedIn(Network):
                 " so it is probably published: check the page, then resolve the delivery with `hospipost reconcile`"
             ))
         log.info("LinkedIn: published %s", urn)
-        part_sent(0, urn)
-        return Sent(urn, post_url(urn))
+        return urn
+
+    def post_url(self, remote_id: str) -> str:
+        return post_url(remote_id)
 
     def _upload(self, session: "requests.Session", token: str, base: str, organization: str, version: str,
                 item: "Media", data: bytes, kind: str) -> str:
