@@ -253,7 +253,7 @@ class Network:
         reply to the previous one and report it through ``part_sent`` as soon as it is online.
         An adapter implements ``post_part`` (and ``upload_images``, ``connection``, ``post_url``).
         """
-        parts = rendering.parts
+        parts = rendering.parts if self.limits.supports_threads else ["\n\n".join(rendering.parts)]
         if done and len(done) >= len(parts):
             return Sent(done[0], self.post_url(done[0]))
         images = self.read_images(rendering.media) if not done and rendering.media else []

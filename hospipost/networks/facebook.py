@@ -40,7 +40,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -51,10 +51,9 @@ from hospipost.networks.base import (
     Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
     reset_header,
@@ -171,38 +170,40 @@ class Facebook(Network):
 
     # ----------------------------------------------------------------- publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Publish the post on the Page; ``key`` is unused (the Graph API has no idempotency key)."""
-        if done:  # already published (Facebook has no threads: one part)
-            return Sent(done[0], post_url(done[0]))
-        text = _text(rendering)
-        images = self.read_images(rendering.media)  # before any request: a bad file sends nothing
-        with self._graph() as graph:
-            if not images:
-                result = self._run(graph, PUBLISH, lambda: graph.put_object(self.page_id, "feed", **feed_fields(text)))
-            elif len(images) == 1:
-                result = self._upload(graph, images[0], PUBLISH, photo_fields(images[0].media, caption=text))
-            else:
-                ids = []
-                for image in images:
-                    item = image.media
-                    uploaded = self._upload(graph, image, UPLOAD, photo_fields(item, published=False))
-                    if not uploaded.get("id"):
-                        raise TransientError(
-                            f"Facebook accepted the image {item.file} but returned no id: hospipost will try again later"
-                        )
-                    ids.append(str(uploaded["id"]))
-                fields = feed_fields(text, ids)
-                result = self._run(graph, PUBLISH, lambda: graph.put_object(self.page_id, "feed", **fields))
+    def connection(self) -> AbstractContextManager["facebook.GraphAPI"]:
+        return self._graph()
+
+    def upload_images(self, graph: "facebook.GraphAPI", images: list[Image]) -> list[str]:
+        """Several images are uploaded unpublished, then attached to the feed post; one goes with the text."""
+        if len(images) == 1:
+            return []  # post_part publishes it with the text (/photos with a caption)
+        ids = []
+        for image in images:
+            uploaded = self._upload(graph, image, UPLOAD, photo_fields(image.media, published=False))
+            if not uploaded.get("id"):
+                raise TransientError(
+                    f"Facebook accepted the image {image.media.file} but returned no id: hospipost will try again later"
+                )
+            ids.append(str(uploaded["id"]))
+        return ids
+
+    def post_part(self, graph: "facebook.GraphAPI", part: Part) -> str:
+        """The post on the Page (the Graph API has no idempotency key and Facebook no threads: one part)."""
+        if len(part.images) == 1:
+            result = self._upload(graph, part.images[0], PUBLISH, photo_fields(part.images[0].media, caption=part.text))
+        else:
+            fields = feed_fields(part.text, part.media_ids)
+            result = self._run(graph, PUBLISH, lambda: graph.put_object(self.page_id, "feed", **fields))
         remote_id = result.get("post_id") or result.get("id")
         if not remote_id:
             raise UnknownOutcome(
                 "Facebook accepted the request but returned no post id, so the post may be published:"
                 " check the Page, then resolve the delivery with `hospipost reconcile`"
             )
-        remote_id = str(remote_id)
-        part_sent(0, remote_id)
-        return Sent(remote_id, post_url(remote_id))
+        return str(remote_id)
+
+    def post_url(self, remote_id: str) -> str:
+        return post_url(remote_id)
 
     def _upload(self, graph: "facebook.GraphAPI", image: Image, step: str, fields: dict[str, str]) -> dict[str, Any]:
         source = (image.media.path.name, image.data, image.type)
