@@ -1,38 +1,8 @@
-"""Facebook Pages, through facebook-sdk with the Graph API version pinned from config.
+"""Facebook Pages through facebook-sdk 3.1.0, with the Graph API version pinned from config.
 
-facebook-sdk 3.1.0 (2018, unmaintained) needs three corrections, all made here:
-
-- **Version.** Its constructor rejects every version above 3.1 and, without one, sends
-  ``v2.8``, which Meta silently serves with its oldest live version. We build the
-  ``GraphAPI`` without a version and set its ``version`` attribute to the configured
-  ``graph_version`` (``v26.0``; ``26.0`` and ``26`` are accepted and normalised).
-- **Base URL.** The SDK builds every URL from the module global ``FACEBOOK_GRAPH_URL``.
-  Rewriting that global would be shared by every thread (the publisher and
-  ``networks check`` run adapters in a thread pool) and by every other user of the
-  module. Instead each call gets its own ``requests.Session`` (the SDK accepts one)
-  whose ``request`` rewrites ``FACEBOOK_GRAPH_URL`` into the configured ``api_base``.
-  Working at the session level covers every SDK method, including those that do not
-  go through ``GraphAPI.request`` (``get_version``), keeps the SDK's own parsing, and
-  lets us keep the HTTP status and headers the SDK throws away (rate-limit usage
-  headers, 5xx statuses, the ``facebook-api-version`` Meta actually served). The
-  session refuses, before sending, any URL that is not under ``api_base`` and the
-  pinned version, and follows no redirect.
-- **Errors and timeouts.** The SDK never checks the HTTP status, sets no timeout and
-  puts the token in query strings for GET requests (where urllib3's debug log,
-  proxies and requests' exception messages show it). We always pass a timeout, move a
-  query-string token to an ``Authorization: Bearer`` header (POST bodies keep it, as
-  the SDK does), map every failure to TransientError / PermanentError /
-  UnknownOutcome, and pass every message through :func:`hospipost.credentials.redact`.
-
-Publishing: a text goes to ``/{page}/feed`` (``message`` and, when the text holds a
-link, ``link`` = its first http(s) URL so that Facebook shows a link card); one image
-goes to ``/{page}/photos`` (``caption``, ``alt_text_custom``); several images are each
-uploaded unpublished (``published=false``) then attached to a ``/feed`` post with
-``attached_media[i]`` fields. The Graph API has no idempotency key: a request that may
-have been processed (read timeout, connection lost after sending, duplicate refusal
-506, a 2xx we cannot read) is an UnknownOutcome, never retried blindly. Unpublished
-photo uploads are invisible on the Page, so their failures are transient.
-"""
+The SDK rejects versions above 3.1, builds URLs from a module global, ignores HTTP statuses and
+sets no timeout: a per-call session pins version and api_base, keeps the status, moves the token
+to a header. One image is a /photos post; several are unpublished uploads attached to /feed. More: NOTES.md."""
 
 from __future__ import annotations
 

@@ -1,65 +1,8 @@
-"""LinkedIn organisation pages, through the Posts API over plain HTTP (requests).
+"""LinkedIn organisation pages through the Posts API over plain HTTP (no maintained SDK).
 
-There is no maintained SDK (``linkedin-api-client`` is a 2023 beta whose import name
-collides with an unrelated scraper), so this adapter makes its few requests itself.
-
-**Requests.** Every call to the API sends ``Authorization: Bearer <token>``,
-``LinkedIn-Version: <networks.linkedin.version>`` (``YYYYMM``; LinkedIn retires each
-version after about a year and then answers HTTP 426), ``X-Restli-Protocol-Version:
-2.0.0``, ``Content-Type: application/json`` and a hospipost ``User-Agent``; it has a
-timeout and follows no redirect.
-
-- A post is ``POST {api_base}/rest/posts`` with ``author`` = the organisation URN,
-  ``commentary`` in LinkedIn's "little text" format (below), ``visibility: PUBLIC``, the
-  main feed distribution and ``lifecycleState: PUBLISHED``. LinkedIn answers 201 with the
-  post URN in the ``x-restli-id`` header; its public address is
-  ``https://www.linkedin.com/feed/update/<urn>/``.
-- Each image is first registered (``POST /rest/images?action=initializeUpload`` with the
-  organisation as owner → ``uploadUrl`` and ``urn:li:image:…``), then its bytes are
-  ``PUT`` to ``uploadUrl``; the post carries ``content.media`` (one image) or
-  ``content.multiImage`` (2 to 20), each with its ``altText``.
-
-**The token and the upload URL.** ``uploadUrl`` is an absolute URL taken from a response,
-so it could name any host (a misbehaving proxy, a test server, a compromised answer).
-The bearer token goes with the ``PUT`` only when that URL is on the API host itself (same
-scheme, host and port as ``api_base``) or on LinkedIn's own HTTPS hosts (``linkedin.com``
-and its subdomains: LinkedIn's upload URLs are ``https://www.linkedin.com/dms-uploads/…``
-and its documentation sends the token there). Any other host receives the bytes without
-it; an upload URL that is not http(s) is refused before anything is sent.
-
-**Little text.** ``commentary`` is parsed by LinkedIn: ``\\ | { } @ [ ] ( ) < > # * _ ~``
-are reserved, and an unescaped one makes LinkedIn drop or truncate the text *silently*
-(a "(SAMU)" cuts the post there). :func:`little_text` therefore:
-
-- turns a hashtag — ``#`` at the start of a word, followed by letters and digits (accents
-  included) with at least one letter, and ending the word — into LinkedIn's hashtag
-  template ``{hashtag|\\#|RechercheEnSoins}``, so it shows as a real, clickable hashtag;
-- backslash-escapes every other reserved character, so it shows literally: ``\\(SAMU\\)``,
-  ``\\[vidéo\\]``, ``\\@CHU\\_Angers`` (plain text, not a mention: mentions need the
-  member's or page's URN), ``\\#1``, ``C\\#``, ``\\#Semaine\\_Sécurité`` (an underscore
-  makes it literal rather than half a hashtag);
-- escapes URLs character by character like any text and never makes hashtags inside them
-  (``…/page#section`` stays a link): LinkedIn removes the backslashes before rendering.
-
-Alt texts (``altText``) are plain strings and are sent as written.
-
-**Outcomes.** 401 (invalid or expired token), 403 (permission, not an administrator),
-400/422 (LinkedIn's own message), 426 or a "version … not active / sunset" message (a
-retired ``LinkedIn-Version``) and other 4xx are permanent; 429 (``Retry-After``, else 15
-minutes), 5xx and a connection that failed before sending are transient; a timeout or a
-broken connection after the post request left, or a 2xx without ``x-restli-id``, is
-unknown. Failures while registering or uploading an image are never unknown: nothing is
-published before the post request. Every message goes through ``redact``.
-
-**Token expiry.** Tokens last about 60 days and cannot be introspected with the token
-alone (``/oauth/v2/introspectToken`` needs the app's client id and secret, which hospipost
-does not hold). The optional ``token_expires`` (a date, shown by LinkedIn when the token
-is created) lets ``verify()`` (``hospipost networks check``) report the days left; with
-fewer than 14 left its message starts with ``WARNING:`` (the check still passes: the
-token works today) and the same warning is logged when publishing.
-
-requests is imported inside methods: ``check`` imports this module for its limits.
-"""
+Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images are
+registered then PUT to an upload URL that gets the token only on LinkedIn's own hosts; the text
+is "little text" (reserved characters escaped, hashtags templated). No idempotency key. More: NOTES.md."""
 
 from __future__ import annotations
 

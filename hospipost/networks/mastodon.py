@@ -1,50 +1,8 @@
-"""Mastodon, through Mastodon.py 2.3.3, on the instance named in config.
+"""Mastodon through Mastodon.py 2.3.3, on the instance named in config.
 
-Publishing: each part of a post is one ``POST /api/v1/statuses`` (form fields ``status``,
-``in_reply_to_id`` for the parts after the first, ``sensitive``, ``visibility=public``,
-``language``, the post's, and on the first part, ``media_ids[]``), sent with an ``Idempotency-Key``
-header ``{delivery id}#{part index}``. Mastodon remembers that key per account for about
-an hour (``redis.setex(idempotency_key, 3_600, …)`` in ``PostStatusService``, set once the
-status exists) and answers a repeat with the status it already created: a retried or
-re-sent part never makes a second post within that hour, once the first request has
-finished. Images go first, to ``POST /api/v2/media`` (``file``, ``description`` = alt
-text); when the instance is still processing one (HTTP 202, ``url`` null) the adapter
-polls ``GET /api/v1/media/{id}`` with an injectable ``sleep`` for a bounded time.
-
-Mastodon.py 2.3.3 needs five corrections, all made here:
-
-- **Version.** Without ``mastodon_version``, ``media_post`` first asks the instance for its
-  version (``GET /api/v1/instance/`` and ``/api/v2/instance/``), recurses without end when
-  that fails, and otherwise may fall back to the old ``/api/v1/media``; with
-  ``version_check_mode="none"`` a given version is not even parsed. We pass a version and
-  set the parsed one on the client, so no hidden request is made and media go to v2.
-- **Media files.** Given a path, ``media_post`` re-guesses the type (python-magic or the
-  file name) and sends a random file name: we pass the bytes, the type sniffed from them
-  and the file's own name.
-- **Token.** An ``access_token`` that names an existing file is read as a token file: the
-  token is set on the client after construction, so the value we redact is the one sent.
-- **Errors.** Every requests failure, a read timeout included, becomes
-  ``MastodonNetworkError("Could not complete request: …")`` (``MastodonReadTimeout`` is for
-  streams): the wrapped requests exception tells a failure before sending (transient)
-  from one after it (unknown, for the request that publishes). A 429 raises
-  ``MastodonRatelimitError('Hit rate limit.')`` without the response; its reset time is on
-  the client (``ratelimit_reset``, already moved to our clock).
-- **Redirects.** requests would follow a 301/302 of a POST as a GET: the session follows
-  none and the adapter says which address to configure.
-
-Outcomes: 429, 5xx and a connection that failed before sending are transient; 401, 403,
-404, 410, 413 and 422 are permanent (with the instance's own message); a timeout or a
-broken connection after a status request left is unknown, and re-sending it is safe
-within about an hour of the first attempt (same Idempotency-Key). A failure while
-uploading media is never unknown: nothing is published until the status request.
-
-Instance limits: ``verify()`` (``hospipost networks check``) reads the instance's own
-limits and caches them in ``{cache_dir}/mastodon.json``, keyed by instance URL;
-``Mastodon.effective_limits`` builds the limits ``check`` applies from that cache.
-
-Mastodon.py and requests are imported inside methods: ``check`` imports this module for
-its limits.
-"""
+Each part is a status sent with an Idempotency-Key the instance remembers for about an hour, so
+re-sending an unknown part within that hour is safe. Images go to /api/v2/media and are polled
+until processed; the instance's own limits are cached by verify(). More: NOTES.md, Mastodon."""
 
 from __future__ import annotations
 

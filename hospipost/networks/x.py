@@ -1,24 +1,8 @@
-"""X (formerly Twitter), through tweepy: API v2 posts, v2 media upload, OAuth 1.0a user keys.
+"""X (formerly Twitter) through tweepy: API v2 posts, v2 media upload, OAuth 1.0a user keys.
 
-tweepy 4.17 has three gaps this adapter fills:
-
-* ``Client`` hard-codes ``https://api.twitter.com`` and passes no timeout: the client gets a
-  ``requests.Session`` subclass that rewrites that prefix to the configured ``api_base`` and
-  applies the configured timeout to every request.
-* it has no v2 media upload (its v1.1 ``API.media_upload`` targets an endpoint X retired in
-  2025): images go through ``/2/media/upload/initialize``, ``/{id}/append``,
-  ``/{id}/finalize`` (+ ``STATUS`` polling) and ``/2/media/metadata`` for the alt text, on the
-  same session, signed with the same OAuth 1.0a keys (``OAuth1UserHandler.apply_auth()``).
-* its debug logs print request and response bodies, and oauthlib's print the consumer key and
-  access token: a filter redacts every credential from those loggers' records.
-
-Outcomes: 429 and 5xx, and a connection that failed before anything was sent, are transient;
-401, 400 and other 403s are permanent; a timeout or a broken connection after the request
-left, and X's "duplicate content" refusal, are unknown (the post may be online). A failure
-while uploading media, before the first post exists, is never unknown: nothing was published.
-
-tweepy and requests are imported inside methods: ``check`` imports this module for its limits.
-"""
+tweepy hard-codes api.twitter.com without a timeout (a session rewrites both), has no v2 media
+upload (initialize/append/finalize/STATUS/metadata are done here) and its loggers print keys (a
+filter redacts them). No idempotency key: "duplicate content" is unknown. More: NOTES.md, X."""
 
 from __future__ import annotations
 
