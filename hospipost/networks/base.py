@@ -8,8 +8,8 @@ when publishing. SDKs are imported inside adapter methods, never at module level
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -270,10 +270,9 @@ class Network:
         assert first is not None
         return Sent(first, self.post_url(first))
 
-    @contextmanager
-    def connection(self) -> Iterator[Any]:
+    def connection(self) -> AbstractContextManager[Any]:
         """The client (session, SDK object) every request of one publish goes through."""
-        yield None
+        return nullcontext()
 
     def upload_images(self, connection: Any, images: list[Image]) -> list[str]:
         """Upload the first part's images; the network's media ids, in order."""
