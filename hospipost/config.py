@@ -352,6 +352,9 @@ class _ConfigReader:
         for key, key_spec in spec.items():
             if enabled and key_spec.required and not options[key]:
                 raise self.fail(line, f"networks.{name} is enabled but has no {key} ({key_spec.help})")
+            problem = key_spec.check(options[key]) if key_spec.check and key in section and options[key] else None
+            if problem:
+                raise self.fail(section.line_of(key), f"networks.{name}.{key} {problem}")
             if key.endswith("_env") and options[key] and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", options[key]):
                 raise self.fail(
                     section.line_of(key),

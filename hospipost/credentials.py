@@ -39,10 +39,18 @@ class Credentials:
         values = {self.environ.get(name) or self._from_file().get(name) for name in names}
         return {value for value in values if value} | self.handed_out
 
+    def verify(self) -> None:
+        """Read the credentials file now, if one is set: CredentialsError (one line) when it is unsafe.
+
+        A publish run calls this before claiming any delivery, so that an unsafe file stops
+        the run up front instead of failing inside a delivery.
+        """
+        self._from_file()
+
     def get(self, name: str, purpose: str) -> str:
         value = self.environ.get(name) or self._from_file().get(name)
         if not value:
-            raise CredentialsError(f"{purpose}: set the environment variable {name}")
+            raise CredentialsError(f"{purpose} are missing: set the environment variable {name}.")
         self.handed_out.add(value)
         return value
 
@@ -57,11 +65,17 @@ def read_credentials_file(path: Path) -> dict[str, str]:
     try:
         mode = path.stat().st_mode
     except OSError:
-        raise CredentialsError(f"{FILE_ENV}: cannot read {path}") from None
+        raise CredentialsError(f"The credentials file {path} (named by {FILE_ENV}) cannot be read: check the path.") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CredentialsError(f"{path} is readable by others: run `chmod 600 {path}`")
+        raise CredentialsError(
+            f"The credentials file {path} can be read by other users: run `chmod 600 {path}`, then try again."
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise CredentialsError(f"The credentials file {path} (named by {FILE_ENV}) cannot be read: check it.") from None
     values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#") and "=" in line:
             name, value = line.split("=", 1)

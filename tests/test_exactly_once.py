@@ -150,7 +150,7 @@ def test_a_network_down_while_the_others_are_up(tmp_path: Path) -> None:
         config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE)
         config.write_text(config.read_text().replace(f"x: {{enabled: true, api_base: '{server.url}'", f"x: {{enabled: true, api_base: '{dead}'"))
         out, err = publish(config).communicate(timeout=120)
-        assert "↻ retry    info-0 → x" in out and "could not reach X" in out
+        assert "↻ retry    info-0 → x" in out and "Could not reach X" in out
         assert all(len(server.texts(network)) == 1 for network in ALL_FIVE if network != "x")
     states = {item.network: item.state for item in Ledger.open(f"sqlite:///{tmp_path / 'state.db'}").all()}
     assert states.pop("x") == "pending" and set(states.values()) == {"sent"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ NETWORK_CLASSES = {
 NETWORK_NAMES = tuple(NETWORK_CLASSES)
 
 
+@cache
 def network_class(name: str) -> type["Network"]:
     """The adapter class of a network; KeyError for an unknown name."""
     module_name, class_name = NETWORK_CLASSES[name].split(":")

@@ -9,8 +9,9 @@ when publishing. SDKs are imported inside adapter methods, never at module level
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hospipost.config import DEFAULT_LANGUAGE
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from hospipost.posts import Media, Post
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+MAX_WAIT = timedelta(hours=1)
+"""The longest a rate limit postpones a delivery, whatever reset time a network announces."""
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,22 @@ class ConfigKey:
     required: bool = False
     default: Any = None
     help: str = ""
+    check: Callable[[Any], str | None] | None = None
+    """What is wrong with a value config.yaml gives (checked when it loads), or None."""
+
+
+def http_url_problem(value: Any) -> str | None:
+    """Why a value is not an http(s) base URL, or None."""
+    import re
+
+    if re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", str(value).strip()):
+        return None
+    return f"{value!r} is not an http(s) URL such as https://api.example.org"
 
 
 COMMON_KEYS: dict[str, ConfigKey] = {
     "enabled": ConfigKey(bool, default=False, help="publish to this network"),
-    "api_base": ConfigKey(str, help="API base URL (a proxy or a local test server)"),
+    "api_base": ConfigKey(str, help="API base URL (a proxy or a local test server)", check=http_url_problem),
     "timeout": ConfigKey((int, float), default=30, help="seconds to wait for the network"),
 }
 
@@ -77,7 +91,23 @@ class Sent:
 
 
 class DeliveryError(Exception):
-    """A delivery did not go through; the message tells a person what happened and what to do."""
+    """A delivery did not go through; the message tells a person what happened and what to do.
+
+    Every message reads as written prose: one line, a capital first letter, a full stop.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(as_sentence(message))
+
+
+def as_sentence(text: str) -> str:
+    """The text on one line, starting with a capital letter and ending with a full stop."""
+    text = " ".join(str(text).split())
+    if not text:
+        return text
+    if not any(mark in text.split(" ", 1)[0] for mark in "._`"):  # never capitalise a config key
+        text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
 
 
 class TransientError(DeliveryError):
@@ -94,6 +124,35 @@ class PermanentError(DeliveryError):
 
 class UnknownOutcome(DeliveryError):
     """The request may have been processed (timeout after sending, duplicate refusal)."""
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image ready to upload: its bytes without metadata and its sniffed MIME type."""
+
+    media: "Media"
+    data: bytes
+    type: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a thread to post: its text, the ids of its uploaded media (first part only),
+    the id of the part it replies to, and the delivery id (an idempotency key where supported)."""
+
+    index: int
+    count: int
+    text: str
+    media_ids: list[str]
+    reply_to: str | None
+    key: str
+    language: str
+    images: list[Image] = field(default_factory=list)  # what media_ids are, in order (alt texts)
+
+    @property
+    def doing(self) -> str:
+        """What posting it is, for messages."""
+        return "publishing the post" if self.count == 1 else f"publishing part {self.index + 1} of {self.count} of the thread"
 
 
 PartSent = Callable[[int, str], None]
@@ -139,6 +198,45 @@ class Network:
         name = self.settings.options[key]
         return self.credentials.get(name, f"{self.label} credentials (networks.{self.name}.{key})")
 
+    @property
+    def who(self) -> str:
+        """The network as messages name it."""
+        return self.label
+
+    def read_images(self, media: "list[Media]", limits: Limits | None = None) -> list[Image]:
+        """Every image read, stripped of its metadata and checked against ``limits`` (count, size, type),
+        before any request: a bad file sends nothing (PermanentError)."""
+        limits = limits or self.limits
+        if len(media) > limits.max_images:
+            raise PermanentError(
+                f"{self.who} accepts at most {limits.max_images} images per post and this one has {len(media)}:"
+                " remove some, then publish again"
+            )
+        return [self._load_image(item, limits) for item in media]
+
+    def _load_image(self, item: "Media", limits: Limits) -> Image:
+        from hospipost.media import sniff, strip_metadata
+
+        try:
+            data = strip_metadata(item.path.read_bytes())  # no GPS position or camera data in a public post
+        except OSError as error:
+            raise PermanentError(
+                f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix the"
+                " post's media, then publish again"
+            ) from None
+        if len(data) > limits.max_image_bytes:
+            raise PermanentError(
+                f"the image {item.file} weighs {_size(len(data), limits.max_image_bytes)} and {self.who} accepts at"
+                f" most {_size(limits.max_image_bytes)}: shrink it, then publish again"
+            )
+        media_type, kind = sniff(data[:16])  # the content decides, not the file name
+        if media_type is None or media_type not in limits.image_types:
+            names = [name for name in ("JPEG", "PNG", "GIF", "WEBP") if f"image/{name.lower()}" in limits.image_types]
+            accepted = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+            raise PermanentError(f"{self.who} accepts {accepted} images and {item.file} is {kind}: convert it,"
+                                 " then publish again")
+        return Image(item, data, media_type)
+
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, for --dry-run: no secrets, no network.
 
@@ -148,8 +246,45 @@ class Network:
         raise NotImplementedError
 
     def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Publish a rendering; ``key`` is the delivery id (an idempotency key where supported)."""
+        """Publish a rendering; ``key`` is the delivery id (an idempotency key where supported).
+
+        The template every network shares: resume after the parts in ``done``, read and check
+        the images before any request, upload them for the first part only, post each part in
+        reply to the previous one and report it through ``part_sent`` as soon as it is online.
+        An adapter implements ``post_part`` (and ``upload_images``, ``connection``, ``post_url``).
+        """
+        parts = rendering.parts if self.limits.supports_threads else ["\n\n".join(rendering.parts)]
+        if done and len(done) >= len(parts):
+            return Sent(done[0], self.post_url(done[0]))
+        images = self.read_images(rendering.media) if not done and rendering.media else []
+        first, previous = (done[0], done[-1]) if done else (None, None)
+        with self.connection() as connection:
+            media_ids = self.upload_images(connection, images) if images else []
+            for index in range(len(done), len(parts)):
+                first_part = index == 0
+                part = Part(index, len(parts), parts[index], media_ids if first_part else [], previous, key,
+                            rendering.language, images if first_part else [])
+                previous = self.post_part(connection, part)
+                part_sent(index, previous)
+                first = first or previous
+        assert first is not None
+        return Sent(first, self.post_url(first))
+
+    def connection(self) -> AbstractContextManager[Any]:
+        """The client (session, SDK object) every request of one publish goes through."""
+        return nullcontext()
+
+    def upload_images(self, connection: Any, images: list[Image]) -> list[str]:
+        """Upload the first part's images; the network's media ids, in order."""
         raise NotImplementedError
+
+    def post_part(self, connection: Any, part: Part) -> str:
+        """Post one part; the network's id of it. Errors are TransientError, PermanentError, UnknownOutcome."""
+        raise NotImplementedError
+
+    def post_url(self, remote_id: str) -> str | None:
+        """The public address of a published part, where the network has one."""
+        return None
 
     def verify(self) -> str:
         """Check the credentials with a read-only call; return who we are posting as."""
@@ -168,3 +303,63 @@ class Network:
         else:
             parts = ["\n\n".join([text, *post.thread])]
         return Rendering(cls.name, parts, list(post.media), post.language)
+
+
+def retry_in(seconds: float | None, default: timedelta) -> datetime:
+    """When to try again after a wait of ``seconds`` (``default`` when unusable), at most MAX_WAIT away."""
+    import math
+
+    try:
+        seconds = float(seconds) if seconds is not None else None
+    except (TypeError, ValueError, OverflowError):
+        seconds = MAX_WAIT.total_seconds()  # a number too large for a float: the longest wait
+    if seconds is None or math.isnan(seconds) or seconds < 0:
+        seconds = default.total_seconds()
+    return datetime.now(timezone.utc) + timedelta(seconds=min(seconds, MAX_WAIT.total_seconds()))
+
+
+def retry_time(when: datetime | None) -> datetime | None:
+    """A reset time a network announced, brought back to at most MAX_WAIT from now."""
+    if when is None:
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return min(when, datetime.now(timezone.utc) + MAX_WAIT)
+
+
+def reset_header(raw: object, *, epoch: bool = False) -> datetime | None:
+    """The time a rate-limit header names, at most MAX_WAIT from now; None when it is unreadable.
+
+    A number is seconds to wait (``Retry-After``) or, with ``epoch``, a Unix time
+    (``x-rate-limit-reset``); otherwise an HTTP or ISO date. Absurd values never raise.
+    """
+    import math
+    from email.utils import parsedate_to_datetime
+
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return None
+    now = datetime.now(timezone.utc)
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is not None:
+        if not math.isfinite(number) or number < 0:
+            return None
+        if epoch:
+            return min(datetime.fromtimestamp(min(number, now.timestamp() + 10**9), timezone.utc), now + MAX_WAIT)
+        return now + timedelta(seconds=min(number, MAX_WAIT.total_seconds()))
+    for parse in (parsedate_to_datetime, datetime.fromisoformat):
+        try:
+            return retry_time(parse(text))
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue
+    return None
+
+
+def _size(count: int, limit: int | None = None) -> str:
+    """A size in MB, in bytes when MB would hide that it is over ``limit``."""
+    megabytes = f"{count / 1_048_576:.1f}".removesuffix(".0") + " MB"
+    if count < 100_000 or (limit is not None and megabytes == _size(limit)):
+        return f"{count:,} bytes".replace(",", " ")
+    return megabytes

@@ -1,55 +1,8 @@
-"""Bluesky, through atproto, with a handle and an app password.
+"""Bluesky through atproto, with a handle and an app password (the session is cached, 0600).
 
-**Session.** hospipost logs in with the account's handle and an *app password* (Bluesky →
-Settings → Privacy and security → App passwords), never the account's main password: a
-session whose token carries the main password's scope (``com.atproto.access``) is refused.
-``createSession`` is rate-limited per account (30 per 5 minutes, 300 per day), so the session
-is saved in ``<cache>/bluesky-session`` (mode 0600, written atomically) and resumed next time;
-the SDK refreshes it when its access token is about to expire, and when the server refuses it
-(expired, revoked), hospipost logs in again once with the app password. The session string
-and its tokens are secrets: they are added to what :func:`hospipost.credentials.redact`
-strips from every message (and from the logs of httpx/httpcore). The login never asks the
-server for the Bluesky profile (``app.bsky.actor.getProfile``), which a PDS without an
-AppView does not serve. Every request goes to ``api_base`` (default ``https://bsky.social``,
-which forwards to the account's PDS), even when the session's DID document names another host.
-
-**Records.** hospipost builds each ``app.bsky.feed.post`` record itself and sends it with
-``com.atproto.repo.createRecord``; the dry run shows the same JSON:
-
-* *rich text*: links (with or without a scheme, found the way ``check`` finds them: the
-  vendored twitter-text URL extraction), mentions ``@handle.domain`` (resolved to a DID with
-  ``com.atproto.identity.resolveHandle`` before anything is published; a handle that does
-  not resolve stays plain text) and hashtags (``#RechercheEnSoins``, accents allowed; ``#15``
-  is not a hashtag) become ``app.bsky.richtext.facet`` entries whose ranges are **UTF-8 byte
-  offsets**, as the lexicon requires (an "é" is 2 bytes, a "«" 2, a no-break space 2, an emoji 4).
-* *images* (first part only, at most 4): each must weigh at most 1 000 000 bytes; a heavier
-  one is re-encoded as JPEG (at most 2000 px a side, lower qualities, then smaller sides)
-  until it fits, or refused. Uploaded with ``uploadBlob``, embedded with its alt text and
-  aspect ratio (``app.bsky.embed.images``).
-* *link card*: a part without images gets an ``app.bsky.embed.external`` card for its first
-  link. hospipost never fetches the page (a publishing host must not download arbitrary
-  URLs, and the page's title and picture are not reviewed content): the card's title is the
-  link as written in the post, its description is empty, it has no thumbnail.
-* *threads*: each part replies to the previous one (``reply.parent``) under the first
-  (``reply.root``), both as strong refs (uri + cid). Each published part is reported as
-  ``"<at:// uri> <cid>"`` so that a resumed thread has both refs without asking the server.
-
-**Exactly once.** The record key of each part is a TID (the lexicon's key type for posts)
-derived from the delivery id and the part's index, so every attempt of a delivery writes
-the same ``at://`` URI. A second ``createRecord`` with the same key fails (the reference
-PDS answers 500): whenever ``createRecord`` fails or times out, hospipost reads that key
-back (``com.atproto.repo.getRecord``) and, when the record is there, counts the part as
-published (with the cid read back). A timeout after the request left is therefore *not* an
-unknown outcome here: retrying cannot publish the part twice, so it is a TransientError.
-Only the TID's timestamp bits are synthetic (a hash, within the first seven months of 2023):
-Bluesky orders posts by ``createdAt`` and indexing time, not by record key.
-
-Outcomes: 429 → TransientError at ``ratelimit-reset``; 5xx, network errors and timeouts →
-TransientError; 401/403, ``ExpiredToken``/``InvalidToken`` → one new login, then
-PermanentError naming the app-password variable; 400 → PermanentError with the server's
-message. atproto, httpx and Pillow are imported inside methods: ``check`` imports this module
-for its limits.
-"""
+Records are built here (facets in UTF-8 byte offsets, images re-encoded under 1 000 000 bytes,
+link cards never fetched). Each part's record key is derived from the delivery id, so a failed
+createRecord is read back instead of being unknown: a part is never published twice. More: NOTES.md."""
 
 from __future__ import annotations
 
@@ -60,7 +13,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -77,6 +30,7 @@ from hospipost.networks.base import (
     Rendering,
     Sent,
     TransientError,
+    reset_header,
 )
 from hospipost.textlength import grapheme_length
 
@@ -580,9 +534,9 @@ class Bluesky(Network):
         )
         retry = (" with the same record key, so it cannot be published twice" if created else "") + f"{already}"
         if isinstance(error, exceptions.RateLimitExceededError):
-            retry_at = error.reset_at
-            if retry_at is None and error.retry_after is not None:
-                retry_at = datetime.now(timezone.utc) + timedelta(seconds=error.retry_after)
+            headers = error.response.headers if error.response is not None else {}
+            retry_at = (reset_header(headers.get("ratelimit-reset"), epoch=True)  # error.reset_at overflows
+                        or reset_header(headers.get("retry-after")))
             when = f" after {retry_at:%H:%M} UTC" if retry_at else " later"
             return TransientError(f"Bluesky's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}", retry_at)
         if _is_auth_failure(error) or isinstance(error, exceptions.LoginRequiredError):

@@ -1,38 +1,8 @@
-"""Facebook Pages, through facebook-sdk with the Graph API version pinned from config.
+"""Facebook Pages through facebook-sdk 3.1.0, with the Graph API version pinned from config.
 
-facebook-sdk 3.1.0 (2018, unmaintained) needs three corrections, all made here:
-
-- **Version.** Its constructor rejects every version above 3.1 and, without one, sends
-  ``v2.8``, which Meta silently serves with its oldest live version. We build the
-  ``GraphAPI`` without a version and set its ``version`` attribute to the configured
-  ``graph_version`` (``v26.0``; ``26.0`` and ``26`` are accepted and normalised).
-- **Base URL.** The SDK builds every URL from the module global ``FACEBOOK_GRAPH_URL``.
-  Rewriting that global would be shared by every thread (the publisher and
-  ``networks check`` run adapters in a thread pool) and by every other user of the
-  module. Instead each call gets its own ``requests.Session`` (the SDK accepts one)
-  whose ``request`` rewrites ``FACEBOOK_GRAPH_URL`` into the configured ``api_base``.
-  Working at the session level covers every SDK method, including those that do not
-  go through ``GraphAPI.request`` (``get_version``), keeps the SDK's own parsing, and
-  lets us keep the HTTP status and headers the SDK throws away (rate-limit usage
-  headers, 5xx statuses, the ``facebook-api-version`` Meta actually served). The
-  session refuses, before sending, any URL that is not under ``api_base`` and the
-  pinned version, and follows no redirect.
-- **Errors and timeouts.** The SDK never checks the HTTP status, sets no timeout and
-  puts the token in query strings for GET requests (where urllib3's debug log,
-  proxies and requests' exception messages show it). We always pass a timeout, move a
-  query-string token to an ``Authorization: Bearer`` header (POST bodies keep it, as
-  the SDK does), map every failure to TransientError / PermanentError /
-  UnknownOutcome, and pass every message through :func:`hospipost.credentials.redact`.
-
-Publishing: a text goes to ``/{page}/feed`` (``message`` and, when the text holds a
-link, ``link`` = its first http(s) URL so that Facebook shows a link card); one image
-goes to ``/{page}/photos`` (``caption``, ``alt_text_custom``); several images are each
-uploaded unpublished (``published=false``) then attached to a ``/feed`` post with
-``attached_media[i]`` fields. The Graph API has no idempotency key: a request that may
-have been processed (read timeout, connection lost after sending, duplicate refusal
-506, a 2xx we cannot read) is an UnknownOutcome, never retried blindly. Unpublished
-photo uploads are invisible on the Page, so their failures are transient.
-"""
+The SDK rejects versions above 3.1, builds URLs from a module global, ignores HTTP statuses and
+sets no timeout: a per-call session pins version and api_base, keeps the status, moves the token
+to a header. One image is a /photos post; several are unpublished uploads attached to /feed. More: NOTES.md."""
 
 from __future__ import annotations
 
@@ -40,7 +10,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -48,14 +18,16 @@ from typing import TYPE_CHECKING, Any
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
+    reset_header,
+    retry_in,
 )
 from hospipost.networks.http import failure_name, never_left
 from hospipost.textlength import char_length
@@ -116,7 +88,9 @@ class Facebook(Network):
     config_keys = {
         "page_id": ConfigKey(str, required=True, help="the numeric id of the Page"),
         "token_env": ConfigKey(str, default="HOSPIPOST_FACEBOOK_TOKEN"),
-        "graph_version": ConfigKey(str, default="v26.0", help="Graph API version, e.g. v26.0"),
+        "graph_version": ConfigKey(str, default="v26.0", help="Graph API version, e.g. v26.0",
+                                   check=lambda value: None if normalise_version(value) else
+                                   f"{value!r} is not a Graph API version: set a current one such as v26.0"),
     }
 
     # ----------------------------------------------------------------- settings
@@ -166,53 +140,45 @@ class Facebook(Network):
 
     # ----------------------------------------------------------------- publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Publish the post on the Page; ``key`` is unused (the Graph API has no idempotency key)."""
-        if done:  # already published (Facebook has no threads: one part)
-            return Sent(done[0], post_url(done[0]))
-        text = _text(rendering)
-        media = rendering.media
-        with self._graph() as graph:
-            if not media:
-                result = self._run(graph, PUBLISH, lambda: graph.put_object(self.page_id, "feed", **feed_fields(text)))
-            elif len(media) == 1:
-                result = self._upload(graph, media[0], PUBLISH, photo_fields(media[0], caption=text))
-            else:
-                ids = []
-                for item in media:
-                    uploaded = self._upload(graph, item, UPLOAD, photo_fields(item, published=False))
-                    if not uploaded.get("id"):
-                        raise TransientError(
-                            f"Facebook accepted the image {item.file} but returned no id: hospipost will try again later"
-                        )
-                    ids.append(str(uploaded["id"]))
-                fields = feed_fields(text, ids)
-                result = self._run(graph, PUBLISH, lambda: graph.put_object(self.page_id, "feed", **fields))
+    def connection(self) -> AbstractContextManager["facebook.GraphAPI"]:
+        return self._graph()
+
+    def upload_images(self, graph: "facebook.GraphAPI", images: list[Image]) -> list[str]:
+        """Several images are uploaded unpublished, then attached to the feed post; one goes with the text."""
+        if len(images) == 1:
+            return []  # post_part publishes it with the text (/photos with a caption)
+        ids = []
+        for image in images:
+            uploaded = self._upload(graph, image, UPLOAD, photo_fields(image.media, published=False))
+            if not uploaded.get("id"):
+                raise TransientError(
+                    f"Facebook accepted the image {image.media.file} but returned no id: hospipost will try again later"
+                )
+            ids.append(str(uploaded["id"]))
+        return ids
+
+    def post_part(self, graph: "facebook.GraphAPI", part: Part) -> str:
+        """The post on the Page (the Graph API has no idempotency key and Facebook no threads: one part)."""
+        if len(part.images) == 1:
+            result = self._upload(graph, part.images[0], PUBLISH, photo_fields(part.images[0].media, caption=part.text))
+        else:
+            fields = feed_fields(part.text, part.media_ids)
+            result = self._run(graph, PUBLISH, lambda: graph.put_object(self.page_id, "feed", **fields))
         remote_id = result.get("post_id") or result.get("id")
         if not remote_id:
             raise UnknownOutcome(
                 "Facebook accepted the request but returned no post id, so the post may be published:"
                 " check the Page, then resolve the delivery with `hospipost reconcile`"
             )
-        remote_id = str(remote_id)
-        part_sent(0, remote_id)
-        return Sent(remote_id, post_url(remote_id))
+        return str(remote_id)
 
-    def _upload(self, graph: "facebook.GraphAPI", item: "Media", step: str, fields: dict[str, str]) -> dict[str, Any]:
-        import mimetypes
+    def post_url(self, remote_id: str) -> str:
+        return post_url(remote_id)
 
-        try:
-            handle = open(item.path, "rb")
-        except OSError as error:
-            raise PermanentError(
-                f"cannot read the image {item.file} ({error.strerror or error}):"
-                " restore the file or fix the post's media, then publish again"
-            ) from None
-        with handle:
-            kind = mimetypes.guess_type(item.path.name)[0] or "application/octet-stream"
-            source = (item.path.name, handle, kind)
-            album = f"{self.page_id}/photos"  # put_photo defaults to me/photos
-            return self._run(graph, step, lambda: graph.put_photo(source, album_path=album, **fields))
+    def _upload(self, graph: "facebook.GraphAPI", image: Image, step: str, fields: dict[str, str]) -> dict[str, Any]:
+        source = (image.media.path.name, image.data, image.type)
+        album = f"{self.page_id}/photos"  # put_photo defaults to me/photos
+        return self._run(graph, step, lambda: graph.put_photo(source, album_path=album, **fields))
 
     # ----------------------------------------------------------------- verify
 
@@ -273,6 +239,8 @@ class Facebook(Network):
             raise self._transport_error(error, step) from None
         if not isinstance(result, dict):
             raise self._by_status(session.last, step, "an unexpected body")
+        if session.last is not None and not 200 <= session.last.status_code < 300:  # a body without "error"
+            raise self._by_status(session.last, step, "a body without an error message")
         return result
 
     def _graph_error(self, error: "facebook.GraphAPIError", response: "requests.Response | None",
@@ -300,7 +268,7 @@ class Facebook(Network):
         ref = ("Facebook error" + (f" {code}" if code is not None else "")
                + (f", subcode {subcode}" if subcode else "") + f": {meta}")
         env = self.token_env
-        if code in RATE_LIMIT_CODES:
+        if code in RATE_LIMIT_CODES or (response is not None and response.status_code == 429):
             retry_at, wait = rate_limit_retry(response)
             return TransientError(self._clean(
                 f"Facebook's rate limit is reached ({ref}): hospipost will try again in about {_minutes(wait)}"
@@ -385,15 +353,15 @@ class Facebook(Network):
             return TransientError(self._clean(
                 f"could not reach Facebook at {host} ({before}), nothing was sent: hospipost will try again later"
             ))
-        reason = ("no answer within the timeout" if isinstance(error, rx.Timeout)
-                  else f"the connection broke ({failure_name(error)})")
+        what = (f"Facebook did not answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
+                else f"The connection to Facebook broke ({failure_name(error)})")
         if step == PUBLISH:
             return UnknownOutcome(self._clean(
-                f"Facebook gave {reason} after the post was sent, so it may be published:"
-                " check the Page, then resolve the delivery with `hospipost reconcile`"
+                f"{what} after the post was sent, so it may be published. Check the Page,"
+                " then resolve the delivery with `hospipost reconcile`."
             ))
         return TransientError(self._clean(
-            f"Facebook gave {reason} (nothing was published): hospipost will try again later"
+            f"{what} while {'reading the Page' if step == READ else 'uploading an image'}. Nothing was published; hospipost will try again later."
         ))
 
 
@@ -465,7 +433,7 @@ def photo_fields(item: "Media", caption: str | None = None, published: bool = Tr
 
 def rate_limit_retry(response: "requests.Response | None") -> tuple[datetime, int]:
     """When to try again: Meta's estimated_time_to_regain_access (minutes), else a default."""
-    minutes = 0.0
+    minutes: float = 0.0
     headers = response.headers if response is not None else {}
     for name in USAGE_HEADERS:
         raw = headers.get(name)
@@ -478,13 +446,13 @@ def rate_limit_retry(response: "requests.Response | None") -> tuple[datetime, in
         for entry in _dicts(usage):
             value = entry.get("estimated_time_to_regain_access")
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value > minutes:
-                minutes = float(value)
-    if not minutes:
-        retry_after = headers.get("Retry-After")
-        if retry_after and str(retry_after).strip().isdigit():
-            minutes = int(retry_after) / 60
-    wait = timedelta(minutes=minutes) if minutes > 0 else RATE_LIMIT_DEFAULT
-    return datetime.now(timezone.utc) + wait, max(1, round(wait.total_seconds() / 60))
+                minutes = value
+    now = datetime.now(timezone.utc)
+    if minutes:
+        retry_at = retry_in(minutes * 60, RATE_LIMIT_DEFAULT)
+    else:
+        retry_at = reset_header(headers.get("Retry-After")) or retry_in(None, RATE_LIMIT_DEFAULT)
+    return retry_at, max(1, round((retry_at - now).total_seconds() / 60))
 
 
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:

@@ -1,65 +1,8 @@
-"""LinkedIn organisation pages, through the Posts API over plain HTTP (requests).
+"""LinkedIn organisation pages through the Posts API over plain HTTP (no maintained SDK).
 
-There is no maintained SDK (``linkedin-api-client`` is a 2023 beta whose import name
-collides with an unrelated scraper), so this adapter makes its few requests itself.
-
-**Requests.** Every call to the API sends ``Authorization: Bearer <token>``,
-``LinkedIn-Version: <networks.linkedin.version>`` (``YYYYMM``; LinkedIn retires each
-version after about a year and then answers HTTP 426), ``X-Restli-Protocol-Version:
-2.0.0``, ``Content-Type: application/json`` and a hospipost ``User-Agent``; it has a
-timeout and follows no redirect.
-
-- A post is ``POST {api_base}/rest/posts`` with ``author`` = the organisation URN,
-  ``commentary`` in LinkedIn's "little text" format (below), ``visibility: PUBLIC``, the
-  main feed distribution and ``lifecycleState: PUBLISHED``. LinkedIn answers 201 with the
-  post URN in the ``x-restli-id`` header; its public address is
-  ``https://www.linkedin.com/feed/update/<urn>/``.
-- Each image is first registered (``POST /rest/images?action=initializeUpload`` with the
-  organisation as owner → ``uploadUrl`` and ``urn:li:image:…``), then its bytes are
-  ``PUT`` to ``uploadUrl``; the post carries ``content.media`` (one image) or
-  ``content.multiImage`` (2 to 20), each with its ``altText``.
-
-**The token and the upload URL.** ``uploadUrl`` is an absolute URL taken from a response,
-so it could name any host (a misbehaving proxy, a test server, a compromised answer).
-The bearer token goes with the ``PUT`` only when that URL is on the API host itself (same
-scheme, host and port as ``api_base``) or on LinkedIn's own HTTPS hosts (``linkedin.com``
-and its subdomains: LinkedIn's upload URLs are ``https://www.linkedin.com/dms-uploads/…``
-and its documentation sends the token there). Any other host receives the bytes without
-it; an upload URL that is not http(s) is refused before anything is sent.
-
-**Little text.** ``commentary`` is parsed by LinkedIn: ``\\ | { } @ [ ] ( ) < > # * _ ~``
-are reserved, and an unescaped one makes LinkedIn drop or truncate the text *silently*
-(a "(SAMU)" cuts the post there). :func:`little_text` therefore:
-
-- turns a hashtag — ``#`` at the start of a word, followed by letters and digits (accents
-  included) with at least one letter, and ending the word — into LinkedIn's hashtag
-  template ``{hashtag|\\#|RechercheEnSoins}``, so it shows as a real, clickable hashtag;
-- backslash-escapes every other reserved character, so it shows literally: ``\\(SAMU\\)``,
-  ``\\[vidéo\\]``, ``\\@CHU\\_Angers`` (plain text, not a mention: mentions need the
-  member's or page's URN), ``\\#1``, ``C\\#``, ``\\#Semaine\\_Sécurité`` (an underscore
-  makes it literal rather than half a hashtag);
-- escapes URLs character by character like any text and never makes hashtags inside them
-  (``…/page#section`` stays a link): LinkedIn removes the backslashes before rendering.
-
-Alt texts (``altText``) are plain strings and are sent as written.
-
-**Outcomes.** 401 (invalid or expired token), 403 (permission, not an administrator),
-400/422 (LinkedIn's own message), 426 or a "version … not active / sunset" message (a
-retired ``LinkedIn-Version``) and other 4xx are permanent; 429 (``Retry-After``, else 15
-minutes), 5xx and a connection that failed before sending are transient; a timeout or a
-broken connection after the post request left, or a 2xx without ``x-restli-id``, is
-unknown. Failures while registering or uploading an image are never unknown: nothing is
-published before the post request. Every message goes through ``redact``.
-
-**Token expiry.** Tokens last about 60 days and cannot be introspected with the token
-alone (``/oauth/v2/introspectToken`` needs the app's client id and secret, which hospipost
-does not hold). The optional ``token_expires`` (a date, shown by LinkedIn when the token
-is created) lets ``verify()`` (``hospipost networks check``) report the days left; with
-fewer than 14 left its message starts with ``WARNING:`` (the check still passes: the
-token works today) and the same warning is logged when publishing.
-
-requests is imported inside methods: ``check`` imports this module for its limits.
-"""
+Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images are
+registered then PUT to an upload URL that gets the token only on LinkedIn's own hosts; the text
+is "little text" (reserved characters escaped, hashtags templated). No idempotency key. More: NOTES.md."""
 
 from __future__ import annotations
 
@@ -68,20 +11,22 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hospipost import __version__
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
+    reset_header,
+    retry_in,
 )
 from hospipost.textlength import char_length
 
@@ -122,6 +67,16 @@ _RETIRED_VERSION = re.compile(
 _BEARER = re.compile(r"(Bearer\s+)[^\s'\",;)]+", re.IGNORECASE)
 
 
+class _Connection(NamedTuple):
+    """What every request of one publish needs."""
+
+    session: "requests.Session"
+    token: str
+    base: str
+    organization: str
+    version: str
+
+
 class LinkedIn(Network):
     name = "linkedin"
     label = "LinkedIn"
@@ -135,11 +90,15 @@ class LinkedIn(Network):
         image_types=frozenset({"image/jpeg", "image/png", "image/gif"}),
     )
     config_keys = {
-        "organization": ConfigKey(str, required=True, help="urn:li:organization:<id>"),
+        "organization": ConfigKey(str, required=True, help="urn:li:organization:<id>",
+                                  check=lambda value: _organization_problem(value)),
         "token_env": ConfigKey(str, default="HOSPIPOST_LINKEDIN_TOKEN"),
-        "version": ConfigKey(str, default="202610", help="LinkedIn-Version header, YYYYMM"),
+        "version": ConfigKey(str, default="202610", help="LinkedIn-Version header, YYYYMM",
+                             check=lambda value: None if _VERSION.fullmatch(str(value).strip()) else
+                             f"{value!r} is not a LinkedIn-Version: set a current month as YYYYMM (e.g. 202610)"),
         "token_expires": ConfigKey(
-            (date, str), help="the token's expiry date, YYYY-MM-DD (optional): networks check warns 14 days ahead"
+            (date, str), help="the token's expiry date, YYYY-MM-DD (optional): networks check warns 14 days ahead",
+            check=lambda value: _date_problem(value),
         ),
     }
 
@@ -241,26 +200,24 @@ class LinkedIn(Network):
 
     # ----------------------------------------------------------------- publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Publish the post on the organisation's page; ``key`` is unused (no idempotency key)."""
-        if done:  # already published (LinkedIn has no threads: one part)
-            return Sent(done[0], post_url(done[0]))
+    @contextmanager
+    def connection(self) -> Iterator[_Connection]:
         base, organization, version = self._api_base(), self.organization, self.version
-        media = rendering.media
-        if len(media) > self.limits.max_images:
-            raise PermanentError(
-                f"LinkedIn accepts at most {self.limits.max_images} images per post and this one has"
-                f" {len(media)}: remove some, then publish again"
-            )
-        files = [self._read_image(item) for item in media]  # a bad file sends nothing
         token = self.secret("token_env")
         self._log_expiry()
         with self._session() as session:
-            images = [(self._upload(session, token, base, organization, version, item, data, kind), item.alt)
-                      for item, data, kind in files]
-            body = post_body(organization, little_text(_text(rendering)), images)
-            response = self._call(session, PUBLISH, "publishing the post", "POST", f"{base}/rest/posts",
-                                  headers=api_headers(version, token), json=body)
+            yield _Connection(session, token, base, organization, version)
+
+    def upload_images(self, api: _Connection, images: list[Image]) -> list[str]:
+        return [self._upload(api.session, api.token, api.base, api.organization, api.version, image.media, image.data,
+                             image.type) for image in images]
+
+    def post_part(self, api: _Connection, part: Part) -> str:
+        """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
+        images = [(urn, image.media.alt) for urn, image in zip(part.media_ids, part.images, strict=True)]
+        body = post_body(api.organization, little_text(part.text), images)
+        response = self._call(api.session, PUBLISH, "publishing the post", "POST", f"{api.base}/rest/posts",
+                              headers=api_headers(api.version, api.token), json=body)
         urn = _restli_id(response)
         if not urn:
             raise UnknownOutcome(self._clean(
@@ -268,31 +225,10 @@ class LinkedIn(Network):
                 " so it is probably published: check the page, then resolve the delivery with `hospipost reconcile`"
             ))
         log.info("LinkedIn: published %s", urn)
-        part_sent(0, urn)
-        return Sent(urn, post_url(urn))
+        return urn
 
-    def _read_image(self, item: "Media") -> tuple["Media", bytes, str]:
-        from hospipost.media import image_type, strip_metadata
-
-        try:
-            data = strip_metadata(item.path.read_bytes())  # no GPS position or camera data in a public post
-        except OSError as error:
-            raise PermanentError(
-                f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix the"
-                " post's media, then publish again"
-            ) from None
-        if len(data) > self.limits.max_image_bytes:
-            raise PermanentError(
-                f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and LinkedIn accepts at most"
-                f" {self.limits.max_image_bytes // 1_048_576} MB: shrink it, then publish again"
-            )
-        kind = image_type(data)
-        if kind not in self.limits.image_types:
-            raise PermanentError(
-                f"LinkedIn accepts JPEG, PNG or GIF images and {item.file} is {kind or 'not one of them'}:"
-                " convert it, then publish again"
-            )
-        return item, data, kind
+    def post_url(self, remote_id: str) -> str:
+        return post_url(remote_id)
 
     def _upload(self, session: "requests.Session", token: str, base: str, organization: str, version: str,
                 item: "Media", data: bytes, kind: str) -> str:
@@ -481,19 +417,39 @@ class LinkedIn(Network):
                 f"could not reach LinkedIn at {self.api_base} while {doing} ({before}), nothing was sent:"
                 " hospipost will try again later"
             ))
-        reason = (f"no answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
-                  else f"the connection broke ({failure_name(error)})")
+        what = (f"LinkedIn did not answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
+                else f"The connection to LinkedIn broke ({failure_name(error)})")
         if step == PUBLISH:
             return UnknownOutcome(self._clean(
-                f"LinkedIn gave {reason} after the post was sent, so it may be published: check the page,"
-                " then resolve the delivery with `hospipost reconcile`"
+                f"{what} after the post was sent, so it may be published. Check the page,"
+                " then resolve the delivery with `hospipost reconcile`."
             ))
         return TransientError(self._clean(
-            f"LinkedIn gave {reason} while {doing}; nothing was published, hospipost will try again later"
+            f"{what} while {doing}. Nothing was published; hospipost will try again later."
         ))
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def _organization_problem(value: object) -> str | None:
+    text = str(value).strip()
+    if _ORGANIZATION.fullmatch(text):
+        return None
+    hint = f" (urn:li:organization:{text})" if text.isdigit() else ""
+    return (f"{value!r} is not an organization URN: set it to urn:li:organization:<id>{hint}, with the number"
+            " shown in the page's admin address (linkedin.com/company/<id>/admin)")
+
+
+def _date_problem(value: object) -> str | None:
+    if isinstance(value, date):
+        return None
+    try:
+        date.fromisoformat(str(value).strip())
+    except ValueError:
+        return f"{value!r} is not a date: write the token's expiry date as YYYY-MM-DD, or remove the key"
+    return None
+
 
 
 def little_text(text: str) -> str:
@@ -566,22 +522,8 @@ def token_allowed(url: str, api_base: str) -> bool:
 
 
 def retry_after(response: "requests.Response") -> datetime:
-    """When to try again after a 429: ``Retry-After`` (seconds or an HTTP date), else 15 minutes."""
-    from email.utils import parsedate_to_datetime
-
-    now = datetime.now(timezone.utc)
-    raw = str(response.headers.get("Retry-After") or "").strip()
-    if raw.isdigit():
-        return now + timedelta(seconds=max(1, int(raw)))
-    if raw:
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None:
-            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-            return max(when, now + timedelta(seconds=1))
-    return now + RATE_LIMIT_DEFAULT
+    """When to try again after a 429: ``Retry-After`` (seconds or an HTTP date), else 15 minutes; at most MAX_WAIT."""
+    return reset_header(response.headers.get("Retry-After")) or retry_in(None, RATE_LIMIT_DEFAULT)
 
 
 def _default_port(scheme: str) -> int | None:

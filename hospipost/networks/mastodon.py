@@ -1,50 +1,8 @@
-"""Mastodon, through Mastodon.py 2.3.3, on the instance named in config.
+"""Mastodon through Mastodon.py 2.3.3, on the instance named in config.
 
-Publishing: each part of a post is one ``POST /api/v1/statuses`` (form fields ``status``,
-``in_reply_to_id`` for the parts after the first, ``sensitive``, ``visibility=public``,
-``language``, the post's, and on the first part, ``media_ids[]``), sent with an ``Idempotency-Key``
-header ``{delivery id}#{part index}``. Mastodon remembers that key per account for about
-an hour (``redis.setex(idempotency_key, 3_600, …)`` in ``PostStatusService``, set once the
-status exists) and answers a repeat with the status it already created: a retried or
-re-sent part never makes a second post within that hour, once the first request has
-finished. Images go first, to ``POST /api/v2/media`` (``file``, ``description`` = alt
-text); when the instance is still processing one (HTTP 202, ``url`` null) the adapter
-polls ``GET /api/v1/media/{id}`` with an injectable ``sleep`` for a bounded time.
-
-Mastodon.py 2.3.3 needs five corrections, all made here:
-
-- **Version.** Without ``mastodon_version``, ``media_post`` first asks the instance for its
-  version (``GET /api/v1/instance/`` and ``/api/v2/instance/``), recurses without end when
-  that fails, and otherwise may fall back to the old ``/api/v1/media``; with
-  ``version_check_mode="none"`` a given version is not even parsed. We pass a version and
-  set the parsed one on the client, so no hidden request is made and media go to v2.
-- **Media files.** Given a path, ``media_post`` re-guesses the type (python-magic or the
-  file name) and sends a random file name: we pass the bytes, the type sniffed from them
-  and the file's own name.
-- **Token.** An ``access_token`` that names an existing file is read as a token file: the
-  token is set on the client after construction, so the value we redact is the one sent.
-- **Errors.** Every requests failure, a read timeout included, becomes
-  ``MastodonNetworkError("Could not complete request: …")`` (``MastodonReadTimeout`` is for
-  streams): the wrapped requests exception tells a failure before sending (transient)
-  from one after it (unknown, for the request that publishes). A 429 raises
-  ``MastodonRatelimitError('Hit rate limit.')`` without the response; its reset time is on
-  the client (``ratelimit_reset``, already moved to our clock).
-- **Redirects.** requests would follow a 301/302 of a POST as a GET: the session follows
-  none and the adapter says which address to configure.
-
-Outcomes: 429, 5xx and a connection that failed before sending are transient; 401, 403,
-404, 410, 413 and 422 are permanent (with the instance's own message); a timeout or a
-broken connection after a status request left is unknown, and re-sending it is safe
-within about an hour of the first attempt (same Idempotency-Key). A failure while
-uploading media is never unknown: nothing is published until the status request.
-
-Instance limits: ``verify()`` (``hospipost networks check``) reads the instance's own
-limits and caches them in ``{cache_dir}/mastodon.json``, keyed by instance URL;
-``Mastodon.effective_limits`` builds the limits ``check`` applies from that cache.
-
-Mastodon.py and requests are imported inside methods: ``check`` imports this module for
-its limits.
-"""
+Each part is a status sent with an Idempotency-Key the instance remembers for about an hour, so
+re-sending an unknown part within that hour is safe. Images go to /api/v2/media and are polled
+until processed; the instance's own limits are cached by verify(). More: NOTES.md, Mastodon."""
 
 from __future__ import annotations
 
@@ -53,6 +11,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -63,18 +22,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hospipost import __version__
-from hospipost.media import media_info, sniff
+from hospipost.media import media_info
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
+    http_url_problem,
+    reset_header,
+    retry_in,
 )
 from hospipost.networks.http import failure_name, never_left
 from hospipost.textlength import URL_LENGTH, mastodon_length
@@ -132,7 +94,8 @@ class Mastodon(Network):
         supports_threads=True,
     )
     config_keys = {
-        "instance": ConfigKey(str, required=True, help="the instance URL, e.g. https://social.example.org"),
+        "instance": ConfigKey(str, required=True, help="the instance URL, e.g. https://social.example.org",
+                              check=lambda value: http_url_problem(normalise_url(value))),
         "token_env": ConfigKey(str, default="HOSPIPOST_MASTODON_TOKEN"),
     }
 
@@ -144,6 +107,7 @@ class Mastodon(Network):
     def __init__(self, settings: "NetworkSettings", credentials: Any, cache_dir: Path | None = None) -> None:
         super().__init__(settings, credentials, cache_dir)
         self.sleep: Callable[[float], None] = time.sleep  # tests inject a fake
+        self._statuses = threading.local()  # what publish learnt of the statuses it posted, per thread
 
     # ------------------------------------------------------------------ settings
 
@@ -209,46 +173,55 @@ class Mastodon(Network):
 
     # ------------------------------------------------------------------ publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Post the parts not in ``done``, each replying to the previous one, each with its Idempotency-Key."""
-        parts = rendering.parts
-        if done and len(done) >= len(parts):
-            return Sent(done[0], None)
-        media = rendering.media if not done else []  # images go with the first part only
-        files = self._read_media(media)  # before any request: a bad file sends nothing
+    @property
+    def who(self) -> str:
+        return "the Mastodon instance"
+
+    def read_images(self, media: list["Media"], limits: Limits | None = None) -> list[Image]:
+        """Checked against this instance's limits (cached by `networks check`), not the defaults."""
+        return super().read_images(media, limits or self.effective_limits(self.settings, self.cache_dir))
+
+    @contextmanager
+    def connection(self) -> Iterator["mastodon.Mastodon"]:
+        self._statuses.latest = None  # the last status posted in this thread: its account gives the URLs
+        self._statuses.urls = {}
         with self._client() as client:
-            media_ids = [self._upload(client, item, data, media_type) for item, data, media_type in files]
-            first_id: str | None = done[0] if done else None
-            first_url: str | None = None
-            previous: str | None = done[-1] if done else None
-            for index in range(len(done), len(parts)):
-                doing = ("publishing the post" if len(parts) == 1
-                         else f"publishing part {index + 1} of {len(parts)} of the thread")
-                try:
-                    status = client.status_post(
-                        parts[index],
-                        in_reply_to_id=previous,
-                        media_ids=media_ids if index == 0 and media_ids else None,
-                        idempotency_key=idempotency_key(key, index),
-                        visibility=VISIBILITY,
-                        language=status_language(rendering.language),
-                    )
-                except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
-                    raise self._outcome(error, doing, PUBLISH, client, key=key, online=index,
-                                        replying_to=previous) from None
-                status_id = status.get("id") if isinstance(status, dict) else None
-                if status_id in (None, ""):
-                    raise self._unknown(f"the Mastodon instance accepted {doing} but returned no status id", key, index)
-                status_id = str(status_id)
-                log.info("Mastodon: %s done, id %s", doing, status_id)
-                part_sent(index, status_id)
-                if first_id is None:
-                    first_id, first_url = status_id, status.get("url") or status.get("uri")
-                elif first_url is None:  # resuming a thread: the first part's URL is on the same account
-                    first_url = _url_on_account(status, first_id)
-                previous = status_id
-        assert first_id is not None
-        return Sent(first_id, first_url)
+            yield client
+
+    def upload_images(self, client: "mastodon.Mastodon", images: list[Image]) -> list[str]:
+        return [self._upload(client, image.media, image.data, image.type) for image in images]
+
+    def post_part(self, client: "mastodon.Mastodon", part: Part) -> str:
+        """``POST /api/v1/statuses`` with the part's Idempotency-Key, replying to the previous part."""
+        try:
+            status = client.status_post(
+                part.text,
+                in_reply_to_id=part.reply_to,
+                media_ids=part.media_ids or None,
+                idempotency_key=idempotency_key(part.key, part.index),
+                visibility=VISIBILITY,
+                language=status_language(part.language),
+            )
+        except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
+            raise self._outcome(error, part.doing, PUBLISH, client, key=part.key, online=part.index,
+                                replying_to=part.reply_to) from None
+        status_id = status.get("id") if isinstance(status, dict) else None
+        if status_id in (None, ""):
+            raise self._unknown(f"the Mastodon instance accepted {part.doing} but returned no status id", part.key,
+                                part.index)
+        status_id = str(status_id)
+        log.info("Mastodon: %s done, id %s", part.doing, status_id)
+        self._statuses.latest = status
+        self._statuses.urls[status_id] = status.get("url") or status.get("uri")
+        return status_id
+
+    def post_url(self, remote_id: str) -> str | None:
+        """The URL the instance gave, or (a thread resumed) the same account's URL with this id."""
+        urls = getattr(self._statuses, "urls", {})
+        if remote_id in urls:
+            return urls[remote_id]
+        latest = getattr(self._statuses, "latest", None)
+        return _url_on_account(latest, remote_id) if latest is not None else None
 
     # ------------------------------------------------------------------ verify
 
@@ -330,38 +303,6 @@ class Mastodon(Network):
 
     # ------------------------------------------------------------------ media
 
-    def _read_media(self, media: list["Media"]) -> list[tuple["Media", bytes, str]]:
-        if not media:
-            return []
-        limits = self.effective_limits(self.settings, self.cache_dir)
-        if len(media) > limits.max_images:
-            raise PermanentError(
-                f"the Mastodon instance accepts at most {limits.max_images} images per post and this one has"
-                f" {len(media)}: remove some, then publish again"
-            )
-        files = []
-        for item in media:
-            try:
-                data = Path(item.path).read_bytes()
-            except OSError as error:
-                raise PermanentError(
-                    f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix"
-                    " the post's media, then publish again"
-                ) from None
-            if len(data) > limits.max_image_bytes:
-                raise PermanentError(
-                    f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and the Mastodon instance accepts"
-                    f" at most {limits.max_image_bytes / 1_048_576:.1f} MB: shrink it, then publish again"
-                )
-            media_type, kind = sniff(data[:16])  # the content decides, not the file name
-            if media_type is None or media_type not in limits.image_types:
-                raise PermanentError(
-                    f"hospipost sends JPEG, PNG, GIF or WEBP images to Mastodon and {item.file} is {kind}:"
-                    " convert it, then publish again"
-                )
-            files.append((item, data, media_type))
-        return files
-
     def _upload(self, client: "mastodon.Mastodon", item: "Media", data: bytes, media_type: str) -> str:
         """``POST /api/v2/media``, then ``GET /api/v1/media/{id}`` until processed; the media id."""
         doing = f"uploading the image {item.file}"
@@ -403,7 +344,7 @@ class Mastodon(Network):
         return redact(message, set(self.credentials.handed_out))
 
     def _unknown(self, what: str, key: str, online: int) -> UnknownOutcome:
-        return UnknownOutcome(self._clean(f"{what}: it may be online; {resend_hint(key)}{_already(online)}"))
+        return UnknownOutcome(self._clean(f"{what}, so it may be online{_already(online)}. {resend_hint(key)}"))
 
     def _outcome(self, error: Exception, doing: str, step: str, client: Any = None, *, key: str = "",
                  online: int = 0, replying_to: str | None = None, image: str = "") -> DeliveryError:
@@ -428,7 +369,9 @@ class Mastodon(Network):
 
         already = _already(online)
         if isinstance(error, MastodonRatelimitError):
-            if str(error).startswith("Hit rate limit"):
+            last = getattr(getattr(client, "session", None), "last", None)
+            refused = last is not None and last.status_code == 429  # even when its reset header is unreadable
+            if str(error).startswith("Hit rate limit") or refused:
                 retry_at = _retry_at(client)
                 who = "try" if step == READ else "hospipost will try"
                 return TransientError(
@@ -539,7 +482,7 @@ class Mastodon(Network):
         what = (f"did not answer within {self.timeout:g} s" if timed_out
                 else f"broke the connection ({failure_name(cause) if cause is not None else 'no reason given'})")
         if step == PUBLISH:
-            return self._unknown(f"the Mastodon instance {what} after {doing} was sent", key, online)
+            return self._unknown(f"the Mastodon instance {what} while {doing}, after the request was sent", key, online)
         return TransientError(f"the Mastodon instance {what} while {doing}{_nothing(step)}; {_again(step)}{already}")
 
 
@@ -575,8 +518,8 @@ def status_fields(text: str, *, in_reply_to_id: str | None, media_ids: list[str]
 def resend_hint(key: str) -> str:
     """What to do about a status request that may have gone through."""
     post = key.split(":", 1)[0] if key else "POST"
-    return (f"re-sending is safe within about an hour of this attempt: Mastodon answers a repeat carrying the same"
-            f" Idempotency-Key with the post it already made, so `hospipost reconcile {post} --network mastodon"
+    return (f"Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
+            f" same Idempotency-Key with the post it already made: `hospipost reconcile {post} --network mastodon"
             f" --not-sent` then `hospipost publish` records the right post either way (after that hour, check the"
             f" account first)")
 
@@ -740,16 +683,15 @@ def _instance_message(error: Exception) -> str:
 
 
 def _retry_at(client: Any) -> datetime:
-    """When the rate limit resets: Mastodon.py's ratelimit_reset (our clock), else Retry-After, else a default."""
+    """When the rate limit resets: Mastodon.py's ratelimit_reset (our clock), else Retry-After, else a default;
+    at most MAX_WAIT away."""
     now = datetime.now(timezone.utc)
     reset = getattr(client, "ratelimit_reset", None)
     if isinstance(reset, (int, float)) and reset > now.timestamp():
-        return datetime.fromtimestamp(reset, timezone.utc)
+        return reset_header(str(reset), epoch=True) or retry_in(None, RATE_LIMIT_DEFAULT)
     response = getattr(getattr(client, "session", None), "last", None)
     retry_after = response.headers.get("Retry-After") if response is not None else None
-    if retry_after and str(retry_after).strip().isdigit():
-        return now + timedelta(seconds=int(retry_after))
-    return now + RATE_LIMIT_DEFAULT
+    return reset_header(retry_after) or retry_in(None, RATE_LIMIT_DEFAULT)
 
 
 def _user_agent() -> str:

@@ -1,31 +1,16 @@
-"""X (formerly Twitter), through tweepy: API v2 posts, v2 media upload, OAuth 1.0a user keys.
+"""X (formerly Twitter) through tweepy: API v2 posts, v2 media upload, OAuth 1.0a user keys.
 
-tweepy 4.17 has three gaps this adapter fills:
-
-* ``Client`` hard-codes ``https://api.twitter.com`` and passes no timeout: the client gets a
-  ``requests.Session`` subclass that rewrites that prefix to the configured ``api_base`` and
-  applies the configured timeout to every request.
-* it has no v2 media upload (its v1.1 ``API.media_upload`` targets an endpoint X retired in
-  2025): images go through ``/2/media/upload/initialize``, ``/{id}/append``,
-  ``/{id}/finalize`` (+ ``STATUS`` polling) and ``/2/media/metadata`` for the alt text, on the
-  same session, signed with the same OAuth 1.0a keys (``OAuth1UserHandler.apply_auth()``).
-* its debug logs print request and response bodies, and oauthlib's print the consumer key and
-  access token: a filter redacts every credential from those loggers' records.
-
-Outcomes: 429 and 5xx, and a connection that failed before anything was sent, are transient;
-401, 400 and other 403s are permanent; a timeout or a broken connection after the request
-left, and X's "duplicate content" refusal, are unknown (the post may be online). A failure
-while uploading media, before the first post exists, is never unknown: nothing was published.
-
-tweepy and requests are imported inside methods: ``check`` imports this module for its limits.
-"""
+tweepy hard-codes api.twitter.com without a timeout (a session rewrites both), has no v2 media
+upload (initialize/append/finalize/STATUS/metadata are done here) and its loggers print keys (a
+filter redacts them). No idempotency key: "duplicate content" is unknown. More: NOTES.md, X."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,14 +18,15 @@ from hospipost import __version__
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
+    Image,
     Limits,
     Network,
-    PartSent,
+    Part,
     PermanentError,
     Rendering,
-    Sent,
     TransientError,
     UnknownOutcome,
+    reset_header,
 )
 from hospipost.media import image_type
 from hospipost.networks.http import failure_name, never_left
@@ -139,42 +125,30 @@ class X(Network):
 
     # ------------------------------------------------------------------ publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
-        """Post the parts not in ``done``, each replying to the previous one (X has no idempotency key)."""
-        parts = rendering.parts
-        if done and len(done) >= len(parts):
-            return Sent(done[0], STATUS_URL.format(done[0]))
-        media = rendering.media if not done else []  # media go with the first part only
-        if len(media) > self.limits.max_images:
-            raise PermanentError(
-                f"X accepts at most {self.limits.max_images} images per post and this one has {len(media)}: remove some, then publish again"
-            )
-        files = [self._read_media(item) for item in media]  # before any request: a bad file sends nothing
+    @contextmanager
+    def connection(self) -> Iterator["tweepy.Client"]:
         client = self._client()
         try:
-            media_ids = [self._upload(client.session, item, data, media_type) for item, data, media_type in files]
-            first = done[0] if done else None
-            previous = done[-1] if done else None
-            for index in range(len(done), len(parts)):
-                doing = "publishing the post" if len(parts) == 1 else f"publishing part {index + 1} of {len(parts)} of the thread"
-                try:
-                    response = client.create_tweet(
-                        text=parts[index],
-                        media_ids=media_ids if index == 0 and media_ids else None,
-                        in_reply_to_tweet_id=previous,
-                        user_auth=True,
-                    )
-                    tweet_id = str(response.data["id"])
-                except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
-                    raise self._outcome(error, doing, may_have_posted=True, online=index) from None
-                log.info("X: %s done, id %s", doing, tweet_id)
-                part_sent(index, tweet_id)
-                first = first or tweet_id
-                previous = tweet_id
-            assert first is not None
-            return Sent(first, STATUS_URL.format(first))
+            yield client
         finally:
             client.session.close()
+
+    def upload_images(self, client: "tweepy.Client", images: list[Image]) -> list[str]:
+        return [self._upload(client.session, image.media, image.data, image.type) for image in images]
+
+    def post_part(self, client: "tweepy.Client", part: Part) -> str:
+        """``POST /2/tweets`` replying to the previous part (X has no idempotency key)."""
+        try:
+            response = client.create_tweet(text=part.text, media_ids=part.media_ids or None,
+                                           in_reply_to_tweet_id=part.reply_to, user_auth=True)
+            tweet_id = str(response.data["id"])
+        except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
+            raise self._outcome(error, part.doing, may_have_posted=True, online=part.index) from None
+        log.info("X: %s done, id %s", part.doing, tweet_id)
+        return tweet_id
+
+    def post_url(self, remote_id: str) -> str:
+        return STATUS_URL.format(remote_id)
 
     def verify(self) -> str:
         """``GET /2/users/me`` with the OAuth 1.0a keys: ``@handle`` of the account we post as."""
@@ -214,22 +188,6 @@ class X(Network):
         return tweepy.OAuth1UserHandler(*keys).apply_auth()
 
     # ------------------------------------------------------------------ media (v2 upload)
-
-    def _read_media(self, item: "Media") -> tuple["Media", bytes, str]:
-        import mimetypes
-
-        try:
-            data = Path(item.path).read_bytes()
-        except OSError:
-            raise PermanentError(f"cannot read the image {item.file}: check that the file exists, then publish again") from None
-        if len(data) > self.limits.max_image_bytes:
-            raise PermanentError(
-                f"the image {item.file} weighs {len(data) / 1_048_576:.1f} MB and X accepts at most 5 MB: shrink it, then publish again"
-            )
-        media_type = image_type(data) or mimetypes.guess_type(item.file)[0] or "application/octet-stream"
-        if media_type not in self.limits.image_types:
-            raise PermanentError(f"X accepts JPEG, PNG, GIF or WEBP images and {item.file} is {media_type}: convert it, then publish again")
-        return item, data, media_type
 
     def _upload(self, session: "requests.Session", item: "Media", data: bytes, media_type: str) -> str:
         """initialize → append (≤ chunk_bytes each) → finalize → STATUS polling → alt text; the media id."""
@@ -340,8 +298,8 @@ class X(Network):
                     return TransientError(f"X did not answer within {self.timeout:g} s while {doing}; nothing was published, hospipost will try again later{already}")
                 return TransientError(f"the connection to X failed while {doing} ({never_left(error) or failure_name(error)}); nothing was published, hospipost will try again later{already}")
             if isinstance(error, requests.exceptions.Timeout):
-                return UnknownOutcome(f"X did not answer within {self.timeout:g} s after {doing} was sent: it may be online; check the account, then `hospipost reconcile`{already}")
-            return UnknownOutcome(f"the connection to X broke after {doing} was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}")
+                return UnknownOutcome(f"X did not answer within {self.timeout:g} s while {doing}, after the request was sent: it may be online; check the account, then `hospipost reconcile`{already}")
+            return UnknownOutcome(f"the connection to X broke while {doing}, after the request was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}")
         raise error
 
 
@@ -366,7 +324,11 @@ def _session_class() -> type:
                     url = self.api_base + url[len(TWEEPY_HOST):]
                 if kwargs.get("timeout") is None:
                     kwargs["timeout"] = self.default_timeout
-                return super().request(method, url, *args, **kwargs)
+                response = super().request(method, url, *args, **kwargs)
+                reset = response.headers.get("x-rate-limit-reset")
+                if response.status_code == 429 and reset is not None and not reset.strip().isdigit():
+                    del response.headers["x-rate-limit-reset"]  # tweepy's int() would raise ValueError
+                return response
 
         _SESSION_CLASS = XSession
     return _SESSION_CLASS
@@ -475,11 +437,10 @@ def _rate_limit_reset(response: Any) -> datetime | None:
             continue
         if prefix != "x-rate-limit" and headers.get(f"{prefix}-remaining") not in ("0", None):
             continue
-        try:
-            resets.append(int(float(reset)))
-        except ValueError:
-            continue
-    return datetime.fromtimestamp(max(resets), timezone.utc) if resets else None
+        when = reset_header(reset, epoch=True)  # at most MAX_WAIT away, None when unreadable
+        if when is not None:
+            resets.append(when)
+    return max(resets) if resets else None
 
 
 

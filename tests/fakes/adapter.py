@@ -1,49 +1,70 @@
-"""An in-memory network adapter: records what it publishes and fails on demand."""
+"""An in-memory network adapter: a real Network that only posts parts, records them and fails on demand."""
 
 from __future__ import annotations
 
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from hospipost.networks.base import Rendering, Sent
+from hospipost.networks.base import Image, Limits, Network, Part, PartSent, Rendering, Sent
 
 
-class FakeAdapter:
-    """Publishes into ``self.published``; ``script`` holds exceptions (or callables) to raise first."""
+class FakeAdapter(Network):
+    """Publishes into ``self.published``; ``script`` holds exceptions (or callables) to raise first.
 
-    def __init__(self, name: str, latency: float = 0.0) -> None:
-        self.name = name
+    ``together``, when set, is a barrier every publish waits at: it only opens when that many
+    networks publish at the same time (a deterministic test of parallel publishing).
+    """
+
+    label = "Fake"
+    limits = Limits(max_length=100_000, count=len, length_unit="characters", max_images=10,
+                    max_image_bytes=10 * 1024 * 1024, supports_threads=True)
+
+    def __init__(self, name: str, latency: float = 0.0, together: threading.Barrier | None = None) -> None:
+        super().__init__(settings=None, credentials=None)  # type: ignore[arg-type]
+        self.name = name  # type: ignore[misc]
         self.latency = latency
+        self.together = together
         self.published: list[tuple[str, str, list[str]]] = []  # (key, part text, done)
         self.script: list[Exception | Callable[[int], None]] = []
         self.lock = threading.Lock()
         self.ids = itertools.count(1)
+        self._local = threading.local()  # the done list of the publish running in this thread
 
-    def payload(self, rendering: Rendering) -> list[dict[str, Any]]:
+    def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         return [{"method": "POST", "url": f"https://fake/{self.name}", "text": part} for part in rendering.parts]
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent) -> Sent:
+    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
+        self._local.done = list(done)
+        return super().publish(Rendering(rendering.network, rendering.parts, [], rendering.language), key, done, part_sent)
+
+    @contextmanager
+    def connection(self) -> Iterator[None]:
+        if self.together is not None:
+            self.together.wait(timeout=10)
         if self.latency:
             time.sleep(self.latency)
-        first = done[0] if done else None
-        for index, part in enumerate(rendering.parts):
-            if index < len(done):
-                continue
-            with self.lock:
-                step = self.script.pop(0) if self.script else None
-            if isinstance(step, Exception):
-                raise step
-            if callable(step):
-                step(index)
-            with self.lock:
-                remote_id = f"{self.name}-{next(self.ids)}"
-                self.published.append((key, part, list(done)))
-            part_sent(index, remote_id)
-            first = first or remote_id
-        return Sent(first, f"https://{self.name}.example/{first}")
+        yield None
+
+    def upload_images(self, connection: Any, images: list[Image]) -> list[str]:
+        return []
+
+    def post_part(self, connection: Any, part: Part) -> str:
+        with self.lock:
+            step = self.script.pop(0) if self.script else None
+        if isinstance(step, Exception):
+            raise step
+        if callable(step):
+            step(part.index)
+        with self.lock:
+            self.published.append((part.key, part.text, list(self._local.done)))
+            return f"{self.name}-{next(self.ids)}"
+
+    def post_url(self, remote_id: str) -> str:
+        return f"https://{self.name}.example/{remote_id}"
 
     def verify(self) -> str:
         return f"@{self.name}"
@@ -52,12 +73,13 @@ class FakeAdapter:
 class FakeNetworkSet:
     """One FakeAdapter per network name, handed out by an adapter factory."""
 
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, together: int = 0) -> None:
         self.adapters: dict[str, FakeAdapter] = {}
         self.latency = latency
+        self.barrier = threading.Barrier(together) if together else None
 
     def __call__(self, name: str) -> FakeAdapter:
-        return self.adapters.setdefault(name, FakeAdapter(name, self.latency))
+        return self.adapters.setdefault(name, FakeAdapter(name, self.latency, self.barrier))
 
     def __getitem__(self, name: str) -> FakeAdapter:
         return self(name)

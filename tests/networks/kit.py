@@ -71,3 +71,13 @@ class SilentServer:
         for client in self.clients:
             client.close()
         self.sock.close()
+
+
+GPS_MARK = b"GPS-48.8566N-2.3522E"
+
+
+def jpeg_with_exif() -> bytes:
+    """A tiny JPEG whose Exif segment (APP1) holds a recognisable GPS position."""
+    exif = b"Exif\x00\x00" + GPS_MARK
+    app1 = b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+    return b"\xff\xd8" + app1 + b"\xff\xda\x00\x02" + b"\x00" * 16 + b"\xff\xd9"

@@ -26,7 +26,7 @@ from PIL import Image
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.bluesky import (
     Bluesky, build_facets, find_hashtags, find_links, find_mentions, is_tid, prepare_image, record_key,
 )
@@ -489,7 +489,7 @@ def test_bad_images_fail_before_any_request(server: Server, tmp_path: Path, data
 
 def test_a_missing_image_or_too_many_fail_before_any_request(server: Server, tmp_path: Path) -> None:
     missing = Media(file="media/absente.png", path=tmp_path / "absente.png", alt="Plan", people=False, consent=None, line=1)
-    with pytest.raises(PermanentError, match="cannot read the image media/absente.png"):
+    with pytest.raises(PermanentError, match="Cannot read the image media/absente.png"):
         publish(make(), "x", media_items=[missing])
     with pytest.raises(PermanentError, match="at most 4 images"):
         publish(make(), "x", media_items=[media(tmp_path, f"{n}.png") for n in range(5)])
@@ -660,9 +660,20 @@ def test_create_record_errors_are_mapped(server: Server, response: httpx.Respons
         assert not server.get_record.called  # refused before processing: nothing to look for
 
 
+@pytest.mark.parametrize("headers", [
+    {"ratelimit-reset": "100000000000"}, {"ratelimit-reset": "99999999999999999999"}, {"ratelimit-reset": "soon"},
+    {"retry-after": "100000000000"},
+])
+def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(server: Server, headers: dict) -> None:
+    server.create.mock(return_value=httpx.Response(429, headers=headers, json={"error": "RateLimitExceeded"}))
+    with pytest.raises(TransientError, match="rate limit was reached") as raised:
+        publish(make(), "un")
+    assert raised.value.retry_at is None or raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+
+
 @pytest.mark.parametrize(("failure", "words"), [
-    (httpx.ConnectError("[Errno 111] Connection refused"), "could not reach Bluesky"),
-    (httpx.ConnectTimeout("timed out"), "could not connect"),
+    (httpx.ConnectError("[Errno 111] Connection refused"), "Could not reach Bluesky"),
+    (httpx.ConnectTimeout("timed out"), "Could not connect"),
     (httpx.RemoteProtocolError("Server disconnected"), "connection to Bluesky failed"),
 ])
 def test_transport_failures_are_transient(server: Server, failure: Exception, words: str) -> None:
@@ -763,7 +774,7 @@ def test_payload_of_a_thread_with_images_and_mentions(tmp_path: Path) -> None:
 def test_payload_of_a_missing_image_describes_the_problem(tmp_path: Path) -> None:
     missing = Media(file="media/absente.png", path=tmp_path / "absente.png", alt="Plan", people=False, consent=None, line=1)
     steps = make(environ={}).payload(Rendering("bluesky", ["x"], [missing]))
-    assert "cannot read the image media/absente.png" in steps[1]["problem"]
+    assert "Cannot read the image media/absente.png" in steps[1]["problem"]
 
 
 def test_payload_matches_what_publish_sends(server: Server, tmp_path: Path) -> None:
@@ -837,3 +848,21 @@ def test_importing_the_module_loads_no_sdk() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("response", "expected"), [
+    (httpx.Response(503, json={"error": "UpstreamFailure"}),
+     'Bluesky had a server error (503 UpstreamFailure) while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.'),
+    (httpx.Response(400, json={"error": "InvalidRequest", "message": "Record/text must not be longer than 300 graphemes"}),
+     'Bluesky rejected publishing the post (400 InvalidRequest: Record/text must not be longer than 300 graphemes); nothing more was published: fix the post, then publish again.'),
+    (httpx.ReadTimeout("timed out"),
+     'Bluesky did not answer within 30 s while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.'),
+    (httpx.RemoteProtocolError("Server disconnected"),
+     'The connection to Bluesky failed while publishing the post (connection closed by the server); hospipost will try again later with the same record key, so it cannot be published twice.'),
+])
+def test_each_kind_of_failure_is_one_clear_sentence(server: Server, response: Any, expected: str) -> None:
+    server.create.mock(return_value=response) if isinstance(response, httpx.Response) else server.create.mock(side_effect=response)
+    server.get_record.mock(return_value=httpx.Response(400, json={"error": "RecordNotFound", "message": "not found"}))
+    with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:
+        publish(make(), "un")
+    assert str(raised.value) == expected

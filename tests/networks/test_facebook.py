@@ -30,11 +30,11 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.facebook import READ, Facebook, first_link, normalise_version
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
-from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
+from tests.networks.kit import GPS_MARK, Parts, SilentServer, free_port, jpeg_with_exif, tiny_png
 
 TOKEN = "EAAB-SECRET-FB-TOKEN-123"
 PAGE = "1234567890"
@@ -253,7 +253,7 @@ def test_a_failed_upload_stops_before_the_feed_post(tmp_path: Path, http: respon
     http.post(PHOTOS, status=400, json=graph_error(190, 463, "Error validating access token: Session has expired"))
     media = [image(tmp_path, f"p{index}.png") for index in (1, 2, 3)]
 
-    with pytest.raises(PermanentError, match="the Page token is invalid or expired"):
+    with pytest.raises(PermanentError, match="The Page token is invalid or expired"):
         publish(make_adapter(), rendering(TEXT, media))
 
     assert [call.request.url for call in http.calls] == [PHOTOS, PHOTOS]
@@ -262,7 +262,29 @@ def test_a_failed_upload_stops_before_the_feed_post(tmp_path: Path, http: respon
 def test_a_missing_image_fails_before_any_request(tmp_path: Path, http: responses.RequestsMock) -> None:
     media = image(tmp_path, "gone.png")
     media.path.unlink()
-    with pytest.raises(PermanentError, match=r"cannot read the image media/gone\.png"):
+    with pytest.raises(PermanentError, match=r"Cannot read the image media/gone\.png"):
+        publish(make_adapter(), rendering(media=[media]))
+    assert len(http.calls) == 0
+
+
+def test_an_image_is_sent_without_its_metadata(tmp_path: Path, http: responses.RequestsMock) -> None:
+    media = image(tmp_path, "photo.jpg")
+    media.path.write_bytes(jpeg_with_exif())
+    http.post(PHOTOS, json={"id": "1", "post_id": f"{PAGE}_1"})
+    publish(make_adapter(), rendering(media=[media]))
+    body = http.calls[0].request.body
+    assert b"\xff\xd8" in body and GPS_MARK not in body
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"x" * (10 * 1024 * 1024 + 1), "The image media/big.png weighs 10 485 761 bytes and Facebook accepts at most 10 MB"),
+    (b"%PDF-1.7 not an image", "Facebook accepts JPEG, PNG, GIF or WEBP images and media/big.png is a PDF document"),
+])
+def test_a_too_large_or_unknown_image_fails_before_any_request(tmp_path: Path, http: responses.RequestsMock,
+                                                               content: bytes, message: str) -> None:
+    media = image(tmp_path, "big.png")
+    media.path.write_bytes(content)
+    with pytest.raises(PermanentError, match=message):
         publish(make_adapter(), rendering(media=[media]))
     assert len(http.calls) == 0
 
@@ -404,12 +426,12 @@ def test_verify_without_a_token_names_the_variable(http: responses.RequestsMock)
 
 @pytest.mark.parametrize(("body", "error", "fragments"), [
     (graph_error(190, 463, "Error validating access token: Session has expired on Monday"), PermanentError,
-     ["the Page token is invalid or expired (the token expired): generate a new Page token and set"
+     ["The Page token is invalid or expired (the token expired): generate a new Page token and set"
       " HOSPIPOST_FACEBOOK_TOKEN", "Facebook error 190, subcode 463"]),
     (graph_error(190, 460, "The session has been invalidated because the user changed their password"),
-     PermanentError, ["the Page token is invalid or expired (the password changed)"]),
+     PermanentError, ["The Page token is invalid or expired (the password changed)"]),
     (graph_error(102, None, "Session key invalid or no longer valid"), PermanentError,
-     ["the Page token is invalid or expired: generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN"]),
+     ["The Page token is invalid or expired: generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN"]),
     (graph_error(10, None, "Application does not have permission for this action"), PermanentError,
      ["pages_manage_posts", "HOSPIPOST_FACEBOOK_TOKEN", "Facebook error 10"]),
     (graph_error(200, None, "(#200) Requires pages_manage_posts permission"), PermanentError,
@@ -525,6 +547,35 @@ def test_an_html_429_from_a_proxy_uses_retry_after(http: responses.RequestsMock)
     assert before + timedelta(minutes=2) <= raised.value.retry_at < before + timedelta(minutes=3)
 
 
+ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+
+
+@pytest.mark.parametrize("reset", ABSURD_RESETS)
+@pytest.mark.parametrize("body", [{"error": {"code": 100, "message": "Slow down"}}, {"detail": "slow down"}])
+def test_an_absurd_retry_after_waits_at_most_an_hour(http: responses.RequestsMock, reset: str, body: dict) -> None:
+    http.post(FEED, status=429, json=body, headers={"Retry-After": reset})
+    with pytest.raises(TransientError) as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+
+
+def test_an_absurd_time_to_regain_access_waits_at_most_an_hour(http: responses.RequestsMock) -> None:
+    usage = json.dumps({"1": [{"type": "pages", "estimated_time_to_regain_access": 10**400}]})
+    http.post(FEED, status=400, json={"error": {"code": 80001, "message": "rate limited"}},
+              headers={"X-Business-Use-Case-Usage": usage})
+    with pytest.raises(TransientError, match="in about 60 minutes") as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+
+
+@pytest.mark.parametrize("status", [500, 503])
+@pytest.mark.parametrize("body", [{}, {"status": "unavailable"}, {"id": "1"}])
+def test_a_5xx_with_a_json_body_without_error_is_a_server_error(http: responses.RequestsMock, status: int, body: dict) -> None:
+    http.post(FEED, status=status, json=body)
+    with pytest.raises(TransientError, match=f"HTTP {status} .*a server error"):
+        publish(make_adapter(), rendering())
+
+
 # --------------------------------------------------------------------- transport failures (mocked)
 
 
@@ -549,8 +600,8 @@ def aborted() -> requests.exceptions.ConnectionError:
     (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
     (requests.exceptions.SSLError("certificate verify failed"), TransientError, "TLS handshake failed"),
     (requests.exceptions.ReadTimeout("HTTPSConnectionPool(host='graph.facebook.com', port=443): Read timed out."),
-     UnknownOutcome, "no answer within the timeout after the post was sent, so it may be published"),
-    (aborted(), UnknownOutcome, "the connection broke (connection closed by the server) after the post was sent"),
+     UnknownOutcome, "Facebook did not answer within 7 s after the post was sent, so it may be published"),
+    (aborted(), UnknownOutcome, "The connection to Facebook broke (connection closed by the server) after the post was sent"),
     (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"), UnknownOutcome, "may be published"),
 ])
 def test_transport_failures_on_the_publishing_request(
@@ -566,14 +617,14 @@ def test_transport_failures_on_the_publishing_request(
 
 def test_a_read_timeout_on_verify_is_transient(http: responses.RequestsMock) -> None:
     http.get(PAGE_URL, body=requests.exceptions.ReadTimeout("Read timed out."))
-    with pytest.raises(TransientError, match="nothing was published"):
+    with pytest.raises(TransientError, match="Nothing was published"):
         make_adapter().verify()
 
 
 def test_a_read_timeout_on_an_unpublished_photo_is_transient(tmp_path: Path, http: responses.RequestsMock) -> None:
     http.post(PHOTOS, json={"id": "701"})
     http.post(PHOTOS, body=requests.exceptions.ReadTimeout("Read timed out."))
-    with pytest.raises(TransientError, match="nothing was published"):
+    with pytest.raises(TransientError, match="Nothing was published"):
         publish(make_adapter(), rendering(TEXT, [image(tmp_path, "a.png"), image(tmp_path, "b.png")]))
     assert [call.request.url for call in http.calls] == [PHOTOS, PHOTOS]
 
@@ -604,7 +655,7 @@ def test_connection_refused_on_a_real_socket_is_transient() -> None:
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
     with SilentServer() as server:
-        with pytest.raises(UnknownOutcome, match="no answer within the timeout after the post was sent"):
+        with pytest.raises(UnknownOutcome, match="Facebook did not answer within 0.3 s after the post was sent"):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(f"POST /v26.0/{PAGE}/feed HTTP/1.1".encode())
@@ -612,7 +663,7 @@ def test_a_real_read_timeout_after_sending_is_unknown() -> None:
 
 def test_a_real_hang_up_after_sending_is_unknown() -> None:
     with SilentServer(hang_up=True) as server:
-        with pytest.raises(UnknownOutcome, match="the connection broke"):
+        with pytest.raises(UnknownOutcome, match="The connection to Facebook broke"):
             publish(make_adapter(api_base=server.url, timeout=2), rendering())
 
 
@@ -777,3 +828,20 @@ def test_an_unusable_api_base_fails_before_any_request(http: responses.RequestsM
     with pytest.raises(PermanentError, match="networks.facebook.api_base"):
         publish(make_adapter(api_base=base), rendering())
     assert len(http.calls) == 0
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ({"status": 503, "json": {}},
+     'Facebook answered HTTP 503 with a body without an error message (a server error): hospipost will try again later.'),
+    ({"status": 400, "json": {"error": {"code": 190, "message": "Error validating access token"}}},
+     'The Page token is invalid or expired: generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN (Facebook error 190: Error validating access token).'),
+    ({"body": requests.exceptions.ReadTimeout("read timed out")},
+     'Facebook did not answer within 7 s after the post was sent, so it may be published. Check the Page, then resolve the delivery with `hospipost reconcile`.'),
+    ({"body": requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))},
+     'The connection to Facebook broke (connection reset) after the post was sent, so it may be published. Check the Page, then resolve the delivery with `hospipost reconcile`.'),
+])
+def test_each_kind_of_failure_is_one_clear_sentence(http: responses.RequestsMock, reply: dict, expected: str) -> None:
+    http.post(FEED, **reply)
+    with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:
+        publish(make_adapter(), rendering())
+    assert str(raised.value) == expected

@@ -25,7 +25,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.linkedin import LinkedIn, little_text, token_allowed
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
@@ -326,8 +326,8 @@ def test_a_register_answer_without_upload_url_is_transient(tmp_path: Path, http:
 
 @pytest.mark.parametrize(("fail", "error", "fragment"), [
     ("init-500", TransientError, "server error while preparing the image media/b.png (HTTP 500"),
-    ("init-401", PermanentError, "the LinkedIn token is invalid or expired"),
-    ("put-timeout", TransientError, "while uploading the image media/b.png; nothing was published"),
+    ("init-401", PermanentError, "The LinkedIn token is invalid or expired"),
+    ("put-timeout", TransientError, "while uploading the image media/b.png. Nothing was published"),
     ("put-403", PermanentError, "; nothing was published"),
 ])
 def test_a_failed_image_step_is_never_unknown_and_stops_before_the_post(
@@ -353,14 +353,14 @@ def test_a_failed_image_step_is_never_unknown_and_stops_before_the_post(
 def test_a_missing_image_fails_before_any_request(tmp_path: Path, http: responses.RequestsMock) -> None:
     media = image(tmp_path, "gone.png")
     media.path.unlink()
-    with pytest.raises(PermanentError, match=r"cannot read the image media/gone\.png"):
+    with pytest.raises(PermanentError, match=r"Cannot read the image media/gone\.png"):
         publish(make_adapter(), rendering(media=[media]))
     assert len(http.calls) == 0
 
 
 def test_a_webp_image_fails_before_any_request(tmp_path: Path, http: responses.RequestsMock) -> None:
     webp = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 16
-    with pytest.raises(PermanentError, match="JPEG, PNG or GIF images and media/a.webp is image/webp"):
+    with pytest.raises(PermanentError, match="JPEG, PNG or GIF images and media/a.webp is a WEBP image"):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.webp", data=webp)]))
     assert len(http.calls) == 0
 
@@ -377,7 +377,7 @@ def test_more_than_twenty_images_fail_before_any_request(tmp_path: Path, http: r
 
 @pytest.mark.parametrize(("status", "reply", "error", "fragments"), [
     (401, error_body(401, "Invalid access token", code="REVOKED_ACCESS_TOKEN"), PermanentError,
-     ["the LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with"
+     ["The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with"
       " w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN", "HTTP 401: Invalid access token"]),
     (403, {"serviceErrorCode": 100, "status": 403, "message": "Not enough permissions to access: posts.CREATE"},
      PermanentError, ["needs w_organization_social", "administrator", ORG, "Not enough permissions"]),
@@ -439,6 +439,17 @@ def test_429_with_an_http_date(http: responses.RequestsMock) -> None:
     assert raised.value.retry_at == when
 
 
+ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+
+
+@pytest.mark.parametrize("reset", ABSURD_RESETS)
+def test_an_absurd_retry_after_waits_at_most_an_hour(http: responses.RequestsMock, reset: str) -> None:
+    http.post(POSTS, status=429, json=error_body(429, "throttled"), headers={"Retry-After": reset})
+    with pytest.raises(TransientError) as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+
+
 # --------------------------------------------------------------------- transport failures
 
 
@@ -451,7 +462,7 @@ def refused() -> requests.exceptions.ConnectionError:
     (refused(), TransientError, "(connection refused), nothing was sent"),
     (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
     (requests.exceptions.ReadTimeout("Read timed out."), UnknownOutcome,
-     "no answer within 7 s after the post was sent, so it may be published"),
+     "LinkedIn did not answer within 7 s after the post was sent, so it may be published"),
     (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"), UnknownOutcome, "reconcile"),
 ])
 def test_transport_failures_on_the_post_request(
@@ -483,7 +494,7 @@ def test_a_real_read_timeout_after_sending_is_unknown() -> None:
 
 def test_a_real_read_timeout_on_verify_is_transient() -> None:
     with SilentServer() as server:
-        with pytest.raises(TransientError, match="nothing was published"):
+        with pytest.raises(TransientError, match="Nothing was published"):
             make_adapter(api_base=server.url, timeout=0.3).verify()
 
 
@@ -580,7 +591,7 @@ def test_publishing_logs_a_soon_expiring_token_once(http: responses.RequestsMock
 
 
 @pytest.mark.parametrize(("status", "reply", "error", "fragment"), [
-    (401, error_body(401, "Invalid access token"), PermanentError, "the LinkedIn token is invalid or expired"),
+    (401, error_body(401, "Invalid access token"), PermanentError, "The LinkedIn token is invalid or expired"),
     (403, error_body(403, "Not enough permissions to access: organizations.GET"), PermanentError,
      "needs rw_organization_admin to read the page (posting needs w_organization_social)"),
     (426, error_body(426, "Requested version 20250401 is not active"), PermanentError, "is retired"),
@@ -718,3 +729,20 @@ def test_importing_the_adapter_loads_no_requests() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ({"status": 503, "json": error_body(503, "Service Unavailable")},
+     'LinkedIn had a server error while publishing the post (HTTP 503: Service Unavailable): hospipost will try again later.'),
+    ({"status": 401, "json": error_body(401, "Invalid access token")},
+     'The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN (HTTP 401: Invalid access token).'),
+    ({"body": requests.exceptions.ReadTimeout("read timed out")},
+     'LinkedIn did not answer within 7 s after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.'),
+    ({"body": requests.exceptions.ConnectionError(ConnectionResetError(104, "reset"))},
+     'The connection to LinkedIn broke (connection reset) after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.'),
+])
+def test_each_kind_of_failure_is_one_clear_sentence(http: responses.RequestsMock, reply: dict, expected: str) -> None:
+    http.post(POSTS, **reply)
+    with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:
+        publish(make_adapter(), rendering())
+    assert str(raised.value) == expected

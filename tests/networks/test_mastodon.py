@@ -30,7 +30,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.mastodon import (
     CACHE_FILE,
     Mastodon,
@@ -43,7 +43,7 @@ from hospipost.posts import Media
 from hospipost.textlength import mastodon_length
 from tests import clock
 from tests.helpers import CONFIG_YAML, findings, make_config, post_with
-from tests.networks.kit import Parts, SilentServer, free_port, tiny_png
+from tests.networks.kit import GPS_MARK, Parts, SilentServer, free_port, jpeg_with_exif, tiny_png
 
 TOKEN = "SECRET-MASTODON-TOKEN-4f2a9c"
 INSTANCE = "https://social.example.org"
@@ -278,6 +278,14 @@ def test_the_key_is_the_delivery_id_and_the_part_index() -> None:
 # ---------------------------------------------------------------------- media
 
 
+def test_an_image_is_sent_without_its_metadata(tmp_path: Path, http: responses.RequestsMock) -> None:
+    http.post(MEDIA, json={"id": "9001", "type": "image", "url": f"{INSTANCE}/media/9001.jpg"})
+    http.post(STATUSES, json=status("501"))
+    publish(make_adapter(), rendering(TEXT, media=[image(tmp_path, "photo.jpg", data=jpeg_with_exif())]))
+    body = http.calls[0].request.body
+    assert b"\xff\xd8" in body and GPS_MARK not in body
+
+
 def test_an_image_is_uploaded_with_its_alt_then_attached(tmp_path: Path, http: responses.RequestsMock) -> None:
     http.post(MEDIA, json={"id": "9001", "type": "image", "url": f"{INSTANCE}/media/9001.png"})
     http.post(STATUSES, json=status("501"))
@@ -368,7 +376,7 @@ def test_media_are_checked_against_the_instance_limits_before_any_request(
     adapter = make_adapter(cache_dir=cache)
     with pytest.raises(PermanentError, match="accepts at most 2 images per post and this one has 3"):
         publish(adapter, rendering(media=[image(tmp_path, f"{n}.png") for n in range(3)]))
-    with pytest.raises(PermanentError, match=r"weighs 0.0 MB and the Mastodon instance accepts at most 0.0 MB"):
+    with pytest.raises(PermanentError, match=r"weighs 269 bytes and the Mastodon instance accepts at most 100 bytes"):
         publish(adapter, rendering(media=[image(tmp_path, "big.png", data=tiny_png() + b"\x00" * 200)]))
     with pytest.raises(PermanentError, match="media/doc.pdf is a PDF document: convert it"):
         publish(make_adapter(), rendering(media=[image(tmp_path, "doc.pdf", data=b"%PDF-1.7")]))
@@ -376,7 +384,7 @@ def test_media_are_checked_against_the_instance_limits_before_any_request(
         publish(make_adapter(), rendering(media=[image(tmp_path, "renamed.png", data=b"%PDF-1.7")]))
     gone = image(tmp_path, "gone.png")
     gone.path.unlink()
-    with pytest.raises(PermanentError, match="cannot read the image media/gone.png"):
+    with pytest.raises(PermanentError, match="Cannot read the image media/gone.png"):
         publish(make_adapter(), rendering(media=[gone]))
     assert len(http.calls) == 0
 
@@ -407,13 +415,25 @@ def test_a_rate_limit_without_a_reset_uses_retry_after_or_a_default(http: respon
     assert 280 < (raised.value.retry_at - datetime.now(timezone.utc)).total_seconds() <= 300
 
 
+@pytest.mark.parametrize("headers", [
+    {"X-RateLimit-Reset": "9999-12-31T23:59:59.000Z"}, {"X-RateLimit-Reset": "100000000000"},
+    {"X-RateLimit-Reset": "99999999999999999999"}, {"X-RateLimit-Reset": "soon"},
+    {"X-RateLimit-Reset": "10000-01-01T00:00:00Z"}, {"Retry-After": "100000000000"},
+])
+def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(http: responses.RequestsMock, headers: dict) -> None:
+    http.post(STATUSES, status=429, json={"error": "Too many requests"}, headers={"X-RateLimit-Remaining": "0", **headers})
+    with pytest.raises(TransientError, match="rate limit was reached while publishing the post") as raised:
+        publish(make_adapter(), rendering())
+    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+
+
 def test_an_invalid_token_is_permanent_with_what_to_do(http: responses.RequestsMock) -> None:
     http.post(STATUSES, status=401, json={"error": "The access token is invalid"})
     with pytest.raises(PermanentError) as raised:
         publish(make_adapter(), rendering())
     assert str(raised.value) == (
-        "the Mastodon token is invalid or revoked: create a new application token with write:statuses and"
-        " write:media and set HOSPIPOST_MASTODON_TOKEN")
+        "The Mastodon token is invalid or revoked: create a new application token with write:statuses and"
+        " write:media and set HOSPIPOST_MASTODON_TOKEN.")
 
 
 def test_rejected_content_is_permanent_with_the_instance_message(http: responses.RequestsMock) -> None:
@@ -471,13 +491,13 @@ def test_a_deleted_previous_part_is_permanent(http: responses.RequestsMock) -> N
 
 def test_an_unreadable_answer_to_a_status_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, status=200, body="<html>Bienvenue</html>", content_type="text/html")
-    with pytest.raises(UnknownOutcome, match="answered publishing the post with an unreadable body: it may be online"):
+    with pytest.raises(UnknownOutcome, match="answered publishing the post with an unreadable body, so it may be online"):
         publish(make_adapter(), rendering())
 
 
 def test_a_status_without_an_id_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, json={"content": "?"})
-    with pytest.raises(UnknownOutcome, match="returned no status id: it may be online"):
+    with pytest.raises(UnknownOutcome, match="returned no status id, so it may be online"):
         publish(make_adapter(), rendering())
 
 
@@ -507,7 +527,7 @@ def refused(url: str) -> requests.exceptions.ConnectionError:
 ])
 def test_a_failure_before_sending_is_transient(http: responses.RequestsMock, failure: Exception, why: str) -> None:
     http.post(STATUSES, body=failure)
-    with pytest.raises(TransientError, match=f"could not reach the Mastodon instance at {INSTANCE} while publishing the"
+    with pytest.raises(TransientError, match=f"Could not reach the Mastodon instance at {INSTANCE} while publishing the"
                                              f" post \\({why}\\); nothing more was published"):
         publish(make_adapter(), rendering())
 
@@ -517,16 +537,16 @@ def test_a_read_timeout_after_sending_is_unknown_and_says_resending_is_safe(http
     with pytest.raises(UnknownOutcome) as raised:
         publish(make_adapter(), rendering())
     message = str(raised.value)
-    assert message.startswith("the Mastodon instance did not answer within 7 s after publishing the post was sent: it may be online")
-    assert "re-sending is safe within about an hour of this attempt: Mastodon answers a repeat carrying the same" \
-        " Idempotency-Key with the post it already made" in message
+    assert message.startswith("The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online.")
+    assert "Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the" \
+        " same Idempotency-Key with the post it already made" in message
     assert "`hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent`" in message
 
 
 def test_a_connection_broken_after_sending_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, body=requests.exceptions.ConnectionError(
         ProtocolError("Connection aborted.", RemoteDisconnected("Remote end closed connection without response"))))
-    with pytest.raises(UnknownOutcome, match=r"broke the connection \(connection closed by the server\) after publishing the post was sent"):
+    with pytest.raises(UnknownOutcome, match=r"broke the connection \(connection closed by the server\) while publishing the post, after the request was sent"):
         publish(make_adapter(), rendering())
 
 
@@ -565,13 +585,13 @@ def test_a_refused_connection_on_a_real_port_is_transient() -> None:
     with pytest.raises(TransientError, match="connection refused") as raised:
         publish(adapter, rendering())
     assert TOKEN not in str(raised.value)
-    with pytest.raises(TransientError, match=r"while reading the instance's limits \(connection refused\); try again later$"):
+    with pytest.raises(TransientError, match=r"while reading the instance's limits \(connection refused\); try again later\.$"):
         adapter.verify()  # a read publishes nothing: the message does not talk of publishing
 
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
     with SilentServer() as server:
-        with pytest.raises(UnknownOutcome, match="did not answer within 0.3 s after publishing the post was sent"):
+        with pytest.raises(UnknownOutcome, match="did not answer within 0.3 s while publishing the post, after the request was sent"):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(b"POST /api/v1/statuses HTTP/1.1")
@@ -869,7 +889,7 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     http.post(STATUSES, body=requests.exceptions.ReadTimeout("Read timed out."))
     with clock.at("2026-12-01 10:30"):
         first = run("publish")
-    assert first.exit_code == 1 and "unknown" in first.output and "re-sending is safe" in first.output
+    assert first.exit_code == 1 and "unknown" in first.output and "Re-sending is safe" in first.output
     status_output = run("status", "--now", "2026-12-01 10:30").output
     assert "reconcile salle-attente --network mastodon" in status_output
     assert "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour" in status_output
@@ -885,3 +905,20 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     assert second.exit_code == 0 and f"{INSTANCE}/@chu/110001" in second.output
     keys = [c.request.headers["Idempotency-Key"] for c in http.calls]
     assert keys == ["salle-attente:mastodon:once#0"] * 2
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ({"status": 503, "json": {"error": "Service Unavailable"}},
+     'The Mastodon instance had a server error (HTTP 503) while publishing the post; hospipost will try again later.'),
+    ({"status": 422, "json": {"error": "Validation failed: Text character limit of 500 exceeded"}},
+     'The Mastodon instance rejected publishing the post (422: Validation failed: Text character limit of 500 exceeded); nothing more was published: fix the post, then publish again.'),
+    ({"body": requests.exceptions.ReadTimeout("read timed out")},
+     'The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).'),
+    ({"body": requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))},
+     'The Mastodon instance broke the connection (connection reset) while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).'),
+])
+def test_each_kind_of_failure_is_one_clear_sentence(http: responses.RequestsMock, reply: dict, expected: str) -> None:
+    http.post(STATUSES, **reply)
+    with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:
+        publish(make_adapter(), rendering())
+    assert str(raised.value) == expected

@@ -30,10 +30,10 @@ from urllib3.exceptions import (
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.x import X
 from hospipost.posts import Media
-from tests.networks.kit import Parts, SilentServer, free_port
+from tests.networks.kit import GPS_MARK, Parts, SilentServer, free_port, jpeg_with_exif
 
 API = "https://api.x.com"
 TWEETS = f"{API}/2/tweets"
@@ -248,6 +248,14 @@ def test_a_failed_part_keeps_the_parts_already_online(mock: responses.RequestsMo
 # ---------------------------------------------------------------------- media
 
 
+def test_an_image_is_sent_without_its_metadata(mock: responses.RequestsMock, tmp_path: Path) -> None:
+    register_upload(mock, "1880000000000000001")
+    mock.post(TWEETS, **tweet_reply("501"))
+    make_x().publish(Rendering("x", ["Canicule"], [image(tmp_path, "photo.jpg", data=jpeg_with_exif())]), "d", [], Parts())
+    append = next(call for call in mock.calls if call.request.url.endswith("/append"))
+    assert b"\xff\xd8" in append.request.body and GPS_MARK not in append.request.body
+
+
 def test_image_upload_flow_then_tweet_with_media_ids(mock: responses.RequestsMock, tmp_path: Path) -> None:
     first, second = image(tmp_path, "canicule.png"), image(tmp_path, "gestes.png", alt="Schéma : fermer les volets le jour")
     register_upload(mock, "1880000000000000001")
@@ -379,7 +387,7 @@ def test_bad_media_files_fail_before_any_request(mock: responses.RequestsMock, t
         make_x().publish(Rendering("x", ["t"], [missing]), "d", [], Parts())
     with pytest.raises(PermanentError, match="at most 4 images"):
         make_x().publish(Rendering("x", ["t"], [image(tmp_path, f"i{n}.png") for n in range(5)]), "d", [], Parts())
-    with pytest.raises(PermanentError, match="text/plain"):
+    with pytest.raises(PermanentError, match="media/notes.txt is not a known image format"):
         make_x().publish(Rendering("x", ["t"], [image(tmp_path, "notes.txt", data=b"hello")]), "d", [], Parts())
     with pytest.raises(PermanentError, match="5 MB"):
         make_x().publish(Rendering("x", ["t"], [image(tmp_path, "big.png", data=png_bytes() + b"\0" * (5 * 1024 * 1024))]), "d", [], Parts())
@@ -420,6 +428,17 @@ def test_429_usage_cap_says_so(mock: responses.RequestsMock) -> None:
         "period": "Monthly", "scope": "Product", "detail": "Usage cap exceeded: Monthly product cap"})
     assert isinstance(error, TransientError) and error.retry_at is None
     assert "monthly usage cap" in str(error)
+
+
+ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+
+
+@pytest.mark.parametrize("reset", ABSURD_RESETS)
+def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(mock: responses.RequestsMock, reset: str) -> None:
+    error = publish_failing(mock, status=429, json={"title": "Too Many Requests"},
+                            headers={"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"})
+    assert type(error) is TransientError and "nothing more was published" in str(error)
+    assert error.retry_at is None or error.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -464,7 +483,7 @@ def test_400_is_permanent_with_x_message(mock: responses.RequestsMock) -> None:
 
 def test_connection_refused_before_sending_is_transient(mock: responses.RequestsMock) -> None:
     error = publish_failing(mock, body=refused())
-    assert type(error) is TransientError and "could not reach X" in str(error)
+    assert type(error) is TransientError and "Could not reach X" in str(error)
 
 
 @pytest.mark.parametrize("cause", [
@@ -508,7 +527,7 @@ def test_missing_credentials_fail_before_any_request(mock: responses.RequestsMoc
 
 
 def test_real_connection_refused_is_transient() -> None:
-    with pytest.raises(TransientError, match="could not reach X"):
+    with pytest.raises(TransientError, match="Could not reach X"):
         make_x(api_base=f"http://127.0.0.1:{free_port()}", timeout=2).publish(Rendering("x", ["t"]), "d", [], Parts())
 
 
@@ -651,3 +670,17 @@ def test_importing_the_module_loads_no_sdk() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ({"status": 503, "json": {"title": "Service Unavailable"}},
+     'X had a server error (503) while publishing the post; hospipost will try again later.'),
+    ({"status": 401, "json": {"title": "Unauthorized"}},
+     'X refused the credentials while publishing the post: check HOSPIPOST_X_API_KEY, HOSPIPOST_X_API_SECRET, HOSPIPOST_X_ACCESS_TOKEN, HOSPIPOST_X_ACCESS_TOKEN_SECRET or regenerate the access token in the X developer portal.'),
+    ({"body": requests.exceptions.ReadTimeout("read timed out")},
+     'X did not answer within 30 s while publishing the post, after the request was sent: it may be online; check the account, then `hospipost reconcile`.'),
+    ({"body": requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))},
+     'The connection to X broke while publishing the post, after the request was sent (connection reset): it may be online; check the account, then `hospipost reconcile`.'),
+])
+def test_each_kind_of_failure_is_one_clear_sentence(mock: responses.RequestsMock, reply: dict, expected: str) -> None:
+    assert str(publish_failing(mock, **reply)) == expected
