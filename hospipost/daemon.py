@@ -81,12 +81,17 @@ class Daemon:
 
     def sweep(self) -> list[Outcome]:
         """Publish everything due now: the same run as `hospipost publish`."""
+        from hospipost.credentials import CredentialsError
         from hospipost.publisher import run
 
         if self.stopping.is_set():
             return []
-        result = run(self.config, self.posts(), lambda: self.ledger, self.clock, adapters=self.injected_adapters,
-                     credentials=self.credentials)
+        try:
+            result = run(self.config, self.posts(), lambda: self.ledger, self.clock, adapters=self.injected_adapters,
+                         credentials=self.credentials)
+        except CredentialsError as error:  # nothing was claimed: the next sweep tries again
+            self._problem(self.config_path, str(error))
+            return []
         for outcome in result.outcomes:
             log_outcome(outcome)
         if result.ledger_error:

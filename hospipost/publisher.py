@@ -402,7 +402,8 @@ def run(
     once per network, record every outcome and tell a human what needs one (notify).
 
     The ledger is opened only when something is due. A dry run reads it (None: nothing
-    was ever published here) and writes nothing.
+    was ever published here) and writes nothing. CredentialsError, before anything is
+    claimed, when the credentials file is unsafe.
     """
     now = clock()
     due = candidates(posts, config, now)
@@ -422,6 +423,7 @@ def run(
     from hospipost.notify import notify
 
     credentials = credentials or Credentials()
+    credentials.verify()  # an unsafe credentials file stops the run before any claim
     publisher = Publisher(ledger, adapters or adapter_factory(config, credentials), clock,
                           secrets=lambda: credentials.configured(config))
     result = publisher.send(work)

@@ -72,6 +72,7 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
 
     ``until`` (dry runs only) previews every post due up to then, each judged at its own time.
     """
+    from hospipost.credentials import CredentialsError
     from hospipost.posts import load_readable_queues
     from hospipost.publisher import run
     from hospipost.timeutil import utcnow
@@ -86,7 +87,10 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
         raise HospipostError(f"Network {network} is not configured in {config.path}.")
     clock = (lambda: now) if dry_run else utcnow
     with _ledger(config, dry_run) as open_ledger:
-        result = run(config, posts, open_ledger, clock, dry_run=dry_run, network=network, until=until)
+        try:
+            result = run(config, posts, open_ledger, clock, dry_run=dry_run, network=network, until=until)
+        except CredentialsError as error:
+            raise HospipostError(str(error)) from None
     if dry_run:
         _print_preview(result, config, output_format, quiet)
     else:

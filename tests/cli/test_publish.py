@@ -295,3 +295,22 @@ def test_check_knows_what_the_ledger_sent(site: Path) -> None:
     (site.parent / "state.db").unlink()
     result = run(site, "check", "--strict", "--now", "2026-12-02 11:00")
     assert "never published" in result.output and result.exit_code == 1
+
+
+def test_an_unsafe_credentials_file_stops_publishing_before_any_claim(site: Path, server, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14.5: a credentials file readable by others is one line, checked once, up front:
+    nothing is claimed, so no delivery turns `unknown`."""
+    secrets = tmp_path / "credentials"
+    secrets.write_text("".join(f"{name}={value}\n" for name, value in SECRETS.items()))
+    secrets.chmod(0o644)
+    for name in SECRETS:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HOSPIPOST_CREDENTIALS_FILE", str(secrets))
+    result = run_at(NOW, site, "publish")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "credentials" in result.output.lower() and server.received == []
+    history = json.loads(run(site, "history", "--format", "json").output or "[]")
+    assert all(item["state"] == "pending" for item in history)
+    secrets.chmod(0o600)
+    assert run_at(NOW, site, "publish").exit_code == 0 and len(server.texts("x")) == 1
