@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.helpers import CONFIG_YAML  # noqa: E402
+from tests.helpers import CONFIG_YAML
 
 TEXTS = [
     "Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en pédiatrie. Plus d'infos : https://www.chu-angers.fr/actualites",
@@ -39,16 +39,57 @@ TEXTS = [
 ]
 
 
-SERVICES = ["pédiatrie", "cardiologie", "urgences", "maternité", "gériatrie", "oncologie", "neurologie", "radiologie",
-            "pneumologie", "psychiatrie", "réanimation", "chirurgie", "dermatologie", "ophtalmologie", "rhumatologie",
-            "néphrologie", "hématologie", "endocrinologie", "addictologie", "médecine du sport"]
+SERVICES = [
+    "pédiatrie",
+    "cardiologie",
+    "urgences",
+    "maternité",
+    "gériatrie",
+    "oncologie",
+    "neurologie",
+    "radiologie",
+    "pneumologie",
+    "psychiatrie",
+    "réanimation",
+    "chirurgie",
+    "dermatologie",
+    "ophtalmologie",
+    "rhumatologie",
+    "néphrologie",
+    "hématologie",
+    "endocrinologie",
+    "addictologie",
+    "médecine du sport",
+]
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
-THEMES = ["accueil des familles", "prévention", "recherche en soins", "formation", "qualité des soins",
-          "bientraitance", "développement durable", "dons", "bénévolat", "numérique en santé"]
+THEMES = [
+    "accueil des familles",
+    "prévention",
+    "recherche en soins",
+    "formation",
+    "qualité des soins",
+    "bientraitance",
+    "développement durable",
+    "dons",
+    "bénévolat",
+    "numérique en santé",
+]
 
 
 def _variation(number: int) -> str:
@@ -73,18 +114,24 @@ def write_queues(folder: Path, posts: int, files: int) -> list[Path]:
             number = file_index * per_file + index
             day = start + timedelta(days=number // 8)
             text = f"{rng.choice(TEXTS)} ({_variation(number)})"
-            items.append({
-                "id": f"post-{number}",
-                "at": f"{day.isoformat()} {9 + number % 8:02d}:{(number * 7) % 60:02d}",
-                "kind": rng.choice(["news", "event", "recruitment", "prevention"]),
-                "text": text,
-                "author": "c.dupuis",
-                "approved_by": rng.choice(["a.renier", "b.martin", None]),
-            })
+            items.append(
+                {
+                    "id": f"post-{number}",
+                    "at": f"{day.isoformat()} {9 + number % 8:02d}:{(number * 7) % 60:02d}",
+                    "kind": rng.choice(["news", "event", "recruitment", "prevention"]),
+                    "text": text,
+                    "author": "c.dupuis",
+                    "approved_by": rng.choice(["a.renier", "b.martin", None]),
+                }
+            )
         body = yaml.safe_dump(
-            {"defaults": {"networks": ["x", "facebook", "mastodon", "bluesky", "linkedin"]},
-             "posts": [{k: v for k, v in item.items() if v is not None} for item in items]},
-            allow_unicode=True, sort_keys=False, width=200,
+            {
+                "defaults": {"networks": ["x", "facebook", "mastodon", "bluesky", "linkedin"]},
+                "posts": [{k: v for k, v in item.items() if v is not None} for item in items],
+            },
+            allow_unicode=True,
+            sort_keys=False,
+            width=200,
         )
         path = folder / "posts" / f"queue-{file_index}.yaml"
         path.write_text(f"# Queue {file_index}\n{body}", encoding="utf-8")
@@ -107,7 +154,9 @@ def check_run(folder: Path) -> tuple[float, float]:
     started = time.perf_counter()
     result = subprocess.run(
         [hospipost, "--config", str(folder / "config.yaml"), "check", "--format", "json", "--now", "2026-11-23 11:00"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -141,14 +190,16 @@ def main() -> None:
             checks.append(check_run(folder))
     # This machine's speed drifts from minute to minute: each check is compared with the parse
     # measured just before it, and the median of those ratios is the figure.
-    ratios = sorted(c[1] / p[1] for p, c in zip(parses, checks))
+    ratios = sorted(c[1] / p[1] for p, c in zip(parses, checks, strict=False))
     parse, parse_cpu = (statistics.median(p[i] for p in parses) for i in (0, 1))
     check, check_cpu = (statistics.median(c[i] for c in checks) for i in (0, 1))
     print(f"{args.posts} posts in {args.files} files, {size / 1e6:.1f} MB ({args.runs} interleaved runs, medians)")
     print(f"PyYAML C loader, parse only   {parse:6.2f} s wall  {parse_cpu:6.2f} s CPU")
     print(f"hospipost check (full run)    {check:6.2f} s wall  {check_cpu:6.2f} s CPU")
-    print(f"check / parse, CPU, run by run: median {statistics.median(ratios):.2f}x "
-          f"(from {ratios[0]:.2f}x to {ratios[-1]:.2f}x); target <= 4x")
+    print(
+        f"check / parse, CPU, run by run: median {statistics.median(ratios):.2f}x "
+        f"(from {ratios[0]:.2f}x to {ratios[-1]:.2f}x); target <= 4x"
+    )
 
 
 if __name__ == "__main__":

@@ -24,23 +24,29 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.fakes.netserver import running  # noqa: E402
-from tests.test_exactly_once import SECRETS, make_site  # noqa: E402
+from tests.fakes.netserver import running
+from tests.test_exactly_once import SECRETS, make_site
 
 HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def start_daemon(config: Path) -> subprocess.Popen:
-    return subprocess.Popen([HOSPIPOST, "--config", str(config), "daemon"], env={**os.environ, **SECRETS},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [HOSPIPOST, "--config", str(config), "daemon"],
+        env={**os.environ, **SECRETS},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def write_posts(config: Path, times: list[datetime], networks: str = "[x]") -> None:
     lines = [f"defaults:\n  networks: {networks}\n  author: c.dupuis\n  approved_by: a.renier\nposts:\n"]
     for number, moment in enumerate(times):
-        lines.append(f"  - id: ponctuel-{number}\n    at: {moment.isoformat()}\n"
-                     f"    text: Message ponctuel numéro {number} du CHU d'Angers pour les familles.\n")
+        lines.append(
+            f"  - id: ponctuel-{number}\n    at: {moment.isoformat()}\n"
+            f"    text: Message ponctuel numéro {number} du CHU d'Angers pour les familles.\n"
+        )
     (config.parent / "posts" / "news.yaml").write_text("".join(lines), encoding="utf-8")
 
 
@@ -59,18 +65,27 @@ def timeliness(count: int) -> None:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(timeout=60)
         arrived = {r.text: r.arrived for r in server.posts()}
-    lags = sorted(arrived[f"Message ponctuel numéro {n} du CHU d'Angers pour les familles."] - t.timestamp()
-                  for n, t in enumerate(times) if f"Message ponctuel numéro {n} du CHU d'Angers pour les familles." in arrived)
+    lags = sorted(
+        arrived[f"Message ponctuel numéro {n} du CHU d'Angers pour les familles."] - t.timestamp()
+        for n, t in enumerate(times)
+        if f"Message ponctuel numéro {n} du CHU d'Angers pour les familles." in arrived
+    )
     p99 = lags[min(len(lags) - 1, round(0.99 * (len(lags) - 1)))]
-    print(f"timeliness: {len(lags)}/{count} deliveries; lag from scheduled instant to the server: "
-          f"median {statistics.median(lags) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {lags[-1] * 1000:.0f} ms")
+    print(
+        f"timeliness: {len(lags)}/{count} deliveries; lag from scheduled instant to the server: "
+        f"median {statistics.median(lags) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {lags[-1] * 1000:.0f} ms"
+    )
 
 
 def process_stats(pid: int) -> tuple[float, int]:
     """CPU seconds used so far and resident memory in KiB, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS"))
+    rss = next(
+        int(line.split()[1])
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("VmRSS")
+    )
     return cpu, rss
 
 
@@ -88,8 +103,10 @@ def idle(posts: int, seconds: float) -> None:
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(timeout=60)
-    print(f"idle with {posts} queued posts over {seconds:.0f} s: CPU {100 * (cpu1 - cpu0) / seconds:.2f} % "
-          f"({cpu1 - cpu0:.2f} s), memory {rss0 / 1024:.1f} MiB → {rss1 / 1024:.1f} MiB")
+    print(
+        f"idle with {posts} queued posts over {seconds:.0f} s: CPU {100 * (cpu1 - cpu0) / seconds:.2f} % "
+        f"({cpu1 - cpu0:.2f} s), memory {rss0 / 1024:.1f} MiB → {rss1 / 1024:.1f} MiB"
+    )
 
 
 def main() -> None:

@@ -25,18 +25,23 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from hospipost.publisher import Publisher  # noqa: E402
-from tests import clock  # noqa: E402
-from tests.fakes.netserver import running  # noqa: E402
-from tests.test_exactly_once import SECRETS, make_site  # noqa: E402
+from hospipost.publisher import Publisher
+from tests import clock
+from tests.fakes.netserver import running
+from tests.test_exactly_once import SECRETS, make_site
 
 CONCURRENCY = Publisher.__init__.__defaults__[-1]
 
 
 def publish(config: Path) -> float:
     started = time.perf_counter()
-    result = subprocess.run(clock.command("2026-12-01 10:30", "--config", str(config), "publish", "--quiet"),
-                            env={**os.environ, **SECRETS}, capture_output=True, text=True, cwd=clock.ROOT)
+    result = subprocess.run(
+        clock.command("2026-12-01 10:30", "--config", str(config), "publish", "--quiet"),
+        env={**os.environ, **SECRETS},
+        capture_output=True,
+        text=True,
+        cwd=clock.ROOT,
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(result.stdout + result.stderr)
@@ -71,9 +76,11 @@ def run_against(latency: float, posts: int, ledger: str, networks: tuple[str, ..
 def fan_out(networks: tuple[str, ...]) -> None:
     instant = min(run_against(0.0, 1, "sqlite", networks) for _ in range(3))
     slow = min(run_against(0.3, 1, "sqlite", networks) for _ in range(3))
-    print(f"fan-out: 1 post to {len(networks)} networks ({', '.join(networks)}): {instant:.2f} s with an instant "
-          f"server, {slow:.2f} s at 300 ms per request: +{slow - instant:.2f} s for 0.30 s of latency per network "
-          f"(serial would add {0.3 * len(networks):.2f} s)")
+    print(
+        f"fan-out: 1 post to {len(networks)} networks ({', '.join(networks)}): {instant:.2f} s with an instant "
+        f"server, {slow:.2f} s at 300 ms per request: +{slow - instant:.2f} s for 0.30 s of latency per network "
+        f"(serial would add {0.3 * len(networks):.2f} s)"
+    )
 
 
 def throughput(posts: int, latency: float, ledger: str) -> None:
@@ -82,16 +89,20 @@ def throughput(posts: int, latency: float, ledger: str) -> None:
     instant = run_against(0.0, posts, ledger)
     slow = run_against(latency, posts, ledger)
     floor = deliveries * latency / CONCURRENCY
-    print(f"throughput ({name}): {deliveries} deliveries; instant server {instant:.2f} s ({deliveries / instant:.0f}/s, "
-          f"hospipost's own ceiling); at {latency * 1000:.0f} ms per request with {CONCURRENCY} in parallel "
-          f"{slow:.2f} s ({deliveries / slow:.0f}/s) against a latency floor of {floor:.2f} s")
+    print(
+        f"throughput ({name}): {deliveries} deliveries; instant server {instant:.2f} s ({deliveries / instant:.0f}/s, "
+        f"hospipost's own ceiling); at {latency * 1000:.0f} ms per request with {CONCURRENCY} in parallel "
+        f"{slow:.2f} s ({deliveries / slow:.0f}/s) against a latency floor of {floor:.2f} s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--posts", type=int, default=500)
-    parser.add_argument("--postgresql", metavar="URL", help="also measure with this PostgreSQL ledger (an empty schema)")
+    parser.add_argument(
+        "--postgresql", metavar="URL", help="also measure with this PostgreSQL ledger (an empty schema)"
+    )
     args = parser.parse_args()
     fan_out(("x", "facebook"))
     fan_out(("x", "facebook", "mastodon", "bluesky", "linkedin"))

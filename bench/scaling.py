@@ -24,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.helpers import CONFIG_YAML  # noqa: E402
+from tests.helpers import CONFIG_YAML
 
 HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
 NOW = "2026-12-01 08:00"
@@ -58,10 +58,16 @@ def write_site(folder: Path, count: int) -> Path:
     for number in range(count):
         week, theme = divmod(number, len(TEXTS) * 3)  # the same texts come back week after week
         at = start + step * number
-        queues[number % FILES].append({
-            "id": f"post-{number}", "at": at.strftime("%Y-%m-%d %H:%M"), "kind": KINDS[theme % len(TEXTS)],
-            "text": f"{TEXTS[theme % len(TEXTS)]} (semaine {week % 52 + 1})", "author": "c.dupuis", "approved_by": "a.renier",
-        })
+        queues[number % FILES].append(
+            {
+                "id": f"post-{number}",
+                "at": at.strftime("%Y-%m-%d %H:%M"),
+                "kind": KINDS[theme % len(TEXTS)],
+                "text": f"{TEXTS[theme % len(TEXTS)]} (semaine {week % 52 + 1})",
+                "author": "c.dupuis",
+                "approved_by": "a.renier",
+            }
+        )
     for index, posts in enumerate(queues):
         document = {"defaults": {"networks": NETWORKS}, "posts": posts}
         text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=10_000)
@@ -73,8 +79,13 @@ def timed(config: Path, args: list[str], timeout: float) -> float | None:
     """Seconds for one fresh `hospipost` process (None past ``timeout``)."""
     started = time.perf_counter()
     try:
-        subprocess.run([HOSPIPOST, "--config", str(config), *args, "--now", NOW], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=timeout, check=False)
+        subprocess.run(
+            [HOSPIPOST, "--config", str(config), *args, "--now", NOW],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return None
     return time.perf_counter() - started

@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from hospipost.posts import Post
 
 __all__ = [
-    "CheckContext", "Finding", "Problem", "Report", "Rule", "Severity", "active_rules", "rule", "run_checks",
+    "CheckContext",
+    "Finding",
+    "Problem",
+    "Report",
+    "Rule",
+    "Severity",
+    "active_rules",
+    "rule",
+    "run_checks",
 ]
 
 
@@ -34,7 +42,7 @@ __all__ = [
 class Finding:
     rule: str
     severity: Severity
-    post: "Post"
+    post: Post
     message: str
     line: int
     network: str | None = None
@@ -88,7 +96,7 @@ class Report:
         return [f for f in self.findings if f.post.id == post_id]
 
 
-def active_rules(config: "Config") -> list[Rule]:
+def active_rules(config: Config) -> list[Rule]:
     """The rules in force, with the config's severity overrides applied."""
     rules = all_rules()
     active = []
@@ -106,10 +114,10 @@ def active_rules(config: "Config") -> list[Rule]:
 
 
 def run_checks(
-    posts: list["Post"],
-    config: "Config",
+    posts: list[Post],
+    config: Config,
     now: datetime,
-    published: Callable[["Post"], bool] | None = None,
+    published: Callable[[Post], bool] | None = None,
 ) -> Report:
     """Run every active rule over the posts and return the findings, in file order."""
     rules = active_rules(config)
@@ -134,7 +142,7 @@ def run_checks(
     return report
 
 
-def _per_post_problems(rules: list[Rule], posts: list["Post"], context: CheckContext) -> list[tuple[int, int, Problem]]:
+def _per_post_problems(rules: list[Rule], posts: list[Post], context: CheckContext) -> list[tuple[int, int, Problem]]:
     """(post index, rule index, problem) for every per-post rule.
 
     Rule by rule over all the posts: one rule's code and patterns stay warm in the
@@ -160,7 +168,7 @@ class _LineIndex:
     def __init__(self) -> None:
         self._newlines: dict[int, tuple[str, list[int]]] = {}
 
-    def line(self, post: "Post", field_name: str | None, offset: int | None, text: str | None) -> int:
+    def line(self, post: Post, field_name: str | None, offset: int | None, text: str | None) -> int:
         if not offset or not text or len(text) < 1000:
             return post.line_of(field_name, offset, text)
         entry = self._newlines.get(id(text))
@@ -178,7 +186,7 @@ def _newline_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _finding(rule_obj: Rule, post: "Post", problem: Problem, lines: _LineIndex) -> Finding:
+def _finding(rule_obj: Rule, post: Post, problem: Problem, lines: _LineIndex) -> Finding:
     text = _field_text(post, problem.field)
     excerpt = None
     if problem.span and text is not None:
@@ -206,7 +214,7 @@ def _finding(rule_obj: Rule, post: "Post", problem: Problem, lines: _LineIndex) 
     return finding
 
 
-def _field_text(post: "Post", field_name: str | None) -> str | None:
+def _field_text(post: Post, field_name: str | None) -> str | None:
     if not field_name:
         return None
     return next((text for name, text in post.texts() if name == field_name), None)
@@ -218,9 +226,11 @@ def _mask(text: str) -> str:
     return f"{visible}… ({len(text)} characters)"
 
 
-def _validate_ignores(posts: list["Post"]) -> None:
+def _validate_ignores(posts: list[Post]) -> None:
     known = all_rules()
     for post in posts:
         for ignore in post.ignores:
             if ignore.rule not in known:
-                raise InputError(post.file, ignore.line, f"ignore: unknown rule {ignore.rule!r}; `hospipost rules` lists them")
+                raise InputError(
+                    post.file, ignore.line, f"ignore: unknown rule {ignore.rule!r}; `hospipost rules` lists them"
+                )

@@ -125,7 +125,7 @@ class Config:
         """The ledger URL with a relative SQLite path made absolute."""
         prefix = "sqlite:///"
         if self.state.startswith(prefix) and not self.state.startswith(prefix + "/"):
-            return prefix + str(self.resolve(self.state[len(prefix):]))
+            return prefix + str(self.resolve(self.state[len(prefix) :]))
         return self.state
 
     @property
@@ -174,13 +174,27 @@ def default_config(folder: Path) -> Config:
 
 class _ConfigReader:
     TOP_KEYS = (
-        "organisation", "timezone", "language", "posts_dir", "state", "slots", "networks",
-        "compliance", "late_window", "notify", "daemon",
+        "organisation",
+        "timezone",
+        "language",
+        "posts_dir",
+        "state",
+        "slots",
+        "networks",
+        "compliance",
+        "late_window",
+        "notify",
+        "daemon",
     )
     NOTIFY_STATES = ("failed", "unknown", "missed", "blocked", "retry")
     COMPLIANCE_KEYS = (
-        "allowed_phone_numbers", "allowed_email_domains", "official_domains",
-        "canicule_line_active", "election_periods", "quiet_hours", "rules",
+        "allowed_phone_numbers",
+        "allowed_email_domains",
+        "official_domains",
+        "canicule_line_active",
+        "election_periods",
+        "quiet_hours",
+        "rules",
     )
 
     def __init__(self, path: Path) -> None:
@@ -260,7 +274,10 @@ class _ConfigReader:
             states = self.strings(section, "when", "notify.when")
             for state in states:
                 if state not in self.NOTIFY_STATES:
-                    raise self.fail(section.line_of("when"), f"notify.when: unknown state {state!r}; use {', '.join(self.NOTIFY_STATES)}")
+                    raise self.fail(
+                        section.line_of("when"),
+                        f"notify.when: unknown state {state!r}; use {', '.join(self.NOTIFY_STATES)}",
+                    )
             notify.states = tuple(states)
         return notify
 
@@ -398,7 +415,9 @@ class _ConfigReader:
         return periods
 
     def quiet_hours(self, data: LineDict) -> tuple[time, time]:
-        hours = self.mapping(data["quiet_hours"], data.line_of("quiet_hours"), "compliance.quiet_hours", ("start", "end"))
+        hours = self.mapping(
+            data["quiet_hours"], data.line_of("quiet_hours"), "compliance.quiet_hours", ("start", "end")
+        )
         try:
             return parse_hh_mm(hours.get("start")), parse_hh_mm(hours.get("end"))
         except TimeValueError as error:
@@ -411,7 +430,7 @@ class _ConfigReader:
             line = rules.line_of(rule_id)
             if isinstance(value, LineDict):
                 self.mapping(value, line, f"compliance.rules.{rule_id}", ("severity", "enabled"))
-                value = value.get("severity", True if value.get("enabled", True) else False)
+                value = value.get("severity", bool(value.get("enabled", True)))
             if value is False or value == "off":
                 settings[str(rule_id)] = RuleSetting(False, None, line)
             elif value is True or value == "on":
@@ -420,7 +439,8 @@ class _ConfigReader:
                 settings[str(rule_id)] = RuleSetting(True, value, line)
             else:
                 raise self.fail(
-                    line, f"compliance.rules.{rule_id}: expected off or a severity ({', '.join(SEVERITY_NAMES)}), got {value!r}"
+                    line,
+                    f"compliance.rules.{rule_id}: expected off or a severity ({', '.join(SEVERITY_NAMES)}), got {value!r}",
                 )
         return settings
 
@@ -430,7 +450,14 @@ def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
 
 
 def _type_name(types: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "a mapping"}
+    names = {
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a mapping",
+    }
     return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in _as_tuple(types)))
 
 

@@ -32,10 +32,14 @@ class Credentials:
         self._file: dict[str, str] | None = None
         self.handed_out: set[str] = set()
 
-    def configured(self, config: "Config") -> set[str]:
+    def configured(self, config: Config) -> set[str]:
         """The values of every variable config names as a credential (used or not): all to redact."""
-        names = {value for settings in config.networks.values() for key, value in settings.options.items()
-                 if key.endswith("_env") and value}
+        names = {
+            value
+            for settings in config.networks.values()
+            for key, value in settings.options.items()
+            if key.endswith("_env") and value
+        }
         values = {self.environ.get(name) or self._from_file().get(name) for name in names}
         return {value for value in values if value} | self.handed_out
 
@@ -65,7 +69,9 @@ def read_credentials_file(path: Path) -> dict[str, str]:
     try:
         mode = path.stat().st_mode
     except OSError:
-        raise CredentialsError(f"The credentials file {path} (named by {FILE_ENV}) cannot be read: check the path.") from None
+        raise CredentialsError(
+            f"The credentials file {path} (named by {FILE_ENV}) cannot be read: check the path."
+        ) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise CredentialsError(
             f"The credentials file {path} can be read by other users: run `chmod 600 {path}`, then try again."

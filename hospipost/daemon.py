@@ -24,7 +24,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,8 +55,8 @@ class Daemon:
         self,
         config_path: Path,
         clock: Callable[[], datetime] = utcnow,
-        adapters: "AdapterFactory | None" = None,
-        ledger: "Ledger | None" = None,
+        adapters: AdapterFactory | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         from hospipost.credentials import Credentials
         from hospipost.ledger import Ledger
@@ -87,8 +87,14 @@ class Daemon:
         if self.stopping.is_set():
             return []
         try:
-            result = run(self.config, self.posts(), lambda: self.ledger, self.clock, adapters=self.injected_adapters,
-                         credentials=self.credentials)
+            result = run(
+                self.config,
+                self.posts(),
+                lambda: self.ledger,
+                self.clock,
+                adapters=self.injected_adapters,
+                credentials=self.credentials,
+            )
         except CredentialsError as error:  # nothing was claimed: the next sweep tries again
             self._problem(self.config_path, str(error))
             return []
@@ -170,7 +176,9 @@ class Daemon:
         others = {post.id: other for other in self.queues.values() if other.path != queue.path for post in other.posts}
         for post in queue.posts:
             if post.id in others:
-                raise InputError(post.file, post.line, f"duplicate post id {post.id!r} (also in {others[post.id].path.name})")
+                raise InputError(
+                    post.file, post.line, f"duplicate post id {post.id!r} (also in {others[post.id].path.name})"
+                )
 
     def _forget(self, path: Path) -> bool:
         self.mtimes.pop(path, None)
@@ -192,22 +200,29 @@ class Daemon:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         scheduler = BlockingScheduler(
-            timezone=timezone.utc,
+            timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         settings = self.config.daemon
-        scheduler.add_job(self.sweep, "interval", seconds=settings.sweep_seconds, id="sweep",
-                          next_run_time=self.clock())
-        scheduler.add_job(lambda: self._reload_and_reschedule(scheduler), "interval",
-                          seconds=settings.reload_seconds, id="reload")
-        scheduler.add_job(self.heartbeat, "interval", seconds=settings.heartbeat_seconds, id="heartbeat",
-                          next_run_time=self.clock())
+        scheduler.add_job(
+            self.sweep, "interval", seconds=settings.sweep_seconds, id="sweep", next_run_time=self.clock()
+        )
+        scheduler.add_job(
+            lambda: self._reload_and_reschedule(scheduler), "interval", seconds=settings.reload_seconds, id="reload"
+        )
+        scheduler.add_job(
+            self.heartbeat, "interval", seconds=settings.heartbeat_seconds, id="heartbeat", next_run_time=self.clock()
+        )
         scheduler.add_job(lambda: self._reschedule(scheduler), "interval", hours=1, id="horizon")
         self._reschedule(scheduler)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stop(scheduler))
-        log.info("daemon started: %d posts in %d queues, ledger %s", len(self.posts()), len(self.queues),
-                 _redacted(self.config.state_url))
+        log.info(
+            "daemon started: %d posts in %d queues, ledger %s",
+            len(self.posts()),
+            len(self.queues),
+            _redacted(self.config.state_url),
+        )
         try:
             scheduler.start()
         finally:
@@ -240,9 +255,21 @@ def log_outcome(outcome: Outcome) -> None:
     if outcome.state in (Result.FAILED, Result.UNKNOWN, Result.MISSED, Result.BLOCKED):
         level = logging.ERROR
     detail = outcome.url if outcome.state == Result.SENT else outcome.message
-    log.log(level, "%s %s → %s %s", outcome.state, outcome.post_id, outcome.network, detail or "",
-            extra={"post": outcome.post_id, "network": outcome.network, "outcome": outcome.state,
-                   "url": outcome.url, "error": outcome.message if outcome.state != Result.SENT else None})
+    log.log(
+        level,
+        "%s %s → %s %s",
+        outcome.state,
+        outcome.post_id,
+        outcome.network,
+        detail or "",
+        extra={
+            "post": outcome.post_id,
+            "network": outcome.network,
+            "outcome": outcome.state,
+            "url": outcome.url,
+            "error": outcome.message if outcome.state != Result.SENT else None,
+        },
+    )
 
 
 def _redacted(url: str) -> str:
@@ -258,7 +285,7 @@ class LocalTimeFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(message)s")
         self.zone = zone
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return datetime.fromtimestamp(record.created, self.zone).isoformat(sep=" ", timespec="seconds")
 
 
@@ -280,7 +307,7 @@ class JsonFormatter(LocalTimeFormatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(log_format: str, level: str = "INFO", zone: tzinfo = timezone.utc) -> None:
+def configure_logging(log_format: str, level: str = "INFO", zone: tzinfo = UTC) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter(zone) if log_format == "json" else LocalTimeFormatter(zone))
     root = logging.getLogger()

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
@@ -69,10 +69,10 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("the ledger stores aware datetimes only")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
+        return value.replace(tzinfo=UTC) if value is not None else None
 
 
 deliveries = sa.Table(
@@ -159,7 +159,7 @@ class Delivery:
     parts: tuple[str, ...] = ()
 
     @classmethod
-    def from_row(cls, row: Any) -> "Delivery":
+    def from_row(cls, row: Any) -> Delivery:
         values = {name: getattr(row, name) for name in cls.__dataclass_fields__}
         values["parts"] = tuple(json.loads(row.parts)) if row.parts else ()
         values["state"] = DeliveryState(row.state)
@@ -217,7 +217,7 @@ class Ledger:
     # -- opening and migrations ------------------------------------------------
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True, migrate: bool = True, actor: str | None = None) -> "Ledger":
+    def open(cls, url: str, *, create: bool = True, migrate: bool = True, actor: str | None = None) -> Ledger:
         """Open (and create or migrate) the ledger at a sqlite:/// or postgresql:// URL.
 
         With ``migrate=False`` nothing is written (for --dry-run and read-only views).
@@ -228,11 +228,13 @@ class Ledger:
         else:
             with ledger._read() as connection:
                 if not ledger.is_postgresql:
-                    connection.exec_driver_sql("SELECT count(*) FROM sqlite_master")  # an empty or foreign file fails here
+                    connection.exec_driver_sql(
+                        "SELECT count(*) FROM sqlite_master"
+                    )  # an empty or foreign file fails here
         return ledger
 
     @classmethod
-    def open_existing(cls, url: str) -> "Ledger | None":
+    def open_existing(cls, url: str) -> Ledger | None:
         """The ledger, for reading only, or None when nothing was ever published; writes nothing."""
         try:
             return cls.open(url, create=False, migrate=False)
@@ -240,7 +242,7 @@ class Ledger:
             return None
 
     @classmethod
-    def open_for_publishing(cls, config: Any, actor: str | None = None) -> "Ledger":
+    def open_for_publishing(cls, config: Any, actor: str | None = None) -> Ledger:
         """The ledger, for anything that sends: refuses a missing, emptied or foreign ledger.
 
         A brand-new folder (no marker, no ledger) gets both; call this before claiming anything.
@@ -272,7 +274,7 @@ class Ledger:
         new_id = uuid.uuid4().hex
         with self.write() as connection:
             _set_meta(connection, LEDGER_ID, new_id)
-            _set_meta(connection, SENDS_FROM, now.astimezone(timezone.utc).isoformat())
+            _set_meta(connection, SENDS_FROM, now.astimezone(UTC).isoformat())
         return new_id
 
     def migrate(self) -> None:
@@ -315,9 +317,17 @@ class Ledger:
         """Create the rows of deliveries that became due (existing rows are left alone)."""
         rows = [
             {
-                "id": item.id, "post_id": item.post_id, "queue": item.queue, "network": item.network,
-                "occurrence": item.occurrence, "due_at": item.due_at, "state": DeliveryState.PENDING, "attempts": 0, "last_error": None,
-                "created_at": now, "updated_at": now,
+                "id": item.id,
+                "post_id": item.post_id,
+                "queue": item.queue,
+                "network": item.network,
+                "occurrence": item.occurrence,
+                "due_at": item.due_at,
+                "state": DeliveryState.PENDING,
+                "attempts": 0,
+                "last_error": None,
+                "created_at": now,
+                "updated_at": now,
             }
             for item in due
         ]
@@ -326,11 +336,20 @@ class Ledger:
         sends_from = self.sends_from()
         for row in rows:
             if sends_from is not None and cast(datetime, row["due_at"]) < sends_from:
-                row.update(state=DeliveryState.FAILED, last_error=(
-                    f"Due before the ledger was started afresh ({sends_from:%Y-%m-%d %H:%M} UTC): not sent automatically; "
-                    "check the account, publish by hand if needed, then `hospipost reconcile`."))
+                row.update(
+                    state=DeliveryState.FAILED,
+                    last_error=(
+                        f"Due before the ledger was started afresh ({sends_from:%Y-%m-%d %H:%M} UTC): not sent automatically; "
+                        "check the account, publish by hand if needed, then `hospipost reconcile`."
+                    ),
+                )
         with self.write() as connection:
-            known = {r.id for r in connection.execute(sa.select(deliveries.c.id).where(deliveries.c.id.in_([r["id"] for r in rows])))}
+            known = {
+                r.id
+                for r in connection.execute(
+                    sa.select(deliveries.c.id).where(deliveries.c.id.in_([r["id"] for r in rows]))
+                )
+            }
             fresh = [row for row in rows if row["id"] not in known]
             if fresh:
                 connection.execute(_insert_ignore(self.engine), fresh)
@@ -353,8 +372,12 @@ class Ledger:
                 deliveries.update()
                 .where(claimable)
                 .values(
-                    state=DeliveryState.SENDING, lease_owner=self.actor, lease_expires_at=now + lease,
-                    request_started_at=None, attempts=deliveries.c.attempts + 1, updated_at=now,
+                    state=DeliveryState.SENDING,
+                    lease_owner=self.actor,
+                    lease_expires_at=now + lease,
+                    request_started_at=None,
+                    attempts=deliveries.c.attempts + 1,
+                    updated_at=now,
                 )
                 .returning(*deliveries.c)
             )
@@ -372,8 +395,11 @@ class Ledger:
         with self.write() as connection:
             result = connection.execute(
                 deliveries.update()
-                .where(deliveries.c.id == item.id, deliveries.c.state == DeliveryState.SENDING,
-                       deliveries.c.lease_owner == self.actor)
+                .where(
+                    deliveries.c.id == item.id,
+                    deliveries.c.state == DeliveryState.SENDING,
+                    deliveries.c.lease_owner == self.actor,
+                )
                 .values(request_started_at=now, updated_at=now)
             )
             if result.rowcount:
@@ -386,18 +412,39 @@ class Ledger:
             row = connection.execute(sa.select(deliveries.c.parts).where(deliveries.c.id == item.id)).first()
             parts = json.loads(row.parts) if row and row.parts else []
             parts[index:] = [remote_id]
-            connection.execute(deliveries.update().where(deliveries.c.id == item.id).values(parts=json.dumps(parts), updated_at=now))
+            connection.execute(
+                deliveries.update().where(deliveries.c.id == item.id).values(parts=json.dumps(parts), updated_at=now)
+            )
             self._event(connection, now, "part", item, {"part": index, "remote_id": remote_id})
 
-    def mark_sent(self, item: Delivery, now: datetime, remote_id: str, url: str | None, sent_hash: str, detail: dict | None = None) -> None:
+    def mark_sent(
+        self, item: Delivery, now: datetime, remote_id: str, url: str | None, sent_hash: str, detail: dict | None = None
+    ) -> None:
         self._transition(
-            item, now, DeliveryState.SENT, "sent", detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
-            remote_id=remote_id, remote_url=url, sent_hash=sent_hash, sent_at=now, last_error=None, next_attempt_at=None,
+            item,
+            now,
+            DeliveryState.SENT,
+            "sent",
+            detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
+            remote_id=remote_id,
+            remote_url=url,
+            sent_hash=sent_hash,
+            sent_at=now,
+            last_error=None,
+            next_attempt_at=None,
         )
 
     def mark_retry(self, item: Delivery, now: datetime, error: str, retry_at: datetime) -> None:
-        self._transition(item, now, DeliveryState.PENDING, "retry", detail={"error": error, "retry_at": retry_at.isoformat()},
-                         last_error=error, next_attempt_at=retry_at, request_started_at=None)
+        self._transition(
+            item,
+            now,
+            DeliveryState.PENDING,
+            "retry",
+            detail={"error": error, "retry_at": retry_at.isoformat()},
+            last_error=error,
+            next_attempt_at=retry_at,
+            request_started_at=None,
+        )
 
     def mark_failed(self, item: Delivery, now: datetime, error: str) -> None:
         self._transition(item, now, DeliveryState.FAILED, "failed", detail={"error": error}, last_error=error)
@@ -405,13 +452,20 @@ class Ledger:
     def mark_unknown(self, item: Delivery, now: datetime, error: str) -> None:
         self._transition(item, now, DeliveryState.UNKNOWN, "unknown", detail={"error": error}, last_error=error)
 
-    def _transition(self, item: Delivery, now: datetime, state: str, kind: str, detail: dict | None = None, **values: Any) -> None:
+    def _transition(
+        self, item: Delivery, now: datetime, state: str, kind: str, detail: dict | None = None, **values: Any
+    ) -> None:
         with self.write() as connection:
             connection.execute(
                 deliveries.update()
                 .where(deliveries.c.id == item.id)
-                .values(state=state, updated_at=now, lease_owner=None if state != DeliveryState.SENDING else item.lease_owner,
-                        lease_expires_at=None if state != DeliveryState.SENDING else item.lease_expires_at, **values)
+                .values(
+                    state=state,
+                    updated_at=now,
+                    lease_owner=None if state != DeliveryState.SENDING else item.lease_owner,
+                    lease_expires_at=None if state != DeliveryState.SENDING else item.lease_expires_at,
+                    **values,
+                )
             )
             self._event(connection, now, kind, item, detail)
 
@@ -420,16 +474,30 @@ class Ledger:
         with self.write() as connection:
             inserted = connection.execute(
                 _insert_ignore(self.engine).returning(deliveries.c.id),
-                {"id": due.id, "post_id": due.post_id, "queue": due.queue, "network": due.network,
-                 "occurrence": due.occurrence, "due_at": due.due_at, "state": DeliveryState.FAILED, "attempts": 0,
-                 "last_error": reason, "created_at": now, "updated_at": now},
+                {
+                    "id": due.id,
+                    "post_id": due.post_id,
+                    "queue": due.queue,
+                    "network": due.network,
+                    "occurrence": due.occurrence,
+                    "due_at": due.due_at,
+                    "state": DeliveryState.FAILED,
+                    "attempts": 0,
+                    "last_error": reason,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
-            recorded = inserted.first() is not None or connection.execute(
-                # a delivery still retrying when its time ran out
-                deliveries.update()
-                .where(deliveries.c.id == due.id, deliveries.c.state == DeliveryState.PENDING)
-                .values(state=DeliveryState.FAILED, last_error=reason, updated_at=now, next_attempt_at=None)
-            ).rowcount > 0
+            recorded = (
+                inserted.first() is not None
+                or connection.execute(
+                    # a delivery still retrying when its time ran out
+                    deliveries.update()
+                    .where(deliveries.c.id == due.id, deliveries.c.state == DeliveryState.PENDING)
+                    .values(state=DeliveryState.FAILED, last_error=reason, updated_at=now, next_attempt_at=None)
+                ).rowcount
+                > 0
+            )
             if recorded:
                 self._event(connection, now, "missed", due, {"error": reason})
             return recorded
@@ -437,7 +505,10 @@ class Ledger:
     def recover(self, now: datetime, owner_alive: Callable[[str], bool]) -> list[Delivery]:
         """Resolve `sending` rows whose owner is gone: re-queue, or `unknown` if the request left."""
         with self.write() as connection:
-            rows = [Delivery.from_row(r) for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == DeliveryState.SENDING))]
+            rows = [
+                Delivery.from_row(r)
+                for r in connection.execute(sa.select(deliveries).where(deliveries.c.state == DeliveryState.SENDING))
+            ]
         recovered = []
         for item in rows:
             expired = item.lease_expires_at is not None and item.lease_expires_at <= now
@@ -456,8 +527,19 @@ class Ledger:
         with self.write() as connection:
             result = connection.execute(
                 deliveries.update()
-                .where(deliveries.c.id == item.id, deliveries.c.state == DeliveryState.SENDING, deliveries.c.lease_owner == item.lease_owner)
-                .values(state=state, updated_at=now, lease_owner=None, lease_expires_at=None, request_started_at=None, **values)
+                .where(
+                    deliveries.c.id == item.id,
+                    deliveries.c.state == DeliveryState.SENDING,
+                    deliveries.c.lease_owner == item.lease_owner,
+                )
+                .values(
+                    state=state,
+                    updated_at=now,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    request_started_at=None,
+                    **values,
+                )
             )
             if result.rowcount:
                 self._event(connection, now, kind, item, detail)
@@ -465,11 +547,27 @@ class Ledger:
     def reconcile(self, item: Delivery, now: datetime, sent_url: str | None, who: str) -> None:
         """A human's verdict on an `unknown` (or `failed`) delivery: sent with its URL, or not sent."""
         if sent_url is not None:
-            self._transition(item, now, DeliveryState.SENT, "reconciled", detail={"verdict": "sent", "url": sent_url, "by": who},
-                             remote_url=sent_url, sent_at=now, last_error=None)
+            self._transition(
+                item,
+                now,
+                DeliveryState.SENT,
+                "reconciled",
+                detail={"verdict": "sent", "url": sent_url, "by": who},
+                remote_url=sent_url,
+                sent_at=now,
+                last_error=None,
+            )
         else:
-            self._transition(item, now, DeliveryState.PENDING, "reconciled", detail={"verdict": "not sent", "by": who},
-                             last_error=None, next_attempt_at=None, request_started_at=None)
+            self._transition(
+                item,
+                now,
+                DeliveryState.PENDING,
+                "reconciled",
+                detail={"verdict": "not sent", "by": who},
+                last_error=None,
+                next_attempt_at=None,
+                request_started_at=None,
+            )
 
     def record_run(self, now: datetime, counts: dict[str, int]) -> None:
         """Remember this publish run (one row per actor, overwritten: no growth when idle)."""
@@ -488,9 +586,15 @@ class Ledger:
         from hospipost import __version__
 
         host, _, pid = self.actor.rpartition(":")
-        values = {"host": host, "pid": int(pid) if pid.isdigit() else 0, "version": __version__,
-                  "started_at": started_at, "last_seen": now, "stopped_at": now if stopped else None,
-                  "problems": json.dumps(problems, ensure_ascii=False)}
+        values = {
+            "host": host,
+            "pid": int(pid) if pid.isdigit() else 0,
+            "version": __version__,
+            "started_at": started_at,
+            "last_seen": now,
+            "stopped_at": now if stopped else None,
+            "problems": json.dumps(problems, ensure_ascii=False),
+        }
         with self.write() as connection:
             updated = connection.execute(daemons.update().where(daemons.c.name == self.actor).values(**values))
             if not updated.rowcount:
@@ -502,10 +606,17 @@ class Ledger:
             return [{**row._asdict(), "problems": json.loads(row.problems or "[]")} for row in rows]
 
     def _event(self, connection: Connection, now: datetime, kind: str, item: Any, detail: dict | None) -> None:
-        connection.execute(events.insert().values(
-            at=now, delivery_id=item.id, post_id=item.post_id, network=item.network, kind=kind, actor=self.actor,
-            detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-        ))
+        connection.execute(
+            events.insert().values(
+                at=now,
+                delivery_id=item.id,
+                post_id=item.post_id,
+                network=item.network,
+                kind=kind,
+                actor=self.actor,
+                detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+            )
+        )
 
     # -- reading ---------------------------------------------------------------
 
@@ -523,7 +634,9 @@ class Ledger:
         with self._read() as connection:
             return [Delivery.from_row(row) for row in connection.execute(query)]
 
-    def event_log(self, post_id: str | None = None, kinds: Iterable[str] | None = None, limit: int | None = None) -> list[dict]:
+    def event_log(
+        self, post_id: str | None = None, kinds: Iterable[str] | None = None, limit: int | None = None
+    ) -> list[dict]:
         query = sa.select(events).order_by(events.c.id.desc())
         if post_id:
             query = query.where(events.c.post_id == post_id)
@@ -536,7 +649,6 @@ class Ledger:
                 {**row._asdict(), "detail": json.loads(row.detail) if row.detail else {}}
                 for row in connection.execute(query)
             ]
-
 
 
 def _add_daemons(connection: Connection) -> None:
@@ -572,7 +684,7 @@ def _engine(url: str, create: bool) -> Engine:
     if url.startswith("sqlite:///"):
         return _sqlite_engine(url, create)
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except (sa.exc.ArgumentError, ModuleNotFoundError) as error:
@@ -582,7 +694,7 @@ def _engine(url: str, create: bool) -> Engine:
 def _sqlite_engine(url: str, create: bool) -> Engine:
     from pathlib import Path
 
-    path = Path(url[len("sqlite:///"):])
+    path = Path(url[len("sqlite:///") :])
     if not path.exists():
         if not create:
             raise NoLedger(f"no ledger at {path} yet: nothing was published from this folder")
@@ -631,21 +743,24 @@ def _fault_message(url: str, error: Exception, writing: bool) -> str:
     lowered = text.lower()
     if not url.startswith("sqlite:///"):
         action = "written" if writing else "read"
-        return (f"The ledger {redact_url(url)} could not be {action} ({text}): check that the database is reachable, "
-                "then run the command again; deliveries already sent stay recorded.")
-    path = url[len("sqlite:///"):]
+        return (
+            f"The ledger {redact_url(url)} could not be {action} ({text}): check that the database is reachable, "
+            "then run the command again; deliveries already sent stay recorded."
+        )
+    path = url[len("sqlite:///") :]
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-        return (f"The ledger {path} is damaged ({text}): restore it from your backup "
-                f"(or `sqlite3 {path} .recover`), then run the command again.")
+        return (
+            f"The ledger {path} is damaged ({text}): restore it from your backup "
+            f"(or `sqlite3 {path} .recover`), then run the command again."
+        )
     if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
         blocking = _unwritable_file(path)
-        fix = (f"give it to the user that runs hospipost (`chown`, `chmod u+w {blocking}`) or remount the folder read-write")
+        fix = f"give it to the user that runs hospipost (`chown`, `chmod u+w {blocking}`) or remount the folder read-write"
         if blocking.endswith("-shm"):
             fix += ", or delete it while no hospipost command runs (SQLite rebuilds it)"
         return f"The ledger file {blocking} is read-only ({text}): {fix}, then run the command again."
     if "full" in lowered or "disk i/o" in lowered:
-        return (f"The ledger {path} could not be written ({text}): free space on its disk, "
-                "then run the command again.")
+        return f"The ledger {path} could not be written ({text}): free space on its disk, then run the command again."
     return f"The ledger {path} could not be {'written' if writing else 'read'} ({text})."
 
 
@@ -702,23 +817,31 @@ def write_marker(config: Any, identity: str) -> None:
 def check_identity(config: Any, expected: str) -> None:
     """Refuse a ledger that is missing, empty or another one than the marker names."""
     url = config.state_url
-    where = url[len("sqlite:///"):] if url.startswith("sqlite:///") else redact_url(url)
-    restore = (f"restore it from your backup (state: {where} in {config.path.name}), or start a new one "
-               f"deliberately with `hospipost ledger reset --start-afresh` (then only what is due from now on is sent)")
+    where = url[len("sqlite:///") :] if url.startswith("sqlite:///") else redact_url(url)
+    restore = (
+        f"restore it from your backup (state: {where} in {config.path.name}), or start a new one "
+        f"deliberately with `hospipost ledger reset --start-afresh` (then only what is due from now on is sent)"
+    )
     ledger = Ledger.open_existing(config.state_url)
     if ledger is None:
-        raise LedgerNotHere(f"The ledger {where} is missing although {MARKER_NAME} says this folder published before: {restore}.")
+        raise LedgerNotHere(
+            f"The ledger {where} is missing although {MARKER_NAME} says this folder published before: {restore}."
+        )
     try:
         found = ledger.identity()
     finally:
         ledger.close()
     if found is None:
-        raise LedgerNotHere(f"The ledger {where} is empty although {MARKER_NAME} says this folder published before: {restore}.")
+        raise LedgerNotHere(
+            f"The ledger {where} is empty although {MARKER_NAME} says this folder published before: {restore}."
+        )
     if found != expected:
-        raise LedgerError(f"The ledger {where} is not the one {MARKER_NAME} names (another ledger, id {found[:8]}…): {restore}.")
+        raise LedgerError(
+            f"The ledger {where} is not the one {MARKER_NAME} names (another ledger, id {found[:8]}…): {restore}."
+        )
 
 
-def open_for_reading(config: Any, *, absent_ok: bool = False) -> "Ledger | None":
+def open_for_reading(config: Any, *, absent_ok: bool = False) -> Ledger | None:
     """The ONE read-only view of the ledger for every reading command (writes nothing).
 
     None when nothing was ever published from this folder; a LedgerError (one line, exit 2)
@@ -779,7 +902,8 @@ def dead_claims(items: Iterable[Delivery], daemon_rows: list[dict[str, Any]], no
     """
     alive = owner_alive_check(daemon_rows, now)
     return [
-        item for item in items
+        item
+        for item in items
         if item.state == DeliveryState.SENDING
         and ((item.lease_expires_at is not None and item.lease_expires_at <= now) or not alive(item.lease_owner or ""))
     ]

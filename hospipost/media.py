@@ -8,9 +8,18 @@ from pathlib import Path
 
 # ISO base media files (MP4, MOV, HEIC, AVIF…): the brand after "ftyp" says which.
 _FTYP_BRANDS = {
-    b"heic": "a HEIC photo", b"heix": "a HEIC photo", b"hevc": "a HEIC photo", b"heim": "a HEIC photo",
-    b"heis": "a HEIC photo", b"mif1": "a HEIF photo", b"msf1": "a HEIF photo", b"avif": "an AVIF image",
-    b"avis": "an AVIF image", b"qt  ": "a QuickTime video", b"M4V ": "an MP4 video", b"3gp4": "a 3GP video",
+    b"heic": "a HEIC photo",
+    b"heix": "a HEIC photo",
+    b"hevc": "a HEIC photo",
+    b"heim": "a HEIC photo",
+    b"heis": "a HEIC photo",
+    b"mif1": "a HEIF photo",
+    b"msf1": "a HEIF photo",
+    b"avif": "an AVIF image",
+    b"avis": "an AVIF image",
+    b"qt  ": "a QuickTime video",
+    b"M4V ": "an MP4 video",
+    b"3gp4": "a 3GP video",
 }
 
 

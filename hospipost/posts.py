@@ -25,8 +25,23 @@ KINDS = ("alert", "innovation", "news", "event", "recruitment", "prevention")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_LENGTH = 100_000
 POST_KEYS = (
-    "id", "at", "kind", "text", "variants", "thread", "media", "networks", "author",
-    "approved_by", "valid_until", "every", "until", "source", "ignore", "draft", "language",
+    "id",
+    "at",
+    "kind",
+    "text",
+    "variants",
+    "thread",
+    "media",
+    "networks",
+    "author",
+    "approved_by",
+    "valid_until",
+    "every",
+    "until",
+    "source",
+    "ignore",
+    "draft",
+    "language",
 )
 _POST_KEY_SET = frozenset(POST_KEYS)
 MEDIA_KEYS = ("file", "alt", "people", "consent")
@@ -173,7 +188,9 @@ def _duplicate_ids(queues: list[Queue]) -> list[InputError]:
             first = seen.setdefault(post.id, post)
             if first is not post:
                 errors.append(
-                    InputError(post.file, post.line, f"duplicate post id {post.id!r} (first used at {first.file}:{first.line})")
+                    InputError(
+                        post.file, post.line, f"duplicate post id {post.id!r} (first used at {first.file}:{first.line})"
+                    )
                 )
     return errors
 
@@ -258,8 +275,7 @@ class _PostReader:
         post.lines = fields.lines
         return post
 
-
-    def networks(self, item: LineDict, fields: "_Fields") -> tuple[str, ...]:
+    def networks(self, item: LineDict, fields: _Fields) -> tuple[str, ...]:
         """The post's networks; those of the queue's defaults (or config's) are read once per file."""
         if "networks" in item:
             return tuple(fields.networks() or self.config.enabled_networks())
@@ -275,7 +291,9 @@ class _Fields:
         self.reader = reader
         self.item = item
         self.values = {**defaults, **item} if defaults else item
-        self.lines: dict[str, int] = {**defaults.value_lines, **item.value_lines} if defaults else dict(item.value_lines)
+        self.lines: dict[str, int] = (
+            {**defaults.value_lines, **item.value_lines} if defaults else dict(item.value_lines)
+        )
 
     def get(self, key: str) -> Any:
         return self.values.get(key)
@@ -363,7 +381,9 @@ class _Fields:
         for network, text in value.items():
             line = value.line_of(network)
             if network not in NETWORK_NAMES:
-                raise self.reader.fail(line, f"unknown network {network!r} in variants; known: {', '.join(NETWORK_NAMES)}")
+                raise self.reader.fail(
+                    line, f"unknown network {network!r} in variants; known: {', '.join(NETWORK_NAMES)}"
+                )
             if not isinstance(text, str) or not text.strip():
                 raise self.reader.fail(line, f"variants.{network} must be a non-empty text")
             variants[network] = self.checked_text(text.strip(), f"variants.{network}", line)
@@ -381,7 +401,7 @@ class _Fields:
             self.lines[f"{key}[{index}]"] = line
         return texts
 
-    def media(self) -> list["Media"]:
+    def media(self) -> list[Media]:
         items = self.list_of("media")
         media = []
         for index, item in enumerate(items):
@@ -390,11 +410,13 @@ class _Fields:
                 raise self.reader.fail(line, "each media item must be a mapping with file:, alt:, people:, consent:")
             for key in item:
                 if key not in MEDIA_KEYS:
-                    raise self.reader.fail(item.key_line(key), f"unknown key {key!r} in a media item; expected {', '.join(MEDIA_KEYS)}")
+                    raise self.reader.fail(
+                        item.key_line(key), f"unknown key {key!r} in a media item; expected {', '.join(MEDIA_KEYS)}"
+                    )
             media.append(self.media_item(item, index, line))
         return media
 
-    def media_item(self, item: LineDict, index: int, line: int) -> "Media":
+    def media_item(self, item: LineDict, index: int, line: int) -> Media:
         file = item.get("file")
         if not isinstance(file, str) or not file.strip():
             raise self.reader.fail(line, "a media item needs 'file:' (a path relative to config.yaml's folder)")
@@ -430,7 +452,10 @@ class _Fields:
         if value is None:
             return None
         if len(value.split()) != 5:
-            raise self.fail("every", f"'every' must be a cron expression with 5 fields (minute hour day month weekday), got {value!r}")
+            raise self.fail(
+                "every",
+                f"'every' must be a cron expression with 5 fields (minute hour day month weekday), got {value!r}",
+            )
         from hospipost.recurrence import cron_trigger
 
         try:
@@ -448,7 +473,9 @@ class _Fields:
                 raise self.reader.fail(line, "each 'ignore' item needs rule: and reason:")
             reason = item.get("reason")
             if not isinstance(reason, str) or not reason.strip():
-                raise self.reader.fail(line, f"ignoring {item['rule']} needs a reason: say why this post is an exception")
+                raise self.reader.fail(
+                    line, f"ignoring {item['rule']} needs a reason: say why this post is an exception"
+                )
             ignores.append(Ignore(item["rule"], reason.strip(), line))
         return ignores
 

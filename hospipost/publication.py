@@ -23,7 +23,7 @@ PAST_NOT_PUBLISHED = "past, not published"
 SHOWN_STATES = ("failed", "unknown", "sending", "pending")
 
 
-def publication_state(post: "Post", now: datetime, deliveries: Iterable["Delivery"] = ()) -> str:
+def publication_state(post: Post, now: datetime, deliveries: Iterable[Delivery] = ()) -> str:
     """A short phrase for the post at ``now``, given its deliveries in the ledger."""
     if post.draft:
         return DRAFT
@@ -39,11 +39,13 @@ def publication_state(post: "Post", now: datetime, deliveries: Iterable["Deliver
     if states["sent"] == len(post.networks):
         return "sent"
     words = [f"sent {states['sent']}/{len(post.networks)}"] if states["sent"] else []
-    words += [f"{states[state]} {'retrying' if state == 'pending' else state}" for state in SHOWN_STATES if states[state]]
+    words += [
+        f"{states[state]} {'retrying' if state == 'pending' else state}" for state in SHOWN_STATES if states[state]
+    ]
     return ", ".join(words)
 
 
-def ledger_deliveries(config: "Config", *, absent_ok: bool = False) -> dict[str, list["Delivery"]]:
+def ledger_deliveries(config: Config, *, absent_ok: bool = False) -> dict[str, list[Delivery]]:
     """Every delivery in the ledger, by post id (empty when nothing was ever published).
 
     An unreadable ledger raises LedgerError (one line, exit 2): never a guess from the posts alone;
@@ -63,7 +65,7 @@ def ledger_deliveries(config: "Config", *, absent_ok: bool = False) -> dict[str,
         ledger.close()
 
 
-def next_time(post: "Post", config: "Config", now: datetime) -> datetime | None:
+def next_time(post: Post, config: Config, now: datetime) -> datetime | None:
     """When the post goes out next (its time, or a recurring post's next occurrence)."""
     if post.every is None:
         return post.at

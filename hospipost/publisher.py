@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import StrEnum
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from hospipost.posts import Post
@@ -47,7 +47,7 @@ class Due:
     def post(self) -> Post:
         return self.occurrence.post
 
-    def as_due_delivery(self) -> "DueDelivery":
+    def as_due_delivery(self) -> DueDelivery:
         from hospipost.ledger import DueDelivery
 
         return DueDelivery(self.post.id, self.post.queue, self.network, self.occurrence.key, self.occurrence.at)
@@ -65,13 +65,13 @@ class Plan:
     missed: list[tuple[Due, str]] = field(default_factory=list)
     blocked: list[tuple[Post, str]] = field(default_factory=list)
 
-    def extend(self, other: "Plan") -> None:
+    def extend(self, other: Plan) -> None:
         self.due.extend(other.due)
         self.missed.extend(other.missed)
         self.blocked.extend(other.blocked)
 
 
-def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[Occurrence]:
+def candidates(posts: Iterable[Post], config: Config, now: datetime) -> list[Occurrence]:
     """Occurrences whose time has come and that are recent enough to matter (no ledger needed)."""
     horizon = now - config.late_window - LOOKBACK
     chosen: list[Occurrence] = []
@@ -85,15 +85,21 @@ def candidates(posts: Iterable[Post], config: "Config", now: datetime) -> list[O
     return chosen
 
 
-def upcoming(posts: Iterable[Post], config: "Config", now: datetime, until: datetime) -> list[Occurrence]:
+def upcoming(posts: Iterable[Post], config: Config, now: datetime, until: datetime) -> list[Occurrence]:
     """Occurrences after now and up to ``until``, in time order (for a preview)."""
     after = now + timedelta(microseconds=1)
     chosen = [o for post in posts if not post.draft for o in occurrences(post, after, until, config.timezone_name)]
     return sorted(chosen, key=lambda occurrence: occurrence.at)
 
 
-def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | None = None,
-         check_lateness: bool = True, published: Callable[[Post], bool] | None = None) -> Plan:
+def plan(
+    due: list[Occurrence],
+    config: Config,
+    now: datetime,
+    network: str | None = None,
+    check_lateness: bool = True,
+    published: Callable[[Post], bool] | None = None,
+) -> Plan:
     """Check the posts of the due occurrences, and split them into deliveries to send,
     misses and blocked posts. ``published`` tells the checks what the ledger sent."""
     from hospipost.compliance import run_checks
@@ -125,7 +131,7 @@ def plan(due: list[Occurrence], config: "Config", now: datetime, network: str | 
     return result
 
 
-def lateness(occurrence: Occurrence, config: "Config", now: datetime) -> str | None:
+def lateness(occurrence: Occurrence, config: Config, now: datetime) -> str | None:
     """Why a due occurrence is too late to publish automatically, or None."""
     post = occurrence.post
     if post.kind == "alert" and post.valid_until is not None:
@@ -138,7 +144,7 @@ def lateness(occurrence: Occurrence, config: "Config", now: datetime) -> str | N
     return None
 
 
-def verdict(post: Post, findings: list["Finding"], config: "Config") -> tuple[str | None, dict[str, Any]]:
+def verdict(post: Post, findings: list[Finding], config: Config) -> tuple[str | None, dict[str, Any]]:
     """Why the post may not go out (None: it may), and what the ledger keeps of its checks
     at send time: warnings and justified exceptions."""
     errors = sorted({f.rule for f in findings if f.ignored is None and f.severity.name == "ERROR"})
@@ -155,7 +161,7 @@ def verdict(post: Post, findings: list["Finding"], config: "Config") -> tuple[st
     return reason, checks
 
 
-def content_hash(rendering: "Rendering") -> str:
+def content_hash(rendering: Rendering) -> str:
     """A hash of exactly what a network receives: texts, media bytes and alt texts."""
     digest = hashlib.sha256()
     digest.update(json.dumps(rendering.parts, ensure_ascii=False).encode())
@@ -201,10 +207,10 @@ class Outcome:
 AdapterFactory = Callable[[str], "Network"]
 
 
-def adapter_factory(config: "Config", credentials: "Credentials") -> AdapterFactory:
+def adapter_factory(config: Config, credentials: Credentials) -> AdapterFactory:
     from hospipost.networks import network_class
 
-    def make(name: str) -> "Network":
+    def make(name: str) -> Network:
         return network_class(name)(config.networks[name], credentials, config.cache_dir)
 
     return make
@@ -215,7 +221,7 @@ class Publisher:
 
     def __init__(
         self,
-        ledger: "Ledger",
+        ledger: Ledger,
         adapters: AdapterFactory,
         clock: Callable[[], datetime],
         secrets: Callable[[], Iterable[str]] = lambda: (),
@@ -253,7 +259,7 @@ class Publisher:
                 result.ledger_error = outcome.ledger_error
         return result
 
-    def deliver(self, item: "Delivery", due: Due) -> Outcome:
+    def deliver(self, item: Delivery, due: Due) -> Outcome:
         """Send one claimed delivery and record what happened; never raises.
 
         When the ledger cannot be written, the outcome says so: a delivery whose request
@@ -264,10 +270,17 @@ class Publisher:
         rendering = _rendering(item.network, due.post)
         try:
             if not self.ledger.request_started(item, self.clock()):
-                return Outcome(item.post_id, item.network, Result.SKIPPED, message="claim taken over by another publisher")
+                return Outcome(
+                    item.post_id, item.network, Result.SKIPPED, message="claim taken over by another publisher"
+                )
         except LedgerError as error:
-            return Outcome(item.post_id, item.network, Result.RETRY, ledger_error=str(error),
-                           message="Not sent: the ledger could not be written; the next run sends it.")
+            return Outcome(
+                item.post_id,
+                item.network,
+                Result.RETRY,
+                ledger_error=str(error),
+                message="Not sent: the ledger could not be written; the next run sends it.",
+            )
         outcome = self._send(item, rendering)
         try:
             self._record(item, outcome, rendering, due)
@@ -276,7 +289,7 @@ class Publisher:
             outcome.message = _unrecorded(outcome)
         return outcome
 
-    def _send(self, item: "Delivery", rendering: "Rendering") -> Outcome:
+    def _send(self, item: Delivery, rendering: Rendering) -> Outcome:
         """The network's answer, as an outcome not yet recorded (thread parts are recorded as they go)."""
         from hospipost.credentials import CredentialsError, redact
         from hospipost.ledger import LedgerError
@@ -294,20 +307,28 @@ class Publisher:
         except (CredentialsError, PermanentError) as error:
             return Outcome(item.post_id, item.network, Result.FAILED, message=redact(str(error), secrets))
         except TransientError as error:
-            return Outcome(item.post_id, item.network, Result.RETRY, message=redact(str(error), secrets),
-                           retry_at=error.retry_at)
+            return Outcome(
+                item.post_id, item.network, Result.RETRY, message=redact(str(error), secrets), retry_at=error.retry_at
+            )
         except UnknownOutcome as error:
             return Outcome(item.post_id, item.network, Result.UNKNOWN, message=redact(str(error), secrets))
         except LedgerError as error:  # a thread part went out and could not be recorded
-            return Outcome(item.post_id, item.network, Result.UNKNOWN, ledger_error=str(error),
-                           message="A part was published but the ledger could not record it: check the "
-                                   "network, then `hospipost reconcile`.")
+            return Outcome(
+                item.post_id,
+                item.network,
+                Result.UNKNOWN,
+                ledger_error=str(error),
+                message="A part was published but the ledger could not record it: check the "
+                "network, then `hospipost reconcile`.",
+            )
         except Exception as error:  # a bug must not lose the delivery: the request may have left
-            message = f"Internal error ({type(error).__name__}: {error}); check the network, then `hospipost reconcile`."
+            message = (
+                f"Internal error ({type(error).__name__}: {error}); check the network, then `hospipost reconcile`."
+            )
             return Outcome(item.post_id, item.network, Result.UNKNOWN, message=redact(message, secrets))
         return Outcome(item.post_id, item.network, Result.SENT, url=sent.url, remote_id=sent.remote_id)
 
-    def _record(self, item: "Delivery", outcome: Outcome, rendering: "Rendering", due: Due) -> None:
+    def _record(self, item: Delivery, outcome: Outcome, rendering: Rendering, due: Due) -> None:
         now = self.clock()
         if outcome.state == Result.SENT:
             self.ledger.mark_sent(item, now, outcome.remote_id or "", outcome.url, content_hash(rendering), due.checks)
@@ -318,7 +339,7 @@ class Publisher:
         else:
             self.ledger.mark_unknown(item, now, outcome.message or "")
 
-    def _retry(self, item: "Delivery", outcome: Outcome, now: datetime) -> None:
+    def _retry(self, item: Delivery, outcome: Outcome, now: datetime) -> None:
         """Schedule the next attempt (capped exponential backoff, or the network's own time),
         or give up after MAX_ATTEMPTS."""
         if item.attempts >= MAX_ATTEMPTS:
@@ -332,7 +353,7 @@ class Publisher:
         self.ledger.mark_retry(item, now, outcome.message or "", outcome.retry_at)
 
 
-def _rendering(network: str, post: Post) -> "Rendering":
+def _rendering(network: str, post: Post) -> Rendering:
     from hospipost.networks import network_class
 
     return network_class(network).render(post)
@@ -341,12 +362,14 @@ def _rendering(network: str, post: Post) -> "Rendering":
 def _unrecorded(outcome: Outcome) -> str:
     """What to say when the network answered but the ledger could not record it."""
     if outcome.state == Result.SENT:
-        return (f"Published ({outcome.url or outcome.remote_id}) but the ledger could not record it: "
-                f"after the ledger is repaired, run `hospipost reconcile` with --sent.")
+        return (
+            f"Published ({outcome.url or outcome.remote_id}) but the ledger could not record it: "
+            f"after the ledger is repaired, run `hospipost reconcile` with --sent."
+        )
     return f"{outcome.message} The ledger could not record this; the next run will say it is of unknown outcome."
 
 
-def describe_payloads(due: Due, adapter: "Network", limits: "Limits") -> dict[str, Any]:
+def describe_payloads(due: Due, adapter: Network, limits: Limits) -> dict[str, Any]:
     """What --dry-run shows for one delivery: the payload and each part's length."""
     rendering = type(adapter).render(due.post)
     return {
@@ -386,16 +409,16 @@ class RunResult:
 
 
 def run(
-    config: "Config",
+    config: Config,
     posts: list[Post],
-    open_ledger: Callable[[], "Ledger | None"],
+    open_ledger: Callable[[], Ledger | None],
     clock: Callable[[], datetime],
     *,
     dry_run: bool = False,
     network: str | None = None,
     until: datetime | None = None,
     adapters: AdapterFactory | None = None,
-    credentials: "Credentials | None" = None,
+    credentials: Credentials | None = None,
 ) -> RunResult:
     """One publish run, the same for `publish`, `publish --dry-run` and every daemon sweep:
     plan what is due at ``clock()`` (and, for a dry run, up to ``until``), then send it
@@ -424,14 +447,15 @@ def run(
 
     credentials = credentials or Credentials()
     credentials.verify()  # an unsafe credentials file stops the run before any claim
-    publisher = Publisher(ledger, adapters or adapter_factory(config, credentials), clock,
-                          secrets=lambda: credentials.configured(config))
+    publisher = Publisher(
+        ledger, adapters or adapter_factory(config, credentials), clock, secrets=lambda: credentials.configured(config)
+    )
     result = publisher.send(work)
     notify(result.outcomes, config)
     return result
 
 
-def sent_posts(history: Callable[[], Iterable["Delivery"]]) -> Callable[[Post], bool]:
+def sent_posts(history: Callable[[], Iterable[Delivery]]) -> Callable[[Post], bool]:
     """Whether the ledger records a post as sent (to any network), for the checks;
     ``history`` is read on the first question only."""
     sent: set[str] | None = None
@@ -445,7 +469,7 @@ def sent_posts(history: Callable[[], Iterable["Delivery"]]) -> Callable[[Post], 
     return published
 
 
-def _handled(work: Plan, history: list["Delivery"], ledger: "Ledger | None") -> set[str]:
+def _handled(work: Plan, history: list[Delivery], ledger: Ledger | None) -> set[str]:
     """Deliveries a publish run would not send: known to the ledger (sent, failed, unknown…),
     or due before the ledger was started afresh."""
     handled = {item.id for item in history if item.state != "pending"}
@@ -455,16 +479,26 @@ def _handled(work: Plan, history: list["Delivery"], ledger: "Ledger | None") -> 
     return handled
 
 
-def _preview(work: Plan, config: "Config", known: set[str]) -> RunResult:
+def _preview(work: Plan, config: Config, known: set[str]) -> RunResult:
     """A dry run: what each network would receive, without a credential or a write."""
     from hospipost.credentials import Credentials
 
     make = adapter_factory(config, Credentials(environ={}))  # a dry run never reads a credential
     adapters = {name: make(name) for name in {due.network for due in work.due}}
-    limits = {name: type(adapter).effective_limits(adapter.settings, adapter.cache_dir) for name, adapter in adapters.items()}
-    result = RunResult(previews=[describe_payloads(due, adapters[due.network], limits[due.network])
-                                 for due in work.due if due.id not in known])
+    limits = {
+        name: type(adapter).effective_limits(adapter.settings, adapter.cache_dir) for name, adapter in adapters.items()
+    }
+    result = RunResult(
+        previews=[
+            describe_payloads(due, adapters[due.network], limits[due.network])
+            for due in work.due
+            if due.id not in known
+        ]
+    )
     result.outcomes = [Outcome(post.id, "-", Result.BLOCKED, message=reason) for post, reason in work.blocked]
-    result.outcomes += [Outcome(due.post.id, due.network, Result.MISSED, message=reason)
-                        for due, reason in work.missed if due.id not in known]
+    result.outcomes += [
+        Outcome(due.post.id, due.network, Result.MISSED, message=reason)
+        for due, reason in work.missed
+        if due.id not in known
+    ]
     return result

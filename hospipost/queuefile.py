@@ -18,7 +18,7 @@ import time as _time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,11 +39,22 @@ LOCK_TIMEOUT = 30.0
 SLOT_HORIZON_DAYS = 400
 # Rules whose errors do not stop a post from being queued: they block publication only.
 NOT_BLOCKING_QUEUING = frozenset({"approval-required"})
-NEW_QUEUE_HEADER = "# Queue \"{name}\", created by `hospipost queue add`: one item per post under posts:\n"
+NEW_QUEUE_HEADER = '# Queue "{name}", created by `hospipost queue add`: one item per post under posts:\n'
 # Written in this order; absent keys are left to the queue's defaults.
 FIELD_ORDER = (
-    "id", "at", "kind", "language", "networks", "text", "thread", "media", "author", "approved_by",
-    "valid_until", "source", "draft",
+    "id",
+    "at",
+    "kind",
+    "language",
+    "networks",
+    "text",
+    "thread",
+    "media",
+    "author",
+    "approved_by",
+    "valid_until",
+    "source",
+    "draft",
 )
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -71,7 +82,7 @@ def append_item(text: str, fields: dict[str, Any]) -> str:
     for a ``posts:`` written as a non-empty flow list, which cannot be extended safely.
     """
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom):]
+    body = text[len(bom) :]
     spot = _find_insertion(body)
     head = body[: spot.index]
     if spot.remove:
@@ -80,7 +91,7 @@ def append_item(text: str, fields: dict[str, Any]) -> str:
         head = body[:line_start] + body[line_start:start].rstrip(" \t") + body[end : spot.index]
     added = spot.before + _indent_item(dump_item(fields, spot.unit), spot)
     newline = "\r\n" if "\r\n" in body else "\n"
-    return bom + head + added.replace("\n", newline) + body[spot.index:]
+    return bom + head + added.replace("\n", newline) + body[spot.index :]
 
 
 def _events(text: str) -> list[yaml.Event]:
@@ -253,9 +264,7 @@ def dump_item(fields: dict[str, Any], unit: int = 2) -> str:
         ordered["networks"] = _FlowList(ordered["networks"])
     if "text" in ordered:
         ordered["text"] = _Block(ordered["text"])
-    return yaml.dump(
-        ordered, Dumper=_ItemDumper, sort_keys=False, allow_unicode=True, width=1_000_000, indent=unit
-    )
+    return yaml.dump(ordered, Dumper=_ItemDumper, sort_keys=False, allow_unicode=True, width=1_000_000, indent=unit)
 
 
 def _indent_item(dumped: str, spot: _Insertion) -> str:
@@ -287,7 +296,7 @@ def next_free_slot(slots: dict[str, list[time]], tz: ZoneInfo, now: datetime, ta
     Slots are local times on the days that have some; a slot that does not exist or is
     ambiguous on a DST change day is skipped rather than guessed.
     """
-    taken_utc = {moment.astimezone(timezone.utc) for moment in taken}
+    taken_utc = {moment.astimezone(UTC) for moment in taken}
     first_day = now.astimezone(tz).date()
     for offset in range(SLOT_HORIZON_DAYS):
         day = first_day + timedelta(days=offset)
@@ -296,7 +305,7 @@ def next_free_slot(slots: dict[str, list[time]], tz: ZoneInfo, now: datetime, ta
             if dst_problem(wall, tz):
                 continue
             moment = wall.replace(tzinfo=tz)
-            if moment > now and moment.astimezone(timezone.utc) not in taken_utc:
+            if moment > now and moment.astimezone(UTC) not in taken_utc:
                 return moment
     return None
 
@@ -467,7 +476,7 @@ def _fill_time(fields: dict[str, Any], config: Config, now: datetime, posts: lis
     if fields.get("at"):
         return False
     if not config.slots:
-        raise HospipostError("no --at given and no slots: in config.yaml; give --at \"YYYY-MM-DD HH:MM\" or add slots")
+        raise HospipostError('no --at given and no slots: in config.yaml; give --at "YYYY-MM-DD HH:MM" or add slots')
     slot = next_free_slot(config.slots, config.timezone, now, {p.at for p in posts if p.at})
     if slot is None:
         raise HospipostError(f"no free posting slot in the next {SLOT_HORIZON_DAYS} days; give --at")
@@ -494,8 +503,10 @@ def _load_back(new_text: str, path: Path, config: Config, before: list[Post], po
         posts = parse_queue_text(new_text, path, config)
     except InputError as error:
         raise HospipostError(f"{path}: the post cannot be added: {error.problem} (line {error.line})") from None
-    if len(posts) != len(before) + 1 or posts[-1].id != post_id or any(
-        _signature(old) != _signature(new) for old, new in zip(before, posts)
+    if (
+        len(posts) != len(before) + 1
+        or posts[-1].id != post_id
+        or any(_signature(old) != _signature(new) for old, new in zip(before, posts, strict=False))
     ):
         raise HospipostError(f"{path}: appending would change the existing posts; nothing written")
     return posts
@@ -505,7 +516,20 @@ def _signature(post: Post) -> tuple[Any, ...]:
     """What a post says, without line numbers (which move when defaults: follow posts:)."""
     media = tuple((m.file, m.alt, m.people, m.consent) for m in post.media)
     return (
-        post.id, post.text, post.kind, post.networks, post.at, tuple(post.variants.items()),
-        tuple(post.thread), media, post.author, post.approved_by, post.valid_until, post.every,
-        post.until, post.source, post.draft, tuple((i.rule, i.reason) for i in post.ignores),
+        post.id,
+        post.text,
+        post.kind,
+        post.networks,
+        post.at,
+        tuple(post.variants.items()),
+        tuple(post.thread),
+        media,
+        post.author,
+        post.approved_by,
+        post.valid_until,
+        post.every,
+        post.until,
+        post.source,
+        post.draft,
+        tuple((i.rule, i.reason) for i in post.ignores),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ MAX_OCCURRENCES = 10_000  # a guard against a cron firing every minute over year
 class Occurrence:
     """One due time of a post."""
 
-    post: "Post"
+    post: Post
     at: datetime
     key: str = ONCE
 
@@ -42,7 +42,7 @@ def cron_trigger(expression: str) -> Any:
     """
     from apscheduler.triggers.cron import CronTrigger
 
-    return CronTrigger.from_crontab(_aps_weekdays(expression), timezone=timezone.utc)
+    return CronTrigger.from_crontab(_aps_weekdays(expression), timezone=UTC)
 
 
 def _aps_weekdays(expression: str) -> str:
@@ -76,10 +76,10 @@ def _weekday_token(token: str) -> str:
 
 
 def occurrence_key(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%MZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
-def occurrences(post: "Post", start: datetime, end: datetime, zone: str) -> Iterator[Occurrence]:
+def occurrences(post: Post, start: datetime, end: datetime, zone: str) -> Iterator[Occurrence]:
     """The post's occurrences with start <= at <= end, in time order.
 
     A recurring post fires at local wall-clock times: a time that does not exist (the
@@ -100,7 +100,7 @@ def occurrences(post: "Post", start: datetime, end: datetime, zone: str) -> Iter
         wall = trigger.get_next_fire_time(None, wall)
         if wall is None:
             return
-        moment = wall.replace(tzinfo=tz).astimezone(timezone.utc)  # fold=0: first of a fold, gap → later
+        moment = wall.replace(tzinfo=tz).astimezone(UTC)  # fold=0: first of a fold, gap → later
         if moment > last and wall > _as_wall(last, tz) + timedelta(hours=3):
             return
         if first <= moment <= last and (previous is None or moment > previous):
@@ -111,10 +111,10 @@ def occurrences(post: "Post", start: datetime, end: datetime, zone: str) -> Iter
 
 def _as_wall(moment: datetime, tz: ZoneInfo) -> datetime:
     """The local wall-clock time of an instant, labelled UTC (what the trigger works on)."""
-    return moment.astimezone(tz).replace(tzinfo=timezone.utc)
+    return moment.astimezone(tz).replace(tzinfo=UTC)
 
 
-def next_occurrences(post: "Post", after: datetime, zone: str, count: int = 3) -> list[Occurrence]:
+def next_occurrences(post: Post, after: datetime, zone: str, count: int = 3) -> list[Occurrence]:
     """The next few occurrences strictly after ``after`` (for queue list and status)."""
     found = []
     horizon = after + timedelta(days=3660)

@@ -47,14 +47,18 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(report: Report) -> str:
-    parts = [_plural(report.errors, "error"), _plural(report.warnings, "warning"), _plural(report.suggestions, "suggestion")]
+    parts = [
+        _plural(report.errors, "error"),
+        _plural(report.warnings, "warning"),
+        _plural(report.suggestions, "suggestion"),
+    ]
     line = f"{', '.join(parts)} in {_plural(report.posts, 'post')}"
     if report.ignored:
         line += f" ({report.ignored} ignored with a reason)"
     return line
 
 
-def render_text(report: Report) -> "RenderableType":
+def render_text(report: Report) -> RenderableType:
     """A report grouped by file and post: line, severity, rule, message, excerpt and fix."""
     from rich.console import Group
     from rich.text import Text
@@ -72,7 +76,7 @@ def render_text(report: Report) -> "RenderableType":
     return Group(*blocks)
 
 
-def _finding_text(finding: Finding) -> "RenderableType":
+def _finding_text(finding: Finding) -> RenderableType:
     """One finding: line, severity and rule on the left; the message, excerpt and fix in a
     column of their own, so a long message wraps under itself (never back at column 0)."""
     from rich.text import Text
@@ -118,14 +122,18 @@ def _one_line(text: str, limit: int = 60) -> str:
 
 def render_json(report: Report) -> str:
     """The report as JSON, one finding per line (readable, and encoded by json's C encoder)."""
-    counts = {"posts": report.posts, "errors": report.errors, "warnings": report.warnings,
-              "suggestions": report.suggestions, "ignored": report.ignored}
+    counts = {
+        "posts": report.posts,
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "suggestions": report.suggestions,
+        "ignored": report.ignored,
+    }
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all (json.dumps builds one per call)
     findings = ",\n    ".join(encode(finding.as_dict()) for finding in report.findings)
     body = f"[\n    {findings}\n  ]" if findings else "[]"
     tail = ",\n".join(f"  {json.dumps(key)}: {value}" for key, value in counts.items())
     return f'{{\n  "findings": {body},\n{tail}\n}}'
-
 
 
 def render_sarif(report: Report, rules: Iterable[Rule]) -> str:

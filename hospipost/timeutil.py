@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
@@ -64,8 +64,7 @@ def _parse_datetime(value: object, tz: ZoneInfo, *, end_of_day: bool = False) ->
         day = date.fromisoformat(text)
     except ValueError:
         raise TimeValueError(
-            f"{value!r} is not a date and time; write 2027-07-19 09:00 (local) "
-            "or 2027-07-19T09:00+02:00"
+            f"{value!r} is not a date and time; write 2027-07-19 09:00 (local) or 2027-07-19T09:00+02:00"
         ) from None
     return _parse_datetime(day, tz, end_of_day=end_of_day)
 
@@ -74,7 +73,7 @@ _RELATIVE = re.compile(r"^\+\s*(\d+)\s*(m|min|h|d)$")
 
 
 def parse_relative(value: str) -> timedelta:
-    """"+90m", "+6h", "+3d": a duration from now."""
+    """ "+90m", "+6h", "+3d": a duration from now."""
     match = _RELATIVE.match(value.strip())
     if not match:
         raise TimeValueError(f"{value!r} is not a relative time; write +90m, +6h or +3d")
@@ -90,7 +89,7 @@ def dst_problem(wall: datetime, tz: ZoneInfo) -> str | None:
     second = wall.replace(tzinfo=tz, fold=1)
     if first.utcoffset() == second.utcoffset():
         return None
-    round_trip = first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
+    round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     return "ambiguous" if round_trip == wall else "nonexistent"
 
 
@@ -98,12 +97,12 @@ def parse_hh_mm(value: object) -> time:
     """Parse "HH:MM" (24-hour clock)."""
     match = _HH_MM.match(str(value).strip()) if isinstance(value, str) else None
     if not match:
-        raise TimeValueError(f"expected a time such as \"09:00\", got {value!r}")
+        raise TimeValueError(f'expected a time such as "09:00", got {value!r}')
     return time(int(match[1]), int(match[2]))
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def in_window(moment: time, start: time, end: time) -> bool:

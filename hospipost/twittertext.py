@@ -46,7 +46,9 @@ _HEAVY = re.compile(f"[^{_LIGHT}]")
 # Anything that makes a text weigh more than len(): a heavy character, CR (CRLF counts 1),
 # © or ® (emoji of Unicode 12.0 inside the light range; keycaps need U+FE0F or U+20E3,
 # which are heavy) or a dot followed by a letter (a URL candidate).
-_NEEDS_WORK = re.compile("[^\u0000-\u000c\u000e-\u00a8\u00aa-\u00ad\u00af-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]|\\.[^\\W\\d_]")
+_NEEDS_WORK = re.compile(
+    "[^\u0000-\u000c\u000e-\u00a8\u00aa-\u00ad\u00af-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]|\\.[^\\W\\d_]"
+)
 _URL_HINT = re.compile(r"\.[^\W\d_]")
 _LINE_ENDING = re.compile(r"\r\n?")
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
@@ -290,42 +292,42 @@ def assemble_url_patterns(gtld: str, cctld: str) -> tuple[str, str]:
     from hospipost._vendor.twitter_text.regexp.valid_url_query_ending_chars import valid_url_query_ending_chars
 
     valid_domain = _supplant(
-        r'(?:#{valid_subdomain}*#{valid_domain_name}(?:#{valid_gtld}|#{valid_cctld}|#{valid_punycode}))',
+        r"(?:#{valid_subdomain}*#{valid_domain_name}(?:#{valid_gtld}|#{valid_cctld}|#{valid_punycode}))",
         {
-            'valid_subdomain': valid_subdomain,
-            'valid_domain_name': valid_domain_name,
-            'valid_gtld': gtld,
-            'valid_cctld': cctld,
-            'valid_punycode': valid_punycode,
+            "valid_subdomain": valid_subdomain,
+            "valid_domain_name": valid_domain_name,
+            "valid_gtld": gtld,
+            "valid_cctld": cctld,
+            "valid_punycode": valid_punycode,
         },
     )
     extract_url = _supplant(
-        '(' +  # $1 total match
-        '(#{valid_url_preceding_chars})' +  # $2 Preceding character
-        '(' +  # $3 URL
-        '(https?:\\/\\/)?' +  # $4 Protocol (optional)
-        '(#{valid_domain})' +  # $5 Domain(s)
-        '(?::(#{valid_port_number}))?' +  # $6 Port number (optional)
-        '(\\/#{valid_url_path}*)?' +  # $7 URL Path
-        '(\\?#{valid_url_query_chars}*#{valid_url_query_ending_chars})?' +  # $8 Query String
-        ')' +
-        ')',
+        "("  # $1 total match
+        + "(#{valid_url_preceding_chars})"  # $2 Preceding character
+        + "("  # $3 URL
+        + "(https?:\\/\\/)?"  # $4 Protocol (optional)
+        + "(#{valid_domain})"  # $5 Domain(s)
+        + "(?::(#{valid_port_number}))?"  # $6 Port number (optional)
+        + "(\\/#{valid_url_path}*)?"  # $7 URL Path
+        + "(\\?#{valid_url_query_chars}*#{valid_url_query_ending_chars})?"  # $8 Query String
+        + ")"
+        + ")",
         {
-            'valid_domain': valid_domain,
-            'valid_url_query_chars': valid_url_query_chars,
-            'valid_url_query_ending_chars': valid_url_query_ending_chars,
-            'valid_port_number': valid_port_number,
-            'valid_url_path': valid_url_path,
-            'valid_url_preceding_chars': valid_url_preceding_chars,
+            "valid_domain": valid_domain,
+            "valid_url_query_chars": valid_url_query_chars,
+            "valid_url_query_ending_chars": valid_url_query_ending_chars,
+            "valid_port_number": valid_port_number,
+            "valid_url_path": valid_url_path,
+            "valid_url_preceding_chars": valid_url_preceding_chars,
         },
     )
     valid_ascii_domain = _supplant(
-        r'(?:(?:[\-a-z0-9#{latin_accent_chars}]+)\.)+(?:#{valid_gtld}|#{valid_cctld}|#{valid_punycode})',
+        r"(?:(?:[\-a-z0-9#{latin_accent_chars}]+)\.)+(?:#{valid_gtld}|#{valid_cctld}|#{valid_punycode})",
         {
-            'latin_accent_chars': latin_accent_chars,
-            'valid_gtld': gtld,
-            'valid_cctld': cctld,
-            'valid_punycode': valid_punycode,
+            "latin_accent_chars": latin_accent_chars,
+            "valid_gtld": gtld,
+            "valid_cctld": cctld,
+            "valid_punycode": valid_punycode,
         },
     )
     return extract_url, valid_ascii_domain
@@ -434,7 +436,7 @@ def _is_valid_url(url: str, protocol: str, domain: str) -> bool:
         return len(protocol) + len(url) <= _MAX_URL_LENGTH
     try:
         puny = domain.encode("idna").decode("ascii")
-    except Exception:  # noqa: BLE001 - any encoding failure makes the URL invalid
+    except Exception:
         return False
     if not puny:
         return False

@@ -29,10 +29,10 @@ MAX_STRING_LENGTH = 100_000
 class LineDict(dict):
     """A mapping loaded from YAML; ``line`` and ``value_lines`` are 1-based."""
 
-    __slots__ = ("line", "value_lines", "key_lines")
+    __slots__ = ("key_lines", "line", "value_lines")
 
     @classmethod
-    def empty(cls, line: int = 1) -> "LineDict":
+    def empty(cls, line: int = 1) -> LineDict:
         mapping = cls()
         mapping.line, mapping.value_lines, mapping.key_lines = line, {}, {}
         return mapping
@@ -49,10 +49,10 @@ class LineDict(dict):
 class LineList(list):
     """A sequence loaded from YAML; ``item_lines[i]`` is where item ``i`` starts."""
 
-    __slots__ = ("line", "item_lines")
+    __slots__ = ("item_lines", "line")
 
     @classmethod
-    def empty(cls, line: int = 1) -> "LineList":
+    def empty(cls, line: int = 1) -> LineList:
         sequence = cls()
         sequence.line, sequence.item_lines = line, []
         return sequence
@@ -123,12 +123,12 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                     None, None, "a mapping key must be a plain value", key_node.start_mark
                 )
             if key in mapping:
-                raise DuplicateKeyError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise DuplicateKeyError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             mapping[key] = self.construct_named(value_node, f"{key!r}")
             line = value_node.start_mark.line + 1
-            value_lines[key] = line + 1 if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">") else line
+            value_lines[key] = (
+                line + 1 if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">") else line
+            )
             key_lines[key] = key_node.start_mark.line + 1
 
     def construct_line_sequence(self, node: yaml.SequenceNode) -> LineList:
@@ -136,7 +136,6 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         sequence.item_lines = [_value_line(item) for item in node.value]
         yield sequence
         sequence.extend(self.construct_value(item) for item in node.value)
-
 
     def construct_checked_timestamp(self, node: yaml.ScalarNode) -> object:
         try:
@@ -215,17 +214,29 @@ def parse_yaml(text: str, path: Path) -> Any:
 
 
 _HINTS = (
-    ("mapping values are not allowed", "a colon followed by a space inside an unquoted text, or a wrong indentation: put the text in quotes, or align the key with the ones above"),
+    (
+        "mapping values are not allowed",
+        "a colon followed by a space inside an unquoted text, or a wrong indentation: put the text in quotes, or align the key with the ones above",
+    ),
     ("found character '\\t'", "a tab: indent with spaces only"),
     ("found a tab character", "a tab: indent with spaces only"),
     ("found unexpected end of stream", "an unclosed quote or bracket: close it"),
-    ("while scanning a quoted scalar", "an unclosed quote: close it, or write a quote inside the text as '' (single quotes) or \\\" (double quotes)"),
+    (
+        "while scanning a quoted scalar",
+        "an unclosed quote: close it, or write a quote inside the text as '' (single quotes) or \\\" (double quotes)",
+    ),
     ("did not find expected key", "a wrong indentation: align this line with the keys above"),
     ("did not find expected '-' indicator", "a wrong indentation in a list: align each '- ' with the others"),
     ("expected <block end>", "a wrong indentation: align this line with the keys above"),
-    ("could not find expected ':'", "a key without a colon, or a text cut over two lines: add 'key: ' or quote the text"),
+    (
+        "could not find expected ':'",
+        "a key without a colon, or a text cut over two lines: add 'key: ' or quote the text",
+    ),
     ("found undefined alias", "a '*' at the start of a value: put the value in quotes"),
-    ("found character that cannot start any token", "a value starting with a special character (@, `, %): put it in quotes"),
+    (
+        "found character that cannot start any token",
+        "a value starting with a special character (@, `, %): put it in quotes",
+    ),
     ("while parsing a flow", "an unclosed [ or {: close it, or quote the value"),
 )
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from hospipost.compliance import Finding, run_checks
 from hospipost.config import Config, load_config
 from hospipost.posts import Post, parse_queue_text
 
-import yaml
-
 # The tests' "now": Monday 23 November 2026, 10:00 UTC (11:00 in Paris).
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 CONFIG_YAML = """\
 organisation: CHU d'Angers

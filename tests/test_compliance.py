@@ -24,7 +24,9 @@ def test_overrides_and_ignores(config: Config) -> None:
 
 
 def test_pii_nir_cannot_be_ignored(config: Config) -> None:
-    post = post_with(text="Le patient 2 95 10 99 126 111 93 remercie le service.", ignore=[{"rule": "pii-nir", "reason": "test"}])
+    post = post_with(
+        text="Le patient 2 95 10 99 126 111 93 remercie le service.", ignore=[{"rule": "pii-nir", "reason": "test"}]
+    )
     [finding] = [f for f in findings(config, post) if f.rule == "pii-nir"]
     assert finding.ignored is None and "cannot be ignored" in finding.message
     assert "2 95 10 99 126 111 93" not in (finding.excerpt or "")

@@ -38,7 +38,9 @@ def test_the_posts_language_is_french_unless_config_says_otherwise(tmp_path: Pat
 
 def test_durations_and_rule_overrides(tmp_path: Path) -> None:
     extra = "late_window: 90m\n"
-    text = CONFIG_YAML.replace("compliance:\n", "compliance:\n  rules:\n    a11y-emoji: {severity: suggestion}\n    a11y-caps: off\n")
+    text = CONFIG_YAML.replace(
+        "compliance:\n", "compliance:\n  rules:\n    a11y-emoji: {severity: suggestion}\n    a11y-caps: off\n"
+    )
     config = make_config(tmp_path, extra, text=text)
     assert config.late_window == timedelta(minutes=90)
     assert config.compliance.rules["a11y-emoji"].severity == "suggestion"
@@ -62,7 +64,11 @@ def test_durations_and_rule_overrides(tmp_path: Path) -> None:
         ("late_window: soon\n", 1, "late_window must be a duration"),
         ("compliance:\n  canicule_line_active: 'oui'\n", 2, "must be true or false"),
         ("compliance:\n  allowed_phone_numbers: 02 41 35 36 37\n", 2, "must be a list"),
-        ("compliance:\n  election_periods: [{name: x, start: 2026-03-22, end: 2025-09-01}]\n", 2, "ends before it starts"),
+        (
+            "compliance:\n  election_periods: [{name: x, start: 2026-03-22, end: 2025-09-01}]\n",
+            2,
+            "ends before it starts",
+        ),
         ("compliance:\n  quiet_hours: {start: '25:00', end: '07:00'}\n", 2, "expected a time"),
         ("compliance:\n  rules:\n    a11y-emoji: loud\n", 3, "expected off or a severity"),
         ("- just\n- a list\n", 1, "the configuration must be a mapping"),

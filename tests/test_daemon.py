@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,15 +36,23 @@ class Clock:
 
 def write_queue(site: Path, name: str, *posts: dict, raw: str | None = None) -> Path:
     path = site / "posts" / f"{name}.yaml"
-    path.write_text(raw if raw is not None else yaml.safe_dump({"posts": list(posts)}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        raw if raw is not None else yaml.safe_dump({"posts": list(posts)}, allow_unicode=True), encoding="utf-8"
+    )
     stamp = time.time() + len(list(site.glob("posts/*"))) + time.perf_counter() % 1  # a new mtime, always
     os.utime(path, (stamp, stamp))
     return path
 
 
 def post(post_id: str, at: str, **changes) -> dict:
-    return {**CLEAN_POST, "id": post_id, "at": at, "networks": ["x"],
-            "text": f"Information {post_id} du CHU d'Angers pour les familles.", **changes}
+    return {
+        **CLEAN_POST,
+        "id": post_id,
+        "at": at,
+        "networks": ["x"],
+        "text": f"Information {post_id} du CHU d'Angers pour les familles.",
+        **changes,
+    }
 
 
 @pytest.fixture
@@ -59,11 +67,12 @@ def make_daemon(site: Path):
     def make(now: datetime) -> tuple[Daemon, Clock, FakeNetworkSet]:
         clock, networks = Clock(now), FakeNetworkSet()
         return Daemon(site / "config.yaml", clock=clock, adapters=networks), clock, networks
+
     return make
 
 
 def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
 
 
 def test_a_sweep_publishes_what_is_due_once(site: Path, make_daemon) -> None:
@@ -77,8 +86,14 @@ def test_a_sweep_publishes_what_is_due_once(site: Path, make_daemon) -> None:
 
 
 def test_exact_times_are_the_distinct_upcoming_instants(site: Path, make_daemon) -> None:
-    write_queue(site, "news", post("a", "2026-12-01 10:00"), post("b", "2026-12-01 10:00", text="Autre texte du CHU."),
-                post("c", "2026-12-01 12:30"), post("far", "2026-12-09 10:00"))
+    write_queue(
+        site,
+        "news",
+        post("a", "2026-12-01 10:00"),
+        post("b", "2026-12-01 10:00", text="Autre texte du CHU."),
+        post("c", "2026-12-01 12:30"),
+        post("far", "2026-12-09 10:00"),
+    )
     daemon, _, _ = make_daemon(local(2026, 12, 1, 9, 0))
     assert daemon.exact_times(local(2026, 12, 1, 9, 0)) == [local(2026, 12, 1, 10, 0), local(2026, 12, 1, 12, 30)]
 
@@ -159,7 +174,7 @@ def test_stopping_makes_no_new_claims(site: Path, make_daemon) -> None:
 
 def test_status_shows_the_daemons(site: Path, make_daemon) -> None:
     write_queue(site, "news", post("a", "2026-12-01 10:00"))
-    daemon, _, _ = make_daemon(datetime.now(timezone.utc))
+    daemon, _, _ = make_daemon(datetime.now(UTC))
     daemon.heartbeat()
     result = CliRunner().invoke(cli, ["--config", str(site / "config.yaml"), "status"])
     assert "Daemons" in result.output and f"{daemon.ledger.actor}  alive" in result.output
@@ -177,13 +192,27 @@ def test_a_real_daemon_publishes_on_time_and_stops_cleanly_on_sigterm(tmp_path: 
         text = config.read_text() + "daemon: {sweep_seconds: 30, reload_seconds: 0.2, heartbeat_seconds: 1}\n"
         config.write_text(text)
         env = {**os.environ, **SECRETS}
-        process = subprocess.Popen([str(Path(sys.executable).with_name("hospipost")), "--config", str(config),
-                                    "daemon", "--log-format", "json"], env=env, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("hospipost")),
+                "--config",
+                str(config),
+                "daemon",
+                "--log-format",
+                "json",
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             time.sleep(1.5)  # started, first sweep done
             due = datetime.now(PARIS).replace(microsecond=0) + timedelta(seconds=4)
-            (config.parent / "posts" / "news.yaml").write_text(yaml.safe_dump({"posts": [
-                post("ponctuel", due.isoformat(), networks=["x", "facebook"])]}, allow_unicode=True))
+            (config.parent / "posts" / "news.yaml").write_text(
+                yaml.safe_dump(
+                    {"posts": [post("ponctuel", due.isoformat(), networks=["x", "facebook"])]}, allow_unicode=True
+                )
+            )
             deadline = due.timestamp() + 5
             while len(server.posts()) < 2 and time.time() < deadline:
                 time.sleep(0.05)

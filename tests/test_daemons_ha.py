@@ -29,14 +29,21 @@ def write_posts(config: Path, start: datetime) -> None:
     lines = ["defaults:\n  networks: [x, facebook]\n  author: c.dupuis\n  approved_by: a.renier\nposts:\n"]
     for number in range(POSTS):
         at = start + timedelta(seconds=SPREAD * number / POSTS)
-        lines.append(f"  - id: info-{number}\n    at: {at.isoformat()}\n"
-                     f"    text: Information numéro {number} du CHU d'Angers sur l'accueil des familles.\n")
+        lines.append(
+            f"  - id: info-{number}\n    at: {at.isoformat()}\n"
+            f"    text: Information numéro {number} du CHU d'Angers sur l'accueil des familles.\n"
+        )
     (config.parent / "posts" / "news.yaml").write_text("".join(lines), encoding="utf-8")
 
 
 def start_daemon(config: Path) -> subprocess.Popen:
-    return subprocess.Popen([HOSPIPOST, "--config", str(config), "daemon"], env={**os.environ, **SECRETS},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [HOSPIPOST, "--config", str(config), "daemon"],
+        env={**os.environ, **SECRETS},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.timeout(240)

@@ -35,15 +35,20 @@ HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
 ALL_FIVE = ("x", "facebook", "mastodon", "bluesky", "linkedin")
 
 
-def make_site(folder: Path, server_url: str, ledger_url: str, posts: int,
-              networks: tuple[str, ...] = ("x", "facebook")) -> Path:
+def make_site(
+    folder: Path, server_url: str, ledger_url: str, posts: int, networks: tuple[str, ...] = ("x", "facebook")
+) -> Path:
     """A site whose networks talk to the local server (the others disabled), with posts to those networks."""
     config = CONFIG_YAML.replace("state: sqlite:///.hospipost/state.db", f"state: {ledger_url}")
     config = config.replace("  x: {enabled: true}", f"  x: {{enabled: true, api_base: '{server_url}', timeout: 5}}")
-    config = config.replace('facebook: {enabled: true, page_id: "1234567890"}',
-                            f'facebook: {{enabled: true, page_id: "1234567890", api_base: "{server_url}", timeout: 5}}')
+    config = config.replace(
+        'facebook: {enabled: true, page_id: "1234567890"}',
+        f'facebook: {{enabled: true, page_id: "1234567890", api_base: "{server_url}", timeout: 5}}',
+    )
     for name in ("mastodon", "bluesky", "linkedin"):
-        config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: true, api_base: '{server_url}', timeout: 5")
+        config = config.replace(
+            f"  {name}: {{enabled: true", f"  {name}: {{enabled: true, api_base: '{server_url}', timeout: 5"
+        )
     for name in ("x", "facebook", "mastodon", "bluesky", "linkedin"):
         if name not in networks:
             config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: false")
@@ -63,15 +68,22 @@ def publish(config: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, **SECRETS}
     return subprocess.Popen(
         clock.command("2026-12-01 10:30", "--config", str(config), "publish", *extra),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=clock.ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=clock.ROOT,
     )
 
 
 def ledger_dump(ledger_url: str) -> str:
     ledger = Ledger.open(ledger_url)
     with ledger.engine.connect() as connection:
-        rows = [str(tuple(row)) for table in ("deliveries", "events", "hospipost_meta")
-                for row in connection.execute(sa.text(f"select * from {table}"))]
+        rows = [
+            str(tuple(row))
+            for table in ("deliveries", "events", "hospipost_meta")
+            for row in connection.execute(sa.text(f"select * from {table}"))
+        ]
     ledger.close()
     return "\n".join(rows)
 
@@ -82,7 +94,7 @@ def test_concurrent_publish_runs_send_each_delivery_once(tmp_path: Path, ledger_
         config = make_site(tmp_path / "site", server.url, ledger_url, posts=30, networks=ALL_FIVE)
         processes = [publish(config) for _ in range(4)]
         outputs = [process.communicate(timeout=180) for process in processes]
-        for process, (out, err) in zip(processes, outputs):
+        for process, (_, err) in zip(processes, outputs, strict=True):
             assert process.returncode == 0, err
         for network in ALL_FIVE:
             counts = Counter(server.texts(network))
@@ -122,12 +134,15 @@ FAN_OUT = ALL_FIVE
 
 def test_a_post_to_every_network_one_failing_the_others_sent_once(tmp_path: Path) -> None:
     with running(latency=0.02) as server:
-        config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=0, networks=FAN_OUT)
+        config = make_site(
+            tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=0, networks=FAN_OUT
+        )
         (config.parent / "posts" / "news.yaml").write_text(
             "posts:\n  - id: partout\n    at: 2026-12-01 10:00\n    author: c.dupuis\n    approved_by: a.renier\n"
             f"    networks: [{', '.join(FAN_OUT)}]\n"
-            "    text: \"Le CHU d'Angers recrute des aides-soignants (CDI) : https://www.chu-angers.fr/recrutement\"\n",
-            encoding="utf-8")
+            '    text: "Le CHU d\'Angers recrute des aides-soignants (CDI) : https://www.chu-angers.fr/recrutement"\n',
+            encoding="utf-8",
+        )
         server.fail_next("linkedin", 401, {"status": 401, "message": "Invalid access token"})
         runs = [publish(config) for _ in range(3)]
         outputs = [process.communicate(timeout=120) for process in runs]
@@ -147,8 +162,14 @@ def test_a_network_down_while_the_others_are_up(tmp_path: Path) -> None:
 
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
     with running() as server:
-        config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE)
-        config.write_text(config.read_text().replace(f"x: {{enabled: true, api_base: '{server.url}'", f"x: {{enabled: true, api_base: '{dead}'"))
+        config = make_site(
+            tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE
+        )
+        config.write_text(
+            config.read_text().replace(
+                f"x: {{enabled: true, api_base: '{server.url}'", f"x: {{enabled: true, api_base: '{dead}'"
+            )
+        )
         out, err = publish(config).communicate(timeout=120)
         assert "↻ retry    info-0 → x" in out and "Could not reach X" in out
         assert all(len(server.texts(network)) == 1 for network in ALL_FIVE if network != "x")
@@ -160,9 +181,25 @@ def test_a_post_to_all_five_networks_previews_with_dry_run(tmp_path: Path) -> No
     import json
 
     with running() as server:
-        config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE)
-        result = subprocess.run([HOSPIPOST, "--config", str(config), "publish", "--dry-run", "--format", "json",
-                                 "--now", "2026-12-01 10:30"], capture_output=True, text=True, env={**os.environ, **SECRETS})
+        config = make_site(
+            tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=1, networks=ALL_FIVE
+        )
+        result = subprocess.run(
+            [
+                HOSPIPOST,
+                "--config",
+                str(config),
+                "publish",
+                "--dry-run",
+                "--format",
+                "json",
+                "--now",
+                "2026-12-01 10:30",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **SECRETS},
+        )
         assert server.received == []
     previews = json.loads(result.stdout)
     assert sorted(p["network"] for p in previews) == sorted(ALL_FIVE)

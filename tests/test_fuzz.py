@@ -26,18 +26,62 @@ COMMANDS = (["check"], ["queue", "list"], ["status", "--now"], ["publish", "--dr
 NOWS = ("2026-11-23 11:00",) * 6 + ("+99999999999d", "9999-12-31 23:59", "0001-01-01 00:00", "+999999m")
 
 TAG_VALUES = (
-    "!!float abc", "!!int x1", "!!bool maybe", "!!omap [a: 1]", "!!set [1, 2]", "!!binary '@@'",
-    "!!timestamp 2027-13-45", "!!null x", "!!python/object:os.system x", "!!str", "!!pairs [a: 1]",
-    "!!map [1]", "!!seq {a: 1}", "!!float .nanx", "!!int 99999999999999999999999999",
+    "!!float abc",
+    "!!int x1",
+    "!!bool maybe",
+    "!!omap [a: 1]",
+    "!!set [1, 2]",
+    "!!binary '@@'",
+    "!!timestamp 2027-13-45",
+    "!!null x",
+    "!!python/object:os.system x",
+    "!!str",
+    "!!pairs [a: 1]",
+    "!!map [1]",
+    "!!seq {a: 1}",
+    "!!float .nanx",
+    "!!int 99999999999999999999999999",
 )
 EDGE_VALUES = (
-    "0001-01-01 00:00", "9999-12-31 23:59", "0001-01-01", "9999-12-31", "2027-02-30",
-    "1970-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "+99999999999d",
-    '"2027-02-01"', "2027-02-01", "25:99", "-1", "1e400", "0", "[]", "{}", "''", "null", "true",
-    "<<: [1, 2]", "{<<: 3}", "*nope", "&a [*a]",
+    "0001-01-01 00:00",
+    "9999-12-31 23:59",
+    "0001-01-01",
+    "9999-12-31",
+    "2027-02-30",
+    "1970-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-12:00",
+    "+99999999999d",
+    '"2027-02-01"',
+    "2027-02-01",
+    "25:99",
+    "-1",
+    "1e400",
+    "0",
+    "[]",
+    "{}",
+    "''",
+    "null",
+    "true",
+    "<<: [1, 2]",
+    "{<<: 3}",
+    "*nope",
+    "&a [*a]",
 )
 # The keys whose values reach date arithmetic, file names or scans of long text.
-FAVOURED = ("at", "valid_until", "until", "every", "timezone", "posts_dir", "late_window", "start", "end", "alt", "text", "file")
+FAVOURED = (
+    "at",
+    "valid_until",
+    "until",
+    "every",
+    "timezone",
+    "posts_dir",
+    "late_window",
+    "start",
+    "end",
+    "alt",
+    "text",
+    "file",
+)
 CONTROL = ("\x00", "\x01", "\x07", "\x1b[31m", "\x7f", "\u2028", "\ufeff", "\t", "\r")
 
 

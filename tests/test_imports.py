@@ -67,7 +67,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
     def walk(node: str, path: list[str]) -> list[str] | None:
         if node in path:
-            return [*path[path.index(node):], node]
+            return [*path[path.index(node) :], node]
         if node in done:
             return None
         for target in sorted(graph[node]):
@@ -96,4 +96,5 @@ def test_a_cycle_hidden_in_a_function_is_found() -> None:
     assert find_cycle(graph) == ["a", "b", "c", "a"]
     tree = ast.parse("def f():\n    from hospipost import config\nif TYPE_CHECKING:\n    import hospipost.posts\n")
     assert [imported_names(node, "hospipost.x", False) for node in runtime_imports(tree)] == [
-        ["hospipost", "hospipost.config"]]
+        ["hospipost", "hospipost.config"]
+    ]

@@ -41,7 +41,9 @@ def one_line_error(result: CliRunner.Result) -> str:
     return errors[0]
 
 
-@pytest.mark.parametrize("key, value", [("at", "!!float abc"), ("kind", "!!omap [a: 1]"), ("id", "!!int x1"), ("author", "!!bool maybe")])
+@pytest.mark.parametrize(
+    "key, value", [("at", "!!float abc"), ("kind", "!!omap [a: 1]"), ("id", "!!int x1"), ("author", "!!bool maybe")]
+)
 @pytest.mark.parametrize("command", [["queue", "list"], ["status", *NOW], ["publish", "--dry-run", *NOW]])
 def test_an_impossible_tagged_value_skips_only_its_file(site: Path, key: str, value: str, command: list[str]) -> None:
     line = first_value(site / "posts" / "events.yaml", key, value)
@@ -81,7 +83,9 @@ def test_a_ten_megabyte_alt_text_is_refused_quickly(site: Path) -> None:
     result = run(site, "check", *NOW)
     assert time.perf_counter() - started < 10
     assert result.exit_code == 2
-    assert f"health-alerts.yaml:{line}: 'alt' is 10500000 characters long; the limit is 100 000" in one_line_error(result)
+    assert f"health-alerts.yaml:{line}: 'alt' is 10500000 characters long; the limit is 100 000" in one_line_error(
+        result
+    )
 
 
 @pytest.mark.parametrize("value", ["9999-12-31 23:59", "0001-01-01 00:00", "9999-12-31T23:59:59-12:00"])
@@ -133,7 +137,7 @@ def test_a_quoted_election_date_is_a_date(site: Path) -> None:
     "broken, hint",
     [
         ("    text: Attention: fermeture du parking\n", "put the text in quotes"),
-        ("    text: \"Fermeture du parking\n", "unclosed quote"),
+        ('    text: "Fermeture du parking\n', "unclosed quote"),
         ("\ttext: Fermeture\n", "indent with spaces only"),
     ],
 )
@@ -150,7 +154,9 @@ def test_a_yaml_syntax_error_has_a_hint_in_plain_words(site: Path, broken: str, 
 
 
 @pytest.mark.parametrize("command", [["check"], ["queue", "list"], ["status"], ["publish", "--dry-run"]])
-def test_every_command_says_the_same_when_there_is_no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+def test_every_command_says_the_same_when_there_is_no_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, command, catch_exceptions=False)
     assert result.exit_code == 2

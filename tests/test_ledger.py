@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from hospipost.ledger import SCHEMA_VERSION, DueDelivery, Ledger, LedgerError, redact_url
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=15)
 
 
@@ -46,7 +46,12 @@ def test_sent_is_final_with_url_hash_and_history(ledger_url: str) -> None:
     ledger.request_started(item, NOW)
     ledger.mark_sent(item, NOW, "123", "https://x.com/i/web/status/123", "abc")
     stored = ledger.get(item.id)
-    assert (stored.state, stored.remote_id, stored.remote_url, stored.sent_hash) == ("sent", "123", "https://x.com/i/web/status/123", "abc")
+    assert (stored.state, stored.remote_id, stored.remote_url, stored.sent_hash) == (
+        "sent",
+        "123",
+        "https://x.com/i/web/status/123",
+        "abc",
+    )
     assert ledger.claim([item.id], NOW + timedelta(hours=1), LEASE) == []
     kinds = [event["kind"] for event in reversed(ledger.event_log(post_id="p1"))]
     assert kinds == ["claimed", "request", "sent"]
@@ -126,7 +131,9 @@ def test_reconcile_sent_and_not_sent(ledger_url: str) -> None:
 def test_schema_version_is_recorded_and_a_newer_ledger_is_refused(ledger_url: str) -> None:
     ledger = Ledger.open(ledger_url)
     with ledger.write() as connection:
-        assert connection.execute(sa.text("select value from hospipost_meta where key='schema_version'")).scalar() == str(SCHEMA_VERSION)
+        assert connection.execute(
+            sa.text("select value from hospipost_meta where key='schema_version'")
+        ).scalar() == str(SCHEMA_VERSION)
         connection.execute(sa.text("update hospipost_meta set value='99' where key='schema_version'"))
     with pytest.raises(LedgerError, match="newer than this hospipost"):
         Ledger.open(ledger_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -19,8 +20,13 @@ from tests import clock
 from tests.helpers import CLEAN_POST, NOW, post_with
 
 READERS = [
-    ["publish"], ["publish", "--dry-run", "--now", "2026-12-01 12:00"], ["status"],
-    ["history"], ["queue", "list"], ["queue", "show", "p1"], ["reconcile", "p1", "--network", "x", "--not-sent"],
+    ["publish"],
+    ["publish", "--dry-run", "--now", "2026-12-01 12:00"],
+    ["status"],
+    ["history"],
+    ["queue", "list"],
+    ["queue", "show", "p1"],
+    ["reconcile", "p1", "--network", "x", "--not-sent"],
 ]
 
 
@@ -44,13 +50,15 @@ def _run(config: Config, args: list[str], at: str = "2026-12-01 12:00"):
 
 def _one_line_exit_2(result) -> None:
     assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
     assert len(result.output.strip().splitlines()) == 1, result.output
 
 
 @pytest.mark.parametrize("damage", ["header", "middle"])
 @pytest.mark.parametrize("args", READERS, ids=lambda args: " ".join(args[:2]))
-def test_a_damaged_ledger_is_one_line_and_exit_2_for_every_command(config: Config, args: list[str], damage: str) -> None:
+def test_a_damaged_ledger_is_one_line_and_exit_2_for_every_command(
+    config: Config, args: list[str], damage: str
+) -> None:
     path = _published(config)
     data = bytearray(path.read_bytes())
     if damage == "header":
@@ -116,7 +124,9 @@ def test_reset_needs_the_flag(config: Config) -> None:
 
 def _mount_tiny_tmpfs(folder: Path) -> None:
     folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)], capture_output=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)], capture_output=True, check=False
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
 
@@ -212,10 +222,8 @@ class _Proxy:
     def cut(self) -> None:
         self.down = True
         for sock in self.sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
 
@@ -270,12 +278,28 @@ def test_a_read_only_shm_file_is_named_with_its_fix(tmp_path: Path) -> None:
         shm.touch()
         os.chown(shm, 0, 0)
         shm.chmod(0o644)
-        script = ("import sys; from pathlib import Path; from datetime import datetime, timezone; "
-                  "from hospipost.config import load_config; from hospipost.ledger import Ledger, LedgerError\n"
-                  "try:\n    Ledger.open_for_publishing(load_config(Path(sys.argv[1]))).record_run(datetime.now(timezone.utc), {})\n"
-                  "except LedgerError as error:\n    print(error)")
-        done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-c", script,
-                               str(config.path)], capture_output=True, text=True, check=False, cwd=folder)
+        script = (
+            "import sys; from pathlib import Path; from datetime import datetime, timezone; "
+            "from hospipost.config import load_config; from hospipost.ledger import Ledger, LedgerError\n"
+            "try:\n    Ledger.open_for_publishing(load_config(Path(sys.argv[1]))).record_run(datetime.now(timezone.utc), {})\n"
+            "except LedgerError as error:\n    print(error)"
+        )
+        done = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=nobody",
+                "--regid=nogroup",
+                "--clear-groups",
+                sys.executable,
+                "-c",
+                script,
+                str(config.path),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=folder,
+        )
         assert "state.db-shm is read-only" in done.stdout and "delete it" in done.stdout, done.stdout + done.stderr
         assert load_config(config.path)
     finally:

@@ -24,10 +24,15 @@ def with_notify(tmp_path: Path, section: str) -> Config:
     return make_config(tmp_path / "site", f"notify:\n{section}")
 
 
-def test_the_command_gets_the_event_on_stdin_and_in_its_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_gets_the_event_on_stdin_and_in_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOSPIPOST_X_API_KEY", "SECRET-X-KEY-7f3a")
     out = tmp_path / "events.txt"
-    config = with_notify(tmp_path, f"  command: 'cat >> {out}; echo \" $HOSPIPOST_EVENT_POST/$HOSPIPOST_EVENT_STATE key=$HOSPIPOST_X_API_KEY\" >> {out}'\n")
+    config = with_notify(
+        tmp_path,
+        f"  command: 'cat >> {out}; echo \" $HOSPIPOST_EVENT_POST/$HOSPIPOST_EVENT_STATE key=$HOSPIPOST_X_API_KEY\" >> {out}'\n",
+    )
     assert notify([SENT, FAILED], config) == 1
     text = out.read_text()
     event = json.loads(text.split(" canicule/")[0])
@@ -50,7 +55,9 @@ def test_the_webhook_gets_a_json_post(tmp_path: Path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        config = with_notify(tmp_path, f"  webhook: http://127.0.0.1:{server.server_address[1]}/hook\n  when: [failed, unknown]\n")
+        config = with_notify(
+            tmp_path, f"  webhook: http://127.0.0.1:{server.server_address[1]}/hook\n  when: [failed, unknown]\n"
+        )
         notify([FAILED, Outcome("p", "x", "retry", message="503")], config)
     finally:
         server.shutdown()
@@ -67,11 +74,14 @@ def test_no_hook_no_work(config: Config) -> None:
     assert notify([FAILED], config) == 0
 
 
-@pytest.mark.parametrize("section, message", [
-    ("  webhook: ftp://example.org\n", "notify.webhook must be an http(s):// URL"),
-    ("  when: [failed, exploded]\n", "unknown state 'exploded'"),
-    ("  sms: '0612345678'\n", "unknown key 'sms'"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ("  webhook: ftp://example.org\n", "notify.webhook must be an http(s):// URL"),
+        ("  when: [failed, exploded]\n", "unknown state 'exploded'"),
+        ("  sms: '0612345678'\n", "unknown key 'sms'"),
+    ],
+)
 def test_bad_notify_config(tmp_path: Path, section: str, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         with_notify(tmp_path, section)

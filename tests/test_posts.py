@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time as clock
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -57,18 +57,18 @@ def test_a_queue_loads_with_defaults_times_and_lines(config: Config) -> None:
     first, second = queue.posts
     assert queue.name == "health-alerts"
     assert first.kind == "alert" and first.networks == ("x", "facebook")
-    assert first.at == datetime(2027, 7, 19, 7, 0, tzinfo=timezone.utc)
+    assert first.at == datetime(2027, 7, 19, 7, 0, tzinfo=UTC)
     assert first.at_wall == datetime(2027, 7, 19, 9, 0)
     assert first.text == "Fortes chaleurs : appelez le 15 en cas de malaise."
     assert first.text_for("x") == "Fortes chaleurs, appelez le 15."
     assert first.text_for("facebook") == first.text
     assert first.media[0].path == config.resolve("media/canicule.png")
-    assert first.valid_until == datetime(2027, 7, 21, 17, 0, tzinfo=timezone.utc)
+    assert first.valid_until == datetime(2027, 7, 21, 17, 0, tzinfo=UTC)
     assert first.ignores[0].rule == "a11y-emoji" and first.ignores[0].line == 21
     assert first.line == 6 and first.line_of("text") == 9 and first.line_of("variants.x") == 11
     assert first.line_of("thread[0]") == 13 and first.line_of("media[0].alt") == 16
     assert second.networks == ("mastodon",) and second.kind == "prevention"
-    assert second.at == datetime(2027, 1, 10, 7, 30, tzinfo=timezone.utc) and second.at_wall is None
+    assert second.at == datetime(2027, 1, 10, 7, 30, tzinfo=UTC) and second.at_wall is None
 
 
 def test_posts_default_to_the_enabled_networks(config: Config) -> None:
@@ -77,11 +77,15 @@ def test_posts_default_to_the_enabled_networks(config: Config) -> None:
 
 
 def test_a_post_is_in_its_own_language_else_its_queues_else_configs(config: Config) -> None:
-    path = write(config, "mixed.yaml", (
-        "defaults:\n  language: en\nposts:\n"
-        "  - {id: a, at: 2027-01-04 10:00, text: Hello}\n"
-        "  - {id: b, at: 2027-01-04 11:00, text: Bonjour, language: fr-CA}\n"
-    ))
+    path = write(
+        config,
+        "mixed.yaml",
+        (
+            "defaults:\n  language: en\nposts:\n"
+            "  - {id: a, at: 2027-01-04 10:00, text: Hello}\n"
+            "  - {id: b, at: 2027-01-04 11:00, text: Bonjour, language: fr-CA}\n"
+        ),
+    )
     assert [post.language for post in load_queue(path, config).posts] == ["en", "fr-CA"]
     plain = write(config, "plain.yaml", "posts:\n  - {id: c, at: 2027-01-04 10:00, text: Bonjour}\n")
     assert load_queue(plain, config).posts[0].language == config.language == "fr"
@@ -94,7 +98,11 @@ def test_an_empty_queue_file_has_no_posts(config: Config) -> None:
 
 def test_ids_are_unique_across_queues(config: Config) -> None:
     write(config, "a.yaml", "posts:\n  - {id: same, at: 2027-01-04 10:00, text: Un}\n")
-    write(config, "b.yaml", "posts:\n  - {id: other, at: 2027-01-04 10:00, text: Deux}\n  - {id: same, at: 2027-01-05 10:00, text: Trois}\n")
+    write(
+        config,
+        "b.yaml",
+        "posts:\n  - {id: other, at: 2027-01-04 10:00, text: Deux}\n  - {id: same, at: 2027-01-05 10:00, text: Trois}\n",
+    )
     with pytest.raises(QueueLoadError) as caught:
         load_queues(config)
     [error] = caught.value.errors
@@ -121,20 +129,52 @@ POST = "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: Bonjour\n"
         ("posts:\n  - id: a\n    at: 2027-02-30 10:00\n    text: x\n", 3, "'at'"),
         ("posts:\n  - id: a\n    at: 2027-02-30\n    text: x\n", 3, "impossible date"),
         ("posts:\n  - id: a\n    at: demain\n    text: x\n", 3, "is not a date and time"),
-        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    networks: [x, twitter]\n", 5, "unknown network 'twitter'"),
+        (
+            "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    networks: [x, twitter]\n",
+            5,
+            "unknown network 'twitter'",
+        ),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    kind: pub\n", 5, "'kind' must be one of"),
-        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    language: EN\n", 5, "'language' must be a language tag"),
-        ("defaults:\n  language: [en]\nposts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n", 2, "'language' must be a language tag"),
+        (
+            "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    language: EN\n",
+            5,
+            "'language' must be a language tag",
+        ),
+        (
+            "defaults:\n  language: [en]\nposts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n",
+            2,
+            "'language' must be a language tag",
+        ),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    thread: suite\n", 5, "'thread' must be a list"),
-        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media: photo.png\n", 5, "'media' must be a list"),
-        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media:\n      - alt: sans fichier\n", 6, "needs 'file:'"),
-        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media:\n      - {file: a.png, people: oui}\n", 6, "'people' must be true or false"),
+        (
+            "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media: photo.png\n",
+            5,
+            "'media' must be a list",
+        ),
+        (
+            "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media:\n      - alt: sans fichier\n",
+            6,
+            "needs 'file:'",
+        ),
+        (
+            "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    media:\n      - {file: a.png, people: oui}\n",
+            6,
+            "'people' must be true or false",
+        ),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: {a: b}\n", 4, "'text' must be a string"),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    txet: y\n", 5, "unknown key 'txet'"),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    text: y\n", 5, "duplicate key 'text'"),
-        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    ignore: [{rule: a11y-emoji}]\n", 5, "needs a reason"),
+        (
+            "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    ignore: [{rule: a11y-emoji}]\n",
+            5,
+            "needs a reason",
+        ),
         ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    every: weekly\n", 5, "cron expression"),
-        ("posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    variants: {twitter: y}\n", 5, "unknown network 'twitter'"),
+        (
+            "posts:\n  - id: a\n    at: 2027-01-04 10:00\n    text: x\n    variants: {twitter: y}\n",
+            5,
+            "unknown network 'twitter'",
+        ),
         ("defaults: [x]\nposts: []\n", 1, "'defaults:' must be a mapping"),
         ("defaults:\n  id: shared\nposts: []\n", 2, "unknown key 'id' in defaults"),
     ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from hospipost.publisher import MAX_ATTEMPTS, Publisher, candidates, plan
 from tests.fakes.adapter import FakeNetworkSet
 from tests.helpers import make_posts, post_with
 
-AT = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)  # 10:00 in Paris
+AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 
 
 class Clock:
@@ -46,7 +46,9 @@ def test_plan_due_future_draft_missed_blocked(config: Config) -> None:
         post_with(id="future", at="2026-12-01 11:00"),
         post_with(id="draft", at="2026-12-01 09:00", draft=True, text="Brouillon de la lettre d'information."),
         post_with(id="late", at="2026-12-01 03:00", text="Ouverture du nouveau parking visiteurs au CHU d'Angers."),
-        post_with(id="unapproved", at="2026-12-01 09:00", approved_by=None, text="Journée portes ouvertes à l'IFSI samedi."),
+        post_with(
+            id="unapproved", at="2026-12-01 09:00", approved_by=None, text="Journée portes ouvertes à l'IFSI samedi."
+        ),
     )
     assert [(d.post.id, d.network) for d in work.due] == [("due", "x"), ("due", "facebook")]
     assert [(d.post.id, d.network) for d, _ in work.missed][:1] == [("late", "x")]
@@ -56,11 +58,15 @@ def test_plan_due_future_draft_missed_blocked(config: Config) -> None:
 
 def test_an_alert_is_due_until_valid_until_then_missed(config: Config) -> None:
     alert = post_with(
-        id="canicule", kind="alert", at="2026-12-01 01:00", valid_until="2026-12-01 20:00", networks=["x"],
+        id="canicule",
+        kind="alert",
+        at="2026-12-01 01:00",
+        valid_until="2026-12-01 20:00",
+        networks=["x"],
         text="Fortes chaleurs : appelez le 15 en cas de malaise. Canicule info service 0 800 06 66 66. https://www.santepubliquefrance.fr",
     )
     assert [d.post.id for d in planned(config, alert).due] == ["canicule"]
-    late = planned(config, alert, now=datetime(2026, 12, 1, 20, 30, tzinfo=timezone.utc))
+    late = planned(config, alert, now=datetime(2026, 12, 1, 20, 30, tzinfo=UTC))
     assert late.due == [] and "the alert expired" in late.missed[0][1]
 
 
@@ -105,7 +111,7 @@ def test_transient_failures_back_off_then_give_up(setup) -> None:
     work = planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))
     networks["x"].script = [TransientError("X answered 503") for _ in range(MAX_ATTEMPTS)]
     delays = []
-    for attempt in range(MAX_ATTEMPTS):
+    for _ in range(MAX_ATTEMPTS):
         [outcome] = publisher.send(work).outcomes
         if outcome.state == "retry":
             delays.append(outcome.retry_at - clock.now)
@@ -146,7 +152,9 @@ def test_a_bug_in_an_adapter_makes_the_delivery_unknown_not_lost(setup) -> None:
 
 def test_a_thread_resumes_after_the_parts_already_sent(setup) -> None:
     config, ledger, networks, clock, publisher = setup
-    post = post_with(at="2026-12-01 09:00", networks=["x"], thread=["Deuxième partie du fil.", "Troisième partie du fil."])
+    post = post_with(
+        at="2026-12-01 09:00", networks=["x"], thread=["Deuxième partie du fil.", "Troisième partie du fil."]
+    )
     work = planned(config, post)
     networks["x"].script = [None, TransientError("X answered 503 on part 2")]
     [outcome] = publisher.send(work).outcomes
@@ -161,8 +169,13 @@ def test_a_thread_resumes_after_the_parts_already_sent(setup) -> None:
 
 def test_missed_and_blocked_are_reported_and_missed_recorded_once(setup) -> None:
     config, ledger, networks, clock, publisher = setup
-    work = planned(config, post_with(id="late", at="2026-12-01 02:00", networks=["x"]),
-                   post_with(id="bad", at="2026-12-01 09:00", approved_by=None, text="Concert de Noël pour les enfants hospitalisés."))
+    work = planned(
+        config,
+        post_with(id="late", at="2026-12-01 02:00", networks=["x"]),
+        post_with(
+            id="bad", at="2026-12-01 09:00", approved_by=None, text="Concert de Noël pour les enfants hospitalisés."
+        ),
+    )
     states = sorted((o.post_id, o.state) for o in publisher.send(work).outcomes)
     assert states == [("bad", "blocked"), ("late", "missed")]
     assert [o.state for o in publisher.send(work).outcomes] == ["blocked"]
@@ -171,8 +184,12 @@ def test_missed_and_blocked_are_reported_and_missed_recorded_once(setup) -> None
 
 def test_an_edited_post_is_not_sent_again(setup) -> None:
     config, ledger, networks, clock, publisher = setup
-    publisher.send(planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))).outcomes
-    edited = post_with(at="2026-12-01 09:10", networks=["x"], text="Le CHU d'Angers ouvre une nouvelle salle d'attente (texte corrigé).")
+    publisher.send(planned(config, post_with(at="2026-12-01 09:00", networks=["x"])))
+    edited = post_with(
+        at="2026-12-01 09:10",
+        networks=["x"],
+        text="Le CHU d'Angers ouvre une nouvelle salle d'attente (texte corrigé).",
+    )
     clock.now = AT + timedelta(minutes=20)
     assert publisher.send(planned(config, edited, now=clock.now)).outcomes == []
     assert len(networks["x"].published) == 1
@@ -180,8 +197,12 @@ def test_an_edited_post_is_not_sent_again(setup) -> None:
 
 def test_check_results_and_ignored_rules_are_recorded_at_send_time(setup) -> None:
     config, ledger, networks, clock, publisher = setup
-    post = post_with(at="2026-12-01 09:00", networks=["x"], approved_by="C. Dupuis",
-                     ignore=[{"rule": "approval-self", "reason": "directrice seule en poste cette semaine"}])
+    post = post_with(
+        at="2026-12-01 09:00",
+        networks=["x"],
+        approved_by="C. Dupuis",
+        ignore=[{"rule": "approval-self", "reason": "directrice seule en poste cette semaine"}],
+    )
     [outcome] = publisher.send(planned(config, post)).outcomes
     assert outcome.state == "sent"
     [sent] = ledger.event_log(kinds=["sent"])

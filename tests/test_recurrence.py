@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,11 +55,23 @@ def test_a_time_in_the_autumn_fold_fires_once(config: Config) -> None:
 
 def test_half_hourly_firings_neither_skip_nor_double_on_dst_days(config: Config) -> None:
     post = weekly(config, "*/30 * * * *")
-    autumn = walls(occurrences(post, datetime(2026, 10, 25, 0, 0, tzinfo=timezone.utc),
-                               datetime(2026, 10, 25, 2, 30, tzinfo=timezone.utc), "Europe/Paris"))
+    autumn = walls(
+        occurrences(
+            post,
+            datetime(2026, 10, 25, 0, 0, tzinfo=UTC),
+            datetime(2026, 10, 25, 2, 30, tzinfo=UTC),
+            "Europe/Paris",
+        )
+    )
     assert autumn == ["2026-10-25 02:00 CEST", "2026-10-25 02:30 CEST", "2026-10-25 03:00 CET", "2026-10-25 03:30 CET"]
     spring = walls(occurrences(post, local(2027, 3, 28, 1, 0), local(2027, 3, 28, 4, 0), "Europe/Paris"))
-    assert spring == ["2027-03-28 01:00 CET", "2027-03-28 01:30 CET", "2027-03-28 03:00 CEST", "2027-03-28 03:30 CEST", "2027-03-28 04:00 CEST"]
+    assert spring == [
+        "2027-03-28 01:00 CET",
+        "2027-03-28 01:30 CET",
+        "2027-03-28 03:00 CEST",
+        "2027-03-28 03:30 CEST",
+        "2027-03-28 04:00 CEST",
+    ]
 
 
 def test_at_starts_and_until_ends_the_series(config: Config) -> None:
@@ -71,7 +83,9 @@ def test_at_starts_and_until_ends_the_series(config: Config) -> None:
 def test_next_occurrences(config: Config) -> None:
     post = weekly(config)
     assert walls(next_occurrences(post, local(2027, 1, 4, 9, 0), "Europe/Paris", 2)) == [
-        "2027-01-11 09:00 CET", "2027-01-18 09:00 CET"]
+        "2027-01-11 09:00 CET",
+        "2027-01-18 09:00 CET",
+    ]
 
 
 def test_an_invalid_cron_expression_is_refused_with_its_line(config: Config) -> None:
@@ -81,40 +95,50 @@ def test_an_invalid_cron_expression_is_refused_with_its_line(config: Config) -> 
 
 
 def test_each_occurrence_is_its_own_delivery(tmp_path: Path, config: Config) -> None:
-    post = post_with(at=None, every="0 9 * * MON", networks=["x"], text="Chaque lundi : les conseils prévention de la semaine.")
+    post = post_with(
+        at=None, every="0 9 * * MON", networks=["x"], text="Chaque lundi : les conseils prévention de la semaine."
+    )
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'state.db'}")
     networks = FakeNetworkSet()
     for day in (1, 1, 8):  # twice on 1 February (once sent), then the next Monday
-        now = local(2027, 2, day, 9, 5).astimezone(timezone.utc)
+        now = local(2027, 2, day, 9, 5).astimezone(UTC)
         loaded = make_posts(config, post)
-        Publisher(ledger, networks, lambda: now).send(plan(candidates(loaded, config, now), config, now)).outcomes
+        Publisher(ledger, networks, lambda moment=now: moment).send(plan(candidates(loaded, config, now), config, now))
     assert [key for key, _, _ in networks["x"].published] == ["p1:x:20270201T0800Z", "p1:x:20270208T0800Z"]
     assert {item.state for item in ledger.all()} == {"sent"}
 
 
 def test_a_missed_occurrence_does_not_stop_the_next_one(tmp_path: Path, config: Config) -> None:
-    post = post_with(at=None, every="0 9 * * MON", networks=["x"], text="Chaque lundi : les conseils prévention de la semaine.")
-    now = local(2027, 2, 8, 9, 1).astimezone(timezone.utc)
+    post = post_with(
+        at=None, every="0 9 * * MON", networks=["x"], text="Chaque lundi : les conseils prévention de la semaine."
+    )
+    now = local(2027, 2, 8, 9, 1).astimezone(UTC)
     work = plan(candidates(make_posts(config, post), config, now), config, now)
     assert [d.occurrence.key for d in work.due] == ["20270208T0800Z"]
     # last week's occurrence is older than the look-back window: neither sent nor re-reported
     assert work.missed == []
 
 
-@pytest.mark.parametrize("every, weekdays", [
-    ("0 9 * * 1", {"Monday"}),
-    ("0 9 * * 3", {"Wednesday"}),
-    ("0 9 * * 0", {"Sunday"}),
-    ("0 9 * * 7", {"Sunday"}),
-    ("0 9 * * 1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
-    ("0 9 * * 6,0", {"Saturday", "Sunday"}),
-    ("0 9 * * */3", {"Sunday", "Wednesday", "Saturday"}),
-    ("0 9 * * MON", {"Monday"}),
-    ("0 9 * * mon-fri", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
-])
+@pytest.mark.parametrize(
+    "every, weekdays",
+    [
+        ("0 9 * * 1", {"Monday"}),
+        ("0 9 * * 3", {"Wednesday"}),
+        ("0 9 * * 0", {"Sunday"}),
+        ("0 9 * * 7", {"Sunday"}),
+        ("0 9 * * 1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+        ("0 9 * * 6,0", {"Saturday", "Sunday"}),
+        ("0 9 * * */3", {"Sunday", "Wednesday", "Saturday"}),
+        ("0 9 * * MON", {"Monday"}),
+        ("0 9 * * mon-fri", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+    ],
+)
 def test_numeric_weekdays_mean_what_they_mean_in_crontab(config: Config, every: str, weekdays: set[str]) -> None:
     """Crontab counts from Sunday = 0; APScheduler 3 from Monday = 0: "* * * * 3" is a Wednesday."""
     post = weekly(config, every=every)
-    start = datetime(2026, 12, 6, tzinfo=timezone.utc)  # a Sunday
-    found = {o.at.astimezone(ZoneInfo("Europe/Paris")).strftime("%A") for o in occurrences(post, start, start + timedelta(days=14), "Europe/Paris")}
+    start = datetime(2026, 12, 6, tzinfo=UTC)  # a Sunday
+    found = {
+        o.at.astimezone(ZoneInfo("Europe/Paris")).strftime("%A")
+        for o in occurrences(post, start, start + timedelta(days=14), "Europe/Paris")
+    }
     assert found == weekdays

@@ -20,8 +20,14 @@ FORMATS = ("text", "json", "sarif", "github")
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people; json, sarif (2.1.0) or github annotations for tools and CI.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people; json, sarif (2.1.0) or github annotations for tools and CI.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--now", "now_option", metavar="TIME", help="Check as if it were TIME (local), e.g. for a rehearsal.")
 @pass_app
@@ -57,12 +63,12 @@ def check(app: AppContext, paths: tuple[Path, ...], output_format: str, strict: 
     raise SystemExit(report.exit_code(strict))
 
 
-def published_in_ledger(config: "Config") -> "Callable[[Post], bool]":
+def published_in_ledger(config: Config) -> Callable[[Post], bool]:
     """Whether the ledger records a post as sent; the ledger is read on the first question
     only (most checks never ask), and without a ledger nothing was published."""
     from hospipost.publisher import sent_posts
 
-    def history() -> list["Delivery"]:
+    def history() -> list[Delivery]:
         from hospipost.publication import ledger_deliveries
 
         return [item for items in ledger_deliveries(config, absent_ok=True).values() for item in items]
@@ -86,7 +92,9 @@ def _print_report(report, output_format: str, rules) -> None:
 
 
 @click.command()
-@click.option("--explain", "explain_id", metavar="RULE", help="Print what RULE checks, why (its source) and how to fix it.")
+@click.option(
+    "--explain", "explain_id", metavar="RULE", help="Print what RULE checks, why (its source) and how to fix it."
+)
 @pass_app
 def rules(app: AppContext, explain_id: str | None) -> None:
     """List the rules of the compliance checklist, their severity and whether they are on.
@@ -128,7 +136,10 @@ def _explanation(rule_obj, active_rule):
 
     state = active_rule.severity.label if active_rule else "off"
     title = Text(rule_obj.id, style="bold").append(f"  ({state}", style="dim")
-    title.append(", default " + rule_obj.severity.label if active_rule and active_rule.severity != rule_obj.severity else "", style="dim")
+    title.append(
+        ", default " + rule_obj.severity.label if active_rule and active_rule.severity != rule_obj.severity else "",
+        style="dim",
+    )
     title.append(")" if rule_obj.ignorable else ", cannot be ignored)", style="dim")
     return Group(title, Text(""), Text(rule_obj.doc))
 

@@ -19,10 +19,10 @@ class AppContext:
 
     def __init__(self, config_option: str | None) -> None:
         self.config_option = config_option
-        self._config: "Config | None" = None
+        self._config: Config | None = None
 
     @property
-    def config(self) -> "Config":
+    def config(self) -> Config:
         """The config, required: a clear error when there is none."""
         if self._config is None:
             from hospipost.config import config_path, require_config
@@ -30,7 +30,7 @@ class AppContext:
             self._config = require_config(*config_path(self.config_option))
         return self._config
 
-    def config_or_default(self) -> "Config":
+    def config_or_default(self) -> Config:
         """The config, or the embedded defaults when no config.yaml was named or found."""
         if self._config is None:
             from pathlib import Path
@@ -45,7 +45,7 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def parse_now(value: str | None, config: "Config", option: str = "--now", base: "datetime | None" = None) -> "datetime":
+def parse_now(value: str | None, config: Config, option: str = "--now", base: datetime | None = None) -> datetime:
     """A time option: local "YYYY-MM-DD HH:MM", ISO 8601, or relative ("+3d", "+6h", "+90m")
     to ``base`` (the real clock by default); the real clock when not given."""
     from hospipost.errors import HospipostError

@@ -8,9 +8,16 @@ from hospipost.cli.context import AppContext, pass_app
 
 
 @click.command()
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Readable lines, or one JSON object per line for a log collector.")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Readable lines, or one JSON object per line for a log collector.",
+)
+@click.option(
+    "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True
+)
 @pass_app
 def daemon(app: AppContext, log_format: str, log_level: str) -> None:
     """Publish each post at its time, picking up edits without a restart.

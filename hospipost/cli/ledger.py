@@ -36,7 +36,9 @@ def reset(app: AppContext, start_afresh: bool) -> None:
     from hospipost.timeutil import utcnow
 
     if not start_afresh:
-        raise HospipostError("Say --start-afresh to start a new ledger (restore the old one from its backup instead if you can).")
+        raise HospipostError(
+            "Say --start-afresh to start a new ledger (restore the old one from its backup instead if you can)."
+        )
     config = app.config
     now = utcnow()
     _set_aside_sqlite(config.state_url, now)
@@ -47,16 +49,18 @@ def reset(app: AppContext, start_afresh: bool) -> None:
         new.close()
     write_marker(config, identity)
     local = now.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
-    click.echo(f"A new ledger was started at {redact_url(config.state_url)}: only what is due from {local} on will be sent.")
+    click.echo(
+        f"A new ledger was started at {redact_url(config.state_url)}: only what is due from {local} on will be sent."
+    )
 
 
-def _set_aside_sqlite(url: str, now: "datetime") -> None:
+def _set_aside_sqlite(url: str, now: datetime) -> None:
     """Keep the old SQLite file (emptied, damaged or foreign) beside, never delete it."""
     import os
 
     if not url.startswith("sqlite:///"):
         return
-    path = url[len("sqlite:///"):]
+    path = url[len("sqlite:///") :]
     stamp = now.strftime("%Y%m%d-%H%M%S")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):

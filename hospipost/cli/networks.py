@@ -55,7 +55,9 @@ def check_networks(app: AppContext) -> None:
 
 # The adapters word their errors for a publication ("nothing was published, hospipost will
 # try again later"); a credentials check published nothing and retries nothing by itself.
-_PUBLISHING_CLAUSE = re.compile(r"\s*[;:,.]?\s*(?:nothing (?:more )?was (?:published|posted|sent)|hospipost will try again)\b.*$", re.DOTALL)
+_PUBLISHING_CLAUSE = re.compile(
+    r"\s*[;:,.]?\s*(?:nothing (?:more )?was (?:published|posted|sent)|hospipost will try again)\b.*$", re.DOTALL
+)
 
 
 def _check_wording(message: str, transient: bool) -> str:

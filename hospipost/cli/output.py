@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 UNWRAPPED_WIDTH = 10_000
 
 
-def console(stderr: bool = False) -> "Console":
+def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
@@ -28,12 +28,19 @@ def console(stderr: bool = False) -> "Console":
     return out
 
 
-def print_hanging(out: "Console", text: str, indent: int, hang: int = 4, style: str | None = None) -> None:
+def print_hanging(out: Console, text: str, indent: int, hang: int = 4, style: str | None = None) -> None:
     """One line item; on a terminal its continuation lines start under the text, never at column 0."""
     import textwrap
 
-    lines = textwrap.wrap(
-        text, width=max(out.width, indent + hang + 20), initial_indent=" " * indent,
-        subsequent_indent=" " * (indent + hang), break_on_hyphens=False,
-    ) if out.is_terminal else [" " * indent + text]
+    lines = (
+        textwrap.wrap(
+            text,
+            width=max(out.width, indent + hang + 20),
+            initial_indent=" " * indent,
+            subsequent_indent=" " * (indent + hang),
+            break_on_hyphens=False,
+        )
+        if out.is_terminal
+        else [" " * indent + text]
+    )
     out.print("\n".join(lines), style=style, soft_wrap=True, markup=False)

@@ -29,15 +29,31 @@ if TYPE_CHECKING:
 @click.option("--dry-run", is_flag=True, help="Show exactly what each network would receive; send and write nothing.")
 @click.option("--post", "post_id", metavar="ID", help="Only this post.")
 @click.option("--network", type=click.Choice(NETWORK_NAMES), help="Only this network.")
-@click.option("--now", "now_option", metavar="TIME",
-              help="With --dry-run: show what would be due at TIME (local, or +6h, +3d), for rehearsals.")
-@click.option("--until", "until_option", metavar="TIME",
-              help="With --dry-run: preview every delivery due up to TIME (e.g. +7d), not only what is due now.")
+@click.option(
+    "--now",
+    "now_option",
+    metavar="TIME",
+    help="With --dry-run: show what would be due at TIME (local, or +6h, +3d), for rehearsals.",
+)
+@click.option(
+    "--until",
+    "until_option",
+    metavar="TIME",
+    help="With --dry-run: preview every delivery due up to TIME (e.g. +7d), not only what is due now.",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print only what needs attention (for cron).")
 @pass_app
-def publish(app: AppContext, dry_run: bool, post_id: str | None, network: str | None, now_option: str | None,
-            until_option: str | None, output_format: str, quiet: bool) -> None:
+def publish(
+    app: AppContext,
+    dry_run: bool,
+    post_id: str | None,
+    network: str | None,
+    now_option: str | None,
+    until_option: str | None,
+    output_format: str,
+    quiet: bool,
+) -> None:
     """Publish every post that is due and not yet published, exactly once per network.
 
     Safe to run every minute from cron, several at once, and after a crash: each
@@ -66,8 +82,16 @@ def publish(app: AppContext, dry_run: bool, post_id: str | None, network: str | 
 SYMBOLS = {"sent": "✔", "retry": "↻", "failed": "✖", "unknown": "?", "missed": "✖", "blocked": "⏸", "skipped": "·"}
 
 
-def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | None, network: str | None,
-                output_format: str, quiet: bool, until: datetime | None = None) -> int:
+def run_publish(
+    config: Config,
+    now: datetime,
+    dry_run: bool,
+    post_id: str | None,
+    network: str | None,
+    output_format: str,
+    quiet: bool,
+    until: datetime | None = None,
+) -> int:
     """Publish (or preview) what is due; return the exit status.
 
     ``until`` (dry runs only) previews every post due up to then, each judged at its own time.
@@ -102,7 +126,7 @@ def run_publish(config: "Config", now: datetime, dry_run: bool, post_id: str | N
     return 0 if result.ok or dry_run else 1
 
 
-def _only_post(posts: list["Post"], post_id: str, load_errors: list) -> list["Post"]:
+def _only_post(posts: list[Post], post_id: str, load_errors: list) -> list[Post]:
     chosen = [post for post in posts if post.id == post_id]
     if not chosen:
         hint = " (some queue files could not be read)" if load_errors else ""
@@ -111,13 +135,13 @@ def _only_post(posts: list["Post"], post_id: str, load_errors: list) -> list["Po
 
 
 @contextmanager
-def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger | None"]]:
+def _ledger(config: Config, read_only: bool) -> Iterator[Callable[[], Ledger | None]]:
     """Opens the ledger for a run when first asked, and closes it after: to publish, the
     ledger this folder's marker names (created with it in a new folder); for a dry run, the
     read-only view, None when nothing was published here yet. A LedgerError is one line."""
     opened: list[Ledger | None] = []
 
-    def open_ledger() -> "Ledger | None":
+    def open_ledger() -> Ledger | None:
         from hospipost.ledger import Ledger, open_for_reading
 
         if not opened:
@@ -131,7 +155,7 @@ def _ledger(config: "Config", read_only: bool) -> Iterator[Callable[[], "Ledger 
             opened[0].close()
 
 
-def _print_preview(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
+def _print_preview(result: RunResult, config: Config, output_format: str, quiet: bool) -> None:
     """The dry run for people: plain lines, styled and wrapped only on a terminal (a year's
     preview holds tens of thousands of deliveries: rich would take most of the run)."""
     from hospipost.publisher import Result
@@ -150,15 +174,20 @@ def _print_preview(result: "RunResult", config: "Config", output_format: str, qu
         else:
             lines.append((f"✖ {outcome.post_id} → {outcome.network}: missed, {outcome.message}", "red"))
     count = len(result.previews)
-    lines.append((f"Dry run: {count} {'delivery' if count == 1 else 'deliveries'} would be sent; "
-                  "nothing was sent or written.", "bold"))
+    lines.append(
+        (
+            f"Dry run: {count} {'delivery' if count == 1 else 'deliveries'} would be sent; "
+            "nothing was sent or written.",
+            "bold",
+        )
+    )
     click.echo(_terminal_text(lines))
 
 
 Line = tuple[str, str | None]  # a line of text and its style (a colour, "bold", "dim" or None)
 
 
-def _preview_lines(preview: dict[str, Any], config: "Config") -> list[Line]:
+def _preview_lines(preview: dict[str, Any], config: Config) -> list[Line]:
     """One delivery of the dry run: where and when, each part with its length, the media and
     the requests."""
     from hospipost.networks import network_class
@@ -212,7 +241,7 @@ def _styled(text: str, style: str) -> str:
     return click.style(text, fg=style)
 
 
-def _print_outcomes(result: "RunResult", config: "Config", output_format: str, quiet: bool) -> None:
+def _print_outcomes(result: RunResult, config: Config, output_format: str, quiet: bool) -> None:
     from hospipost.publisher import Result
 
     outcomes = result.outcomes
@@ -240,18 +269,21 @@ def _json_lines(items: list[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, default=str) for item in items) + "\n]"
 
 
-def _outcome_dict(outcome: "Outcome") -> dict[str, Any]:
+def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
     from hospipost.publisher import Result
 
     return {
-        "post": outcome.post_id, "network": outcome.network, "state": outcome.state, "url": outcome.url,
+        "post": outcome.post_id,
+        "network": outcome.network,
+        "state": outcome.state,
+        "url": outcome.url,
         "error": outcome.message if outcome.state != Result.SENT or outcome.ledger_error else None,
         "retry_at": outcome.retry_at.isoformat() if outcome.retry_at else None,
         "ledger_error": outcome.ledger_error,
     }
 
 
-def _outcome_line(outcome: "Outcome", config: "Config") -> str:
+def _outcome_line(outcome: Outcome, config: Config) -> str:
     from hospipost.publisher import Result
 
     symbol = SYMBOLS.get(outcome.state, "·")

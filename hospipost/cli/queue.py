@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hospipost.cli.context import AppContext, pass_app, parse_now
+from hospipost.cli.context import AppContext, parse_now, pass_app
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -30,16 +30,40 @@ def queue() -> None:
 @click.argument("queue_name", metavar="QUEUE")
 @click.option("--text", "-t", help="The post's text (or --text-file, or pipe it on stdin).")
 @click.option("--text-file", metavar="FILE", help="Read the text from FILE ('-' for stdin).")
-@click.option("--at", "at", metavar="TIME", help='"YYYY-MM-DD HH:MM" (local), ISO 8601 with an offset, now, or +10m/+2h; default: the next free slot (an alert: now).')
-@click.option("--network", "-n", "networks", multiple=True, metavar="N", help="Publish to N (repeatable); default: the queue's or every enabled network.")
+@click.option(
+    "--at",
+    "at",
+    metavar="TIME",
+    help='"YYYY-MM-DD HH:MM" (local), ISO 8601 with an offset, now, or +10m/+2h; default: the next free slot (an alert: now).',
+)
+@click.option(
+    "--network",
+    "-n",
+    "networks",
+    multiple=True,
+    metavar="N",
+    help="Publish to N (repeatable); default: the queue's or every enabled network.",
+)
 @click.option("--media", multiple=True, metavar="FILE", help="An image to attach (repeatable).")
 @click.option("--alt", multiple=True, metavar="TEXT", help="Alt text of each --media, in the same order.")
-@click.option("--consent", multiple=True, metavar="REF", help="Consent record of each --media, in order ('-' for an image showing nobody); sets people: true.")
-@click.option("--people", is_flag=True, help="Every --media shows an identifiable person (a --consent is then required).")
+@click.option(
+    "--consent",
+    multiple=True,
+    metavar="REF",
+    help="Consent record of each --media, in order ('-' for an image showing nobody); sets people: true.",
+)
+@click.option(
+    "--people", is_flag=True, help="Every --media shows an identifiable person (a --consent is then required)."
+)
 @click.option("--kind", metavar="KIND", help="alert, innovation, news, event, recruitment or prevention.")
 @click.option("--author", metavar="WHO", help="Who wrote the post.")
 @click.option("--approved-by", metavar="WHO", help="Who approved it (not the author).")
-@click.option("--id", "post_id", metavar="ID", help="The post's id (default: its kind or queue, date and a short hash, e.g. news-2027-03-02-3fa9).")
+@click.option(
+    "--id",
+    "post_id",
+    metavar="ID",
+    help="The post's id (default: its kind or queue, date and a short hash, e.g. news-2027-03-02-3fa9).",
+)
 @click.option("--valid-until", metavar="TIME", help="Alerts: never published after this time.")
 @click.option("--source", metavar="URL", help="The evidence behind an innovation or health-advice post.")
 @click.option("--language", metavar="TAG", help="The text's language when it is not config's (e.g. en, en-GB).")
@@ -75,7 +99,7 @@ def add(app: AppContext, queue_name: str, now_option: str | None, **options: Any
     _print_added(result, config)
 
 
-def _post_fields(config: "Config", options: dict[str, Any], now: "datetime") -> dict[str, Any]:
+def _post_fields(config: Config, options: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The new post's keys as they will be written, validated one by one.
 
     An alert without --at goes out now (after its check), not at the next posting slot."""
@@ -127,7 +151,7 @@ def _read_post_text(text: str | None, text_file: str | None) -> str:
     return text
 
 
-def _moment_option(option: str, value: str | None, config: "Config", now: "datetime") -> str | None:
+def _moment_option(option: str, value: str | None, config: Config, now: datetime) -> str | None:
     """A time option as it will be written: local "YYYY-MM-DD HH:MM", or ISO with its offset.
 
     "now" and relative times ("+10m", "+2h", "+3d") count from ``now``, as publish --now does."""
@@ -145,18 +169,18 @@ def _moment_option(option: str, value: str | None, config: "Config", now: "datet
     except TimeValueError as error:
         raise HospipostError(f"{option}: {error}") from None
     if ":" not in value:
-        raise HospipostError(f"{option} {value!r}: give a time too, e.g. \"{value.strip()} 09:00\"")
+        raise HospipostError(f'{option} {value!r}: give a time too, e.g. "{value.strip()} 09:00"')
     if wall is None:
         return moment.isoformat()
     return wall.strftime("%Y-%m-%d %H:%M:%S" if wall.second else "%Y-%m-%d %H:%M")
 
 
-def _local_wall(moment: "datetime", config: "Config") -> str:
+def _local_wall(moment: datetime, config: Config) -> str:
     wall = moment.astimezone(config.timezone)
     return wall.strftime("%Y-%m-%d %H:%M:%S" if wall.second else "%Y-%m-%d %H:%M")
 
 
-def _networks_option(names: tuple[str, ...], config: "Config") -> list[str] | None:
+def _networks_option(names: tuple[str, ...], config: Config) -> list[str] | None:
     """The --network names, each known and enabled in config.yaml (a post to a disabled one could never go out)."""
     from hospipost.errors import HospipostError
     from hospipost.networks import NETWORK_NAMES
@@ -172,7 +196,7 @@ def _networks_option(names: tuple[str, ...], config: "Config") -> list[str] | No
 
 
 def _media_option(
-    config: "Config", files: tuple[str, ...], alts: tuple[str, ...], consents: tuple[str, ...], people: bool
+    config: Config, files: tuple[str, ...], alts: tuple[str, ...], consents: tuple[str, ...], people: bool
 ) -> list[dict[str, Any]]:
     """Media items: each --media with the --alt and --consent of the same rank."""
     from pathlib import Path
@@ -203,13 +227,13 @@ def _media_option(
     return items
 
 
-def _config_relative(path: "Path", config: "Config") -> str:
+def _config_relative(path: Path, config: Config) -> str:
     """Media paths in posts are relative to config.yaml's folder when they are inside it."""
     absolute, root = path.resolve(), config.root.resolve()
     return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(absolute)
 
 
-def _print_refusal(result: "AddResult") -> None:
+def _print_refusal(result: AddResult) -> None:
     errors = len(result.blocking)
     click.echo(
         f"Refused: post {result.post.id} has {_plural(errors, 'content error')}; "
@@ -222,7 +246,7 @@ def _print_refusal(result: "AddResult") -> None:
     click.echo("Fix the post, or save it as a draft with --draft.", err=True)
 
 
-def _print_added(result: "AddResult", config: "Config") -> None:
+def _print_added(result: AddResult, config: Config) -> None:
     from hospipost.timeutil import format_local
 
     post = result.post
@@ -252,7 +276,9 @@ def _print_added(result: "AddResult", config: "Config") -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--now", "now_option", hidden=True, metavar="TIME")
 @pass_app
-def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_format: str, now_option: str | None) -> None:
+def list_posts(
+    app: AppContext, queue_name: str | None, show_all: bool, output_format: str, now_option: str | None
+) -> None:
     """List the upcoming posts (all queues, or QUEUE), sorted by time.
 
     Each row: local time, id, queue, networks, kind, check status (✓, or the
@@ -277,8 +303,11 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
 
     deliveries = ledger_deliveries(config, absent_ok=True)
     findings = _findings_by_post(report)
-    rows = [_row(post, findings.get(post.id, []), config, now, deliveries.get(post.id, ()))
-            for post in _sorted(posts, config, now) if show_all or _upcoming(post, now)]
+    rows = [
+        _row(post, findings.get(post.id, []), config, now, deliveries.get(post.id, ()))
+        for post in _sorted(posts, config, now)
+        if show_all or _upcoming(post, now)
+    ]
     if output_format == "json":
         import json
 
@@ -297,21 +326,22 @@ def list_posts(app: AppContext, queue_name: str | None, show_all: bool, output_f
 LIST_COLUMNS = ("time", "id", "queue", "networks", "kind", "check", "state")
 
 
-def _findings_by_post(report: "Report") -> dict[str, list["Finding"]]:
+def _findings_by_post(report: Report) -> dict[str, list[Finding]]:
     """The findings grouped by post in one pass (Report.for_post scans them all, for each post)."""
-    grouped: dict[str, list["Finding"]] = {}
+    grouped: dict[str, list[Finding]] = {}
     for finding in report.findings:
         grouped.setdefault(finding.post.id, []).append(finding)
     return grouped
 
 
-def _row(post: "Post", findings: list["Finding"], config: "Config", now: "datetime", deliveries: Any = ()) -> dict[str, Any]:
+def _row(post: Post, findings: list[Finding], config: Config, now: datetime, deliveries: Any = ()) -> dict[str, Any]:
     from hospipost.publication import next_time
     from hospipost.timeutil import format_local
 
     when = next_time(post, config, now)
     return {
-        "time": (format_local(when, config.timezone) if when else "ended") + (f" (every {post.every})" if post.every else ""),
+        "time": (format_local(when, config.timezone) if when else "ended")
+        + (f" (every {post.every})" if post.every else ""),
         "at": when.isoformat() if when else None,
         "every": post.every,
         "id": post.id,
@@ -327,7 +357,7 @@ def _row(post: "Post", findings: list["Finding"], config: "Config", now: "dateti
     }
 
 
-def _state(post: "Post", config: "Config", now: "datetime", deliveries: Any = ()) -> str:
+def _state(post: Post, config: Config, now: datetime, deliveries: Any = ()) -> str:
     """The publication state, or why a post that looks scheduled can never go out."""
     from hospipost.publication import SCHEDULED, publication_state
 
@@ -340,30 +370,30 @@ def _state(post: "Post", config: "Config", now: "datetime", deliveries: Any = ()
     return f"blocked: {', '.join(blocked)} not enabled" if blocked else state
 
 
-def never_sent_networks(post: "Post", config: "Config") -> list[str]:
+def never_sent_networks(post: Post, config: Config) -> list[str]:
     """The post's networks that are disabled (or absent) in config.yaml: publish blocks those deliveries."""
     enabled = config.enabled_networks()
     return [name for name in post.networks if name not in enabled]
 
 
-def _sorted(posts: list["Post"], config: "Config", now: "datetime") -> list["Post"]:
+def _sorted(posts: list[Post], config: Config, now: datetime) -> list[Post]:
     from hospipost.publication import next_time
 
     times = {post.id: next_time(post, config, now) for post in posts}
     return sorted(posts, key=lambda p: (times[p.id] is None, times[p.id].timestamp() if times[p.id] else 0, p.id))
 
 
-def _upcoming(post: "Post", now: "datetime") -> bool:
+def _upcoming(post: Post, now: datetime) -> bool:
     if post.every is not None:
         return post.until is None or post.until >= now
     return post.at is not None and post.at >= now
 
 
-def _count(findings: list["Finding"], severity: str) -> int:
+def _count(findings: list[Finding], severity: str) -> int:
     return sum(1 for f in findings if f.severity.name == severity and f.ignored is None)
 
 
-def _check_status(findings: list["Finding"]) -> str:
+def _check_status(findings: list[Finding]) -> str:
     errors, warnings = _count(findings, "ERROR"), _count(findings, "WARNING")
     parts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
     return ", ".join(parts) or "✓"
@@ -374,12 +404,12 @@ def _cell(row: dict[str, Any], column: str) -> str:
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
-def _plain_table(rows: list[dict[str, Any]], config: "Config") -> str:
+def _plain_table(rows: list[dict[str, Any]], config: Config) -> str:
     """Aligned columns, no truncation: for pipes, files and scripts."""
     headers = [c.upper() if c != "time" else f"TIME ({config.timezone_name})" for c in LIST_COLUMNS]
     table = [headers, *[[_cell(row, c) for c in LIST_COLUMNS] for row in rows]]
     widths = [max(len(line[i]) for line in table) for i in range(len(LIST_COLUMNS))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table)
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False)).rstrip() for line in table)
 
 
 # Columns a narrow terminal drops first; time, id, check and state always stay.
@@ -390,7 +420,7 @@ COLUMN_GAP = 3  # padding, divider, padding
 ID_FOLD = 24  # a longer id folds over lines rather than squeeze the other columns
 
 
-def _rich_table(rows: list[dict[str, Any]], config: "Config", width: int) -> Any:
+def _rich_table(rows: list[dict[str, Any]], config: Config, width: int) -> Any:
     """The list for a terminal of ``width`` columns: cells wrap between words and never cut
     one (a state is always whole); low-priority columns go when even that does not fit."""
     from rich import box
@@ -437,7 +467,7 @@ def _words(column: str, cell: str) -> list[str]:
     return cell.split() or [""]
 
 
-def _queue_exists(config: "Config", name: str) -> bool:
+def _queue_exists(config: Config, name: str) -> bool:
     folder = config.resolve(config.posts_dir)
     return (folder / f"{name}.yaml").is_file() or (folder / f"{name}.yml").is_file()
 
@@ -471,7 +501,7 @@ def show(app: AppContext, post_id: str, now_option: str | None) -> None:
     click.echo("\n".join(_post_view(post, report.for_post(post.id), config, now)))
 
 
-def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "datetime") -> list[str]:
+def _post_view(post: Post, findings: list[Finding], config: Config, now: datetime) -> list[str]:
     from hospipost.publication import ledger_deliveries
     from hospipost.recurrence import next_occurrences
     from hospipost.timeutil import format_local
@@ -500,7 +530,7 @@ def _post_view(post: "Post", findings: list["Finding"], config: "Config", now: "
     return lines
 
 
-def _network_view(network: str, post: "Post", config: "Config") -> list[str]:
+def _network_view(network: str, post: Post, config: Config) -> list[str]:
     from hospipost.networks import network_class
 
     adapter = network_class(network)
@@ -521,7 +551,7 @@ def _network_view(network: str, post: "Post", config: "Config") -> list[str]:
     return lines
 
 
-def _media_view(post: "Post") -> list[str]:
+def _media_view(post: Post) -> list[str]:
     lines = []
     for item in post.media:
         size = _file_size(item.path)
@@ -531,7 +561,7 @@ def _media_view(post: "Post") -> list[str]:
     return lines
 
 
-def _file_size(path: "Path") -> str:
+def _file_size(path: Path) -> str:
     try:
         size = path.stat().st_size
     except OSError:
@@ -543,7 +573,7 @@ def _file_size(path: "Path") -> str:
     return ""
 
 
-def _findings_view(findings: list["Finding"]) -> list[str]:
+def _findings_view(findings: list[Finding]) -> list[str]:
     if not findings:
         return ["  " + click.style("✓ no finding", fg="green")]
     return ["  " + _finding_line(f, with_line=True) for f in findings]
@@ -552,7 +582,7 @@ def _findings_view(findings: list["Finding"]) -> list[str]:
 # --- shared ---------------------------------------------------------------------------
 
 
-def _checked_posts(config: "Config", now: "datetime") -> tuple[list["Post"], "Report"]:
+def _checked_posts(config: Config, now: datetime) -> tuple[list[Post], Report]:
     """Every post of every queue, and the checklist's report over all of them."""
     from hospipost.compliance import run_checks
     from hospipost.errors import HospipostError
@@ -566,7 +596,7 @@ def _checked_posts(config: "Config", now: "datetime") -> tuple[list["Post"], "Re
     return posts, run_checks(posts, config, now)
 
 
-def _finding_line(finding: "Finding", with_line: bool = False) -> str:
+def _finding_line(finding: Finding, with_line: bool = False) -> str:
     colour = {"ERROR": "red", "WARNING": "yellow"}.get(finding.severity.name, "cyan")
     severity = click.style(f"{finding.severity.label:<10}", fg=colour)
     where = f"line {finding.line}: " if with_line else ""
@@ -581,7 +611,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _display(path: "Path") -> str:
+def _display(path: Path) -> str:
     """A path relative to the current folder when it is below it."""
     from pathlib import Path
 

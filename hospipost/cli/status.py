@@ -7,7 +7,9 @@ import click
 from hospipost.cli.context import AppContext, parse_now, pass_app
 from hospipost.networks import NETWORK_NAMES
 
-FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+FORMAT = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 
 
 @click.command()
@@ -54,7 +56,9 @@ def history(app: AppContext, post_id: str | None, output_format: str) -> None:
 @click.option("--not-sent", is_flag=True, help="It was not published: send it again at the next run.")
 @click.option("--occurrence", default="once", show_default=True, help="For a recurring post: which occurrence.")
 @pass_app
-def reconcile(app: AppContext, post_id: str, network: str, sent_url: str | None, not_sent: bool, occurrence: str) -> None:
+def reconcile(
+    app: AppContext, post_id: str, network: str, sent_url: str | None, not_sent: bool, occurrence: str
+) -> None:
     """Resolve a delivery whose outcome is unknown (or that failed): sent, or not sent.
 
     Look at the account first. If the post is there, record it with --sent URL; if it

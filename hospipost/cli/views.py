@@ -15,32 +15,42 @@ if TYPE_CHECKING:
     from hospipost.ledger import Delivery, Ledger
 
 NEEDS_HUMAN = ("unknown", "failed")
-MASTODON_RESEND = "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt"
+MASTODON_RESEND = (
+    "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt"
+)
 UPCOMING_SHOWN = 10
 UPCOMING_WINDOW = timedelta(days=31)
 
 
-def open_ledger(config: "Config") -> "Ledger | None":
+def open_ledger(config: Config) -> Ledger | None:
     """The ledger for reading, or None when nothing was ever published from this config."""
     from hospipost.ledger import open_for_reading
 
     return open_for_reading(config)
 
 
-def delivery_dict(item: "Delivery") -> dict[str, Any]:
+def delivery_dict(item: Delivery) -> dict[str, Any]:
     return {
-        "post": item.post_id, "network": item.network, "state": item.state, "url": item.remote_url,
-        "attempts": item.attempts, "error": item.last_error, "occurrence": item.occurrence,
-        "due_at": item.due_at.isoformat(), "sent_at": item.sent_at.isoformat() if item.sent_at else None,
+        "post": item.post_id,
+        "network": item.network,
+        "state": item.state,
+        "url": item.remote_url,
+        "attempts": item.attempts,
+        "error": item.last_error,
+        "occurrence": item.occurrence,
+        "due_at": item.due_at.isoformat(),
+        "sent_at": item.sent_at.isoformat() if item.sent_at else None,
         "next_attempt_at": item.next_attempt_at.isoformat() if item.next_attempt_at else None,
     }
 
 
-def _local(moment: datetime | None, config: "Config") -> str:
+def _local(moment: datetime | None, config: Config) -> str:
     return moment.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _ledger_rows(config: "Config", post_id: str | None = None) -> tuple[list["Delivery"], list[dict[str, Any]], list[dict[str, Any]]]:
+def _ledger_rows(
+    config: Config, post_id: str | None = None
+) -> tuple[list[Delivery], list[dict[str, Any]], list[dict[str, Any]]]:
     """The deliveries (of one post), the last publish runs, and the daemons' heartbeats."""
     ledger = open_ledger(config)
     if ledger is None:
@@ -51,20 +61,17 @@ def _ledger_rows(config: "Config", post_id: str | None = None) -> tuple[list["De
         ledger.close()
 
 
-def _upcoming(config: "Config", now: datetime) -> tuple[list[dict[str, Any]], list[str]]:
+def _upcoming(config: Config, now: datetime) -> tuple[list[dict[str, Any]], list[str]]:
     """The deliveries due in the coming weeks; those that can never be sent (a network not
     enabled in config.yaml, or no network at all) are "blocked" and need a human."""
     from hospipost.posts import load_readable_queues
-
     from hospipost.publisher import upcoming
 
     queues, errors = load_readable_queues(config)
     posts = [p for q in queues for p in q.posts]
     coming = upcoming(posts, config, now, now + UPCOMING_WINDOW)
     enabled = set(config.enabled_networks())
-    entries = [
-        _due_entry(o, network, enabled) for o in coming for network in (o.post.networks or (None,))
-    ]
+    entries = [_due_entry(o, network, enabled) for o in coming for network in (o.post.networks or (None,))]
     return entries, [error.format_message() for error in errors]
 
 
@@ -74,12 +81,21 @@ def _due_entry(occurrence: Any, network: str | None, enabled: set[str]) -> dict[
         why = "Blocked: the post has no network (none is enabled in config.yaml)."
     else:
         why = f"Blocked: {network} is not enabled in config.yaml, so this delivery can never be sent."
-    return {"post": occurrence.post.id, "network": network, "state": "blocked" if blocked else "scheduled",
-            "url": None, "attempts": 0, "error": why if blocked else None, "occurrence": occurrence.key,
-            "due_at": occurrence.at.isoformat(), "sent_at": None, "next_attempt_at": None}
+    return {
+        "post": occurrence.post.id,
+        "network": network,
+        "state": "blocked" if blocked else "scheduled",
+        "url": None,
+        "attempts": 0,
+        "error": why if blocked else None,
+        "occurrence": occurrence.key,
+        "due_at": occurrence.at.isoformat(),
+        "sent_at": None,
+        "next_attempt_at": None,
+    }
 
 
-def show_status(config: "Config", now: datetime, output_format: str) -> int:
+def show_status(config: Config, now: datetime, output_format: str) -> int:
     from hospipost.timeutil import utcnow
 
     rows, runs, daemons = _ledger_rows(config)
@@ -105,15 +121,33 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
         out.print(f"✖ unreadable queue: {message}", style="red")
     from hospipost.cli.output import print_hanging
 
-    _section(out, "Needs a human", attention, config, lambda i: f"{i.state}: {i.last_error}" if i.state != "sending"
-             else f"claimed by {i.lease_owner}, which stopped: the next `hospipost publish` re-queues it, or marks it unknown",
-             bool(blocked))
+    _section(
+        out,
+        "Needs a human",
+        attention,
+        config,
+        lambda i: (
+            f"{i.state}: {i.last_error}"
+            if i.state != "sending"
+            else f"claimed by {i.lease_owner}, which stopped: the next `hospipost publish` re-queues it, or marks it unknown"
+        ),
+        bool(blocked),
+    )
     for entry in blocked:
         where = f" → {entry['network']}" if entry["network"] else ""
-        print_hanging(out, f"{_local(datetime.fromisoformat(entry['due_at']), config)}  {entry['post']}{where}  {entry['error']}", 2)
+        print_hanging(
+            out,
+            f"{_local(datetime.fromisoformat(entry['due_at']), config)}  {entry['post']}{where}  {entry['error']}",
+            2,
+        )
     _section(out, "Sending now", in_flight, config, lambda i: f"claimed by {i.lease_owner}")
-    _section(out, "Retrying", retrying, config,
-             lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}")
+    _section(
+        out,
+        "Retrying",
+        retrying,
+        config,
+        lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}",
+    )
     out.print("[bold]Next due[/bold]" if upcoming else "[bold]Next due[/bold]: nothing scheduled")
     shown = {}
     for entry in upcoming:
@@ -123,15 +157,20 @@ def show_status(config: "Config", now: datetime, output_format: str) -> int:
     _daemons(out, daemons, config, utcnow())
     for run in runs[:3]:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(run["counts"].items())) or "nothing to do"
-        out.print(f"Last run by {run['actor']}: {_local(datetime.fromisoformat(run['at']), config)} ({counts})", style="dim")
+        out.print(
+            f"Last run by {run['actor']}: {_local(datetime.fromisoformat(run['at']), config)} ({counts})", style="dim"
+        )
     sent = sum(1 for item in rows if item.state == "sent")
     human = len(attention) + len(blocked)
-    out.print(f"{_plural(sent, 'delivery', 'deliveries')} sent, {human} {'needs' if human == 1 else 'need'} a human, "
-              f"{len(retrying)} retrying.", style="bold red" if human else "bold")
+    out.print(
+        f"{_plural(sent, 'delivery', 'deliveries')} sent, {human} {'needs' if human == 1 else 'need'} a human, "
+        f"{len(retrying)} retrying.",
+        style="bold red" if human else "bold",
+    )
     return code
 
 
-def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: datetime) -> None:
+def _daemons(out: Any, daemons: list[dict[str, Any]], config: Config, now: datetime) -> None:
     """Which daemons are alive; a warning when they all went silent."""
     from hospipost.cli.output import print_hanging
     from hospipost.ledger import HEARTBEAT_TIMEOUT
@@ -147,7 +186,9 @@ def _daemons(out: Any, daemons: list[dict[str, Any]], config: "Config", now: dat
             state = f"stopped at {_local(daemon['stopped_at'], config)}"
         else:
             state = f"silent since {_local(daemon['last_seen'], config)}"
-        out.print(f"  {daemon['name']}  {state}  (hospipost {daemon['version']})", style=None if daemon in alive else "dim")
+        out.print(
+            f"  {daemon['name']}  {state}  (hospipost {daemon['version']})", style=None if daemon in alive else "dim"
+        )
         for problem in daemon["problems"] if daemon in alive else []:
             print_hanging(out, f"✖ {problem}", 4, style="red")
     if not alive:
@@ -158,7 +199,7 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _section(out: Any, title: str, items: list["Delivery"], config: "Config", describe: Any, more: bool = False) -> None:
+def _section(out: Any, title: str, items: list[Delivery], config: Config, describe: Any, more: bool = False) -> None:
     if not items and not more:
         return
     out.print(f"[bold]{title}[/bold]")
@@ -167,13 +208,15 @@ def _section(out: Any, title: str, items: list["Delivery"], config: "Config", de
     for item in items:
         print_hanging(out, f"{_local(item.due_at, config)}  {item.post_id} → {item.network}  {describe(item)}", 2)
         if item.state == "unknown":
-            out.print(f"    resolve: hospipost reconcile {item.post_id} --network {item.network} (--sent URL | --not-sent)",
-                      style="dim")
+            out.print(
+                f"    resolve: hospipost reconcile {item.post_id} --network {item.network} (--sent URL | --not-sent)",
+                style="dim",
+            )
             if item.network == "mastodon":
                 out.print(f"    {MASTODON_RESEND}", style="dim")
 
 
-def show_history(config: "Config", post_id: str | None, output_format: str) -> None:
+def show_history(config: Config, post_id: str | None, output_format: str) -> None:
     rows, _, _ = _ledger_rows(config, post_id)
     if output_format == "json":
         click.echo(json.dumps([delivery_dict(item) for item in rows], ensure_ascii=False, indent=2))
@@ -189,12 +232,18 @@ def show_history(config: "Config", post_id: str | None, output_format: str) -> N
     for column in ("time", "post", "network", "state", "tries", "url / error"):
         table.add_column(column, overflow="fold")
     for item in rows:
-        table.add_row(_local(item.sent_at or item.due_at, config), item.post_id, item.network, item.state,
-                      str(item.attempts), item.remote_url or item.last_error or "")
+        table.add_row(
+            _local(item.sent_at or item.due_at, config),
+            item.post_id,
+            item.network,
+            item.state,
+            str(item.attempts),
+            item.remote_url or item.last_error or "",
+        )
     console().print(table)
 
 
-def do_reconcile(config: "Config", post_id: str, network: str, occurrence: str, sent_url: str | None) -> None:
+def do_reconcile(config: Config, post_id: str, network: str, occurrence: str, sent_url: str | None) -> None:
     import getpass
 
     from hospipost.ledger import delivery_id

@@ -20,7 +20,7 @@ NETWORK_NAMES = tuple(NETWORK_CLASSES)
 
 
 @cache
-def network_class(name: str) -> type["Network"]:
+def network_class(name: str) -> type[Network]:
     """The adapter class of a network; KeyError for an unknown name."""
     module_name, class_name = NETWORK_CLASSES[name].split(":")
     return getattr(import_module(module_name), class_name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hospipost.config import DEFAULT_LANGUAGE
@@ -78,7 +78,7 @@ class Rendering:
 
     network: str
     parts: list[str]
-    media: list["Media"] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
     language: str = DEFAULT_LANGUAGE
 
 
@@ -130,7 +130,7 @@ class UnknownOutcome(DeliveryError):
 class Image:
     """An image ready to upload: its bytes without metadata and its sniffed MIME type."""
 
-    media: "Media"
+    media: Media
     data: bytes
     type: str
 
@@ -152,7 +152,11 @@ class Part:
     @property
     def doing(self) -> str:
         """What posting it is, for messages."""
-        return "publishing the post" if self.count == 1 else f"publishing part {self.index + 1} of {self.count} of the thread"
+        return (
+            "publishing the post"
+            if self.count == 1
+            else f"publishing part {self.index + 1} of {self.count} of the thread"
+        )
 
 
 PartSent = Callable[[int, str], None]
@@ -175,13 +179,13 @@ class Network:
     config_keys: ClassVar[dict[str, ConfigKey]] = {}
     default_api_base: ClassVar[str]
 
-    def __init__(self, settings: "NetworkSettings", credentials: "Credentials", cache_dir: "Path | None" = None) -> None:
+    def __init__(self, settings: NetworkSettings, credentials: Credentials, cache_dir: Path | None = None) -> None:
         self.settings = settings
         self.credentials = credentials
         self.cache_dir = cache_dir  # where verify() may cache facts such as an instance's limits
 
     @classmethod
-    def effective_limits(cls, settings: "NetworkSettings | None", cache_dir: "Path | None") -> Limits:
+    def effective_limits(cls, settings: NetworkSettings | None, cache_dir: Path | None) -> Limits:
         """The limits `check` applies: the declared ones, or what verify() cached for this account."""
         return cls.limits
 
@@ -203,7 +207,7 @@ class Network:
         """The network as messages name it."""
         return self.label
 
-    def read_images(self, media: "list[Media]", limits: Limits | None = None) -> list[Image]:
+    def read_images(self, media: list[Media], limits: Limits | None = None) -> list[Image]:
         """Every image read, stripped of its metadata and checked against ``limits`` (count, size, type),
         before any request: a bad file sends nothing (PermanentError)."""
         limits = limits or self.limits
@@ -214,7 +218,7 @@ class Network:
             )
         return [self._load_image(item, limits) for item in media]
 
-    def _load_image(self, item: "Media", limits: Limits) -> Image:
+    def _load_image(self, item: Media, limits: Limits) -> Image:
         from hospipost.media import sniff, strip_metadata
 
         try:
@@ -233,8 +237,9 @@ class Network:
         if media_type is None or media_type not in limits.image_types:
             names = [name for name in ("JPEG", "PNG", "GIF", "WEBP") if f"image/{name.lower()}" in limits.image_types]
             accepted = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
-            raise PermanentError(f"{self.who} accepts {accepted} images and {item.file} is {kind}: convert it,"
-                                 " then publish again")
+            raise PermanentError(
+                f"{self.who} accepts {accepted} images and {item.file} is {kind}: convert it, then publish again"
+            )
         return Image(item, data, media_type)
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
@@ -262,8 +267,16 @@ class Network:
             media_ids = self.upload_images(connection, images) if images else []
             for index in range(len(done), len(parts)):
                 first_part = index == 0
-                part = Part(index, len(parts), parts[index], media_ids if first_part else [], previous, key,
-                            rendering.language, images if first_part else [])
+                part = Part(
+                    index,
+                    len(parts),
+                    parts[index],
+                    media_ids if first_part else [],
+                    previous,
+                    key,
+                    rendering.language,
+                    images if first_part else [],
+                )
                 previous = self.post_part(connection, part)
                 part_sent(index, previous)
                 first = first or previous
@@ -295,7 +308,7 @@ class Network:
         return {**COMMON_KEYS, **cls.config_keys}
 
     @classmethod
-    def render(cls, post: "Post") -> Rendering:
+    def render(cls, post: Post) -> Rendering:
         """The parts this network receives: a thread where it has threads, else one text."""
         text = post.text_for(cls.name)
         if cls.limits.supports_threads or not post.thread:
@@ -315,15 +328,15 @@ def retry_in(seconds: float | None, default: timedelta) -> datetime:
         seconds = MAX_WAIT.total_seconds()  # a number too large for a float: the longest wait
     if seconds is None or math.isnan(seconds) or seconds < 0:
         seconds = default.total_seconds()
-    return datetime.now(timezone.utc) + timedelta(seconds=min(seconds, MAX_WAIT.total_seconds()))
+    return datetime.now(UTC) + timedelta(seconds=min(seconds, MAX_WAIT.total_seconds()))
 
 
 def retry_time(when: datetime | None) -> datetime | None:
     """A reset time a network announced, brought back to at most MAX_WAIT from now."""
     if when is None:
         return None
-    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    return min(when, datetime.now(timezone.utc) + MAX_WAIT)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return min(when, datetime.now(UTC) + MAX_WAIT)
 
 
 def reset_header(raw: object, *, epoch: bool = False) -> datetime | None:
@@ -338,7 +351,7 @@ def reset_header(raw: object, *, epoch: bool = False) -> datetime | None:
     text = str(raw if raw is not None else "").strip()
     if not text:
         return None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         number = float(text)
     except ValueError:
@@ -347,7 +360,7 @@ def reset_header(raw: object, *, epoch: bool = False) -> datetime | None:
         if not math.isfinite(number) or number < 0:
             return None
         if epoch:
-            return min(datetime.fromtimestamp(min(number, now.timestamp() + 10**9), timezone.utc), now + MAX_WAIT)
+            return min(datetime.fromtimestamp(min(number, now.timestamp() + 10**9), UTC), now + MAX_WAIT)
         return now + timedelta(seconds=min(number, MAX_WAIT.total_seconds()))
     for parse in (parsedate_to_datetime, datetime.fromisoformat):
         try:

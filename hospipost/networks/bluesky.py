@@ -6,6 +6,7 @@ createRecord is read back instead of being unknown: a part is never published tw
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -13,7 +14,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -49,8 +50,15 @@ MAIN_PASSWORD_SCOPE = "com.atproto.access"
 AUTH_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthRequired", "AuthenticationRequired", "AuthMissing"})
 # Loggers on the request path (a filter only sees records logged on its own logger, not children).
 LIBRARY_LOGGERS = (
-    "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks",
-    "atproto", "atproto_client", "atproto_core",
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "atproto",
+    "atproto_client",
+    "atproto_core",
 )
 
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -65,7 +73,9 @@ MAX_TAG_GRAPHEMES = 64
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # @handle.domain: not inside a word, an e-mail address or a path; the whole handle.
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-_MENTION = re.compile(rf"(?<![\w@./+-])@((?:{_LABEL}\.)+[a-zA-Z](?:[a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9])?)(?![\w-]|\.[a-zA-Z0-9])")
+_MENTION = re.compile(
+    rf"(?<![\w@./+-])@((?:{_LABEL}\.)+[a-zA-Z](?:[a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9])?)(?![\w-]|\.[a-zA-Z0-9])"
+)
 # #hashtag: '#' not inside a word, an entity, a path or after another '#'; letters (accented,
 # decomposed or not), digits, '_'; at least one letter (#15 is the emergency number, not a tag).
 _HASHTAG = re.compile(r"(?<![\w&#/@\u0300-\u036f])[#\uff03]([\w\u0300-\u036f]+)")
@@ -122,22 +132,33 @@ class Bluesky(Network):
         DIDs, blob references, the parent and root of each reply, the creation time.
         """
         xrpc = f"{self.api_base}/xrpc"
-        steps: list[dict[str, Any]] = [{
-            "method": "POST", "url": f"{xrpc}/com.atproto.server.createSession",
-            "json": {"identifier": self.handle, "password": f"<app password from {self.password_env}>"},
-            "note": "only when no saved session is valid; an app password, never the account's main password",
-        }]
+        steps: list[dict[str, Any]] = [
+            {
+                "method": "POST",
+                "url": f"{xrpc}/com.atproto.server.createSession",
+                "json": {"identifier": self.handle, "password": f"<app password from {self.password_env}>"},
+                "note": "only when no saved session is valid; an app password, never the account's main password",
+            }
+        ]
         handles = _unique(mention for part in rendering.parts for _, _, mention in find_mentions(part))
         for mention in handles:
-            steps.append({
-                "method": "GET", "url": f"{xrpc}/com.atproto.identity.resolveHandle", "params": {"handle": mention},
-                "note": "resolved at publish time; a handle that does not resolve stays plain text",
-            })
+            steps.append(
+                {
+                    "method": "GET",
+                    "url": f"{xrpc}/com.atproto.identity.resolveHandle",
+                    "params": {"handle": mention},
+                    "note": "resolved at publish time; a handle that does not resolve stays plain text",
+                }
+            )
         images: list[dict[str, Any]] = []
         for number, item in enumerate(rendering.media, 1):
             blob = f"<blob {number}: {item.file}>"
-            step: dict[str, Any] = {"method": "POST", "url": f"{xrpc}/com.atproto.repo.uploadBlob", "file": item.file,
-                                    "alt": item.alt or ""}
+            step: dict[str, Any] = {
+                "method": "POST",
+                "url": f"{xrpc}/com.atproto.repo.uploadBlob",
+                "file": item.file,
+                "alt": item.alt or "",
+            }
             try:
                 prepared = prepare_image(_read_file(item), item.file, self.limits.max_image_bytes)
             except PermanentError as error:
@@ -161,15 +182,25 @@ class Bluesky(Network):
             embed = _images_embed(images) if index == 0 and images else _external_embed(text)
             reply = None
             if index > 0:
-                reply = {"root": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
-                         "parent": {"uri": f"<uri of part {index}>", "cid": f"<cid of part {index}>"}}
+                reply = {
+                    "root": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
+                    "parent": {"uri": f"<uri of part {index}>", "cid": f"<cid of part {index}>"},
+                }
             record = post_record(text, "<time of publication>", facets, embed, reply, rendering.language)
-            steps.append({
-                "method": "POST", "url": f"{xrpc}/com.atproto.repo.createRecord",
-                "json": {"repo": f"<DID of @{self.handle}>", "collection": POST,
-                         "rkey": record_key(key, index) if key else f"<TID derived from the delivery id and part {index + 1}>",
-                         "record": record},
-            })
+            steps.append(
+                {
+                    "method": "POST",
+                    "url": f"{xrpc}/com.atproto.repo.createRecord",
+                    "json": {
+                        "repo": f"<DID of @{self.handle}>",
+                        "collection": POST,
+                        "rkey": record_key(key, index)
+                        if key
+                        else f"<TID derived from the delivery id and part {index + 1}>",
+                        "record": record,
+                    },
+                }
+            )
         return steps
 
     # ------------------------------------------------------------------ publish
@@ -192,13 +223,21 @@ class Bluesky(Network):
         try:
             did = self._did
             if not did:
-                raise TransientError("Bluesky's session names no account (DID); nothing was published, hospipost will try again later")
-            refs = [(uri, cid or self._cid_of(client, uri, f"reading part {number} of the thread", online=len(done)))
-                    for number, (uri, cid) in enumerate(refs, 1)]
-            dids = self._resolve_mentions(client, parts[len(done):], online=len(done))
+                raise TransientError(
+                    "Bluesky's session names no account (DID); nothing was published, hospipost will try again later"
+                )
+            refs = [
+                (uri, cid or self._cid_of(client, uri, f"reading part {number} of the thread", online=len(done)))
+                for number, (uri, cid) in enumerate(refs, 1)
+            ]
+            dids = self._resolve_mentions(client, parts[len(done) :], online=len(done))
             embedded = [self._upload(client, item, image) for item, image in images]
             for index in range(len(done), len(parts)):
-                doing = "publishing the post" if len(parts) == 1 else f"publishing part {index + 1} of {len(parts)} of the thread"
+                doing = (
+                    "publishing the post"
+                    if len(parts) == 1
+                    else f"publishing part {index + 1} of {len(parts)} of the thread"
+                )
                 text = parts[index]
                 embed = _images_embed(embedded) if index == 0 and embedded else _external_embed(text)
                 reply = None
@@ -225,14 +264,16 @@ class Bluesky(Network):
 
     # ------------------------------------------------------------------ session
 
-    def _client(self) -> "Client":
+    def _client(self) -> Client:
         """An atproto client logged in as the configured handle, from the saved session if possible."""
         from atproto_client import Client
         from atproto_client.request import Request
 
         _LOG_REDACTOR.install()
         request = Request(timeout=self.timeout)
-        request.add_additional_header("User-Agent", f"{USER_AGENT} {request.get_headers().get('User-Agent', '')}".strip())
+        request.add_additional_header(
+            "User-Agent", f"{USER_AGENT} {request.get_headers().get('User-Agent', '')}".strip()
+        )
         client = Client(base_url=self.api_base, request=request)
         client.on_session_change(lambda event, session: self._session_changed(client, event, session))
         try:
@@ -243,8 +284,10 @@ class Bluesky(Network):
                         client.login(session_string=saved, fetch_bsky_profile=False)
                         log.debug("Bluesky: resumed the saved session of @%s", self.handle)
                         return client
-                    except Exception as error:  # noqa: BLE001 - a broken saved session is replaced, not fatal
-                        log.warning("Bluesky: the saved session could not be used (%s); logging in again", type(error).__name__)
+                    except Exception as error:
+                        log.warning(
+                            "Bluesky: the saved session could not be used (%s); logging in again", type(error).__name__
+                        )
                         self._forget_session()
                 self._login(client)
         except BaseException:
@@ -252,32 +295,38 @@ class Bluesky(Network):
             raise
         return client
 
-    def _login(self, client: "Client") -> None:
+    def _login(self, client: Client) -> None:
         """``createSession`` with the handle and the app password; PermanentError when refused."""
         from atproto_client import exceptions
 
         password = self.secret("app_password_env")  # CredentialsError names the variable
         self._remember_secret(password)
         if not self.handle:
-            raise PermanentError("networks.bluesky.handle is empty: set the account's handle (e.g. chu.example.org) in config.yaml")
+            raise PermanentError(
+                "networks.bluesky.handle is empty: set the account's handle (e.g. chu.example.org) in config.yaml"
+            )
         try:
             client.login(self.handle, password, fetch_bsky_profile=False)
         except (exceptions.UnauthorizedError, exceptions.BadRequestError) as error:
             code, message = _xrpc_error(error)
             if code == "AuthFactorTokenRequired":
-                raise PermanentError(self._clean(
-                    f"Bluesky asks for an e-mail code to log in as @{self.handle}: {self.password_env} holds the account's "
-                    "main password; create an app password (Bluesky → Settings → Privacy and security → App passwords) "
-                    "and put it in that variable instead"
-                )) from None
+                raise PermanentError(
+                    self._clean(
+                        f"Bluesky asks for an e-mail code to log in as @{self.handle}: {self.password_env} holds the account's "
+                        "main password; create an app password (Bluesky → Settings → Privacy and security → App passwords) "
+                        "and put it in that variable instead"
+                    )
+                ) from None
             if isinstance(error, exceptions.UnauthorizedError) or code in ("AuthenticationRequired", "InvalidPassword"):
-                raise PermanentError(self._clean(
-                    f"Bluesky refused to log in as @{self.handle} ({self._reason(message) or code or 'no reason given'}): check "
-                    f"networks.bluesky.handle and {self.password_env}, which must hold an app password (Bluesky → Settings → "
-                    "Privacy and security → App passwords), never the account's main password"
-                )) from None
+                raise PermanentError(
+                    self._clean(
+                        f"Bluesky refused to log in as @{self.handle} ({self._reason(message) or code or 'no reason given'}): check "
+                        f"networks.bluesky.handle and {self.password_env}, which must hold an app password (Bluesky → Settings → "
+                        "Privacy and security → App passwords), never the account's main password"
+                    )
+                ) from None
             raise self._outcome(error, f"logging in as @{self.handle}") from None
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise self._outcome(error, f"logging in as @{self.handle}") from None
         if self._scope == MAIN_PASSWORD_SCOPE:
             raise PermanentError(
@@ -287,7 +336,7 @@ class Bluesky(Network):
             )
         log.info("Bluesky: logged in as @%s", self.handle)
 
-    def _session_changed(self, client: "Client", event: Any, session: Any) -> None:
+    def _session_changed(self, client: Client, event: Any, session: Any) -> None:
         """Keep requests on api_base, treat the new tokens as secrets, save new sessions."""
         from atproto_client import SessionEvent
 
@@ -297,7 +346,7 @@ class Bluesky(Network):
         self._remember_secret(text, session.access_jwt, session.refresh_jwt)
         try:
             self._scope = session.access_jwt_payload.scope
-        except Exception:  # noqa: BLE001 - an unreadable token is the server's business
+        except Exception:
             self._scope = None
         if event != SessionEvent.IMPORT and self._scope != MAIN_PASSWORD_SCOPE:
             self._save_session(text)
@@ -341,27 +390,28 @@ class Bluesky(Network):
         try:
             _write_private(path, json.dumps({"handle": self.handle, "api_base": self.api_base, "session": text}))
         except OSError as error:
-            log.warning("Bluesky: could not save the session in %s (%s); the next run will log in again",
-                        path, error.strerror or type(error).__name__)
+            log.warning(
+                "Bluesky: could not save the session in %s (%s); the next run will log in again",
+                path,
+                error.strerror or type(error).__name__,
+            )
 
     def _forget_session(self) -> None:
         path = self.session_path
         if path is not None:
-            try:
+            with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
-            except OSError:
-                pass
 
-    def _call(self, client: "Client", doing: str, call: Any, online: int = 0) -> Any:
+    def _call(self, client: Client, doing: str, call: Any, online: int = 0) -> Any:
         """Run an SDK call, logging in again once if the session is refused; errors mapped."""
         try:
             return self._with_login(client, call)
         except DeliveryError:
             raise
-        except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
+        except Exception as error:
             raise self._outcome(error, doing, online) from None
 
-    def _with_login(self, client: "Client", call: Any) -> Any:
+    def _with_login(self, client: Client, call: Any) -> Any:
         """``call()``; when the server refuses the session, one new login and a second try."""
         try:
             return call()
@@ -385,19 +435,25 @@ class Bluesky(Network):
                 raise PermanentError(f"{which} is empty: write it, then publish again")
             length = grapheme_length(text)
             if length > self.limits.max_length:
-                raise PermanentError(f"{which} is {length} graphemes long and Bluesky accepts {self.limits.max_length}: shorten it, then publish again")
+                raise PermanentError(
+                    f"{which} is {length} graphemes long and Bluesky accepts {self.limits.max_length}: shorten it, then publish again"
+                )
             size = len(text.encode("utf-8"))
             if self.limits.max_bytes and size > self.limits.max_bytes:
-                raise PermanentError(f"{which} weighs {size} bytes and Bluesky accepts {self.limits.max_bytes}: shorten it, then publish again")
+                raise PermanentError(
+                    f"{which} weighs {size} bytes and Bluesky accepts {self.limits.max_bytes}: shorten it, then publish again"
+                )
 
-    def _resolve_mentions(self, client: "Client", parts: list[str], online: int) -> dict[str, str | None]:
+    def _resolve_mentions(self, client: Client, parts: list[str], online: int) -> dict[str, str | None]:
         """The DID of every mentioned handle (None: it does not resolve and stays plain text)."""
         from atproto_client import exceptions
 
         dids: dict[str, str | None] = {}
         for handle in _unique(mention for part in parts for _, _, mention in find_mentions(part)):
+
             def resolve(handle: str = handle) -> str:
                 return client.com.atproto.identity.resolve_handle({"handle": handle}).did
+
             try:
                 dids[handle] = self._with_login(client, resolve)
             except exceptions.BadRequestError as error:
@@ -407,33 +463,44 @@ class Bluesky(Network):
                 dids[handle] = None
             except DeliveryError:
                 raise
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 raise self._outcome(error, f"resolving the mention @{handle}", online) from None
         return dids
 
-    def _upload(self, client: "Client", item: "Media", image: "PreparedImage") -> dict[str, Any]:
+    def _upload(self, client: Client, item: Media, image: PreparedImage) -> dict[str, Any]:
         """``uploadBlob``; the ``app.bsky.embed.images#image`` entry of the uploaded image."""
+
         def upload() -> Any:
-            return client.invoke_procedure("com.atproto.repo.uploadBlob", content=image.data,
-                                           headers={"Content-Type": image.mime_type})
+            return client.invoke_procedure(
+                "com.atproto.repo.uploadBlob", content=image.data, headers={"Content-Type": image.mime_type}
+            )
 
         doing = f"uploading the image {item.file}"
         content = self._call(client, doing, upload).content
         blob = content.get("blob") if isinstance(content, dict) else None
         if not isinstance(blob, dict) or not blob.get("ref"):
-            raise TransientError(f"Bluesky answered {doing} without a blob reference; nothing was published, hospipost will try again later")
-        log.info("Bluesky: uploaded %s (%d bytes%s)", item.file, len(image.data), ", downscaled" if image.downscaled else "")
+            raise TransientError(
+                f"Bluesky answered {doing} without a blob reference; nothing was published, hospipost will try again later"
+            )
+        log.info(
+            "Bluesky: uploaded %s (%d bytes%s)", item.file, len(image.data), ", downscaled" if image.downscaled else ""
+        )
         return {"alt": item.alt or "", "image": blob, "aspectRatio": {"width": image.width, "height": image.height}}
 
-    def _create(self, client: "Client", did: str, rkey: str, record: dict[str, Any], doing: str, online: int) -> tuple[str, str]:
+    def _create(
+        self, client: Client, did: str, rkey: str, record: dict[str, Any], doing: str, online: int
+    ) -> tuple[str, str]:
         """``createRecord`` under ``rkey``; when it fails, a record already there counts as published."""
         from atproto_client import exceptions
 
-        body = json.dumps({"repo": did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False).encode()
+        body = json.dumps(
+            {"repo": did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False
+        ).encode()
 
         def create() -> Any:
-            return client.invoke_procedure("com.atproto.repo.createRecord", content=body,
-                                           headers={"Content-Type": "application/json"})
+            return client.invoke_procedure(
+                "com.atproto.repo.createRecord", content=body, headers={"Content-Type": "application/json"}
+            )
 
         try:
             content = self._with_login(client, create).content
@@ -442,7 +509,7 @@ class Bluesky(Network):
             return str(content["uri"]), str(content["cid"])
         except DeliveryError:
             raise
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             if isinstance(error, exceptions.RateLimitExceededError) or _is_auth_failure(error):
                 raise self._outcome(error, doing, online) from None
             first = error
@@ -450,17 +517,20 @@ class Bluesky(Network):
         # earlier attempt created (the PDS refuses a second create under the same key).
         try:
             found = self._find(client, did, rkey)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             log.info("Bluesky: could not read back %s/%s after a failure (%s)", POST, rkey, type(error).__name__)
             found = None
         if found is not None:
             log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", doing, rkey)
             if found[2] is not None and found[2] != record["text"]:
-                log.warning("Bluesky: the text online under key %s differs from the current one (edited after an earlier attempt)", rkey)
+                log.warning(
+                    "Bluesky: the text online under key %s differs from the current one (edited after an earlier attempt)",
+                    rkey,
+                )
             return found[0], found[1]
         raise self._outcome(first, doing, online, created=True) from None
 
-    def _find(self, client: "Client", did: str, rkey: str) -> tuple[str, str, str | None] | None:
+    def _find(self, client: Client, did: str, rkey: str) -> tuple[str, str, str | None] | None:
         """(uri, cid, text) of the post under ``rkey``, or None when there is none."""
         from atproto_client import exceptions
 
@@ -473,9 +543,9 @@ class Bluesky(Network):
         text = getattr(response.value, "text", None)
         return str(response.uri), str(response.cid), text if isinstance(text, str) else None
 
-    def _cid_of(self, client: "Client", uri: str, doing: str, online: int) -> str:
+    def _cid_of(self, client: Client, uri: str, doing: str, online: int) -> str:
         """The cid of a published part whose id was recorded without it."""
-        did, collection, rkey = _split_uri(uri)
+        did, _, rkey = _split_uri(uri)
         found = self._call(client, doing, lambda: self._find(client, did, rkey), online)
         if found is None:
             raise PermanentError(
@@ -487,7 +557,9 @@ class Bluesky(Network):
     def _parse_part_id(self, part_id: str) -> tuple[str, str | None]:
         uri, _, cid = part_id.strip().partition(" ")
         if not uri.startswith("at://"):
-            raise PermanentError(f"the recorded id of a published part ({part_id!r}) is not an at:// URI: `hospipost reconcile` this delivery")
+            raise PermanentError(
+                f"the recorded id of a published part ({part_id!r}) is not an at:// URI: `hospipost reconcile` this delivery"
+            )
         return uri, cid.strip() or None
 
     def _post_url(self, uri: str) -> str:
@@ -502,10 +574,8 @@ class Bluesky(Network):
         from hospipost.credentials import redact
 
         secrets = self._secrets | set(getattr(self.credentials, "handed_out", ()))
-        try:  # a resumed session never read the password, but a server may still echo it
+        with contextlib.suppress(Exception):  # a resumed session never read the password, but a server may echo it
             secrets.add(self.secret("app_password_env"))
-        except Exception:  # noqa: BLE001 - no password: nothing more to strip
-            pass
         return redact(message, secrets)
 
     def _reason(self, text: str) -> str:
@@ -530,15 +600,21 @@ class Bluesky(Network):
 
         already = (
             f"; the first {online} part{'s' if online > 1 else ''} of the thread {'are' if online > 1 else 'is'} already online"
-            if online else ""
+            if online
+            else ""
         )
         retry = (" with the same record key, so it cannot be published twice" if created else "") + f"{already}"
         if isinstance(error, exceptions.RateLimitExceededError):
             headers = error.response.headers if error.response is not None else {}
-            retry_at = (reset_header(headers.get("ratelimit-reset"), epoch=True)  # error.reset_at overflows
-                        or reset_header(headers.get("retry-after")))
+            retry_at = (
+                reset_header(headers.get("ratelimit-reset"), epoch=True)  # error.reset_at overflows
+                or reset_header(headers.get("retry-after"))
+            )
             when = f" after {retry_at:%H:%M} UTC" if retry_at else " later"
-            return TransientError(f"Bluesky's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}", retry_at)
+            return TransientError(
+                f"Bluesky's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}",
+                retry_at,
+            )
         if _is_auth_failure(error) or isinstance(error, exceptions.LoginRequiredError):
             code, message = _xrpc_error(error)
             reason = self._reason(message) or code or "session refused"
@@ -549,27 +625,47 @@ class Bluesky(Network):
             )
         if isinstance(error, exceptions.InvokeTimeoutError):
             if _never_left(error):
-                return TransientError(f"could not connect to Bluesky at {self.api_base} in time while {doing}; nothing more was published, hospipost will try again later{already}")
-            return TransientError(f"Bluesky did not answer within {self.timeout:g} s while {doing}; hospipost will try again later{retry}")
+                return TransientError(
+                    f"could not connect to Bluesky at {self.api_base} in time while {doing}; nothing more was published, hospipost will try again later{already}"
+                )
+            return TransientError(
+                f"Bluesky did not answer within {self.timeout:g} s while {doing}; hospipost will try again later{retry}"
+            )
         if isinstance(error, exceptions.RequestErrorBase) and error.response is not None:
             status = error.response.status_code
             code, message = _xrpc_error(error)
             reason = self._reason(f"{code}: {message}" if code and message else message or code or f"HTTP {status}")
             if isinstance(error, exceptions.BadRequestError):
-                return PermanentError(f"Bluesky rejected {doing} (400 {reason}); nothing more was published: fix the post, then publish again{already}")
+                return PermanentError(
+                    f"Bluesky rejected {doing} (400 {reason}); nothing more was published: fix the post, then publish again{already}"
+                )
             if status == 413:
-                return PermanentError(f"Bluesky refused {doing} as too large (413 {reason}); nothing more was published: shrink it, then publish again{already}")
+                return PermanentError(
+                    f"Bluesky refused {doing} as too large (413 {reason}); nothing more was published: shrink it, then publish again{already}"
+                )
             if status >= 500 or status in (408, 409, 425):
-                return TransientError(f"Bluesky had a server error ({status} {reason}) while {doing}; hospipost will try again later{retry}")
+                return TransientError(
+                    f"Bluesky had a server error ({status} {reason}) while {doing}; hospipost will try again later{retry}"
+                )
             if status == 404:
-                return PermanentError(f"Bluesky answered 404 while {doing}: check networks.bluesky.api_base ({self.api_base}){already}")
-            return PermanentError(f"Bluesky refused {doing} ({status} {reason}); nothing more was published: fix the post or the account, then publish again{already}")
+                return PermanentError(
+                    f"Bluesky answered 404 while {doing}: check networks.bluesky.api_base ({self.api_base}){already}"
+                )
+            return PermanentError(
+                f"Bluesky refused {doing} ({status} {reason}); nothing more was published: fix the post or the account, then publish again{already}"
+            )
         if isinstance(error, (exceptions.NetworkError, httpx.TransportError)):  # atproto lets some httpx errors through
             if _never_left(error):
-                return TransientError(f"could not reach Bluesky at {self.api_base} while {doing} ({_failure(error)}); nothing more was published, hospipost will try again later{already}")
-            return TransientError(f"the connection to Bluesky failed while {doing} ({_failure(error)}); hospipost will try again later{retry}")
+                return TransientError(
+                    f"could not reach Bluesky at {self.api_base} while {doing} ({_failure(error)}); nothing more was published, hospipost will try again later{already}"
+                )
+            return TransientError(
+                f"the connection to Bluesky failed while {doing} ({_failure(error)}); hospipost will try again later{retry}"
+            )
         if isinstance(error, (ValueError, KeyError, TypeError, AttributeError)):
-            return TransientError(f"Bluesky answered {doing} with an unreadable body; hospipost will try again later{retry}")
+            return TransientError(
+                f"Bluesky answered {doing} with an unreadable body; hospipost will try again later{retry}"
+            )
         raise error
 
 
@@ -649,8 +745,14 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 # ---------------------------------------------------------------------- records
 
 
-def post_record(text: str, created_at: str, facets: list[dict[str, Any]], embed: dict[str, Any] | None,
-                reply: dict[str, Any] | None, language: str) -> dict[str, Any]:
+def post_record(
+    text: str,
+    created_at: str,
+    facets: list[dict[str, Any]],
+    embed: dict[str, Any] | None,
+    reply: dict[str, Any] | None,
+    language: str,
+) -> dict[str, Any]:
     """The ``app.bsky.feed.post`` record, as JSON (``langs``: the BCP 47 tag of the text)."""
     record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at, "langs": [language]}
     if facets:
@@ -684,7 +786,7 @@ def record_key(key: str, index: int) -> str:
     """
     import hashlib
 
-    digest = hashlib.sha256(f"hospipost/bluesky/{key}/{index}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"hospipost/bluesky/{key}/{index}".encode()).digest()
     number = int.from_bytes(digest[:8], "big")
     timestamp = TID_EPOCH_US + (number >> 10) % (1 << TID_SPAN_BITS)
     value = (timestamp << 10) | (number & 0x3FF)
@@ -699,12 +801,12 @@ def is_tid(value: str) -> bool:
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _split_uri(uri: str) -> tuple[str, str, str]:
     """(did, collection, rkey) of an at:// URI."""
-    body = uri[len("at://"):] if uri.startswith("at://") else uri
+    body = uri[len("at://") :] if uri.startswith("at://") else uri
     did, _, rest = body.partition("/")
     collection, _, rkey = rest.partition("/")
     return did, collection, rkey
@@ -729,11 +831,13 @@ class PreparedImage:
     downscaled: bool
 
 
-def _read_file(item: "Media") -> bytes:
+def _read_file(item: Media) -> bytes:
     try:
         return Path(item.path).read_bytes()
     except OSError:
-        raise PermanentError(f"cannot read the image {item.file}: check that the file exists, then publish again") from None
+        raise PermanentError(
+            f"cannot read the image {item.file}: check that the file exists, then publish again"
+        ) from None
 
 
 def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
@@ -748,7 +852,9 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
     media_type = image_type(data)
     if media_type not in Bluesky.limits.image_types:
         kind = media_type or "not a JPEG, PNG or WEBP image"
-        raise PermanentError(f"Bluesky accepts JPEG, PNG or WEBP images and {name} is {kind}: convert it, then publish again")
+        raise PermanentError(
+            f"Bluesky accepts JPEG, PNG or WEBP images and {name} is {kind}: convert it, then publish again"
+        )
     try:
         with Image.open(io.BytesIO(data)) as opened:
             width, height = opened.size
@@ -780,8 +886,15 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
             out = io.BytesIO()
             scaled.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
             if out.tell() <= limit:
-                log.info("Bluesky: %s re-encoded from %d to %d bytes (%d×%d, JPEG quality %d)",
-                         name, len(data), out.tell(), size[0], size[1], quality)
+                log.info(
+                    "Bluesky: %s re-encoded from %d to %d bytes (%d×%d, JPEG quality %d)",
+                    name,
+                    len(data),
+                    out.tell(),
+                    size[0],
+                    size[1],
+                    quality,
+                )
                 return PreparedImage(out.getvalue(), "image/jpeg", size[0], size[1], len(data), True)
     raise PermanentError(
         f"the image {name} weighs {len(data)} bytes and could not be brought under Bluesky's {limit} bytes: "
@@ -824,8 +937,10 @@ def _never_left(error: BaseException) -> bool:
     """Whether the request failed before it could reach the server (connection not made)."""
     import httpx
 
-    return any(isinstance(item, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol))
-               for item in _chain(error))
+    return any(
+        isinstance(item, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol))
+        for item in _chain(error)
+    )
 
 
 def _failure(error: BaseException) -> str:
@@ -833,9 +948,13 @@ def _failure(error: BaseException) -> str:
     import httpx
 
     names = {
-        httpx.ConnectError: "connection refused or host not found", httpx.ConnectTimeout: "connection timed out",
-        httpx.ReadTimeout: "read timeout", httpx.WriteTimeout: "write timeout", httpx.RemoteProtocolError: "connection closed by the server",
-        httpx.ReadError: "connection broken", httpx.WriteError: "connection broken",
+        httpx.ConnectError: "connection refused or host not found",
+        httpx.ConnectTimeout: "connection timed out",
+        httpx.ReadTimeout: "read timeout",
+        httpx.WriteTimeout: "write timeout",
+        httpx.RemoteProtocolError: "connection closed by the server",
+        httpx.ReadError: "connection broken",
+        httpx.WriteError: "connection broken",
     }
     for item in _chain(error):
         for kind, name in names.items():
@@ -873,10 +992,8 @@ def _write_private(path: Path, text: str) -> None:
         os.chmod(temporary, 0o600)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
 
 
@@ -905,7 +1022,7 @@ class _Redactor(logging.Filter):
 
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is not ours to fix
+        except Exception:
             return True
         with self._lock:
             secrets = set(self.secrets)

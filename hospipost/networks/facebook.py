@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -88,9 +88,16 @@ class Facebook(Network):
     config_keys = {
         "page_id": ConfigKey(str, required=True, help="the numeric id of the Page"),
         "token_env": ConfigKey(str, default="HOSPIPOST_FACEBOOK_TOKEN"),
-        "graph_version": ConfigKey(str, default="v26.0", help="Graph API version, e.g. v26.0",
-                                   check=lambda value: None if normalise_version(value) else
-                                   f"{value!r} is not a Graph API version: set a current one such as v26.0"),
+        "graph_version": ConfigKey(
+            str,
+            default="v26.0",
+            help="Graph API version, e.g. v26.0",
+            check=lambda value: (
+                None
+                if normalise_version(value)
+                else f"{value!r} is not a Graph API version: set a current one such as v26.0"
+            ),
+        ),
     }
 
     # ----------------------------------------------------------------- settings
@@ -128,11 +135,21 @@ class Facebook(Network):
         if not media:
             return [{"method": "POST", "url": f"{base}/feed", "data": feed_fields(text)}]
         if len(media) == 1:
-            return [{"method": "POST", "url": f"{base}/photos", "data": photo_fields(media[0], caption=text),
-                     "files": {"source": _file_summary(media[0])}}]
+            return [
+                {
+                    "method": "POST",
+                    "url": f"{base}/photos",
+                    "data": photo_fields(media[0], caption=text),
+                    "files": {"source": _file_summary(media[0])},
+                }
+            ]
         uploads = [
-            {"method": "POST", "url": f"{base}/photos", "data": photo_fields(item, published=False),
-             "files": {"source": _file_summary(item)}}
+            {
+                "method": "POST",
+                "url": f"{base}/photos",
+                "data": photo_fields(item, published=False),
+                "files": {"source": _file_summary(item)},
+            }
             for item in media
         ]
         ids = [f"<id of photo {index + 1}>" for index in range(len(media))]
@@ -140,10 +157,10 @@ class Facebook(Network):
 
     # ----------------------------------------------------------------- publish
 
-    def connection(self) -> AbstractContextManager["facebook.GraphAPI"]:
+    def connection(self) -> AbstractContextManager[facebook.GraphAPI]:
         return self._graph()
 
-    def upload_images(self, graph: "facebook.GraphAPI", images: list[Image]) -> list[str]:
+    def upload_images(self, graph: facebook.GraphAPI, images: list[Image]) -> list[str]:
         """Several images are uploaded unpublished, then attached to the feed post; one goes with the text."""
         if len(images) == 1:
             return []  # post_part publishes it with the text (/photos with a caption)
@@ -157,7 +174,7 @@ class Facebook(Network):
             ids.append(str(uploaded["id"]))
         return ids
 
-    def post_part(self, graph: "facebook.GraphAPI", part: Part) -> str:
+    def post_part(self, graph: facebook.GraphAPI, part: Part) -> str:
         """The post on the Page (the Graph API has no idempotency key and Facebook no threads: one part)."""
         if len(part.images) == 1:
             result = self._upload(graph, part.images[0], PUBLISH, photo_fields(part.images[0].media, caption=part.text))
@@ -175,7 +192,7 @@ class Facebook(Network):
     def post_url(self, remote_id: str) -> str:
         return post_url(remote_id)
 
-    def _upload(self, graph: "facebook.GraphAPI", image: Image, step: str, fields: dict[str, str]) -> dict[str, Any]:
+    def _upload(self, graph: facebook.GraphAPI, image: Image, step: str, fields: dict[str, str]) -> dict[str, Any]:
         source = (image.media.path.name, image.data, image.type)
         album = f"{self.page_id}/photos"  # put_photo defaults to me/photos
         return self._run(graph, step, lambda: graph.put_photo(source, album_path=album, **fields))
@@ -192,7 +209,7 @@ class Facebook(Network):
     # ----------------------------------------------------------------- plumbing
 
     @contextmanager
-    def _graph(self) -> Iterator["facebook.GraphAPI"]:
+    def _graph(self) -> Iterator[facebook.GraphAPI]:
         """A GraphAPI pinned to the configured version and api_base, with a timeout."""
         import facebook
 
@@ -219,7 +236,7 @@ class Facebook(Network):
 
         return _TOKEN_IN_TEXT.sub(r"\1***", redact(message, self._secrets()))
 
-    def _run(self, graph: "facebook.GraphAPI", step: str, call: Callable[[], Any]) -> dict[str, Any]:
+    def _run(self, graph: facebook.GraphAPI, step: str, call: Callable[[], Any]) -> dict[str, Any]:
         """Run one SDK call; map every failure to a DeliveryError whose message holds no secret."""
         import facebook
         import requests
@@ -243,8 +260,9 @@ class Facebook(Network):
             raise self._by_status(session.last, step, "a body without an error message")
         return result
 
-    def _graph_error(self, error: "facebook.GraphAPIError", response: "requests.Response | None",
-                     step: str) -> DeliveryError:
+    def _graph_error(
+        self, error: facebook.GraphAPIError, response: requests.Response | None, step: str
+    ) -> DeliveryError:
         result = error.result if isinstance(error.result, dict) else None
         body = result.get("error") if result is not None else None
         if not isinstance(body, dict):
@@ -252,117 +270,150 @@ class Facebook(Network):
             # querystring" for an HTML page (a 5xx, a proxy page), or an OAuth error string.
             if result is None:
                 return self._by_status(response, step, "a page that is not JSON")
-            description = str(result.get("error_description") or result.get("error") or result.get("error_msg")
-                              or "no detail").strip().rstrip(".")[:300]
+            description = (
+                str(result.get("error_description") or result.get("error") or result.get("error_msg") or "no detail")
+                .strip()
+                .rstrip(".")[:300]
+            )
             status = response.status_code if response is not None else None
             if status is not None and 400 <= status < 500 and status not in (408, 429):
-                return PermanentError(self._clean(
-                    f"Facebook refused the request (HTTP {status}: {description}): check the Page token"
-                    f" in {self.token_env} and networks.facebook.page_id"
-                ))
+                return PermanentError(
+                    self._clean(
+                        f"Facebook refused the request (HTTP {status}: {description}): check the Page token"
+                        f" in {self.token_env} and networks.facebook.page_id"
+                    )
+                )
             return self._by_status(response, step, f"the error {description!r}")
         code = _int(body.get("code", error.code))
         subcode = _int(body.get("error_subcode"))
         meta = str(body.get("error_user_msg") or body.get("message") or error.message or "no message")
         meta = meta.strip().rstrip(".")[:300]
-        ref = ("Facebook error" + (f" {code}" if code is not None else "")
-               + (f", subcode {subcode}" if subcode else "") + f": {meta}")
+        ref = (
+            "Facebook error"
+            + (f" {code}" if code is not None else "")
+            + (f", subcode {subcode}" if subcode else "")
+            + f": {meta}"
+        )
         env = self.token_env
         if code in RATE_LIMIT_CODES or (response is not None and response.status_code == 429):
             retry_at, wait = rate_limit_retry(response)
-            return TransientError(self._clean(
-                f"Facebook's rate limit is reached ({ref}): hospipost will try again in about {_minutes(wait)}"
-            ), retry_at)
+            return TransientError(
+                self._clean(
+                    f"Facebook's rate limit is reached ({ref}): hospipost will try again in about {_minutes(wait)}"
+                ),
+                retry_at,
+            )
         if code in TRANSIENT_CODES or body.get("is_transient") is True:
-            return TransientError(self._clean(
-                f"Facebook had a temporary problem ({ref}): hospipost will try again later"
-            ))
+            return TransientError(
+                self._clean(f"Facebook had a temporary problem ({ref}): hospipost will try again later")
+            )
         if code in TOKEN_CODES:
             reason = f" ({TOKEN_SUBCODES[subcode]})" if subcode in TOKEN_SUBCODES else ""
-            return PermanentError(self._clean(
-                f"the Page token is invalid or expired{reason}: generate a new Page token"
-                f" and set {env} ({ref})"
-            ))
+            return PermanentError(
+                self._clean(
+                    f"the Page token is invalid or expired{reason}: generate a new Page token and set {env} ({ref})"
+                )
+            )
         if code in PERMISSION_CODES:
-            need = ("pages_read_engagement and pages_show_list" if step == READ
-                    else "pages_manage_posts (with pages_read_engagement and pages_show_list)")
-            return PermanentError(self._clean(
-                f"the Page token lacks a permission for this Page: generate a Page token with {need},"
-                f" from a user allowed to create content on the Page, and set {env} ({ref})"
-            ))
+            need = (
+                "pages_read_engagement and pages_show_list"
+                if step == READ
+                else "pages_manage_posts (with pages_read_engagement and pages_show_list)"
+            )
+            return PermanentError(
+                self._clean(
+                    f"the Page token lacks a permission for this Page: generate a Page token with {need},"
+                    f" from a user allowed to create content on the Page, and set {env} ({ref})"
+                )
+            )
         if code == POLICY_BLOCK:
-            return PermanentError(self._clean(
-                "Facebook blocked the post under its policies (the Page or this content is restricted):"
-                f" check the Page's status in Meta Business Suite before publishing anything else ({ref})"
-            ))
+            return PermanentError(
+                self._clean(
+                    "Facebook blocked the post under its policies (the Page or this content is restricted):"
+                    f" check the Page's status in Meta Business Suite before publishing anything else ({ref})"
+                )
+            )
         if code == DUPLICATE and step == PUBLISH:
-            return UnknownOutcome(self._clean(
-                "Facebook refused the post as a duplicate of a recent one, so it was probably already published:"
-                f" check the Page, then resolve the delivery with `hospipost reconcile` ({ref})"
-            ))
+            return UnknownOutcome(
+                self._clean(
+                    "Facebook refused the post as a duplicate of a recent one, so it was probably already published:"
+                    f" check the Page, then resolve the delivery with `hospipost reconcile` ({ref})"
+                )
+            )
         if LINK_ERROR in (code, subcode):
-            return PermanentError(self._clean(
-                "Facebook could not use the link in the post: check that it opens publicly without a login,"
-                f" or fix it in the post ({ref})"
-            ))
+            return PermanentError(
+                self._clean(
+                    "Facebook could not use the link in the post: check that it opens publicly without a login,"
+                    f" or fix it in the post ({ref})"
+                )
+            )
         what = "read the Page" if step == READ else "publish the post"
-        return PermanentError(self._clean(
-            f"Facebook refused to {what} ({ref}): fix what Meta's message names (the post,"
-            " networks.facebook.page_id or the token)"
-        ))
+        return PermanentError(
+            self._clean(
+                f"Facebook refused to {what} ({ref}): fix what Meta's message names (the post,"
+                " networks.facebook.page_id or the token)"
+            )
+        )
 
-    def _by_status(self, response: "requests.Response | None", step: str, what: str) -> DeliveryError:
+    def _by_status(self, response: requests.Response | None, step: str, what: str) -> DeliveryError:
         """A failure without a Graph error body, judged by the HTTP status the SDK ignores."""
         status = response.status_code if response is not None else None
         said = f"Facebook answered HTTP {status} with {what}" if status else f"Facebook answered with {what}"
         if status is None or status >= 500 or status == 408:
-            return TransientError(self._clean(
-                f"{said} (a server error): hospipost will try again later"
-            ))
+            return TransientError(self._clean(f"{said} (a server error): hospipost will try again later"))
         if status == 429:
             retry_at, wait = rate_limit_retry(response)
-            return TransientError(self._clean(
-                f"{said} (too many requests): hospipost will try again in about {_minutes(wait)}"
-            ), retry_at)
+            return TransientError(
+                self._clean(f"{said} (too many requests): hospipost will try again in about {_minutes(wait)}"), retry_at
+            )
         if 300 <= status < 400:
-            return PermanentError(self._clean(
-                f"{said} (a redirect, not followed): check networks.facebook.api_base"
-            ))
+            return PermanentError(self._clean(f"{said} (a redirect, not followed): check networks.facebook.api_base"))
         if status < 300:
             if step == PUBLISH:
-                return UnknownOutcome(self._clean(
-                    f"{said} to the publishing request, so the post may be published:"
-                    " check the Page, then resolve the delivery with `hospipost reconcile`"
-                ))
+                return UnknownOutcome(
+                    self._clean(
+                        f"{said} to the publishing request, so the post may be published:"
+                        " check the Page, then resolve the delivery with `hospipost reconcile`"
+                    )
+                )
             return TransientError(self._clean(f"{said}: hospipost will try again later"))
-        return PermanentError(self._clean(
-            f"{said}: check networks.facebook.api_base and any proxy in front of the Graph API"
-        ))
+        return PermanentError(
+            self._clean(f"{said}: check networks.facebook.api_base and any proxy in front of the Graph API")
+        )
 
-    def _transport_error(self, error: "requests.RequestException", step: str) -> DeliveryError:
+    def _transport_error(self, error: requests.RequestException, step: str) -> DeliveryError:
         """Network failures: before sending → transient; after the request left → unknown."""
         import requests.exceptions as rx
 
         host = self.api_base
         if isinstance(error, (rx.InvalidURL, rx.MissingSchema, rx.InvalidSchema)):
-            return PermanentError(self._clean(
-                f"networks.facebook.api_base {host!r} is not a usable URL: fix it in config.yaml"
-            ))
+            return PermanentError(
+                self._clean(f"networks.facebook.api_base {host!r} is not a usable URL: fix it in config.yaml")
+            )
         before = never_left(error)
         if before is not None:
-            return TransientError(self._clean(
-                f"could not reach Facebook at {host} ({before}), nothing was sent: hospipost will try again later"
-            ))
-        what = (f"Facebook did not answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
-                else f"The connection to Facebook broke ({failure_name(error)})")
+            return TransientError(
+                self._clean(
+                    f"could not reach Facebook at {host} ({before}), nothing was sent: hospipost will try again later"
+                )
+            )
+        what = (
+            f"Facebook did not answer within {self.timeout:g} s"
+            if isinstance(error, rx.Timeout)
+            else f"The connection to Facebook broke ({failure_name(error)})"
+        )
         if step == PUBLISH:
-            return UnknownOutcome(self._clean(
-                f"{what} after the post was sent, so it may be published. Check the Page,"
-                " then resolve the delivery with `hospipost reconcile`."
-            ))
-        return TransientError(self._clean(
-            f"{what} while {'reading the Page' if step == READ else 'uploading an image'}. Nothing was published; hospipost will try again later."
-        ))
+            return UnknownOutcome(
+                self._clean(
+                    f"{what} after the post was sent, so it may be published. Check the Page,"
+                    " then resolve the delivery with `hospipost reconcile`."
+                )
+            )
+        return TransientError(
+            self._clean(
+                f"{what} while {'reading the Page' if step == READ else 'uploading an image'}. Nothing was published; hospipost will try again later."
+            )
+        )
 
 
 # --------------------------------------------------------------------- helpers
@@ -388,11 +439,11 @@ def first_link(text: str) -> str | None:
         url = match.group(0)
         while url:
             last = url[-1]
-            if last in _TRAILING:
-                url = url[:-1]
-            elif last == ")" and url.count("(") < url.count(")"):
-                url = url[:-1]
-            elif last == "]" and url.count("[") < url.count("]"):
+            if (
+                last in _TRAILING
+                or (last == ")" and url.count("(") < url.count(")"))
+                or (last == "]" and url.count("[") < url.count("]"))
+            ):
                 url = url[:-1]
             else:
                 break
@@ -419,7 +470,7 @@ def feed_fields(text: str, media_ids: list[str] | None = None) -> dict[str, str]
     return fields
 
 
-def photo_fields(item: "Media", caption: str | None = None, published: bool = True) -> dict[str, str]:
+def photo_fields(item: Media, caption: str | None = None, published: bool = True) -> dict[str, str]:
     """The form fields of POST /{page}/photos (the file goes as multipart ``source``)."""
     fields: dict[str, str] = {}
     if caption is not None:
@@ -431,7 +482,7 @@ def photo_fields(item: "Media", caption: str | None = None, published: bool = Tr
     return fields
 
 
-def rate_limit_retry(response: "requests.Response | None") -> tuple[datetime, int]:
+def rate_limit_retry(response: requests.Response | None) -> tuple[datetime, int]:
     """When to try again: Meta's estimated_time_to_regain_access (minutes), else a default."""
     minutes: float = 0.0
     headers = response.headers if response is not None else {}
@@ -447,7 +498,7 @@ def rate_limit_retry(response: "requests.Response | None") -> tuple[datetime, in
             value = entry.get("estimated_time_to_regain_access")
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value > minutes:
                 minutes = value
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if minutes:
         retry_at = retry_in(minutes * 60, RATE_LIMIT_DEFAULT)
     else:
@@ -480,25 +531,24 @@ def _text(rendering: Rendering) -> str:
     return "\n\n".join(rendering.parts)  # Network.render gives Facebook a single part
 
 
-def _file_summary(item: "Media") -> dict[str, Any]:
+def _file_summary(item: Media) -> dict[str, Any]:
     import mimetypes
 
     try:
         size: int | None = item.path.stat().st_size
     except OSError:
         size = None
-    return {"file": item.file, "name": item.path.name, "bytes": size,
-            "type": mimetypes.guess_type(item.path.name)[0], "alt": item.alt}
-
-
-
-
-
-
+    return {
+        "file": item.file,
+        "name": item.path.name,
+        "bytes": size,
+        "type": mimetypes.guess_type(item.path.name)[0],
+        "alt": item.alt,
+    }
 
 
 @lru_cache(maxsize=1)
-def _pinned_session_class() -> type["requests.Session"]:
+def _pinned_session_class() -> type[requests.Session]:
     """A requests.Session sending facebook-sdk's requests to api_base under the pinned version."""
     import facebook
     import requests
@@ -516,7 +566,7 @@ def _pinned_session_class() -> type["requests.Session"]:
             prefix = facebook.FACEBOOK_GRAPH_URL
             if not url.startswith(prefix):
                 raise _OffPath(f"{url.split('?')[0]} is not a Graph API URL")
-            path = url[len(prefix):].lstrip("/")
+            path = url[len(prefix) :].lstrip("/")
             if path.split("/", 1)[0] != self.version:
                 raise _OffPath(f"/{path.split('?')[0]} is not under the pinned Graph API version {self.version}")
             params = kwargs.get("params")
@@ -531,12 +581,21 @@ def _pinned_session_class() -> type["requests.Session"]:
             response = super().request(method, f"{self.api_base}/{path}", *args, **kwargs)
             self.last = response
             served = response.headers.get("facebook-api-version")
-            log.debug("Facebook %s /%s: HTTP %s (Graph API %s)", method, path.split("?")[0],
-                      response.status_code, served or "?")
+            log.debug(
+                "Facebook %s /%s: HTTP %s (Graph API %s)",
+                method,
+                path.split("?")[0],
+                response.status_code,
+                served or "?",
+            )
             if served and served != self.version and not self._warned:
                 self._warned = True
-                log.warning("Facebook served Graph API %s instead of the pinned %s: the pinned version may"
-                            " have expired; update networks.facebook.graph_version", served, self.version)
+                log.warning(
+                    "Facebook served Graph API %s instead of the pinned %s: the pinned version may"
+                    " have expired; update networks.facebook.graph_version",
+                    served,
+                    self.version,
+                )
             return response
 
     return PinnedSession

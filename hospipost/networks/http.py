@@ -10,13 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 _FAILURE_NAMES = {
-    "NameResolutionError": "host name not resolved", "gaierror": "host name not resolved",
-    "NewConnectionError": "connection refused", "ConnectionRefusedError": "connection refused",
-    "ConnectTimeoutError": "connection timed out", "ConnectTimeout": "connection timed out",
-    "ProxyError": "proxy error", "SSLError": "TLS error", "RemoteDisconnected": "connection closed by the server",
-    "ConnectionResetError": "connection reset", "ConnectionAbortedError": "connection aborted",
-    "BrokenPipeError": "connection broken", "IncompleteRead": "truncated answer", "ProtocolError": "connection reset",
-    "ReadTimeout": "read timeout", "ReadTimeoutError": "read timeout", "ChunkedEncodingError": "truncated answer",
+    "NameResolutionError": "host name not resolved",
+    "gaierror": "host name not resolved",
+    "NewConnectionError": "connection refused",
+    "ConnectionRefusedError": "connection refused",
+    "ConnectTimeoutError": "connection timed out",
+    "ConnectTimeout": "connection timed out",
+    "ProxyError": "proxy error",
+    "SSLError": "TLS error",
+    "RemoteDisconnected": "connection closed by the server",
+    "ConnectionResetError": "connection reset",
+    "ConnectionAbortedError": "connection aborted",
+    "BrokenPipeError": "connection broken",
+    "IncompleteRead": "truncated answer",
+    "ProtocolError": "connection reset",
+    "ReadTimeout": "read timeout",
+    "ReadTimeoutError": "read timeout",
+    "ChunkedEncodingError": "truncated answer",
     "JSONDecodeError": "unreadable answer",
 }
 

@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hospipost import __version__
@@ -70,7 +70,7 @@ _BEARER = re.compile(r"(Bearer\s+)[^\s'\",;)]+", re.IGNORECASE)
 class _Connection(NamedTuple):
     """What every request of one publish needs."""
 
-    session: "requests.Session"
+    session: requests.Session
     token: str
     base: str
     organization: str
@@ -90,14 +90,23 @@ class LinkedIn(Network):
         image_types=frozenset({"image/jpeg", "image/png", "image/gif"}),
     )
     config_keys = {
-        "organization": ConfigKey(str, required=True, help="urn:li:organization:<id>",
-                                  check=lambda value: _organization_problem(value)),
+        "organization": ConfigKey(
+            str, required=True, help="urn:li:organization:<id>", check=lambda value: _organization_problem(value)
+        ),
         "token_env": ConfigKey(str, default="HOSPIPOST_LINKEDIN_TOKEN"),
-        "version": ConfigKey(str, default="202610", help="LinkedIn-Version header, YYYYMM",
-                             check=lambda value: None if _VERSION.fullmatch(str(value).strip()) else
-                             f"{value!r} is not a LinkedIn-Version: set a current month as YYYYMM (e.g. 202610)"),
+        "version": ConfigKey(
+            str,
+            default="202610",
+            help="LinkedIn-Version header, YYYYMM",
+            check=lambda value: (
+                None
+                if _VERSION.fullmatch(str(value).strip())
+                else f"{value!r} is not a LinkedIn-Version: set a current month as YYYYMM (e.g. 202610)"
+            ),
+        ),
         "token_expires": ConfigKey(
-            (date, str), help="the token's expiry date, YYYY-MM-DD (optional): networks check warns 14 days ahead",
+            (date, str),
+            help="the token's expiry date, YYYY-MM-DD (optional): networks check warns 14 days ahead",
             check=lambda value: _date_problem(value),
         ),
     }
@@ -181,21 +190,37 @@ class LinkedIn(Network):
             urn = f"<image URN {number}>"
             images.append((urn, item.alt))
             info = media_info(item.path)
-            steps.append({
-                "method": "POST", "url": f"{base}/rest/images?action=initializeUpload", "headers": headers,
-                "json": initialize_upload_body(organization), "file": item.file,
-            })
-            steps.append({
-                "method": "PUT", "url": f"<uploadUrl returned for image {number}>",
-                "headers": {"Content-Type": info.mime or "application/octet-stream", "User-Agent": USER_AGENT},
-                "body": {"file": item.file, "bytes": info.size if info.problem is None else None,
-                         "type": info.mime, "alt": item.alt},
-                "note": "Authorization only when the upload URL is on the API host or an https linkedin.com host",
-            })
-        steps.append({
-            "method": "POST", "url": f"{base}/rest/posts", "headers": headers,
-            "json": post_body(organization, little_text(_text(rendering)), images),
-        })
+            steps.append(
+                {
+                    "method": "POST",
+                    "url": f"{base}/rest/images?action=initializeUpload",
+                    "headers": headers,
+                    "json": initialize_upload_body(organization),
+                    "file": item.file,
+                }
+            )
+            steps.append(
+                {
+                    "method": "PUT",
+                    "url": f"<uploadUrl returned for image {number}>",
+                    "headers": {"Content-Type": info.mime or "application/octet-stream", "User-Agent": USER_AGENT},
+                    "body": {
+                        "file": item.file,
+                        "bytes": info.size if info.problem is None else None,
+                        "type": info.mime,
+                        "alt": item.alt,
+                    },
+                    "note": "Authorization only when the upload URL is on the API host or an https linkedin.com host",
+                }
+            )
+        steps.append(
+            {
+                "method": "POST",
+                "url": f"{base}/rest/posts",
+                "headers": headers,
+                "json": post_body(organization, little_text(_text(rendering)), images),
+            }
+        )
         return steps
 
     # ----------------------------------------------------------------- publish
@@ -209,52 +234,88 @@ class LinkedIn(Network):
             yield _Connection(session, token, base, organization, version)
 
     def upload_images(self, api: _Connection, images: list[Image]) -> list[str]:
-        return [self._upload(api.session, api.token, api.base, api.organization, api.version, image.media, image.data,
-                             image.type) for image in images]
+        return [
+            self._upload(
+                api.session, api.token, api.base, api.organization, api.version, image.media, image.data, image.type
+            )
+            for image in images
+        ]
 
     def post_part(self, api: _Connection, part: Part) -> str:
         """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
         images = [(urn, image.media.alt) for urn, image in zip(part.media_ids, part.images, strict=True)]
         body = post_body(api.organization, little_text(part.text), images)
-        response = self._call(api.session, PUBLISH, "publishing the post", "POST", f"{api.base}/rest/posts",
-                              headers=api_headers(api.version, api.token), json=body)
+        response = self._call(
+            api.session,
+            PUBLISH,
+            "publishing the post",
+            "POST",
+            f"{api.base}/rest/posts",
+            headers=api_headers(api.version, api.token),
+            json=body,
+        )
         urn = _restli_id(response)
         if not urn:
-            raise UnknownOutcome(self._clean(
-                f"LinkedIn accepted the post (HTTP {response.status_code}) but returned no post id (x-restli-id),"
-                " so it is probably published: check the page, then resolve the delivery with `hospipost reconcile`"
-            ))
+            raise UnknownOutcome(
+                self._clean(
+                    f"LinkedIn accepted the post (HTTP {response.status_code}) but returned no post id (x-restli-id),"
+                    " so it is probably published: check the page, then resolve the delivery with `hospipost reconcile`"
+                )
+            )
         log.info("LinkedIn: published %s", urn)
         return urn
 
     def post_url(self, remote_id: str) -> str:
         return post_url(remote_id)
 
-    def _upload(self, session: "requests.Session", token: str, base: str, organization: str, version: str,
-                item: "Media", data: bytes, kind: str) -> str:
+    def _upload(
+        self,
+        session: requests.Session,
+        token: str,
+        base: str,
+        organization: str,
+        version: str,
+        item: Media,
+        data: bytes,
+        kind: str,
+    ) -> str:
         """initializeUpload, then PUT the bytes; the image URN."""
         doing = f"preparing the image {item.file}"
-        response = self._call(session, UPLOAD, doing, "POST", f"{base}/rest/images?action=initializeUpload",
-                              headers=api_headers(version, token), json=initialize_upload_body(organization))
+        response = self._call(
+            session,
+            UPLOAD,
+            doing,
+            "POST",
+            f"{base}/rest/images?action=initializeUpload",
+            headers=api_headers(version, token),
+            json=initialize_upload_body(organization),
+        )
         value = _json(response).get("value")
         value = value if isinstance(value, dict) else {}
         upload_url, urn = value.get("uploadUrl"), value.get("image")
         if not isinstance(upload_url, str) or not isinstance(urn, str) or not upload_url or not urn:
-            raise TransientError(self._clean(
-                f"LinkedIn returned no upload address or image id while {doing}; nothing was published,"
-                " hospipost will try again later"
-            ))
+            raise TransientError(
+                self._clean(
+                    f"LinkedIn returned no upload address or image id while {doing}; nothing was published,"
+                    " hospipost will try again later"
+                )
+            )
         if not re.match(r"https?://[^/\s]+", upload_url):
-            raise PermanentError(self._clean(
-                f"LinkedIn returned an upload address that is not http(s) while {doing}; nothing was published"
-                " and nothing was sent there: check networks.linkedin.api_base and any proxy in front of LinkedIn"
-            ))
+            raise PermanentError(
+                self._clean(
+                    f"LinkedIn returned an upload address that is not http(s) while {doing}; nothing was published"
+                    " and nothing was sent there: check networks.linkedin.api_base and any proxy in front of LinkedIn"
+                )
+            )
         headers = {"Content-Type": kind, "User-Agent": USER_AGENT}
         if token_allowed(upload_url, base):
             headers["Authorization"] = f"Bearer {token}"
         else:
-            log.info("LinkedIn: uploading %s to %s without the token (not the API host nor linkedin.com)",
-                     item.file, _host(upload_url))
+            log.info(
+                "LinkedIn: uploading %s to %s without the token (not the API host nor linkedin.com)",
+                item.file,
+                _host(upload_url),
+            )
         self._call(session, UPLOAD, f"uploading the image {item.file}", "PUT", upload_url, headers=headers, data=data)
         log.info("LinkedIn: uploaded %s as %s", item.file, urn)
         return urn
@@ -268,15 +329,23 @@ class LinkedIn(Network):
         token = self.secret("token_env")
         org_id = organization.rsplit(":", 1)[1]
         with self._session() as session:
-            response = self._call(session, READ, f"reading the organization {organization}", "GET",
-                                  f"{base}/rest/organizations/{org_id}", headers=api_headers(version, token))
+            response = self._call(
+                session,
+                READ,
+                f"reading the organization {organization}",
+                "GET",
+                f"{base}/rest/organizations/{org_id}",
+                headers=api_headers(version, token),
+            )
         who = f"{_organization_name(_json(response))} ({organization}, LinkedIn-Version {version})"
         return self._clean(self._with_expiry(who, expires))
 
     def _with_expiry(self, who: str, expires: date | None) -> str:
         if expires is None:
-            return (f"{who}; token expiry unknown (tokens last about 60 days): set networks.linkedin.token_expires"
-                    f" to its date to be warned {EXPIRY_WARNING_DAYS} days ahead")
+            return (
+                f"{who}; token expiry unknown (tokens last about 60 days): set networks.linkedin.token_expires"
+                f" to its date to be warned {EXPIRY_WARNING_DAYS} days ahead"
+            )
         warning = self._expiry_warning(expires)
         if warning:  # returned, not logged: `networks check` prints it
             return f"{warning} — {who}"
@@ -285,11 +354,12 @@ class LinkedIn(Network):
 
     def _expiry_warning(self, expires: date) -> str | None:
         days = (expires - self.today()).days
-        renew = (f"create a new one with {TOKEN_SCOPE}, set {self.token_env} and update"
-                 " networks.linkedin.token_expires")
+        renew = f"create a new one with {TOKEN_SCOPE}, set {self.token_env} and update networks.linkedin.token_expires"
         if days < 0:
-            return (f"WARNING: networks.linkedin.token_expires says the LinkedIn token expired on {expires.isoformat()},"
-                    " yet LinkedIn accepted it: set token_expires to the current token's expiry date")
+            return (
+                f"WARNING: networks.linkedin.token_expires says the LinkedIn token expired on {expires.isoformat()},"
+                " yet LinkedIn accepted it: set token_expires to the current token's expiry date"
+            )
         if days < EXPIRY_WARNING_DAYS:
             when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
             return f"WARNING: the LinkedIn token expires {when} ({expires.isoformat()}): {renew}"
@@ -312,7 +382,7 @@ class LinkedIn(Network):
     # ----------------------------------------------------------------- HTTP
 
     @contextmanager
-    def _session(self) -> Iterator["requests.Session"]:
+    def _session(self) -> Iterator[requests.Session]:
         import requests
 
         session = requests.Session()
@@ -321,14 +391,25 @@ class LinkedIn(Network):
         finally:
             session.close()
 
-    def _call(self, session: "requests.Session", step: str, doing: str, method: str, url: str, *,
-              headers: dict[str, str], json: Any = None, data: bytes | None = None) -> "requests.Response":
+    def _call(
+        self,
+        session: requests.Session,
+        step: str,
+        doing: str,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        json: Any = None,
+        data: bytes | None = None,
+    ) -> requests.Response:
         """One request with a timeout and no redirect; any failure becomes a DeliveryError."""
         import requests
 
         try:
-            response = session.request(method, url, headers=headers, json=json, data=data,
-                                       timeout=self.timeout, allow_redirects=False)
+            response = session.request(
+                method, url, headers=headers, json=json, data=data, timeout=self.timeout, allow_redirects=False
+            )
         except requests.exceptions.RequestException as error:
             raise self._transport_error(error, step, doing) from None
         log.debug("LinkedIn %s %s%s: HTTP %s", method, _host(url), _path(url), response.status_code)
@@ -341,7 +422,7 @@ class LinkedIn(Network):
 
         return _BEARER.sub(r"\1***", redact(message, set(self.credentials.handed_out)))
 
-    def _http_error(self, response: "requests.Response", step: str, doing: str) -> DeliveryError:
+    def _http_error(self, response: requests.Response, step: str, doing: str) -> DeliveryError:
         status = response.status_code
         body = _json(response)
         said = _linkedin_message(body, response)
@@ -349,10 +430,12 @@ class LinkedIn(Network):
         nothing = "" if step == PUBLISH else "; nothing was published"
         log.debug("LinkedIn answered %s while %s", self._clean(ref), doing)
         if status == 426 or _RETIRED_VERSION.search(f"{body.get('code', '')} {said}"):
-            return PermanentError(self._clean(
-                f"LinkedIn-Version {self._raw('version')} is retired: set networks.linkedin.version to a current"
-                f" YYYYMM ({ref}){nothing}"
-            ))
+            return PermanentError(
+                self._clean(
+                    f"LinkedIn-Version {self._raw('version')} is retired: set networks.linkedin.version to a current"
+                    f" YYYYMM ({ref}){nothing}"
+                )
+            )
         if status == 401:
             expired = ""
             try:
@@ -361,72 +444,97 @@ class LinkedIn(Network):
                 expires = None
             if expires and expires <= self.today():
                 expired = f"; networks.linkedin.token_expires says it expired on {expires.isoformat()}"
-            return PermanentError(self._clean(
-                "the LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with"
-                f" {TOKEN_SCOPE} and set {self.token_env} ({ref}{expired}){nothing}"
-            ))
+            return PermanentError(
+                self._clean(
+                    "the LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with"
+                    f" {TOKEN_SCOPE} and set {self.token_env} ({ref}{expired}){nothing}"
+                )
+            )
         if status == 403:
-            need = ("rw_organization_admin to read the page (posting needs w_organization_social)" if step == READ
-                    else TOKEN_SCOPE)
-            return PermanentError(self._clean(
-                f"LinkedIn refused {doing} ({ref}): the token needs {need} and its member must be an administrator"
-                f" (super or content admin) of {self._raw('organization')}{nothing}"
-            ))
+            need = (
+                "rw_organization_admin to read the page (posting needs w_organization_social)"
+                if step == READ
+                else TOKEN_SCOPE
+            )
+            return PermanentError(
+                self._clean(
+                    f"LinkedIn refused {doing} ({ref}): the token needs {need} and its member must be an administrator"
+                    f" (super or content admin) of {self._raw('organization')}{nothing}"
+                )
+            )
         if status == 429:
             retry_at = retry_after(response)
-            minutes = max(1, round((retry_at - datetime.now(timezone.utc)).total_seconds() / 60))
-            return TransientError(self._clean(
-                f"LinkedIn's rate limit is reached while {doing} ({ref}){nothing}: hospipost will try again in about"
-                f" {minutes} minute{'s' if minutes > 1 else ''}"
-            ), retry_at)
+            minutes = max(1, round((retry_at - datetime.now(UTC)).total_seconds() / 60))
+            return TransientError(
+                self._clean(
+                    f"LinkedIn's rate limit is reached while {doing} ({ref}){nothing}: hospipost will try again in about"
+                    f" {minutes} minute{'s' if minutes > 1 else ''}"
+                ),
+                retry_at,
+            )
         if status >= 500 or status == 408:
-            return TransientError(self._clean(
-                f"LinkedIn had a server error while {doing} ({ref}): hospipost will try again later"
-            ))
+            return TransientError(
+                self._clean(f"LinkedIn had a server error while {doing} ({ref}): hospipost will try again later")
+            )
         if 300 <= status < 400:
-            return PermanentError(self._clean(
-                f"LinkedIn answered {doing} with a redirect ({ref}, not followed){nothing}:"
-                " check networks.linkedin.api_base"
-            ))
+            return PermanentError(
+                self._clean(
+                    f"LinkedIn answered {doing} with a redirect ({ref}, not followed){nothing}:"
+                    " check networks.linkedin.api_base"
+                )
+            )
         if status in (400, 422):
-            return PermanentError(self._clean(
-                f"LinkedIn rejected {doing} ({ref}){nothing}: fix what LinkedIn's message names"
-                " (the post, its images or networks.linkedin in config.yaml), then publish again"
-            ))
+            return PermanentError(
+                self._clean(
+                    f"LinkedIn rejected {doing} ({ref}){nothing}: fix what LinkedIn's message names"
+                    " (the post, its images or networks.linkedin in config.yaml), then publish again"
+                )
+            )
         if status == 404:
-            return PermanentError(self._clean(
-                f"LinkedIn found nothing at this address while {doing} ({ref}){nothing}: check"
-                " networks.linkedin.organization and networks.linkedin.api_base"
-            ))
+            return PermanentError(
+                self._clean(
+                    f"LinkedIn found nothing at this address while {doing} ({ref}){nothing}: check"
+                    " networks.linkedin.organization and networks.linkedin.api_base"
+                )
+            )
         return PermanentError(self._clean(f"LinkedIn refused {doing} ({ref}){nothing}"))
 
-    def _transport_error(self, error: "requests.RequestException", step: str, doing: str) -> DeliveryError:
+    def _transport_error(self, error: requests.RequestException, step: str, doing: str) -> DeliveryError:
         """Before sending → transient; after the post request left → unknown."""
         import requests.exceptions as rx
 
         from hospipost.networks.http import failure_name, never_left
 
         if isinstance(error, (rx.InvalidURL, rx.MissingSchema, rx.InvalidSchema, rx.InvalidHeader)):
-            return PermanentError(self._clean(
-                f"hospipost could not build the request while {doing} ({type(error).__name__}): check"
-                " networks.linkedin.api_base in config.yaml"
-            ))
+            return PermanentError(
+                self._clean(
+                    f"hospipost could not build the request while {doing} ({type(error).__name__}): check"
+                    " networks.linkedin.api_base in config.yaml"
+                )
+            )
         before = never_left(error)
         if before is not None:
-            return TransientError(self._clean(
-                f"could not reach LinkedIn at {self.api_base} while {doing} ({before}), nothing was sent:"
-                " hospipost will try again later"
-            ))
-        what = (f"LinkedIn did not answer within {self.timeout:g} s" if isinstance(error, rx.Timeout)
-                else f"The connection to LinkedIn broke ({failure_name(error)})")
+            return TransientError(
+                self._clean(
+                    f"could not reach LinkedIn at {self.api_base} while {doing} ({before}), nothing was sent:"
+                    " hospipost will try again later"
+                )
+            )
+        what = (
+            f"LinkedIn did not answer within {self.timeout:g} s"
+            if isinstance(error, rx.Timeout)
+            else f"The connection to LinkedIn broke ({failure_name(error)})"
+        )
         if step == PUBLISH:
-            return UnknownOutcome(self._clean(
-                f"{what} after the post was sent, so it may be published. Check the page,"
-                " then resolve the delivery with `hospipost reconcile`."
-            ))
-        return TransientError(self._clean(
-            f"{what} while {doing}. Nothing was published; hospipost will try again later."
-        ))
+            return UnknownOutcome(
+                self._clean(
+                    f"{what} after the post was sent, so it may be published. Check the page,"
+                    " then resolve the delivery with `hospipost reconcile`."
+                )
+            )
+        return TransientError(
+            self._clean(f"{what} while {doing}. Nothing was published; hospipost will try again later.")
+        )
 
 
 # --------------------------------------------------------------------- helpers
@@ -437,8 +545,10 @@ def _organization_problem(value: object) -> str | None:
     if _ORGANIZATION.fullmatch(text):
         return None
     hint = f" (urn:li:organization:{text})" if text.isdigit() else ""
-    return (f"{value!r} is not an organization URN: set it to urn:li:organization:<id>{hint}, with the number"
-            " shown in the page's admin address (linkedin.com/company/<id>/admin)")
+    return (
+        f"{value!r} is not an organization URN: set it to urn:li:organization:<id>{hint}, with the number"
+        " shown in the page's admin address (linkedin.com/company/<id>/admin)"
+    )
 
 
 def _date_problem(value: object) -> str | None:
@@ -451,13 +561,12 @@ def _date_problem(value: object) -> str | None:
     return None
 
 
-
 def little_text(text: str) -> str:
     """A text in LinkedIn's little text format: hashtags as templates, reserved characters escaped."""
     out: list[str] = []
     position = 0
     for match in _LITTLE_TOKENS.finditer(text):
-        out.append(escape_little(text[position:match.start()]))
+        out.append(escape_little(text[position : match.start()]))
         tag = match.group("tag")
         out.append("{hashtag|\\#|" + tag + "}" if tag else escape_little(match.group("url")))
         position = match.end()
@@ -521,7 +630,7 @@ def token_allowed(url: str, api_base: str) -> bool:
     return target.scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com"))
 
 
-def retry_after(response: "requests.Response") -> datetime:
+def retry_after(response: requests.Response) -> datetime:
     """When to try again after a 429: ``Retry-After`` (seconds or an HTTP date), else 15 minutes; at most MAX_WAIT."""
     return reset_header(response.headers.get("Retry-After")) or retry_in(None, RATE_LIMIT_DEFAULT)
 
@@ -530,7 +639,7 @@ def _default_port(scheme: str) -> int | None:
     return {"http": 80, "https": 443}.get(scheme)
 
 
-def _restli_id(response: "requests.Response") -> str | None:
+def _restli_id(response: requests.Response) -> str | None:
     from urllib.parse import unquote
 
     value = str(response.headers.get("x-restli-id") or "").strip()
@@ -548,7 +657,7 @@ def _organization_name(body: dict[str, Any]) -> str:
     return str(name) if name else "(no name)"
 
 
-def _json(response: "requests.Response") -> dict[str, Any]:
+def _json(response: requests.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
@@ -556,7 +665,7 @@ def _json(response: "requests.Response") -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _linkedin_message(body: dict[str, Any], response: "requests.Response") -> str:
+def _linkedin_message(body: dict[str, Any], response: requests.Response) -> str:
     """LinkedIn's own explanation, on one short line."""
     message = body.get("message") or body.get("code") or ""
     if not message and not body:

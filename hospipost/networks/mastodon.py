@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,8 +94,12 @@ class Mastodon(Network):
         supports_threads=True,
     )
     config_keys = {
-        "instance": ConfigKey(str, required=True, help="the instance URL, e.g. https://social.example.org",
-                              check=lambda value: http_url_problem(normalise_url(value))),
+        "instance": ConfigKey(
+            str,
+            required=True,
+            help="the instance URL, e.g. https://social.example.org",
+            check=lambda value: http_url_problem(normalise_url(value)),
+        ),
         "token_env": ConfigKey(str, default="HOSPIPOST_MASTODON_TOKEN"),
     }
 
@@ -104,7 +108,7 @@ class Mastodon(Network):
     poll_delays = (1.0, 2.0, 3.0, 5.0)
     """Waits between two looks at an image being processed; the last one repeats."""
 
-    def __init__(self, settings: "NetworkSettings", credentials: Any, cache_dir: Path | None = None) -> None:
+    def __init__(self, settings: NetworkSettings, credentials: Any, cache_dir: Path | None = None) -> None:
         super().__init__(settings, credentials, cache_dir)
         self.sleep: Callable[[float], None] = time.sleep  # tests inject a fake
         self._statuses = threading.local()  # what publish learnt of the statuses it posted, per thread
@@ -127,7 +131,7 @@ class Mastodon(Network):
     # ------------------------------------------------------------------ limits
 
     @classmethod
-    def effective_limits(cls, settings: "NetworkSettings | None", cache_dir: Path | None) -> Limits:
+    def effective_limits(cls, settings: NetworkSettings | None, cache_dir: Path | None) -> Limits:
         """The declared limits, replaced by what verify() cached for this instance, if anything."""
         if settings is None or cache_dir is None:
             return cls.limits
@@ -151,24 +155,34 @@ class Mastodon(Network):
             fields: dict[str, Any] = {}
             if item.alt:
                 fields["description"] = item.alt
-            fields["file"] = {"name": Path(item.file).name, "bytes": None if info.problem else info.size,
-                              "type": info.mime}
-            steps.append({
-                "method": "POST", "url": f"{base}/api/v2/media", "file": item.file, "multipart": fields,
-                "then": f"GET {base}/api/v1/media/{ref} until processed, when the instance answers 202",
-            })
+            fields["file"] = {
+                "name": Path(item.file).name,
+                "bytes": None if info.problem else info.size,
+                "type": info.mime,
+            }
+            steps.append(
+                {
+                    "method": "POST",
+                    "url": f"{base}/api/v2/media",
+                    "file": item.file,
+                    "multipart": fields,
+                    "then": f"GET {base}/api/v1/media/{ref} until processed, when the instance answers 202",
+                }
+            )
         for index, text in enumerate(rendering.parts):
-            steps.append({
-                "method": "POST",
-                "url": f"{base}/api/v1/statuses",
-                "headers": {"Idempotency-Key": idempotency_key(key or "<delivery id>", index)},
-                "data": status_fields(
-                    text,
-                    in_reply_to_id=f"<id of part {index}>" if index else None,
-                    media_ids=refs if index == 0 else [],
-                    language=status_language(rendering.language),
-                ),
-            })
+            steps.append(
+                {
+                    "method": "POST",
+                    "url": f"{base}/api/v1/statuses",
+                    "headers": {"Idempotency-Key": idempotency_key(key or "<delivery id>", index)},
+                    "data": status_fields(
+                        text,
+                        in_reply_to_id=f"<id of part {index}>" if index else None,
+                        media_ids=refs if index == 0 else [],
+                        language=status_language(rendering.language),
+                    ),
+                }
+            )
         return steps
 
     # ------------------------------------------------------------------ publish
@@ -177,21 +191,21 @@ class Mastodon(Network):
     def who(self) -> str:
         return "the Mastodon instance"
 
-    def read_images(self, media: list["Media"], limits: Limits | None = None) -> list[Image]:
+    def read_images(self, media: list[Media], limits: Limits | None = None) -> list[Image]:
         """Checked against this instance's limits (cached by `networks check`), not the defaults."""
         return super().read_images(media, limits or self.effective_limits(self.settings, self.cache_dir))
 
     @contextmanager
-    def connection(self) -> Iterator["mastodon.Mastodon"]:
+    def connection(self) -> Iterator[mastodon.Mastodon]:
         self._statuses.latest = None  # the last status posted in this thread: its account gives the URLs
         self._statuses.urls = {}
         with self._client() as client:
             yield client
 
-    def upload_images(self, client: "mastodon.Mastodon", images: list[Image]) -> list[str]:
+    def upload_images(self, client: mastodon.Mastodon, images: list[Image]) -> list[str]:
         return [self._upload(client, image.media, image.data, image.type) for image in images]
 
-    def post_part(self, client: "mastodon.Mastodon", part: Part) -> str:
+    def post_part(self, client: mastodon.Mastodon, part: Part) -> str:
         """``POST /api/v1/statuses`` with the part's Idempotency-Key, replying to the previous part."""
         try:
             status = client.status_post(
@@ -202,13 +216,15 @@ class Mastodon(Network):
                 visibility=VISIBILITY,
                 language=status_language(part.language),
             )
-        except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
-            raise self._outcome(error, part.doing, PUBLISH, client, key=part.key, online=part.index,
-                                replying_to=part.reply_to) from None
+        except Exception as error:
+            raise self._outcome(
+                error, part.doing, PUBLISH, client, key=part.key, online=part.index, replying_to=part.reply_to
+            ) from None
         status_id = status.get("id") if isinstance(status, dict) else None
         if status_id in (None, ""):
-            raise self._unknown(f"the Mastodon instance accepted {part.doing} but returned no status id", part.key,
-                                part.index)
+            raise self._unknown(
+                f"the Mastodon instance accepted {part.doing} but returned no status id", part.key, part.index
+            )
         status_id = str(status_id)
         log.info("Mastodon: %s done, id %s", part.doing, status_id)
         self._statuses.latest = status
@@ -233,17 +249,19 @@ class Mastodon(Network):
             note = self._cache_limits(found)
             try:
                 account = client.account_verify_credentials()
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 raise self._outcome(error, "checking the token", READ, client) from None
         account = account if isinstance(account, dict) else {}
         acct = account.get("acct") or account.get("username") or "?"
         domain = info.get("domain") or info.get("uri") or _host(self.instance)
         limits = limits_from(found, self.limits)
         weight = found.get("characters_reserved_per_url", URL_LENGTH)
-        return (f"@{acct} on {domain} ({limits.max_length} characters, URLs count {weight},"
-                f" {limits.max_images} images{note})")
+        return (
+            f"@{acct} on {domain} ({limits.max_length} characters, URLs count {weight},"
+            f" {limits.max_images} images{note})"
+        )
 
-    def _instance(self, client: "mastodon.Mastodon") -> dict[str, Any]:
+    def _instance(self, client: mastodon.Mastodon) -> dict[str, Any]:
         """``GET /api/v2/instance/``, or ``/api/v1/instance/`` on an instance without v2 (before 4.0)."""
         from mastodon.errors import MastodonNotFoundError
 
@@ -252,7 +270,7 @@ class Mastodon(Network):
                 info = client.instance_v2()
             except MastodonNotFoundError:
                 info = client.instance_v1()
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise self._outcome(error, "reading the instance's limits", READ, client) from None
         return info if isinstance(info, dict) else {}
 
@@ -260,7 +278,7 @@ class Mastodon(Network):
         """Write the limits to the cache; a note for verify()'s answer when they could not be kept."""
         if self.cache_dir is None:
             return ""
-        entry: dict[str, Any] = {**found, "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        entry: dict[str, Any] = {**found, "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
         try:
             write_cache(Path(self.cache_dir) / CACHE_FILE, instance_key(self.instance), entry)
         except OSError as error:
@@ -271,7 +289,7 @@ class Mastodon(Network):
     # ------------------------------------------------------------------ client
 
     @contextmanager
-    def _client(self) -> Iterator["mastodon.Mastodon"]:
+    def _client(self) -> Iterator[mastodon.Mastodon]:
         """A Mastodon.py client on api_base: timeout, no rate-limit waits, no redirects, v2 media."""
         from mastodon import Mastodon as Client
         from mastodon.versions import parse_version_string
@@ -303,18 +321,21 @@ class Mastodon(Network):
 
     # ------------------------------------------------------------------ media
 
-    def _upload(self, client: "mastodon.Mastodon", item: "Media", data: bytes, media_type: str) -> str:
+    def _upload(self, client: mastodon.Mastodon, item: Media, data: bytes, media_type: str) -> str:
         """``POST /api/v2/media``, then ``GET /api/v1/media/{id}`` until processed; the media id."""
         doing = f"uploading the image {item.file}"
         try:
-            attachment = client.media_post(io.BytesIO(data), mime_type=media_type, description=item.alt or None,
-                                           file_name=Path(item.file).name)
-        except Exception as error:  # noqa: BLE001
+            attachment = client.media_post(
+                io.BytesIO(data), mime_type=media_type, description=item.alt or None, file_name=Path(item.file).name
+            )
+        except Exception as error:
             raise self._outcome(error, doing, UPLOAD, client) from None
         media_id = attachment.get("id") if isinstance(attachment, dict) else None
         if media_id in (None, ""):
-            raise TransientError(f"the Mastodon instance returned no media id while {doing}; nothing was published,"
-                                 " hospipost will try again later")
+            raise TransientError(
+                f"the Mastodon instance returned no media id while {doing}; nothing was published,"
+                " hospipost will try again later"
+            )
         waited, polls = 0.0, 0
         while not attachment.get("url"):
             delay = self.poll_delays[min(polls, len(self.poll_delays) - 1)]
@@ -328,9 +349,14 @@ class Mastodon(Network):
             polls += 1
             try:
                 attachment = client.media(media_id)
-            except Exception as error:  # noqa: BLE001
-                raise self._outcome(error, f"waiting for the instance to process the image {item.file}",
-                                    PROCESS, client, image=item.file) from None
+            except Exception as error:
+                raise self._outcome(
+                    error,
+                    f"waiting for the instance to process the image {item.file}",
+                    PROCESS,
+                    client,
+                    image=item.file,
+                ) from None
             if not isinstance(attachment, dict):
                 attachment = {}
         log.info("Mastodon: uploaded %s as media %s", item.file, media_id)
@@ -346,8 +372,18 @@ class Mastodon(Network):
     def _unknown(self, what: str, key: str, online: int) -> UnknownOutcome:
         return UnknownOutcome(self._clean(f"{what}, so it may be online{_already(online)}. {resend_hint(key)}"))
 
-    def _outcome(self, error: Exception, doing: str, step: str, client: Any = None, *, key: str = "",
-                 online: int = 0, replying_to: str | None = None, image: str = "") -> DeliveryError:
+    def _outcome(
+        self,
+        error: Exception,
+        doing: str,
+        step: str,
+        client: Any = None,
+        *,
+        key: str = "",
+        online: int = 0,
+        replying_to: str | None = None,
+        image: str = "",
+    ) -> DeliveryError:
         """The delivery error for a failure while ``doing``, its message free of credentials."""
         mapped = self._map(error, doing, step, client, key, online, replying_to, image)
         message = self._clean(str(mapped))
@@ -355,8 +391,17 @@ class Mastodon(Network):
             return TransientError(message, mapped.retry_at)
         return type(mapped)(message)
 
-    def _map(self, error: Exception, doing: str, step: str, client: Any, key: str, online: int,
-             replying_to: str | None, image: str) -> DeliveryError:
+    def _map(
+        self,
+        error: Exception,
+        doing: str,
+        step: str,
+        client: Any,
+        key: str,
+        online: int,
+        replying_to: str | None,
+        image: str,
+    ) -> DeliveryError:
         from mastodon.errors import (
             MastodonAPIError,
             MastodonError,
@@ -376,42 +421,55 @@ class Mastodon(Network):
                 who = "try" if step == READ else "hospipost will try"
                 return TransientError(
                     f"the Mastodon instance's rate limit was reached while {doing}{_nothing(step)}, {who} again after"
-                    f" {retry_at:%H:%M} UTC{already}", retry_at)
+                    f" {retry_at:%H:%M} UTC{already}",
+                    retry_at,
+                )
             if step == PUBLISH:  # the instance answered with a rate-limit header we cannot read
-                return self._unknown(f"the Mastodon instance answered {doing} with an unreadable rate-limit header"
-                                     f" ({error})", key, online)
-            return TransientError(f"the Mastodon instance sent an unreadable rate-limit header while {doing};"
-                                  f" {_again(step)}{already}")
+                return self._unknown(
+                    f"the Mastodon instance answered {doing} with an unreadable rate-limit header ({error})",
+                    key,
+                    online,
+                )
+            return TransientError(
+                f"the Mastodon instance sent an unreadable rate-limit header while {doing}; {_again(step)}{already}"
+            )
         if isinstance(error, MastodonUnauthorizedError):
-            scopes = "write:statuses and write:media" + (" (and read:accounts, which `hospipost networks check`"
-                                                         " needs)" if step == READ else "")
+            scopes = "write:statuses and write:media" + (
+                " (and read:accounts, which `hospipost networks check` needs)" if step == READ else ""
+            )
             return PermanentError(
                 f"the Mastodon token is invalid or revoked: create a new application token with {scopes}"
                 f" and set {self.token_env}{already}"
             )
         if isinstance(error, MastodonServerError):
             status = _status(error)
-            return TransientError(f"the Mastodon instance had a server error (HTTP {status}) while {doing};"
-                                  f" {_again(step)}{already}")
+            return TransientError(
+                f"the Mastodon instance had a server error (HTTP {status}) while {doing}; {_again(step)}{already}"
+            )
         if isinstance(error, MastodonAPIError):
             return self._api_error(error, doing, step, key, online, replying_to, image)
         if isinstance(error, (MastodonNetworkError, MastodonReadTimeout)):
             return self._network_error(error, doing, step, key, online)
         if isinstance(error, MastodonError):  # bad argument, file, version: raised before sending
-            return PermanentError(f"hospipost could not send {doing} to Mastodon ({type(error).__name__}:"
-                                  f" {error}){_nothing(step)}{already}")
+            return PermanentError(
+                f"hospipost could not send {doing} to Mastodon ({type(error).__name__}:"
+                f" {error}){_nothing(step)}{already}"
+            )
         raise error
 
-    def _api_error(self, error: Exception, doing: str, step: str, key: str, online: int,
-                   replying_to: str | None, image: str) -> DeliveryError:
+    def _api_error(
+        self, error: Exception, doing: str, step: str, key: str, online: int, replying_to: str | None, image: str
+    ) -> DeliveryError:
         already = _already(online)
         status = _status(error)
         said = _instance_message(error)
         if status is None:  # a 2xx whose body is not JSON
             if step == PUBLISH:
                 return self._unknown(f"the Mastodon instance answered {doing} with an unreadable body", key, online)
-            return TransientError(f"the Mastodon instance answered {doing} with an unreadable body{_nothing(step)};"
-                                  f" {_again(step)}{already}")
+            return TransientError(
+                f"the Mastodon instance answered {doing} with an unreadable body{_nothing(step)};"
+                f" {_again(step)}{already}"
+            )
         detail = f"{status}: {said}" if said else f"HTTP {status}"
         if status == 403:
             need = "read:accounts" if step == READ else "write:statuses and write:media"
@@ -427,8 +485,10 @@ class Mastodon(Network):
                     f" publish the rest of the thread by hand{already}"
                 )
             if step == PROCESS:
-                return TransientError(f"the Mastodon instance lost the image {image} while processing it ({detail});"
-                                      " nothing was published, hospipost will try again later")
+                return TransientError(
+                    f"the Mastodon instance lost the image {image} while processing it ({detail});"
+                    " nothing was published, hospipost will try again later"
+                )
             return PermanentError(
                 f"the Mastodon instance answered {detail} while {doing}: check networks.mastodon.instance"
                 f" (and api_base) in config.yaml{_nothing(step)}{already}"
@@ -441,22 +501,27 @@ class Mastodon(Network):
                 f" check it on the instance{already}"
             )
         if status == 413:
-            return PermanentError(f"the Mastodon instance refused {doing} as too large (413): shrink the image, then"
-                                  " publish again")
+            return PermanentError(
+                f"the Mastodon instance refused {doing} as too large (413): shrink the image, then publish again"
+            )
         if status == 422:
             if "finished processing" in said:
-                return TransientError(f"the Mastodon instance had not finished processing an image while {doing}"
-                                      f" ({detail}); hospipost will try again later{already}")
+                return TransientError(
+                    f"the Mastodon instance had not finished processing an image while {doing}"
+                    f" ({detail}); hospipost will try again later{already}"
+                )
             if step == PROCESS:
-                return PermanentError(f"the Mastodon instance could not process the image {image} ({detail});"
-                                      " nothing was published: replace the file, then publish again")
-            return PermanentError(_sentence(
-                f"the Mastodon instance rejected {doing} ({detail}); nothing more was published: fix the post,"
-                f" then publish again{already}"
-            ))
-        return PermanentError(_sentence(
-            f"the Mastodon instance refused {doing} ({detail}){_nothing(step)}{already}"
-        ))
+                return PermanentError(
+                    f"the Mastodon instance could not process the image {image} ({detail});"
+                    " nothing was published: replace the file, then publish again"
+                )
+            return PermanentError(
+                _sentence(
+                    f"the Mastodon instance rejected {doing} ({detail}); nothing more was published: fix the post,"
+                    f" then publish again{already}"
+                )
+            )
+        return PermanentError(_sentence(f"the Mastodon instance refused {doing} ({detail}){_nothing(step)}{already}"))
 
     def _network_error(self, error: Exception, doing: str, step: str, key: str, online: int) -> DeliveryError:
         import requests.exceptions as rx
@@ -470,8 +535,9 @@ class Mastodon(Network):
                 f" networks.mastodon.instance (or api_base) to the address it redirects to{already}"
             )
         if isinstance(cause, (rx.InvalidURL, rx.MissingSchema, rx.InvalidSchema)):
-            return PermanentError(f"networks.mastodon.instance (or api_base) {self.api_base!r} is not a usable URL:"
-                                  " fix it in config.yaml")
+            return PermanentError(
+                f"networks.mastodon.instance (or api_base) {self.api_base!r} is not a usable URL: fix it in config.yaml"
+            )
         before = never_left(cause) if cause is not None else None
         if before is not None:
             return TransientError(
@@ -479,8 +545,11 @@ class Mastodon(Network):
                 f" {_again(step)}{already}"
             )
         timed_out = isinstance(error, MastodonReadTimeout) or isinstance(cause, rx.Timeout)
-        what = (f"did not answer within {self.timeout:g} s" if timed_out
-                else f"broke the connection ({failure_name(cause) if cause is not None else 'no reason given'})")
+        what = (
+            f"did not answer within {self.timeout:g} s"
+            if timed_out
+            else f"broke the connection ({failure_name(cause) if cause is not None else 'no reason given'})"
+        )
         if step == PUBLISH:
             return self._unknown(f"the Mastodon instance {what} while {doing}, after the request was sent", key, online)
         return TransientError(f"the Mastodon instance {what} while {doing}{_nothing(step)}; {_again(step)}{already}")
@@ -518,10 +587,12 @@ def status_fields(text: str, *, in_reply_to_id: str | None, media_ids: list[str]
 def resend_hint(key: str) -> str:
     """What to do about a status request that may have gone through."""
     post = key.split(":", 1)[0] if key else "POST"
-    return (f"Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
-            f" same Idempotency-Key with the post it already made: `hospipost reconcile {post} --network mastodon"
-            f" --not-sent` then `hospipost publish` records the right post either way (after that hour, check the"
-            f" account first)")
+    return (
+        f"Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
+        f" same Idempotency-Key with the post it already made: `hospipost reconcile {post} --network mastodon"
+        f" --not-sent` then `hospipost publish` records the right post either way (after that hour, check the"
+        f" account first)"
+    )
 
 
 # --------------------------------------------------------------------- instance limits and their cache
@@ -685,7 +756,7 @@ def _instance_message(error: Exception) -> str:
 def _retry_at(client: Any) -> datetime:
     """When the rate limit resets: Mastodon.py's ratelimit_reset (our clock), else Retry-After, else a default;
     at most MAX_WAIT away."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     reset = getattr(client, "ratelimit_reset", None)
     if isinstance(reset, (int, float)) and reset > now.timestamp():
         return reset_header(str(reset), epoch=True) or retry_in(None, RATE_LIMIT_DEFAULT)
@@ -699,12 +770,12 @@ def _user_agent() -> str:
         from importlib.metadata import version
 
         return f"{USER_AGENT} Mastodon.py/{version('Mastodon.py')}"
-    except Exception:  # noqa: BLE001 - a user agent is not worth failing for
+    except Exception:
         return USER_AGENT
 
 
 @lru_cache(maxsize=1)
-def _session_class() -> type["requests.Session"]:
+def _session_class() -> type[requests.Session]:
     """A requests.Session that follows no redirect and keeps the last response (for Retry-After)."""
     import requests
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hospipost import __version__
+from hospipost.media import image_type
 from hospipost.networks.base import (
     ConfigKey,
     DeliveryError,
@@ -28,7 +29,6 @@ from hospipost.networks.base import (
     UnknownOutcome,
     reset_header,
 )
-from hospipost.media import image_type
 from hospipost.networks.http import failure_name, never_left
 from hospipost.twittertext import weighted_length
 
@@ -96,24 +96,38 @@ class X(Network):
             ref = f"<media id {number}>"
             media_refs.append(ref)
             size, media_type = _describe_file(item.path)
-            steps.append({
-                "method": "POST", "url": f"{base}/2/media/upload/initialize", "file": item.file,
-                "json": {"media_type": media_type, "total_bytes": size, "media_category": MEDIA_CATEGORY},
-            })
+            steps.append(
+                {
+                    "method": "POST",
+                    "url": f"{base}/2/media/upload/initialize",
+                    "file": item.file,
+                    "json": {"media_type": media_type, "total_bytes": size, "media_category": MEDIA_CATEGORY},
+                }
+            )
             segments = max(1, -(-(size or 0) // self.chunk_bytes))
             for segment in range(segments):
                 chunk = min(self.chunk_bytes, (size or 0) - segment * self.chunk_bytes) if size is not None else None
-                steps.append({
-                    "method": "POST", "url": f"{base}/2/media/upload/{ref}/append", "file": item.file,
-                    "multipart": {"media": f"<{chunk if chunk is not None else '?'} bytes of {item.file}>",
-                                  "segment_index": segment},
-                })
+                steps.append(
+                    {
+                        "method": "POST",
+                        "url": f"{base}/2/media/upload/{ref}/append",
+                        "file": item.file,
+                        "multipart": {
+                            "media": f"<{chunk if chunk is not None else '?'} bytes of {item.file}>",
+                            "segment_index": segment,
+                        },
+                    }
+                )
             steps.append({"method": "POST", "url": f"{base}/2/media/upload/{ref}/finalize", "file": item.file})
             if item.alt:
-                steps.append({
-                    "method": "POST", "url": f"{base}/2/media/metadata", "file": item.file,
-                    "json": {"id": ref, "metadata": {"alt_text": {"text": item.alt}}},
-                })
+                steps.append(
+                    {
+                        "method": "POST",
+                        "url": f"{base}/2/media/metadata",
+                        "file": item.file,
+                        "json": {"id": ref, "metadata": {"alt_text": {"text": item.alt}}},
+                    }
+                )
         for index, text in enumerate(rendering.parts):
             body: dict[str, Any] = {"text": text}
             if index == 0 and media_refs:
@@ -126,23 +140,24 @@ class X(Network):
     # ------------------------------------------------------------------ publish
 
     @contextmanager
-    def connection(self) -> Iterator["tweepy.Client"]:
+    def connection(self) -> Iterator[tweepy.Client]:
         client = self._client()
         try:
             yield client
         finally:
             client.session.close()
 
-    def upload_images(self, client: "tweepy.Client", images: list[Image]) -> list[str]:
+    def upload_images(self, client: tweepy.Client, images: list[Image]) -> list[str]:
         return [self._upload(client.session, image.media, image.data, image.type) for image in images]
 
-    def post_part(self, client: "tweepy.Client", part: Part) -> str:
+    def post_part(self, client: tweepy.Client, part: Part) -> str:
         """``POST /2/tweets`` replying to the previous part (X has no idempotency key)."""
         try:
-            response = client.create_tweet(text=part.text, media_ids=part.media_ids or None,
-                                           in_reply_to_tweet_id=part.reply_to, user_auth=True)
+            response = client.create_tweet(
+                text=part.text, media_ids=part.media_ids or None, in_reply_to_tweet_id=part.reply_to, user_auth=True
+            )
             tweet_id = str(response.data["id"])
-        except Exception as error:  # noqa: BLE001 - every failure is mapped, none is lost
+        except Exception as error:
             raise self._outcome(error, part.doing, may_have_posted=True, online=part.index) from None
         log.info("X: %s done, id %s", part.doing, tweet_id)
         return tweet_id
@@ -158,7 +173,7 @@ class X(Network):
                 response = client.get_me(user_auth=True)
                 data = response.data
                 username = data["username"] if isinstance(data, dict) else data.username
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 raise self._outcome(error, "checking the credentials", may_have_posted=False) from None
             return f"@{username}"
         finally:
@@ -166,14 +181,17 @@ class X(Network):
 
     # ------------------------------------------------------------------ client and session
 
-    def _client(self) -> "tweepy.Client":
+    def _client(self) -> tweepy.Client:
         import tweepy
 
         keys = [self.secret(key) for key in CREDENTIAL_KEYS]  # CredentialsError names the variable
         self._secrets.update(keys)
         _LOG_REDACTOR.install(keys)
         client = tweepy.Client(
-            consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2], access_token_secret=keys[3],
+            consumer_key=keys[0],
+            consumer_secret=keys[1],
+            access_token=keys[2],
+            access_token_secret=keys[3],
             wait_on_rate_limit=False,
         )
         client.user_agent = f"{USER_AGENT} Tweepy/{tweepy.__version__}"
@@ -189,7 +207,7 @@ class X(Network):
 
     # ------------------------------------------------------------------ media (v2 upload)
 
-    def _upload(self, session: "requests.Session", item: "Media", data: bytes, media_type: str) -> str:
+    def _upload(self, session: requests.Session, item: Media, data: bytes, media_type: str) -> str:
         """initialize → append (≤ chunk_bytes each) → finalize → STATUS polling → alt text; the media id."""
         doing = f"uploading the image {item.file}"
         auth = self._oauth1()
@@ -200,24 +218,45 @@ class X(Network):
                 response = session.request(method, url, auth=auth, **kwargs)
                 _raise_for_status(response)
                 body = response.json() if response.content else {}
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 raise self._outcome(error, doing, may_have_posted=False) from None
             if not isinstance(body, dict):
-                raise PermanentError(f"X answered {doing} with an unexpected body; nothing was published: try again later")
+                raise PermanentError(
+                    f"X answered {doing} with an unexpected body; nothing was published: try again later"
+                )
             if body.get("errors") and not body.get("data"):
-                raise PermanentError(_sentence(f"X refused {doing}: {_problem_text(body)}; nothing was published, fix the image then publish again"))
+                raise PermanentError(
+                    _sentence(
+                        f"X refused {doing}: {_problem_text(body)}; nothing was published, fix the image then publish again"
+                    )
+                )
             return body.get("data") or {}
 
-        started = call("POST", f"{base}/2/media/upload/initialize", json={
-            "media_type": media_type, "total_bytes": len(data), "media_category": MEDIA_CATEGORY,
-        })
+        started = call(
+            "POST",
+            f"{base}/2/media/upload/initialize",
+            json={
+                "media_type": media_type,
+                "total_bytes": len(data),
+                "media_category": MEDIA_CATEGORY,
+            },
+        )
         media_id = str(started.get("id") or started.get("media_id") or "")
         if not media_id:
             raise PermanentError(f"X returned no media id while {doing}; nothing was published: try again later")
         for segment, offset in enumerate(range(0, len(data), self.chunk_bytes)):
-            call("POST", f"{base}/2/media/upload/{media_id}/append",
-                 files={"media": (Path(item.file).name, data[offset:offset + self.chunk_bytes], "application/octet-stream")},
-                 data={"segment_index": str(segment)})
+            call(
+                "POST",
+                f"{base}/2/media/upload/{media_id}/append",
+                files={
+                    "media": (
+                        Path(item.file).name,
+                        data[offset : offset + self.chunk_bytes],
+                        "application/octet-stream",
+                    )
+                },
+                data={"segment_index": str(segment)},
+            )
         state = call("POST", f"{base}/2/media/upload/{media_id}/finalize")
         waited = 0.0
         while (state.get("processing_info") or {}).get("state") in ("pending", "in_progress"):
@@ -232,9 +271,15 @@ class X(Network):
         info = state.get("processing_info") or {}
         if info.get("state") == "failed":
             reason = (info.get("error") or {}).get("message") or "no reason given"
-            raise PermanentError(_sentence(f"X could not process the image {item.file} ({reason}); nothing was published: replace the file, then publish again"))
+            raise PermanentError(
+                _sentence(
+                    f"X could not process the image {item.file} ({reason}); nothing was published: replace the file, then publish again"
+                )
+            )
         if item.alt:
-            call("POST", f"{base}/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": item.alt}}})
+            call(
+                "POST", f"{base}/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": item.alt}}}
+            )
         log.info("X: uploaded %s as media %s", item.file, media_id)
         return media_id
 
@@ -260,7 +305,8 @@ class X(Network):
 
         already = (
             f"; the first {online} part{'s' if online > 1 else ''} of the thread {'are' if online > 1 else 'is'} already online"
-            if online else ""
+            if online
+            else ""
         )
         if isinstance(error, TooManyRequests):
             retry_at = _rate_limit_reset(error.response)
@@ -268,38 +314,74 @@ class X(Network):
             body = _json(error.response)
             if "usage-capped" in str(body.get("type", "")) or body.get("title") == "UsageCapExceeded":
                 period = str(body.get("period") or "").lower() or "current"
-                return TransientError(f"X's {period} usage cap for this app is reached while {doing}; nothing more was published, hospipost will try again{when} (or raise the plan in the X developer portal){already}", retry_at)
-            return TransientError(f"X's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}", retry_at)
+                return TransientError(
+                    f"X's {period} usage cap for this app is reached while {doing}; nothing more was published, hospipost will try again{when} (or raise the plan in the X developer portal){already}",
+                    retry_at,
+                )
+            return TransientError(
+                f"X's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}",
+                retry_at,
+            )
         if isinstance(error, TwitterServerError):
             status = error.response.status_code
-            return TransientError(f"X had a server error ({status}) while {doing}; hospipost will try again later{already}")
+            return TransientError(
+                f"X had a server error ({status}) while {doing}; hospipost will try again later{already}"
+            )
         if isinstance(error, Unauthorized):
             names = ", ".join(str(self.settings.options.get(key) or key) for key in CREDENTIAL_KEYS)
-            return PermanentError(f"X refused the credentials while {doing}: check {names} or regenerate the access token in the X developer portal{already}")
+            return PermanentError(
+                f"X refused the credentials while {doing}: check {names} or regenerate the access token in the X developer portal{already}"
+            )
         if isinstance(error, HTTPException):
             text = _x_message(error)
             if _is_duplicate(error):
                 part = "" if not online else f" (part {online + 1} of the thread)"
-                return UnknownOutcome(f"X says this text{part} was already posted: it was probably published by an earlier attempt; check the account, then `hospipost reconcile`{already}")
+                return UnknownOutcome(
+                    f"X says this text{part} was already posted: it was probably published by an earlier attempt; check the account, then `hospipost reconcile`{already}"
+                )
             status = error.response.status_code
             if isinstance(error, Forbidden):
-                return PermanentError(_sentence(f"X refused {doing} (403: {text}); nothing more was published: fix the post or the app's permissions (Read and write, then regenerate the access token), then publish again{already}"))
-            return PermanentError(_sentence(f"X rejected {doing} ({status}: {text}); nothing more was published: fix the post, then publish again{already}"))
-        if isinstance(error, (ValueError, KeyError, TypeError)) and not isinstance(error, requests.exceptions.RequestException) \
-                or isinstance(error, requests.exceptions.JSONDecodeError):
+                return PermanentError(
+                    _sentence(
+                        f"X refused {doing} (403: {text}); nothing more was published: fix the post or the app's permissions (Read and write, then regenerate the access token), then publish again{already}"
+                    )
+                )
+            return PermanentError(
+                _sentence(
+                    f"X rejected {doing} ({status}: {text}); nothing more was published: fix the post, then publish again{already}"
+                )
+            )
+        if (
+            isinstance(error, (ValueError, KeyError, TypeError))
+            and not isinstance(error, requests.exceptions.RequestException)
+        ) or isinstance(error, requests.exceptions.JSONDecodeError):
             if may_have_posted:
-                return UnknownOutcome(f"X answered {doing} with an unreadable body: it may be online; check the account, then `hospipost reconcile`{already}")
-            return TransientError(f"X answered {doing} with an unreadable body; nothing was published, hospipost will try again later{already}")
+                return UnknownOutcome(
+                    f"X answered {doing} with an unreadable body: it may be online; check the account, then `hospipost reconcile`{already}"
+                )
+            return TransientError(
+                f"X answered {doing} with an unreadable body; nothing was published, hospipost will try again later{already}"
+            )
         if isinstance(error, requests.exceptions.RequestException):
             if never_left(error):
-                return TransientError(f"could not reach X at {self.api_base} while {doing} ({never_left(error) or failure_name(error)}); nothing more was published, hospipost will try again later{already}")
+                return TransientError(
+                    f"could not reach X at {self.api_base} while {doing} ({never_left(error) or failure_name(error)}); nothing more was published, hospipost will try again later{already}"
+                )
             if not may_have_posted:
                 if isinstance(error, requests.exceptions.Timeout):
-                    return TransientError(f"X did not answer within {self.timeout:g} s while {doing}; nothing was published, hospipost will try again later{already}")
-                return TransientError(f"the connection to X failed while {doing} ({never_left(error) or failure_name(error)}); nothing was published, hospipost will try again later{already}")
+                    return TransientError(
+                        f"X did not answer within {self.timeout:g} s while {doing}; nothing was published, hospipost will try again later{already}"
+                    )
+                return TransientError(
+                    f"the connection to X failed while {doing} ({never_left(error) or failure_name(error)}); nothing was published, hospipost will try again later{already}"
+                )
             if isinstance(error, requests.exceptions.Timeout):
-                return UnknownOutcome(f"X did not answer within {self.timeout:g} s while {doing}, after the request was sent: it may be online; check the account, then `hospipost reconcile`{already}")
-            return UnknownOutcome(f"the connection to X broke while {doing}, after the request was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}")
+                return UnknownOutcome(
+                    f"X did not answer within {self.timeout:g} s while {doing}, after the request was sent: it may be online; check the account, then `hospipost reconcile`{already}"
+                )
+            return UnknownOutcome(
+                f"the connection to X broke while {doing}, after the request was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}"
+            )
         raise error
 
 
@@ -319,9 +401,9 @@ def _session_class() -> type:
                 self.default_timeout = timeout
                 self.headers["User-Agent"] = user_agent
 
-            def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> "requests.Response":  # type: ignore[override]
+            def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
                 if isinstance(url, str) and (url == TWEEPY_HOST or url.startswith(TWEEPY_HOST + "/")):
-                    url = self.api_base + url[len(TWEEPY_HOST):]
+                    url = self.api_base + url[len(TWEEPY_HOST) :]
                 if kwargs.get("timeout") is None:
                     kwargs["timeout"] = self.default_timeout
                 response = super().request(method, url, *args, **kwargs)
@@ -357,7 +439,7 @@ class _Redactor(logging.Filter):
 
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is not ours to fix
+        except Exception:
             return True
         cleaned = redact(message, self.secrets)
         if cleaned != message:
@@ -368,10 +450,16 @@ class _Redactor(logging.Filter):
 _LOG_REDACTOR = _Redactor()
 
 
-def _raise_for_status(response: "requests.Response") -> None:
+def _raise_for_status(response: requests.Response) -> None:
     """Raise tweepy's exception for an error status, as ``Client.request`` does."""
     from tweepy.errors import (
-        BadRequest, Forbidden, HTTPException, NotFound, TooManyRequests, TwitterServerError, Unauthorized,
+        BadRequest,
+        Forbidden,
+        HTTPException,
+        NotFound,
+        TooManyRequests,
+        TwitterServerError,
+        Unauthorized,
     )
 
     status = response.status_code
@@ -390,7 +478,7 @@ def _raise_for_status(response: "requests.Response") -> None:
 def _json(response: Any) -> dict[str, Any]:
     try:
         body = response.json()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return {}
     return body if isinstance(body, dict) else {}
 
@@ -441,12 +529,6 @@ def _rate_limit_reset(response: Any) -> datetime | None:
         if when is not None:
             resets.append(when)
     return max(resets) if resets else None
-
-
-
-
-
-
 
 
 def _describe_file(path: Path) -> tuple[int | None, str]:

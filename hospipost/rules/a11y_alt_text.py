@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.rules._text import fold
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 
 if TYPE_CHECKING:
     from hospipost.posts import Post
@@ -68,7 +68,7 @@ _PUNCTUATION = re.compile(r"[\s.…:;,!?()\[\]\"«»*_-]+")
     Severity.ERROR,
     fix="Describe in alt: what the image shows and says (its text, figures, who or what is in it), in a sentence or two.",
 )
-def a11y_alt_text(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
+def a11y_alt_text(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Every image has an alt text that describes it, within each network's alt-text limit.
 
     Checks:

@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.rules._text import find_urls, fold
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 
 if TYPE_CHECKING:
     from hospipost.posts import Post
 
 
-def _published_texts(post: "Post") -> Iterator[tuple[str, str]]:
+def _published_texts(post: Post) -> Iterator[tuple[str, str]]:
     """The texts people read in the post itself (alt texts have their own rule)."""
     for field, text in post.texts():
         if not field.startswith("media["):
@@ -165,7 +165,7 @@ def hashtag_problem(body: str) -> str | None:
     Severity.WARNING,
     fix="Capitalise each word of a multi-word hashtag: #SemaineSécuritéPatients, not #semainesecuritepatients.",
 )
-def a11y_hashtag_case(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
+def a11y_hashtag_case(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Multi-word hashtags are written in CamelCase, so screen readers read them as words.
 
     Checks:
@@ -235,7 +235,7 @@ MIN_BULLET_LINES = 3
 
 
 @lru_cache(maxsize=1)
-def _emoji_matcher():  # noqa: ANN202 - a regex.Pattern
+def _emoji_matcher():
     import regex
 
     return regex.compile(_EMOJI_PATTERN)
@@ -245,11 +245,7 @@ def find_emoji(text: str) -> list[tuple[int, int, str]]:
     """Emoji in a text, a whole sequence (family, skin tone, flag, keycap) as one: (start, end, emoji)."""
     if not _EMOJI_CANDIDATE.search(text):
         return []
-    return [
-        (m.start(), m.end(), m.group())
-        for m in _emoji_matcher().finditer(text)
-        if m.group() not in _TEXT_SYMBOLS
-    ]
+    return [(m.start(), m.end(), m.group()) for m in _emoji_matcher().finditer(text) if m.group() not in _TEXT_SYMBOLS]
 
 
 _LETTER_BEFORE = re.compile(r"[^\W_][\s]*$")
@@ -261,7 +257,7 @@ _WORD_AFTER = re.compile(r"[ \t\u00a0\u202f]*([^\W\d_])")  # the next word's fir
     Severity.WARNING,
     fix="Keep at most 3 emoji, after the text, never in place of a word, not repeated, not as bullets.",
 )
-def a11y_emoji(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
+def a11y_emoji(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Emoji are few, after the text, and never stand for words, so a screen reader's reading makes sense.
 
     Checks, in each text of the post (text, variants, thread):
@@ -307,7 +303,9 @@ def _emoji_in_sentences(field: str, text: str, found: list[tuple[int, int, str]]
         before = text[max(0, start - 40) : start]
         after = _WORD_AFTER.match(text, end)
         # between a word and a word that goes on with the sentence (lowercase, not a link)
-        if not (before.endswith((" ", "\u00a0")) and _LETTER_BEFORE.search(before) and after and after.group(1).islower()):
+        if not (
+            before.endswith((" ", "\u00a0")) and _LETTER_BEFORE.search(before) and after and after.group(1).islower()
+        ):
             continue
         if text.startswith(("http", "www."), after.start(1)):
             continue
@@ -328,7 +326,11 @@ def _repeated_emoji(field: str, text: str, found: list[tuple[int, int, str]]) ->
         previous, current = found[index - 1], found[index]
         if current[2] == previous[2] and not text[previous[1] : current[0]].strip():
             run_end = index
-            while run_end + 1 < len(found) and found[run_end + 1][2] == current[2] and not text[found[run_end][1] : found[run_end + 1][0]].strip():
+            while (
+                run_end + 1 < len(found)
+                and found[run_end + 1][2] == current[2]
+                and not text[found[run_end][1] : found[run_end + 1][0]].strip()
+            ):
                 run_end += 1
             count = run_end - index + 2
             yield Problem(
@@ -365,23 +367,45 @@ def _emoji_bullets(field: str, text: str, found: list[tuple[int, int, str]]) -> 
 # circled, parenthesised, squared and negative letters, fullwidth letters and digits,
 # and the small capitals used as a "small caps" font.
 _SMALL_CAPITALS = {
-    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
-    "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
-    "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+    "ᴀ": "a",
+    "ʙ": "b",
+    "ᴄ": "c",
+    "ᴅ": "d",
+    "ᴇ": "e",
+    "ꜰ": "f",
+    "ɢ": "g",
+    "ʜ": "h",
+    "ɪ": "i",
+    "ᴊ": "j",
+    "ᴋ": "k",
+    "ʟ": "l",
+    "ᴍ": "m",
+    "ɴ": "n",
+    "ᴏ": "o",
+    "ᴘ": "p",
+    "ʀ": "r",
+    "ꜱ": "s",
+    "ᴛ": "t",
+    "ᴜ": "u",
+    "ᴠ": "v",
+    "ᴡ": "w",
+    "ʏ": "y",
+    "ᴢ": "z",
 }
 _STYLED = (
     "\U0001d400-\U0001d7ff"
     "\u2102\u210a-\u2113\u2115\u2119-\u211d\u2124\u2128\u212c\u212d\u212f-\u2131\u2133\u2134"
     "\u249c-\u24e9"
     "\U0001f130-\U0001f16f\U0001f172-\U0001f17d\U0001f180-\U0001f189"  # not 🅰 🅱 🅾 🅿 (blood types)
-    "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
-    + "".join(_SMALL_CAPITALS)
+    "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a" + "".join(_SMALL_CAPITALS)
 )
 # A styled phrase: styled letters with the spaces, punctuation and accents between them.
 _STYLED_RUN = re.compile(f"[{_STYLED}](?:[\\s'’.,:;!?\\-\u0300-\u036f]*[{_STYLED}])*[\u0300-\u036f]*")
 _STYLED_CHAR = re.compile(f"[{_STYLED}]")
 # A few ranges holding every styled character: a quicker first test for ordinary text.
-_MAYBE_STYLED = re.compile("[\u0262-\u029f\u1d00-\u1d22\u2102-\u2134\u249c-\u24e9\ua730\ua731\uff10-\uff5a\U0001d400-\U0001d7ff\U0001f130-\U0001f189]")
+_MAYBE_STYLED = re.compile(
+    "[\u0262-\u029f\u1d00-\u1d22\u2102-\u2134\u249c-\u24e9\ua730\ua731\uff10-\uff5a\U0001d400-\U0001d7ff\U0001f130-\U0001f189]"
+)
 MIN_STYLED_LETTERS = 2
 
 
@@ -422,7 +446,7 @@ def _style(char: str) -> str:
     Severity.ERROR,
     fix="Write plain letters; for emphasis use words, capitals sparingly or a line break, never 𝐛𝐨𝐥𝐝 or 𝘪𝘵𝘢𝘭𝘪𝘤 Unicode.",
 )
-def a11y_fancy_unicode(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
+def a11y_fancy_unicode(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Text is written in plain letters, not in Unicode symbols that imitate bold, italic or other styles.
 
     Checks:
@@ -523,7 +547,7 @@ def _is_shouting_run(run: list[tuple[int, int, str]]) -> bool:
     Severity.SUGGESTION,
     fix="Write in sentence case; keep capitals for acronyms (CHU, SAMU) and make the point with words.",
 )
-def a11y_caps(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
+def a11y_caps(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Text is not shouted in capitals, which is harder to read and may be spelled out by screen readers.
 
     Checks:

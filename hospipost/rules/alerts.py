@@ -13,15 +13,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import find_urls, fold, host_matches, lowered_text, url_host
+from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 
-def _audiences(post: "Post") -> list[tuple[str, tuple[str, ...], str]]:
+def _audiences(post: Post) -> list[tuple[str, tuple[str, ...], str]]:
     """(field, networks, what those networks receive) for each distinct published text."""
     thread = "\n\n".join(post.thread)
     networks = tuple(post.networks)
@@ -35,7 +35,7 @@ def _audiences(post: "Post") -> list[tuple[str, tuple[str, ...], str]]:
     return audiences
 
 
-def _missing(post: "Post", has_it: Callable[[str], bool], message: str) -> Iterator[Problem]:
+def _missing(post: Post, has_it: Callable[[str], bool], message: str) -> Iterator[Problem]:
     """One problem if no audience has it, else one per network that misses it."""
     audiences = _audiences(post)
     missing = [(field, nets) for field, nets, text in audiences if not has_it(text)]
@@ -91,7 +91,7 @@ def _tells_to_call(text: str) -> bool:
     Severity.ERROR,
     fix='Add the call to action, e.g. "En cas de malaise ou d\'urgence, appelez le 15 (ou le 112)."',
 )
-def alert_emergency_number(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def alert_emergency_number(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An alert that does not tell people to call 15 (SAMU) or 112.
 
     Checks:
@@ -158,7 +158,7 @@ def _has_canicule_line(text: str) -> bool:
     Severity.WARNING,
     fix='Add "Canicule info service : 0 800 06 66 66 (appel gratuit)".',
 )
-def alert_canicule_line(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def alert_canicule_line(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A heat-wave post without the Canicule info service number 0 800 06 66 66.
 
     Checks:
@@ -187,7 +187,9 @@ def alert_canicule_line(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     audiences = _audiences(post)
     if not any(_is_heat_wave(text) for _, _, text in audiences):
         return
-    yield from _missing(post, _has_canicule_line, "heat-wave post without the Canicule info service number 0 800 06 66 66")
+    yield from _missing(
+        post, _has_canicule_line, "heat-wave post without the Canicule info service number 0 800 06 66 66"
+    )
 
 
 # --- alert-official-link ------------------------------------------------------------
@@ -198,7 +200,7 @@ def alert_canicule_line(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     Severity.WARNING,
     fix="Link to the official page behind the alert (santepubliquefrance.fr, ARS, Météo-France, the hospital's site).",
 )
-def alert_official_link(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def alert_official_link(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An alert without a link to an official source.
 
     Checks:
@@ -242,7 +244,7 @@ def alert_official_link(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     Severity.ERROR,
     fix="Give the alert `valid_until:` (when its advice stops being true), after its `at:`.",
 )
-def alert_expiry(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def alert_expiry(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An alert without an expiry (`valid_until`), or scheduled at or after it.
 
     Checks:
@@ -273,4 +275,6 @@ def alert_expiry(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     elif post.at is not None and post.at >= post.valid_until:
         at = ctx.local(post.at).strftime("%Y-%m-%d %H:%M")
         until = ctx.local(post.valid_until).strftime("%Y-%m-%d %H:%M")
-        yield Problem(f"alert scheduled at {at}, at or after its valid_until {until}: it can never be published", "valid_until")
+        yield Problem(
+            f"alert scheduled at {at}, at or after its valid_until {until}: it can never be published", "valid_until"
+        )

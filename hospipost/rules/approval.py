@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold
+from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 _SEPARATORS = re.compile(r"[\s._\-'’]+")
 _SEVERAL = re.compile(r"\s*(?:[,;/&+]|\bet\b|\band\b)\s*", re.IGNORECASE)
@@ -64,7 +64,7 @@ def _self_approved(author: str, approved_by: str) -> bool:
     Severity.ERROR,
     fix="Have the post reviewed and set `approved_by:` to the reviewer's name (someone other than the author).",
 )
-def approval_required(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def approval_required(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A post that nobody has approved (no `approved_by`).
 
     Checks:
@@ -95,7 +95,7 @@ def approval_required(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     Severity.ERROR,
     fix="Have the post approved by someone other than its author.",
 )
-def approval_self(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def approval_self(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A post approved by its own author.
 
     Checks:

@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import any_of, fold, lowered_text
+from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 # "100 %", "100%", "100 pour cent", "cent pour cent" (NBSP and narrow NBSP fold to spaces).
 _P100 = r"(?:100\ ?%|100\ ?pour\ ?cents?|cent\ pour\ cent|100\ ?percent)"  # for (?x) patterns
@@ -28,8 +28,28 @@ _P100 = r"(?:100\ ?%|100\ ?pour\ ?cents?|cent\ pour\ cent|100\ ?percent)"  # for
 # Stems, one of which every absolute claim contains once lowercased (accented or not):
 # `in` tests on the lowercased text are cheaper than a regex alternation.
 _ABSOLUTE_STEMS = (
-    "guér", "guer", "mirac", "100", "cent pour", "efficac", "risqu", "danger", "effet", "garanti", "inoffensi",
-    "infail", "risk", "effect", "cure", "safe", "harmless", "fool", "heals", "guarant", "infall", "rid of",
+    "guér",
+    "guer",
+    "mirac",
+    "100",
+    "cent pour",
+    "efficac",
+    "risqu",
+    "danger",
+    "effet",
+    "garanti",
+    "inoffensi",
+    "infail",
+    "risk",
+    "effect",
+    "cure",
+    "safe",
+    "harmless",
+    "fool",
+    "heals",
+    "guarant",
+    "infall",
+    "rid of",
 )
 _ABSOLUTE_GATE = any_of(_ABSOLUTE_STEMS)
 
@@ -176,7 +196,7 @@ def _absolute_claims(text: str) -> Iterator[tuple[int, int]]:
     Severity.ERROR,
     fix="Describe the expected benefit with its limits and its source; remove guarantees of cure, safety or efficacy.",
 )
-def claim_absolute(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def claim_absolute(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A promise of certain cure, total efficacy or zero risk.
 
     Checks:
@@ -235,23 +255,79 @@ _BETTER = (
 )
 
 _COMPARATIVE_STEMS = (
-    "meilleu", "seul", "unique", "premi", "1er", "1re", "1ère", "leader", "supérieu",
-    "superieu", "inégal", "inegal", "s égal", "s egal", "quivalent", "incomparab", "imbattab", "hors pair",
-    "pareil", "surpass", "best", "better", "safer", "superior", "leading", "world", "unrival", "second to none",
+    "meilleu",
+    "seul",
+    "unique",
+    "premi",
+    "1er",
+    "1re",
+    "1ère",
+    "leader",
+    "supérieu",
+    "superieu",
+    "inégal",
+    "inegal",
+    "s égal",
+    "s egal",
+    "quivalent",
+    "incomparab",
+    "imbattab",
+    "hors pair",
+    "pareil",
+    "surpass",
+    "best",
+    "better",
+    "safer",
+    "superior",
+    "leading",
+    "world",
+    "unrival",
+    "second to none",
 )
 _ENGLISH_STEMS = ("first", "only", "number", "more eff", "more acc", "more rel")
 # "plus efficace que", "le plus grand … de France": "plus " or "moins " then one of these.
 _MORE_OR_LESS_NEXT = (
-    "eff", "sûr", "sur", "perf", "préci", "preci", "fiab", "rapid", "modern", "innov", "sophis", "avanc", "compl",
-    "équip", "equip", "grand", "import", "reconn", "expéri", "experi", "spécial", "special", "attrac", "dang",
-    "risq", "tox", "doul", "inva", "cher", "chèr",
+    "eff",
+    "sûr",
+    "sur",
+    "perf",
+    "préci",
+    "preci",
+    "fiab",
+    "rapid",
+    "modern",
+    "innov",
+    "sophis",
+    "avanc",
+    "compl",
+    "équip",
+    "equip",
+    "grand",
+    "import",
+    "reconn",
+    "expéri",
+    "experi",
+    "spécial",
+    "special",
+    "attrac",
+    "dang",
+    "risq",
+    "tox",
+    "doul",
+    "inva",
+    "cher",
+    "chèr",
 )
 # n°1, numéro un, no. 1 (with any space: "°" alone)
 _NUMBER_ONE_STEMS = ("°", "numéro", "numero", "no.", "no 1", "no1")
-_COMPARATIVE_GATE = any_of([
-    *_COMPARATIVE_STEMS, *_ENGLISH_STEMS, *_NUMBER_ONE_STEMS,
-    *(f"{word} {next_stem}" for word in ("plus", "moins") for next_stem in _MORE_OR_LESS_NEXT),
-])
+_COMPARATIVE_GATE = any_of(
+    [
+        *_COMPARATIVE_STEMS,
+        *_ENGLISH_STEMS,
+        *_NUMBER_ONE_STEMS,
+        *(f"{word} {next_stem}" for word in ("plus", "moins") for next_stem in _MORE_OR_LESS_NEXT),
+    ]
+)
 
 _COMPARATIVE = re.compile(
     rf"""(?x)
@@ -294,7 +370,9 @@ _COMPARATIVE = re.compile(
 )
 # "Les premiers cas de grippe en France": an epidemic fact, not a ranking. "Le seul
 # numéro à retenir : le 15": a number, not a claim.
-_NOT_A_RANKING = re.compile(r"(?<!\w)(?:cas|employeurs?|recruteurs?|patients?|symptomes?|signes?|episodes?|vagues?|pics?|jours?|semaines?|mois|alertes?|vigilances?|chaleurs?|temperatures?|numeros?|numbers?|cases?)(?!\w)")
+_NOT_A_RANKING = re.compile(
+    r"(?<!\w)(?:cas|employeurs?|recruteurs?|patients?|symptomes?|signes?|episodes?|vagues?|pics?|jours?|semaines?|mois|alertes?|vigilances?|chaleurs?|temperatures?|numeros?|numbers?|cases?)(?!\w)"
+)
 _POSSIBLE = re.compile(r"[^.!?;\n]{0,25}?possibles?(?!\w)")
 
 
@@ -305,7 +383,9 @@ def _comparative_claims(text: str) -> Iterator[tuple[int, int]]:
     for match in _COMPARATIVE.finditer(folded):
         start, end = match.span()
         claim = match.group()
-        if (match.group("first") or match.group("only") or claim.startswith(("first", "the first", "only", "the only"))) and _NOT_A_RANKING.search(claim):
+        if (
+            match.group("first") or match.group("only") or claim.startswith(("first", "the first", "only", "the only"))
+        ) and _NOT_A_RANKING.search(claim):
             continue
         if "meilleur" in claim and _POSSIBLE.match(folded, end):
             continue
@@ -319,7 +399,7 @@ def _comparative_claims(text: str) -> Iterator[tuple[int, int]]:
     Severity.WARNING,
     fix="Replace the ranking or comparison with a verifiable fact and its source (a published study, an official accreditation).",
 )
-def claim_comparative(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def claim_comparative(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A superlative or comparative claim: the best, the only, number one, better than.
 
     Checks:
@@ -369,7 +449,7 @@ def claim_comparative(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     Severity.ERROR,
     fix="Add `source:` with the evidence (a publication, a trial registration, an evaluation report, an official page).",
 )
-def claim_innovation(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def claim_innovation(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An innovation post without a source for its evidence.
 
     Checks:

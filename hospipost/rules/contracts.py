@@ -80,12 +80,12 @@ def rule(
 class CheckContext:
     """What rules may consult besides the post: config, the clock, the networks' limits."""
 
-    config: "Config"
+    config: Config
     now: datetime
-    published: Callable[["Post"], bool] = lambda post: False
+    published: Callable[[Post], bool] = lambda post: False
     cache: dict[str, Any] = field(default_factory=dict)  # per-run memo for rules (e.g. file facts)
 
-    def networks(self, post: "Post") -> list[type["Network"]]:
+    def networks(self, post: Post) -> list[type[Network]]:
         """The adapter classes of the post's networks (looked up once per set of networks)."""
         from hospipost.networks import network_class  # the registry, only when a rule asks (start-up speed)
 
@@ -94,7 +94,7 @@ class CheckContext:
             by_names[post.networks] = [network_class(name) for name in post.networks]
         return by_names[post.networks]
 
-    def limits(self, network: type["Network"]) -> "Limits":
+    def limits(self, network: type[Network]) -> Limits:
         """A network's limits for this config (an instance's own limits where known)."""
         by_name = self.cache.setdefault("limits", {})
         if network.name not in by_name:

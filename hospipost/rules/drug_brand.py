@@ -16,13 +16,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.errors import HospipostError
 from hospipost.rules._text import fold, lowered_text
+from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 BRANDS_FILE = Path(__file__).with_name("data") / "drug_brands.txt"
 _BRAND = re.compile(r"[a-z0-9à-öø-ÿœæ]{4,}")  # a listed brand, lowercased: one word of 4+ letters
@@ -51,7 +51,7 @@ class BrandList:
         self.keys = frozenset(key.encode("utf-8") for key in self.by_key)
 
     @classmethod
-    def parse(cls, text: str, origin: str = "drug_brands.txt") -> "BrandList":
+    def parse(cls, text: str, origin: str = "drug_brands.txt") -> BrandList:
         entries = []
         for number, raw in enumerate(text.splitlines(), 1):
             line = raw.strip()
@@ -59,7 +59,9 @@ class BrandList:
                 continue
             brand, sep, dci = (part.strip() for part in line.partition("|"))
             if not sep or not brand or not dci or not _BRAND.fullmatch(brand.lower()):
-                raise ValueError(f"{origin}:{number}: expected 'Brand | DCI' with a one-word brand of 4+ letters, got {raw!r}")
+                raise ValueError(
+                    f"{origin}:{number}: expected 'Brand | DCI' with a one-word brand of 4+ letters, got {raw!r}"
+                )
             entries.append((brand, dci))
         return cls(entries)
 
@@ -79,7 +81,9 @@ def brand_list() -> BrandList:
     try:
         text = BRANDS_FILE.read_text(encoding="utf-8")
     except OSError as error:  # a broken installation: say so in one line, not a traceback
-        raise HospipostError(f"drug-brand: cannot read its list of brands {BRANDS_FILE} ({error.strerror}); reinstall hospipost") from None
+        raise HospipostError(
+            f"drug-brand: cannot read its list of brands {BRANDS_FILE} ({error.strerror}); reinstall hospipost"
+        ) from None
     return BrandList.parse(text, str(BRANDS_FILE))
 
 
@@ -88,7 +92,7 @@ def brand_list() -> BrandList:
     Severity.WARNING,
     fix="Name the medicine by its international non-proprietary name (DCI), e.g. paracétamol, not Doliprane.",
 )
-def drug_brand(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def drug_brand(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A medicine's brand name (Doliprane, Ozempic, Gardasil …) in a post for the public.
 
     Checks:
@@ -123,5 +127,5 @@ def drug_brand(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     """
     brands = brand_list()
     for field_name, text in post.texts():
-        for start, end, brand, dci in brands.find(text):
+        for start, end, _, dci in brands.find(text):
             yield Problem(f"medicine brand name: «{text[start:end]}» (write the DCI: {dci})", field_name, (start, end))

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold
+from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 WINDOW = timedelta(days=30)
 _MARKS = re.compile(r"[\u0300-\u036f]+")  # combining accents
@@ -45,7 +45,7 @@ def _coarse_key(text: str) -> bytes:
     return text.lower().encode("ascii", "ignore").translate(None, _COARSE_DROP)
 
 
-def _published_texts(post: "Post") -> Iterator[tuple[str, str, tuple[str, ...]]]:
+def _published_texts(post: Post) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """(field, text, networks that receive it): the main text, then each variant."""
     networks = post.networks
     if not post.variants:
@@ -65,7 +65,7 @@ def _published_texts(post: "Post") -> Iterator[tuple[str, str, tuple[str, ...]]]
     scope="all",
     fix="Rewrite the later post (new angle, update, different wording) or space the two more than 30 days apart.",
 )
-def duplicate_text(posts: list["Post"], ctx: "CheckContext") -> Iterator[tuple["Post", Problem]]:
+def duplicate_text(posts: list[Post], ctx: CheckContext) -> Iterator[tuple[Post, Problem]]:
     """The same text as another post to the same network within 30 days.
 
     Checks:
@@ -129,6 +129,10 @@ def duplicate_text(posts: list["Post"], ctx: "CheckContext") -> Iterator[tuple["
         assert later.at is not None and earlier.at is not None
         days = (later.at - earlier.at).days
         gap = "the same day" if days == 0 else f"{days} day{'s' if days > 1 else ''} earlier"
-        where = f" on {', '.join(sorted(networks))}" if networks and networks != set(later.networks) and "" not in networks else ""
+        where = (
+            f" on {', '.join(sorted(networks))}"
+            if networks and networks != set(later.networks) and "" not in networks
+            else ""
+        )
         at = ctx.local(earlier.at).strftime("%Y-%m-%d %H:%M")
         yield later, Problem(f"same text as post {earlier.id!r} ({at}, {gap}){where}", field_name)

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold, lowered_text
+from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.config import ElectionPeriod
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 _PREFILTER = re.compile(
     r"inaugur|pierre|ruban|bilan|r[eé]alisations|maire|d[eé]put|s[eé]nat|pr[eé]sident|ministr|secr[eé]taire d|"
@@ -62,7 +62,7 @@ _PROMOTION = re.compile(
 )
 
 
-def _period(post: "Post", ctx: "CheckContext") -> "ElectionPeriod | None":
+def _period(post: Post, ctx: CheckContext) -> ElectionPeriod | None:
     """The election period the post goes out in (local dates, both ends included)."""
     periods = ctx.config.compliance.election_periods
     if not periods:
@@ -82,7 +82,7 @@ def _period(post: "Post", ctx: "CheckContext") -> "ElectionPeriod | None":
     Severity.WARNING,
     fix="Postpone the post after the election, or keep it to neutral service information (no inauguration, record or elected official); ask the DirCom.",
 )
-def election_reserve(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def election_reserve(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Institutional promotion (inauguration, record, elected officials) in a pre-election period.
 
     Checks:
@@ -128,4 +128,8 @@ def election_reserve(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
             continue
         for match in _PROMOTION.finditer(fold(text)):
             start, end = match.span()
-            yield Problem(f"institutional promotion during the pre-election period {name}: «{text[start:end]}»", field_name, (start, end))
+            yield Problem(
+                f"institutional promotion during the pre-election period {name}: «{text[start:end]}»",
+                field_name,
+                (start, end),
+            )

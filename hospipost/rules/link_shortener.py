@@ -12,23 +12,67 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold, lowered_text
+from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 # Public shorteners (and the scheduling tools' own: ow.ly Hootsuite, buff.ly Buffer,
 # dlvr.it, trib.al, sprou.tt …). Brand links of the destination itself (youtu.be,
 # forms.gle) are not here: they show where they lead.
 SHORTENERS = (
-    "bit.ly", "bitly.com", "j.mp", "tinyurl.com", "tiny.cc", "tiny.one", "ow.ly", "t.co", "goo.gl",
-    "buff.ly", "is.gd", "v.gd", "cutt.ly", "rebrand.ly", "shorturl.at", "s.id", "lnkd.in",
-    "dlvr.it", "rb.gy", "t.ly", "tr.im", "x.co", "po.st", "ift.tt", "bit.do", "shorte.st",
-    "adf.ly", "ouo.io", "qrco.de", "fb.me", "frama.link", "lstu.fr", "urlz.fr", "trib.al",
-    "hubs.ly", "hubs.la", "sprou.tt", "bl.ink", "surl.li", "snip.ly", "cli.gs", "shr.lc",
-    "kutt.it", "shor.by", "clck.ru", "u.to", "tinu.be", "rotf.lol", "soo.gd", "zpr.io",
+    "bit.ly",
+    "bitly.com",
+    "j.mp",
+    "tinyurl.com",
+    "tiny.cc",
+    "tiny.one",
+    "ow.ly",
+    "t.co",
+    "goo.gl",
+    "buff.ly",
+    "is.gd",
+    "v.gd",
+    "cutt.ly",
+    "rebrand.ly",
+    "shorturl.at",
+    "s.id",
+    "lnkd.in",
+    "dlvr.it",
+    "rb.gy",
+    "t.ly",
+    "tr.im",
+    "x.co",
+    "po.st",
+    "ift.tt",
+    "bit.do",
+    "shorte.st",
+    "adf.ly",
+    "ouo.io",
+    "qrco.de",
+    "fb.me",
+    "frama.link",
+    "lstu.fr",
+    "urlz.fr",
+    "trib.al",
+    "hubs.ly",
+    "hubs.la",
+    "sprou.tt",
+    "bl.ink",
+    "surl.li",
+    "snip.ly",
+    "cli.gs",
+    "shr.lc",
+    "kutt.it",
+    "shor.by",
+    "clck.ru",
+    "u.to",
+    "tinu.be",
+    "rotf.lol",
+    "soo.gd",
+    "zpr.io",
 )
 _TLDS = sorted({domain.rsplit(".", 1)[1] for domain in SHORTENERS}, key=len, reverse=True)
 _TLD_DOT = re.compile(rf"\.(?:{'|'.join(_TLDS)})(?![\w-]|\.\w)")
@@ -81,7 +125,7 @@ def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
     Severity.WARNING,
     fix="Write the full link to the destination page (networks shorten or hide long links for display themselves).",
 )
-def link_shortener(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def link_shortener(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A shortened link (bit.ly, tinyurl.com, ow.ly …) that hides where it leads.
 
     Checks:
@@ -111,4 +155,6 @@ def link_shortener(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
         if "." not in text:
             continue
         for start, end, host in shortened_links(text):
-            yield Problem(f"shortened link on {host} hides its destination: «{text[start:end]}»", field_name, (start, end))
+            yield Problem(
+                f"shortened link on {host} hides its destination: «{text[start:end]}»", field_name, (start, end)
+            )

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     fix="Enable the network in config.yaml (networks: NAME: {enabled: true, …}), or remove it from the post's networks.",
     ignorable=False,
 )
-def network_enabled(post: "Post", ctx: CheckContext) -> list[Problem]:
+def network_enabled(post: Post, ctx: CheckContext) -> list[Problem]:
     """Every network the post goes to is enabled in config.yaml, and it goes to at least one.
 
     Checks:
@@ -44,7 +44,11 @@ def network_enabled(post: "Post", ctx: CheckContext) -> list[Problem]:
     if not _config_file_exists(ctx):
         return []
     if not post.networks:
-        return [Problem("This post goes to no network: config.yaml enables none, so publish would send it nowhere.", "networks")]
+        return [
+            Problem(
+                "This post goes to no network: config.yaml enables none, so publish would send it nowhere.", "networks"
+            )
+        ]
     return [
         Problem(
             f"The network {name} is not enabled in config.yaml, so publish would block this post there.",

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.networks.base import Limits, Network
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.textlength import URL_LENGTH, char_length, grapheme_length, mastodon_length
 from hospipost.twittertext import invalid_characters, weighted_length
 
@@ -50,7 +50,7 @@ _REFUSED_CHARACTERS: dict[Callable[[str], int], Callable[[str], list[tuple[int, 
     Severity.ERROR,
     fix="Shorten the text, give that network its own shorter variant (variants: x: …), or split it into a thread.",
 )
-def network_length(post: "Post", ctx: CheckContext) -> list[Problem]:
+def network_length(post: Post, ctx: CheckContext) -> list[Problem]:
     """Each text fits the length limit of every network the post goes to, counted the network's way.
 
     Checks:
@@ -120,7 +120,7 @@ def network_length(post: "Post", ctx: CheckContext) -> list[Problem]:
     return problems
 
 
-def _refused(post: "Post", network: type[Network], index: int, parts: int, found: list[tuple[int, str]]) -> list[Problem]:
+def _refused(post: Post, network: type[Network], index: int, parts: int, found: list[tuple[int, str]]) -> list[Problem]:
     """One problem for the characters of a part that the network refuses (the first one named)."""
     if not found:
         return []
@@ -140,7 +140,7 @@ _Plan = tuple[type[Network], Limits, Callable[[str], int] | None, int | None, bo
 _BASE_RENDER = Network.render.__func__  # type: ignore[attr-defined]
 
 
-def _plans(post: "Post", ctx: CheckContext) -> list[_Plan]:
+def _plans(post: Post, ctx: CheckContext) -> list[_Plan]:
     """For each network of the post: its limits, a cheap upper bound of its count, its byte
     limit, and whether it renders as the base class does; once per check run."""
     cache: dict[tuple[str, ...], list[_Plan]] = ctx.cache.setdefault("network_length_plans", {})
@@ -159,14 +159,14 @@ def _plans(post: "Post", ctx: CheckContext) -> list[_Plan]:
     return plans
 
 
-def _field(post: "Post", network: type["Network"], index: int) -> str:
+def _field(post: Post, network: type[Network], index: int) -> str:
     """The post field that holds the text of this part (a variant when there is one)."""
     if index > 0:
         return f"thread[{index - 1}]"
     return f"variants.{network.name}" if network.name in post.variants else "text"
 
 
-def _where(post: "Post", network: type["Network"], index: int, parts: int) -> str:
+def _where(post: Post, network: type[Network], index: int, parts: int) -> str:
     where = []
     if index == 0 and network.name in post.variants:
         where.append(f"{network.label} variant")

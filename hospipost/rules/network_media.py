@@ -6,15 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 from hospipost.media import MediaInfo, media_info
 from hospipost.networks.base import IMAGE_TYPES
+from hospipost.rules.contracts import CheckContext, Problem, Severity, rule
 
 if TYPE_CHECKING:
     from hospipost.posts import Media, Post
 
 _MIB = 1024 * 1024
 _TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
+
+
 def _cached_info(ctx: CheckContext, path: Path) -> MediaInfo:
     # One stat per file per check run, whatever the number of networks and posts using it.
     cache: dict[Path, MediaInfo] = ctx.cache.setdefault("network_media_info", {})
@@ -29,7 +31,7 @@ def _cached_info(ctx: CheckContext, path: Path) -> MediaInfo:
     Severity.ERROR,
     fix="Point file: at an existing JPEG, PNG, GIF or WEBP image within each network's size limit, and keep to its image count.",
 )
-def network_media(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
+def network_media(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Each media file exists, is an image type the network accepts, within its size and count limits.
 
     Checks:
@@ -59,7 +61,7 @@ def network_media(post: "Post", ctx: CheckContext) -> Iterator[Problem]:
     """
     if not post.media:
         return
-    usable: list[tuple[int, "Media", MediaInfo]] = []
+    usable: list[tuple[int, Media, MediaInfo]] = []
     for index, item in enumerate(post.media):
         info = _cached_info(ctx, item.path)
         if info.problem:

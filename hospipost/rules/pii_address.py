@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold
+from hospipost.rules.contracts import Problem, Severity, rule
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
 _STREET_TYPES = (
@@ -66,10 +66,12 @@ def find_person_addresses(text: str) -> list[tuple[int, int]]:
         if not (text[name_start].isupper() or text[name_start].isdigit()):
             continue  # "2 cours de yoga", "3 place de parking": street names are capitalised
         left, right = _sentence(folded, match.start(), match.end())
-        before = folded[max(left, match.start() - 80): match.start()]
-        after = folded[match.end(): min(right, match.end() + 40)]
-        if _HOME.search(before) or _HOME.search(after) or (
-            _PERSON.search(before) and not _PLACE.search(_clause_before(before))
+        before = folded[max(left, match.start() - 80) : match.start()]
+        after = folded[match.end() : min(right, match.end() + 40)]
+        if (
+            _HOME.search(before)
+            or _HOME.search(after)
+            or (_PERSON.search(before) and not _PLACE.search(_clause_before(before)))
         ):
             spans.append((match.start(), _MORE_NAME.match(text, match.end()).end()))
     return spans
@@ -77,10 +79,8 @@ def find_person_addresses(text: str) -> list[tuple[int, int]]:
 
 def _clause_before(before: str) -> str:
     """The words between the person and the address: where an institution would be named."""
-    last_person = None
-    for last_person in _PERSON.finditer(before):
-        pass
-    return before[last_person.end():] if last_person else before
+    matches = list(_PERSON.finditer(before))
+    return before[matches[-1].end() :] if matches else before
 
 
 def _sentence(folded: str, start: int, end: int) -> tuple[int, int]:

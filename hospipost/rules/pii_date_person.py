@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import any_of, fold, lowered_text
+from hospipost.rules.contracts import Problem, Severity, rule
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
 # Gender and plural marks, inclusive writing included: é, ée, és, ées, é·e, é·e·s, é.e, é-e, é(e)s
@@ -34,7 +34,9 @@ DATE = (
     rf"|(?:{_FR_MONTHS}|{_EN_MONTHS})\s+(?:19|20)[0-9]{{2}})"
 )
 # What ties a date to a person: being born, admitted, operated on, discharged, dying.
-_PARTICIPLE = rf"(?P<pp>ne|opere|transfere|decede|hospitalise|hospitalize|accouche|greffe|transplante|intube|rapatrie){_G}"
+_PARTICIPLE = (
+    rf"(?P<pp>ne|opere|transfere|decede|hospitalise|hospitalize|accouche|greffe|transplante|intube|rapatrie){_G}"
+)
 _TRIGGER = (
     rf"(?:{_PARTICIPLE}"
     rf"|(?P<plain>admis{_G}|sorti{_G}|nee|nees|(?:venue?s?|mise?s?)\s+au\s+monde"
@@ -61,17 +63,73 @@ _DATE_GATE = re.compile(
 )
 # Trigger stems looked for (lower case) just before a date.
 _KEYS = (
-    "admis", "admitted", "admission", "sorti", "décéd", "deced", "décès", "deces", "opéré", "opere", "operated",
-    "hospitalis", "hospitaliz", "transféré", "transfere", "accouch", "greffé", "greffe", "transplant", "intubé",
-    "intube", "rapatri", "au monde", "vu le jour", "étei", "etei", "quitt", "naissance", "ddn", "born", "died",
-    "passed away", "discharg", "deliver", "underwent", "birth", "death", "dob", "d.o.b", "entrée", "entree",
+    "admis",
+    "admitted",
+    "admission",
+    "sorti",
+    "décéd",
+    "deced",
+    "décès",
+    "deces",
+    "opéré",
+    "opere",
+    "operated",
+    "hospitalis",
+    "hospitaliz",
+    "transféré",
+    "transfere",
+    "accouch",
+    "greffé",
+    "greffe",
+    "transplant",
+    "intubé",
+    "intube",
+    "rapatri",
+    "au monde",
+    "vu le jour",
+    "étei",
+    "etei",
+    "quitt",
+    "naissance",
+    "ddn",
+    "born",
+    "died",
+    "passed away",
+    "discharg",
+    "deliver",
+    "underwent",
+    "birth",
+    "death",
+    "dob",
+    "d.o.b",
+    "entrée",
+    "entree",
 )
-_MONTH_FIRST_KEYS = ("born", "admitted", "discharg", "died", "passed away", "birth", "death", "dob", "delivered",
-                     "underwent", "operated", "né en", "née en", "nés en", "nées en", "ne en", "nee en")
+_MONTH_FIRST_KEYS = (
+    "born",
+    "admitted",
+    "discharg",
+    "died",
+    "passed away",
+    "birth",
+    "death",
+    "dob",
+    "delivered",
+    "underwent",
+    "operated",
+    "né en",
+    "née en",
+    "nés en",
+    "nées en",
+    "ne en",
+    "nee en",
+)
 _KEYS_GATE, _MONTH_FIRST_GATE = any_of(_KEYS), any_of(_MONTH_FIRST_KEYS)
 _NE_WORD = re.compile(r"(?<![^\W\d_])n[ée]e?s?(?![^\W\d_])")
 # Auxiliary "avoir" before the participle: the subject did the act ("le CHU a opéré le 3 mai…").
-_AVOIR_BEFORE = re.compile(r"\b(?:a|ont|avons|avez|avait|avaient|aura|auront|ai|has|have|had)\s+(?:deja\s+|already\s+)?$")
+_AVOIR_BEFORE = re.compile(
+    r"\b(?:a|ont|avons|avez|avait|avaient|aura|auront|ai|has|have|had)\s+(?:deja\s+|already\s+)?$"
+)
 # Many people, not one: "300 patients admis le…", "les bébés nés le 1er janvier".
 _GROUP_BEFORE = re.compile(
     r"(?:\b[0-9][0-9\s]*\s+(?:[a-z'-]+\s+){0,2}"
@@ -87,7 +145,9 @@ _THING_BEFORE = re.compile(
     r"|lettre|newsletter|chantier|structure|chu|ght|groupement|hopital|clinique|maison|ecole|institut|fondation"
     r"|prix|festival|evenement)(?:\s+[a-z'-]+){0,4}\s*,?\s*(?:(?:est|etait|a\s+ete|fut)\s+)?$"
 )
-_ACTIVE_OBJECT = re.compile(r"\s+(?:[0-9]|(?:the|a|an|our|their|its|more|over|some|many|several|all|about|nearly|almost)\b)")
+_ACTIVE_OBJECT = re.compile(
+    r"\s+(?:[0-9]|(?:the|a|an|our|their|its|more|over|some|many|several|all|about|nearly|almost)\b)"
+)
 # Staff and officials, whose birth or death dates are public in tributes and portraits.
 _STAFF = re.compile(
     r"\b(?:dr|pr|docteure?|professeure?|prof|doyen(?:ne)?|chef(?:fe)?|directeur|directrice|ancien(?:ne)?|collegue"
@@ -136,7 +196,7 @@ def _has_trigger_near_a_date(text: str) -> bool:
     found_date = False
     for date in _DATE_GATE.finditer(text):
         found_date = True
-        window = text[max(0, date.start() - 100): date.start()].lower()
+        window = text[max(0, date.start() - 100) : date.start()].lower()
         if _KEYS_GATE.search(window) or (("né" in window or "nee" in window) and _NE_WORD.search(window)):
             return True
     if found_date or not _DIGIT.search(text):
@@ -172,7 +232,7 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
         return False  # "admis au concours de l'internat le 3 juillet": an exam, not a hospital stay
     if plain in ("admitted", "discharged", "delivered") and _ACTIVE_OBJECT.match(match.group("gap")):
         return False  # "the hospital admitted 300 patients on…": the subject is not the person
-    before = folded[max(0, start - 50): start]
+    before = folded[max(0, start - 50) : start]
     before = re.split(r"[.;!?:]\s", before)[-1]
     if _GROUP_BEFORE.search(before):
         return False

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import host_matches
+from hospipost.rules.contracts import Problem, Severity, rule
 
 # local@domain.tld, and the usual disguises: "jean.dupont (at) gmail.com", "[at]", " arobase ",
 # "[dot]". A Mastodon handle (@user@instance) is not an address: the local part cannot follow "@".

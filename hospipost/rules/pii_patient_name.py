@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import any_of, fold, lowered_text
+from hospipost.rules.contracts import Problem, Severity, rule
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zà-öø-ÿœ"
@@ -193,19 +193,108 @@ _PARTICIPLE_SUBJECT = re.compile(
     r"(?:^|[,:;(–—-]|\b(?:est|etait|a\s+ete|ont\s+ete|avait\s+ete|sera|serait|fut|reste|restee|demeure|etre|ete"
     r"|qui|et)\s*|\b(?:toujours|actuellement|desormais|encore|deja|aussi|recemment|hier|puis|ensuite|enfin|bien)\s*)\s*$"
 )
-_AVOIR_BEFORE = re.compile(r"\b(?:a|ont|avons|avez|avait|avaient|aura|auront|ai|has|have|had)\s+(?:deja\s+|already\s+)?$")
+_AVOIR_BEFORE = re.compile(
+    r"\b(?:a|ont|avons|avez|avait|avaient|aura|auront|ai|has|have|had)\s+(?:deja\s+|already\s+)?$"
+)
 _CARE_KEYS = (
-    "patient", "soign", "hospitalis", "hospitaliz", "admis", "admitted", "opéré", "opere", "operated", "en charge",
-    "décéd", "deced", "réanimation", "reanimation", "greff", "transplant", "intub", "dialys", "amput", "atteint",
-    "diagnos", "palliatif", "intensi", "accouch", "traité", "traite", "treated", "suivi", "malade", "convalescen",
-    "chimio", "coma", "souffr", "a subi", "victime", "naissance", "respirateur", "rapatri", "transfér", "transfer",
-    "perfus", "plâtr", "platr", "underwent", "died", "passed away", "discharged",
-    "recovering", "suffering", "cared for", "gave birth", "received a", "icu", "résident", "resident",
-    "ward", "surgery", "operation", "stroke", "chemo", "addicto", "alcoolo", "tabacolo", "psychiatr", "oncolog",
-    "hématolog", "hematolog", "cancérolog", "cancerolog", "infectio", "sevrage", "désintox", "desintox", "csapa",
-    "caarud", "cmp", "vih", "sida", "séropositi", "seropositi", "méthadone", "methadone", "buprénorphine",
-    "buprenorphine", "subutex", "substitution", "radioth", "antirétrovir", "antiretrovir", "trithérapie",
-    "tritherapie", "palliati", "hiv", "aids", "rehab", "detox", "dementia", "schizophren",
+    "patient",
+    "soign",
+    "hospitalis",
+    "hospitaliz",
+    "admis",
+    "admitted",
+    "opéré",
+    "opere",
+    "operated",
+    "en charge",
+    "décéd",
+    "deced",
+    "réanimation",
+    "reanimation",
+    "greff",
+    "transplant",
+    "intub",
+    "dialys",
+    "amput",
+    "atteint",
+    "diagnos",
+    "palliatif",
+    "intensi",
+    "accouch",
+    "traité",
+    "traite",
+    "treated",
+    "suivi",
+    "malade",
+    "convalescen",
+    "chimio",
+    "coma",
+    "souffr",
+    "a subi",
+    "victime",
+    "naissance",
+    "respirateur",
+    "rapatri",
+    "transfér",
+    "transfer",
+    "perfus",
+    "plâtr",
+    "platr",
+    "underwent",
+    "died",
+    "passed away",
+    "discharged",
+    "recovering",
+    "suffering",
+    "cared for",
+    "gave birth",
+    "received a",
+    "icu",
+    "résident",
+    "resident",
+    "ward",
+    "surgery",
+    "operation",
+    "stroke",
+    "chemo",
+    "addicto",
+    "alcoolo",
+    "tabacolo",
+    "psychiatr",
+    "oncolog",
+    "hématolog",
+    "hematolog",
+    "cancérolog",
+    "cancerolog",
+    "infectio",
+    "sevrage",
+    "désintox",
+    "desintox",
+    "csapa",
+    "caarud",
+    "cmp",
+    "vih",
+    "sida",
+    "séropositi",
+    "seropositi",
+    "méthadone",
+    "methadone",
+    "buprénorphine",
+    "buprenorphine",
+    "subutex",
+    "substitution",
+    "radioth",
+    "antirétrovir",
+    "antiretrovir",
+    "trithérapie",
+    "tritherapie",
+    "palliati",
+    "hiv",
+    "aids",
+    "rehab",
+    "detox",
+    "dementia",
+    "schizophren",
 )
 _CARE_GATE = any_of(_CARE_KEYS)
 _STOP = frozenset("Le La Les Un Une Des Du De Au Aux En Et Ou Il Elle Ils Elles Nous Vous On Ce Cette Ces".split())
@@ -279,11 +368,11 @@ def _excluded(text: str, folded: str, start: int, end: int, kind: str) -> bool:
     words = re.findall(r"[\w'’]+", text[start:end])
     if words and (words[-1] in EPONYMS or (kind != "civility" and words[-1] in FAMOUS)):
         return True
-    before = folded[max(0, start - 40): start]
+    before = folded[max(0, start - 40) : start]
     before = _SENTENCE_END.split(before)[-1]
     if kind not in ("child", "patient") and (_ROLE_BEFORE.search(before) or _PLACE_BEFORE.search(before)):
         return True
-    if before.endswith("-") or before.endswith("saint ") or before.endswith("sainte "):
+    if before.endswith(("-", "saint ", "sainte ")):
         return True
     return bool(_ROLE_AFTER.match(folded, end))
 
@@ -318,7 +407,7 @@ def _in_care_context(text: str, folded: str, start: int, end: int, kind: str) ->
         if match.group("pec") and _DETERMINER_BEFORE.search(folded, max(left, match.start() - 12), match.start()):
             continue  # "la prise en charge"
         if (match.group("pp") or match.group("adm") or match.group("pec") or match.group("att")) and not (
-            not folded[end: match.start()].strip(" ") or _PARTICIPLE_SUBJECT.search(folded, left, match.start())
+            not folded[end : match.start()].strip(" ") or _PARTICIPLE_SUBJECT.search(folded, left, match.start())
         ):
             continue  # "accueille les patients hospitalisés": the participle describes another noun
         if match.start() > end and _AGENT_VERB.search(folded, end, match.start()):

@@ -51,9 +51,31 @@ _RUN = re.compile(r"[0-9](?:[0-9]|[\-/. \u00a0\u202f](?=[0-9])){3,}")
 # How the words just before an identifier end: cheap test before the full patterns run.
 _MARKS = ("n°", "n °", "nº", "#", "no", "no.", "num.", "numéro", "numero")
 _LABELS = (
-    "ipp", "nda", "nip", "mrn", "dossier", "séjour", "sejour", "patient", "patiente", "patient·e", "résident",
-    "resident", "résidente", "residente", "venue", "admission", "hospitalisation", "identifiant", "médical",
-    "medical", "administratif", "soins", "number", "id", "identifier",
+    "ipp",
+    "nda",
+    "nip",
+    "mrn",
+    "dossier",
+    "séjour",
+    "sejour",
+    "patient",
+    "patiente",
+    "patient·e",
+    "résident",
+    "resident",
+    "résidente",
+    "residente",
+    "venue",
+    "admission",
+    "hospitalisation",
+    "identifiant",
+    "médical",
+    "medical",
+    "administratif",
+    "soins",
+    "number",
+    "id",
+    "identifier",
 )
 _MARK_IN = re.compile(r"n\s?[°º]|\bno\b|num|#", re.IGNORECASE)
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:[ .\u00a0\u202f][0-9]{3})+")
@@ -69,7 +91,7 @@ def find_record_ids(text: str) -> list[tuple[int, int]]:
         start = run.start()
         if digit_count(run.group()) < 4:
             continue
-        if not _introduced(text[max(0, start - 40): start]):
+        if not _introduced(text[max(0, start - 40) : start]):
             continue
         window = max(0, start - 60)
         for pattern in _PATTERNS:
@@ -80,7 +102,7 @@ def find_record_ids(text: str) -> list[tuple[int, int]]:
 
 
 def _a_count(match: re.Match[str]) -> bool:
-    """"Admission : 2 400 étudiants": a quantity after a colon, not an identifier."""
+    """ "Admission : 2 400 étudiants": a quantity after a colon, not an identifier."""
     if match.re is _ACRONYM or _MARK_IN.search(match.group()):
         return False
     return bool(_THOUSANDS.fullmatch(match.group("id")))

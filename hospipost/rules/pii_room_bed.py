@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.rules._text import fold, lowered_text
+from hospipost.rules.contracts import Problem, Severity, rule
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
 _NUM = r"(?:n\s?°|n\s?º|no\.?|numero|num\.|\#)"
@@ -36,7 +36,9 @@ _CONTEXT = re.compile(
     re.VERBOSE,
 )
 # A fair's stand or a meeting room: "box 3 du forum emploi", "lecture room 2".
-_EVENT = re.compile(r"\b(?:stand|salon|forum|village|exposants?|job\s?dating|conference|lecture|meeting|seminar|board)\b")
+_EVENT = re.compile(
+    r"\b(?:stand|salon|forum|village|exposants?|job\s?dating|conference|lecture|meeting|seminar|board)\b"
+)
 _WINDOW = 80
 # Cheap second gate on text.lower(): a keyword followed by a number, "n°" or a lone letter.
 _GATE = re.compile(
@@ -47,8 +49,16 @@ _GATE = re.compile(
 def find_rooms_beds(text: str) -> list[tuple[int, int]]:
     """Spans of room / bed / box numbers tied to a person or a ward in ``text``."""
     low = lowered_text(text)
-    if not ("chambre" in low or "ch." in low or "lit" in low or "box" in low
-            or "room" in low or "bed" in low or "bay" in low or "cubicle" in low):
+    if not (
+        "chambre" in low
+        or "ch." in low
+        or "lit" in low
+        or "box" in low
+        or "room" in low
+        or "bed" in low
+        or "bay" in low
+        or "cubicle" in low
+    ):
         return []
     if not _GATE.search(low):
         return []
@@ -70,7 +80,7 @@ def _is_room_or_bed(match: re.Match[str], text: str, folded: str, earlier: list[
         return True
     if earlier and match.start() - earlier[-1][1] <= 30:
         return True  # "chambre 214, lit B"
-    window = folded[max(0, match.start() - _WINDOW): end + _WINDOW]
+    window = folded[max(0, match.start() - _WINDOW) : end + _WINDOW]
     if kw in ("box", "boxe", "room", "bay", "cubicle") and _EVENT.search(window):
         return False
     if kw in ("lit", "bed"):
@@ -82,10 +92,10 @@ def _is_room_or_bed(match: re.Match[str], text: str, folded: str, earlier: list[
 
 
 def _merged(spans: list[tuple[int, int]], folded: str) -> list[tuple[int, int]]:
-    """"chambre 214, lit B" is one location: join hits separated only by a comma or a few words."""
+    """ "chambre 214, lit B" is one location: join hits separated only by a comma or a few words."""
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and re.fullmatch(r"[\s,;/\-–—]*(?:et\s+|and\s+)?", folded[merged[-1][1]:start]):
+        if merged and re.fullmatch(r"[\s,;/\-–—]*(?:et\s+|and\s+)?", folded[merged[-1][1] : start]):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -12,8 +12,8 @@ from hospipost.rules.contracts import Problem, Severity, rule
 from hospipost.timeutil import dst_problem, in_window
 
 if TYPE_CHECKING:
-    from hospipost.rules.contracts import CheckContext
     from hospipost.posts import Post
+    from hospipost.rules.contracts import CheckContext
 
 
 def _ago(delta: timedelta) -> str:
@@ -30,7 +30,7 @@ def _ago(delta: timedelta) -> str:
     Severity.WARNING,
     fix="Give the post a new `at:` in the future, or delete it if it is no longer relevant.",
 )
-def schedule_past(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def schedule_past(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A post dated in the past that was never published.
 
     Checks:
@@ -68,7 +68,9 @@ def schedule_past(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     if still_due:
         yield Problem(f"scheduled at {at}, {_ago(now - post.at)} ago, and not published yet: it will go out late", "at")
     else:
-        yield Problem(f"scheduled at {at}, {_ago(now - post.at)} ago, and never published: it will not go out automatically", "at")
+        yield Problem(
+            f"scheduled at {at}, {_ago(now - post.at)} ago, and never published: it will not go out automatically", "at"
+        )
 
 
 def _cron_values(field: str, low: int, high: int) -> set[int] | None:
@@ -116,7 +118,7 @@ def _cron_times(every: str) -> list[time]:
     Severity.WARNING,
     fix="Move the post to a daytime slot (the config's `slots:`), or make it an alert if it truly cannot wait.",
 )
-def schedule_quiet_hours(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def schedule_quiet_hours(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A non-alert post scheduled at night, inside the config's quiet hours.
 
     Checks:
@@ -161,7 +163,7 @@ def schedule_quiet_hours(post: "Post", ctx: "CheckContext") -> Iterator[Problem]
     Severity.ERROR,
     fix="Pick a time outside 02:00-03:00 on DST change days, or write the UTC offset (2026-10-25T02:30+02:00).",
 )
-def schedule_dst(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
+def schedule_dst(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A local time that does not exist, or happens twice, because of a DST change.
 
     Checks:
@@ -200,7 +202,7 @@ def schedule_dst(post: "Post", ctx: "CheckContext") -> Iterator[Problem]:
     second = wall.replace(tzinfo=tz, fold=1)  # read with the offset in force after it
     before, after = first.utcoffset(), second.utcoffset()
     assert before is not None and after is not None
-    instants = sorted([first.astimezone(timezone.utc), second.astimezone(timezone.utc)])
+    instants = sorted([first.astimezone(UTC), second.astimezone(UTC)])
     change = _change_instant(instants[0], instants[1], tz)
     jump = f"{(change + before).replace(tzinfo=None):%H:%M} to {(change + after).replace(tzinfo=None):%H:%M}"
     if problem == "nonexistent":

@@ -79,8 +79,13 @@ def _start(data_dir: Path) -> tuple[subprocess.Popen[str], dict, Path]:
     log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [str(NODE), str(HERE / "pds.mjs"), "--data-dir", str(data_dir), "--exit-on-stdin-close"],
-        cwd=APP, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True,
-        env={**os.environ, "LOG_ENABLED": "false"}, start_new_session=True,
+        cwd=APP,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log_file,
+        text=True,
+        env={**os.environ, "LOG_ENABLED": "false"},
+        start_new_session=True,
     )
     log_file.close()
     lines: queue.Queue[str | None] = queue.Queue()
@@ -99,7 +104,7 @@ def _start(data_dir: Path) -> tuple[subprocess.Popen[str], dict, Path]:
         except queue.Empty:
             line = None
         if line is not None and line.startswith(READY):
-            return process, json.loads(line[len(READY):]), log_path
+            return process, json.loads(line[len(READY) :]), log_path
         if line is None or time.monotonic() > deadline:
             _stop(process)
             raise RuntimeError(f"the local Bluesky PDS did not start:\n{log_path.read_text(encoding='utf-8')[-3000:]}")

@@ -25,8 +25,13 @@ ENV = "HOSPIPOST_BLUESKY_APP_PASSWORD"
 
 
 def make(pds: LocalPDS, cache: Path | None, password: str | None = None, handle: str | None = None) -> Bluesky:
-    options = {"enabled": True, "handle": handle or pds.chu.handle, "app_password_env": ENV,
-               "api_base": pds.url, "timeout": 20}
+    options = {
+        "enabled": True,
+        "handle": handle or pds.chu.handle,
+        "app_password_env": ENV,
+        "api_base": pds.url,
+        "timeout": 20,
+    }
     environ = {} if password is None else {ENV: password}
     return Bluesky(NetworkSettings("bluesky", True, options, 1), Credentials(environ), cache)
 
@@ -43,7 +48,7 @@ class Parts:
 
 
 def stored(pds: LocalPDS, uri: str) -> dict:
-    did, collection, rkey = uri[len("at://"):].split("/")
+    did, collection, rkey = uri[len("at://") :].split("/")
     return pds.xrpc("com.atproto.repo.getRecord", repo=did, collection=collection, rkey=rkey)
 
 
@@ -63,8 +68,11 @@ def media(tmp_path: Path, name: str, data: bytes, alt: str) -> Media:
 
 
 def png(width: int, height: int, noise: bool = False) -> bytes:
-    image = (Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)) if noise
-             else Image.new("RGB", (width, height), (200, 30, 40)))
+    image = (
+        Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+        if noise
+        else Image.new("RGB", (width, height), (200, 30, 40))
+    )
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -74,17 +82,24 @@ def png(width: int, height: int, noise: bool = False) -> bytes:
 
 
 def test_verify_logs_in_with_the_app_password(local_pds: LocalPDS, tmp_path: Path) -> None:
-    assert make(local_pds, tmp_path, local_pds.chu.app_password).verify() == f"@{local_pds.chu.handle} ({local_pds.chu.did})"
+    assert (
+        make(local_pds, tmp_path, local_pds.chu.app_password).verify()
+        == f"@{local_pds.chu.handle} ({local_pds.chu.did})"
+    )
     assert (tmp_path / "bluesky-session").stat().st_mode & 0o777 == 0o600
 
 
 def test_text_with_facets_on_accented_text_and_emoji(local_pds: LocalPDS, tmp_path: Path) -> None:
-    text = (f"Canicule\u00a0: «\u00a0restez au frais\u00a0» 🌡️🩺 — conseils sur santepubliquefrance.fr/canicule "
-            f"avec @{local_pds.other.handle} et @inconnu.test. #RechercheEnSoins #Santé, urgence\u00a0: #15 "
-            "https://www.chu-angers.fr/été?x=1")
+    text = (
+        f"Canicule\u00a0: «\u00a0restez au frais\u00a0» 🌡️🩺 — conseils sur santepubliquefrance.fr/canicule "
+        f"avec @{local_pds.other.handle} et @inconnu.test. #RechercheEnSoins #Santé, urgence\u00a0: #15 "
+        "https://www.chu-angers.fr/été?x=1"
+    )
     parts = Parts()
 
-    sent = make(local_pds, tmp_path, local_pds.chu.app_password).publish(Rendering("bluesky", [text]), "fac:bluesky:once", [], parts)
+    sent = make(local_pds, tmp_path, local_pds.chu.app_password).publish(
+        Rendering("bluesky", [text]), "fac:bluesky:once", [], parts
+    )
 
     rkey = record_key("fac:bluesky:once", 0)
     assert sent.remote_id == f"at://{local_pds.chu.did}/{POST}/{rkey}"
@@ -95,33 +110,54 @@ def test_text_with_facets_on_accented_text_and_emoji(local_pds: LocalPDS, tmp_pa
     assert value["text"] == text
     facets = [(facet["index"], facet["features"][0]) for facet in value["facets"]]
     assert facets == [
-        (byte_range(text, "santepubliquefrance.fr/canicule"),
-         {"$type": "app.bsky.richtext.facet#link", "uri": "https://santepubliquefrance.fr/canicule"}),
-        (byte_range(text, f"@{local_pds.other.handle}"), {"$type": "app.bsky.richtext.facet#mention", "did": local_pds.other.did}),
+        (
+            byte_range(text, "santepubliquefrance.fr/canicule"),
+            {"$type": "app.bsky.richtext.facet#link", "uri": "https://santepubliquefrance.fr/canicule"},
+        ),
+        (
+            byte_range(text, f"@{local_pds.other.handle}"),
+            {"$type": "app.bsky.richtext.facet#mention", "did": local_pds.other.did},
+        ),
         (byte_range(text, "#RechercheEnSoins"), {"$type": "app.bsky.richtext.facet#tag", "tag": "RechercheEnSoins"}),
         (byte_range(text, "#Santé"), {"$type": "app.bsky.richtext.facet#tag", "tag": "Santé"}),
-        (byte_range(text, "https://www.chu-angers.fr/été?x=1"),
-         {"$type": "app.bsky.richtext.facet#link", "uri": "https://www.chu-angers.fr/été?x=1"}),
+        (
+            byte_range(text, "https://www.chu-angers.fr/été?x=1"),
+            {"$type": "app.bsky.richtext.facet#link", "uri": "https://www.chu-angers.fr/été?x=1"},
+        ),
     ]
     # The byte ranges really cut the UTF-8 text where the links, mention and tags are.
     encoded = text.encode("utf-8")
-    cuts = [encoded[index["byteStart"]:index["byteEnd"]].decode("utf-8") for index, _ in facets]
-    assert cuts == ["santepubliquefrance.fr/canicule", f"@{local_pds.other.handle}", "#RechercheEnSoins", "#Santé",
-                    "https://www.chu-angers.fr/été?x=1"]
+    cuts = [encoded[index["byteStart"] : index["byteEnd"]].decode("utf-8") for index, _ in facets]
+    assert cuts == [
+        "santepubliquefrance.fr/canicule",
+        f"@{local_pds.other.handle}",
+        "#RechercheEnSoins",
+        "#Santé",
+        "https://www.chu-angers.fr/été?x=1",
+    ]
     assert value["embed"]["$type"] == "app.bsky.embed.external"
-    assert value["embed"]["external"] == {"uri": "https://santepubliquefrance.fr/canicule",
-                                          "title": "santepubliquefrance.fr/canicule", "description": ""}
+    assert value["embed"]["external"] == {
+        "uri": "https://santepubliquefrance.fr/canicule",
+        "title": "santepubliquefrance.fr/canicule",
+        "description": "",
+    }
 
 
 def test_images_with_alt_text_and_a_3_mb_one_downscaled(local_pds: LocalPDS, tmp_path: Path) -> None:
     small = png(400, 300)
     big = png(1000, 1000, noise=True)
     assert len(big) > 2_900_000
-    items = [media(tmp_path, "plan.png", small, "Plan d'accès aux urgences pédiatriques"),
-             media(tmp_path, "bruit.png", big, "Infographie : les bons gestes en cas de fortes chaleurs")]
+    items = [
+        media(tmp_path, "plan.png", small, "Plan d'accès aux urgences pédiatriques"),
+        media(tmp_path, "bruit.png", big, "Infographie : les bons gestes en cas de fortes chaleurs"),
+    ]
 
     sent = make(local_pds, tmp_path, local_pds.chu.app_password).publish(
-        Rendering("bluesky", ["Fortes chaleurs : appelez le 15 en cas d'urgence."], items), "img:bluesky:once", [], Parts())
+        Rendering("bluesky", ["Fortes chaleurs : appelez le 15 en cas d'urgence."], items),
+        "img:bluesky:once",
+        [],
+        Parts(),
+    )
 
     value = stored(local_pds, sent.remote_id)["value"]
     assert value["embed"]["$type"] == "app.bsky.embed.images"
@@ -143,8 +179,13 @@ def test_images_with_alt_text_and_a_3_mb_one_downscaled(local_pds: LocalPDS, tmp
 def test_a_three_part_thread_replies_to_root_and_parent(local_pds: LocalPDS, tmp_path: Path) -> None:
     parts = Parts()
     sent = make(local_pds, tmp_path, local_pds.chu.app_password).publish(
-        Rendering("bluesky", ["1/3 Innovation : le babicoc 👶", "2/3 Un cocon pour les IRM", "3/3 Merci aux équipes #CHU"]),
-        "thread:bluesky:once", [], parts)
+        Rendering(
+            "bluesky", ["1/3 Innovation : le babicoc 👶", "2/3 Un cocon pour les IRM", "3/3 Merci aux équipes #CHU"]
+        ),
+        "thread:bluesky:once",
+        [],
+        parts,
+    )
 
     uris = [remote_id.split(" ")[0] for _, remote_id in parts.calls]
     assert uris == [f"at://{local_pds.chu.did}/{POST}/{record_key('thread:bluesky:once', i)}" for i in range(3)]
@@ -173,7 +214,10 @@ def test_a_thread_resumed_after_a_crash_is_complete_and_not_duplicated(local_pds
     assert len(all_posts(local_pds)) == before + 3  # B was found under its key, not posted again
     a, b, c = (stored(local_pds, remote_id.split(" ")[0]) for remote_id in done + [r for _, r in resumed.calls])
     assert sent.remote_id == a["uri"]
-    assert c["value"]["reply"] == {"root": {"uri": a["uri"], "cid": a["cid"]}, "parent": {"uri": b["uri"], "cid": b["cid"]}}
+    assert c["value"]["reply"] == {
+        "root": {"uri": a["uri"], "cid": a["cid"]},
+        "parent": {"uri": b["uri"], "cid": b["cid"]},
+    }
 
 
 def test_publishing_the_same_delivery_twice_creates_one_post(local_pds: LocalPDS, tmp_path: Path) -> None:
@@ -191,7 +235,9 @@ def test_the_saved_session_is_reused_without_the_password(local_pds: LocalPDS, t
     assert local_pds.chu.app_password not in saved
 
     # No password in the environment: only the saved session can log in.
-    sent = make(local_pds, tmp_path, password=None).publish(Rendering("bluesky", ["Session reprise"]), "reuse:bluesky:once", [], Parts())
+    sent = make(local_pds, tmp_path, password=None).publish(
+        Rendering("bluesky", ["Session reprise"]), "reuse:bluesky:once", [], Parts()
+    )
     assert stored(local_pds, sent.remote_id)["value"]["text"] == "Session reprise"
 
 
@@ -220,5 +266,7 @@ def test_the_main_password_is_refused(local_pds: LocalPDS, tmp_path: Path) -> No
 
 def test_a_wrong_app_password_names_the_variable(local_pds: LocalPDS, tmp_path: Path) -> None:
     with pytest.raises(PermanentError, match=ENV) as refused:
-        make(local_pds, tmp_path, "aaaa-bbbb-cccc-dddd").publish(Rendering("bluesky", ["x"]), "bad:bluesky:once", [], Parts())
+        make(local_pds, tmp_path, "aaaa-bbbb-cccc-dddd").publish(
+            Rendering("bluesky", ["x"]), "bad:bluesky:once", [], Parts()
+        )
     assert "aaaa-bbbb-cccc-dddd" not in str(refused.value)

@@ -46,7 +46,7 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(site: Path, *args: str, **kwargs) -> "CliRunner.Result":
+def run(site: Path, *args: str, **kwargs) -> CliRunner.Result:
     return CliRunner().invoke(cli, ["--config", str(site / "config.yaml"), *args], **kwargs)
 
 
@@ -109,7 +109,10 @@ def test_github_format(site: Path) -> None:
     (site / "posts" / "flawed.yaml").write_text(FLAWED, encoding="utf-8")
     result = run(site, "check", "--format", "github", "--now", "2026-11-23 11:00")
     lines = result.output.splitlines()
-    assert any(line.startswith("::error file=") and "line=2" in line and "title=hospipost approval-required::" in line for line in lines)
+    assert any(
+        line.startswith("::error file=") and "line=2" in line and "title=hospipost approval-required::" in line
+        for line in lines
+    )
     assert not any("approval-self" in line for line in lines)
 
 
@@ -121,7 +124,9 @@ def test_strict_turns_warnings_into_failure(site: Path) -> None:
 
 
 def test_rule_overrides_from_config(site: Path) -> None:
-    config = (site / "config.yaml").read_text().replace("compliance:\n", "compliance:\n  rules:\n    schedule-past: off\n")
+    config = (
+        (site / "config.yaml").read_text().replace("compliance:\n", "compliance:\n  rules:\n    schedule-past: off\n")
+    )
     (site / "config.yaml").write_text(config)
     result = run(site, "check", "--strict", "--now", "2026-12-05 11:00")
     assert result.exit_code == 0 and "0 warnings" in result.output
@@ -145,7 +150,10 @@ def test_check_without_config_uses_the_embedded_defaults(tmp_path: Path, monkeyp
     [
         (b"posts:\n  - id: a\n    text: [\n", "news.yaml:4: invalid YAML"),
         (b"posts:\n  - id: a\n    at: 2026-12-01 10:00\n    text: Fi\xe8vre\n", "news.yaml:4: not valid UTF-8"),
-        (b"posts:\n  - id: a\n    at: 2026-12-01 10:00\n    text: x\n    networks: [twitter]\n", "news.yaml:5: unknown network 'twitter'"),
+        (
+            b"posts:\n  - id: a\n    at: 2026-12-01 10:00\n    text: x\n    networks: [twitter]\n",
+            "news.yaml:5: unknown network 'twitter'",
+        ),
     ],
 )
 def test_unreadable_input_exits_2_with_one_line(site: Path, content: bytes, message: str) -> None:
@@ -196,7 +204,11 @@ def test_config_from_environment(site: Path, monkeypatch: pytest.MonkeyPatch, tm
 
 
 def test_rules_lists_every_rule_with_its_state(site: Path) -> None:
-    config = (site / "config.yaml").read_text().replace("compliance:\n", "compliance:\n  rules:\n    a11y-caps: off\n    a11y-emoji: {severity: suggestion}\n")
+    config = (
+        (site / "config.yaml")
+        .read_text()
+        .replace("compliance:\n", "compliance:\n  rules:\n    a11y-caps: off\n    a11y-emoji: {severity: suggestion}\n")
+    )
     (site / "config.yaml").write_text(config)
     result = run(site, "rules")
     assert result.exit_code == 0

@@ -48,7 +48,9 @@ def test_a_failed_check_speaks_of_credentials_not_of_publishing(
     tmp_path: Path, answering: list[int], status: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answering[0] = status
-    site = make_site(tmp_path / "site", f"http://127.0.0.1:{answering[1]}", "sqlite:///unused.db", posts=0, networks=("x",))
+    site = make_site(
+        tmp_path / "site", f"http://127.0.0.1:{answering[1]}", "sqlite:///unused.db", posts=0, networks=("x",)
+    )
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     result = CliRunner().invoke(cli, ["--config", str(site), "networks", "check"], catch_exceptions=False)
@@ -56,4 +58,6 @@ def test_a_failed_check_speaks_of_credentials_not_of_publishing(
     [line] = result.output.splitlines()
     assert line.startswith("✖ X: ")
     assert "publish" not in line and "will try again" not in line, line
-    assert line.endswith("hospipost networks check again later." if status != 401 else "hospipost networks check again.")
+    assert line.endswith(
+        "hospipost networks check again later." if status != 401 else "hospipost networks check again."
+    )

@@ -76,15 +76,20 @@ def test_dry_run_json_and_until(site: Path) -> None:
     result = run(site, "publish", "--dry-run", "--format", "json", "--now", NOW, "--until", "2026-12-04 00:00")
     previews = json.loads(result.output)
     assert [(p["post"], p["network"]) for p in previews] == [
-        ("salle-attente", "x"), ("salle-attente", "facebook"), ("plus-tard", "x"), ("plus-tard", "facebook")]
+        ("salle-attente", "x"),
+        ("salle-attente", "facebook"),
+        ("plus-tard", "x"),
+        ("plus-tard", "facebook"),
+    ]
     assert previews[0]["parts"][0]["limit"] == 280 and previews[0]["requests"][0]["json"]["text"].startswith("Le CHU")
 
 
 def test_a_post_goes_out_tagged_with_its_language(tmp_path: Path, server, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.test_exactly_once import make_site
 
-    config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=0,
-                       networks=("mastodon", "bluesky"))
+    config = make_site(
+        tmp_path / "site", server.url, f"sqlite:///{tmp_path / 'state.db'}", posts=0, networks=("mastodon", "bluesky")
+    )
     queue = QUEUE.replace("[x, facebook]", "[mastodon, bluesky]").replace("  author:", "  language: en-GB\n  author:")
     (config.parent / "posts" / "news.yaml").write_text(queue, encoding="utf-8")
     for name, value in SECRETS.items():
@@ -92,7 +97,9 @@ def test_a_post_goes_out_tagged_with_its_language(tmp_path: Path, server, monkey
 
     preview = json.loads(run(config, "publish", "--dry-run", "--format", "json", "--now", NOW).output)
     requests = {p["network"]: p["requests"][-1] for p in preview}
-    assert requests["mastodon"]["data"]["language"] == "en" and requests["bluesky"]["json"]["record"]["langs"] == ["en-GB"]
+    assert requests["mastodon"]["data"]["language"] == "en" and requests["bluesky"]["json"]["record"]["langs"] == [
+        "en-GB"
+    ]
 
     assert run_at(NOW, config, "publish").exit_code == 0
     [status] = server.posts("mastodon")
@@ -116,7 +123,9 @@ def test_publish_sends_once_and_status_and_history_show_it(site: Path, server) -
     assert len(server.texts("x")) == 1 and len(server.texts("facebook")) == 1
     history = json.loads(run(site, "history", "--format", "json").output)
     assert {(h["post"], h["network"], h["state"], h["attempts"]) for h in history} == {
-        ("salle-attente", "x", "sent", 1), ("salle-attente", "facebook", "sent", 1)}
+        ("salle-attente", "x", "sent", 1),
+        ("salle-attente", "facebook", "sent", 1),
+    }
     assert all(h["url"].startswith("https://") and h["error"] is None for h in history)
     status = run(site, "status", "--now", NOW)
     assert status.exit_code == 0 and "2 deliveries sent, 0 need a human" in status.output
@@ -135,8 +144,18 @@ def test_idle_publish_opens_no_ledger(site: Path) -> None:
 
 def test_faults_end_in_the_right_state_and_never_block_the_other_network(site: Path, server) -> None:
     server.fail_next("x", 503, {"title": "Service Unavailable", "detail": "Service Unavailable", "status": 503})
-    server.fail_next("facebook", 400, {"error": {"message": "Error validating access token: Session has expired",
-                                                  "type": "OAuthException", "code": 190, "error_subcode": 463}})
+    server.fail_next(
+        "facebook",
+        400,
+        {
+            "error": {
+                "message": "Error validating access token: Session has expired",
+                "type": "OAuthException",
+                "code": 190,
+                "error_subcode": 463,
+            }
+        },
+    )
     result = run_at(NOW, site, "publish")
     assert result.exit_code == 1
     assert "↻ retry    salle-attente → x" in result.output and "next try at" in result.output
@@ -148,8 +167,12 @@ def test_faults_end_in_the_right_state_and_never_block_the_other_network(site: P
 def test_a_rate_limit_waits_for_the_reset_time(site: Path, server) -> None:
     with clock.at(NOW):
         reset = int(time.time()) + 600
-        server.fail_next("x", 429, {"title": "Too Many Requests", "type": "about:blank", "status": 429},
-                         {"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"})
+        server.fail_next(
+            "x",
+            429,
+            {"title": "Too Many Requests", "type": "about:blank", "status": 429},
+            {"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"},
+        )
         result = run(site, "publish", "--network", "x", "--format", "json")
     [outcome] = json.loads(result.output)
     assert outcome["state"] == "retry"
@@ -173,7 +196,9 @@ def test_a_timeout_after_the_request_left_is_unknown_then_reconciled(site: Path,
 
 
 def test_reconcile_not_sent_sends_it_at_the_next_run(site: Path, server) -> None:
-    server.fail_next("facebook", 400, {"error": {"message": "Duplicate status message", "type": "OAuthException", "code": 506}})
+    server.fail_next(
+        "facebook", 400, {"error": {"message": "Duplicate status message", "type": "OAuthException", "code": 506}}
+    )
     run_at(NOW, site, "publish", "--network", "facebook")
     assert run(site, "reconcile", "salle-attente", "--network", "facebook", "--not-sent").exit_code == 0
     result = run_at(NOW, site, "publish", "--network", "facebook")
@@ -201,7 +226,9 @@ def test_bad_usage(site: Path, args: list[str], message: str) -> None:
 
 def test_reconcile_refuses_a_sent_delivery(site: Path) -> None:
     run_at(NOW, site, "publish")
-    result = CliRunner().invoke(cli, ["--config", str(site), "reconcile", "salle-attente", "--network", "x", "--not-sent"])
+    result = CliRunner().invoke(
+        cli, ["--config", str(site), "reconcile", "salle-attente", "--network", "x", "--not-sent"]
+    )
     assert result.exit_code == 2 and "is sent: there is nothing to reconcile" in result.output
 
 
@@ -226,10 +253,22 @@ def test_networks_check(site: Path, server, monkeypatch: pytest.MonkeyPatch) -> 
 def test_no_secret_in_any_output_even_when_the_network_echoes_it(site: Path, server) -> None:
     echo = " ".join(SECRETS.values())
     server.fail_next("x", 401, {"title": "Unauthorized", "detail": f"bad keys {echo}", "status": 401})
-    server.fail_next("facebook", 400, {"error": {"message": f"Invalid OAuth access token {echo}", "type": "OAuthException", "code": 190}})
-    outputs = [run_at(NOW, site, *args).output for args in (
-        ("publish",), ("publish", "--dry-run"), ("status",),
-        ("history",), ("history", "--format", "json"), ("status", "--format", "json"))]
+    server.fail_next(
+        "facebook",
+        400,
+        {"error": {"message": f"Invalid OAuth access token {echo}", "type": "OAuthException", "code": 190}},
+    )
+    outputs = [
+        run_at(NOW, site, *args).output
+        for args in (
+            ("publish",),
+            ("publish", "--dry-run"),
+            ("status",),
+            ("history",),
+            ("history", "--format", "json"),
+            ("status", "--format", "json"),
+        )
+    ]
     everything = "\n".join(outputs) + ledger_dump(f"sqlite:///{site.parent / 'state.db'}")
     assert "failed" in everything
     for secret in SECRETS.values():
@@ -246,19 +285,25 @@ def test_now_never_publishes_ahead_of_time(site: Path, server) -> None:
 
 def test_a_broken_queue_makes_every_publish_variant_exit_2(site: Path) -> None:
     (site.parent / "posts" / "broken.yaml").write_text("posts: [\n")
-    for args in (("--dry-run", "--now", NOW), ("--dry-run", "--now", NOW, "--until", "+7d"),
-                 ("--dry-run", "--now", "2026-11-30 10:00")):
+    for args in (
+        ("--dry-run", "--now", NOW),
+        ("--dry-run", "--now", NOW, "--until", "+7d"),
+        ("--dry-run", "--now", "2026-11-30 10:00"),
+    ):
         result = run(site, "publish", *args)
         assert result.exit_code == 2, (args, result.output)
         assert "broken.yaml:2: invalid YAML" in result.output
 
 
 def test_the_week_preview_shows_each_delivery_time(site: Path) -> None:
-    weekly = QUEUE + """  - id: hebdo
+    weekly = (
+        QUEUE
+        + """  - id: hebdo
     every: "0 9 * * 3"
     at: 2026-12-02 09:00
     text: La permanence d'accueil des familles est ouverte chaque mercredi matin au CHU d'Angers.
 """
+    )
     (site.parent / "posts" / "news.yaml").write_text(weekly, encoding="utf-8")
     result = run(site, "publish", "--dry-run", "--now", NOW, "--until", "+15d")
     assert result.exit_code == 0, result.output
@@ -273,18 +318,33 @@ def test_cron_publish_notifies_like_the_daemon(site: Path, server) -> None:
     config = site.read_text() + f"notify:\n  command: 'cat >> {events}; echo >> {events}'\n  when: [blocked, failed]\n"
     site.write_text(config)
     queue = (site.parent / "posts" / "news.yaml").read_text()
-    (site.parent / "posts" / "news.yaml").write_text(queue + """  - id: sans-relecture
+    (site.parent / "posts" / "news.yaml").write_text(
+        queue
+        + """  - id: sans-relecture
     at: 2026-12-01 10:05
     approved_by: c.dupuis
     text: Le self du personnel ferme exceptionnellement à 14 h ce mardi au CHU d'Angers.
-""")
-    server.fail_next("facebook", 400, {"error": {"message": "Error validating access token: Session has expired",
-                                                  "type": "OAuthException", "code": 190, "error_subcode": 463}})
+"""
+    )
+    server.fail_next(
+        "facebook",
+        400,
+        {
+            "error": {
+                "message": "Error validating access token: Session has expired",
+                "type": "OAuthException",
+                "code": 190,
+                "error_subcode": 463,
+            }
+        },
+    )
     result = run_at(NOW, site, "publish")
     assert "⏸ blocked  sans-relecture" in result.output
     sent = [json.loads(line) for line in events.read_text().splitlines() if line.strip()]
     assert sorted((event["post"], event["state"]) for event in sent) == [
-        ("salle-attente", "failed"), ("sans-relecture", "blocked")]
+        ("salle-attente", "failed"),
+        ("sans-relecture", "blocked"),
+    ]
 
 
 def test_check_knows_what_the_ledger_sent(site: Path) -> None:
@@ -297,8 +357,9 @@ def test_check_knows_what_the_ledger_sent(site: Path) -> None:
     assert "never published" in result.output and result.exit_code == 1
 
 
-def test_an_unsafe_credentials_file_stops_publishing_before_any_claim(site: Path, server, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unsafe_credentials_file_stops_publishing_before_any_claim(
+    site: Path, server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 14.5: a credentials file readable by others is one line, checked once, up front:
     nothing is claimed, so no delivery turns `unknown`."""
     secrets = tmp_path / "credentials"

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time as _time
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -69,7 +69,7 @@ def assert_spliced(original: bytes, new: bytes) -> bytes:
 def fake_rule(rule_id: str, severity: Severity, word: str) -> Rule:
     """A rule that flags texts containing ``word``: the queue logic tested apart from the real rules."""
 
-    def check(post, ctx):  # noqa: ANN001
+    def check(post, ctx):
         if word in post.text:
             yield Problem(f"the text says {word}", "text", (post.text.index(word), post.text.index(word) + len(word)))
 
@@ -91,7 +91,9 @@ def flagging_rules(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_add_creates_a_missing_queue(site: Config) -> None:
-    result = add(site, "news", "--text", TEXT, "--network", "facebook", "--author", "c.dupuis", "--approved-by", "a.renier")
+    result = add(
+        site, "news", "--text", TEXT, "--network", "facebook", "--author", "c.dupuis", "--approved-by", "a.renier"
+    )
     assert result.exit_code == 0, result.output
     [post] = posts_of(site)
     assert post.text == TEXT and post.networks == ("facebook",)
@@ -109,13 +111,44 @@ def test_add_writes_every_option(site: Config, tmp_path: Path, monkeypatch: pyte
     other.mkdir()
     monkeypatch.chdir(other)  # --media is relative to where the command runs
     result = add(
-        site, "alerts", "--text", "Fortes chaleurs : appelez le 15 en cas de malaise.\nSecond paragraphe.",
-        "--at", "2026-12-01 09:00", "--kind", "alert", "-n", "x", "-n", "facebook",
-        "--media", str(image), "--alt", "Infographie : les bons gestes", "--consent", "-",
-        "--media", str(image), "--alt", "Une infirmière remet le dépliant canicule", "--consent", "CONS-2026-12",
-        "--valid-until", "2026-12-02 19:00", "--source", "https://www.santepubliquefrance.fr/",
-        "--thread", "Suite du fil", "--id", "canicule-test", "--author", "c.dupuis", "--approved-by", "a.renier",
-        "--language", "fr-FR",
+        site,
+        "alerts",
+        "--text",
+        "Fortes chaleurs : appelez le 15 en cas de malaise.\nSecond paragraphe.",
+        "--at",
+        "2026-12-01 09:00",
+        "--kind",
+        "alert",
+        "-n",
+        "x",
+        "-n",
+        "facebook",
+        "--media",
+        str(image),
+        "--alt",
+        "Infographie : les bons gestes",
+        "--consent",
+        "-",
+        "--media",
+        str(image),
+        "--alt",
+        "Une infirmière remet le dépliant canicule",
+        "--consent",
+        "CONS-2026-12",
+        "--valid-until",
+        "2026-12-02 19:00",
+        "--source",
+        "https://www.santepubliquefrance.fr/",
+        "--thread",
+        "Suite du fil",
+        "--id",
+        "canicule-test",
+        "--author",
+        "c.dupuis",
+        "--approved-by",
+        "a.renier",
+        "--language",
+        "fr-FR",
     )
     assert result.exit_code == 0, result.output
     [post] = posts_of(site, "alerts")
@@ -136,7 +169,7 @@ def test_add_writes_every_option(site: Config, tmp_path: Path, monkeypatch: pyte
 def test_add_with_an_offset_time_keeps_it(site: Config) -> None:
     result = add(site, "news", "--text", TEXT, "--at", "2026-12-01T09:00:00+01:00", "-n", "facebook")
     assert result.exit_code == 0, result.output
-    assert posts_of(site)[0].at == datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    assert posts_of(site)[0].at == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 def test_text_from_stdin_and_from_a_file(site: Config, tmp_path: Path) -> None:
@@ -156,7 +189,9 @@ def test_ids_are_made_unique(site: Config) -> None:
 
 
 def test_make_post_id() -> None:
-    assert make_post_id("alert", "Fortes chaleurs : le CHU d'Angers active…", "2027-07-19", set()).startswith("alert-2027-07-19-")
+    assert make_post_id("alert", "Fortes chaleurs : le CHU d'Angers active…", "2027-07-19", set()).startswith(
+        "alert-2027-07-19-"
+    )
     first = make_post_id("news", "🎉 !!", "2027-07-19", set())
     assert make_post_id("news", "🎉 !!", "2027-07-19", {first}) == f"{first}-2"
     assert make_post_id("health_alerts", "x", "2027-07-19", set()).startswith("health-alerts-2027-07-19-")
@@ -203,7 +238,9 @@ def test_slot_is_strictly_after_now(site: Config) -> None:
 
 
 def test_no_slots_and_no_at_is_a_clear_error(tmp_path: Path) -> None:
-    config = make_config(tmp_path / "bare", text=CONFIG_YAML.replace('slots:\n  weekdays: ["09:00", "12:30", "17:30"]\n', ""))
+    config = make_config(
+        tmp_path / "bare", text=CONFIG_YAML.replace('slots:\n  weekdays: ["09:00", "12:30", "17:30"]\n', "")
+    )
     result = add(config, "news", "--text", TEXT)
     assert_one_line_error(result)
     assert "--at" in result.output and "slots" in result.output
@@ -212,7 +249,7 @@ def test_no_slots_and_no_at_is_a_clear_error(tmp_path: Path) -> None:
 def test_next_free_slot_skips_dst_gaps_and_taken_slots() -> None:
     slots = {day: [time(2, 30), time(9, 0)] for day in ("saturday", "sunday", "monday")}
     now = datetime(2027, 3, 27, 10, 0, tzinfo=PARIS)  # Saturday; 02:30 does not exist on Sunday 28
-    taken = {datetime(2027, 3, 28, 7, 0, tzinfo=timezone.utc)}  # Sunday 09:00 in Paris (summer time)
+    taken = {datetime(2027, 3, 28, 7, 0, tzinfo=UTC)}  # Sunday 09:00 in Paris (summer time)
     assert next_free_slot(slots, PARIS, now, taken) == datetime(2027, 3, 29, 2, 30, tzinfo=PARIS)
     assert next_free_slot({}, PARIS, now, set()) is None
 
@@ -229,15 +266,14 @@ SHAPES = {
         "posts:\n"
         "  - id: a   # the first\n"
         "    at: '2026-12-01 10:00'\n"
-        "    " + EXISTING_POST
-        + "\n    # a comment at item level\n"
+        "    " + EXISTING_POST + "\n    # a comment at item level\n"
         "# a trailing comment\n"
     ),
     "posts not last": (
         "posts:\n"
         "- id: a\n"
         "  at: 2026-12-01 10:00\n"
-        "  text: \"Bonjour\"  # quoted\n"
+        '  text: "Bonjour"  # quoted\n'
         "  networks: [facebook]\n"
         "\n"
         "# the defaults follow\n"
@@ -309,7 +345,9 @@ def test_append_keeps_a_byte_order_mark(site: Config) -> None:
 
 
 @pytest.mark.parametrize(
-    "original", [b"posts: [{id: a, at: 2026-12-01 10:00, text: Bonjour}]\n", b"{posts: []}\n"], ids=["flow list", "flow file"]
+    "original",
+    [b"posts: [{id: a, at: 2026-12-01 10:00, text: Bonjour}]\n", b"{posts: []}\n"],
+    ids=["flow list", "flow file"],
 )
 def test_flow_style_queues_are_refused_untouched(site: Config, original: bytes) -> None:
     path = queue_file(site)
@@ -328,10 +366,28 @@ def test_a_broken_queue_is_reported_not_appended_to(site: Config) -> None:
 
 
 TRICKY_TEXTS = [
-    "yes", "null", "- une liste ?", "#Hashtag au début", "clé: valeur", "  indenté\nligne", "@compte et *étoile",
-    'des "guillemets" et des \'apostrophes\'', "espace en fin \nsuite", "emoji 🎉 et « guillemets »", "tab\tdedans",
-    "%YAML", "multi\n\n\nlignes", "2026-12-01", "12:30", "un texte très long " * 40, "ligne\n#hashtag final",
-    "Le CHU d'Angers : « ouvert »", "l'été: chaud", "d'accord", "'citation'", "fin d'une ligne \\",
+    "yes",
+    "null",
+    "- une liste ?",
+    "#Hashtag au début",
+    "clé: valeur",
+    "  indenté\nligne",
+    "@compte et *étoile",
+    "des \"guillemets\" et des 'apostrophes'",
+    "espace en fin \nsuite",
+    "emoji 🎉 et « guillemets »",
+    "tab\tdedans",
+    "%YAML",
+    "multi\n\n\nlignes",
+    "2026-12-01",
+    "12:30",
+    "un texte très long " * 40,
+    "ligne\n#hashtag final",
+    "Le CHU d'Angers : « ouvert »",
+    "l'été: chaud",
+    "d'accord",
+    "'citation'",
+    "fin d'une ligne \\",
 ]
 
 
@@ -355,8 +411,12 @@ def test_libyaml_and_python_parsers_mark_the_same_characters() -> None:
 
 
 def test_append_item_text_level() -> None:
-    text = append_item("posts:\n  - id: a\n    at: x\n    text: t\n", {"id": "b", "at": "2026-12-01 09:00", "text": "u"})
-    assert text == "posts:\n  - id: a\n    at: x\n    text: t\n  - id: b\n    at: 2026-12-01 09:00\n    text: |\n      u\n"
+    text = append_item(
+        "posts:\n  - id: a\n    at: x\n    text: t\n", {"id": "b", "at": "2026-12-01 09:00", "text": "u"}
+    )
+    assert (
+        text == "posts:\n  - id: a\n    at: x\n    text: t\n  - id: b\n    at: 2026-12-01 09:00\n    text: |\n      u\n"
+    )
 
 
 # --- add: the check decides -----------------------------------------------------------
@@ -394,7 +454,7 @@ def test_missing_approval_does_not_block_queuing(site: Config, flagging_rules: N
 
 
 def test_checks_see_the_other_queues(site: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    def same_text(posts, ctx):  # noqa: ANN001
+    def same_text(posts, ctx):
         seen: dict[str, object] = {}
         for post in posts:
             if post.text in seen:
@@ -403,7 +463,9 @@ def test_checks_see_the_other_queues(site: Config, monkeypatch: pytest.MonkeyPat
 
     rule = Rule("duplicate-text", Severity.ERROR, same_text, "duplicate-text (test)", fix="", scope="all")
     monkeypatch.setattr(compliance, "active_rules", lambda config: [rule])
-    (site.root / "posts" / "other.yaml").write_text(f"posts:\n  - {{id: o, at: 2026-12-01 10:00, text: \"{TEXT}\"}}\n", encoding="utf-8")
+    (site.root / "posts" / "other.yaml").write_text(
+        f'posts:\n  - {{id: o, at: 2026-12-01 10:00, text: "{TEXT}"}}\n', encoding="utf-8"
+    )
     result = add(site, "news", "--text", TEXT, "-n", "facebook")
     assert result.exit_code == 1 and "duplicate-text" in result.output
 
@@ -418,8 +480,11 @@ def test_real_rules_refuse_a_self_approved_post(site: Config) -> None:
 
 @pytest.mark.parametrize(
     "at, expected",
-    [("now", datetime(2026, 11, 23, 11, 0, tzinfo=PARIS)), ("+10m", datetime(2026, 11, 23, 11, 10, tzinfo=PARIS)),
-     ("+2h", datetime(2026, 11, 23, 13, 0, tzinfo=PARIS))],
+    [
+        ("now", datetime(2026, 11, 23, 11, 0, tzinfo=PARIS)),
+        ("+10m", datetime(2026, 11, 23, 11, 10, tzinfo=PARIS)),
+        ("+2h", datetime(2026, 11, 23, 13, 0, tzinfo=PARIS)),
+    ],
 )
 def test_at_accepts_now_and_relative_times(site: Config, at: str, expected: datetime) -> None:
     result = add(site, "news", "--text", TEXT, "-n", "facebook", "--at", at)
@@ -430,7 +495,9 @@ def test_at_accepts_now_and_relative_times(site: Config, at: str, expected: date
 def test_an_alert_without_at_goes_out_now_not_at_the_next_slot(site: Config) -> None:
     saturday = "2026-11-28 10:17"  # no weekend slot: the next one would be Monday 09:00
     text = "Alerte canicule : en cas de malaise, appelez le 15. Infos : https://www.santepubliquefrance.fr"
-    result = add(site, "alerts", "--text", text, "-n", "facebook", "--kind", "alert", "--valid-until", "+6h", now=saturday)
+    result = add(
+        site, "alerts", "--text", text, "-n", "facebook", "--kind", "alert", "--valid-until", "+6h", now=saturday
+    )
     assert result.exit_code == 0, result.output
     [post] = posts_of(site, "alerts")
     assert post.at == datetime(2026, 11, 28, 10, 17, tzinfo=PARIS)
@@ -476,12 +543,14 @@ def test_bad_input_is_one_line_and_exit_2(site: Config, args: list[str], expecte
     assert expected in result.output
     message = result.output.removeprefix("Error: ")
     # a sentence, or an option's name or a file's path first
-    assert message[0].isupper() or message.startswith("--") or message.startswith("absent.txt:"), message
+    assert message[0].isupper() or message.startswith(("--", "absent.txt:")), message
     assert not queue_file(site).exists()
 
 
 def test_duplicate_id_is_refused(site: Config) -> None:
-    (site.root / "posts" / "other.yaml").write_text("posts:\n  - {id: deja, at: 2026-12-01 10:00, text: Bonjour}\n", encoding="utf-8")
+    (site.root / "posts" / "other.yaml").write_text(
+        "posts:\n  - {id: deja, at: 2026-12-01 10:00, text: Bonjour}\n", encoding="utf-8"
+    )
     result = add(site, "news", "--text", TEXT, "--id", "deja")
     assert_one_line_error(result)
     assert "already used" in result.output and "other.yaml" in result.output
@@ -534,10 +603,27 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(site: Config, monkeypat
 def test_concurrent_adds_from_real_processes(site: Config) -> None:
     path = queue_file(site)
     path.write_text(SHAPES["posts not last"], encoding="utf-8")
-    command = [sys.executable, "-m", "hospipost", "--config", str(site.path), "queue", "add", "news", "-n", "facebook", "--now", NOW_LOCAL]
+    command = [
+        sys.executable,
+        "-m",
+        "hospipost",
+        "--config",
+        str(site.path),
+        "queue",
+        "add",
+        "news",
+        "-n",
+        "facebook",
+        "--now",
+        NOW_LOCAL,
+    ]
     with queue_lock(path.parent):  # hold the lock until all four are waiting on it, then let them race
         processes = [
-            subprocess.Popen([*command, "--text", f"Annonce numéro {n} du CHU d'Angers"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            subprocess.Popen(
+                [*command, "--text", f"Annonce numéro {n} du CHU d'Angers"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             for n in range(4)
         ]
         _time.sleep(1.5)
@@ -613,7 +699,7 @@ def test_list_reports_a_broken_queue_as_exit_2(site: Config) -> None:
 
 
 def test_publication_state(config: Config) -> None:
-    now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     past, future, draft = make_posts(
         config,
         {"id": "a", "at": "2026-11-20 10:00", "text": "a"},
@@ -657,7 +743,9 @@ def test_show_uses_the_instance_limit_cached_by_networks_check(planned: Config) 
     write_cache(planned.cache_dir / CACHE_FILE, instance_key("https://social.example.org"), {"max_characters": 1000})
     text = "Le CHU d'Angers ouvre une nouvelle salle. " * 15 + "Bienvenue."  # over the default 500
     queue_file(planned, "long").write_text(
-        f"posts:\n  - id: long\n    at: 2026-12-01 10:00\n    text: {text}\n    networks: [mastodon]\n", encoding="utf-8")
+        f"posts:\n  - id: long\n    at: 2026-12-01 10:00\n    text: {text}\n    networks: [mastodon]\n",
+        encoding="utf-8",
+    )
     result = invoke(planned, "queue", "show", "long", "--now", NOW_LOCAL)
     assert result.exit_code == 0, result.output
     assert f"Mastodon {len(text)} / 1000 characters" in result.output and "over by" not in result.output

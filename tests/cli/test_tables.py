@@ -64,8 +64,11 @@ def plain(result: Result) -> str:
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_queue_list_fits_the_terminal_and_keeps_every_state_whole(site: Config, width: int) -> None:
-    rows = json.loads(CliRunner().invoke(
-        cli, ["--config", str(site.path), "queue", "list", "--all", "--format", "json", "--now", NOW]).output)
+    rows = json.loads(
+        CliRunner()
+        .invoke(cli, ["--config", str(site.path), "queue", "list", "--all", "--format", "json", "--now", NOW])
+        .output
+    )
     states = {row["state"] for row in rows}
     assert {"past, not published", "scheduled", "draft", "blocked: x not enabled"} <= states
     result = in_terminal(site, width, "queue", "list", "--all")
@@ -101,7 +104,7 @@ def test_long_check_findings_wrap_under_their_message(site: Config, width: int) 
     result = in_terminal(site, width, "check")
     lines = plain(result).splitlines()
     assert max(len(line) for line in lines) <= width, "\n".join(lines)
-    findings = lines[lines.index("  news-2026-11-20-3fa9  (line 5)") + 1:]
+    findings = lines[lines.index("  news-2026-11-20-3fa9  (line 5)") + 1 :]
     continued = [line for line in findings[1:4] if line.strip()]
     assert continued and all(line.startswith(" " * 44) for line in continued), "\n".join(findings)
     joined = " ".join(" ".join(lines).split())
@@ -117,5 +120,8 @@ def test_check_output_in_a_pipe_has_no_trailing_spaces(site: Config) -> None:
 def test_status_lines_wrap_under_their_text(site: Config, width: int) -> None:
     lines = plain(in_terminal(site, width, "status")).splitlines()
     assert max(len(line) for line in lines) <= width, "\n".join(lines)
-    assert all(line.startswith("  ") or line.endswith(("human", "Next due")) or line[:1].isdigit() for line in lines
-               if not line.startswith(("Needs", "Next", "Daemons", "Last run"))), "\n".join(lines)
+    assert all(
+        line.startswith("  ") or line.endswith(("human", "Next due")) or line[:1].isdigit()
+        for line in lines
+        if not line.startswith(("Needs", "Next", "Daemons", "Last run"))
+    ), "\n".join(lines)

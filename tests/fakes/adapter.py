@@ -20,8 +20,14 @@ class FakeAdapter(Network):
     """
 
     label = "Fake"
-    limits = Limits(max_length=100_000, count=len, length_unit="characters", max_images=10,
-                    max_image_bytes=10 * 1024 * 1024, supports_threads=True)
+    limits = Limits(
+        max_length=100_000,
+        count=len,
+        length_unit="characters",
+        max_images=10,
+        max_image_bytes=10 * 1024 * 1024,
+        supports_threads=True,
+    )
 
     def __init__(self, name: str, latency: float = 0.0, together: threading.Barrier | None = None) -> None:
         super().__init__(settings=None, credentials=None)  # type: ignore[arg-type]
@@ -39,7 +45,9 @@ class FakeAdapter(Network):
 
     def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
         self._local.done = list(done)
-        return super().publish(Rendering(rendering.network, rendering.parts, [], rendering.language), key, done, part_sent)
+        return super().publish(
+            Rendering(rendering.network, rendering.parts, [], rendering.language), key, done, part_sent
+        )
 
     @contextmanager
     def connection(self) -> Iterator[None]:

@@ -75,9 +75,20 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             elif path == "/2/users/me":
                 self.reply(200, {"data": {"id": "42", "name": "CHU", "username": "chu_test"}})
             elif path.startswith("/api/v2/instance"):
-                self.reply(200, {"domain": "social.example.org", "configuration": {
-                    "statuses": {"max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23},
-                    "media_attachments": {"image_size_limit": 10485760, "description_limit": 1500}}})
+                self.reply(
+                    200,
+                    {
+                        "domain": "social.example.org",
+                        "configuration": {
+                            "statuses": {
+                                "max_characters": 500,
+                                "max_media_attachments": 4,
+                                "characters_reserved_per_url": 23,
+                            },
+                            "media_attachments": {"image_size_limit": 10485760, "description_limit": 1500},
+                        },
+                    },
+                )
             elif path == "/api/v1/accounts/verify_credentials":
                 self.reply(200, {"id": "7", "username": "chu", "acct": "chu", "url": f"{state.url}/@chu"})
             elif path.startswith("/rest/organizations/"):
@@ -115,13 +126,18 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                     self.reply(200, state.idempotent[key])
                     return
             text = {"x": body.get("text"), "mastodon": body.get("status"), "linkedin": body.get("commentary")}.get(
-                network, body.get("message") or body.get("caption"))
+                network, body.get("message") or body.get("caption")
+            )
             is_post = path in ("/2/tweets", "/api/v1/statuses", "/rest/posts") or path.endswith(("/feed", "/photos"))
             with state.lock:
                 state.received.append(Received(network, path, body, text if is_post else None))
                 new_id = next(state.ids)
             if path == "/api/v1/statuses":
-                status = {"id": str(new_id), "url": f"{state.url}/@chu/{new_id}", "account": {"url": f"{state.url}/@chu"}}
+                status = {
+                    "id": str(new_id),
+                    "url": f"{state.url}/@chu/{new_id}",
+                    "account": {"url": f"{state.url}/@chu"},
+                }
                 if key:
                     with state.lock:
                         state.idempotent[key] = status
@@ -131,7 +147,9 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             elif path == "/rest/posts":
                 self.reply(201, {}, {"x-restli-id": f"urn:li:share:{new_id}"})
             elif path == "/rest/images":
-                self.reply(200, {"value": {"uploadUrl": f"{state.url}/upload/{new_id}", "image": f"urn:li:image:{new_id}"}})
+                self.reply(
+                    200, {"value": {"uploadUrl": f"{state.url}/upload/{new_id}", "image": f"urn:li:image:{new_id}"}}
+                )
             elif path == "/2/tweets":
                 self.reply(201, {"data": {"id": str(new_id), "text": text}})
             elif network == "x":
@@ -147,7 +165,9 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             if path in ("/xrpc/com.atproto.server.createSession", "/xrpc/com.atproto.server.refreshSession"):
                 self.reply(200, {"did": BLUESKY_DID, "handle": "chu.test", "accessJwt": _jwt(), "refreshJwt": _jwt()})
             elif path == "/xrpc/com.atproto.repo.uploadBlob":
-                self.reply(200, {"blob": {"$type": "blob", "ref": {"$link": BLUESKY_CID}, "mimeType": "image/png", "size": 1}})
+                self.reply(
+                    200, {"blob": {"$type": "blob", "ref": {"$link": BLUESKY_CID}, "mimeType": "image/png", "size": 1}}
+                )
             elif path == "/xrpc/com.atproto.repo.createRecord":
                 rkey = body.get("rkey") or str(next(state.ids))
                 uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
@@ -195,7 +215,12 @@ def _jwt() -> str:
     def encode(part: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
 
-    claims = {"scope": "com.atproto.appPass", "sub": BLUESKY_DID, "exp": int(time.time()) + 3600, "iat": int(time.time())}
+    claims = {
+        "scope": "com.atproto.appPass",
+        "sub": BLUESKY_DID,
+        "exp": int(time.time()) + 3600,
+        "iat": int(time.time()),
+    }
     return f"{encode({'alg': 'HS256', 'typ': 'JWT'})}.{encode(claims)}.c2lnbmF0dXJl"
 
 

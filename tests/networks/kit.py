@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -13,8 +14,12 @@ def tiny_png() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 class Parts:
@@ -54,14 +59,12 @@ class SilentServer:
             return
         self.clients.append(client)
         client.settimeout(2)
-        try:
+        with contextlib.suppress(OSError):
             self.received = client.recv(65536)
-        except OSError:
-            pass
         if self.hang_up:
             client.close()
 
-    def __enter__(self) -> "SilentServer":
+    def __enter__(self) -> SilentServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

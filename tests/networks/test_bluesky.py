@@ -15,7 +15,7 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,14 @@ from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
 from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.bluesky import (
-    Bluesky, build_facets, find_hashtags, find_links, find_mentions, is_tid, prepare_image, record_key,
+    Bluesky,
+    build_facets,
+    find_hashtags,
+    find_links,
+    find_mentions,
+    is_tid,
+    prepare_image,
+    record_key,
 )
 from hospipost.posts import Media
 from tests.networks.kit import Parts
@@ -45,6 +52,7 @@ FUTURE = 4_102_444_800  # 2100-01-01
 
 def jwt(subject: str = DID, scope: str = "com.atproto.appPass", exp: int = FUTURE, marker: str = "access") -> str:
     """A syntactically valid, unsigned JWT (atproto decodes the payload for its expiry)."""
+
     def encode(part: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
 
@@ -67,8 +75,12 @@ def cid(number: int) -> str:
     return f"bafyreicid{number:02d}" + "a" * 47
 
 
-def make(tmp_path: Path | None = None, environ: dict[str, str] | None = None, credentials: Credentials | None = None,
-         **options: Any) -> Bluesky:
+def make(
+    tmp_path: Path | None = None,
+    environ: dict[str, str] | None = None,
+    credentials: Credentials | None = None,
+    **options: Any,
+) -> Bluesky:
     settings = {key: spec.default for key, spec in Bluesky.all_config_keys().items()}
     settings.update({"enabled": True, "handle": HANDLE, **options})
     credentials = credentials or Credentials({ENV: APP_PASSWORD} if environ is None else environ)
@@ -83,31 +95,59 @@ class Server:
         self.base = base
         self.created: list[dict[str, Any]] = []
         self.uploads = 0
-        self.login = mock.post(f"{base}/com.atproto.server.createSession").mock(return_value=httpx.Response(200, json=session_body()))
+        self.login = mock.post(f"{base}/com.atproto.server.createSession").mock(
+            return_value=httpx.Response(200, json=session_body())
+        )
         self.refresh = mock.post(f"{base}/com.atproto.server.refreshSession").mock(
-            return_value=httpx.Response(200, json=session_body(jwt(marker="access2"), jwt(scope="com.atproto.refresh", marker="refresh2"))))
+            return_value=httpx.Response(
+                200, json=session_body(jwt(marker="access2"), jwt(scope="com.atproto.refresh", marker="refresh2"))
+            )
+        )
         self.get_session = mock.get(f"{base}/com.atproto.server.getSession").mock(
-            return_value=httpx.Response(200, json={"did": DID, "handle": HANDLE}))
+            return_value=httpx.Response(200, json={"did": DID, "handle": HANDLE})
+        )
         self.profile = mock.get(url__startswith=f"{base}/app.bsky.actor.getProfile").mock(
-            return_value=httpx.Response(400, json={"error": "InvalidRequest", "message": "No service configured for app.bsky.actor.getProfile"}))
+            return_value=httpx.Response(
+                400, json={"error": "InvalidRequest", "message": "No service configured for app.bsky.actor.getProfile"}
+            )
+        )
         self.create = mock.post(f"{base}/com.atproto.repo.createRecord").mock(side_effect=self._create)
         self.get_record = mock.get(url__startswith=f"{base}/com.atproto.repo.getRecord").mock(
-            return_value=httpx.Response(400, json={"error": "RecordNotFound", "message": "Could not locate record"}))
+            return_value=httpx.Response(400, json={"error": "RecordNotFound", "message": "Could not locate record"})
+        )
         self.upload = mock.post(f"{base}/com.atproto.repo.uploadBlob").mock(side_effect=self._upload)
-        self.resolve = mock.get(url__startswith=f"{base}/com.atproto.identity.resolveHandle").mock(side_effect=self._resolve)
+        self.resolve = mock.get(url__startswith=f"{base}/com.atproto.identity.resolveHandle").mock(
+            side_effect=self._resolve
+        )
         self.handles = {"urgences.bsky.social": "did:plc:urgences2test3abcdefghij"}
 
     def _create(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         self.created.append(body)
-        return httpx.Response(200, json={"uri": uri(body["rkey"]), "cid": cid(len(self.created)),
-                                         "commit": {"cid": cid(99), "rev": "3kzzzzzzzzzz2"}, "validationStatus": "valid"})
+        return httpx.Response(
+            200,
+            json={
+                "uri": uri(body["rkey"]),
+                "cid": cid(len(self.created)),
+                "commit": {"cid": cid(99), "rev": "3kzzzzzzzzzz2"},
+                "validationStatus": "valid",
+            },
+        )
 
     def _upload(self, request: httpx.Request) -> httpx.Response:
         self.uploads += 1
         number = self.uploads
-        return httpx.Response(200, json={"blob": {"$type": "blob", "ref": {"$link": f"bafkreiblob{number}"},
-                                                  "mimeType": request.headers["content-type"], "size": len(request.content)}})
+        return httpx.Response(
+            200,
+            json={
+                "blob": {
+                    "$type": "blob",
+                    "ref": {"$link": f"bafkreiblob{number}"},
+                    "mimeType": request.headers["content-type"],
+                    "size": len(request.content),
+                }
+            },
+        )
 
     def _resolve(self, request: httpx.Request) -> httpx.Response:
         handle = request.url.params["handle"]
@@ -140,15 +180,26 @@ def png(width: int = 40, height: int = 30, noise: bool = False, mode: str = "RGB
     return out.getvalue()
 
 
-def media(tmp_path: Path, name: str = "canicule.png", data: bytes | None = None,
-          alt: str | None = "Infographie : les bons gestes en cas de fortes chaleurs") -> Media:
+def media(
+    tmp_path: Path,
+    name: str = "canicule.png",
+    data: bytes | None = None,
+    alt: str | None = "Infographie : les bons gestes en cas de fortes chaleurs",
+) -> Media:
     path = tmp_path / name
     path.write_bytes(png() if data is None else data)
     return Media(file=f"media/{name}", path=path, alt=alt, people=False, consent=None, line=1)
 
 
-def publish(adapter: Bluesky, *parts: str, key: str = "p1:bluesky:once", media_items: list[Media] | None = None,
-            done: list[str] | None = None, sent_parts: Parts | None = None, language: str = "fr") -> Sent:
+def publish(
+    adapter: Bluesky,
+    *parts: str,
+    key: str = "p1:bluesky:once",
+    media_items: list[Media] | None = None,
+    done: list[str] | None = None,
+    sent_parts: Parts | None = None,
+    language: str = "fr",
+) -> Sent:
     rendering = Rendering("bluesky", list(parts), media_items or [], language)
     return adapter.publish(rendering, key, done or [], sent_parts or Parts())
 
@@ -219,7 +270,9 @@ def test_an_expiring_session_is_refreshed_and_saved(server: Server, tmp_path: Pa
     assert new_access in json.loads((tmp_path / "bluesky-session").read_text())["session"]
 
 
-@pytest.mark.parametrize(("status", "error"), [(401, "AuthenticationRequired"), (400, "ExpiredToken"), (400, "InvalidToken")])
+@pytest.mark.parametrize(
+    ("status", "error"), [(401, "AuthenticationRequired"), (400, "ExpiredToken"), (400, "InvalidToken")]
+)
 def test_a_refused_saved_session_logs_in_again_once(server: Server, tmp_path: Path, status: int, error: str) -> None:
     publish(make(tmp_path), "un", key="a")
     refused = httpx.Response(status, json={"error": error, "message": "Token has been revoked"})
@@ -232,8 +285,12 @@ def test_a_refused_saved_session_logs_in_again_once(server: Server, tmp_path: Pa
     assert server.create.call_count == 3
 
 
-def test_a_session_refused_after_a_new_login_is_permanent_and_names_the_variable(server: Server, tmp_path: Path) -> None:
-    server.create.mock(return_value=httpx.Response(401, json={"error": "AuthenticationRequired", "message": "Bad token"}))
+def test_a_session_refused_after_a_new_login_is_permanent_and_names_the_variable(
+    server: Server, tmp_path: Path
+) -> None:
+    server.create.mock(
+        return_value=httpx.Response(401, json={"error": "AuthenticationRequired", "message": "Bad token"})
+    )
     with pytest.raises(PermanentError, match=ENV) as refused:
         publish(make(tmp_path), "un")
     assert "app password" in str(refused.value) and "main password" in str(refused.value)
@@ -242,7 +299,11 @@ def test_a_session_refused_after_a_new_login_is_permanent_and_names_the_variable
 
 
 def test_a_wrong_app_password_is_permanent_and_says_what_to_do(server: Server, tmp_path: Path) -> None:
-    server.login.mock(return_value=httpx.Response(401, json={"error": "AuthenticationRequired", "message": "Invalid identifier or password"}))
+    server.login.mock(
+        return_value=httpx.Response(
+            401, json={"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+        )
+    )
     with pytest.raises(PermanentError) as refused:
         publish(make(tmp_path), "un")
     message = str(refused.value)
@@ -260,7 +321,11 @@ def test_the_main_password_is_refused(server: Server, tmp_path: Path) -> None:
 
 
 def test_an_email_code_request_means_the_main_password(server: Server) -> None:
-    server.login.mock(return_value=httpx.Response(401, json={"error": "AuthFactorTokenRequired", "message": "A sign in code has been sent"}))
+    server.login.mock(
+        return_value=httpx.Response(
+            401, json={"error": "AuthFactorTokenRequired", "message": "A sign in code has been sent"}
+        )
+    )
     with pytest.raises(PermanentError, match="app password"):
         publish(make(), "un")
 
@@ -272,18 +337,28 @@ def test_a_missing_password_names_the_variable(server: Server, tmp_path: Path) -
 
 
 def test_a_login_rate_limit_is_transient_until_the_reset(server: Server) -> None:
-    server.login.mock(return_value=httpx.Response(429, headers={"ratelimit-reset": "1795000000", "ratelimit-remaining": "0"},
-                                                  json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}))
+    server.login.mock(
+        return_value=httpx.Response(
+            429,
+            headers={"ratelimit-reset": "1795000000", "ratelimit-remaining": "0"},
+            json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+        )
+    )
     with pytest.raises(TransientError) as limited:
         publish(make(), "un")
-    assert limited.value.retry_at == datetime.fromtimestamp(1795000000, timezone.utc)
+    assert limited.value.retry_at == datetime.fromtimestamp(1795000000, UTC)
 
 
-@pytest.mark.parametrize("saved", [
-    lambda path: path.write_text("not json"),
-    lambda path: path.write_text(json.dumps({"handle": "autre.example.org", "api_base": HOST, "session": "x:::y"})),
-    lambda path: path.write_text(json.dumps({"handle": HANDLE, "api_base": "https://autre.pds", "session": "x:::y"})),
-])
+@pytest.mark.parametrize(
+    "saved",
+    [
+        lambda path: path.write_text("not json"),
+        lambda path: path.write_text(json.dumps({"handle": "autre.example.org", "api_base": HOST, "session": "x:::y"})),
+        lambda path: path.write_text(
+            json.dumps({"handle": HANDLE, "api_base": "https://autre.pds", "session": "x:::y"})
+        ),
+    ],
+)
 def test_an_unusable_saved_session_means_a_new_login(server: Server, tmp_path: Path, saved: Any) -> None:
     path = tmp_path / "bluesky-session"
     saved(path)
@@ -314,8 +389,14 @@ def test_parallel_deliveries_log_in_once(server: Server, tmp_path: Path) -> None
 def test_requests_stay_on_api_base_whatever_the_did_document_says(mock: respx.MockRouter, tmp_path: Path) -> None:
     base = "http://127.0.0.1:8765"
     server = Server(mock, f"{base}/xrpc")
-    did_doc = {"@context": ["https://www.w3.org/ns/did/v1"], "id": DID, "alsoKnownAs": [f"at://{HANDLE}"],
-               "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": "https://elsewhere.example"}]}
+    did_doc = {
+        "@context": ["https://www.w3.org/ns/did/v1"],
+        "id": DID,
+        "alsoKnownAs": [f"at://{HANDLE}"],
+        "service": [
+            {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": "https://elsewhere.example"}
+        ],
+    }
     server.login.mock(return_value=httpx.Response(200, json=session_body(didDoc=did_doc)))
     publish(make(tmp_path, api_base=base + "/"), "un", key="a")
     publish(make(tmp_path, api_base=base), "deux", key="b")  # from the saved session
@@ -326,43 +407,65 @@ def test_requests_stay_on_api_base_whatever_the_did_document_says(mock: respx.Mo
 
 
 def link(start: int, end: int, target: str) -> dict[str, Any]:
-    return {"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#link", "uri": target}]}
+    return {
+        "index": {"byteStart": start, "byteEnd": end},
+        "features": [{"$type": "app.bsky.richtext.facet#link", "uri": target}],
+    }
 
 
 def mention(start: int, end: int, did: str) -> dict[str, Any]:
-    return {"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]}
+    return {
+        "index": {"byteStart": start, "byteEnd": end},
+        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
+    }
 
 
 def tag(start: int, end: int, name: str) -> dict[str, Any]:
-    return {"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": name}]}
+    return {
+        "index": {"byteStart": start, "byteEnd": end},
+        "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": name}],
+    }
 
 
 URGENCES = "did:plc:urgences2test3abcdefghij"
 
 
-@pytest.mark.parametrize(("text", "facets"), [
-    # É and é are 2 bytes, the no-break space 2, the emoji 4.
-    ("Été\u00a0: voir santepubliquefrance.fr/canicule 🩺 #Santé",
-     [link(14, 45, "https://santepubliquefrance.fr/canicule"), tag(51, 58, "Santé")]),
-    # « and » are 2 bytes; an unresolved mention stays plain text; #15 is not a tag.
-    ("«\u00a0@urgences.bsky.social\u00a0» et @inconnu.example.org, #15 ou #RechercheEnSoins !",
-     [mention(4, 25, URGENCES), tag(62, 79, "RechercheEnSoins")]),
-    # A family emoji (ZWJ sequence) is 18 bytes; a path with an accent; a decomposed accent in a tag.
-    ("👨\u200d👩\u200d👧 https://www.chu-angers.fr/actualités #Sante\u0301",
-     [link(19, 56, "https://www.chu-angers.fr/actualités"), tag(57, 65, "Sante\u0301")]),
-    # An e-mail address is neither a link nor a mention; the final period is not in the link.
-    ("Écrire à contact@chu-angers.fr ou voir chu-angers.fr/contact.",
-     [link(41, 62, "https://chu-angers.fr/contact")]),
-    # A fragment is not a hashtag; several links; a mention in parentheses.
-    ("Voir https://x.fr/#frag et www.has-sante.fr (@urgences.bsky.social).",
-     [link(5, 23, "https://x.fr/#frag"), link(27, 43, "https://www.has-sante.fr"), mention(45, 66, URGENCES)]),
-])
+@pytest.mark.parametrize(
+    ("text", "facets"),
+    [
+        # É and é are 2 bytes, the no-break space 2, the emoji 4.
+        (
+            "Été\u00a0: voir santepubliquefrance.fr/canicule 🩺 #Santé",
+            [link(14, 45, "https://santepubliquefrance.fr/canicule"), tag(51, 58, "Santé")],
+        ),
+        # « and » are 2 bytes; an unresolved mention stays plain text; #15 is not a tag.
+        (
+            "«\u00a0@urgences.bsky.social\u00a0» et @inconnu.example.org, #15 ou #RechercheEnSoins !",
+            [mention(4, 25, URGENCES), tag(62, 79, "RechercheEnSoins")],
+        ),
+        # A family emoji (ZWJ sequence) is 18 bytes; a path with an accent; a decomposed accent in a tag.
+        (
+            "👨\u200d👩\u200d👧 https://www.chu-angers.fr/actualités #Sante\u0301",
+            [link(19, 56, "https://www.chu-angers.fr/actualités"), tag(57, 65, "Sante\u0301")],
+        ),
+        # An e-mail address is neither a link nor a mention; the final period is not in the link.
+        (
+            "Écrire à contact@chu-angers.fr ou voir chu-angers.fr/contact.",
+            [link(41, 62, "https://chu-angers.fr/contact")],
+        ),
+        # A fragment is not a hashtag; several links; a mention in parentheses.
+        (
+            "Voir https://x.fr/#frag et www.has-sante.fr (@urgences.bsky.social).",
+            [link(5, 23, "https://x.fr/#frag"), link(27, 43, "https://www.has-sante.fr"), mention(45, 66, URGENCES)],
+        ),
+    ],
+)
 def test_facets_have_exact_utf8_byte_ranges(text: str, facets: list[dict[str, Any]]) -> None:
     built = build_facets(text, {"urgences.bsky.social": URGENCES, "inconnu.example.org": None})
     assert built == facets
     encoded = text.encode("utf-8")
     for facet in built:  # each range cuts the UTF-8 bytes on character boundaries
-        encoded[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8")
+        encoded[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8")
 
 
 def test_detectors() -> None:
@@ -374,7 +477,10 @@ def test_detectors() -> None:
 def test_mentions_are_resolved_once_before_publishing(server: Server, tmp_path: Path) -> None:
     publish(make(tmp_path), "Merci @urgences.bsky.social et @inconnu.example.org", "Encore @urgences.bsky.social")
 
-    assert [call.request.url.params["handle"] for call in server.resolve.calls] == ["urgences.bsky.social", "inconnu.example.org"]
+    assert [call.request.url.params["handle"] for call in server.resolve.calls] == [
+        "urgences.bsky.social",
+        "inconnu.example.org",
+    ]
     assert server.record(0)["facets"] == [mention(6, 27, URGENCES)]
     assert server.record(1)["facets"] == [mention(7, 28, URGENCES)]
 
@@ -393,15 +499,23 @@ def test_a_text_with_a_link_gets_a_card_made_without_fetching_the_page(server: S
     publish(make(), "Plan canicule : santepubliquefrance.fr/canicule et https://meteofrance.com")
     assert server.record()["embed"] == {
         "$type": "app.bsky.embed.external",
-        "external": {"uri": "https://santepubliquefrance.fr/canicule", "title": "santepubliquefrance.fr/canicule", "description": ""},
+        "external": {
+            "uri": "https://santepubliquefrance.fr/canicule",
+            "title": "santepubliquefrance.fr/canicule",
+            "description": "",
+        },
     }
-    assert [str(call.request.url.host) for call in server.mock.calls] == ["bsky.social"] * 2  # login + createRecord only
+    assert [str(call.request.url.host) for call in server.mock.calls] == [
+        "bsky.social"
+    ] * 2  # login + createRecord only
 
 
 # ---------------------------------------------------------------------- images
 
 
-def test_an_image_is_uploaded_with_its_type_then_embedded_with_alt_and_aspect_ratio(server: Server, tmp_path: Path) -> None:
+def test_an_image_is_uploaded_with_its_type_then_embedded_with_alt_and_aspect_ratio(
+    server: Server, tmp_path: Path
+) -> None:
     item = media(tmp_path, data=png(40, 30))
     publish(make(), "Canicule : https://x.fr", media_items=[item])
 
@@ -409,11 +523,21 @@ def test_an_image_is_uploaded_with_its_type_then_embedded_with_alt_and_aspect_ra
     assert upload.request.headers["content-type"] == "image/png"
     assert upload.request.content == item.path.read_bytes()
     assert upload.request.headers["authorization"] == f"Bearer {ACCESS}"
-    assert server.record()["embed"] == {"$type": "app.bsky.embed.images", "images": [{
-        "alt": "Infographie : les bons gestes en cas de fortes chaleurs",
-        "image": {"$type": "blob", "ref": {"$link": "bafkreiblob1"}, "mimeType": "image/png", "size": len(item.path.read_bytes())},
-        "aspectRatio": {"width": 40, "height": 30},
-    }]}  # images win over the link card
+    assert server.record()["embed"] == {
+        "$type": "app.bsky.embed.images",
+        "images": [
+            {
+                "alt": "Infographie : les bons gestes en cas de fortes chaleurs",
+                "image": {
+                    "$type": "blob",
+                    "ref": {"$link": "bafkreiblob1"},
+                    "mimeType": "image/png",
+                    "size": len(item.path.read_bytes()),
+                },
+                "aspectRatio": {"width": 40, "height": 30},
+            }
+        ],
+    }  # images win over the link card
 
 
 def test_a_3_mb_image_is_downscaled_to_a_jpeg_under_1_mb(server: Server, tmp_path: Path) -> None:
@@ -476,11 +600,14 @@ def test_an_image_that_cannot_fit_is_refused() -> None:
         prepare_image(png(400, 400, noise=True), "bruit.png", 2000)
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    (b"GIF89a" + b"\x00" * 20, "image/gif"),
-    (b"%PDF-1.7 not an image", "not a JPEG, PNG or WEBP image"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "cannot be decoded"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"GIF89a" + b"\x00" * 20, "image/gif"),
+        (b"%PDF-1.7 not an image", "not a JPEG, PNG or WEBP image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "cannot be decoded"),
+    ],
+)
 def test_bad_images_fail_before_any_request(server: Server, tmp_path: Path, data: bytes, words: str) -> None:
     with pytest.raises(PermanentError, match=words):
         publish(make(), "x", media_items=[media(tmp_path, "f.png", data)])
@@ -488,7 +615,9 @@ def test_bad_images_fail_before_any_request(server: Server, tmp_path: Path, data
 
 
 def test_a_missing_image_or_too_many_fail_before_any_request(server: Server, tmp_path: Path) -> None:
-    missing = Media(file="media/absente.png", path=tmp_path / "absente.png", alt="Plan", people=False, consent=None, line=1)
+    missing = Media(
+        file="media/absente.png", path=tmp_path / "absente.png", alt="Plan", people=False, consent=None, line=1
+    )
     with pytest.raises(PermanentError, match="Cannot read the image media/absente.png"):
         publish(make(), "x", media_items=[missing])
     with pytest.raises(PermanentError, match="at most 4 images"):
@@ -509,8 +638,15 @@ def test_texts_over_the_limits_fail_before_any_request(server: Server) -> None:
 
 def test_a_thread_replies_to_the_root_and_the_previous_part(server: Server, tmp_path: Path) -> None:
     parts = Parts()
-    sent = publish(make(), "1/3 Le babicoc", "2/3 Un cocon pour l'IRM", "3/3 Merci santepubliquefrance.fr",
-                   key="babicoc:bluesky:once", media_items=[media(tmp_path)], sent_parts=parts)
+    sent = publish(
+        make(),
+        "1/3 Le babicoc",
+        "2/3 Un cocon pour l'IRM",
+        "3/3 Merci santepubliquefrance.fr",
+        key="babicoc:bluesky:once",
+        media_items=[media(tmp_path)],
+        sent_parts=parts,
+    )
 
     keys = [record_key("babicoc:bluesky:once", index) for index in range(3)]
     assert [body["rkey"] for body in server.created] == keys
@@ -533,20 +669,26 @@ def test_every_record_of_a_thread_names_the_posts_language(server: Server) -> No
 def test_a_resumed_thread_uses_the_recorded_root_and_parent(server: Server, tmp_path: Path) -> None:
     done = [f"{uri('3jzzzzzzzzzz2')} {cid(41)}", f"{uri('3jzzzzzzzzzz3')} {cid(42)}"]
     parts = Parts()
-    sent = publish(make(), "un", "deux", "trois", key="t:bluesky:once", done=done, media_items=[media(tmp_path)], sent_parts=parts)
+    sent = publish(
+        make(), "un", "deux", "trois", key="t:bluesky:once", done=done, media_items=[media(tmp_path)], sent_parts=parts
+    )
 
     assert sent.remote_id == uri("3jzzzzzzzzzz2")
     [body] = server.created
     assert body["rkey"] == record_key("t:bluesky:once", 2)
     assert body["record"]["text"] == "trois"
-    assert body["record"]["reply"] == {"root": {"uri": uri("3jzzzzzzzzzz2"), "cid": cid(41)},
-                                       "parent": {"uri": uri("3jzzzzzzzzzz3"), "cid": cid(42)}}
+    assert body["record"]["reply"] == {
+        "root": {"uri": uri("3jzzzzzzzzzz2"), "cid": cid(41)},
+        "parent": {"uri": uri("3jzzzzzzzzzz3"), "cid": cid(42)},
+    }
     assert parts.calls == [(2, f"{uri(record_key('t:bluesky:once', 2))} {cid(1)}")]
     assert not server.upload.called  # the images went with the first part
 
 
 def test_a_part_recorded_without_its_cid_is_read_back(server: Server) -> None:
-    server.get_record.mock(return_value=httpx.Response(200, json={"uri": uri("3jzzzzzzzzzz2"), "cid": cid(41), "value": {}}))
+    server.get_record.mock(
+        return_value=httpx.Response(200, json={"uri": uri("3jzzzzzzzzzz2"), "cid": cid(41), "value": {}})
+    )
     publish(make(), "un", "deux", done=[uri("3jzzzzzzzzzz2")])
     assert server.get_record.calls[0].request.url.params["rkey"] == "3jzzzzzzzzzz2"
     assert server.record()["reply"]["root"] == {"uri": uri("3jzzzzzzzzzz2"), "cid": cid(41)}
@@ -554,18 +696,24 @@ def test_a_part_recorded_without_its_cid_is_read_back(server: Server) -> None:
 
 def test_a_fully_published_thread_sends_nothing(server: Server) -> None:
     done = [f"{uri('3jzzzzzzzzzz2')} {cid(1)}", f"{uri('3jzzzzzzzzzz3')} {cid(2)}"]
-    assert publish(make(), "un", "deux", done=done) == Sent(uri("3jzzzzzzzzzz2"), f"https://bsky.app/profile/{HANDLE}/post/3jzzzzzzzzzz2")
+    assert publish(make(), "un", "deux", done=done) == Sent(
+        uri("3jzzzzzzzzzz2"), f"https://bsky.app/profile/{HANDLE}/post/3jzzzzzzzzzz2"
+    )
     assert not server.mock.calls
 
 
 def test_record_keys_are_deterministic_tids() -> None:
-    keys = {record_key(key, index) for key in ("a:bluesky:once", "b:bluesky:once", "a:bluesky:2027-07-19T07:00") for index in range(4)}
+    keys = {
+        record_key(key, index)
+        for key in ("a:bluesky:once", "b:bluesky:once", "a:bluesky:2027-07-19T07:00")
+        for index in range(4)
+    }
     assert len(keys) == 12
     assert record_key("a:bluesky:once", 1) == record_key("a:bluesky:once", 1)
-    start = int(datetime(2023, 1, 1, tzinfo=timezone.utc).timestamp() * 1_000_000)
+    start = int(datetime(2023, 1, 1, tzinfo=UTC).timestamp() * 1_000_000)
     for key in keys:
         assert is_tid(key) and len(key) == 13
-        assert start <= tid_microseconds(key) < start + 2 ** 44  # in the past: never a future TID
+        assert start <= tid_microseconds(key) < start + 2**44  # in the past: never a future TID
     assert record_key("p1:bluesky:once", 0) == "3jvkvpt2xzr44"  # stable across versions: changing it would re-post
 
 
@@ -573,9 +721,13 @@ def test_record_keys_are_deterministic_tids() -> None:
 
 
 def test_a_create_refused_because_the_record_exists_counts_as_published(server: Server) -> None:
-    server.create.mock(return_value=httpx.Response(500, json={"error": "InternalServerError", "message": "Internal Server Error"}))
+    server.create.mock(
+        return_value=httpx.Response(500, json={"error": "InternalServerError", "message": "Internal Server Error"})
+    )
     key = record_key("p1:bluesky:once", 0)
-    server.get_record.mock(return_value=httpx.Response(200, json={"uri": uri(key), "cid": cid(7), "value": {"text": "un"}}))
+    server.get_record.mock(
+        return_value=httpx.Response(200, json={"uri": uri(key), "cid": cid(7), "value": {"text": "un"}})
+    )
     parts = Parts()
     sent = publish(make(), "un", sent_parts=parts)
     assert sent.remote_id == uri(key)
@@ -583,10 +735,20 @@ def test_a_create_refused_because_the_record_exists_counts_as_published(server: 
     assert server.get_record.calls[0].request.url.params["rkey"] == key
 
 
-def test_a_part_found_online_with_another_text_is_kept_and_logged(server: Server, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_part_found_online_with_another_text_is_kept_and_logged(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
     server.create.mock(return_value=httpx.Response(500, json={"error": "InternalServerError"}))
-    server.get_record.mock(return_value=httpx.Response(200, json={
-        "uri": uri("k"), "cid": cid(3), "value": {"$type": POST, "text": "ancien texte", "createdAt": "2026-11-23T10:00:00.000Z"}}))
+    server.get_record.mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "uri": uri("k"),
+                "cid": cid(3),
+                "value": {"$type": POST, "text": "ancien texte", "createdAt": "2026-11-23T10:00:00.000Z"},
+            },
+        )
+    )
     with caplog.at_level(logging.WARNING, logger="hospipost.networks.bluesky"):
         assert publish(make(), "nouveau texte").remote_id == uri("k")
     assert "differs from the current one" in caplog.text
@@ -638,57 +800,112 @@ def test_a_later_retry_finds_the_part_an_unknown_attempt_created(server: Server)
     assert sent.remote_id == first.calls[0][1].split(" ")[0]
 
 
-@pytest.mark.parametrize(("response", "expected", "words"), [
-    (httpx.Response(400, json={"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"}),
-     PermanentError, "must not be longer than 300 graphemes"),
-    (httpx.Response(429, headers={"ratelimit-reset": "1795000000"}, json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}),
-     TransientError, "rate limit"),
-    (httpx.Response(500, json={"error": "InternalServerError", "message": "Internal Server Error"}), TransientError, "server error"),
-    (httpx.Response(502, text="<html>Bad Gateway</html>", headers={"content-type": "text/html"}), TransientError, "server error"),
-    (httpx.Response(503, json={"error": "UpstreamFailure"}), TransientError, "server error"),
-    (httpx.Response(200, text="<html>proxy page</html>", headers={"content-type": "text/html"}), TransientError, "unreadable"),
-    (httpx.Response(404, text="Not Found"), PermanentError, "api_base"),
-    (httpx.Response(403, json={"error": "AccountTakedown", "message": "Account has been taken down"}), PermanentError, ENV),
-])
+@pytest.mark.parametrize(
+    ("response", "expected", "words"),
+    [
+        (
+            httpx.Response(
+                400,
+                json={
+                    "error": "InvalidRequest",
+                    "message": "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes",
+                },
+            ),
+            PermanentError,
+            "must not be longer than 300 graphemes",
+        ),
+        (
+            httpx.Response(
+                429,
+                headers={"ratelimit-reset": "1795000000"},
+                json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+            ),
+            TransientError,
+            "rate limit",
+        ),
+        (
+            httpx.Response(500, json={"error": "InternalServerError", "message": "Internal Server Error"}),
+            TransientError,
+            "server error",
+        ),
+        (
+            httpx.Response(502, text="<html>Bad Gateway</html>", headers={"content-type": "text/html"}),
+            TransientError,
+            "server error",
+        ),
+        (httpx.Response(503, json={"error": "UpstreamFailure"}), TransientError, "server error"),
+        (
+            httpx.Response(200, text="<html>proxy page</html>", headers={"content-type": "text/html"}),
+            TransientError,
+            "unreadable",
+        ),
+        (httpx.Response(404, text="Not Found"), PermanentError, "api_base"),
+        (
+            httpx.Response(403, json={"error": "AccountTakedown", "message": "Account has been taken down"}),
+            PermanentError,
+            ENV,
+        ),
+    ],
+)
 def test_create_record_errors_are_mapped(server: Server, response: httpx.Response, expected: type, words: str) -> None:
     server.create.mock(return_value=response)
     with pytest.raises(expected, match=words) as raised:
         publish(make(), "un")
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
     if response.status_code == 429:
-        assert raised.value.retry_at == datetime.fromtimestamp(1795000000, timezone.utc)
+        assert raised.value.retry_at == datetime.fromtimestamp(1795000000, UTC)
         assert not server.get_record.called  # refused before processing: nothing to look for
 
 
-@pytest.mark.parametrize("headers", [
-    {"ratelimit-reset": "100000000000"}, {"ratelimit-reset": "99999999999999999999"}, {"ratelimit-reset": "soon"},
-    {"retry-after": "100000000000"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"ratelimit-reset": "100000000000"},
+        {"ratelimit-reset": "99999999999999999999"},
+        {"ratelimit-reset": "soon"},
+        {"retry-after": "100000000000"},
+    ],
+)
 def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(server: Server, headers: dict) -> None:
     server.create.mock(return_value=httpx.Response(429, headers=headers, json={"error": "RateLimitExceeded"}))
     with pytest.raises(TransientError, match="rate limit was reached") as raised:
         publish(make(), "un")
-    assert raised.value.retry_at is None or raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+    assert raised.value.retry_at is None or raised.value.retry_at <= datetime.now(UTC) + MAX_WAIT
 
 
-@pytest.mark.parametrize(("failure", "words"), [
-    (httpx.ConnectError("[Errno 111] Connection refused"), "Could not reach Bluesky"),
-    (httpx.ConnectTimeout("timed out"), "Could not connect"),
-    (httpx.RemoteProtocolError("Server disconnected"), "connection to Bluesky failed"),
-])
+@pytest.mark.parametrize(
+    ("failure", "words"),
+    [
+        (httpx.ConnectError("[Errno 111] Connection refused"), "Could not reach Bluesky"),
+        (httpx.ConnectTimeout("timed out"), "Could not connect"),
+        (httpx.RemoteProtocolError("Server disconnected"), "connection to Bluesky failed"),
+    ],
+)
 def test_transport_failures_are_transient(server: Server, failure: Exception, words: str) -> None:
     server.create.mock(side_effect=failure)
     with pytest.raises(TransientError, match=words):
         publish(make(), "un")
 
 
-@pytest.mark.parametrize(("response", "expected", "words"), [
-    (httpx.Response(413, json={"error": "PayloadTooLarge", "message": "request entity too large"}), PermanentError, "too large"),
-    (httpx.Response(500, json={"error": "InternalServerError"}), TransientError, "server error"),
-    (httpx.Response(400, json={"error": "InvalidRequest", "message": "Wrong type of file"}), PermanentError, "Wrong type of file"),
-])
-def test_upload_errors_are_mapped_and_stop_before_the_post(server: Server, tmp_path: Path, response: httpx.Response,
-                                                           expected: type, words: str) -> None:
+@pytest.mark.parametrize(
+    ("response", "expected", "words"),
+    [
+        (
+            httpx.Response(413, json={"error": "PayloadTooLarge", "message": "request entity too large"}),
+            PermanentError,
+            "too large",
+        ),
+        (httpx.Response(500, json={"error": "InternalServerError"}), TransientError, "server error"),
+        (
+            httpx.Response(400, json={"error": "InvalidRequest", "message": "Wrong type of file"}),
+            PermanentError,
+            "Wrong type of file",
+        ),
+    ],
+)
+def test_upload_errors_are_mapped_and_stop_before_the_post(
+    server: Server, tmp_path: Path, response: httpx.Response, expected: type, words: str
+) -> None:
     server.upload.mock(return_value=response)
     with pytest.raises(expected, match=words):
         publish(make(), "un", media_items=[media(tmp_path)])
@@ -696,17 +913,28 @@ def test_upload_errors_are_mapped_and_stop_before_the_post(server: Server, tmp_p
 
 
 def test_a_failure_mid_thread_says_which_parts_are_online(server: Server) -> None:
-    server.create.mock(side_effect=[httpx.Response(200, json={"uri": uri("a"), "cid": cid(1)}),
-                                    httpx.Response(400, json={"error": "InvalidRequest", "message": "bad facet"})])
+    server.create.mock(
+        side_effect=[
+            httpx.Response(200, json={"uri": uri("a"), "cid": cid(1)}),
+            httpx.Response(400, json={"error": "InvalidRequest", "message": "bad facet"}),
+        ]
+    )
     with pytest.raises(PermanentError, match="the first 1 part of the thread is already online"):
         publish(make(), "un", "deux", "trois")
 
 
 def test_no_error_is_ever_an_unknown_outcome(server: Server) -> None:
-    for failure in (httpx.ReadTimeout("t"), httpx.WriteTimeout("t"), httpx.ReadError("reset"),
-                    httpx.Response(500, json={"error": "InternalServerError"}), httpx.Response(200, json={"weird": True})):
-        server.create.mock(side_effect=[failure] if isinstance(failure, Exception) else None,
-                           return_value=None if isinstance(failure, Exception) else failure)
+    for failure in (
+        httpx.ReadTimeout("t"),
+        httpx.WriteTimeout("t"),
+        httpx.ReadError("reset"),
+        httpx.Response(500, json={"error": "InternalServerError"}),
+        httpx.Response(200, json={"weird": True}),
+    ):
+        server.create.mock(
+            side_effect=[failure] if isinstance(failure, Exception) else None,
+            return_value=None if isinstance(failure, Exception) else failure,
+        )
         with pytest.raises(TransientError):
             publish(make(), "un")
     assert not issubclass(TransientError, UnknownOutcome)
@@ -733,18 +961,41 @@ def test_verify_errors_are_mapped(server: Server, status: int, expected: type) -
 
 
 def test_payload_of_a_text_post_reads_no_credential_and_sends_nothing(mock: respx.MockRouter) -> None:
-    steps = make(environ={}).payload(Rendering("bluesky", ["Voir santepubliquefrance.fr/canicule #Canicule"]), "p1:bluesky:once")
+    steps = make(environ={}).payload(
+        Rendering("bluesky", ["Voir santepubliquefrance.fr/canicule #Canicule"]), "p1:bluesky:once"
+    )
     assert not mock.calls
     assert steps == [
-        {"method": "POST", "url": f"{API}/com.atproto.server.createSession",
-         "json": {"identifier": HANDLE, "password": f"<app password from {ENV}>"},
-         "note": "only when no saved session is valid; an app password, never the account's main password"},
-        {"method": "POST", "url": f"{API}/com.atproto.repo.createRecord", "json": {
-            "repo": f"<DID of @{HANDLE}>", "collection": POST, "rkey": record_key("p1:bluesky:once", 0),
-            "record": {"$type": POST, "text": "Voir santepubliquefrance.fr/canicule #Canicule", "createdAt": "<time of publication>",
-                       "langs": ["fr"], "facets": [link(5, 36, "https://santepubliquefrance.fr/canicule"), tag(37, 46, "Canicule")],
-                       "embed": {"$type": "app.bsky.embed.external", "external": {
-                           "uri": "https://santepubliquefrance.fr/canicule", "title": "santepubliquefrance.fr/canicule", "description": ""}}}}},
+        {
+            "method": "POST",
+            "url": f"{API}/com.atproto.server.createSession",
+            "json": {"identifier": HANDLE, "password": f"<app password from {ENV}>"},
+            "note": "only when no saved session is valid; an app password, never the account's main password",
+        },
+        {
+            "method": "POST",
+            "url": f"{API}/com.atproto.repo.createRecord",
+            "json": {
+                "repo": f"<DID of @{HANDLE}>",
+                "collection": POST,
+                "rkey": record_key("p1:bluesky:once", 0),
+                "record": {
+                    "$type": POST,
+                    "text": "Voir santepubliquefrance.fr/canicule #Canicule",
+                    "createdAt": "<time of publication>",
+                    "langs": ["fr"],
+                    "facets": [link(5, 36, "https://santepubliquefrance.fr/canicule"), tag(37, 46, "Canicule")],
+                    "embed": {
+                        "$type": "app.bsky.embed.external",
+                        "external": {
+                            "uri": "https://santepubliquefrance.fr/canicule",
+                            "title": "santepubliquefrance.fr/canicule",
+                            "description": "",
+                        },
+                    },
+                },
+            },
+        },
     ]
 
 
@@ -752,33 +1003,56 @@ def test_payload_of_a_thread_with_images_and_mentions(tmp_path: Path) -> None:
     small = media(tmp_path, "plan.png", png(40, 30), alt="Plan d'accès")
     big = media(tmp_path, "bruit.png", png(1000, 1000, noise=True), alt="Bruit")
     steps = make(environ={}, api_base="http://127.0.0.1:9").payload(
-        Rendering("bluesky", ["Merci @urgences.bsky.social", "suite"], [small, big]))
+        Rendering("bluesky", ["Merci @urgences.bsky.social", "suite"], [small, big])
+    )
     urls = [step["url"].rsplit("/", 1)[1] for step in steps]
-    assert urls == ["com.atproto.server.createSession", "com.atproto.identity.resolveHandle", "com.atproto.repo.uploadBlob",
-                    "com.atproto.repo.uploadBlob", "com.atproto.repo.createRecord", "com.atproto.repo.createRecord"]
+    assert urls == [
+        "com.atproto.server.createSession",
+        "com.atproto.identity.resolveHandle",
+        "com.atproto.repo.uploadBlob",
+        "com.atproto.repo.uploadBlob",
+        "com.atproto.repo.createRecord",
+        "com.atproto.repo.createRecord",
+    ]
     assert steps[1]["params"] == {"handle": "urgences.bsky.social"} and "resolved at publish time" in steps[1]["note"]
-    assert steps[2] == {"method": "POST", "url": "http://127.0.0.1:9/xrpc/com.atproto.repo.uploadBlob", "file": "media/plan.png",
-                        "alt": "Plan d'accès", "content_type": "image/png", "bytes": len(small.path.read_bytes())}
+    assert steps[2] == {
+        "method": "POST",
+        "url": "http://127.0.0.1:9/xrpc/com.atproto.repo.uploadBlob",
+        "file": "media/plan.png",
+        "alt": "Plan d'accès",
+        "content_type": "image/png",
+        "bytes": len(small.path.read_bytes()),
+    }
     assert steps[3]["content_type"] == "image/jpeg" and steps[3]["bytes"] <= 1_000_000
     assert steps[3]["downscaled"].startswith(f"from {len(big.path.read_bytes())} bytes to {steps[3]['bytes']} bytes")
     first, second = steps[4]["json"]["record"], steps[5]["json"]["record"]
     assert first["facets"] == [mention(6, 27, "<DID of @urgences.bsky.social, resolved at publish time>")]
-    assert first["embed"] == {"$type": "app.bsky.embed.images", "images": [
-        {"alt": "Plan d'accès", "image": "<blob 1: media/plan.png>", "aspectRatio": {"width": 40, "height": 30}},
-        {"alt": "Bruit", "image": "<blob 2: media/bruit.png>", "aspectRatio": {"width": 1000, "height": 1000}}]}
-    assert second["reply"] == {"root": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
-                               "parent": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"}}
+    assert first["embed"] == {
+        "$type": "app.bsky.embed.images",
+        "images": [
+            {"alt": "Plan d'accès", "image": "<blob 1: media/plan.png>", "aspectRatio": {"width": 40, "height": 30}},
+            {"alt": "Bruit", "image": "<blob 2: media/bruit.png>", "aspectRatio": {"width": 1000, "height": 1000}},
+        ],
+    }
+    assert second["reply"] == {
+        "root": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
+        "parent": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
+    }
     assert steps[5]["json"]["rkey"] == "<TID derived from the delivery id and part 2>"
 
 
 def test_payload_of_a_missing_image_describes_the_problem(tmp_path: Path) -> None:
-    missing = Media(file="media/absente.png", path=tmp_path / "absente.png", alt="Plan", people=False, consent=None, line=1)
+    missing = Media(
+        file="media/absente.png", path=tmp_path / "absente.png", alt="Plan", people=False, consent=None, line=1
+    )
     steps = make(environ={}).payload(Rendering("bluesky", ["x"], [missing]))
     assert "Cannot read the image media/absente.png" in steps[1]["problem"]
 
 
 def test_payload_matches_what_publish_sends(server: Server, tmp_path: Path) -> None:
-    rendering = Rendering("bluesky", ["Été 🩺 #Santé @urgences.bsky.social chu-angers.fr/x", "suite"], [media(tmp_path)])
+    rendering = Rendering(
+        "bluesky", ["Été 🩺 #Santé @urgences.bsky.social chu-angers.fr/x", "suite"], [media(tmp_path)]
+    )
     steps = make(environ={}).payload(rendering, "m:bluesky:once")
     make().publish(rendering, "m:bluesky:once", [], Parts())
 
@@ -786,7 +1060,9 @@ def test_payload_matches_what_publish_sends(server: Server, tmp_path: Path) -> N
     for plan, sent in zip(planned, server.created, strict=True):
         assert plan["rkey"] == sent["rkey"] and plan["collection"] == sent["collection"]
         assert plan["record"]["text"] == sent["record"]["text"]
-        assert [f["index"] for f in plan["record"].get("facets", [])] == [f["index"] for f in sent["record"].get("facets", [])]
+        assert [f["index"] for f in plan["record"].get("facets", [])] == [
+            f["index"] for f in sent["record"].get("facets", [])
+        ]
         assert plan["record"].get("embed", {}).get("$type") == sent["record"].get("embed", {}).get("$type")
         assert set(plan["record"]) == set(sent["record"])
 
@@ -797,15 +1073,19 @@ def test_payload_matches_what_publish_sends(server: Server, tmp_path: Path) -> N
 ECHO = f"{APP_PASSWORD} {ACCESS} {REFRESH}"
 
 
-@pytest.mark.parametrize("response", [
-    httpx.Response(400, json={"error": "InvalidRequest", "message": f"bad {ECHO}"}),
-    httpx.Response(401, json={"error": "AuthenticationRequired", "message": f"no {ECHO}"}),
-    httpx.Response(429, json={"error": "RateLimitExceeded", "message": ECHO}),
-    httpx.Response(500, json={"error": "InternalServerError", "message": ECHO}),
-    httpx.Response(502, text=f"<html>{ECHO}</html>", headers={"content-type": "text/html"}),
-])
-def test_no_secret_in_errors_payloads_files_or_debug_logs(server: Server, tmp_path: Path, caplog: pytest.LogCaptureFixture,
-                                                          response: httpx.Response) -> None:
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(400, json={"error": "InvalidRequest", "message": f"bad {ECHO}"}),
+        httpx.Response(401, json={"error": "AuthenticationRequired", "message": f"no {ECHO}"}),
+        httpx.Response(429, json={"error": "RateLimitExceeded", "message": ECHO}),
+        httpx.Response(500, json={"error": "InternalServerError", "message": ECHO}),
+        httpx.Response(502, text=f"<html>{ECHO}</html>", headers={"content-type": "text/html"}),
+    ],
+)
+def test_no_secret_in_errors_payloads_files_or_debug_logs(
+    server: Server, tmp_path: Path, caplog: pytest.LogCaptureFixture, response: httpx.Response
+) -> None:
     caplog.set_level(logging.DEBUG)
     item = media(tmp_path)
     publish(make(tmp_path), "un", key="warm")  # a saved session, from an earlier run
@@ -843,25 +1123,47 @@ def test_the_session_string_is_stripped_by_every_redact_of_the_run(server: Serve
 
 
 def test_importing_the_module_loads_no_sdk() -> None:
-    code = ("import sys, hospipost.networks.bluesky; "
-            "print(sorted(m for m in ('atproto', 'atproto_client', 'httpx', 'PIL', 'pydantic') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys, hospipost.networks.bluesky; "
+        "print(sorted(m for m in ('atproto', 'atproto_client', 'httpx', 'PIL', 'pydantic') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize(("response", "expected"), [
-    (httpx.Response(503, json={"error": "UpstreamFailure"}),
-     'Bluesky had a server error (503 UpstreamFailure) while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.'),
-    (httpx.Response(400, json={"error": "InvalidRequest", "message": "Record/text must not be longer than 300 graphemes"}),
-     'Bluesky rejected publishing the post (400 InvalidRequest: Record/text must not be longer than 300 graphemes); nothing more was published: fix the post, then publish again.'),
-    (httpx.ReadTimeout("timed out"),
-     'Bluesky did not answer within 30 s while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.'),
-    (httpx.RemoteProtocolError("Server disconnected"),
-     'The connection to Bluesky failed while publishing the post (connection closed by the server); hospipost will try again later with the same record key, so it cannot be published twice.'),
-])
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        (
+            httpx.Response(503, json={"error": "UpstreamFailure"}),
+            "Bluesky had a server error (503 UpstreamFailure) while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.",
+        ),
+        (
+            httpx.Response(
+                400, json={"error": "InvalidRequest", "message": "Record/text must not be longer than 300 graphemes"}
+            ),
+            "Bluesky rejected publishing the post (400 InvalidRequest: Record/text must not be longer than 300 graphemes); nothing more was published: fix the post, then publish again.",
+        ),
+        (
+            httpx.ReadTimeout("timed out"),
+            "Bluesky did not answer within 30 s while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.",
+        ),
+        (
+            httpx.RemoteProtocolError("Server disconnected"),
+            "The connection to Bluesky failed while publishing the post (connection closed by the server); hospipost will try again later with the same record key, so it cannot be published twice.",
+        ),
+    ],
+)
 def test_each_kind_of_failure_is_one_clear_sentence(server: Server, response: Any, expected: str) -> None:
-    server.create.mock(return_value=response) if isinstance(response, httpx.Response) else server.create.mock(side_effect=response)
+    server.create.mock(return_value=response) if isinstance(response, httpx.Response) else server.create.mock(
+        side_effect=response
+    )
     server.get_record.mock(return_value=httpx.Response(400, json={"error": "RecordNotFound", "message": "not found"}))
     with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:
         publish(make(), "un")

@@ -20,7 +20,10 @@ def test_a_file_readable_by_others_is_refused_up_front_in_one_sentence(tmp_path:
     path = write(tmp_path, 0o644)
     with pytest.raises(CredentialsError) as raised:
         Credentials({FILE_ENV: str(path)}).verify()
-    assert str(raised.value) == f"The credentials file {path} can be read by other users: run `chmod 600 {path}`, then try again."
+    assert (
+        str(raised.value)
+        == f"The credentials file {path} can be read by other users: run `chmod 600 {path}`, then try again."
+    )
     assert "s3cr3t" not in str(raised.value)
 
 
@@ -39,5 +42,6 @@ def test_an_owner_only_file_or_no_file_passes(tmp_path: Path) -> None:
 def test_a_missing_credential_is_one_sentence_naming_the_variable() -> None:
     with pytest.raises(CredentialsError) as raised:
         Credentials({}).get("HOSPIPOST_X_API_KEY", "X credentials (networks.x.api_key_env)")
-    assert str(raised.value) == ("X credentials (networks.x.api_key_env) are missing: set the environment variable"
-                                 " HOSPIPOST_X_API_KEY.")
+    assert str(raised.value) == (
+        "X credentials (networks.x.api_key_env) are missing: set the environment variable HOSPIPOST_X_API_KEY."
+    )

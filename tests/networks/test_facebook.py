@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.client import RemoteDisconnected
@@ -42,8 +42,10 @@ GRAPH = "https://graph.facebook.com"
 FEED = f"{GRAPH}/v26.0/{PAGE}/feed"
 PHOTOS = f"{GRAPH}/v26.0/{PAGE}/photos"
 PAGE_URL = f"{GRAPH}/v26.0/{PAGE}"
-TEXT = ("Fortes chaleurs : le CHU d'Angers active son plan grandes chaleurs. En cas de malaise, appelez le 15."
-        " Conseils : https://www.santepubliquefrance.fr/canicule.")
+TEXT = (
+    "Fortes chaleurs : le CHU d'Angers active son plan grandes chaleurs. En cas de malaise, appelez le 15."
+    " Conseils : https://www.santepubliquefrance.fr/canicule."
+)
 PLAIN = "Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en pédiatrie."
 
 
@@ -51,14 +53,22 @@ PLAIN = "Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en
 
 
 def make_adapter(environ: dict[str, str] | None = None, **options: Any) -> Facebook:
-    settings: dict[str, Any] = {"enabled": True, "page_id": PAGE, "token_env": "HOSPIPOST_FACEBOOK_TOKEN",
-                                "graph_version": "v26.0", "api_base": None, "timeout": 7}
+    settings: dict[str, Any] = {
+        "enabled": True,
+        "page_id": PAGE,
+        "token_env": "HOSPIPOST_FACEBOOK_TOKEN",
+        "graph_version": "v26.0",
+        "api_base": None,
+        "timeout": 7,
+    }
     settings.update(options)
     credentials = Credentials(environ={"HOSPIPOST_FACEBOOK_TOKEN": TOKEN} if environ is None else environ)
     return Facebook(NetworkSettings("facebook", True, settings, 1), credentials)
 
 
-def image(tmp_path: Path, name: str, alt: str | None = "Infographie : les bons gestes en cas de fortes chaleurs") -> Media:
+def image(
+    tmp_path: Path, name: str, alt: str | None = "Infographie : les bons gestes en cas de fortes chaleurs"
+) -> Media:
     path = tmp_path / "media" / name
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(tiny_png())
@@ -123,7 +133,12 @@ def test_text_post_goes_to_the_pinned_version_on_the_default_host(http: response
     (call,) = http.calls
     url = urlsplit(call.request.url)
     assert (call.request.method, url.scheme, url.netloc, url.path, url.query) == (
-        "POST", "https", "graph.facebook.com", f"/v26.0/{PAGE}/feed", "")
+        "POST",
+        "https",
+        "graph.facebook.com",
+        f"/v26.0/{PAGE}/feed",
+        "",
+    )
     assert form(call) == {
         "message": TEXT,
         "link": "https://www.santepubliquefrance.fr/canicule",  # first URL, without the final period
@@ -149,9 +164,11 @@ def test_custom_api_base_with_a_path_and_a_normalised_version(http: responses.Re
 
 
 def test_custom_api_base_from_config_yaml(tmp_path: Path, http: responses.RequestsMock) -> None:
-    text = CONFIG_YAML.replace('facebook: {enabled: true, page_id: "1234567890"}',
-                        'facebook: {enabled: true, page_id: "1234567890", api_base: "https://fb.proxy.chu.example/",'
-                        ' graph_version: "26.0", timeout: 12}')
+    text = CONFIG_YAML.replace(
+        'facebook: {enabled: true, page_id: "1234567890"}',
+        'facebook: {enabled: true, page_id: "1234567890", api_base: "https://fb.proxy.chu.example/",'
+        ' graph_version: "26.0", timeout: 12}',
+    )
     config = make_config(tmp_path / "site", text=text)
     adapter = Facebook(config.networks["facebook"], Credentials(environ={"HOSPIPOST_FACEBOOK_TOKEN": TOKEN}))
     http.post(f"https://fb.proxy.chu.example/v26.0/{PAGE}/feed", json={"id": f"{PAGE}_6"})
@@ -180,14 +197,20 @@ def test_an_already_published_post_is_not_sent_again(http: responses.RequestsMoc
     assert len(http.calls) == 0 and parts.calls == []
 
 
-@pytest.mark.parametrize(("text", "link"), [
-    ("Voir https://www.chu-angers.fr/canicule.", "https://www.chu-angers.fr/canicule"),
-    ("« https://www.chu-angers.fr/a » puis https://has-sante.fr/b", "https://www.chu-angers.fr/a"),
-    ("(voir https://fr.wikipedia.org/wiki/Canicule_(homonymie)) !", "https://fr.wikipedia.org/wiki/Canicule_(homonymie)"),
-    ("Lien : https://www.chu-angers.fr/x?y=1&z=2, merci", "https://www.chu-angers.fr/x?y=1&z=2"),
-    ("Pas de lien ici, seulement chu-angers.fr", None),
-    ("https://localhost/ puis http://meteofrance.com", "http://meteofrance.com"),
-])
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("Voir https://www.chu-angers.fr/canicule.", "https://www.chu-angers.fr/canicule"),
+        ("« https://www.chu-angers.fr/a » puis https://has-sante.fr/b", "https://www.chu-angers.fr/a"),
+        (
+            "(voir https://fr.wikipedia.org/wiki/Canicule_(homonymie)) !",
+            "https://fr.wikipedia.org/wiki/Canicule_(homonymie)",
+        ),
+        ("Lien : https://www.chu-angers.fr/x?y=1&z=2, merci", "https://www.chu-angers.fr/x?y=1&z=2"),
+        ("Pas de lien ici, seulement chu-angers.fr", None),
+        ("https://localhost/ puis http://meteofrance.com", "http://meteofrance.com"),
+    ],
+)
 def test_first_link(text: str, link: str | None) -> None:
     assert first_link(text) == link
 
@@ -195,7 +218,9 @@ def test_first_link(text: str, link: str | None) -> None:
 # --------------------------------------------------------------------- photos
 
 
-def test_one_photo_is_a_multipart_upload_with_caption_and_alt_text(tmp_path: Path, http: responses.RequestsMock) -> None:
+def test_one_photo_is_a_multipart_upload_with_caption_and_alt_text(
+    tmp_path: Path, http: responses.RequestsMock
+) -> None:
     http.post(PHOTOS, json={"id": "555", "post_id": f"{PAGE}_556"})
     parts = Parts()
     media = image(tmp_path, "canicule.png")
@@ -221,7 +246,9 @@ def test_three_photos_are_uploaded_unpublished_then_attached_to_one_feed_post(
     for photo_id in ("701", "702", "703"):
         http.post(PHOTOS, json={"id": photo_id})
     http.post(FEED, json={"id": f"{PAGE}_800"})
-    media = [image(tmp_path, f"p{index}.png", alt=f"Photo {index} : la nouvelle salle d'attente") for index in (1, 2, 3)]
+    media = [
+        image(tmp_path, f"p{index}.png", alt=f"Photo {index} : la nouvelle salle d'attente") for index in (1, 2, 3)
+    ]
     parts = Parts()
 
     sent = publish(make_adapter(), rendering(TEXT, media), parts=parts)
@@ -276,12 +303,22 @@ def test_an_image_is_sent_without_its_metadata(tmp_path: Path, http: responses.R
     assert b"\xff\xd8" in body and GPS_MARK not in body
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"x" * (10 * 1024 * 1024 + 1), "The image media/big.png weighs 10 485 761 bytes and Facebook accepts at most 10 MB"),
-    (b"%PDF-1.7 not an image", "Facebook accepts JPEG, PNG, GIF or WEBP images and media/big.png is a PDF document"),
-])
-def test_a_too_large_or_unknown_image_fails_before_any_request(tmp_path: Path, http: responses.RequestsMock,
-                                                               content: bytes, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"x" * (10 * 1024 * 1024 + 1),
+            "The image media/big.png weighs 10 485 761 bytes and Facebook accepts at most 10 MB",
+        ),
+        (
+            b"%PDF-1.7 not an image",
+            "Facebook accepts JPEG, PNG, GIF or WEBP images and media/big.png is a PDF document",
+        ),
+    ],
+)
+def test_a_too_large_or_unknown_image_fails_before_any_request(
+    tmp_path: Path, http: responses.RequestsMock, content: bytes, message: str
+) -> None:
     media = image(tmp_path, "big.png")
     media.path.write_bytes(content)
     with pytest.raises(PermanentError, match=message):
@@ -292,8 +329,10 @@ def test_a_too_large_or_unknown_image_fails_before_any_request(tmp_path: Path, h
 # --------------------------------------------------------------------- the pinned version
 
 
-@pytest.mark.parametrize(("configured", "pinned"), [("v26.0", "v26.0"), ("26.0", "v26.0"), ("26", "v26.0"),
-                                                   ("v25.0", "v25.0"), (" V24.0 ", "v24.0")])
+@pytest.mark.parametrize(
+    ("configured", "pinned"),
+    [("v26.0", "v26.0"), ("26.0", "v26.0"), ("26", "v26.0"), ("v25.0", "v25.0"), (" V24.0 ", "v24.0")],
+)
 @pytest.mark.parametrize("operation", ["text", "photo", "photos", "verify"])
 def test_every_request_path_carries_the_pinned_version(
     tmp_path: Path, http: responses.RequestsMock, operation: str, configured: str, pinned: str
@@ -333,7 +372,7 @@ def test_concurrent_adapters_each_use_their_own_base_url(http: responses.Request
         return base
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        expected = {f"{PLAIN} #{index}": base for index, base in zip(range(30), pool.map(run, range(30)))}
+        expected = {f"{PLAIN} #{index}": base for index, base in zip(range(30), pool.map(run, range(30)), strict=False)}
     assert len(http.calls) == 30
     for call in http.calls:
         base = expected[form(call)["message"]]
@@ -373,7 +412,13 @@ def test_an_invalid_graph_version_fails_before_any_request(http: responses.Reque
 
 
 def test_normalise_version() -> None:
-    assert [normalise_version(v) for v in ("v26.0", "26.0", "26", "V25.1", "x")] == ["v26.0", "v26.0", "v26.0", "v25.1", None]
+    assert [normalise_version(v) for v in ("v26.0", "26.0", "26", "V25.1", "x")] == [
+        "v26.0",
+        "v26.0",
+        "v26.0",
+        "v25.1",
+        None,
+    ]
 
 
 def test_a_different_served_version_is_logged(http: responses.RequestsMock, caplog: pytest.LogCaptureFixture) -> None:
@@ -400,14 +445,25 @@ def test_verify_reads_the_page_name_with_a_read_only_call(http: responses.Reques
     assert call.request.req_kwargs["timeout"] == 7
 
 
-@pytest.mark.parametrize(("status", "body", "error", "fragment"), [
-    (400, graph_error(190, 463, "Session has expired"), PermanentError,
-     "generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN"),
-    (403, graph_error(10, None, "Permission denied"), PermanentError, "pages_read_engagement and pages_show_list"),
-    (400, graph_error(100, 33, "Unsupported get request. Object with ID '1234567890' does not exist"), PermanentError,
-     "Facebook refused to read the Page (Facebook error 100, subcode 33: Unsupported get request"),
-    (400, graph_error(4, None, "Application request limit reached"), TransientError, "rate limit"),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "error", "fragment"),
+    [
+        (
+            400,
+            graph_error(190, 463, "Session has expired"),
+            PermanentError,
+            "generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN",
+        ),
+        (403, graph_error(10, None, "Permission denied"), PermanentError, "pages_read_engagement and pages_show_list"),
+        (
+            400,
+            graph_error(100, 33, "Unsupported get request. Object with ID '1234567890' does not exist"),
+            PermanentError,
+            "Facebook refused to read the Page (Facebook error 100, subcode 33: Unsupported get request",
+        ),
+        (400, graph_error(4, None, "Application request limit reached"), TransientError, "rate limit"),
+    ],
+)
 def test_verify_maps_errors(http: responses.RequestsMock, status: int, body: dict, error: type, fragment: str) -> None:
     http.get(PAGE_URL, status=status, json=body)
     with pytest.raises(error) as raised:
@@ -424,31 +480,64 @@ def test_verify_without_a_token_names_the_variable(http: responses.RequestsMock)
 # --------------------------------------------------------------------- Graph error mapping
 
 
-@pytest.mark.parametrize(("body", "error", "fragments"), [
-    (graph_error(190, 463, "Error validating access token: Session has expired on Monday"), PermanentError,
-     ["The Page token is invalid or expired (the token expired): generate a new Page token and set"
-      " HOSPIPOST_FACEBOOK_TOKEN", "Facebook error 190, subcode 463"]),
-    (graph_error(190, 460, "The session has been invalidated because the user changed their password"),
-     PermanentError, ["The Page token is invalid or expired (the password changed)"]),
-    (graph_error(102, None, "Session key invalid or no longer valid"), PermanentError,
-     ["The Page token is invalid or expired: generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN"]),
-    (graph_error(10, None, "Application does not have permission for this action"), PermanentError,
-     ["pages_manage_posts", "HOSPIPOST_FACEBOOK_TOKEN", "Facebook error 10"]),
-    (graph_error(200, None, "(#200) Requires pages_manage_posts permission"), PermanentError,
-     ["lacks a permission", "pages_manage_posts", "Facebook error 200"]),
-    (graph_error(368, 1390008, "It looks like you were misusing this feature by going too fast"), PermanentError,
-     ["blocked the post under its policies", "Facebook error 368"]),
-    (graph_error(506, None, "Duplicate status message"), UnknownOutcome,
-     ["duplicate", "probably already published", "hospipost reconcile"]),
-    (graph_error(1609005, None, "Error Posting Link"), PermanentError,
-     ["could not use the link", "Facebook error 1609005"]),
-    (graph_error(100, 1609005, "Error Posting Link"), PermanentError, ["could not use the link"]),
-    (graph_error(1, None, "An unknown error occurred"), TransientError, ["temporary problem", "Facebook error 1"]),
-    (graph_error(2, None, "Service temporarily unavailable"), TransientError, ["temporary problem"]),
-    (graph_error(100, 2018001, "Something odd", is_transient=True), TransientError, ["temporary problem"]),
-    (graph_error(100, None, "Invalid parameter", error_user_msg="Le message est vide."), PermanentError,
-     ["Facebook refused to publish the post (Facebook error 100: Le message est vide)"]),
-])
+@pytest.mark.parametrize(
+    ("body", "error", "fragments"),
+    [
+        (
+            graph_error(190, 463, "Error validating access token: Session has expired on Monday"),
+            PermanentError,
+            [
+                "The Page token is invalid or expired (the token expired): generate a new Page token and set"
+                " HOSPIPOST_FACEBOOK_TOKEN",
+                "Facebook error 190, subcode 463",
+            ],
+        ),
+        (
+            graph_error(190, 460, "The session has been invalidated because the user changed their password"),
+            PermanentError,
+            ["The Page token is invalid or expired (the password changed)"],
+        ),
+        (
+            graph_error(102, None, "Session key invalid or no longer valid"),
+            PermanentError,
+            ["The Page token is invalid or expired: generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN"],
+        ),
+        (
+            graph_error(10, None, "Application does not have permission for this action"),
+            PermanentError,
+            ["pages_manage_posts", "HOSPIPOST_FACEBOOK_TOKEN", "Facebook error 10"],
+        ),
+        (
+            graph_error(200, None, "(#200) Requires pages_manage_posts permission"),
+            PermanentError,
+            ["lacks a permission", "pages_manage_posts", "Facebook error 200"],
+        ),
+        (
+            graph_error(368, 1390008, "It looks like you were misusing this feature by going too fast"),
+            PermanentError,
+            ["blocked the post under its policies", "Facebook error 368"],
+        ),
+        (
+            graph_error(506, None, "Duplicate status message"),
+            UnknownOutcome,
+            ["duplicate", "probably already published", "hospipost reconcile"],
+        ),
+        (
+            graph_error(1609005, None, "Error Posting Link"),
+            PermanentError,
+            ["could not use the link", "Facebook error 1609005"],
+        ),
+        (graph_error(100, 1609005, "Error Posting Link"), PermanentError, ["could not use the link"]),
+        (graph_error(1, None, "An unknown error occurred"), TransientError, ["temporary problem", "Facebook error 1"]),
+        (graph_error(2, None, "Service temporarily unavailable"), TransientError, ["temporary problem"]),
+        (graph_error(100, 2018001, "Something odd", is_transient=True), TransientError, ["temporary problem"]),
+        (
+            graph_error(100, None, "Invalid parameter", error_user_msg="Le message est vide."),
+            PermanentError,
+            ["Facebook refused to publish the post (Facebook error 100: Le message est vide)"],
+        ),
+    ],
+)
 def test_graph_errors_are_mapped(http: responses.RequestsMock, body: dict, error: type, fragments: list[str]) -> None:
     http.post(FEED, status=400 if body["error"]["code"] not in (1, 2) else 500, json=body)
     with pytest.raises(error) as raised:
@@ -463,7 +552,7 @@ def test_graph_errors_are_mapped(http: responses.RequestsMock, body: dict, error
 @pytest.mark.parametrize("code", [4, 17, 32, 341, 613, 80001, 80099])
 def test_rate_limits_are_transient_with_a_default_retry_time(http: responses.RequestsMock, code: int) -> None:
     http.post(FEED, status=400, json=graph_error(code, None, "(#4) Application request limit reached"))
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     with pytest.raises(TransientError, match="rate limit") as raised:
         publish(make_adapter(), rendering())
     assert raised.value.retry_at is not None
@@ -471,19 +560,42 @@ def test_rate_limits_are_transient_with_a_default_retry_time(http: responses.Req
     assert "try again in about 15 minutes" in str(raised.value)
 
 
-@pytest.mark.parametrize(("header", "value", "minutes"), [
-    ("X-Business-Use-Case-Usage",
-     {PAGE: [{"type": "pages", "call_count": 100, "total_cputime": 30, "total_time": 40,
-              "estimated_time_to_regain_access": 42}]}, 42),
-    ("X-App-Usage", {"call_count": 100, "total_time": 20, "total_cputime": 10, "estimated_time_to_regain_access": 7}, 7),
-    ("X-Page-Usage", {"call_count": 100, "estimated_time_to_regain_access": 3}, 3),
-])
+@pytest.mark.parametrize(
+    ("header", "value", "minutes"),
+    [
+        (
+            "X-Business-Use-Case-Usage",
+            {
+                PAGE: [
+                    {
+                        "type": "pages",
+                        "call_count": 100,
+                        "total_cputime": 30,
+                        "total_time": 40,
+                        "estimated_time_to_regain_access": 42,
+                    }
+                ]
+            },
+            42,
+        ),
+        (
+            "X-App-Usage",
+            {"call_count": 100, "total_time": 20, "total_cputime": 10, "estimated_time_to_regain_access": 7},
+            7,
+        ),
+        ("X-Page-Usage", {"call_count": 100, "estimated_time_to_regain_access": 3}, 3),
+    ],
+)
 def test_rate_limit_retry_time_comes_from_the_usage_headers(
     http: responses.RequestsMock, header: str, value: dict, minutes: int
 ) -> None:
-    http.post(FEED, status=400, json=graph_error(80001, None, "There have been too many calls to this Page"),
-              headers={header: json.dumps(value)})
-    before = datetime.now(timezone.utc)
+    http.post(
+        FEED,
+        status=400,
+        json=graph_error(80001, None, "There have been too many calls to this Page"),
+        headers={header: json.dumps(value)},
+    )
+    before = datetime.now(UTC)
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
     expected = before + timedelta(minutes=minutes)
@@ -541,13 +653,20 @@ def test_a_redirect_is_not_followed(http: responses.RequestsMock) -> None:
 
 def test_an_html_429_from_a_proxy_uses_retry_after(http: responses.RequestsMock) -> None:
     http.post(FEED, status=429, body="<html>slow down</html>", content_type="text/html", headers={"Retry-After": "120"})
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     with pytest.raises(TransientError, match="too many requests") as raised:
         publish(make_adapter(), rendering())
     assert before + timedelta(minutes=2) <= raised.value.retry_at < before + timedelta(minutes=3)
 
 
-ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+ABSURD_RESETS = [
+    "100000000000",
+    "99999999999999999999",
+    "1e400",
+    "Fri, 31 Dec 9999 23:59:59 GMT",
+    "Sat, 01 Jan 10000 00:00:00 GMT",
+    "soon",
+]
 
 
 @pytest.mark.parametrize("reset", ABSURD_RESETS)
@@ -556,21 +675,27 @@ def test_an_absurd_retry_after_waits_at_most_an_hour(http: responses.RequestsMoc
     http.post(FEED, status=429, json=body, headers={"Retry-After": reset})
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
-    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+    assert raised.value.retry_at <= datetime.now(UTC) + MAX_WAIT
 
 
 def test_an_absurd_time_to_regain_access_waits_at_most_an_hour(http: responses.RequestsMock) -> None:
     usage = json.dumps({"1": [{"type": "pages", "estimated_time_to_regain_access": 10**400}]})
-    http.post(FEED, status=400, json={"error": {"code": 80001, "message": "rate limited"}},
-              headers={"X-Business-Use-Case-Usage": usage})
+    http.post(
+        FEED,
+        status=400,
+        json={"error": {"code": 80001, "message": "rate limited"}},
+        headers={"X-Business-Use-Case-Usage": usage},
+    )
     with pytest.raises(TransientError, match="in about 60 minutes") as raised:
         publish(make_adapter(), rendering())
-    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+    assert raised.value.retry_at <= datetime.now(UTC) + MAX_WAIT
 
 
 @pytest.mark.parametrize("status", [500, 503])
 @pytest.mark.parametrize("body", [{}, {"status": "unavailable"}, {"id": "1"}])
-def test_a_5xx_with_a_json_body_without_error_is_a_server_error(http: responses.RequestsMock, status: int, body: dict) -> None:
+def test_a_5xx_with_a_json_body_without_error_is_a_server_error(
+    http: responses.RequestsMock, status: int, body: dict
+) -> None:
     http.post(FEED, status=status, json=body)
     with pytest.raises(TransientError, match=f"HTTP {status} .*a server error"):
         publish(make_adapter(), rendering())
@@ -591,19 +716,36 @@ def unresolved(url: str) -> requests.exceptions.ConnectionError:
 
 def aborted() -> requests.exceptions.ConnectionError:
     return requests.exceptions.ConnectionError(
-        ProtocolError("Connection aborted.", RemoteDisconnected("Remote end closed connection without response")))
+        ProtocolError("Connection aborted.", RemoteDisconnected("Remote end closed connection without response"))
+    )
 
 
-@pytest.mark.parametrize(("failure", "error", "fragment"), [
-    (refused(f"/v26.0/{PAGE}/feed?access_token={TOKEN}"), TransientError, "connection refused), nothing was sent"),
-    (unresolved(f"/v26.0/{PAGE}/feed"), TransientError, "host name not resolved"),
-    (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
-    (requests.exceptions.SSLError("certificate verify failed"), TransientError, "TLS handshake failed"),
-    (requests.exceptions.ReadTimeout("HTTPSConnectionPool(host='graph.facebook.com', port=443): Read timed out."),
-     UnknownOutcome, "Facebook did not answer within 7 s after the post was sent, so it may be published"),
-    (aborted(), UnknownOutcome, "The connection to Facebook broke (connection closed by the server) after the post was sent"),
-    (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"), UnknownOutcome, "may be published"),
-])
+@pytest.mark.parametrize(
+    ("failure", "error", "fragment"),
+    [
+        (refused(f"/v26.0/{PAGE}/feed?access_token={TOKEN}"), TransientError, "connection refused), nothing was sent"),
+        (unresolved(f"/v26.0/{PAGE}/feed"), TransientError, "host name not resolved"),
+        (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
+        (requests.exceptions.SSLError("certificate verify failed"), TransientError, "TLS handshake failed"),
+        (
+            requests.exceptions.ReadTimeout(
+                "HTTPSConnectionPool(host='graph.facebook.com', port=443): Read timed out."
+            ),
+            UnknownOutcome,
+            "Facebook did not answer within 7 s after the post was sent, so it may be published",
+        ),
+        (
+            aborted(),
+            UnknownOutcome,
+            "The connection to Facebook broke (connection closed by the server) after the post was sent",
+        ),
+        (
+            requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"),
+            UnknownOutcome,
+            "may be published",
+        ),
+    ],
+)
 def test_transport_failures_on_the_publishing_request(
     http: responses.RequestsMock, failure: Exception, error: type, fragment: str
 ) -> None:
@@ -672,42 +814,71 @@ def test_a_real_hang_up_after_sending_is_unknown() -> None:
 
 def test_payload_for_a_text_post(http: responses.RequestsMock) -> None:
     adapter = make_adapter(environ={})  # reading a credential would raise
-    assert adapter.payload(rendering()) == [{
-        "method": "POST",
-        "url": FEED,
-        "data": {"message": TEXT, "link": "https://www.santepubliquefrance.fr/canicule"},
-    }]
+    assert adapter.payload(rendering()) == [
+        {
+            "method": "POST",
+            "url": FEED,
+            "data": {"message": TEXT, "link": "https://www.santepubliquefrance.fr/canicule"},
+        }
+    ]
     assert len(http.calls) == 0 and adapter.credentials.handed_out == set()
 
 
 def test_payload_for_one_photo(tmp_path: Path, http: responses.RequestsMock) -> None:
     media = image(tmp_path, "canicule.png")
-    assert make_adapter(environ={}).payload(rendering(media=[media])) == [{
-        "method": "POST",
-        "url": PHOTOS,
-        "data": {"caption": TEXT, "alt_text_custom": "Infographie : les bons gestes en cas de fortes chaleurs"},
-        "files": {"source": {"file": "media/canicule.png", "name": "canicule.png", "bytes": len(tiny_png()),
-                             "type": "image/png", "alt": "Infographie : les bons gestes en cas de fortes chaleurs"}},
-    }]
+    assert make_adapter(environ={}).payload(rendering(media=[media])) == [
+        {
+            "method": "POST",
+            "url": PHOTOS,
+            "data": {"caption": TEXT, "alt_text_custom": "Infographie : les bons gestes en cas de fortes chaleurs"},
+            "files": {
+                "source": {
+                    "file": "media/canicule.png",
+                    "name": "canicule.png",
+                    "bytes": len(tiny_png()),
+                    "type": "image/png",
+                    "alt": "Infographie : les bons gestes en cas de fortes chaleurs",
+                }
+            },
+        }
+    ]
     assert len(http.calls) == 0
 
 
 def test_payload_for_three_photos(tmp_path: Path, http: responses.RequestsMock) -> None:
     media = [image(tmp_path, f"p{index}.png", alt=f"Photo {index} du service") for index in (1, 2, 3)]
-    payload = make_adapter(environ={}, api_base="http://127.0.0.1:9", graph_version="25.0").payload(rendering(TEXT, media))
+    payload = make_adapter(environ={}, api_base="http://127.0.0.1:9", graph_version="25.0").payload(
+        rendering(TEXT, media)
+    )
     base = f"http://127.0.0.1:9/v25.0/{PAGE}"
     assert payload == [
-        *[{"method": "POST", "url": f"{base}/photos",
-           "data": {"alt_text_custom": f"Photo {index} du service", "published": "false"},
-           "files": {"source": {"file": f"media/p{index}.png", "name": f"p{index}.png", "bytes": len(tiny_png()),
-                                "type": "image/png", "alt": f"Photo {index} du service"}}}
-          for index in (1, 2, 3)],
-        {"method": "POST", "url": f"{base}/feed", "data": {
-            "message": TEXT,
-            "attached_media[0]": '{"media_fbid": "<id of photo 1>"}',
-            "attached_media[1]": '{"media_fbid": "<id of photo 2>"}',
-            "attached_media[2]": '{"media_fbid": "<id of photo 3>"}',
-        }},
+        *[
+            {
+                "method": "POST",
+                "url": f"{base}/photos",
+                "data": {"alt_text_custom": f"Photo {index} du service", "published": "false"},
+                "files": {
+                    "source": {
+                        "file": f"media/p{index}.png",
+                        "name": f"p{index}.png",
+                        "bytes": len(tiny_png()),
+                        "type": "image/png",
+                        "alt": f"Photo {index} du service",
+                    }
+                },
+            }
+            for index in (1, 2, 3)
+        ],
+        {
+            "method": "POST",
+            "url": f"{base}/feed",
+            "data": {
+                "message": TEXT,
+                "attached_media[0]": '{"media_fbid": "<id of photo 1>"}',
+                "attached_media[1]": '{"media_fbid": "<id of photo 2>"}',
+                "attached_media[2]": '{"media_fbid": "<id of photo 3>"}',
+            },
+        },
     ]
     assert len(http.calls) == 0
 
@@ -739,18 +910,36 @@ def test_payload_with_a_missing_file_or_a_bad_version_does_not_raise(tmp_path: P
 
 
 SECRET_FAILURES: list[tuple[str, Any]] = [
-    ("graph error echoing the URL", {"status": 400, "json": graph_error(
-        100, None, f"Invalid request to {FEED}?access_token={TOKEN}&debug=all")}),
-    ("token error echoing the token", {"status": 400, "json": graph_error(
-        190, 467, f"Malformed access token {TOKEN}")}),
-    ("user message echoing the token", {"status": 400, "json": graph_error(
-        100, None, "x", error_user_msg=f"jeton {TOKEN} refusé")}),
+    (
+        "graph error echoing the URL",
+        {"status": 400, "json": graph_error(100, None, f"Invalid request to {FEED}?access_token={TOKEN}&debug=all")},
+    ),
+    (
+        "token error echoing the token",
+        {"status": 400, "json": graph_error(190, 467, f"Malformed access token {TOKEN}")},
+    ),
+    (
+        "user message echoing the token",
+        {"status": 400, "json": graph_error(100, None, "x", error_user_msg=f"jeton {TOKEN} refusé")},
+    ),
     ("rate limit echoing the token", {"status": 400, "json": graph_error(4, None, f"limit for {TOKEN}")}),
-    ("oauth string error", {"status": 400, "json": {"error": f"invalid_token {TOKEN}", "error_description": f"bad {TOKEN}"}}),
+    (
+        "oauth string error",
+        {"status": 400, "json": {"error": f"invalid_token {TOKEN}", "error_description": f"bad {TOKEN}"}},
+    ),
     ("connection refused with the URL", {"body": refused(f"{FEED}?access_token={TOKEN}")}),
-    ("read timeout with the URL", {"body": requests.exceptions.ReadTimeout(
-        f"HTTPSConnectionPool(host='graph.facebook.com', port=443): Read timed out. (url={FEED}?access_token={TOKEN})")}),
-    ("broken connection with the URL", {"body": requests.exceptions.ConnectionError(f"broken: {FEED}?access_token={TOKEN}")}),
+    (
+        "read timeout with the URL",
+        {
+            "body": requests.exceptions.ReadTimeout(
+                f"HTTPSConnectionPool(host='graph.facebook.com', port=443): Read timed out. (url={FEED}?access_token={TOKEN})"
+            )
+        },
+    ),
+    (
+        "broken connection with the URL",
+        {"body": requests.exceptions.ConnectionError(f"broken: {FEED}?access_token={TOKEN}")},
+    ),
 ]
 
 
@@ -800,10 +989,17 @@ def test_the_token_is_sent_but_never_logged(
 
 
 def test_importing_the_adapter_does_not_import_the_sdk() -> None:
-    code = ("import sys, hospipost.networks.facebook; "
-            "print(sorted(m for m in ('facebook', 'requests', 'urllib3') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys, hospipost.networks.facebook; "
+        "print(sorted(m for m in ('facebook', 'requests', 'urllib3') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -812,8 +1008,11 @@ def test_importing_the_adapter_does_not_import_the_sdk() -> None:
 
 def test_an_oauth_style_string_error_is_permanent(http: responses.RequestsMock) -> None:
     http.post(FEED, status=400, json={"error": "invalid_token", "error_description": "The access token is invalid."})
-    with pytest.raises(PermanentError, match=r"Facebook refused the request \(HTTP 400: The access token is invalid\):"
-                                             r" check the Page token in HOSPIPOST_FACEBOOK_TOKEN"):
+    with pytest.raises(
+        PermanentError,
+        match=r"Facebook refused the request \(HTTP 400: The access token is invalid\):"
+        r" check the Page token in HOSPIPOST_FACEBOOK_TOKEN",
+    ):
         publish(make_adapter(), rendering())
 
 
@@ -830,16 +1029,31 @@ def test_an_unusable_api_base_fails_before_any_request(http: responses.RequestsM
     assert len(http.calls) == 0
 
 
-@pytest.mark.parametrize(("reply", "expected"), [
-    ({"status": 503, "json": {}},
-     'Facebook answered HTTP 503 with a body without an error message (a server error): hospipost will try again later.'),
-    ({"status": 400, "json": {"error": {"code": 190, "message": "Error validating access token"}}},
-     'The Page token is invalid or expired: generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN (Facebook error 190: Error validating access token).'),
-    ({"body": requests.exceptions.ReadTimeout("read timed out")},
-     'Facebook did not answer within 7 s after the post was sent, so it may be published. Check the Page, then resolve the delivery with `hospipost reconcile`.'),
-    ({"body": requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))},
-     'The connection to Facebook broke (connection reset) after the post was sent, so it may be published. Check the Page, then resolve the delivery with `hospipost reconcile`.'),
-])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (
+            {"status": 503, "json": {}},
+            "Facebook answered HTTP 503 with a body without an error message (a server error): hospipost will try again later.",
+        ),
+        (
+            {"status": 400, "json": {"error": {"code": 190, "message": "Error validating access token"}}},
+            "The Page token is invalid or expired: generate a new Page token and set HOSPIPOST_FACEBOOK_TOKEN (Facebook error 190: Error validating access token).",
+        ),
+        (
+            {"body": requests.exceptions.ReadTimeout("read timed out")},
+            "Facebook did not answer within 7 s after the post was sent, so it may be published. Check the Page, then resolve the delivery with `hospipost reconcile`.",
+        ),
+        (
+            {
+                "body": requests.exceptions.ConnectionError(
+                    ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
+                )
+            },
+            "The connection to Facebook broke (connection reset) after the post was sent, so it may be published. Check the Page, then resolve the delivery with `hospipost reconcile`.",
+        ),
+    ],
+)
 def test_each_kind_of_failure_is_one_clear_sentence(http: responses.RequestsMock, reply: dict, expected: str) -> None:
     http.post(FEED, **reply)
     with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:

@@ -12,7 +12,7 @@ import logging
 import subprocess
 import sys
 import traceback
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,11 @@ ORG_URL = f"{API}/rest/organizations/123"
 UPLOAD = "https://www.linkedin.com/dms-uploads/sp/v2/D4E10AQ/uploaded-image/0?ca=vector_feedshare&cn=uploads&ut=up1"
 POST_URN = "urn:li:share:7240000000000000001"
 TODAY = date(2026, 11, 23)
-TEXT = ("Fortes chaleurs (canicule) : le CHU d'Angers active son plan. En cas de malaise, appelez le 15."
-        " #Canicule")
-SENT_TEXT = ("Fortes chaleurs \\(canicule\\) : le CHU d'Angers active son plan. En cas de malaise, appelez le 15."
-             " {hashtag|\\#|Canicule}")
+TEXT = "Fortes chaleurs (canicule) : le CHU d'Angers active son plan. En cas de malaise, appelez le 15. #Canicule"
+SENT_TEXT = (
+    "Fortes chaleurs \\(canicule\\) : le CHU d'Angers active son plan. En cas de malaise, appelez le 15."
+    " {hashtag|\\#|Canicule}"
+)
 ALT = "Infographie : les bons gestes en cas de fortes chaleurs"
 DISTRIBUTION = {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []}
 
@@ -52,8 +53,15 @@ DISTRIBUTION = {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPar
 
 
 def make_adapter(environ: dict[str, str] | None = None, **options: Any) -> LinkedIn:
-    settings: dict[str, Any] = {"enabled": True, "organization": ORG, "token_env": "HOSPIPOST_LINKEDIN_TOKEN",
-                                "version": "202610", "token_expires": None, "api_base": None, "timeout": 7}
+    settings: dict[str, Any] = {
+        "enabled": True,
+        "organization": ORG,
+        "token_env": "HOSPIPOST_LINKEDIN_TOKEN",
+        "version": "202610",
+        "token_expires": None,
+        "api_base": None,
+        "timeout": 7,
+    }
     settings.update(options)
     credentials = Credentials(environ={"HOSPIPOST_LINKEDIN_TOKEN": TOKEN} if environ is None else environ)
     adapter = LinkedIn(NetworkSettings("linkedin", True, settings, 1), credentials)
@@ -87,9 +95,16 @@ def created(http: responses.RequestsMock, urn: str = POST_URN, url: str = POSTS)
 
 
 def initialized(http: responses.RequestsMock, number: int, upload: str = UPLOAD, base: str = API) -> None:
-    http.post(f"{base}/rest/images?action=initializeUpload",
-              json={"value": {"uploadUrlExpiresAt": 1790000000000, "uploadUrl": upload,
-                              "image": f"urn:li:image:C4E10AQ{number}"}})
+    http.post(
+        f"{base}/rest/images?action=initializeUpload",
+        json={
+            "value": {
+                "uploadUrlExpiresAt": 1790000000000,
+                "uploadUrl": upload,
+                "image": f"urn:li:image:C4E10AQ{number}",
+            }
+        },
+    )
 
 
 def body(call: Any) -> dict[str, Any]:
@@ -97,8 +112,14 @@ def body(call: Any) -> dict[str, Any]:
 
 
 def expected_post(commentary: str = SENT_TEXT, content: dict[str, Any] | None = None) -> dict[str, Any]:
-    post = {"author": ORG, "commentary": commentary, "visibility": "PUBLIC", "distribution": DISTRIBUTION,
-            "lifecycleState": "PUBLISHED", "isReshareDisabledByAuthor": False}
+    post = {
+        "author": ORG,
+        "commentary": commentary,
+        "visibility": "PUBLIC",
+        "distribution": DISTRIBUTION,
+        "lifecycleState": "PUBLISHED",
+        "isReshareDisabledByAuthor": False,
+    }
     if content is not None:
         post["content"] = content
     return post
@@ -131,7 +152,12 @@ def test_text_post_request_on_the_default_host(http: responses.RequestsMock) -> 
     (call,) = http.calls
     url = urlsplit(call.request.url)
     assert (call.request.method, url.scheme, url.netloc, url.path, url.query) == (
-        "POST", "https", "api.linkedin.com", "/rest/posts", "")
+        "POST",
+        "https",
+        "api.linkedin.com",
+        "/rest/posts",
+        "",
+    )
     assert_api_headers(call)
     assert body(call) == expected_post()
     assert call.request.req_kwargs["timeout"] == 7
@@ -141,7 +167,8 @@ def test_custom_api_base_version_and_timeout_from_config_yaml(tmp_path: Path, ht
     text = CONFIG_YAML.replace(
         'linkedin: {enabled: true, organization: "urn:li:organization:123"}',
         'linkedin: {enabled: true, organization: "urn:li:organization:123", api_base: "http://127.0.0.1:8093/li/",'
-        " version: 202509, timeout: 12, token_expires: 2027-01-10}")
+        " version: 202509, timeout: 12, token_expires: 2027-01-10}",
+    )
     config = make_config(tmp_path / "site", text=text)
     adapter = LinkedIn(config.networks["linkedin"], Credentials(environ={"HOSPIPOST_LINKEDIN_TOKEN": TOKEN}))
     created(http, url="http://127.0.0.1:8093/li/rest/posts")
@@ -187,24 +214,31 @@ def test_a_2xx_without_the_post_id_is_unknown(http: responses.RequestsMock) -> N
 # --------------------------------------------------------------------- little text format
 
 
-@pytest.mark.parametrize(("text", "commentary"), [
-    ("Le SAMU (centre 15) répond jour et nuit.", "Le SAMU \\(centre 15\\) répond jour et nuit."),
-    ("Regardez la [vidéo] du service.", "Regardez la \\[vidéo\\] du service."),
-    ("Suivez @CHU_Angers pour les alertes.", "Suivez \\@CHU\\_Angers pour les alertes."),
-    ("100 % des équipes mobilisées", "100 % des équipes mobilisées"),
-    ("C'est *important* ~ vraiment", "C'est \\*important\\* \\~ vraiment"),
-    ("#SemaineSécuritéPatients : les bons réflexes", "{hashtag|\\#|SemaineSécuritéPatients} : les bons réflexes"),
-    ("Bravo aux équipes #RechercheEnSoins #CHUAngers.",
-     "Bravo aux équipes {hashtag|\\#|RechercheEnSoins} {hashtag|\\#|CHUAngers}."),
-    ("(#Canicule) et #COVID19", "\\({hashtag|\\#|Canicule}\\) et {hashtag|\\#|COVID19}"),
-    ("Le #1 du classement, C# et #2026", "Le \\#1 du classement, C\\# et \\#2026"),
-    ("#Semaine_Sécurité reste du texte", "\\#Semaine\\_Sécurité reste du texte"),
-    ("{accolades} | barre < > \\ fin", "\\{accolades\\} \\| barre \\< \\> \\\\ fin"),
-    ("Voir https://fr.wikipedia.org/wiki/Canicule_(homonymie)#Santé.",
-     "Voir https://fr.wikipedia.org/wiki/Canicule\\_\\(homonymie\\)\\#Santé."),
-    ("Site : www.chu-angers.fr/#urgences", "Site : www.chu-angers.fr/\\#urgences"),
-    ("« Fortes chaleurs » : appelez le 15\u00a0!\nMerci.", "« Fortes chaleurs » : appelez le 15\u00a0!\nMerci."),
-])
+@pytest.mark.parametrize(
+    ("text", "commentary"),
+    [
+        ("Le SAMU (centre 15) répond jour et nuit.", "Le SAMU \\(centre 15\\) répond jour et nuit."),
+        ("Regardez la [vidéo] du service.", "Regardez la \\[vidéo\\] du service."),
+        ("Suivez @CHU_Angers pour les alertes.", "Suivez \\@CHU\\_Angers pour les alertes."),
+        ("100 % des équipes mobilisées", "100 % des équipes mobilisées"),
+        ("C'est *important* ~ vraiment", "C'est \\*important\\* \\~ vraiment"),
+        ("#SemaineSécuritéPatients : les bons réflexes", "{hashtag|\\#|SemaineSécuritéPatients} : les bons réflexes"),
+        (
+            "Bravo aux équipes #RechercheEnSoins #CHUAngers.",
+            "Bravo aux équipes {hashtag|\\#|RechercheEnSoins} {hashtag|\\#|CHUAngers}.",
+        ),
+        ("(#Canicule) et #COVID19", "\\({hashtag|\\#|Canicule}\\) et {hashtag|\\#|COVID19}"),
+        ("Le #1 du classement, C# et #2026", "Le \\#1 du classement, C\\# et \\#2026"),
+        ("#Semaine_Sécurité reste du texte", "\\#Semaine\\_Sécurité reste du texte"),
+        ("{accolades} | barre < > \\ fin", "\\{accolades\\} \\| barre \\< \\> \\\\ fin"),
+        (
+            "Voir https://fr.wikipedia.org/wiki/Canicule_(homonymie)#Santé.",
+            "Voir https://fr.wikipedia.org/wiki/Canicule\\_\\(homonymie\\)\\#Santé.",
+        ),
+        ("Site : www.chu-angers.fr/#urgences", "Site : www.chu-angers.fr/\\#urgences"),
+        ("« Fortes chaleurs » : appelez le 15\u00a0!\nMerci.", "« Fortes chaleurs » : appelez le 15\u00a0!\nMerci."),
+    ],
+)
 def test_little_text_escaping(text: str, commentary: str) -> None:
     assert little_text(text) == commentary
 
@@ -214,8 +248,8 @@ def test_the_escaped_commentary_is_what_linkedin_receives(http: responses.Reques
     text = "Journée (SAMU) [vidéo] avec @CHU_Angers : 100 % des équipes #SemaineSécuritéPatients"
     publish(make_adapter(), rendering(text))
     assert body(http.calls[0])["commentary"] == (
-        "Journée \\(SAMU\\) \\[vidéo\\] avec \\@CHU\\_Angers : 100 % des équipes"
-        " {hashtag|\\#|SemaineSécuritéPatients}")
+        "Journée \\(SAMU\\) \\[vidéo\\] avec \\@CHU\\_Angers : 100 % des équipes {hashtag|\\#|SemaineSécuritéPatients}"
+    )
 
 
 # --------------------------------------------------------------------- images
@@ -256,11 +290,24 @@ def test_three_images_make_a_multi_image_post(tmp_path: Path, http: responses.Re
     publish(make_adapter(), rendering(media=media))
 
     assert [(c.request.method, c.request.url) for c in http.calls] == [
-        ("POST", INIT), ("PUT", uploads[0]), ("POST", INIT), ("PUT", uploads[1]), ("POST", INIT), ("PUT", uploads[2]),
-        ("POST", POSTS)]
-    assert body(http.calls[-1]) == expected_post(content={"multiImage": {"images": [
-        {"id": f"urn:li:image:C4E10AQ{n}", "altText": f"Photo {n} : la nouvelle salle d'attente"} for n in (1, 2, 3)
-    ]}})
+        ("POST", INIT),
+        ("PUT", uploads[0]),
+        ("POST", INIT),
+        ("PUT", uploads[1]),
+        ("POST", INIT),
+        ("PUT", uploads[2]),
+        ("POST", POSTS),
+    ]
+    assert body(http.calls[-1]) == expected_post(
+        content={
+            "multiImage": {
+                "images": [
+                    {"id": f"urn:li:image:C4E10AQ{n}", "altText": f"Photo {n} : la nouvelle salle d'attente"}
+                    for n in (1, 2, 3)
+                ]
+            }
+        }
+    )
 
 
 def test_an_image_without_alt_text_sends_no_alt_text(tmp_path: Path, http: responses.RequestsMock) -> None:
@@ -289,24 +336,30 @@ def test_the_token_goes_to_an_upload_url_on_the_api_host(tmp_path: Path, http: r
     http.put(upload, status=201)
     created(http, url=f"{base}/rest/posts")
     publish(make_adapter(api_base=base), rendering(media=[image(tmp_path, "a.png")]))
-    assert [c.request.url for c in http.calls] == [f"{base}/rest/images?action=initializeUpload", upload,
-                                                   f"{base}/rest/posts"]
+    assert [c.request.url for c in http.calls] == [
+        f"{base}/rest/images?action=initializeUpload",
+        upload,
+        f"{base}/rest/posts",
+    ]
     assert http.calls[1].request.headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-@pytest.mark.parametrize(("url", "base", "allowed"), [
-    ("https://www.linkedin.com/dms-uploads/x?ut=1", "https://api.linkedin.com", True),
-    ("https://linkedin.com/u", "https://api.linkedin.com", True),
-    ("https://api.linkedin.com/u", "https://api.linkedin.com", True),
-    ("http://www.linkedin.com/u", "https://api.linkedin.com", False),  # never in clear text
-    ("https://www.linkedin.com.evil.example/u", "https://api.linkedin.com", False),
-    ("https://evillinkedin.com/u", "https://api.linkedin.com", False),
-    ("https://uploads.example.org/u", "https://api.linkedin.com", False),
-    ("http://127.0.0.1:9/u", "http://127.0.0.1:9", True),
-    ("http://127.0.0.1:8/u", "http://127.0.0.1:9", False),
-    ("https://127.0.0.1:9/u", "http://127.0.0.1:9", False),
-    ("http://localhost:9/u", "http://127.0.0.1:9", False),
-])
+@pytest.mark.parametrize(
+    ("url", "base", "allowed"),
+    [
+        ("https://www.linkedin.com/dms-uploads/x?ut=1", "https://api.linkedin.com", True),
+        ("https://linkedin.com/u", "https://api.linkedin.com", True),
+        ("https://api.linkedin.com/u", "https://api.linkedin.com", True),
+        ("http://www.linkedin.com/u", "https://api.linkedin.com", False),  # never in clear text
+        ("https://www.linkedin.com.evil.example/u", "https://api.linkedin.com", False),
+        ("https://evillinkedin.com/u", "https://api.linkedin.com", False),
+        ("https://uploads.example.org/u", "https://api.linkedin.com", False),
+        ("http://127.0.0.1:9/u", "http://127.0.0.1:9", True),
+        ("http://127.0.0.1:8/u", "http://127.0.0.1:9", False),
+        ("https://127.0.0.1:9/u", "http://127.0.0.1:9", False),
+        ("http://localhost:9/u", "http://127.0.0.1:9", False),
+    ],
+)
 def test_token_allowed(url: str, base: str, allowed: bool) -> None:
     assert token_allowed(url, base) is allowed
 
@@ -324,12 +377,15 @@ def test_a_register_answer_without_upload_url_is_transient(tmp_path: Path, http:
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
 
 
-@pytest.mark.parametrize(("fail", "error", "fragment"), [
-    ("init-500", TransientError, "server error while preparing the image media/b.png (HTTP 500"),
-    ("init-401", PermanentError, "The LinkedIn token is invalid or expired"),
-    ("put-timeout", TransientError, "while uploading the image media/b.png. Nothing was published"),
-    ("put-403", PermanentError, "; nothing was published"),
-])
+@pytest.mark.parametrize(
+    ("fail", "error", "fragment"),
+    [
+        ("init-500", TransientError, "server error while preparing the image media/b.png (HTTP 500"),
+        ("init-401", PermanentError, "The LinkedIn token is invalid or expired"),
+        ("put-timeout", TransientError, "while uploading the image media/b.png. Nothing was published"),
+        ("put-403", PermanentError, "; nothing was published"),
+    ],
+)
 def test_a_failed_image_step_is_never_unknown_and_stops_before_the_post(
     tmp_path: Path, http: responses.RequestsMock, fail: str, error: type, fragment: str
 ) -> None:
@@ -375,33 +431,74 @@ def test_more_than_twenty_images_fail_before_any_request(tmp_path: Path, http: r
 # --------------------------------------------------------------------- error mapping
 
 
-@pytest.mark.parametrize(("status", "reply", "error", "fragments"), [
-    (401, error_body(401, "Invalid access token", code="REVOKED_ACCESS_TOKEN"), PermanentError,
-     ["The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with"
-      " w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN", "HTTP 401: Invalid access token"]),
-    (403, {"serviceErrorCode": 100, "status": 403, "message": "Not enough permissions to access: posts.CREATE"},
-     PermanentError, ["needs w_organization_social", "administrator", ORG, "Not enough permissions"]),
-    (422, error_body(422, "ERROR :: /author :: field is required but not found and has no default value"),
-     PermanentError, ["LinkedIn rejected publishing the post (HTTP 422: ERROR :: /author :: field is required"]),
-    (400, error_body(400, "Invalid value for field: commentary", code="ILLEGAL_ARGUMENT"), PermanentError,
-     ["HTTP 400: Invalid value for field: commentary", "fix what LinkedIn's message names"]),
-    (426, error_body(426, "Requested version 20250401 is not active", code="NONEXISTENT_VERSION"), PermanentError,
-     ["LinkedIn-Version 202610 is retired: set networks.linkedin.version to a current YYYYMM",
-      "Requested version 20250401 is not active"]),
-    (400, error_body(400, "Marketing Version 202507 (Marketing July 2025) has been sunset"), PermanentError,
-     ["LinkedIn-Version 202610 is retired"]),
-    (404, error_body(404, "Not Found"), PermanentError, ["networks.linkedin.organization"]),
-    (500, error_body(500, "Internal Server Error"), TransientError,
-     ["LinkedIn had a server error while publishing the post (HTTP 500", "try again later"]),
-    (503, None, TransientError, ["server error"]),
-    (302, None, PermanentError, ["redirect", "not followed", "networks.linkedin.api_base"]),
-])
+@pytest.mark.parametrize(
+    ("status", "reply", "error", "fragments"),
+    [
+        (
+            401,
+            error_body(401, "Invalid access token", code="REVOKED_ACCESS_TOKEN"),
+            PermanentError,
+            [
+                "The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with"
+                " w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN",
+                "HTTP 401: Invalid access token",
+            ],
+        ),
+        (
+            403,
+            {"serviceErrorCode": 100, "status": 403, "message": "Not enough permissions to access: posts.CREATE"},
+            PermanentError,
+            ["needs w_organization_social", "administrator", ORG, "Not enough permissions"],
+        ),
+        (
+            422,
+            error_body(422, "ERROR :: /author :: field is required but not found and has no default value"),
+            PermanentError,
+            ["LinkedIn rejected publishing the post (HTTP 422: ERROR :: /author :: field is required"],
+        ),
+        (
+            400,
+            error_body(400, "Invalid value for field: commentary", code="ILLEGAL_ARGUMENT"),
+            PermanentError,
+            ["HTTP 400: Invalid value for field: commentary", "fix what LinkedIn's message names"],
+        ),
+        (
+            426,
+            error_body(426, "Requested version 20250401 is not active", code="NONEXISTENT_VERSION"),
+            PermanentError,
+            [
+                "LinkedIn-Version 202610 is retired: set networks.linkedin.version to a current YYYYMM",
+                "Requested version 20250401 is not active",
+            ],
+        ),
+        (
+            400,
+            error_body(400, "Marketing Version 202507 (Marketing July 2025) has been sunset"),
+            PermanentError,
+            ["LinkedIn-Version 202610 is retired"],
+        ),
+        (404, error_body(404, "Not Found"), PermanentError, ["networks.linkedin.organization"]),
+        (
+            500,
+            error_body(500, "Internal Server Error"),
+            TransientError,
+            ["LinkedIn had a server error while publishing the post (HTTP 500", "try again later"],
+        ),
+        (503, None, TransientError, ["server error"]),
+        (302, None, PermanentError, ["redirect", "not followed", "networks.linkedin.api_base"]),
+    ],
+)
 def test_http_errors_on_the_post_request(
     http: responses.RequestsMock, status: int, reply: dict | None, error: type, fragments: list[str]
 ) -> None:
     if reply is None:
-        http.post(POSTS, status=status, body="<html>upstream</html>", content_type="text/html",
-                  headers={"Location": "https://login.example.org/"} if status == 302 else {})
+        http.post(
+            POSTS,
+            status=status,
+            body="<html>upstream</html>",
+            content_type="text/html",
+            headers={"Location": "https://login.example.org/"} if status == 302 else {},
+        )
     else:
         http.post(POSTS, status=status, json=reply)
     parts = Parts()
@@ -422,24 +519,37 @@ def test_a_401_mentions_a_past_configured_expiry(http: responses.RequestsMock) -
 
 @pytest.mark.parametrize(("headers", "minutes"), [({"Retry-After": "120"}, 2), ({}, 15)])
 def test_429_is_transient_with_a_retry_time(http: responses.RequestsMock, headers: dict, minutes: int) -> None:
-    http.post(POSTS, status=429, json=error_body(429, "Resource level throttle APPLICATION DAY limit"),
-              headers=headers)
-    before = datetime.now(timezone.utc)
+    http.post(POSTS, status=429, json=error_body(429, "Resource level throttle APPLICATION DAY limit"), headers=headers)
+    before = datetime.now(UTC)
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
-    assert before + timedelta(minutes=minutes) <= raised.value.retry_at < before + timedelta(minutes=minutes, seconds=30)
+    assert (
+        before + timedelta(minutes=minutes) <= raised.value.retry_at < before + timedelta(minutes=minutes, seconds=30)
+    )
     assert f"try again in about {minutes} minutes" in str(raised.value)
 
 
 def test_429_with_an_http_date(http: responses.RequestsMock) -> None:
-    when = (datetime.now(timezone.utc) + timedelta(hours=1)).replace(microsecond=0)
-    http.post(POSTS, status=429, json=error_body(429, "throttled"), headers={"Retry-After": format_datetime(when, usegmt=True)})
+    when = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    http.post(
+        POSTS,
+        status=429,
+        json=error_body(429, "throttled"),
+        headers={"Retry-After": format_datetime(when, usegmt=True)},
+    )
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
     assert raised.value.retry_at == when
 
 
-ABSURD_RESETS = ["100000000000", "99999999999999999999", "1e400", "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "soon"]
+ABSURD_RESETS = [
+    "100000000000",
+    "99999999999999999999",
+    "1e400",
+    "Fri, 31 Dec 9999 23:59:59 GMT",
+    "Sat, 01 Jan 10000 00:00:00 GMT",
+    "soon",
+]
 
 
 @pytest.mark.parametrize("reset", ABSURD_RESETS)
@@ -447,7 +557,7 @@ def test_an_absurd_retry_after_waits_at_most_an_hour(http: responses.RequestsMoc
     http.post(POSTS, status=429, json=error_body(429, "throttled"), headers={"Retry-After": reset})
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
-    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+    assert raised.value.retry_at <= datetime.now(UTC) + MAX_WAIT
 
 
 # --------------------------------------------------------------------- transport failures
@@ -458,13 +568,19 @@ def refused() -> requests.exceptions.ConnectionError:
     return requests.exceptions.ConnectionError(MaxRetryError(None, "/rest/posts", reason))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("failure", "error", "fragment"), [
-    (refused(), TransientError, "(connection refused), nothing was sent"),
-    (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
-    (requests.exceptions.ReadTimeout("Read timed out."), UnknownOutcome,
-     "LinkedIn did not answer within 7 s after the post was sent, so it may be published"),
-    (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"), UnknownOutcome, "reconcile"),
-])
+@pytest.mark.parametrize(
+    ("failure", "error", "fragment"),
+    [
+        (refused(), TransientError, "(connection refused), nothing was sent"),
+        (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
+        (
+            requests.exceptions.ReadTimeout("Read timed out."),
+            UnknownOutcome,
+            "LinkedIn did not answer within 7 s after the post was sent, so it may be published",
+        ),
+        (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"), UnknownOutcome, "reconcile"),
+    ],
+)
 def test_transport_failures_on_the_post_request(
     http: responses.RequestsMock, failure: Exception, error: type, fragment: str
 ) -> None:
@@ -493,25 +609,32 @@ def test_a_real_read_timeout_after_sending_is_unknown() -> None:
 
 
 def test_a_real_read_timeout_on_verify_is_transient() -> None:
-    with SilentServer() as server:
-        with pytest.raises(TransientError, match="Nothing was published"):
-            make_adapter(api_base=server.url, timeout=0.3).verify()
+    with SilentServer() as server, pytest.raises(TransientError, match="Nothing was published"):
+        make_adapter(api_base=server.url, timeout=0.3).verify()
 
 
 # --------------------------------------------------------------------- configuration
 
 
-@pytest.mark.parametrize(("option", "value", "fragment"), [
-    ("organization", "123", "is not an organization URN: set it to urn:li:organization:<id> (urn:li:organization:123)"),
-    ("organization", "urn:li:person:abc", "is not an organization URN"),
-    ("organization", "urn:li:organization:", "is not an organization URN"),
-    ("version", "2026-10", "is not a LinkedIn-Version: set it to a current month as YYYYMM"),
-    ("version", "202613", "is not a LinkedIn-Version"),
-    ("version", "20261001", "is not a LinkedIn-Version"),
-    ("api_base", "api.linkedin.com", "networks.linkedin.api_base"),
-])
-def test_bad_config_fails_before_any_request(http: responses.RequestsMock, option: str, value: str,
-                                             fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "fragment"),
+    [
+        (
+            "organization",
+            "123",
+            "is not an organization URN: set it to urn:li:organization:<id> (urn:li:organization:123)",
+        ),
+        ("organization", "urn:li:person:abc", "is not an organization URN"),
+        ("organization", "urn:li:organization:", "is not an organization URN"),
+        ("version", "2026-10", "is not a LinkedIn-Version: set it to a current month as YYYYMM"),
+        ("version", "202613", "is not a LinkedIn-Version"),
+        ("version", "20261001", "is not a LinkedIn-Version"),
+        ("api_base", "api.linkedin.com", "networks.linkedin.api_base"),
+    ],
+)
+def test_bad_config_fails_before_any_request(
+    http: responses.RequestsMock, option: str, value: str, fragment: str
+) -> None:
     adapter = make_adapter(**{option: value})
     with pytest.raises(PermanentError) as published:
         publish(adapter, rendering())
@@ -548,17 +671,28 @@ def test_verify_falls_back_to_the_localized_name(http: responses.RequestsMock) -
     assert make_adapter().verify().startswith("CHU d'Angers (")
 
 
-@pytest.mark.parametrize(("expires", "starts", "fragment"), [
-    (date(2027, 1, 2), "CHU d'Angers", "; the token expires in 40 days (2027-01-02)"),
-    (date(2026, 12, 7), "CHU d'Angers", "expires in 14 days"),
-    (date(2026, 12, 6), "WARNING: the LinkedIn token expires in 13 days (2026-12-06): create a new one with"
-     " w_organization_social, set HOSPIPOST_LINKEDIN_TOKEN and update networks.linkedin.token_expires", "— CHU"),
-    (date(2026, 11, 24), "WARNING: the LinkedIn token expires tomorrow", "— CHU d'Angers"),
-    (TODAY, "WARNING: the LinkedIn token expires today", "— CHU d'Angers"),
-    ("2026-11-30", "WARNING: the LinkedIn token expires in 7 days", "— CHU"),
-    (date(2026, 11, 1), "WARNING: networks.linkedin.token_expires says the LinkedIn token expired on 2026-11-01,"
-     " yet LinkedIn accepted it", "— CHU"),
-])
+@pytest.mark.parametrize(
+    ("expires", "starts", "fragment"),
+    [
+        (date(2027, 1, 2), "CHU d'Angers", "; the token expires in 40 days (2027-01-02)"),
+        (date(2026, 12, 7), "CHU d'Angers", "expires in 14 days"),
+        (
+            date(2026, 12, 6),
+            "WARNING: the LinkedIn token expires in 13 days (2026-12-06): create a new one with"
+            " w_organization_social, set HOSPIPOST_LINKEDIN_TOKEN and update networks.linkedin.token_expires",
+            "— CHU",
+        ),
+        (date(2026, 11, 24), "WARNING: the LinkedIn token expires tomorrow", "— CHU d'Angers"),
+        (TODAY, "WARNING: the LinkedIn token expires today", "— CHU d'Angers"),
+        ("2026-11-30", "WARNING: the LinkedIn token expires in 7 days", "— CHU"),
+        (
+            date(2026, 11, 1),
+            "WARNING: networks.linkedin.token_expires says the LinkedIn token expired on 2026-11-01,"
+            " yet LinkedIn accepted it",
+            "— CHU",
+        ),
+    ],
+)
 def test_verify_reports_the_days_left_and_warns_under_14(
     http: responses.RequestsMock, expires: Any, starts: str, fragment: str
 ) -> None:
@@ -580,8 +714,9 @@ def test_an_invalid_token_expires_fails_verify_but_not_publish(
     assert "is not a date" in caplog.text
 
 
-def test_publishing_logs_a_soon_expiring_token_once(http: responses.RequestsMock,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_publishing_logs_a_soon_expiring_token_once(
+    http: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+) -> None:
     created(http)
     adapter = make_adapter(token_expires=date(2026, 11, 30))
     with caplog.at_level(logging.WARNING, logger="hospipost.networks.linkedin"):
@@ -590,14 +725,26 @@ def test_publishing_logs_a_soon_expiring_token_once(http: responses.RequestsMock
     assert caplog.text.count("WARNING: the LinkedIn token expires in 7 days") == 1
 
 
-@pytest.mark.parametrize(("status", "reply", "error", "fragment"), [
-    (401, error_body(401, "Invalid access token"), PermanentError, "The LinkedIn token is invalid or expired"),
-    (403, error_body(403, "Not enough permissions to access: organizations.GET"), PermanentError,
-     "needs rw_organization_admin to read the page (posting needs w_organization_social)"),
-    (426, error_body(426, "Requested version 20250401 is not active"), PermanentError, "is retired"),
-    (404, error_body(404, "Not Found"), PermanentError, "nothing was published: check networks.linkedin.organization"),
-    (502, error_body(502, "Bad Gateway"), TransientError, "server error"),
-])
+@pytest.mark.parametrize(
+    ("status", "reply", "error", "fragment"),
+    [
+        (401, error_body(401, "Invalid access token"), PermanentError, "The LinkedIn token is invalid or expired"),
+        (
+            403,
+            error_body(403, "Not enough permissions to access: organizations.GET"),
+            PermanentError,
+            "needs rw_organization_admin to read the page (posting needs w_organization_social)",
+        ),
+        (426, error_body(426, "Requested version 20250401 is not active"), PermanentError, "is retired"),
+        (
+            404,
+            error_body(404, "Not Found"),
+            PermanentError,
+            "nothing was published: check networks.linkedin.organization",
+        ),
+        (502, error_body(502, "Bad Gateway"), TransientError, "server error"),
+    ],
+)
 def test_verify_maps_errors(http: responses.RequestsMock, status: int, reply: dict, error: type, fragment: str) -> None:
     http.get(ORG_URL, status=status, json=reply)
     with pytest.raises(error) as raised:
@@ -610,14 +757,20 @@ def test_verify_maps_errors(http: responses.RequestsMock, status: int, reply: di
 
 def test_payload_for_a_text_post(http: responses.RequestsMock) -> None:
     adapter = make_adapter(environ={})  # reading a credential would raise
-    assert adapter.payload(rendering()) == [{
-        "method": "POST",
-        "url": POSTS,
-        "headers": {"Authorization": "Bearer <token from HOSPIPOST_LINKEDIN_TOKEN>", "LinkedIn-Version": "202610",
-                    "X-Restli-Protocol-Version": "2.0.0", "Content-Type": "application/json",
-                    "User-Agent": adapter.payload(rendering())[0]["headers"]["User-Agent"]},
-        "json": expected_post(),
-    }]
+    assert adapter.payload(rendering()) == [
+        {
+            "method": "POST",
+            "url": POSTS,
+            "headers": {
+                "Authorization": "Bearer <token from HOSPIPOST_LINKEDIN_TOKEN>",
+                "LinkedIn-Version": "202610",
+                "X-Restli-Protocol-Version": "2.0.0",
+                "Content-Type": "application/json",
+                "User-Agent": adapter.payload(rendering())[0]["headers"]["User-Agent"],
+            },
+            "json": expected_post(),
+        }
+    ]
     assert len(http.calls) == 0 and adapter.credentials.handed_out == set()
 
 
@@ -625,15 +778,26 @@ def test_payload_for_two_images(tmp_path: Path, http: responses.RequestsMock) ->
     media = [image(tmp_path, "a.png"), image(tmp_path, "b.png", alt="Photo de l'équipe")]
     payload = make_adapter(environ={}, api_base="http://127.0.0.1:9", version="202509").payload(rendering(TEXT, media))
     assert [(step["method"], step["url"]) for step in payload] == [
-        ("POST", "http://127.0.0.1:9/rest/images?action=initializeUpload"), ("PUT", "<uploadUrl returned for image 1>"),
-        ("POST", "http://127.0.0.1:9/rest/images?action=initializeUpload"), ("PUT", "<uploadUrl returned for image 2>"),
-        ("POST", "http://127.0.0.1:9/rest/posts")]
+        ("POST", "http://127.0.0.1:9/rest/images?action=initializeUpload"),
+        ("PUT", "<uploadUrl returned for image 1>"),
+        ("POST", "http://127.0.0.1:9/rest/images?action=initializeUpload"),
+        ("PUT", "<uploadUrl returned for image 2>"),
+        ("POST", "http://127.0.0.1:9/rest/posts"),
+    ]
     assert payload[0]["json"] == {"initializeUploadRequest": {"owner": ORG}}
     assert payload[0]["headers"]["LinkedIn-Version"] == "202509"
     assert payload[1]["body"] == {"file": "media/a.png", "bytes": len(tiny_png()), "type": "image/png", "alt": ALT}
     assert payload[3]["body"]["alt"] == "Photo de l'équipe"
-    assert payload[4]["json"] == expected_post(content={"multiImage": {"images": [
-        {"id": "<image URN 1>", "altText": ALT}, {"id": "<image URN 2>", "altText": "Photo de l'équipe"}]}})
+    assert payload[4]["json"] == expected_post(
+        content={
+            "multiImage": {
+                "images": [
+                    {"id": "<image URN 1>", "altText": ALT},
+                    {"id": "<image URN 2>", "altText": "Photo de l'équipe"},
+                ]
+            }
+        }
+    )
     assert len(http.calls) == 0
 
 
@@ -686,8 +850,11 @@ def test_the_token_never_appears_in_errors_payloads_or_logs(
     http.post(INIT, **reply)
     adapter = make_adapter()
     raised = []
-    actions = [lambda: publish(adapter, rendering()), adapter.verify,
-               lambda: publish(adapter, rendering(media=[image(tmp_path, "a.png")]))]
+    actions = [
+        lambda: publish(adapter, rendering()),
+        adapter.verify,
+        lambda: publish(adapter, rendering(media=[image(tmp_path, "a.png")])),
+    ]
     for action in actions:
         with pytest.raises((PermanentError, TransientError, UnknownOutcome)) as error:
             action()
@@ -704,8 +871,9 @@ def test_the_token_never_appears_in_errors_payloads_or_logs(
     assert TOKEN not in json.dumps(payload)
 
 
-def test_the_token_is_sent_but_never_logged(http: responses.RequestsMock, caplog: pytest.LogCaptureFixture,
-                                            tmp_path: Path) -> None:
+def test_the_token_is_sent_but_never_logged(
+    http: responses.RequestsMock, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
     caplog.set_level(logging.DEBUG)
     initialized(http, 1)
     http.put(UPLOAD, status=201)
@@ -724,23 +892,40 @@ def test_the_token_is_sent_but_never_logged(http: responses.RequestsMock, caplog
 
 
 def test_importing_the_adapter_loads_no_requests() -> None:
-    code = ("import sys, hospipost.networks.linkedin; "
-            "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys, hospipost.networks.linkedin; print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize(("reply", "expected"), [
-    ({"status": 503, "json": error_body(503, "Service Unavailable")},
-     'LinkedIn had a server error while publishing the post (HTTP 503: Service Unavailable): hospipost will try again later.'),
-    ({"status": 401, "json": error_body(401, "Invalid access token")},
-     'The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN (HTTP 401: Invalid access token).'),
-    ({"body": requests.exceptions.ReadTimeout("read timed out")},
-     'LinkedIn did not answer within 7 s after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.'),
-    ({"body": requests.exceptions.ConnectionError(ConnectionResetError(104, "reset"))},
-     'The connection to LinkedIn broke (connection reset) after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.'),
-])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (
+            {"status": 503, "json": error_body(503, "Service Unavailable")},
+            "LinkedIn had a server error while publishing the post (HTTP 503: Service Unavailable): hospipost will try again later.",
+        ),
+        (
+            {"status": 401, "json": error_body(401, "Invalid access token")},
+            "The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN (HTTP 401: Invalid access token).",
+        ),
+        (
+            {"body": requests.exceptions.ReadTimeout("read timed out")},
+            "LinkedIn did not answer within 7 s after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.",
+        ),
+        (
+            {"body": requests.exceptions.ConnectionError(ConnectionResetError(104, "reset"))},
+            "The connection to LinkedIn broke (connection reset) after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.",
+        ),
+    ],
+)
 def test_each_kind_of_failure_is_one_clear_sentence(http: responses.RequestsMock, reply: dict, expected: str) -> None:
     http.post(POSTS, **reply)
     with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.client import RemoteDisconnected
@@ -53,8 +53,10 @@ INSTANCE_V2 = f"{INSTANCE}/api/v2/instance/"
 INSTANCE_V1 = f"{INSTANCE}/api/v1/instance/"
 ME = f"{INSTANCE}/api/v1/accounts/verify_credentials"
 KEY = "canicule-2027-07-19:mastodon:once"
-TEXT = ("Fortes chaleurs : le CHU d'Angers active son plan grandes chaleurs. En cas de malaise, appelez le 15."
-        " Conseils : https://www.santepubliquefrance.fr/canicule")
+TEXT = (
+    "Fortes chaleurs : le CHU d'Angers active son plan grandes chaleurs. En cas de malaise, appelez le 15."
+    " Conseils : https://www.santepubliquefrance.fr/canicule"
+)
 ALT = "Infographie : les bons gestes en cas de fortes chaleurs"
 
 
@@ -83,14 +85,20 @@ def rendering(*parts: str, media: list[Media] | None = None, language: str = "fr
     return Rendering("mastodon", list(parts) or [TEXT], media or [], language)
 
 
-def publish(adapter: Mastodon, r: Rendering, done: list[str] | None = None, parts: Parts | None = None,
-            key: str = KEY) -> Sent:
+def publish(
+    adapter: Mastodon, r: Rendering, done: list[str] | None = None, parts: Parts | None = None, key: str = KEY
+) -> Sent:
     return adapter.publish(r, key, done or [], parts or Parts())
 
 
 def status(status_id: str, account: str = "chu") -> dict[str, Any]:
-    return {"id": status_id, "url": f"{INSTANCE}/@{account}/{status_id}", "uri": f"{INSTANCE}/users/{account}/statuses/{status_id}",
-            "account": {"id": "7", "acct": account, "url": f"{INSTANCE}/@{account}"}, "content": "<p>…</p>"}
+    return {
+        "id": status_id,
+        "url": f"{INSTANCE}/@{account}/{status_id}",
+        "uri": f"{INSTANCE}/users/{account}/statuses/{status_id}",
+        "account": {"id": "7", "acct": account, "url": f"{INSTANCE}/@{account}"},
+        "content": "<p>…</p>",
+    }
 
 
 def image(tmp_path: Path, name: str, alt: str | None = ALT, data: bytes | None = None) -> Media:
@@ -115,18 +123,31 @@ def multipart(call: Any) -> dict[str, Any]:
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True) or b""
-        fields[name] = (part.get_filename(), part.get_content_type(), payload) if part.get_filename() else payload.decode()
+        fields[name] = (
+            (part.get_filename(), part.get_content_type(), payload) if part.get_filename() else payload.decode()
+        )
     return fields
 
 
-def instance_v2(max_characters: int = 1000, media: int = 3, url_weight: int = 23, **media_limits: Any) -> dict[str, Any]:
+def instance_v2(
+    max_characters: int = 1000, media: int = 3, url_weight: int = 23, **media_limits: Any
+) -> dict[str, Any]:
     return {
-        "domain": "social.example.org", "title": "Social", "version": "4.4.0",
+        "domain": "social.example.org",
+        "title": "Social",
+        "version": "4.4.0",
         "configuration": {
-            "statuses": {"max_characters": max_characters, "max_media_attachments": media,
-                         "characters_reserved_per_url": url_weight},
-            "media_attachments": {"supported_mime_types": ["image/png", "image/jpeg"],
-                                  "image_size_limit": 16777216, "description_limit": 1500, **media_limits},
+            "statuses": {
+                "max_characters": max_characters,
+                "max_media_attachments": media,
+                "characters_reserved_per_url": url_weight,
+            },
+            "media_attachments": {
+                "supported_mime_types": ["image/png", "image/jpeg"],
+                "image_size_limit": 16777216,
+                "description_limit": 1500,
+                **media_limits,
+            },
         },
     }
 
@@ -165,7 +186,9 @@ def test_french_text_is_sent_as_utf8_unchanged(http: responses.RequestsMock) -> 
     assert form(http.calls[0])["status"] == [text]
 
 
-@pytest.mark.parametrize("instance", ["social.example.org", "https://social.example.org/", " https://social.example.org "])
+@pytest.mark.parametrize(
+    "instance", ["social.example.org", "https://social.example.org/", " https://social.example.org "]
+)
 def test_the_instance_url_is_normalised(http: responses.RequestsMock, instance: str) -> None:
     http.post(STATUSES, json=status("2"))
     adapter = make_adapter(instance=instance)
@@ -198,7 +221,8 @@ def test_config_yaml_api_base_timeout_and_token_env(tmp_path: Path, http: respon
     text = CONFIG_YAML.replace(
         "mastodon: {enabled: true, instance: https://social.example.org}",
         "mastodon: {enabled: true, instance: https://social.example.org, api_base: 'https://proxy.chu.example/',"
-        " timeout: 12, token_env: CHU_MASTODON}")
+        " timeout: 12, token_env: CHU_MASTODON}",
+    )
     config = make_config(tmp_path / "site", text=text)
     adapter = Mastodon(config.networks["mastodon"], Credentials(environ={"CHU_MASTODON": TOKEN}), config.cache_dir)
     http.post("https://proxy.chu.example/api/v1/statuses", json=status("5"))
@@ -305,7 +329,8 @@ def test_an_image_is_uploaded_with_its_alt_then_attached(tmp_path: Path, http: r
 
 
 def test_several_images_keep_their_order_and_an_image_without_alt_sends_no_description(
-        tmp_path: Path, http: responses.RequestsMock) -> None:
+    tmp_path: Path, http: responses.RequestsMock
+) -> None:
     for media_id in ("1", "2"):
         http.post(MEDIA, json={"id": media_id, "url": f"{INSTANCE}/media/{media_id}.png"})
     http.post(STATUSES, json=status("502"))
@@ -326,17 +351,24 @@ def test_an_image_still_processing_is_polled_until_ready(tmp_path: Path, http: r
     assert publish(adapter, rendering(media=[image(tmp_path, "a.png")])).remote_id == "503"
 
     assert [(c.request.method, c.request.url) for c in http.calls] == [
-        ("POST", MEDIA), *[("GET", f"{INSTANCE}/api/v1/media/9002")] * 3, ("POST", STATUSES)]
+        ("POST", MEDIA),
+        *[("GET", f"{INSTANCE}/api/v1/media/9002")] * 3,
+        ("POST", STATUSES),
+    ]
     assert adapter.sleep.calls == [1.0, 2.0, 3.0]
     assert http.calls[1].request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert form(http.calls[4])["media_ids[]"] == ["9002"]
 
 
-def test_processing_that_never_ends_is_transient_and_publishes_nothing(tmp_path: Path, http: responses.RequestsMock) -> None:
+def test_processing_that_never_ends_is_transient_and_publishes_nothing(
+    tmp_path: Path, http: responses.RequestsMock
+) -> None:
     http.post(MEDIA, status=202, json={"id": "9003", "url": None})
     http.get(f"{INSTANCE}/api/v1/media/9003", status=206, json={"id": "9003", "url": None})
     adapter = make_adapter()
-    with pytest.raises(TransientError, match=r"still processing the image media/a.png after 56 s; nothing was published"):
+    with pytest.raises(
+        TransientError, match=r"still processing the image media/a.png after 56 s; nothing was published"
+    ):
         publish(adapter, rendering(media=[image(tmp_path, "a.png")]))
     assert sum(adapter.sleep.calls) <= adapter.max_processing_wait
     assert adapter.sleep.calls[:5] == [1.0, 2.0, 3.0, 5.0, 5.0]
@@ -345,23 +377,33 @@ def test_processing_that_never_ends_is_transient_and_publishes_nothing(tmp_path:
 
 def test_an_image_the_instance_cannot_process_is_permanent(tmp_path: Path, http: responses.RequestsMock) -> None:
     http.post(MEDIA, status=202, json={"id": "9004", "url": None})
-    http.get(f"{INSTANCE}/api/v1/media/9004", status=422, json={"error": "Error processing thumbnail for uploaded media"})
-    with pytest.raises(PermanentError, match=r"could not process the image media/a.png \(422: Error processing thumbnail"):
+    http.get(
+        f"{INSTANCE}/api/v1/media/9004", status=422, json={"error": "Error processing thumbnail for uploaded media"}
+    )
+    with pytest.raises(
+        PermanentError, match=r"could not process the image media/a.png \(422: Error processing thumbnail"
+    ):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
 
 
 def test_a_rejected_upload_is_permanent_and_sends_no_status(tmp_path: Path, http: responses.RequestsMock) -> None:
     http.post(MEDIA, status=422, json={"error": "Validation failed: File content type is invalid"})
-    with pytest.raises(PermanentError, match="rejected uploading the image media/a.png \\(422: Validation failed: File content type is invalid\\)"):
+    with pytest.raises(
+        PermanentError,
+        match="rejected uploading the image media/a.png \\(422: Validation failed: File content type is invalid\\)",
+    ):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
     assert len(http.calls) == 1
 
 
-@pytest.mark.parametrize("reply", [
-    {"body": requests.exceptions.ReadTimeout("Read timed out.")},
-    {"status": 503, "json": {"error": "Service Unavailable"}},
-    {"status": 500, "json": {"error": "Error processing thumbnail for uploaded media"}},
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"body": requests.exceptions.ReadTimeout("Read timed out.")},
+        {"status": 503, "json": {"error": "Service Unavailable"}},
+        {"status": 500, "json": {"error": "Error processing thumbnail for uploaded media"}},
+    ],
+)
 def test_a_failed_upload_is_transient_never_unknown(tmp_path: Path, http: responses.RequestsMock, reply: dict) -> None:
     http.post(MEDIA, **reply)
     with pytest.raises(TransientError, match="uploading the image media/a.png"):
@@ -369,7 +411,8 @@ def test_a_failed_upload_is_transient_never_unknown(tmp_path: Path, http: respon
 
 
 def test_media_are_checked_against_the_instance_limits_before_any_request(
-        tmp_path: Path, http: responses.RequestsMock) -> None:
+    tmp_path: Path, http: responses.RequestsMock
+) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / CACHE_FILE).write_text(json.dumps({INSTANCE: {"max_media_attachments": 2, "image_size_limit": 100}}))
@@ -393,11 +436,18 @@ def test_media_are_checked_against_the_instance_limits_before_any_request(
 
 
 def test_a_rate_limit_is_transient_until_the_instance_reset(http: responses.RequestsMock) -> None:
-    reset = (datetime.now(timezone.utc) + timedelta(minutes=17)).replace(microsecond=0)
-    http.post(STATUSES, status=429, json={"error": "Too many requests"}, headers={
-        "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset.isoformat()})
-    with pytest.raises(TransientError, match=f"rate limit was reached while publishing the post; nothing more was"
-                                             f" published, hospipost will try again after {reset:%H:%M} UTC") as raised:
+    reset = (datetime.now(UTC) + timedelta(minutes=17)).replace(microsecond=0)
+    http.post(
+        STATUSES,
+        status=429,
+        json={"error": "Too many requests"},
+        headers={"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset.isoformat()},
+    )
+    with pytest.raises(
+        TransientError,
+        match=f"rate limit was reached while publishing the post; nothing more was"
+        f" published, hospipost will try again after {reset:%H:%M} UTC",
+    ) as raised:
         publish(make_adapter(), rendering())
     assert raised.value.retry_at is not None and abs((raised.value.retry_at - reset).total_seconds()) < 2
     assert len(http.calls) == 1  # ratelimit_method="throw": Mastodon.py neither waits nor retries
@@ -408,23 +458,31 @@ def test_a_rate_limit_without_a_reset_uses_retry_after_or_a_default(http: respon
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
     assert raised.value.retry_at is not None
-    assert 100 < (raised.value.retry_at - datetime.now(timezone.utc)).total_seconds() <= 120
+    assert 100 < (raised.value.retry_at - datetime.now(UTC)).total_seconds() <= 120
     http.replace(responses.POST, STATUSES, status=429, json={"error": "Too many requests"})
     with pytest.raises(TransientError) as raised:
         publish(make_adapter(), rendering())
-    assert 280 < (raised.value.retry_at - datetime.now(timezone.utc)).total_seconds() <= 300
+    assert 280 < (raised.value.retry_at - datetime.now(UTC)).total_seconds() <= 300
 
 
-@pytest.mark.parametrize("headers", [
-    {"X-RateLimit-Reset": "9999-12-31T23:59:59.000Z"}, {"X-RateLimit-Reset": "100000000000"},
-    {"X-RateLimit-Reset": "99999999999999999999"}, {"X-RateLimit-Reset": "soon"},
-    {"X-RateLimit-Reset": "10000-01-01T00:00:00Z"}, {"Retry-After": "100000000000"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-RateLimit-Reset": "9999-12-31T23:59:59.000Z"},
+        {"X-RateLimit-Reset": "100000000000"},
+        {"X-RateLimit-Reset": "99999999999999999999"},
+        {"X-RateLimit-Reset": "soon"},
+        {"X-RateLimit-Reset": "10000-01-01T00:00:00Z"},
+        {"Retry-After": "100000000000"},
+    ],
+)
 def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(http: responses.RequestsMock, headers: dict) -> None:
-    http.post(STATUSES, status=429, json={"error": "Too many requests"}, headers={"X-RateLimit-Remaining": "0", **headers})
+    http.post(
+        STATUSES, status=429, json={"error": "Too many requests"}, headers={"X-RateLimit-Remaining": "0", **headers}
+    )
     with pytest.raises(TransientError, match="rate limit was reached while publishing the post") as raised:
         publish(make_adapter(), rendering())
-    assert raised.value.retry_at <= datetime.now(timezone.utc) + MAX_WAIT
+    assert raised.value.retry_at <= datetime.now(UTC) + MAX_WAIT
 
 
 def test_an_invalid_token_is_permanent_with_what_to_do(http: responses.RequestsMock) -> None:
@@ -433,13 +491,17 @@ def test_an_invalid_token_is_permanent_with_what_to_do(http: responses.RequestsM
         publish(make_adapter(), rendering())
     assert str(raised.value) == (
         "The Mastodon token is invalid or revoked: create a new application token with write:statuses and"
-        " write:media and set HOSPIPOST_MASTODON_TOKEN.")
+        " write:media and set HOSPIPOST_MASTODON_TOKEN."
+    )
 
 
 def test_rejected_content_is_permanent_with_the_instance_message(http: responses.RequestsMock) -> None:
     http.post(STATUSES, status=422, json={"error": "Validation failed: Text character limit of 500 exceeded"})
-    with pytest.raises(PermanentError, match=r"rejected publishing the post \(422: Validation failed: Text character"
-                                             r" limit of 500 exceeded\); nothing more was published: fix the post"):
+    with pytest.raises(
+        PermanentError,
+        match=r"rejected publishing the post \(422: Validation failed: Text character"
+        r" limit of 500 exceeded\); nothing more was published: fix the post",
+    ):
         publish(make_adapter(), rendering())
 
 
@@ -447,33 +509,61 @@ def test_a_rejected_second_part_says_the_first_is_online(http: responses.Request
     http.post(STATUSES, json=status("601"))
     http.post(STATUSES, status=422, json={"error": "Validation failed: Text can't be blank"})
     parts = Parts()
-    with pytest.raises(PermanentError, match=r"part 2 of 2 of the thread \(422: .*the first 1 part of the thread is already online"):
+    with pytest.raises(
+        PermanentError, match=r"part 2 of 2 of the thread \(422: .*the first 1 part of the thread is already online"
+    ):
         publish(make_adapter(), rendering("un", "deux"), parts=parts)
     assert parts.calls == [(0, "601")]
 
 
 def test_media_not_yet_processed_at_posting_time_is_transient(http: responses.RequestsMock) -> None:
-    http.post(STATUSES, status=422, json={"error": "Cannot attach files that have not finished processing. Try again in a moment!"})
+    http.post(
+        STATUSES,
+        status=422,
+        json={"error": "Cannot attach files that have not finished processing. Try again in a moment!"},
+    )
     with pytest.raises(TransientError, match="had not finished processing an image"):
         publish(make_adapter(), rendering())
 
 
-@pytest.mark.parametrize(("code", "body", "kind", "message"), [
-    (403, {"error": "This action is outside the authorized scopes"}, PermanentError,
-     r"\(403: This action is outside the authorized scopes\): the token lacks a scope \(it needs write:statuses and write:media\)"),
-    (404, {"error": "Record not found"}, PermanentError,
-     r"answered 404: Record not found while publishing the post: check networks.mastodon.instance"),
-    (410, None, PermanentError, r"answered 410 Gone while publishing the post: the account may be suspended or deleted"),
-    (413, None, PermanentError, r"refused publishing the post as too large \(413\)"),
-    (408, None, TransientError, r"timed out reading publishing the post \(408\)"),
-    (400, {"error": "Bad request"}, PermanentError, r"refused publishing the post \(400: Bad request\)"),
-    (500, {"error": "We're sorry, but something went wrong"}, TransientError, r"server error \(HTTP 500\)"),
-    (502, None, TransientError, r"server error \(HTTP 502\) while publishing the post; hospipost will try again later"),
-    (503, {"error": "Service Unavailable"}, TransientError, r"server error \(HTTP 503\)"),
-    (504, None, TransientError, r"server error \(HTTP 504\)"),
-])
-def test_http_errors_map_to_outcomes(http: responses.RequestsMock, code: int, body: dict | None, kind: type,
-                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "body", "kind", "message"),
+    [
+        (
+            403,
+            {"error": "This action is outside the authorized scopes"},
+            PermanentError,
+            r"\(403: This action is outside the authorized scopes\): the token lacks a scope \(it needs write:statuses and write:media\)",
+        ),
+        (
+            404,
+            {"error": "Record not found"},
+            PermanentError,
+            r"answered 404: Record not found while publishing the post: check networks.mastodon.instance",
+        ),
+        (
+            410,
+            None,
+            PermanentError,
+            r"answered 410 Gone while publishing the post: the account may be suspended or deleted",
+        ),
+        (413, None, PermanentError, r"refused publishing the post as too large \(413\)"),
+        (408, None, TransientError, r"timed out reading publishing the post \(408\)"),
+        (400, {"error": "Bad request"}, PermanentError, r"refused publishing the post \(400: Bad request\)"),
+        (500, {"error": "We're sorry, but something went wrong"}, TransientError, r"server error \(HTTP 500\)"),
+        (
+            502,
+            None,
+            TransientError,
+            r"server error \(HTTP 502\) while publishing the post; hospipost will try again later",
+        ),
+        (503, {"error": "Service Unavailable"}, TransientError, r"server error \(HTTP 503\)"),
+        (504, None, TransientError, r"server error \(HTTP 504\)"),
+    ],
+)
+def test_http_errors_map_to_outcomes(
+    http: responses.RequestsMock, code: int, body: dict | None, kind: type, message: str
+) -> None:
     if body is None:
         http.post(STATUSES, status=code, body=b"")
     else:
@@ -485,13 +575,17 @@ def test_http_errors_map_to_outcomes(http: responses.RequestsMock, code: int, bo
 
 def test_a_deleted_previous_part_is_permanent(http: responses.RequestsMock) -> None:
     http.post(STATUSES, status=404, json={"error": "The post you are trying to reply to does not appear to exist."})
-    with pytest.raises(PermanentError, match=r"no longer has part 1 of the thread \(status 701\), which part 2 replies to"):
+    with pytest.raises(
+        PermanentError, match=r"no longer has part 1 of the thread \(status 701\), which part 2 replies to"
+    ):
         publish(make_adapter(), rendering("un", "deux"), done=["701"])
 
 
 def test_an_unreadable_answer_to_a_status_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, status=200, body="<html>Bienvenue</html>", content_type="text/html")
-    with pytest.raises(UnknownOutcome, match="answered publishing the post with an unreadable body, so it may be online"):
+    with pytest.raises(
+        UnknownOutcome, match="answered publishing the post with an unreadable body, so it may be online"
+    ):
         publish(make_adapter(), rendering())
 
 
@@ -504,8 +598,11 @@ def test_a_status_without_an_id_is_unknown(http: responses.RequestsMock) -> None
 @pytest.mark.parametrize("code", [301, 302, 307, 308])
 def test_a_redirect_is_not_followed(http: responses.RequestsMock, code: int) -> None:
     http.post(STATUSES, status=code, headers={"Location": "https://mastodon.chu.example/api/v1/statuses"})
-    with pytest.raises(PermanentError, match=rf"redirected publishing the post \(HTTP {code} to https://mastodon.chu.example"
-                                             r"/api/v1/statuses\); nothing more was published: set networks.mastodon.instance"):
+    with pytest.raises(
+        PermanentError,
+        match=rf"redirected publishing the post \(HTTP {code} to https://mastodon.chu.example"
+        r"/api/v1/statuses\); nothing more was published: set networks.mastodon.instance",
+    ):
         publish(make_adapter(), rendering())
     assert len(http.calls) == 1
 
@@ -518,17 +615,33 @@ def refused(url: str) -> requests.exceptions.ConnectionError:
     return requests.exceptions.ConnectionError(MaxRetryError(None, url, reason))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("failure", "why"), [
-    (refused(STATUSES), "connection refused"),
-    (requests.exceptions.ConnectionError(MaxRetryError(None, STATUSES, NameResolutionError(  # type: ignore[arg-type]
-        "social.example.org", None, socket.gaierror(-2, "Name or service not known")))), "host name not resolved"),  # type: ignore[arg-type]
-    (requests.exceptions.ConnectTimeout("connect timed out"), "connection timed out"),
-    (requests.exceptions.SSLError("certificate verify failed"), "TLS handshake failed"),
-])
+@pytest.mark.parametrize(
+    ("failure", "why"),
+    [
+        (refused(STATUSES), "connection refused"),
+        (
+            requests.exceptions.ConnectionError(
+                MaxRetryError(
+                    None,
+                    STATUSES,
+                    NameResolutionError(  # type: ignore[arg-type]
+                        "social.example.org", None, socket.gaierror(-2, "Name or service not known")
+                    ),
+                )
+            ),
+            "host name not resolved",
+        ),  # type: ignore[arg-type]
+        (requests.exceptions.ConnectTimeout("connect timed out"), "connection timed out"),
+        (requests.exceptions.SSLError("certificate verify failed"), "TLS handshake failed"),
+    ],
+)
 def test_a_failure_before_sending_is_transient(http: responses.RequestsMock, failure: Exception, why: str) -> None:
     http.post(STATUSES, body=failure)
-    with pytest.raises(TransientError, match=f"Could not reach the Mastodon instance at {INSTANCE} while publishing the"
-                                             f" post \\({why}\\); nothing more was published"):
+    with pytest.raises(
+        TransientError,
+        match=f"Could not reach the Mastodon instance at {INSTANCE} while publishing the"
+        f" post \\({why}\\); nothing more was published",
+    ):
         publish(make_adapter(), rendering())
 
 
@@ -537,16 +650,27 @@ def test_a_read_timeout_after_sending_is_unknown_and_says_resending_is_safe(http
     with pytest.raises(UnknownOutcome) as raised:
         publish(make_adapter(), rendering())
     message = str(raised.value)
-    assert message.startswith("The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online.")
-    assert "Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the" \
+    assert message.startswith(
+        "The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online."
+    )
+    assert (
+        "Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
         " same Idempotency-Key with the post it already made" in message
+    )
     assert "`hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent`" in message
 
 
 def test_a_connection_broken_after_sending_is_unknown(http: responses.RequestsMock) -> None:
-    http.post(STATUSES, body=requests.exceptions.ConnectionError(
-        ProtocolError("Connection aborted.", RemoteDisconnected("Remote end closed connection without response"))))
-    with pytest.raises(UnknownOutcome, match=r"broke the connection \(connection closed by the server\) while publishing the post, after the request was sent"):
+    http.post(
+        STATUSES,
+        body=requests.exceptions.ConnectionError(
+            ProtocolError("Connection aborted.", RemoteDisconnected("Remote end closed connection without response"))
+        ),
+    )
+    with pytest.raises(
+        UnknownOutcome,
+        match=r"broke the connection \(connection closed by the server\) while publishing the post, after the request was sent",
+    ):
         publish(make_adapter(), rendering())
 
 
@@ -585,13 +709,17 @@ def test_a_refused_connection_on_a_real_port_is_transient() -> None:
     with pytest.raises(TransientError, match="connection refused") as raised:
         publish(adapter, rendering())
     assert TOKEN not in str(raised.value)
-    with pytest.raises(TransientError, match=r"while reading the instance's limits \(connection refused\); try again later\.$"):
+    with pytest.raises(
+        TransientError, match=r"while reading the instance's limits \(connection refused\); try again later\.$"
+    ):
         adapter.verify()  # a read publishes nothing: the message does not talk of publishing
 
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
     with SilentServer() as server:
-        with pytest.raises(UnknownOutcome, match="did not answer within 0.3 s while publishing the post, after the request was sent"):
+        with pytest.raises(
+            UnknownOutcome, match="did not answer within 0.3 s while publishing the post, after the request was sent"
+        ):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(b"POST /api/v1/statuses HTTP/1.1")
@@ -612,9 +740,13 @@ def test_verify_caches_the_instance_limits_and_check_uses_them(tmp_path: Path, h
     settings = config.networks["mastodon"]
     http.get(INSTANCE_V2, json=instance_v2(max_characters=1000, media=3))
     http.get(ME, json={"id": "7", "username": "chu", "acct": "chu", "url": f"{INSTANCE}/@chu"})
-    long_text = "Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en pédiatrie. " * 8  # ~700 characters
-    assert any(f.network == "mastodon" for f in findings(config, post_with(text=long_text, networks=["mastodon"]),
-                                                          rule="network-length"))
+    long_text = (
+        "Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en pédiatrie. " * 8
+    )  # ~700 characters
+    assert any(
+        f.network == "mastodon"
+        for f in findings(config, post_with(text=long_text, networks=["mastodon"]), rule="network-length")
+    )
 
     adapter = Mastodon(settings, Credentials(environ={"HOSPIPOST_MASTODON_TOKEN": TOKEN}), config.cache_dir)
     answer = adapter.verify()
@@ -626,18 +758,32 @@ def test_verify_caches_the_instance_limits_and_check_uses_them(tmp_path: Path, h
     cached = json.loads((config.cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
     entry = cached[INSTANCE]
     assert {k: v for k, v in entry.items() if k != "checked_at"} == {
-        "max_characters": 1000, "characters_reserved_per_url": 23, "max_media_attachments": 3,
-        "image_size_limit": 16777216, "description_limit": 1500}
+        "max_characters": 1000,
+        "characters_reserved_per_url": 23,
+        "max_media_attachments": 3,
+        "image_size_limit": 16777216,
+        "description_limit": 1500,
+    }
     assert datetime.fromisoformat(entry["checked_at"]).tzinfo is not None
     assert [p.name for p in config.cache_dir.iterdir()] == [CACHE_FILE]  # no temporary file left
 
     limits = Mastodon.effective_limits(settings, config.cache_dir)
-    assert (limits.max_length, limits.max_images, limits.max_image_bytes, limits.max_alt_length) == (1000, 3, 16777216, 1500)
+    assert (limits.max_length, limits.max_images, limits.max_image_bytes, limits.max_alt_length) == (
+        1000,
+        3,
+        16777216,
+        1500,
+    )
     assert limits.count is mastodon_length and limits.supports_threads
-    assert not [f for f in findings(config, post_with(text=long_text, networks=["mastodon"]), rule="network-length")
-                if f.network == "mastodon"]
-    assert any(f.network == "mastodon" for f in findings(config, post_with(text="x" * 1001, networks=["mastodon"]),
-                                                          rule="network-length"))
+    assert not [
+        f
+        for f in findings(config, post_with(text=long_text, networks=["mastodon"]), rule="network-length")
+        if f.network == "mastodon"
+    ]
+    assert any(
+        f.network == "mastodon"
+        for f in findings(config, post_with(text="x" * 1001, networks=["mastodon"]), rule="network-length")
+    )
 
 
 def test_the_url_weight_follows_the_instance(tmp_path: Path, http: responses.RequestsMock) -> None:
@@ -654,11 +800,22 @@ def test_the_url_weight_follows_the_instance(tmp_path: Path, http: responses.Req
 
 def test_verify_falls_back_to_the_v1_instance(tmp_path: Path, http: responses.RequestsMock) -> None:
     http.get(INSTANCE_V2, status=404, json={"error": "Record not found"})
-    http.get(INSTANCE_V1, json={"uri": "social.example.org", "version": "3.5.3", "configuration": {
-        "statuses": {"max_characters": 5000, "max_media_attachments": 4, "characters_reserved_per_url": 23},
-        "media_attachments": {"image_size_limit": 10485760}}})
+    http.get(
+        INSTANCE_V1,
+        json={
+            "uri": "social.example.org",
+            "version": "3.5.3",
+            "configuration": {
+                "statuses": {"max_characters": 5000, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+                "media_attachments": {"image_size_limit": 10485760},
+            },
+        },
+    )
     http.get(ME, json={"acct": "chu"})
-    assert make_adapter(cache_dir=tmp_path).verify() == "@chu on social.example.org (5000 characters, URLs count 23, 4 images)"
+    assert (
+        make_adapter(cache_dir=tmp_path).verify()
+        == "@chu on social.example.org (5000 characters, URLs count 23, 4 images)"
+    )
     assert [c.request.url for c in http.calls] == [INSTANCE_V2, INSTANCE_V1, ME]
     entry = read_cache(tmp_path / CACHE_FILE)[INSTANCE]
     assert "description_limit" not in entry and entry["max_characters"] == 5000
@@ -677,9 +834,17 @@ def test_the_cache_is_keyed_by_instance_and_keeps_other_instances(tmp_path: Path
     assert instance_key("SOCIAL.example.org/") == INSTANCE
 
 
-@pytest.mark.parametrize("content", ["{not json", "[]", json.dumps({INSTANCE: "oops"}),
-                                     json.dumps({INSTANCE: {"max_characters": "mille", "max_media_attachments": -1,
-                                                            "characters_reserved_per_url": True}})])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "[]",
+        json.dumps({INSTANCE: "oops"}),
+        json.dumps(
+            {INSTANCE: {"max_characters": "mille", "max_media_attachments": -1, "characters_reserved_per_url": True}}
+        ),
+    ],
+)
 def test_a_broken_cache_gives_the_declared_limits(tmp_path: Path, content: str) -> None:
     (tmp_path / CACHE_FILE).write_text(content)
     limits = Mastodon.effective_limits(make_adapter().settings, tmp_path)
@@ -706,11 +871,17 @@ def test_verify_reports_an_unwritable_cache_without_failing(tmp_path: Path, http
     assert "limits not cached" in make_adapter(cache_dir=blocker / "cache").verify()
 
 
-@pytest.mark.parametrize(("code", "message"), [
-    (401, "create a new application token with write:statuses and write:media (and read:accounts, which"
-          " `hospipost networks check` needs) and set HOSPIPOST_MASTODON_TOKEN"),
-    (403, "the token lacks a scope (it needs read:accounts)"),
-])
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            401,
+            "create a new application token with write:statuses and write:media (and read:accounts, which"
+            " `hospipost networks check` needs) and set HOSPIPOST_MASTODON_TOKEN",
+        ),
+        (403, "the token lacks a scope (it needs read:accounts)"),
+    ],
+)
 def test_verify_token_errors(tmp_path: Path, http: responses.RequestsMock, code: int, message: str) -> None:
     http.get(INSTANCE_V2, json=instance_v2())
     http.get(ME, status=code, json={"error": "This action is outside the authorized scopes"})
@@ -740,18 +911,47 @@ def test_payload_for_a_thread_with_images(tmp_path: Path, http: responses.Reques
     payload = adapter.payload(rendering(TEXT, "Suite du fil", media=media), KEY)
 
     assert payload == [
-        {"method": "POST", "url": MEDIA, "file": "media/canicule.png",
-         "multipart": {"description": ALT, "file": {"name": "canicule.png", "bytes": len(tiny_png()), "type": "image/png"}},
-         "then": f"GET {INSTANCE}/api/v1/media/<media id 1> until processed, when the instance answers 202"},
-        {"method": "POST", "url": MEDIA, "file": "media/plan.png",
-         "multipart": {"file": {"name": "plan.png", "bytes": len(tiny_png()), "type": "image/png"}},
-         "then": f"GET {INSTANCE}/api/v1/media/<media id 2> until processed, when the instance answers 202"},
-        {"method": "POST", "url": STATUSES, "headers": {"Idempotency-Key": f"{KEY}#0"},
-         "data": {"status": TEXT, "sensitive": "0", "visibility": "public", "language": "fr",
-                  "media_ids[]": ["<media id 1>", "<media id 2>"]}},
-        {"method": "POST", "url": STATUSES, "headers": {"Idempotency-Key": f"{KEY}#1"},
-         "data": {"status": "Suite du fil", "in_reply_to_id": "<id of part 1>", "sensitive": "0",
-                  "visibility": "public", "language": "fr"}},
+        {
+            "method": "POST",
+            "url": MEDIA,
+            "file": "media/canicule.png",
+            "multipart": {
+                "description": ALT,
+                "file": {"name": "canicule.png", "bytes": len(tiny_png()), "type": "image/png"},
+            },
+            "then": f"GET {INSTANCE}/api/v1/media/<media id 1> until processed, when the instance answers 202",
+        },
+        {
+            "method": "POST",
+            "url": MEDIA,
+            "file": "media/plan.png",
+            "multipart": {"file": {"name": "plan.png", "bytes": len(tiny_png()), "type": "image/png"}},
+            "then": f"GET {INSTANCE}/api/v1/media/<media id 2> until processed, when the instance answers 202",
+        },
+        {
+            "method": "POST",
+            "url": STATUSES,
+            "headers": {"Idempotency-Key": f"{KEY}#0"},
+            "data": {
+                "status": TEXT,
+                "sensitive": "0",
+                "visibility": "public",
+                "language": "fr",
+                "media_ids[]": ["<media id 1>", "<media id 2>"],
+            },
+        },
+        {
+            "method": "POST",
+            "url": STATUSES,
+            "headers": {"Idempotency-Key": f"{KEY}#1"},
+            "data": {
+                "status": "Suite du fil",
+                "in_reply_to_id": "<id of part 1>",
+                "sensitive": "0",
+                "visibility": "public",
+                "language": "fr",
+            },
+        },
     ]
     assert len(http.calls) == 0 and adapter.credentials.handed_out == set()
 
@@ -776,9 +976,11 @@ def test_payload_matches_what_publish_sends(tmp_path: Path, http: responses.Requ
 
     assert [(p["method"], p["url"]) for p in payload] == [(c.request.method, c.request.url) for c in http.calls]
     sent_file = multipart(http.calls[0])
-    assert payload[0]["multipart"] == {"description": sent_file["description"], "file": {
-        "name": sent_file["file"][0], "bytes": len(sent_file["file"][2]), "type": sent_file["file"][1]}}
-    for step, call in zip(payload[1:], http.calls[1:]):
+    assert payload[0]["multipart"] == {
+        "description": sent_file["description"],
+        "file": {"name": sent_file["file"][0], "bytes": len(sent_file["file"][2]), "type": sent_file["file"][1]},
+    }
+    for step, call in zip(payload[1:], http.calls[1:], strict=False):
         assert {k: v if k == "media_ids[]" else v[0] for k, v in form(call).items()} == step["data"]
         assert call.request.headers["Idempotency-Key"] == step["headers"]["Idempotency-Key"]
 
@@ -798,7 +1000,8 @@ SECRET_FAILURES: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("case", "reply"), SECRET_FAILURES, ids=[case for case, _ in SECRET_FAILURES])
 def test_the_token_never_appears_in_errors_logs_payloads_or_the_cache(
-        tmp_path: Path, http: responses.RequestsMock, caplog: pytest.LogCaptureFixture, case: str, reply: dict) -> None:
+    tmp_path: Path, http: responses.RequestsMock, caplog: pytest.LogCaptureFixture, case: str, reply: dict
+) -> None:
     caplog.set_level(logging.DEBUG)
     http.post(STATUSES, **reply)
     http.get(INSTANCE_V2, json=instance_v2())
@@ -821,8 +1024,9 @@ def test_the_token_never_appears_in_errors_logs_payloads_or_the_cache(
     assert TOKEN not in (tmp_path / CACHE_FILE).read_text(encoding="utf-8")
 
 
-def test_the_token_is_never_logged_on_success(tmp_path: Path, http: responses.RequestsMock,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_the_token_is_never_logged_on_success(
+    tmp_path: Path, http: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     http.post(MEDIA, json={"id": "1", "url": f"{INSTANCE}/m.png"})
     http.post(STATUSES, json=status("901"))
@@ -836,8 +1040,9 @@ def test_the_token_is_never_logged_on_success(tmp_path: Path, http: responses.Re
     assert TOKEN not in (tmp_path / CACHE_FILE).read_text(encoding="utf-8")
 
 
-def test_a_token_that_names_a_file_is_sent_as_is(tmp_path: Path, http: responses.RequestsMock,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_token_that_names_a_file_is_sent_as_is(
+    tmp_path: Path, http: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Mastodon.py reads an access_token naming an existing file as a token file; we never let it."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "jeton").write_text("OTHER-TOKEN-FROM-A-FILE\n")
@@ -850,10 +1055,17 @@ def test_a_token_that_names_a_file_is_sent_as_is(tmp_path: Path, http: responses
 
 
 def test_importing_the_module_loads_no_sdk() -> None:
-    code = ("import sys, hospipost.networks.mastodon; "
-            "print(sorted(m for m in ('mastodon', 'requests', 'urllib3') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys, hospipost.networks.mastodon; "
+        "print(sorted(m for m in ('mastodon', 'requests', 'urllib3') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -873,7 +1085,8 @@ posts:
 
 
 def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
-        tmp_path: Path, http: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, http: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from hospipost.cli import cli
 
     text = CONFIG_YAML
@@ -895,8 +1108,10 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     assert "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour" in status_output
     reconciled = run("reconcile", "salle-attente", "--network", "mastodon", "--not-sent")
     assert reconciled.exit_code == 0
-    assert "Re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt." \
+    assert (
+        "Re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt."
         in reconciled.output
+    )
     http.replace(responses.POST, STATUSES, json=status("110001"))
 
     with clock.at("2026-12-01 10:31"):
@@ -907,16 +1122,31 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     assert keys == ["salle-attente:mastodon:once#0"] * 2
 
 
-@pytest.mark.parametrize(("reply", "expected"), [
-    ({"status": 503, "json": {"error": "Service Unavailable"}},
-     'The Mastodon instance had a server error (HTTP 503) while publishing the post; hospipost will try again later.'),
-    ({"status": 422, "json": {"error": "Validation failed: Text character limit of 500 exceeded"}},
-     'The Mastodon instance rejected publishing the post (422: Validation failed: Text character limit of 500 exceeded); nothing more was published: fix the post, then publish again.'),
-    ({"body": requests.exceptions.ReadTimeout("read timed out")},
-     'The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).'),
-    ({"body": requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))},
-     'The Mastodon instance broke the connection (connection reset) while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).'),
-])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (
+            {"status": 503, "json": {"error": "Service Unavailable"}},
+            "The Mastodon instance had a server error (HTTP 503) while publishing the post; hospipost will try again later.",
+        ),
+        (
+            {"status": 422, "json": {"error": "Validation failed: Text character limit of 500 exceeded"}},
+            "The Mastodon instance rejected publishing the post (422: Validation failed: Text character limit of 500 exceeded); nothing more was published: fix the post, then publish again.",
+        ),
+        (
+            {"body": requests.exceptions.ReadTimeout("read timed out")},
+            "The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).",
+        ),
+        (
+            {
+                "body": requests.exceptions.ConnectionError(
+                    ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
+                )
+            },
+            "The Mastodon instance broke the connection (connection reset) while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).",
+        ),
+    ],
+)
 def test_each_kind_of_failure_is_one_clear_sentence(http: responses.RequestsMock, reply: dict, expected: str) -> None:
     http.post(STATUSES, **reply)
     with pytest.raises((TransientError, PermanentError, UnknownOutcome)) as raised:

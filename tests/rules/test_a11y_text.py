@@ -54,10 +54,34 @@ def test_unreadable_hashtags(config: Config, hashtag: str, camel: str) -> None:
 @pytest.mark.parametrize(
     "hashtag",
     [
-        "SemaineSécuritéPatients", "semaineSecuritePatients", "OctobreRose", "CHUAngers", "CHU", "Angers", "santé",
-        "covid19", "COVID19", "SAMU49", "IRM", "canicule", "Canicule", "vaccination", "recrutement", "hospitalisation",
-        "radiotherapie", "kinesitherapie", "transplantation", "pharmacovigilance", "neurochirurgie", "healthcare",
-        "hospilike", "bronchiolite", "semaine2026", "endometriose", "Movember", "téléconsultation",
+        "SemaineSécuritéPatients",
+        "semaineSecuritePatients",
+        "OctobreRose",
+        "CHUAngers",
+        "CHU",
+        "Angers",
+        "santé",
+        "covid19",
+        "COVID19",
+        "SAMU49",
+        "IRM",
+        "canicule",
+        "Canicule",
+        "vaccination",
+        "recrutement",
+        "hospitalisation",
+        "radiotherapie",
+        "kinesitherapie",
+        "transplantation",
+        "pharmacovigilance",
+        "neurochirurgie",
+        "healthcare",
+        "hospilike",
+        "bronchiolite",
+        "semaine2026",
+        "endometriose",
+        "Movember",
+        "téléconsultation",
     ],
 )
 def test_readable_hashtags(config: Config, hashtag: str) -> None:
@@ -68,7 +92,9 @@ def test_readable_hashtags(config: Config, hashtag: str) -> None:
 def test_hashtag_reported_once_and_not_in_urls(config: Config) -> None:
     text = "Suivez #octobrerose sur https://www.chu-angers.fr/actualites#octobrerose et partagez #octobrerose"
     assert len(messages(config, "a11y-hashtag-case", text, variants={"x": "Suivez #octobrerose"})) == 1
-    assert messages(config, "a11y-hashtag-case", "Détails : https://www.chu-angers.fr/page#semainesecuritepatients") == []
+    assert (
+        messages(config, "a11y-hashtag-case", "Détails : https://www.chu-angers.fr/page#semainesecuritepatients") == []
+    )
 
 
 def test_very_long_unknown_hashtag(config: Config) -> None:
@@ -121,7 +147,12 @@ def test_emoji_problems(config: Config, text: str, expected: str) -> None:
 
 
 def test_emoji_sequences_count_as_one() -> None:
-    assert [e for _, _, e in find_emoji("Famille 👨‍👩‍👧‍👦, soignante 👩🏽‍⚕️, 🇫🇷, 1️⃣ et © ®")] == ["👨‍👩‍👧‍👦", "👩🏽‍⚕️", "🇫🇷", "1️⃣"]
+    assert [e for _, _, e in find_emoji("Famille 👨‍👩‍👧‍👦, soignante 👩🏽‍⚕️, 🇫🇷, 1️⃣ et © ®")] == [
+        "👨‍👩‍👧‍👦",
+        "👩🏽‍⚕️",
+        "🇫🇷",
+        "1️⃣",
+    ]
 
 
 def test_alt_texts_are_not_checked_for_emoji(config: Config) -> None:

@@ -111,7 +111,9 @@ def test_a_variant_without_the_number_names_its_network(config: Config) -> None:
 def test_the_number_in_an_alt_text_only_does_not_count(config: Config) -> None:
     post = alert(
         f"Bronchiolite : les urgences sont saturées. {LINK}",
-        media=[{"file": "media/a.png", "alt": "Affiche : en cas de difficulté à respirer, appelez le 15.", "people": False}],
+        media=[
+            {"file": "media/a.png", "alt": "Affiche : en cas de difficulté à respirer, appelez le 15.", "people": False}
+        ],
     )
     assert len(rule_findings(config, "alert-emergency-number", post)) == 1
 
@@ -142,7 +144,15 @@ def test_heat_wave_post_without_the_line_is_a_warning(config: Config, opening: s
 
 @pytest.mark.parametrize(
     "number",
-    ["0 800 06 66 66", "0800 06 66 66", "0800066666", "0 800\u00a006\u00a066\u00a066", "0800.06.66.66", "0800-06-66-66", "+33 800 06 66 66"],
+    [
+        "0 800 06 66 66",
+        "0800 06 66 66",
+        "0800066666",
+        "0 800\u00a006\u00a066\u00a066",
+        "0800.06.66.66",
+        "0800-06-66-66",
+        "+33 800 06 66 66",
+    ],
 )
 def test_the_line_in_any_spacing_passes(config: Config, number: str) -> None:
     post = post_with(kind="prevention", text=f"Canicule : {HEAT_ADVICE} Canicule info service : {number}.")
@@ -250,7 +260,14 @@ def test_alert_scheduled_at_or_after_its_expiry_is_an_error(config: Config, vali
 
 @pytest.mark.parametrize(
     "valid_until",
-    ["2026-12-01 10:01", "2026-12-01 19:00", "2026-12-03 19:00", "2026-12-02T18:00:00+01:00", "2026-12-31", "2027-01-01 00:00"],
+    [
+        "2026-12-01 10:01",
+        "2026-12-01 19:00",
+        "2026-12-03 19:00",
+        "2026-12-02T18:00:00+01:00",
+        "2026-12-31",
+        "2027-01-01 00:00",
+    ],
 )
 def test_alert_valid_after_its_time_passes(config: Config, valid_until: str) -> None:
     post = alert(f"Bronchiolite : {CALL} {LINK}", valid_until=valid_until)

@@ -7,8 +7,8 @@ import yaml
 
 from hospipost.compliance import Severity, run_checks
 from hospipost.config import Config
-from hospipost.rules import all_rules
 from hospipost.posts import parse_queue_text
+from hospipost.rules import all_rules
 from hospipost.rules.approval import person_key, same_person
 from tests.helpers import NOW, findings, post_with
 

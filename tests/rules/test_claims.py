@@ -215,9 +215,7 @@ def test_ordinary_wording_is_not_comparative(config: Config, text: str) -> None:
 
 # --- claim-innovation ----------------------------------------------------------------
 
-BABICOC = (
-    "Recherche en soins au CHU d'Angers : le babicoc, un cocon conçu par nos équipes pour l'IRM des nourrissons."
-)
+BABICOC = "Recherche en soins au CHU d'Angers : le babicoc, un cocon conçu par nos équipes pour l'IRM des nourrissons."
 
 
 @pytest.mark.parametrize(
@@ -240,7 +238,10 @@ def test_innovation_without_source_is_an_error(config: Config, text: str, source
 @pytest.mark.parametrize(
     "changes",
     [
-        {"kind": "innovation", "source": "https://espaceinfirmier.fr/presse/l-infirmiere-magazine/article/n-325/des-bebes-dans-leur-bulle.html"},
+        {
+            "kind": "innovation",
+            "source": "https://espaceinfirmier.fr/presse/l-infirmiere-magazine/article/n-325/des-bebes-dans-leur-bulle.html",
+        },
         {"kind": "innovation", "source": "Pediatr Radiol 2026;56:120-126"},
         {"kind": "innovation", "source": "https://clinicaltrials.gov/study/NCT01234567"},
         {"kind": "innovation", "source": "Rapport d'évaluation HAS, mars 2026"},

@@ -102,9 +102,29 @@ def test_the_list_is_large_well_formed_and_holds_no_dci() -> None:
     names = {fold(brand) for brand, _ in brands.entries}
     assert len(names) == len(brands.entries), "a brand is listed twice"
     dci = {
-        "paracetamol", "ibuprofene", "aspirine", "tramadol", "morphine", "codeine", "insuline", "metformine",
-        "amoxicilline", "methadone", "semaglutide", "nirsevimab", "levothyroxine", "salbutamol", "meopa",
-        "dakin", "diane", "jasmine", "leeloo", "melatonine", "heparine", "oxygene", "vaccin",
+        "paracetamol",
+        "ibuprofene",
+        "aspirine",
+        "tramadol",
+        "morphine",
+        "codeine",
+        "insuline",
+        "metformine",
+        "amoxicilline",
+        "methadone",
+        "semaglutide",
+        "nirsevimab",
+        "levothyroxine",
+        "salbutamol",
+        "meopa",
+        "dakin",
+        "diane",
+        "jasmine",
+        "leeloo",
+        "melatonine",
+        "heparine",
+        "oxygene",
+        "vaccin",
     }
     assert not names & dci
     assert BRANDS_FILE.read_text(encoding="utf-8").count("CIS_bdpm.txt") >= 1
@@ -115,7 +135,7 @@ def test_malformed_list_lines_are_reported() -> None:
         BrandList.parse("Doliprane | paracétamol\nDoliprane paracétamol\n", "line.txt")
     with pytest.raises(ValueError):
         BrandList.parse("Magné B6 | magnésium", "line.txt")
-    assert [e for e in BrandList.parse("# comment\n\nAdvil | ibuprofène\n").entries] == [("Advil", "ibuprofène")]
+    assert list(BrandList.parse("# comment\n\nAdvil | ibuprofène\n").entries) == [("Advil", "ibuprofène")]
 
 
 @pytest.mark.parametrize(

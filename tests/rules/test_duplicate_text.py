@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -95,7 +95,12 @@ def test_same_text_on_different_networks_is_not_a_duplicate(config: Config) -> N
 def test_variants_are_compared_per_network(config: Config) -> None:
     posts = [
         post_with(id="a", at="2027-02-01 10:00", text=TEXT, variants={"x": "JPO de l'IFSI le 13 mars."}),
-        post_with(id="b", at="2027-02-05 10:00", text="Un tout autre texte pour Facebook.", variants={"x": "JPO de l'IFSI le 13 mars !"}),
+        post_with(
+            id="b",
+            at="2027-02-05 10:00",
+            text="Un tout autre texte pour Facebook.",
+            variants={"x": "JPO de l'IFSI le 13 mars !"},
+        ),
     ]
     assert duplicates(config, *posts) == [("b", "same text as post 'a' (2027-02-01 10:00, 4 days earlier) on x")]
 
@@ -113,7 +118,7 @@ def test_normalise() -> None:
 
 
 def _posts(count: int, texts: int) -> list[Post]:
-    start = datetime(2027, 1, 4, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
     return [
         Post(
             id=f"p{index}",

@@ -21,7 +21,9 @@ def check(folder: Path, config_yaml: str, *posts: dict) -> tuple[int, list[dict]
     """`hospipost check --format json` on one queue file; the exit code and this rule's findings."""
     (folder / "posts").mkdir(exist_ok=True)
     (folder / "config.yaml").write_text(config_yaml, encoding="utf-8")
-    (folder / "posts" / "news.yaml").write_text(yaml.safe_dump({"posts": list(posts)}, allow_unicode=True), encoding="utf-8")
+    (folder / "posts" / "news.yaml").write_text(
+        yaml.safe_dump({"posts": list(posts)}, allow_unicode=True), encoding="utf-8"
+    )
     result = CliRunner().invoke(
         cli, ["--config", str(folder / "config.yaml"), "check", "--format", "json", "--now", "2026-11-23 11:00"]
     )
@@ -40,8 +42,12 @@ def test_enabled_networks_pass(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "config_change, networks, flagged",
     [
-        (("mastodon: {enabled: true, instance", "mastodon: {enabled: false, instance"), ["x", "mastodon"], ["mastodon"]),
-        (("  linkedin: {enabled: true, organization: \"urn:li:organization:123\"}\n", ""), ["linkedin"], ["linkedin"]),
+        (
+            ("mastodon: {enabled: true, instance", "mastodon: {enabled: false, instance"),
+            ["x", "mastodon"],
+            ["mastodon"],
+        ),
+        (('  linkedin: {enabled: true, organization: "urn:li:organization:123"}\n', ""), ["linkedin"], ["linkedin"]),
         (("x: {enabled: true}", "x: {enabled: false}"), ["x", "facebook", "bluesky"], ["x"]),
     ],
 )
@@ -66,7 +72,9 @@ def test_a_config_without_networks_sends_nowhere(tmp_path: Path, config_yaml: st
 
 def test_an_ignore_does_not_hide_it(tmp_path: Path) -> None:
     post = post_with(networks=["mastodon"], ignore=[{"rule": RULE, "reason": "bientôt activé"}])
-    exit_code, found = check(tmp_path, CONFIG_YAML.replace("mastodon: {enabled: true", "mastodon: {enabled: false"), post)
+    exit_code, found = check(
+        tmp_path, CONFIG_YAML.replace("mastodon: {enabled: true", "mastodon: {enabled: false"), post
+    )
     assert exit_code == 1 and found[0]["ignored"] is None and "cannot be ignored" in found[0]["message"]
 
 

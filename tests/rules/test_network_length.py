@@ -6,12 +6,11 @@ import dataclasses
 
 import pytest
 
-from hospipost.twittertext import weighted_length
-
 from hospipost.config import Config
 from hospipost.networks.x import X
 from hospipost.rules import network_length as module
 from hospipost.textlength import char_length, grapheme_length, mastodon_length
+from hospipost.twittertext import weighted_length
 from tests.helpers import findings, post_with
 
 RULE = "network-length"
@@ -72,7 +71,9 @@ def test_limits(config: Config, text: str, networks: list[str], expected: set[st
 
 def test_message_gives_count_limit_and_excess(config: Config) -> None:
     assert flagged(config, text=text_of(312), networks=["x"]) == {"x": "X: 312 / 280 weighted characters, 32 too many."}
-    assert flagged(config, text=text_of(302), networks=["bluesky"]) == {"bluesky": "Bluesky: 302 / 300 graphemes, 2 too many."}
+    assert flagged(config, text=text_of(302), networks=["bluesky"]) == {
+        "bluesky": "Bluesky: 302 / 300 graphemes, 2 too many."
+    }
 
 
 def test_bluesky_bytes(config: Config) -> None:
@@ -82,16 +83,25 @@ def test_bluesky_bytes(config: Config) -> None:
 
 
 def test_variant_is_measured_and_named(config: Config) -> None:
-    long, short = text_of(400), "Le CHU d'Angers ouvre un nouveau hall en pédiatrie : https://www.chu-angers.fr/pediatrie"
-    assert flagged(config, text=long, variants={"x": short, "bluesky": short}, networks=["x", "bluesky", "facebook"]) == {}
+    long, short = (
+        text_of(400),
+        "Le CHU d'Angers ouvre un nouveau hall en pédiatrie : https://www.chu-angers.fr/pediatrie",
+    )
+    assert (
+        flagged(config, text=long, variants={"x": short, "bluesky": short}, networks=["x", "bluesky", "facebook"]) == {}
+    )
     found = findings(config, post_with(text=short, variants={"x": long}, networks=["x", "mastodon"]), rule=RULE)
-    assert [(f.network, f.message) for f in found] == [("x", "X: 400 / 280 weighted characters (X variant), 120 too many.")]
+    assert [(f.network, f.message) for f in found] == [
+        ("x", "X: 400 / 280 weighted characters (X variant), 120 too many.")
+    ]
     assert found[0].line == found[0].post.lines["variants.x"]
 
 
 def test_thread_parts_are_measured_one_by_one(config: Config) -> None:
     thread = ["Deuxième partie : les horaires de visite changent le 4 janvier.", text_of(290)]
-    found = findings(config, post_with(text=text_of(200), thread=thread, networks=["x", "mastodon", "facebook"]), rule=RULE)
+    found = findings(
+        config, post_with(text=text_of(200), thread=thread, networks=["x", "mastodon", "facebook"]), rule=RULE
+    )
     assert [(f.network, f.message) for f in found] == [
         ("x", "X: 290 / 280 weighted characters (thread part 3 of 3), 10 too many."),
     ]
@@ -107,7 +117,9 @@ def test_thread_is_joined_where_there_are_no_threads(config: Config) -> None:
 
 def test_an_emoji_within_latin1_weighs_two_on_x(config: Config) -> None:
     # © and ® are emoji for X: 279 letters and a © weigh 281.
-    assert flagged(config, text="©" + "a" * 279, networks=["x"]) == {"x": "X: 281 / 280 weighted characters, 1 too many."}
+    assert flagged(config, text="©" + "a" * 279, networks=["x"]) == {
+        "x": "X: 281 / 280 weighted characters, 1 too many."
+    }
 
 
 def test_limits_come_from_the_adapter(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,9 +129,21 @@ def test_limits_come_from_the_adapter(config: Config, monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize(
     "text",
-    [text_of(300), text_of(200) + " " + URL + " " + URL, "@alice@social.example.org " + URL, FAMILY * 10, "e\u0301" * 20, "a\r\nb",
-     "a.co b.co c.co d.co", "Voir t.co/x et chu-angers.fr.", "L’équipe « soins » : 15 h\u202f–\u00a0fin…", "\u0344\u0958" * 30,
-     "©" * 10 + "®" * 10, "a.fr" * 10, "x.y.z.fr " * 8],
+    [
+        text_of(300),
+        text_of(200) + " " + URL + " " + URL,
+        "@alice@social.example.org " + URL,
+        FAMILY * 10,
+        "e\u0301" * 20,
+        "a\r\nb",
+        "a.co b.co c.co d.co",
+        "Voir t.co/x et chu-angers.fr.",
+        "L’équipe « soins » : 15 h\u202f–\u00a0fin…",
+        "\u0344\u0958" * 30,
+        "©" * 10 + "®" * 10,
+        "a.fr" * 10,
+        "x.y.z.fr " * 8,
+    ],
 )
 def test_upper_bounds_never_undercount(text: str) -> None:
     for count in (char_length, grapheme_length, mastodon_length, weighted_length):
@@ -130,9 +154,36 @@ def test_the_x_upper_bound_never_undercounts_random_texts() -> None:
     import random
 
     rng = random.Random(11)
-    pieces = ["a", "é", "’", "«", " ", ".", "x.co", "https://www.chu-angers.fr/a", "www.santepubliquefrance.fr", "#Santé",
-              "\u00a0", "\u2013", "15", "@chu", "co.", "a.b.c", "\u0301", "\u202f", "😷", "日", "©", "®", "\r\n",
-              "a.fr", "a.fr/b.fr", "x.y.fr,z.fr", "https://t.co/ab", "ab.cd.ef.gh"]
+    pieces = [
+        "a",
+        "é",
+        "’",
+        "«",
+        " ",
+        ".",
+        "x.co",
+        "https://www.chu-angers.fr/a",
+        "www.santepubliquefrance.fr",
+        "#Santé",
+        "\u00a0",
+        "\u2013",
+        "15",
+        "@chu",
+        "co.",
+        "a.b.c",
+        "\u0301",
+        "\u202f",
+        "😷",
+        "日",
+        "©",
+        "®",
+        "\r\n",
+        "a.fr",
+        "a.fr/b.fr",
+        "x.y.fr,z.fr",
+        "https://t.co/ab",
+        "ab.cd.ef.gh",
+    ]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
         assert module._UPPER_BOUNDS[weighted_length](text) >= weighted_length(text), text

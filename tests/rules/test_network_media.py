@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from hospipost import media
 from hospipost.config import Config
 from hospipost.networks.x import X
-from hospipost import media
 from hospipost.rules import network_media as module
 from tests.helpers import findings, post_with
 
@@ -28,7 +28,9 @@ def png_bytes(width: int = 2, height: int = 2, padding: int = 0) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
     rows = b"".join(b"\x00" + bytes([0x80]) * width for _ in range(height))
     text = chunk(b"tEXt", b"Comment\x00" + b"x" * padding) if padding else b""
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + text + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + text + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    )
 
 
 def jpeg_bytes() -> bytes:
@@ -118,14 +120,20 @@ def test_a_folder_is_not_a_file(config: Config) -> None:
         (4 * MIB, ["x"], set()),
         (1_200_000, ["bluesky", "x"], {"bluesky"}),  # over Bluesky's 1 000 000 bytes
         (990_000, ["bluesky"], set()),
-        (11 * MIB, ["x", "facebook", "mastodon", "bluesky", "linkedin"], {"x", "facebook", "mastodon", "bluesky", "linkedin"}),
+        (
+            11 * MIB,
+            ["x", "facebook", "mastodon", "bluesky", "linkedin"],
+            {"x", "facebook", "mastodon", "bluesky", "linkedin"},
+        ),
     ],
 )
 def test_size_per_network(config: Config, size: int, networks: list[str], flagged: set[str]) -> None:
     file = write(config, "lourde.png", png_bytes(padding=size))
     found = rule_findings(config, media_post([file], networks))
     assert {network for network, _ in found} == flagged
-    assert all("takes images up to" in message and "media[0] 'media/lourde.png' weighs" in message for _, message in found)
+    assert all(
+        "takes images up to" in message and "media[0] 'media/lourde.png' weighs" in message for _, message in found
+    )
 
 
 def test_size_message_is_readable(config: Config) -> None:
@@ -176,7 +184,14 @@ def test_each_file_is_read_once_per_check(config: Config, monkeypatch: pytest.Mo
     real = module.media_info
     monkeypatch.setattr(module, "media_info", lambda path: calls.append(path) or real(path))
     file = write(config, "affiche.png", png_bytes())
-    posts = [post_with(id=f"p{index}", text=f"Texte {index} du CHU.", media=[{"file": file, "alt": "Affiche de la semaine sécurité des patients."}]) for index in range(3)]
+    posts = [
+        post_with(
+            id=f"p{index}",
+            text=f"Texte {index} du CHU.",
+            media=[{"file": file, "alt": "Affiche de la semaine sécurité des patients."}],
+        )
+        for index in range(3)
+    ]
     assert findings(config, *posts, rule=RULE) == []
     assert len(calls) == 1  # 3 posts × 5 networks, one stat
 

@@ -18,7 +18,10 @@ FLAGGED = [
     ("Date de naissance : 03/04/1931", "Date de naissance : 03/04/1931"),
     ("Bébé Léo est né le 12 mars à la maternité du CHU.", "né le 12 mars"),
     ("Jeanne, née à Angers, le 3 avril 1931, a fêté son anniversaire.", "née à Angers, le 3 avril 1931"),
-    ("Hospitalisée en réanimation depuis le 3 mai, elle remercie l'équipe.", "Hospitalisée en réanimation depuis le 3 mai"),
+    (
+        "Hospitalisée en réanimation depuis le 3 mai, elle remercie l'équipe.",
+        "Hospitalisée en réanimation depuis le 3 mai",
+    ),
     ("Il a été opéré le 14 février par l'équipe de chirurgie cardiaque.", "opéré le 14 février"),
     ("Né·e le 1er janvier 2027 : notre premier bébé de l'année !", "Né·e le 1er janvier 2027"),
     ("Elle a accouché le 1er janvier à 0 h 12.", "accouché le 1er janvier"),
@@ -93,10 +96,14 @@ def test_documentation_examples(config) -> None:
             "est décédée le 2 avril.",
             "décédée le 2 avril",
         ),
-        ("Notre doyenne, résidente de l'EHPAD Les Glycines, est décédée le 12 novembre à 104 ans.",
-         "décédée le 12 novembre"),
-        ("Toute l'équipe de la maison de retraite Les Oliviers salue la mémoire de Germaine, décédée le 5 janvier.",
-         "décédée le 5 janvier"),
+        (
+            "Notre doyenne, résidente de l'EHPAD Les Glycines, est décédée le 12 novembre à 104 ans.",
+            "décédée le 12 novembre",
+        ),
+        (
+            "Toute l'équipe de la maison de retraite Les Oliviers salue la mémoire de Germaine, décédée le 5 janvier.",
+            "décédée le 5 janvier",
+        ),
     ],
 )
 def test_death_of_a_nursing_home_resident(config, text: str, excerpt: str) -> None:

@@ -20,7 +20,10 @@ FLAGGED = [
     ("Carte Vitale de M. X : 1 85 05 78 006 084 91", "1 85 05 78 006 084 91"),
     ("sécu 2 84 03 49 007 012 10, mutuelle à jour", "2 84 03 49 007 012 10"),
     ("INS 1 93 12 49 123 045 33 (vérifié)", "1 93 12 49 123 045 33"),
-    ("Identité : 2\u00a031\u00a012\u00a02B\u00a0050\u00a0123\u00a053", "2\u00a031\u00a012\u00a02B\u00a0050\u00a0123\u00a053"),
+    (
+        "Identité : 2\u00a031\u00a012\u00a02B\u00a0050\u00a0123\u00a053",
+        "2\u00a031\u00a012\u00a02B\u00a0050\u00a0123\u00a053",
+    ),
     ("NIR 2 84 03 49 007 012-10", "2 84 03 49 007 012-10"),
 ]
 
@@ -68,7 +71,10 @@ def test_the_excerpt_is_masked_and_the_rule_cannot_be_ignored(config) -> None:
     [
         ({"thread": ["Suite du fil : NIR 295109912611193"]}, "thread[0]"),
         ({"variants": {"x": "NIR 295109912611193"}}, "variants.x"),
-        ({"media": [{"file": "media/scan.png", "alt": "Scan d'une carte Vitale : 2 95 10 99 126 111 93"}]}, "media[0].alt"),
+        (
+            {"media": [{"file": "media/scan.png", "alt": "Scan d'une carte Vitale : 2 95 10 99 126 111 93"}]},
+            "media[0].alt",
+        ),
     ],
 )
 def test_every_published_text_is_scanned(config, fields: dict, field: str) -> None:

@@ -79,7 +79,16 @@ def test_a_consented_story_can_be_ignored_with_a_reason(config) -> None:
 
 
 def test_alt_text_is_scanned(config) -> None:
-    post = post_with(media=[{"file": "media/photo.png", "alt": "Mme Leroy, hospitalisée en cardiologie, sourit.", "people": True, "consent": "DAI-2027-002"}])
+    post = post_with(
+        media=[
+            {
+                "file": "media/photo.png",
+                "alt": "Mme Leroy, hospitalisée en cardiologie, sourit.",
+                "people": True,
+                "consent": "DAI-2027-002",
+            }
+        ]
+    )
     [found] = findings(config, post, rule=RULE)
     assert found.rule == RULE
 

@@ -59,14 +59,18 @@ def test_does_not_flag(config, text: str) -> None:
 
 
 def test_allowed_numbers_come_from_config(tmp_path) -> None:
-    extra = CONFIG_YAML.replace('allowed_phone_numbers: ["02 41 35 36 37"]', 'allowed_phone_numbers: ["+33 6 12 34 56 78"]')
+    extra = CONFIG_YAML.replace(
+        'allowed_phone_numbers: ["02 41 35 36 37"]', 'allowed_phone_numbers: ["+33 6 12 34 56 78"]'
+    )
     config = make_config(tmp_path / "other", text=extra)
     assert not findings(config, post_with(text="Ligne du cadre de garde : 06 12 34 56 78"), rule=RULE)
     assert findings(config, post_with(text="Standard : 02 41 35 36 37"), rule=RULE)
 
 
 def test_the_number_is_masked_and_ignore_works(config) -> None:
-    post = post_with(text="Appelez le 06 12 34 56 78", ignore=[{"rule": RULE, "reason": "ligne publique du SAMU social"}])
+    post = post_with(
+        text="Appelez le 06 12 34 56 78", ignore=[{"rule": RULE, "reason": "ligne publique du SAMU social"}]
+    )
     [found] = findings(config, post, rule=RULE)
     assert found.ignored == "ligne publique du SAMU social"
     assert "56 78" not in (found.excerpt or "")

@@ -30,7 +30,10 @@ def test_rules_never_import_the_engine(path: Path) -> None:
 
 def test_the_contracts_are_a_leaf() -> None:
     assert not {m for m in imported_modules(RULES_DIR / "contracts.py") if m.startswith("hospipost.")} - {
-        "hospipost.config", "hospipost.networks", "hospipost.networks.base", "hospipost.posts",
+        "hospipost.config",
+        "hospipost.networks",
+        "hospipost.networks.base",
+        "hospipost.posts",
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -81,7 +80,11 @@ def test_future_and_running_recurring_posts_pass(config: Config, changes: dict) 
 
 
 def test_published_posts_pass(config: Config) -> None:
-    posts = make_posts(config, post_with(id="sent", at="2026-11-20 10:00"), post_with(id="lost", at="2026-11-20 10:00", text="Autre texte."))
+    posts = make_posts(
+        config,
+        post_with(id="sent", at="2026-11-20 10:00"),
+        post_with(id="lost", at="2026-11-20 10:00", text="Autre texte."),
+    )
     report = run_checks(posts, config, NOW, published=lambda post: post.id == "sent")
     assert [f.post.id for f in report.findings if f.rule == "schedule-past"] == ["lost"]
 
@@ -109,7 +112,9 @@ def test_recurring_post_that_ended_without_publication(config: Config) -> None:
     ],
 )
 def test_post_at_night_is_a_warning(config: Config, at: str, shown: str) -> None:
-    assert messages(config, "schedule-quiet-hours", at=at) == [f"scheduled at {shown}, inside the quiet hours 21:00-07:30"]
+    assert messages(config, "schedule-quiet-hours", at=at) == [
+        f"scheduled at {shown}, inside the quiet hours 21:00-07:30"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +125,10 @@ def test_post_in_the_day_passes(config: Config, at: str) -> None:
 
 
 def test_alerts_may_go_out_at_night(config: Config) -> None:
-    assert messages(config, "schedule-quiet-hours", at="2026-12-01 23:00", kind="alert", valid_until="2026-12-02 19:00") == []
+    assert (
+        messages(config, "schedule-quiet-hours", at="2026-12-01 23:00", kind="alert", valid_until="2026-12-02 19:00")
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -140,14 +148,20 @@ def test_recurring_posts_are_checked_by_their_cron_hours(config: Config, every: 
 
 
 def test_a_window_that_does_not_wrap(tmp_path: Path) -> None:
-    config = make_config(tmp_path / "site", text=CONFIG_YAML.replace('start: "21:00", end: "07:30"', 'start: "12:00", end: "14:00"'))
-    assert messages(config, "schedule-quiet-hours", at="2026-12-01 12:30") == ["scheduled at 12:30, inside the quiet hours 12:00-14:00"]
+    config = make_config(
+        tmp_path / "site", text=CONFIG_YAML.replace('start: "21:00", end: "07:30"', 'start: "12:00", end: "14:00"')
+    )
+    assert messages(config, "schedule-quiet-hours", at="2026-12-01 12:30") == [
+        "scheduled at 12:30, inside the quiet hours 12:00-14:00"
+    ]
     assert messages(config, "schedule-quiet-hours", at="2026-12-01 14:00") == []
     assert messages(config, "schedule-quiet-hours", at="2026-12-01 23:00") == []
 
 
 def test_no_quiet_hours_no_warning(tmp_path: Path) -> None:
-    config = make_config(tmp_path / "site", text=CONFIG_YAML.replace('  quiet_hours: {start: "21:00", end: "07:30"}\n', ""))
+    config = make_config(
+        tmp_path / "site", text=CONFIG_YAML.replace('  quiet_hours: {start: "21:00", end: "07:30"}\n', "")
+    )
     assert config.compliance.quiet_hours is None
     assert messages(config, "schedule-quiet-hours", at="2026-12-01 23:00") == []
 
@@ -198,7 +212,9 @@ def test_existing_or_explicit_times_pass(config: Config, at: str) -> None:
 
 
 def test_dst_in_another_zone(tmp_path: Path) -> None:
-    config = make_config(tmp_path / "site", text=CONFIG_YAML.replace("timezone: Europe/Paris", "timezone: America/New_York"))
+    config = make_config(
+        tmp_path / "site", text=CONFIG_YAML.replace("timezone: Europe/Paris", "timezone: America/New_York")
+    )
     assert messages(config, "schedule-dst", at="2027-03-14 02:30") == [
         "2027-03-14 02:30 does not exist in America/New_York (the clocks go forward from 02:00 to 03:00 that night): write 03:30 or another time"
     ]
@@ -207,8 +223,15 @@ def test_dst_in_another_zone(tmp_path: Path) -> None:
 
 
 EDGE_TIMES = [
-    "0001-01-01 00:00", "0001-01-01 00:30", "0001-01-02 09:00", "9999-12-31 12:00", "9999-12-31 23:59",
-    "0001-01-01T00:00+14:00", "0001-01-01T00:00-05:00", "9999-12-31T23:59-05:00", "9999-12-31T23:59+01:00",
+    "0001-01-01 00:00",
+    "0001-01-01 00:30",
+    "0001-01-02 09:00",
+    "9999-12-31 12:00",
+    "9999-12-31 23:59",
+    "0001-01-01T00:00+14:00",
+    "0001-01-01T00:00-05:00",
+    "9999-12-31T23:59-05:00",
+    "9999-12-31T23:59+01:00",
 ]
 
 
