@@ -31,6 +31,16 @@ posts:
 """
 
 
+EXPIRED_TOKEN = {
+    "error": {
+        "message": "Error validating access token: Session has expired",
+        "type": "OAuthException",
+        "code": 190,
+        "error_subcode": 463,
+    }
+}
+
+
 @pytest.fixture
 def server():
     with running() as fake:
@@ -144,18 +154,7 @@ def test_idle_publish_opens_no_ledger(site: Path) -> None:
 
 def test_faults_end_in_the_right_state_and_never_block_the_other_network(site: Path, server) -> None:
     server.fail_next("x", 503, {"title": "Service Unavailable", "detail": "Service Unavailable", "status": 503})
-    server.fail_next(
-        "facebook",
-        400,
-        {
-            "error": {
-                "message": "Error validating access token: Session has expired",
-                "type": "OAuthException",
-                "code": 190,
-                "error_subcode": 463,
-            }
-        },
-    )
+    server.fail_next("facebook", 400, EXPIRED_TOKEN)
     result = run_at(NOW, site, "publish")
     assert result.exit_code == 1
     assert "↻ retry    salle-attente → x" in result.output and "next try at" in result.output
@@ -326,18 +325,7 @@ def test_cron_publish_notifies_like_the_daemon(site: Path, server) -> None:
     text: Le self du personnel ferme exceptionnellement à 14 h ce mardi au CHU d'Angers.
 """
     )
-    server.fail_next(
-        "facebook",
-        400,
-        {
-            "error": {
-                "message": "Error validating access token: Session has expired",
-                "type": "OAuthException",
-                "code": 190,
-                "error_subcode": 463,
-            }
-        },
-    )
+    server.fail_next("facebook", 400, EXPIRED_TOKEN)
     result = run_at(NOW, site, "publish")
     assert "⏸ blocked  sans-relecture" in result.output
     sent = [json.loads(line) for line in events.read_text().splitlines() if line.strip()]
