@@ -100,9 +100,9 @@ def active_rules(config: Config) -> list[Rule]:
     """The rules in force, with the config's severity overrides applied."""
     rules = all_rules()
     active = []
-    for rule_id, setting in config.compliance.rules.items():
+    for rule_id, configured in config.compliance.rules.items():
         if rule_id not in rules:
-            raise InputError(config.path, setting.line, f"unknown rule {rule_id!r}; `hospipost rules` lists them")
+            raise InputError(config.path, configured.line, f"unknown rule {rule_id!r}; `hospipost rules` lists them")
     for rule_obj in rules.values():
         setting = config.compliance.rules.get(rule_obj.id)
         if setting and not setting.enabled:
@@ -151,7 +151,7 @@ def _per_post_problems(rules: list[Rule], posts: list[Post], context: CheckConte
     forms) is memoised for the run by :mod:`hospipost.rules._text`. (Forking workers was
     measured slower: copy-on-write copies the heap Python's reference counts touch.)
     """
-    found = []
+    found: list[tuple[int, int, Problem]] = []
     append = found.append
     for rule_index, rule_obj in enumerate(rules):
         check = rule_obj.check

@@ -676,7 +676,9 @@ def _insert_ignore(engine: Engine) -> Any:
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        # Both dialects' insert() build an Insert with on_conflict_do_nothing(index_elements=...);
+        # the stubs give them two distinct return classes, so the second import cannot match the first.
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     return insert(deliveries).on_conflict_do_nothing(index_elements=["id"])
 
 

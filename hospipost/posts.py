@@ -251,6 +251,7 @@ class _PostReader:
         self.check_keys(item, "a post")
         fields = _Fields(self, item, defaults)
         post_id = fields.string("id", required=True)
+        assert post_id is not None, "string(required=True) raises instead of returning None"
         if not ID_PATTERN.match(post_id):
             raise self.fail(fields.line("id"), f"post id {post_id!r} must use lowercase letters, digits and '-' only")
         post = Post(id=post_id, queue=self.queue, file=self.path, line=item.line, text="")
@@ -348,10 +349,10 @@ class _Fields:
             raise self.fail(key, f"'{key}' must be true or false, got {_describe(value)}")
         return value
 
-    def list_of(self, key: str) -> LineList | tuple[()]:
+    def list_of(self, key: str) -> LineList:
         value = self.get(key)
         if value is None:
-            return ()
+            return LineList.empty(self.line(key))
         if not isinstance(value, LineList):
             raise self.fail(key, f"'{key}' must be a list (items starting with '- '), got {_describe(value)}")
         return value

@@ -20,7 +20,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -31,6 +31,13 @@ from hospipost.errors import HospipostError, InputError
 from hospipost.posts import ID_PATTERN, Post, QueueLoadError, load_queues, parse_queue_text, queue_files
 from hospipost.timeutil import dst_problem
 from hospipost.yamlfile import read_text
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from yaml._yaml import Mark as _CMark
+
+    _Mark: TypeAlias = yaml.Mark | _CMark  # libyaml's parser gives its own Mark class
 
 QUEUE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LOCK_NAME = ".hospipost-queue.lock"
@@ -131,6 +138,16 @@ def _top_level(events: list[yaml.Event]) -> tuple[int | None, list[tuple[int, in
     return root + 1, pairs
 
 
+def _start(event: yaml.Event) -> _Mark:
+    assert event.start_mark is not None, "the parser marks every event it emits"
+    return event.start_mark
+
+
+def _end(event: yaml.Event) -> _Mark:
+    assert event.end_mark is not None, "the parser marks every event it emits"
+    return event.end_mark
+
+
 def _content_end(text: str, events: list[yaml.Event]) -> int:
     """Where the last written character of these events is (not trailing blanks or comments).
 
@@ -139,11 +156,11 @@ def _content_end(text: str, events: list[yaml.Event]) -> int:
     """
     end = 0
     for event in events:
-        width = event.end_mark.index - event.start_mark.index
+        width = _end(event).index - _start(event).index
         if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) or (
             isinstance(event, yaml.CollectionEndEvent) and width > 0
         ):
-            end = max(end, event.end_mark.index)
+            end = max(end, _end(event).index)
     while end > 0 and text[end - 1] in " \t\r\n":  # a block scalar's marks run over blank lines
         end -= 1
     return end
@@ -163,7 +180,7 @@ def _nesting_unit(events: list[yaml.Event], pairs: list[tuple[int, int, int]], k
         event = events[value]
         if isinstance(event, yaml.CollectionStartEvent) and not event.flow_style:
             inner = events[value + 1] if isinstance(event, yaml.MappingStartEvent) else event
-            column = inner.start_mark.column - key_col
+            column = _start(inner).column - key_col
             if 2 <= column <= 8:
                 return column
     return 2
@@ -172,9 +189,10 @@ def _nesting_unit(events: list[yaml.Event], pairs: list[tuple[int, int, int]], k
 def _find_insertion(text: str) -> _Insertion:
     events = _events(text)
     root, pairs = _top_level(events)
-    if root is not None and events[root].flow_style:
+    root_start = events[root] if root is not None else None  # a MappingStartEvent (see _top_level)
+    if isinstance(root_start, yaml.MappingStartEvent) and root_start.flow_style:
         raise HospipostError("the queue file is one {…} flow mapping; write it as block YAML to use queue add")
-    key_col = events[root].start_mark.column if root is not None else 0
+    key_col = _start(root_start).column if root_start is not None else 0
     unit = _nesting_unit(events, pairs, key_col)
     posts = next((p for p in pairs if getattr(events[p[0]], "value", None) == "posts"), None)
     if posts is None:
@@ -187,11 +205,11 @@ def _find_insertion(text: str) -> _Insertion:
         return _after_items(text, events[value:end], unit)
     if _is_empty_value(start_event, events, value):
         index, line_break = _after_line(text, _content_end(text, events[key:end]))
-        span = (start_event.start_mark.index, events[end - 1].end_mark.index)
+        span = (_start(start_event).index, _end(events[end - 1]).index)
         remove = span if span[1] > span[0] else None
         return _Insertion(index, key_col + unit, key_col + unit + 2, unit, line_break, remove)
     raise HospipostError(
-        f"posts: (line {start_event.start_mark.line + 1}) is not a block list; write each post as an item "
+        f"posts: (line {_start(start_event).line + 1}) is not a block list; write each post as an item "
         "starting with '- ' so that queue add can append to it"
     )
 
@@ -199,7 +217,7 @@ def _find_insertion(text: str) -> _Insertion:
 def _is_empty_value(event: yaml.Event, events: list[yaml.Event], index: int) -> bool:
     """An empty flow list ``[]``, or a null (nothing, ``~``, ``null``)."""
     if isinstance(event, yaml.SequenceStartEvent):
-        return event.flow_style and isinstance(events[index + 1], yaml.SequenceEndEvent)
+        return bool(event.flow_style) and isinstance(events[index + 1], yaml.SequenceEndEvent)
     return (
         isinstance(event, yaml.ScalarEvent)
         and not event.style  # plain: None from PyYAML's parser, "" from libyaml's
@@ -208,8 +226,8 @@ def _is_empty_value(event: yaml.Event, events: list[yaml.Event], index: int) -> 
 
 
 def _after_items(text: str, sequence: list[yaml.Event], unit: int) -> _Insertion:
-    dash = sequence[0].start_mark
-    first = sequence[1].start_mark
+    dash = _start(sequence[0])
+    first = _start(sequence[1])
     content_col = first.column if first.line == dash.line else dash.column + 2
     index, line_break = _after_line(text, _content_end(text, sequence))
     return _Insertion(index, dash.column, content_col, unit, line_break)

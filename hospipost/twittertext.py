@@ -265,7 +265,7 @@ def tld_trie(names: list[str]) -> str:
     return _TLD_HEAD + emit(root) + _TLD_TAIL
 
 
-def _supplant(template: str, parts: dict[str, object]) -> str:
+def _supplant(template: str, parts: dict[str, str | re.Pattern[str]]) -> str:
     """The vendored ``regex_supplant`` without its ``re.compile``: only the pattern text."""
     return re.sub(
         r"#\{(\w+)\}",

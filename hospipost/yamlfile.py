@@ -9,16 +9,21 @@ when PyYAML was built with libyaml. Aliases are shared, never copied, so an alia
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from hospipost.errors import InputError
 
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
 try:
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+    # The stubs type the name after the first assignment (CSafeLoader); the pure-Python
+    # SafeLoader has the same interface, so the fallback is sound.
+    _BaseLoader = yaml.SafeLoader  # type: ignore[assignment,misc]
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 # Every string value (texts, alt texts, names, paths...): longer is surely a mistake, and
@@ -30,6 +35,10 @@ class LineDict(dict):
     """A mapping loaded from YAML; ``line`` and ``value_lines`` are 1-based."""
 
     __slots__ = ("key_lines", "line", "value_lines")
+    # Set by empty() (every LineDict is made there), filled while the mapping loads.
+    line: int
+    value_lines: dict[Any, int]
+    key_lines: dict[Any, int]
 
     @classmethod
     def empty(cls, line: int = 1) -> LineDict:
@@ -50,6 +59,9 @@ class LineList(list):
     """A sequence loaded from YAML; ``item_lines[i]`` is where item ``i`` starts."""
 
     __slots__ = ("item_lines", "line")
+    # Set by empty() (every LineList is made there).
+    line: int
+    item_lines: list[int]
 
     @classmethod
     def empty(cls, line: int = 1) -> LineList:
@@ -77,7 +89,7 @@ def _constructor_error(message: str, node: yaml.Node) -> yaml.constructor.Constr
     return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _LineLoader(_BaseLoader):
     def construct_value(self, node: yaml.Node) -> Any:
         # Most values are plain strings: take them directly, without PyYAML's bookkeeping
         # (strings are immutable, so an alias to one costs nothing either).
@@ -111,7 +123,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 raise _constructor_error("a merge key `<<` takes a mapping (or a list of mappings)", value_node)
         super().flatten_mapping(node)
 
-    def construct_line_mapping(self, node: yaml.MappingNode) -> LineDict:
+    def construct_line_mapping(self, node: yaml.MappingNode) -> Generator[LineDict, None, None]:
         self.flatten_mapping(node)
         mapping = LineDict.empty(node.start_mark.line + 1)
         yield mapping
@@ -131,7 +143,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             )
             key_lines[key] = key_node.start_mark.line + 1
 
-    def construct_line_sequence(self, node: yaml.SequenceNode) -> LineList:
+    def construct_line_sequence(self, node: yaml.SequenceNode) -> Generator[LineList, None, None]:
         sequence = LineList.empty(node.start_mark.line + 1)
         sequence.item_lines = [_value_line(item) for item in node.value]
         yield sequence

@@ -380,7 +380,12 @@ def _sorted(posts: list[Post], config: Config, now: datetime) -> list[Post]:
     from hospipost.publication import next_time
 
     times = {post.id: next_time(post, config, now) for post in posts}
-    return sorted(posts, key=lambda p: (times[p.id] is None, times[p.id].timestamp() if times[p.id] else 0, p.id))
+
+    def key(post: Post) -> tuple[bool, float, str]:
+        when = times[post.id]
+        return (when is None, when.timestamp() if when else 0, post.id)
+
+    return sorted(posts, key=key)
 
 
 def _upcoming(post: Post, now: datetime) -> bool:
@@ -563,7 +568,7 @@ def _media_view(post: Post) -> list[str]:
 
 def _file_size(path: Path) -> str:
     try:
-        size = path.stat().st_size
+        size: float = path.stat().st_size  # an int of bytes, divided into KB and MB below
     except OSError:
         return click.style("file not found", fg="red")
     for unit in ("bytes", "KB", "MB"):

@@ -149,7 +149,7 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
         lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}",
     )
     out.print("[bold]Next due[/bold]" if upcoming else "[bold]Next due[/bold]: nothing scheduled")
-    shown = {}
+    shown: dict[tuple[str, str], list[str]] = {}
     for entry in upcoming:
         shown.setdefault((entry["post"], entry["due_at"]), []).append(entry["network"])
     for (post_id, due_at), networks in list(shown.items())[:UPCOMING_SHOWN]:

@@ -548,7 +548,7 @@ def _file_summary(item: Media) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _pinned_session_class() -> type[requests.Session]:
+def _pinned_session_class() -> Callable[[str, str], requests.Session]:
     """A requests.Session sending facebook-sdk's requests to api_base under the pinned version."""
     import facebook
     import requests
@@ -561,7 +561,12 @@ def _pinned_session_class() -> type[requests.Session]:
             self.last: requests.Response | None = None  # the SDK drops status and headers
             self._warned = False
 
-        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        # Forwards every argument unchanged to Session.request; the stubs spell out each keyword
+        # (and accept bytes for method/url, which facebook-sdk never passes), so a forwarding
+        # override with *args/**kwargs cannot match them.
+        def request(  # type: ignore[override]
+            self, method: str, url: str, *args: Any, **kwargs: Any
+        ) -> requests.Response:
             self.last = None
             prefix = facebook.FACEBOOK_GRAPH_URL
             if not url.startswith(prefix):

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from hospipost import __version__
 from hospipost.media import media_info
@@ -719,7 +719,7 @@ def _sentence(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _positive_int(value: Any) -> bool:
+def _positive_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
@@ -742,13 +742,13 @@ def _url_on_account(status: Any, status_id: str) -> str | None:
 
 def _status(error: Exception) -> int | None:
     """The HTTP status of a MastodonAPIError ('Mastodon API returned error', status, reason, message)."""
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     return args[1] if len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool) else None
 
 
 def _instance_message(error: Exception) -> str:
     """The instance's own ``error`` text, on one short line."""
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     said = args[3] if len(args) > 3 and args[3] else (args[2] if len(args) > 2 and isinstance(args[2], str) else "")
     return _sentence(str(said)).rstrip(".")[:300]
 

@@ -124,15 +124,15 @@ def duplicate_text(posts: list[Post], ctx: CheckContext) -> Iterator[tuple[Post,
                         shared.add(network)
                 last[network] = (at, order)
     for order in sorted(found):
-        field_name, earlier_order, networks = found[order]
-        later, earlier = posts[order], posts[earlier_order]
-        assert later.at is not None and earlier.at is not None
-        days = (later.at - earlier.at).days
+        field_name, earlier_order, shared_networks = found[order]
+        later, earlier_post = posts[order], posts[earlier_order]
+        assert later.at is not None and earlier_post.at is not None
+        days = (later.at - earlier_post.at).days
         gap = "the same day" if days == 0 else f"{days} day{'s' if days > 1 else ''} earlier"
         where = (
-            f" on {', '.join(sorted(networks))}"
-            if networks and networks != set(later.networks) and "" not in networks
+            f" on {', '.join(sorted(shared_networks))}"
+            if shared_networks and shared_networks != set(later.networks) and "" not in shared_networks
             else ""
         )
-        at = ctx.local(earlier.at).strftime("%Y-%m-%d %H:%M")
-        yield later, Problem(f"same text as post {earlier.id!r} ({at}, {gap}){where}", field_name)
+        when = ctx.local(earlier_post.at).strftime("%Y-%m-%d %H:%M")
+        yield later, Problem(f"same text as post {earlier_post.id!r} ({when}, {gap}){where}", field_name)

@@ -96,7 +96,9 @@ def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
         lowered = fold(text)
     for dot in _TLD_DOT.finditer(lowered):
         label_end = dot.start()
-        start = label_end - len(_HOST_CHARS.match(lowered[max(0, label_end - 80) : label_end][::-1]).group())
+        reversed_host = _HOST_CHARS.match(lowered[max(0, label_end - 80) : label_end][::-1])
+        assert reversed_host is not None, "_HOST_CHARS is a starred class: it matches (maybe empty) everywhere"
+        start = label_end - len(reversed_host.group())
         while start < label_end and lowered[start] in ".-":
             start += 1
         if start == label_end:

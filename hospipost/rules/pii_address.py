@@ -73,7 +73,9 @@ def find_person_addresses(text: str) -> list[tuple[int, int]]:
             or _HOME.search(after)
             or (_PERSON.search(before) and not _PLACE.search(_clause_before(before)))
         ):
-            spans.append((match.start(), _MORE_NAME.match(text, match.end()).end()))
+            more = _MORE_NAME.match(text, match.end())
+            assert more is not None, "_MORE_NAME is a starred group: it matches (maybe empty) everywhere"
+            spans.append((match.start(), more.end()))
     return spans
 
 
