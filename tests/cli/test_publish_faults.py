@@ -65,7 +65,9 @@ def test_a_full_disk_mid_run_is_one_line_and_nothing_is_sent_twice(
         assert result.exit_code != 0, result.output
         errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
         assert errors and "free space on its disk" in errors[-1] and str(disk / "state.db") in errors[-1], result.output
-        assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
+        assert ("Traceback" not in result.output and result.exception is None) or isinstance(
+            result.exception, SystemExit
+        )
         sent = len(server.texts("x")) + len(server.texts("facebook"))
         assert 0 < sent < 2 * POSTS
         assert len(outcome_lines(result.output)) >= sent, result.output
