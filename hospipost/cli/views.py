@@ -216,6 +216,14 @@ def _section(out: Any, title: str, items: list[Delivery], config: Config, descri
                 out.print(f"    {MASTODON_RESEND}", style="dim")
 
 
+def state_word(item: Delivery) -> str:
+    """A delivery's state in the words `status` uses: a pending delivery is "retrying" after a
+    failed attempt (status: Retrying), "due" before its first (status: Next due)."""
+    if item.state == "pending":
+        return "retrying" if item.next_attempt_at else "due"
+    return str(item.state)
+
+
 def show_history(config: Config, post_id: str | None, output_format: str) -> None:
     rows, _, _ = _ledger_rows(config, post_id)
     if output_format == "json":
@@ -236,7 +244,7 @@ def show_history(config: Config, post_id: str | None, output_format: str) -> Non
             _local(item.sent_at or item.due_at, config),
             item.post_id,
             item.network,
-            item.state,
+            state_word(item),
             str(item.attempts),
             item.remote_url or item.last_error or "",
         )

@@ -161,6 +161,8 @@ def test_faults_end_in_the_right_state_and_never_block_the_other_network(site: P
     assert "✖ failed   salle-attente → facebook" in result.output and "HOSPIPOST_FACEBOOK_TOKEN" in result.output
     status = run(site, "status", "--now", NOW)
     assert status.exit_code == 1 and "Needs a human" in status.output and "Retrying" in status.output
+    history = {line.split()[3]: line.split()[4] for line in run(site, "history").output.splitlines()[1:]}
+    assert history == {"x": "retrying", "facebook": "failed"}  # status's words, not the ledger's "pending"
 
 
 def test_a_rate_limit_waits_for_the_reset_time(site: Path, server) -> None:
