@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from hospipost.cli import cli
 from hospipost.config import Config
 from hospipost.ledger import DueDelivery, Ledger, LedgerError, marker_path
 from tests import clock
+from tests.fakes.faults import CuttableProxy, small_disk
 from tests.helpers import CLEAN_POST, NOW, post_with
 
 READERS = [
@@ -122,19 +122,8 @@ def test_reset_needs_the_flag(config: Config) -> None:
     _one_line_exit_2(_run(config, ["ledger", "reset"]))
 
 
-def _mount_tiny_tmpfs(folder: Path) -> None:
-    folder.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)], capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-
-
 def test_a_full_disk_mid_run_is_one_ledger_error(config: Config, tmp_path: Path) -> None:
-    disk = tmp_path / "disk"
-    _mount_tiny_tmpfs(disk)
-    try:
+    with small_disk(tmp_path / "disk", "200k") as disk:
         ledger = Ledger.open(f"sqlite:///{disk / 'state.db'}")
         ledger.ensure([DueDelivery("p0", "news", "x", "once", NOW)], NOW)
         filler = disk / "filler"
@@ -146,8 +135,6 @@ def test_a_full_disk_mid_run_is_one_ledger_error(config: Config, tmp_path: Path)
             for n in range(2000):
                 ledger.ensure([DueDelivery(f"p{n}" + "x" * 100, "news", "x", "once", NOW)], NOW)
         ledger.close()
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_a_read_only_ledger_names_the_file_that_blocks(config: Config, tmp_path: Path) -> None:
@@ -182,51 +169,6 @@ def _ended_pid() -> int:
     return child.pid
 
 
-class _Proxy:
-    """A TCP proxy on 127.0.0.1 to PostgreSQL whose connections the test cuts."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        import threading
-
-        self.target = target
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.sockets: list[socket.socket] = []
-        self.down = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        import threading
-
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if self.down:  # a reconnection after the cut: refused
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-
-    def cut(self) -> None:
-        self.down = True
-        for sock in self.sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-
 def test_a_postgresql_connection_cut_mid_run_is_one_ledger_error(request: pytest.FixtureRequest) -> None:
     from urllib.parse import urlsplit
 
@@ -234,8 +176,8 @@ def test_a_postgresql_connection_cut_mid_run_is_one_ledger_error(request: pytest
 
     url = _postgresql_schema(request)
     parts = urlsplit(url)
-    proxy = _Proxy((parts.hostname or "127.0.0.1", parts.port or 5432))
-    request.addfinalizer(proxy.server.close)
+    proxy = CuttableProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+    request.addfinalizer(proxy.close)
     through_proxy = url.replace(f"{parts.hostname}:{parts.port or 5432}", f"127.0.0.1:{proxy.port}", 1)
     ledger = Ledger.open(through_proxy)
     ledger.ensure([DueDelivery("p1", "news", "x", "once", NOW)], NOW)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from hospipost.cli import cli
 from tests import clock
+from tests.fakes.faults import CuttableProxy, small_disk
 from tests.fakes.netserver import running
 from tests.test_exactly_once import SECRETS, make_site
 
@@ -42,18 +43,10 @@ def test_a_full_disk_mid_run_is_one_line_and_nothing_is_sent_twice(
     tmp_path: Path, server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
-    import subprocess
 
     from hospipost.ledger import Ledger
 
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True, text=True
-    )
-    if mounted.returncode:
-        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
-    try:
+    with small_disk(tmp_path / "disk", "1m") as disk:
         for name, value in SECRETS.items():
             monkeypatch.setenv(name, value)
         site = make_site(tmp_path / "site", server.url, f"sqlite:///{disk / 'state.db'}", posts=POSTS)
@@ -77,67 +70,9 @@ def test_a_full_disk_mid_run_is_one_line_and_nothing_is_sent_twice(
             again = run(site, "publish")
         assert_nothing_sent_twice(server)
         assert "Traceback" not in again.output
-    finally:
-        subprocess.run(["umount", "--lazy", str(disk)], check=True)
 
 
 FREE_LEFT = 160 * 1024
-
-
-class CuttableProxy:
-    """A TCP proxy on 127.0.0.1 to the test PostgreSQL server that can cut every connection."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        import socket
-        import threading
-
-        self.target = target
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.cut_off = threading.Event()
-        self.sockets: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        import socket
-        import threading
-
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if self.cut_off.is_set():
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-
-    def cut(self) -> None:
-        import socket
-
-        self.cut_off.set()
-        for connection in self.sockets:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-                connection.close()
-            except OSError:
-                pass
-        self.sockets.clear()
-
-    def close(self) -> None:
-        self.cut()
-        self.listener.close()
 
 
 def test_a_postgresql_connection_cut_mid_run_is_one_line_and_nothing_is_sent_twice(
@@ -176,7 +111,7 @@ def test_a_postgresql_connection_cut_mid_run_is_one_line_and_nothing_is_sent_twi
         assert 0 < sent < 2 * POSTS
         assert len(outcome_lines(result.output)) >= sent, result.output
 
-        proxy.cut_off.clear()
+        proxy.restore()
         with clock.at(NOW):
             again = run(site, "publish")
         assert "Traceback" not in again.output
