@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from hospipost.networks.base import Limits, Network, Rendering
 
 MAX_ATTEMPTS = 8
-BACKOFF_CAP = timedelta(hours=1)
 LEASE = timedelta(minutes=15)
 LOOKBACK = timedelta(days=1)  # how far past the late window a run still looks, to record misses
 
@@ -348,8 +347,10 @@ class Publisher:
             outcome.retry_at = None
             self.ledger.mark_failed(item, now, outcome.message)
             return
-        backoff = min(timedelta(minutes=2 ** (item.attempts - 1)), BACKOFF_CAP)
-        outcome.retry_at = min(max(now + backoff, outcome.retry_at or now), now + BACKOFF_CAP)
+        from hospipost.networks.base import MAX_WAIT  # one cap for every wait: backoff and a network's own
+
+        backoff = min(timedelta(minutes=2 ** (item.attempts - 1)), MAX_WAIT)
+        outcome.retry_at = min(max(now + backoff, outcome.retry_at or now), now + MAX_WAIT)
         self.ledger.mark_retry(item, now, outcome.message or "", outcome.retry_at)
 
 
@@ -434,14 +435,12 @@ def run(
     if not due and not coming:
         return RunResult(idle=True)
     ledger = open_ledger()
-    history = (ledger.all() if ledger else []) if dry_run else None
-    published = sent_posts(lambda: history if history is not None else ledger.all(states=["sent"]) if ledger else [])
-    work = plan(due, config, now, network, published=published)
-    if coming:
-        work.extend(plan(coming, config, now, network, check_lateness=False, published=published))
-    if history is not None:
+    if dry_run:
+        history = ledger.all() if ledger else []
+        work = _plan_all(due, coming, config, now, network, sent_posts(lambda: history))
         return _preview(work, config, _handled(work, history, ledger))
     assert ledger is not None, "a publish run needs a ledger"
+    work = _plan_all(due, coming, config, now, network, sent_posts(lambda: ledger.all(states=["sent"])))
     from hospipost.credentials import Credentials
     from hospipost.notify import notify
 
@@ -453,6 +452,21 @@ def run(
     result = publisher.send(work)
     notify(result.outcomes, config)
     return result
+
+
+def _plan_all(
+    due: list[Occurrence],
+    coming: list[Occurrence],
+    config: Config,
+    now: datetime,
+    network: str | None,
+    published: Callable[[Post], bool],
+) -> Plan:
+    """What is due now (misses included) and, for a preview, what comes later."""
+    work = plan(due, config, now, network, published=published)
+    if coming:
+        work.extend(plan(coming, config, now, network, check_lateness=False, published=published))
+    return work
 
 
 def sent_posts(history: Callable[[], Iterable[Delivery]]) -> Callable[[Post], bool]:
