@@ -11,10 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hospipost.config import DEFAULT_LANGUAGE
+from hospipost.networks.failures import (  # re-exported: what adapters and the publisher catch
+    MAX_WAIT,
+    RECONCILE,
+    Answer,
+    Attempt,
+    DeliveryError,
+    PermanentError,
+    Step,
+    TransientError,
+    UnknownOutcome,
+    as_sentence,
+    classify,
+    reset_header,
+    retry_in,
+    retry_time,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -23,9 +39,22 @@ if TYPE_CHECKING:
     from hospipost.credentials import Credentials
     from hospipost.posts import Media, Post
 
+__all__ = [  # the failures re-exported, so that adapters and the publisher find them beside Network
+    "MAX_WAIT",
+    "Answer",
+    "Attempt",
+    "DeliveryError",
+    "PermanentError",
+    "Step",
+    "TransientError",
+    "UnknownOutcome",
+    "as_sentence",
+    "reset_header",
+    "retry_in",
+    "retry_time",
+]
+
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
-MAX_WAIT = timedelta(hours=1)
-"""The longest a rate limit postpones a delivery, whatever reset time a network announces."""
 
 
 @dataclass(frozen=True)
@@ -88,42 +117,6 @@ class Sent:
 
     remote_id: str
     url: str | None
-
-
-class DeliveryError(Exception):
-    """A delivery did not go through; the message tells a person what happened and what to do.
-
-    Every message reads as written prose: one line, a capital first letter, a full stop.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(as_sentence(message))
-
-
-def as_sentence(text: str) -> str:
-    """The text on one line, starting with a capital letter and ending with a full stop."""
-    text = " ".join(str(text).split())
-    if not text:
-        return text
-    if not any(mark in text.split(" ", 1)[0] for mark in "._`"):  # never capitalise a config key
-        text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
-
-
-class TransientError(DeliveryError):
-    """Nothing was published and trying again later may work (network down, 5xx, 429)."""
-
-    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
-        super().__init__(message)
-        self.retry_at = retry_at
-
-
-class PermanentError(DeliveryError):
-    """Nothing was published and retrying will not help (bad token, rejected content)."""
-
-
-class UnknownOutcome(DeliveryError):
-    """The request may have been processed (timeout after sending, duplicate refusal)."""
 
 
 @dataclass(frozen=True)
@@ -303,6 +296,61 @@ class Network:
         """Check the credentials with a read-only call; return who we are posting as."""
         raise NotImplementedError
 
+    # ------------------------------------------------------------------ failures
+
+    idempotent_publish: ClassVar[bool] = False
+    """Publishing the same part twice is impossible (a record key): a failed publish is transient."""
+    idempotency_note: ClassVar[str] = ""
+    """Why retrying a publish cannot duplicate the post, where ``idempotent_publish``."""
+    rate_limit_wait: ClassVar[timedelta] = timedelta(minutes=15)
+    """How long to wait after a 429 whose headers say nothing usable."""
+    credential_keys: ClassVar[tuple[str, ...]] = ()
+    """The config keys naming the credentials' variables (for messages)."""
+
+    def failure(self, error: BaseException, attempt: Attempt) -> DeliveryError:
+        """The delivery outcome of any failure while ``attempt``, its message free of secrets."""
+        mapped = classify(self, error, attempt)
+        message = self.redact(str(mapped))
+        if isinstance(mapped, TransientError):
+            return TransientError(message, mapped.retry_at)
+        return type(mapped)(message)
+
+    def network_failure(self, error: BaseException, attempt: Attempt) -> DeliveryError | None:
+        """This network's own reading of an error (its codes), or None to let the shared rules decide."""
+        return None
+
+    def answer_of(self, error: BaseException) -> Answer | None:
+        """The HTTP error answer inside an SDK's exception, or None when there was none."""
+        return None
+
+    def credentials_hint(self) -> str:
+        """What to do when the network refuses the credentials."""
+        names = ", ".join(str(self.settings.options.get(key) or key) for key in self.credential_keys)
+        return f"check {names or 'the credentials'}, then publish again"
+
+    def permissions_hint(self, attempt: Attempt) -> str:
+        """What to do when the network refuses an action to valid credentials (403)."""
+        return "give the account or app the permission this needs on the network, then publish again"
+
+    def unknown_hint(self) -> str:
+        """What to do when a post may be online."""
+        return RECONCILE
+
+    def redact(self, message: str) -> str:
+        """The message without any credential handed out or any bearer token or ``access_token``."""
+        import re
+
+        from hospipost.credentials import redact
+
+        message = redact(message, set(getattr(self.credentials, "handed_out", ())))
+        return re.sub(r"(access_token=|Bearer\s+)[^&\s'\"),;]+", r"\1***", message, flags=re.IGNORECASE)
+
+    def session(self, sdk_base: str = "", user_agent: str = "") -> Any:
+        """A requests session to this network's api_base (see ``http.session_class``)."""
+        from hospipost.networks.http import USER_AGENT, session_class
+
+        return session_class()(self.api_base, self.timeout, user_agent or USER_AGENT, sdk_base)
+
     @classmethod
     def all_config_keys(cls) -> dict[str, ConfigKey]:
         return {**COMMON_KEYS, **cls.config_keys}
@@ -316,58 +364,6 @@ class Network:
         else:
             parts = ["\n\n".join([text, *post.thread])]
         return Rendering(cls.name, parts, list(post.media), post.language)
-
-
-def retry_in(seconds: float | None, default: timedelta) -> datetime:
-    """When to try again after a wait of ``seconds`` (``default`` when unusable), at most MAX_WAIT away."""
-    import math
-
-    try:
-        seconds = float(seconds) if seconds is not None else None
-    except (TypeError, ValueError, OverflowError):
-        seconds = MAX_WAIT.total_seconds()  # a number too large for a float: the longest wait
-    if seconds is None or math.isnan(seconds) or seconds < 0:
-        seconds = default.total_seconds()
-    return datetime.now(UTC) + timedelta(seconds=min(seconds, MAX_WAIT.total_seconds()))
-
-
-def retry_time(when: datetime | None) -> datetime | None:
-    """A reset time a network announced, brought back to at most MAX_WAIT from now."""
-    if when is None:
-        return None
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return min(when, datetime.now(UTC) + MAX_WAIT)
-
-
-def reset_header(raw: object, *, epoch: bool = False) -> datetime | None:
-    """The time a rate-limit header names, at most MAX_WAIT from now; None when it is unreadable.
-
-    A number is seconds to wait (``Retry-After``) or, with ``epoch``, a Unix time
-    (``x-rate-limit-reset``); otherwise an HTTP or ISO date. Absurd values never raise.
-    """
-    import math
-    from email.utils import parsedate_to_datetime
-
-    text = str(raw if raw is not None else "").strip()
-    if not text:
-        return None
-    now = datetime.now(UTC)
-    try:
-        number = float(text)
-    except ValueError:
-        number = None
-    if number is not None:
-        if not math.isfinite(number) or number < 0:
-            return None
-        if epoch:
-            return min(datetime.fromtimestamp(min(number, now.timestamp() + 10**9), UTC), now + MAX_WAIT)
-        return now + timedelta(seconds=min(number, MAX_WAIT.total_seconds()))
-    for parse in (parsedate_to_datetime, datetime.fromisoformat):
-        try:
-            return retry_time(parse(text))
-        except (TypeError, ValueError, IndexError, OverflowError):
-            continue
-    return None
 
 
 def _size(count: int, limit: int | None = None) -> str:
