@@ -32,7 +32,7 @@ from hospipost.config import Config, load_config
 from hospipost.errors import InputError
 from hospipost.posts import Post, Queue, load_queue, queue_files
 from hospipost.publisher import Outcome, Result
-from hospipost.recurrence import occurrences
+from hospipost.recurrence import next_occurrences, occurrences
 from hospipost.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("hospipost.daemon")
 HORIZON = timedelta(hours=24)
 EXACT_JOB = "at:"
+KEPT_REPORTED = 200  # deliveries of broken files' last good versions a heartbeat reports, soonest first
 
 
 class Daemon:
@@ -121,7 +122,24 @@ class Daemon:
         return changed
 
     def heartbeat(self, stopped: bool = False) -> None:
-        self.ledger.heartbeat(self.clock(), self.started_at, sorted(self.problems.values()), stopped)
+        now = self.clock()
+        kept = [] if stopped else self.kept_running(now)
+        self.ledger.heartbeat(now, self.started_at, sorted(self.problems.values()), stopped, kept)
+
+    def kept_running(self, now: datetime) -> list[dict[str, str]]:
+        """The next delivery of each post of a broken queue file that still runs from its last
+        good version, for `hospipost status` (which cannot read that file): file, post, network, when."""
+        folder = self.config.resolve(self.config.posts_dir)
+        kept = []
+        for path in sorted(set(self.problems) & set(self.queues)):
+            for post in self.queues[path].posts:
+                for occurrence in [] if post.draft else next_occurrences(post, now, self.config.timezone_name, 1):
+                    file = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path.name
+                    kept += [
+                        {"file": file, "post": post.id, "network": network, "due_at": occurrence.at.isoformat()}
+                        for network in post.networks
+                    ]
+        return sorted(kept, key=lambda entry: entry["due_at"])[:KEPT_REPORTED]
 
     def exact_times(self, now: datetime) -> list[datetime]:
         """The distinct instants of upcoming occurrences within the horizon."""

@@ -581,8 +581,16 @@ class Ledger:
             runs = [{"actor": row.key.split(":", 1)[1], **json.loads(row.value)} for row in rows]
         return sorted(runs, key=lambda run: run["at"], reverse=True)
 
-    def heartbeat(self, now: datetime, started_at: datetime, problems: list[str], stopped: bool = False) -> None:
-        """A daemon says it is alive (or that it stopped), with the problems it sees."""
+    def heartbeat(
+        self,
+        now: datetime,
+        started_at: datetime,
+        problems: list[str],
+        stopped: bool = False,
+        kept: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """A daemon says it is alive (or that it stopped), with the problems it sees and the
+        deliveries it keeps due from the last good version of a broken queue file (``kept``)."""
         from hospipost import __version__
 
         host, _, pid = self.actor.rpartition(":")
@@ -599,11 +607,18 @@ class Ledger:
             updated = connection.execute(daemons.update().where(daemons.c.name == self.actor).values(**values))
             if not updated.rowcount:
                 connection.execute(daemons.insert().values(name=self.actor, **values))
+            _set_meta(connection, f"kept:{self.actor}", json.dumps(kept or [], ensure_ascii=False))
 
     def daemon_list(self) -> list[dict[str, Any]]:
+        """Every daemon that ever ran: its heartbeat, its problems and what it ``kept`` running."""
         with self._read() as connection:
-            rows = connection.execute(sa.select(daemons).order_by(daemons.c.last_seen.desc()))
-            return [{**row._asdict(), "problems": json.loads(row.problems or "[]")} for row in rows]
+            rows = connection.execute(sa.select(daemons).order_by(daemons.c.last_seen.desc())).all()
+            kept = connection.execute(sa.select(meta).where(meta.c.key.like("kept:%"))).all()
+        kept_by = {row.key.split(":", 1)[1]: json.loads(row.value) for row in kept}
+        return [
+            {**row._asdict(), "problems": json.loads(row.problems or "[]"), "kept": kept_by.get(row.name, [])}
+            for row in rows
+        ]
 
     def _event(self, connection: Connection, now: datetime, kind: str, item: Any, detail: dict | None) -> None:
         connection.execute(

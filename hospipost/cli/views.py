@@ -71,28 +71,54 @@ def _upcoming(config: Config, now: datetime) -> tuple[list[dict[str, Any]], list
     posts = [p for q in queues for p in q.posts]
     coming = upcoming(posts, config, now, now + UPCOMING_WINDOW)
     enabled = set(config.enabled_networks())
-    entries = [_due_entry(o, network, enabled) for o in coming for network in (o.post.networks or (None,))]
+    entries = [
+        _due_entry(o.post.id, network, o.at.isoformat(), o.key, enabled)
+        for o in coming
+        for network in (o.post.networks or (None,))
+    ]
     return entries, [error.format_message() for error in errors]
 
 
-def _due_entry(occurrence: Any, network: str | None, enabled: set[str]) -> dict[str, Any]:
+def _due_entry(post_id: str, network: str | None, due_at: str, occurrence: str, enabled: set[str]) -> dict[str, Any]:
     blocked = network not in enabled
     if network is None:
         why = "Blocked: the post has no network (none is enabled in config.yaml)."
     else:
         why = f"Blocked: {network} is not enabled in config.yaml, so this delivery can never be sent."
     return {
-        "post": occurrence.post.id,
+        "post": post_id,
         "network": network,
         "state": "blocked" if blocked else "scheduled",
         "url": None,
         "attempts": 0,
         "error": why if blocked else None,
-        "occurrence": occurrence.key,
-        "due_at": occurrence.at.isoformat(),
+        "occurrence": occurrence,
+        "due_at": due_at,
         "sent_at": None,
         "next_attempt_at": None,
     }
+
+
+def _kept_by_daemons(daemons: list[dict[str, Any]], due: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """What live daemons still publish from the last good version of a queue file that is broken
+    now (status cannot read it): scheduled entries marked with the file they come from."""
+    from hospipost.ledger import HEARTBEAT_TIMEOUT
+    from hospipost.timeutil import utcnow
+
+    listed = {(entry["post"], entry["network"]) for entry in due}
+    alive = [d for d in daemons if d["stopped_at"] is None and utcnow() - d["last_seen"] < HEARTBEAT_TIMEOUT]
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
+    for daemon in alive:
+        for kept in daemon["kept"]:
+            key = (kept["post"], kept["network"])
+            due_at = datetime.fromisoformat(kept["due_at"])
+            if key in listed or key in entries or not now < due_at <= now + UPCOMING_WINDOW:
+                continue
+            entries[key] = {
+                **_due_entry(kept["post"], kept["network"], kept["due_at"], "once", {kept["network"]}),
+                "kept": f"kept running by {daemon['name']} from the last good version of {kept['file']}",
+            }
+    return list(entries.values())
 
 
 def show_status(config: Config, now: datetime, output_format: str) -> int:
@@ -100,6 +126,7 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
 
     rows, runs, daemons = _ledger_rows(config)
     due, load_errors = _upcoming(config, now)
+    due = sorted(due + _kept_by_daemons(daemons, due, now), key=lambda entry: entry["due_at"])
     blocked = [entry for entry in due if entry["state"] == "blocked"]
     upcoming = [entry for entry in due if entry["state"] != "blocked"]
     attention = [item for item in rows if item.state in NEEDS_HUMAN]
@@ -149,11 +176,12 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
         lambda i: f"next try {_local(i.next_attempt_at, config)} (attempt {i.attempts}): {i.last_error}",
     )
     out.print("[bold]Next due[/bold]" if upcoming else "[bold]Next due[/bold]: nothing scheduled")
-    shown: dict[tuple[str, str], list[str]] = {}
+    shown: dict[tuple[str, str, str], list[str]] = {}
     for entry in upcoming:
-        shown.setdefault((entry["post"], entry["due_at"]), []).append(entry["network"])
-    for (post_id, due_at), networks in list(shown.items())[:UPCOMING_SHOWN]:
-        print_hanging(out, f"{_local(datetime.fromisoformat(due_at), config)}  {post_id}  → {', '.join(networks)}", 2)
+        shown.setdefault((entry["post"], entry["due_at"], entry.get("kept", "")), []).append(entry["network"])
+    for (post_id, due_at, kept), networks in list(shown.items())[:UPCOMING_SHOWN]:
+        when = _local(datetime.fromisoformat(due_at), config)
+        print_hanging(out, f"{when}  {post_id}  → {', '.join(networks)}" + (f"  ({kept})" if kept else ""), 2)
     _daemons(out, daemons, config, utcnow())
     for run in runs[:3]:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(run["counts"].items())) or "nothing to do"
