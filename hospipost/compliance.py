@@ -20,6 +20,7 @@ from hospipost.gcpause import gc_paused
 from hospipost.rules import all_rules
 from hospipost.rules._text import forget_texts
 from hospipost.rules.contracts import CheckContext, Problem, Rule, Severity, rule
+from hospipost.wording import sentence
 
 if TYPE_CHECKING:
     from hospipost.config import Config
@@ -59,7 +60,7 @@ class Finding:
             "file": str(self.post.file),
             "line": self.line,
             "network": self.network,
-            "message": self.message,
+            "message": sentence(self.message),
             "excerpt": self.excerpt,
             "ignored": self.ignored,
         }

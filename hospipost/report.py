@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from hospipost import __version__
 from hospipost.compliance import Finding, Report, Rule, Severity
+from hospipost.wording import sentence
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -31,15 +32,6 @@ def display_path(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
-
-
-def sentence(message: str) -> str:
-    """A message as a sentence for people: a capital first, a full stop last."""
-    message = message.strip()
-    if not message:
-        return message
-    message = message[0].upper() + message[1:]
-    return message if message[-1] in ".!?»)" else message + "."
 
 
 def _plural(count: int, word: str) -> str:

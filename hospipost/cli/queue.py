@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hospipost.cli.context import AppContext, parse_now, pass_app
+from hospipost.wording import sentence
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -606,7 +607,7 @@ def _finding_line(finding: Finding, with_line: bool = False) -> str:
     severity = click.style(f"{finding.severity.label:<10}", fg=colour)
     where = f"line {finding.line}: " if with_line else ""
     network = f" [{finding.network}]" if finding.network else ""
-    line = f"{severity} {finding.rule}{network}: {where}{finding.message}"
+    line = f"{severity} {finding.rule}{network}: {where}{sentence(finding.message)}"
     if finding.ignored is not None:
         line += f" (ignored: {finding.ignored})"
     return line

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from hospipost.wording import sentence as as_sentence
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -48,16 +50,6 @@ class PermanentError(DeliveryError):
 
 class UnknownOutcome(DeliveryError):
     """The request may have been processed (timeout after sending, duplicate refusal)."""
-
-
-def as_sentence(text: str) -> str:
-    """The text on one line, starting with a capital letter and ending with a full stop."""
-    text = " ".join(str(text).split())
-    if not text:
-        return text
-    if not any(mark in text.split(" ", 1)[0] for mark in "._`"):  # never capitalise a config key
-        text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
 
 
 class Step(StrEnum):

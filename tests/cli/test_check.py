@@ -245,3 +245,21 @@ def test_help_of_every_command_has_an_example() -> None:
         result = CliRunner().invoke(cli, [*path, "--help"])
         assert result.exit_code == 0, path
         assert command.help, f"{' '.join(path)} has no help text"
+
+
+def test_every_message_of_check_json_is_a_sentence(tmp_path: Path) -> None:
+    """Messages start with a capital and end with a full stop in every format, json included."""
+    import json
+    import shutil
+
+    from tests.helpers import make_config
+
+    config = make_config(tmp_path / "site")
+    corpus = Path(__file__).parents[1] / "corpus"
+    for name in ("privacy.yaml", "content.yaml", "accessibility.yaml"):
+        shutil.copy(corpus / name, config.root / "posts" / name)
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "check", "--format", "json"])
+    findings = json.loads(result.output)["findings"]
+    assert len(findings) > 30
+    not_sentences = [f["message"] for f in findings if f["message"][0].islower() or f["message"][-1] not in ".!?»)…"]
+    assert not_sentences == []

@@ -427,7 +427,7 @@ def test_content_error_is_refused_and_the_file_left_identical(site: Config, flag
     path.write_bytes(SHAPES["posts not last"].encode())
     result = add(site, "news", "--text", "Un traitement miracle", "-n", "facebook")
     assert result.exit_code == 1
-    assert "Refused" in result.output and "claim-absolute: the text says miracle" in result.output
+    assert "Refused" in result.output and "claim-absolute: The text says miracle." in result.output
     assert "--draft" in result.output and "Traceback" not in result.output
     assert path.read_bytes() == SHAPES["posts not last"].encode()
     assert sorted(p.name for p in path.parent.iterdir()) == [LOCK_NAME, "news.yaml"]
@@ -756,7 +756,7 @@ def test_show_uses_the_instance_limit_cached_by_networks_check(planned: Config) 
 def test_show_lists_findings(planned: Config, flagging_rules: None) -> None:
     result = invoke(planned, "queue", "show", "brouillon", "--now", NOW_LOCAL)
     assert result.exit_code == 0, result.output
-    assert "claim-absolute: line 4: the text says miracle" in result.output
+    assert "claim-absolute: line 4: The text says miracle." in result.output
 
 
 def test_show_unknown_id_is_one_line(planned: Config) -> None:
