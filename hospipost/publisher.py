@@ -292,7 +292,7 @@ class Publisher:
         """The network's answer, as an outcome not yet recorded (thread parts are recorded as they go)."""
         from hospipost.credentials import CredentialsError, redact
         from hospipost.ledger import LedgerError
-        from hospipost.networks.base import PermanentError, TransientError, UnknownOutcome
+        from hospipost.networks.base import STAGED, PermanentError, TransientError, UnknownOutcome
 
         last = len(rendering.parts) - 1
         secrets = set(self.secrets())
@@ -301,8 +301,12 @@ class Publisher:
             if index < last:  # the last part is recorded with the delivery itself
                 self.ledger.record_part(item, index, remote_id, self.clock())
 
+        def part_staged(index: int, staged_id: str) -> None:  # prepared, not published: always recorded
+            self.ledger.record_part(item, index, STAGED + staged_id, self.clock())
+
         try:
-            sent = self.adapters(item.network).publish(rendering, item.id, list(item.parts), part_sent)
+            adapter = self.adapters(item.network)
+            sent = adapter.publish(rendering, item.id, list(item.parts), part_sent, part_staged)
         except (CredentialsError, PermanentError) as error:
             return Outcome(item.post_id, item.network, Result.FAILED, message=redact(str(error), secrets))
         except TransientError as error:

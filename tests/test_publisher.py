@@ -167,6 +167,20 @@ def test_a_thread_resumes_after_the_parts_already_sent(setup) -> None:
     assert ledger.get("p1:x:once").parts == ("x-1", "x-2")  # progress for resuming; the delivery holds the rest
 
 
+def test_a_part_prepared_before_a_failure_is_published_by_the_retry_not_prepared_again(setup) -> None:
+    """A Meta container recorded before `media_publish`: the retry publishes that one, never a second post."""
+    config, ledger, networks, clock, publisher = setup
+    work = planned(config, post_with(at="2026-12-01 09:00", networks=["x"]))
+    networks["x"].prepares = True
+    networks["x"].script = [TransientError("the network answered 503 to the publish request")]
+    [outcome] = publisher.send(work).outcomes
+    assert outcome.state == "retry" and ledger.get("p1:x:once").parts == ("staged:x-container-1",)
+    clock.now = outcome.retry_at
+    [outcome] = publisher.send(work).outcomes
+    assert outcome.state == "sent" and networks["x"].prepared == ["x-container-1"]
+    assert len(networks["x"].published) == 1
+
+
 def test_missed_and_blocked_are_reported_and_missed_recorded_once(setup) -> None:
     config, ledger, networks, clock, publisher = setup
     work = planned(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hospipost.config import DEFAULT_LANGUAGE
@@ -141,6 +142,8 @@ class Part:
     key: str
     language: str
     images: list[Image] = field(default_factory=list)  # what media_ids are, in order (alt texts)
+    staged: str | None = None  # the id of this part prepared (not published) by an earlier attempt
+    stage: Callable[[str], None] = lambda staged_id: None  # record a prepared id before publishing it
 
     @property
     def doing(self) -> str:
@@ -154,6 +157,9 @@ class Part:
 
 PartSent = Callable[[int, str], None]
 """Called after each thread part is published: (part index, the network's id of it)."""
+STAGED = "staged:"
+"""Marks, in a delivery's list of part ids, a part prepared on the network but not published yet
+(a Meta container): a retry publishes that one instead of preparing a second post."""
 
 
 class Network:
@@ -243,14 +249,20 @@ class Network:
         """
         raise NotImplementedError
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
+    def publish(
+        self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent, part_staged: PartSent | None = None
+    ) -> Sent:
         """Publish a rendering; ``key`` is the delivery id (an idempotency key where supported).
 
         The template every network shares: resume after the parts in ``done``, read and check
         the images before any request, upload them for the first part only, post each part in
         reply to the previous one and report it through ``part_sent`` as soon as it is online.
         An adapter implements ``post_part`` (and ``upload_images``, ``connection``, ``post_url``).
+        A network that prepares a part before publishing it records the prepared id through
+        ``Part.stage`` (``part_staged``) and finds it again in ``Part.staged`` on a retry.
         """
+        staged = done[-1].removeprefix(STAGED) if done and done[-1].startswith(STAGED) else None
+        done = [part_id for part_id in done if not part_id.startswith(STAGED)]
         parts = rendering.parts if self.limits.supports_threads else ["\n\n".join(rendering.parts)]
         if done and len(done) >= len(parts):
             return Sent(done[0], self.post_url(done[0]))
@@ -269,6 +281,8 @@ class Network:
                     key,
                     rendering.language,
                     images if first_part else [],
+                    staged if index == len(done) else None,
+                    partial(part_staged or _unrecorded, index),
                 )
                 previous = self.post_part(connection, part)
                 part_sent(index, previous)
@@ -364,6 +378,10 @@ class Network:
         else:
             parts = ["\n\n".join([text, *post.thread])]
         return Rendering(cls.name, parts, list(post.media), post.language)
+
+
+def _unrecorded(index: int, staged_id: str) -> None:
+    """Where nobody records prepared parts (``networks check``, tests)."""
 
 
 def _size(count: int, limit: int | None = None) -> str:

@@ -205,7 +205,9 @@ class Bluesky(Network):
 
     # ------------------------------------------------------------------ publish
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
+    def publish(
+        self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent, part_staged: PartSent | None = None
+    ) -> Sent:
         """Create the records of the parts not in ``done``, each under a key derived from ``key``."""
         parts = rendering.parts
         refs = [self._parse_part_id(part_id) for part_id in done]

@@ -39,14 +39,18 @@ class FakeAdapter(Network):
         self.lock = threading.Lock()
         self.ids = itertools.count(1)
         self._local = threading.local()  # the done list of the publish running in this thread
+        self.prepares = False  # prepare each part (as a Meta container) before publishing it
+        self.prepared: list[str] = []  # the ids of the parts prepared, in order
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         return [{"method": "POST", "url": f"https://fake/{self.name}", "text": part} for part in rendering.parts]
 
-    def publish(self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent) -> Sent:
+    def publish(
+        self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent, part_staged: PartSent | None = None
+    ) -> Sent:
         self._local.done = list(done)
         return super().publish(
-            Rendering(rendering.network, rendering.parts, [], rendering.language), key, done, part_sent
+            Rendering(rendering.network, rendering.parts, [], rendering.language), key, done, part_sent, part_staged
         )
 
     @contextmanager
@@ -61,6 +65,10 @@ class FakeAdapter(Network):
         return []
 
     def post_part(self, connection: Any, part: Part) -> str:
+        if self.prepares and part.staged is None:
+            with self.lock:
+                self.prepared.append(f"{self.name}-container-{next(self.ids)}")
+                part.stage(self.prepared[-1])
         with self.lock:
             step = self.script.pop(0) if self.script else None
         if isinstance(step, Exception):
