@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import click
 
@@ -28,6 +29,7 @@ def check_networks(app: AppContext) -> None:
     from hospipost.credentials import Credentials, CredentialsError, redact
     from hospipost.networks import network_class
     from hospipost.networks.base import DeliveryError, TransientError
+    from hospipost.networks.terms import notices
 
     config = app.config
     enabled = config.enabled_networks()
@@ -48,8 +50,11 @@ def check_networks(app: AppContext) -> None:
 
     with ThreadPoolExecutor(max_workers=len(enabled)) as pool:
         results = list(pool.map(verify, enabled))
-    for label, ok, message in results:
+    today = datetime.now(config.timezone).date()
+    for name, (label, ok, message) in zip(enabled, results, strict=True):
         click.echo(f"{'✔' if ok else '✖'} {label}: {message}")
+        for notice in notices(name, config.networks[name], today):
+            click.echo(f"  ⚠ {notice}")
     raise SystemExit(0 if all(ok for _, ok, _ in results) else 1)
 
 

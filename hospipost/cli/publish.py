@@ -161,7 +161,7 @@ def _print_preview(result: RunResult, config: Config, output_format: str, quiet:
     from hospipost.publisher import Result
 
     if output_format == "json":
-        click.echo(_json_lines(result.previews))
+        click.echo(_json_lines([_with_x_cost(preview) for preview in result.previews]))
         return
     if result.idle:
         if not quiet:
@@ -181,7 +181,25 @@ def _print_preview(result: RunResult, config: Config, output_format: str, quiet:
             "bold",
         )
     )
+    x_requests = [
+        request for preview in result.previews if preview["network"] == "x" for request in preview["requests"]
+    ]
+    if x_requests:
+        from hospipost.networks.terms import x_cost
+
+        lines.append((x_cost(x_requests).sentence(), "bold"))
     click.echo(_terminal_text(lines))
+
+
+def _with_x_cost(preview: dict[str, Any]) -> dict[str, Any]:
+    """A preview, with what X would bill for it when it goes to X."""
+    if preview["network"] != "x":
+        return preview
+    from hospipost.networks.terms import terms, x_cost
+
+    prices = terms()["x"]
+    cost = {"amount": x_cost(preview["requests"]).total, "currency": prices["currency"]}
+    return {**preview, "estimated_cost": {**cost, "prices_of": prices["as_of"].isoformat()}}
 
 
 Line = tuple[str, str | None]  # a line of text and its style (a colour, "bold", "dim" or None)

@@ -55,7 +55,8 @@ def test_a_failed_check_speaks_of_credentials_not_of_publishing(
         monkeypatch.setenv(name, value)
     result = CliRunner().invoke(cli, ["--config", str(site), "networks", "check"], catch_exceptions=False)
     assert result.exit_code == 1
-    [line] = result.output.splitlines()
+    line, billing = result.output.splitlines()  # the check, then what X's terms say (X bills per use)
+    assert billing.startswith("  ⚠ X is billed per use")
     assert line.startswith("✖ X: ")
     assert "publish" not in line and "will try again" not in line, line
     assert line.endswith(
