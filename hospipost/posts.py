@@ -44,17 +44,22 @@ POST_KEYS = (
     "language",
 )
 _POST_KEY_SET = frozenset(POST_KEYS)
-MEDIA_KEYS = ("file", "alt", "people", "consent")
+MEDIA_KEYS = ("file", "alt", "people", "consent", "captions")
 
 
 @dataclass(frozen=True)
 class Media:
+    """An image or a video of a post: its file, its description (alt), whether people can be
+    recognised in it (and their consent record), and a video's captions file (WebVTT or SRT)."""
+
     file: str
     path: Path
     alt: str | None
     people: bool
     consent: str | None
     line: int
+    captions: str | None = None
+    captions_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -408,7 +413,9 @@ class _Fields:
         for index, item in enumerate(items):
             line = items.item_lines[index]
             if not isinstance(item, LineDict):
-                raise self.reader.fail(line, "each media item must be a mapping with file:, alt:, people:, consent:")
+                raise self.reader.fail(
+                    line, "each media item must be a mapping with file:, alt:, people:, consent:, captions:"
+                )
             for key in item:
                 if key not in MEDIA_KEYS:
                     raise self.reader.fail(
@@ -428,8 +435,14 @@ class _Fields:
             raise self.reader.fail(item.line_of("people"), "'people' must be true or false")
         if consent is not None and not isinstance(consent, (str, int)):
             raise self.reader.fail(item.line_of("consent"), "'consent' must be a consent record reference")
+        captions = item.get("captions")
+        if captions is not None and (not isinstance(captions, str) or not captions.strip()):
+            raise self.reader.fail(
+                item.line_of("captions"), "'captions' must be the path of the video's captions file (.vtt or .srt)"
+            )
         self.lines[f"media[{index}]"] = line
         self.lines[f"media[{index}].alt"] = item.line_of("alt")
+        self.lines[f"media[{index}].captions"] = item.line_of("captions")
         return Media(
             file=file.strip(),
             path=self.reader.config.resolve(file.strip()),
@@ -437,6 +450,8 @@ class _Fields:
             people=people,
             consent=str(consent) if consent not in (None, "") else None,
             line=line,
+            captions=captions.strip() if captions else None,
+            captions_path=self.reader.config.resolve(captions.strip()) if captions else None,
         )
 
     def moment(self, key: str, end_of_day: bool = False) -> tuple[datetime | None, datetime | None]:
