@@ -572,14 +572,14 @@ def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(mock: responses.Reques
         json={"title": "Too Many Requests"},
         headers={"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"},
     )
-    assert type(error) is TransientError and "nothing more was published" in str(error)
+    assert type(error) is TransientError and "nothing was published" in str(error)
     assert error.retry_at is None or error.retry_at <= datetime.now(UTC) + MAX_WAIT
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_5xx_is_transient(mock: responses.RequestsMock, status: int) -> None:
     error = publish_failing(mock, status=status, json={"title": "Internal Error"})
-    assert type(error) is TransientError and f"({status})" in str(error)
+    assert type(error) is TransientError and f"(HTTP {status}:" in str(error)
 
 
 def test_401_names_the_variables_to_check(mock: responses.RequestsMock) -> None:
@@ -900,15 +900,20 @@ def test_importing_the_module_loads_no_sdk() -> None:
     [
         (
             {"status": 503, "json": {"title": "Service Unavailable"}},
-            "X had a server error (503) while publishing the post; hospipost will try again later.",
+            "X had a server error (HTTP 503: Service Unavailable) while publishing the post; hospipost will try again"
+            " later.",
         ),
         (
             {"status": 401, "json": {"title": "Unauthorized"}},
-            "X refused the credentials while publishing the post: check HOSPIPOST_X_API_KEY, HOSPIPOST_X_API_SECRET, HOSPIPOST_X_ACCESS_TOKEN, HOSPIPOST_X_ACCESS_TOKEN_SECRET or regenerate the access token in the X developer portal.",
+            "X refused the credentials while publishing the post (HTTP 401: Unauthorized); nothing was published:"
+            " check HOSPIPOST_X_API_KEY, HOSPIPOST_X_API_SECRET, HOSPIPOST_X_ACCESS_TOKEN,"
+            " HOSPIPOST_X_ACCESS_TOKEN_SECRET or regenerate the access token in the X developer portal, then publish"
+            " again.",
         ),
         (
             {"body": requests.exceptions.ReadTimeout("read timed out")},
-            "X did not answer within 30 s while publishing the post, after the request was sent: it may be online; check the account, then `hospipost reconcile`.",
+            "X did not answer within 30 s while publishing the post, after the request was sent: it may be online;"
+            " check the account, then resolve the delivery with `hospipost reconcile`.",
         ),
         (
             {
@@ -916,7 +921,8 @@ def test_importing_the_module_loads_no_sdk() -> None:
                     ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
                 )
             },
-            "The connection to X broke while publishing the post, after the request was sent (connection reset): it may be online; check the account, then `hospipost reconcile`.",
+            "The connection to X broke (connection reset) while publishing the post, after the request was sent: it"
+            " may be online; check the account, then resolve the delivery with `hospipost reconcile`.",
         ),
     ],
 )
