@@ -16,27 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hospipost.media import image_type
-from hospipost.networks.base import (
-    Answer,
-    Attempt,
-    ConfigKey,
-    DeliveryError,
-    Image,
-    Limits,
-    Network,
-    Part,
-    PermanentError,
-    Rendering,
-    Step,
-    TransientError,
-    UnknownOutcome,
-    reset_header,
-)
+from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
+from hospipost.networks.failures import Answer, Attempt, PermanentError, Step, TransientError, UnknownOutcome
 from hospipost.twittertext import weighted_length
 
 if TYPE_CHECKING:
     import requests
     import tweepy
+
+    from hospipost.networks.failures import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +52,10 @@ class X(Network):
         max_length=280,
         count=weighted_length,
         length_unit="weighted characters",
+        supports_threads=True,
         max_images=4,
         max_image_bytes=5 * 1024 * 1024,
         max_alt_length=1000,
-        supports_threads=True,
     )
     config_keys = {
         "api_key_env": ConfigKey(str, default="HOSPIPOST_X_API_KEY"),
@@ -213,8 +201,8 @@ class X(Network):
                     f"X was still processing the image {item.file} after {waited:g} s; nothing was published,"
                     " hospipost will try again later"
                 )
-            self.sleep(delay)
             waited += delay
+            self.sleep(delay)
             state = call("GET", "/upload", params={"media_id": media_id, "command": "STATUS"})
         info = state.get("processing_info") or {}
         if info.get("state") == "failed":
@@ -295,6 +283,8 @@ def _readable_reset(response: requests.Response, *args: Any, **kwargs: Any) -> r
 
 def _latest_reset(headers: Mapping[str, str]) -> datetime | None:
     """When the latest exhausted window frees (the 15-minute one, or a 24-hour one at 0 remaining)."""
+    from hospipost.networks.failures import reset_header
+
     resets = [
         reset_header(headers.get(f"{window}-reset"), epoch=True)  # at most MAX_WAIT away, None when unreadable
         for window in WINDOWS

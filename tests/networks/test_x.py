@@ -928,3 +928,66 @@ def test_importing_the_module_loads_no_sdk() -> None:
 )
 def test_each_kind_of_failure_is_one_clear_sentence(mock: responses.RequestsMock, reply: dict, expected: str) -> None:
     assert str(publish_failing(mock, **reply)) == expected
+
+
+# ---------------------------------------------------------------------- X's own readings, through publish and verify
+
+
+def test_duplicate_content_on_a_later_part_names_it_and_the_parts_online(mock: responses.RequestsMock) -> None:
+    mock.post(TWEETS, **tweet_reply("701"))
+    mock.post(TWEETS, status=403, json={"errors": [{"code": 187, "message": "Status is a duplicate."}]})
+    parts = Parts()
+
+    with pytest.raises(UnknownOutcome) as raised:
+        make_x().publish(Rendering("x", ["un", "deux"]), "d", [], parts)
+
+    assert parts.calls == [(0, "701")]
+    message = str(raised.value)
+    assert "(part 2 of the thread) was already posted" in message
+    assert "first 1 part of the thread is already online" in message
+    assert "hospipost reconcile" in message
+
+
+def test_duplicate_wording_outside_a_publish_is_a_plain_refusal(mock: responses.RequestsMock) -> None:
+    detail = "You are not allowed to create a Tweet with duplicate content."
+    mock.get(f"{API}/2/users/me", status=403, json={"title": "Forbidden", "detail": detail})
+    with pytest.raises(PermanentError) as raised:
+        make_x().verify()
+    assert "duplicate content" in str(raised.value) and "fix the post" not in str(raised.value)
+    assert "Read and write permission" in str(raised.value)
+
+
+def test_usage_cap_waits_for_the_exhausted_window(mock: responses.RequestsMock) -> None:
+    error = publish_failing(
+        mock,
+        status=429,
+        json={"title": "UsageCapExceeded", "period": "Daily", "detail": "Usage cap exceeded"},
+        headers={"x-app-limit-24hour-reset": "1795600000", "x-app-limit-24hour-remaining": "0"},
+    )
+    assert isinstance(error, TransientError) and error.retry_at == datetime.fromtimestamp(1795600000, UTC)
+    assert "daily usage cap for this app was reached" in str(error) and "X developer portal" in str(error)
+
+
+def test_a_redirect_is_not_followed(mock: responses.RequestsMock) -> None:
+    error = publish_failing(mock, status=301, headers={"Location": "https://elsewhere.example/2/tweets"})
+    assert type(error) is PermanentError and "networks.x.api_base" in str(error)
+    assert [call.request.url for call in mock.calls] == [TWEETS]
+
+
+@pytest.mark.parametrize(
+    ("finalize", "expected", "words"),
+    [
+        ({"json": {"errors": [{"message": "InvalidMedia: bad chunk"}]}}, PermanentError, "bad chunk"),
+        ({"json": ["not", "an", "object"]}, TransientError, "unreadable"),
+        ({"body": "<html>gateway</html>"}, TransientError, "unreadable"),
+    ],
+)
+def test_a_media_answer_x_refuses_or_garbles_posts_nothing(
+    mock: responses.RequestsMock, tmp_path: Path, finalize: dict, expected: type, words: str
+) -> None:
+    register_upload(mock, "82")
+    mock.replace(responses.POST, f"{API}/2/media/upload/82/finalize", **finalize)
+    with pytest.raises(expected, match=words) as raised:
+        make_x().publish(Rendering("x", ["texte"], [image(tmp_path)]), "d", [], Parts())
+    assert "canicule.png" in str(raised.value) and "nothing was published" in str(raised.value)
+    assert not any(call.request.url == TWEETS for call in mock.calls)
