@@ -1,51 +1,38 @@
 """X (formerly Twitter) through tweepy: API v2 posts, v2 media upload, OAuth 1.0a user keys.
 
-tweepy hard-codes api.twitter.com without a timeout (a session rewrites both), has no v2 media
-upload (initialize/append/finalize/STATUS/metadata are done here) and its loggers print keys (a
-filter redacts them). No idempotency key: "duplicate content" is unknown. More: NOTES.md, X."""
+tweepy hard-codes api.twitter.com (the shared session rewrites it) and has no v2 media upload
+(initialize/append/finalize/STATUS/metadata are done here, signed like tweepy). X has no
+idempotency key: its "duplicate content" refusal is unknown. Its 429s name several windows.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hospipost import __version__
 from hospipost.media import image_type
-from hospipost.networks.base import (
-    ConfigKey,
-    DeliveryError,
-    Image,
-    Limits,
-    Network,
-    Part,
-    PermanentError,
-    Rendering,
-    TransientError,
-    UnknownOutcome,
-    reset_header,
-)
-from hospipost.networks.http import failure_name, never_left
+from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
+from hospipost.networks.failures import Answer, Attempt, PermanentError, Step, TransientError, UnknownOutcome
 from hospipost.twittertext import weighted_length
 
 if TYPE_CHECKING:
     import requests
     import tweepy
 
-    from hospipost.posts import Media
+    from hospipost.networks.failures import DeliveryError
 
 log = logging.getLogger(__name__)
 
 TWEEPY_HOST = "https://api.twitter.com"
 STATUS_URL = "https://x.com/i/web/status/{}"
-USER_AGENT = f"hospipost/{__version__}"
 CREDENTIAL_KEYS = ("api_key_env", "api_secret_env", "access_token_env", "access_token_secret_env")
 MEDIA_CATEGORY = "tweet_image"
-# Loggers of the libraries on the request path that can print credentials or echoed bodies.
+# Loggers on the request path that print credentials (oauthlib) or echoed bodies (tweepy).
 LIBRARY_LOGGERS = (
     "tweepy.client",
     "requests_oauthlib.oauth1_auth",
@@ -53,6 +40,8 @@ LIBRARY_LOGGERS = (
     "oauthlib.oauth1.rfc5849.signature",
     "urllib3.connectionpool",
 )
+# X's rate-limit windows: 15 minutes per endpoint, and 24 hours per user and per app.
+WINDOWS = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
 
 
 class X(Network):
@@ -63,10 +52,10 @@ class X(Network):
         max_length=280,
         count=weighted_length,
         length_unit="weighted characters",
+        supports_threads=True,
         max_images=4,
         max_image_bytes=5 * 1024 * 1024,
         max_alt_length=1000,
-        supports_threads=True,
     )
     config_keys = {
         "api_key_env": ConfigKey(str, default="HOSPIPOST_X_API_KEY"),
@@ -74,81 +63,73 @@ class X(Network):
         "access_token_env": ConfigKey(str, default="HOSPIPOST_X_ACCESS_TOKEN"),
         "access_token_secret_env": ConfigKey(str, default="HOSPIPOST_X_ACCESS_TOKEN_SECRET"),
     }
+    credential_keys = CREDENTIAL_KEYS
 
     chunk_bytes = 4 * 1024 * 1024
     """Size of each media APPEND segment (X accepts at most 5 MB per segment)."""
     max_processing_wait = 120.0
     """Seconds of ``check_after_secs`` waits allowed for X to process one image."""
-
-    def __init__(self, settings: Any, credentials: Any, cache_dir: Path | None = None) -> None:
-        super().__init__(settings, credentials, cache_dir)
-        self.sleep: Callable[[float], None] = time.sleep  # tests inject a fake
-        self._secrets: set[str] = set()
+    sleep = staticmethod(time.sleep)  # tests inject a fake
 
     # ------------------------------------------------------------------ dry run
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order; ids X will assign are placeholders."""
-        base = self.api_base
+        media, tweets = f"{self.api_base}/2/media", f"{self.api_base}/2/tweets"
         steps: list[dict[str, Any]] = []
-        media_refs: list[str] = []
-        for number, item in enumerate(rendering.media, 1):
-            ref = f"<media id {number}>"
-            media_refs.append(ref)
+        refs = [f"<media id {number}>" for number in range(1, len(rendering.media) + 1)]
+        for ref, item in zip(refs, rendering.media, strict=True):
             size, media_type = _describe_file(item.path)
-            steps.append(
-                {
-                    "method": "POST",
-                    "url": f"{base}/2/media/upload/initialize",
-                    "file": item.file,
-                    "json": {"media_type": media_type, "total_bytes": size, "media_category": MEDIA_CATEGORY},
-                }
-            )
-            segments = max(1, -(-(size or 0) // self.chunk_bytes))
-            for segment in range(segments):
-                chunk = min(self.chunk_bytes, (size or 0) - segment * self.chunk_bytes) if size is not None else None
+            init = {"media_type": media_type, "total_bytes": size, "media_category": MEDIA_CATEGORY}
+            steps.append({"method": "POST", "url": f"{media}/upload/initialize", "file": item.file, "json": init})
+            for segment in range(max(1, -(-(size or 0) // self.chunk_bytes))):
+                chunk = "?" if size is None else min(self.chunk_bytes, size - segment * self.chunk_bytes)
+                multipart = {"media": f"<{chunk} bytes of {item.file}>", "segment_index": segment}
                 steps.append(
-                    {
-                        "method": "POST",
-                        "url": f"{base}/2/media/upload/{ref}/append",
-                        "file": item.file,
-                        "multipart": {
-                            "media": f"<{chunk if chunk is not None else '?'} bytes of {item.file}>",
-                            "segment_index": segment,
-                        },
-                    }
+                    {"method": "POST", "url": f"{media}/upload/{ref}/append", "file": item.file, "multipart": multipart}
                 )
-            steps.append({"method": "POST", "url": f"{base}/2/media/upload/{ref}/finalize", "file": item.file})
+            steps.append({"method": "POST", "url": f"{media}/upload/{ref}/finalize", "file": item.file})
             if item.alt:
-                steps.append(
-                    {
-                        "method": "POST",
-                        "url": f"{base}/2/media/metadata",
-                        "file": item.file,
-                        "json": {"id": ref, "metadata": {"alt_text": {"text": item.alt}}},
-                    }
-                )
+                alt = {"id": ref, "metadata": {"alt_text": {"text": item.alt}}}
+                steps.append({"method": "POST", "url": f"{media}/metadata", "file": item.file, "json": alt})
         for index, text in enumerate(rendering.parts):
             body: dict[str, Any] = {"text": text}
-            if index == 0 and media_refs:
-                body["media"] = {"media_ids": media_refs}
+            if index == 0 and refs:
+                body["media"] = {"media_ids": refs}
             if index > 0:
                 body["reply"] = {"in_reply_to_tweet_id": f"<id of part {index}>"}
-            steps.append({"method": "POST", "url": f"{base}/2/tweets", "json": body})
+            steps.append({"method": "POST", "url": tweets, "json": body})
         return steps
 
     # ------------------------------------------------------------------ publish
 
     @contextmanager
     def connection(self) -> Iterator[tweepy.Client]:
-        client = self._client()
+        """tweepy's client on the shared session (api_base instead of api.twitter.com, timeout)."""
+        import tweepy
+
+        from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
+
+        keys = [self.secret(key) for key in CREDENTIAL_KEYS]  # CredentialsError names the variable
+        LOG_REDACTOR.guard(LIBRARY_LOGGERS, keys)
+        api_key, api_secret, token, token_secret = keys
+        client = tweepy.Client(
+            consumer_key=api_key, consumer_secret=api_secret, access_token=token, access_token_secret=token_secret
+        )
+        client.user_agent = f"{USER_AGENT} Tweepy/{tweepy.__version__}"
+        client.session = self.session(sdk_base=TWEEPY_HOST, user_agent=client.user_agent)
+        client.session.hooks["response"].append(_readable_reset)
         try:
             yield client
         finally:
             client.session.close()
 
     def upload_images(self, client: tweepy.Client, images: list[Image]) -> list[str]:
-        return [self._upload(client.session, image.media, image.data, image.type) for image in images]
+        import tweepy
+
+        keys = (client.consumer_key, client.consumer_secret, client.access_token, client.access_token_secret)
+        auth = tweepy.OAuth1UserHandler(*keys).apply_auth()  # the signer tweepy's Client uses
+        return [self._upload(client.session, auth, image) for image in images]
 
     def post_part(self, client: tweepy.Client, part: Part) -> str:
         """``POST /2/tweets`` replying to the previous part (X has no idempotency key)."""
@@ -158,7 +139,7 @@ class X(Network):
             )
             tweet_id = str(response.data["id"])
         except Exception as error:
-            raise self._outcome(error, part.doing, may_have_posted=True, online=part.index) from None
+            raise self.failure(error, Attempt(part.doing, Step.PUBLISH, part.index)) from None
         log.info("X: %s done, id %s", part.doing, tweet_id)
         return tweet_id
 
@@ -167,312 +148,149 @@ class X(Network):
 
     def verify(self) -> str:
         """``GET /2/users/me`` with the OAuth 1.0a keys: ``@handle`` of the account we post as."""
-        client = self._client()
-        try:
+        with self.connection() as client:
             try:
-                response = client.get_me(user_auth=True)
-                data = response.data
+                data = client.get_me(user_auth=True).data
                 username = data["username"] if isinstance(data, dict) else data.username
             except Exception as error:
-                raise self._outcome(error, "checking the credentials", may_have_posted=False) from None
-            return f"@{username}"
-        finally:
-            client.session.close()
+                raise self.failure(error, Attempt("checking the credentials", Step.READ)) from None
+        return f"@{username}"
 
-    # ------------------------------------------------------------------ client and session
-
-    def _client(self) -> tweepy.Client:
-        import tweepy
-
-        keys = [self.secret(key) for key in CREDENTIAL_KEYS]  # CredentialsError names the variable
-        self._secrets.update(keys)
-        _LOG_REDACTOR.install(keys)
-        client = tweepy.Client(
-            consumer_key=keys[0],
-            consumer_secret=keys[1],
-            access_token=keys[2],
-            access_token_secret=keys[3],
-            wait_on_rate_limit=False,
-        )
-        client.user_agent = f"{USER_AGENT} Tweepy/{tweepy.__version__}"
-        client.session = _session_class()(self.api_base, self.timeout, client.user_agent)
-        return client
-
-    def _oauth1(self) -> Any:
-        """The same OAuth 1.0a signer tweepy's Client uses (a requests-oauthlib ``OAuth1``)."""
-        import tweepy
-
-        keys = [self.secret(key) for key in CREDENTIAL_KEYS]
-        return tweepy.OAuth1UserHandler(*keys).apply_auth()
-
-    # ------------------------------------------------------------------ media (v2 upload)
-
-    def _upload(self, session: requests.Session, item: Media, data: bytes, media_type: str) -> str:
+    def _upload(self, session: requests.Session, auth: Any, image: Image) -> str:
         """initialize → append (≤ chunk_bytes each) → finalize → STATUS polling → alt text; the media id."""
-        doing = f"uploading the image {item.file}"
-        auth = self._oauth1()
-        base = self.api_base
+        from tweepy.errors import HTTPException
 
-        def call(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        item, data = image.media, image.data
+        attempt = Attempt(f"uploading the image {item.file}", Step.UPLOAD)
+
+        def call(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
             try:
-                response = session.request(method, url, auth=auth, **kwargs)
-                _raise_for_status(response)
+                response = session.request(method, f"{self.api_base}/2/media{path}", auth=auth, **kwargs)
+                if not 200 <= response.status_code < 300:
+                    raise HTTPException(response)  # what tweepy's Client raises: answer_of reads it
                 body = response.json() if response.content else {}
+                if not isinstance(body, dict):
+                    raise ValueError("the answer is not a JSON object")
             except Exception as error:
-                raise self._outcome(error, doing, may_have_posted=False) from None
-            if not isinstance(body, dict):
-                raise PermanentError(
-                    f"X answered {doing} with an unexpected body; nothing was published: try again later"
-                )
+                raise self.failure(error, attempt) from None
             if body.get("errors") and not body.get("data"):
                 raise PermanentError(
-                    _sentence(
-                        f"X refused {doing}: {_problem_text(body)}; nothing was published, fix the image then publish again"
+                    self.redact(
+                        f"X refused {attempt.doing} ({_explanation(body)}); nothing was published: fix the image,"
+                        " then publish again"
                     )
                 )
             return body.get("data") or {}
 
-        started = call(
-            "POST",
-            f"{base}/2/media/upload/initialize",
-            json={
-                "media_type": media_type,
-                "total_bytes": len(data),
-                "media_category": MEDIA_CATEGORY,
-            },
-        )
+        init = {"media_type": image.type, "total_bytes": len(data), "media_category": MEDIA_CATEGORY}
+        started = call("POST", "/upload/initialize", json=init)
         media_id = str(started.get("id") or started.get("media_id") or "")
         if not media_id:
-            raise PermanentError(f"X returned no media id while {doing}; nothing was published: try again later")
-        for segment, offset in enumerate(range(0, len(data), self.chunk_bytes)):
-            call(
-                "POST",
-                f"{base}/2/media/upload/{media_id}/append",
-                files={
-                    "media": (
-                        Path(item.file).name,
-                        data[offset : offset + self.chunk_bytes],
-                        "application/octet-stream",
-                    )
-                },
-                data={"segment_index": str(segment)},
+            raise PermanentError(
+                f"X returned no media id while {attempt.doing}; nothing was published: try again later"
             )
-        state = call("POST", f"{base}/2/media/upload/{media_id}/finalize")
+        for segment, offset in enumerate(range(0, len(data), self.chunk_bytes)):
+            chunk = (Path(item.file).name, data[offset : offset + self.chunk_bytes], "application/octet-stream")
+            call("POST", f"/upload/{media_id}/append", files={"media": chunk}, data={"segment_index": str(segment)})
+        state = call("POST", f"/upload/{media_id}/finalize")
         waited = 0.0
         while (state.get("processing_info") or {}).get("state") in ("pending", "in_progress"):
             delay = max(1.0, float(state["processing_info"].get("check_after_secs") or 1))
             if waited + delay > self.max_processing_wait:
                 raise TransientError(
-                    f"X was still processing the image {item.file} after {waited:g} s; nothing was published, hospipost will try again later"
+                    f"X was still processing the image {item.file} after {waited:g} s; nothing was published,"
+                    " hospipost will try again later"
                 )
-            self.sleep(delay)
             waited += delay
-            state = call("GET", f"{base}/2/media/upload", params={"media_id": media_id, "command": "STATUS"})
+            self.sleep(delay)
+            state = call("GET", "/upload", params={"media_id": media_id, "command": "STATUS"})
         info = state.get("processing_info") or {}
         if info.get("state") == "failed":
             reason = (info.get("error") or {}).get("message") or "no reason given"
             raise PermanentError(
-                _sentence(
-                    f"X could not process the image {item.file} ({reason}); nothing was published: replace the file, then publish again"
-                )
+                f"X could not process the image {item.file} ({reason}); nothing was published: replace the file,"
+                " then publish again"
             )
         if item.alt:
-            call(
-                "POST", f"{base}/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": item.alt}}}
-            )
+            call("POST", "/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": item.alt}}})
         log.info("X: uploaded %s as media %s", item.file, media_id)
         return media_id
 
-    # ------------------------------------------------------------------ error mapping
+    # ------------------------------------------------------------------ X's own failures
 
-    def _outcome(self, error: Exception, doing: str, *, may_have_posted: bool, online: int = 0) -> DeliveryError:
-        """The delivery error for a failure while ``doing``, its message free of credentials.
+    def network_failure(self, error: BaseException, attempt: Attempt) -> DeliveryError | None:
+        """X's "duplicate content" refusal of a post (it may be online) and its usage caps (429)."""
+        from tweepy.errors import HTTPException
 
-        ``may_have_posted``: the request creates the post, so a failure after it left is
-        unknown; ``online``: how many parts of the thread are already published.
-        """
-        mapped = self._map(error, doing, may_have_posted, online)
-        from hospipost.credentials import redact
-
-        message = redact(str(mapped), self._secrets | set(getattr(self.credentials, "handed_out", ())))
-        if isinstance(mapped, TransientError):
-            return TransientError(message, mapped.retry_at)
-        return type(mapped)(message)
-
-    def _map(self, error: Exception, doing: str, may_have_posted: bool, online: int) -> DeliveryError:
-        import requests
-        from tweepy.errors import Forbidden, HTTPException, TooManyRequests, TwitterServerError, Unauthorized
-
-        already = (
-            f"; the first {online} part{'s' if online > 1 else ''} of the thread {'are' if online > 1 else 'is'} already online"
-            if online
-            else ""
-        )
-        if isinstance(error, TooManyRequests):
-            retry_at = _rate_limit_reset(error.response)
-            when = f" after {retry_at:%H:%M} UTC" if retry_at else " later"
-            body = _json(error.response)
-            if "usage-capped" in str(body.get("type", "")) or body.get("title") == "UsageCapExceeded":
-                period = str(body.get("period") or "").lower() or "current"
-                return TransientError(
-                    f"X's {period} usage cap for this app is reached while {doing}; nothing more was published, hospipost will try again{when} (or raise the plan in the X developer portal){already}",
-                    retry_at,
-                )
+        if not isinstance(error, HTTPException):
+            return None
+        body = _json(error.response)
+        texts = [*map(str, error.api_messages), str(body.get("detail", "")), str(body.get("title", ""))]
+        duplicate = 187 in error.api_codes or any("duplicate content" in text.lower() for text in texts)
+        if duplicate and attempt.step is Step.PUBLISH:
+            part = f" (part {attempt.online + 1} of the thread)" if attempt.online else ""
+            return UnknownOutcome(
+                f"X says this text{part} was already posted: it was probably published by an earlier attempt;"
+                f" {self.unknown_hint()}{attempt.already}"
+            )
+        if error.response.status_code == 429 and (
+            "usage-capped" in str(body.get("type", "")) or body.get("title") == "UsageCapExceeded"
+        ):
+            retry_at = _latest_reset(error.response.headers)
+            period = str(body.get("period") or "current").lower()
             return TransientError(
-                f"X's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}",
+                f"X's {period} usage cap for this app was reached while {attempt.doing}; {attempt.nothing},"
+                f" hospipost will try again {f'after {retry_at:%H:%M} UTC' if retry_at else 'later'} (or raise the"
+                f" plan in the X developer portal){attempt.already}",
                 retry_at,
             )
-        if isinstance(error, TwitterServerError):
-            status = error.response.status_code
-            return TransientError(
-                f"X had a server error ({status}) while {doing}; hospipost will try again later{already}"
-            )
-        if isinstance(error, Unauthorized):
-            names = ", ".join(str(self.settings.options.get(key) or key) for key in CREDENTIAL_KEYS)
-            return PermanentError(
-                f"X refused the credentials while {doing}: check {names} or regenerate the access token in the X developer portal{already}"
-            )
-        if isinstance(error, HTTPException):
-            text = _x_message(error)
-            if _is_duplicate(error):
-                part = "" if not online else f" (part {online + 1} of the thread)"
-                return UnknownOutcome(
-                    f"X says this text{part} was already posted: it was probably published by an earlier attempt; check the account, then `hospipost reconcile`{already}"
-                )
-            status = error.response.status_code
-            if isinstance(error, Forbidden):
-                return PermanentError(
-                    _sentence(
-                        f"X refused {doing} (403: {text}); nothing more was published: fix the post or the app's permissions (Read and write, then regenerate the access token), then publish again{already}"
-                    )
-                )
-            return PermanentError(
-                _sentence(
-                    f"X rejected {doing} ({status}: {text}); nothing more was published: fix the post, then publish again{already}"
-                )
-            )
-        if (
-            isinstance(error, (ValueError, KeyError, TypeError))
-            and not isinstance(error, requests.exceptions.RequestException)
-        ) or isinstance(error, requests.exceptions.JSONDecodeError):
-            if may_have_posted:
-                return UnknownOutcome(
-                    f"X answered {doing} with an unreadable body: it may be online; check the account, then `hospipost reconcile`{already}"
-                )
-            return TransientError(
-                f"X answered {doing} with an unreadable body; nothing was published, hospipost will try again later{already}"
-            )
-        if isinstance(error, requests.exceptions.RequestException):
-            if never_left(error):
-                return TransientError(
-                    f"could not reach X at {self.api_base} while {doing} ({never_left(error) or failure_name(error)}); nothing more was published, hospipost will try again later{already}"
-                )
-            if not may_have_posted:
-                if isinstance(error, requests.exceptions.Timeout):
-                    return TransientError(
-                        f"X did not answer within {self.timeout:g} s while {doing}; nothing was published, hospipost will try again later{already}"
-                    )
-                return TransientError(
-                    f"the connection to X failed while {doing} ({never_left(error) or failure_name(error)}); nothing was published, hospipost will try again later{already}"
-                )
-            if isinstance(error, requests.exceptions.Timeout):
-                return UnknownOutcome(
-                    f"X did not answer within {self.timeout:g} s while {doing}, after the request was sent: it may be online; check the account, then `hospipost reconcile`{already}"
-                )
-            return UnknownOutcome(
-                f"the connection to X broke while {doing}, after the request was sent ({never_left(error) or failure_name(error)}): it may be online; check the account, then `hospipost reconcile`{already}"
-            )
-        raise error
+        return None
+
+    def answer_of(self, error: BaseException) -> Answer | None:
+        """tweepy's HTTPException: its response, X's messages, and the latest exhausted window's reset."""
+        from tweepy.errors import HTTPException
+
+        if not isinstance(error, HTTPException):
+            return None
+        response = error.response
+        reset = _latest_reset(response.headers)
+        headers = {"x-rate-limit-reset": f"{reset.timestamp():.0f}"} if reset else {}
+        reason = _explanation(_json(response), error.api_messages) or str(response.reason or "")
+        return Answer(response.status_code, headers, reason)
+
+    def credentials_hint(self) -> str:
+        names = ", ".join(str(self.settings.options.get(key) or key) for key in CREDENTIAL_KEYS)
+        return f"check {names} or regenerate the access token in the X developer portal, then publish again"
+
+    def permissions_hint(self, attempt: Attempt) -> str:
+        post = "fix the post or " if attempt.step is Step.PUBLISH else ""
+        return (
+            f"{post}give the app Read and write permission in the X developer portal, then regenerate the access"
+            " token and publish again"
+        )
 
 
 # ---------------------------------------------------------------------- helpers
 
 
-def _session_class() -> type:
-    """A ``requests.Session`` that sends tweepy's ``api.twitter.com`` calls to ``api_base`` with a timeout."""
-    global _SESSION_CLASS
-    if _SESSION_CLASS is None:
-        import requests
-
-        class XSession(requests.Session):
-            def __init__(self, api_base: str, timeout: float, user_agent: str) -> None:
-                super().__init__()
-                self.api_base = api_base.rstrip("/")
-                self.default_timeout = timeout
-                self.headers["User-Agent"] = user_agent
-
-            def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-                if isinstance(url, str) and (url == TWEEPY_HOST or url.startswith(TWEEPY_HOST + "/")):
-                    url = self.api_base + url[len(TWEEPY_HOST) :]
-                if kwargs.get("timeout") is None:
-                    kwargs["timeout"] = self.default_timeout
-                response = super().request(method, url, *args, **kwargs)
-                reset = response.headers.get("x-rate-limit-reset")
-                if response.status_code == 429 and reset is not None and not reset.strip().isdigit():
-                    del response.headers["x-rate-limit-reset"]  # tweepy's int() would raise ValueError
-                return response
-
-        _SESSION_CLASS = XSession
-    return _SESSION_CLASS
+def _readable_reset(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """A response hook: tweepy's int() of an unreadable ``x-rate-limit-reset`` would raise, so it goes."""
+    reset = response.headers.get("x-rate-limit-reset")
+    if response.status_code == 429 and reset is not None and not reset.strip().isdigit():
+        del response.headers["x-rate-limit-reset"]
+    return response
 
 
-_SESSION_CLASS: type | None = None
+def _latest_reset(headers: Mapping[str, str]) -> datetime | None:
+    """When the latest exhausted window frees (the 15-minute one, or a 24-hour one at 0 remaining)."""
+    from hospipost.networks.failures import reset_header
 
-
-class _Redactor(logging.Filter):
-    """Replaces every credential in the records of the request-path libraries' loggers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-        self.installed = False
-
-    def install(self, secrets: list[str]) -> None:
-        self.secrets.update(s for s in secrets if s)
-        if not self.installed:
-            for name in LIBRARY_LOGGERS:
-                logging.getLogger(name).addFilter(self)
-            self.installed = True
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from hospipost.credentials import redact
-
-        try:
-            message = record.getMessage()
-        except Exception:
-            return True
-        cleaned = redact(message, self.secrets)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_LOG_REDACTOR = _Redactor()
-
-
-def _raise_for_status(response: requests.Response) -> None:
-    """Raise tweepy's exception for an error status, as ``Client.request`` does."""
-    from tweepy.errors import (
-        BadRequest,
-        Forbidden,
-        HTTPException,
-        NotFound,
-        TooManyRequests,
-        TwitterServerError,
-        Unauthorized,
-    )
-
-    status = response.status_code
-    if 200 <= status < 300:
-        return
-    by_status = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound}
-    if status in by_status:
-        raise by_status[status](response)
-    if status == 429:
-        raise TooManyRequests(response)
-    if status >= 500:
-        raise TwitterServerError(response)
-    raise HTTPException(response)
+    resets = [
+        reset_header(headers.get(f"{window}-reset"), epoch=True)  # at most MAX_WAIT away, None when unreadable
+        for window in WINDOWS
+        if window == "x-rate-limit" or headers.get(f"{window}-remaining") in ("0", None)
+    ]
+    return max((when for when in resets if when is not None), default=None)
 
 
 def _json(response: Any) -> dict[str, Any]:
@@ -483,52 +301,13 @@ def _json(response: Any) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _problem_text(body: dict[str, Any]) -> str:
-    messages = []
-    for problem in body.get("errors") or []:
-        if isinstance(problem, dict):
-            messages.append(str(problem.get("message") or problem.get("detail") or problem.get("title") or ""))
-        else:
-            messages.append(str(problem))
-    for key in ("detail", "title"):
-        if not any(messages) and body.get(key):
-            messages.append(str(body[key]))
-    return _clean("; ".join(m for m in messages if m)) or "no reason given"
-
-
-def _x_message(error: Any) -> str:
-    """X's own explanation of an error, on one short line."""
-    messages = [str(m) for m in getattr(error, "api_messages", []) if m]
-    if messages:
-        return _clean("; ".join(messages))
-    body = _json(error.response)
-    if body:
-        return _problem_text(body)
-    return _clean(f"{error.response.status_code} {error.response.reason or ''}")
-
-
-def _is_duplicate(error: Any) -> bool:
-    if 187 in getattr(error, "api_codes", []):
-        return True
-    body = _json(error.response)
-    texts = [*map(str, getattr(error, "api_messages", [])), str(body.get("detail", "")), str(body.get("title", ""))]
-    return any("duplicate content" in text.lower() for text in texts)
-
-
-def _rate_limit_reset(response: Any) -> datetime | None:
-    """When to try again: the latest reset among the exhausted windows (15 min, and X's 24 h ones)."""
-    headers = response.headers
-    resets = []
-    for prefix in ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour"):
-        reset = headers.get(f"{prefix}-reset")
-        if reset is None:
-            continue
-        if prefix != "x-rate-limit" and headers.get(f"{prefix}-remaining") not in ("0", None):
-            continue
-        when = reset_header(reset, epoch=True)  # at most MAX_WAIT away, None when unreadable
-        if when is not None:
-            resets.append(when)
-    return max(resets) if resets else None
+def _explanation(body: dict[str, Any], messages: list[Any] | None = None) -> str:
+    """X's own explanation, on one line: its errors' messages, else the problem's detail or title."""
+    if not messages:
+        errors = body.get("errors") or []
+        messages = [e.get("message") or e.get("detail") or e.get("title") if isinstance(e, dict) else e for e in errors]
+    texts = [str(text) for text in messages if text] or [str(body[k]) for k in ("detail", "title") if body.get(k)][:1]
+    return " ".join("; ".join(texts).split()).rstrip(". ")
 
 
 def _describe_file(path: Path) -> tuple[int | None, str]:
@@ -542,12 +321,3 @@ def _describe_file(path: Path) -> tuple[int | None, str]:
     except OSError:
         head, size = b"", None
     return size, image_type(head) or mimetypes.guess_type(str(path))[0] or "application/octet-stream"
-
-
-def _clean(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split()).rstrip(". ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _sentence(text: str) -> str:
-    return " ".join(text.split())

@@ -572,14 +572,14 @@ def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(mock: responses.Reques
         json={"title": "Too Many Requests"},
         headers={"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"},
     )
-    assert type(error) is TransientError and "nothing more was published" in str(error)
+    assert type(error) is TransientError and "nothing was published" in str(error)
     assert error.retry_at is None or error.retry_at <= datetime.now(UTC) + MAX_WAIT
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_5xx_is_transient(mock: responses.RequestsMock, status: int) -> None:
     error = publish_failing(mock, status=status, json={"title": "Internal Error"})
-    assert type(error) is TransientError and f"({status})" in str(error)
+    assert type(error) is TransientError and f"(HTTP {status}:" in str(error)
 
 
 def test_401_names_the_variables_to_check(mock: responses.RequestsMock) -> None:
@@ -900,15 +900,20 @@ def test_importing_the_module_loads_no_sdk() -> None:
     [
         (
             {"status": 503, "json": {"title": "Service Unavailable"}},
-            "X had a server error (503) while publishing the post; hospipost will try again later.",
+            "X had a server error (HTTP 503: Service Unavailable) while publishing the post; hospipost will try again"
+            " later.",
         ),
         (
             {"status": 401, "json": {"title": "Unauthorized"}},
-            "X refused the credentials while publishing the post: check HOSPIPOST_X_API_KEY, HOSPIPOST_X_API_SECRET, HOSPIPOST_X_ACCESS_TOKEN, HOSPIPOST_X_ACCESS_TOKEN_SECRET or regenerate the access token in the X developer portal.",
+            "X refused the credentials while publishing the post (HTTP 401: Unauthorized); nothing was published:"
+            " check HOSPIPOST_X_API_KEY, HOSPIPOST_X_API_SECRET, HOSPIPOST_X_ACCESS_TOKEN,"
+            " HOSPIPOST_X_ACCESS_TOKEN_SECRET or regenerate the access token in the X developer portal, then publish"
+            " again.",
         ),
         (
             {"body": requests.exceptions.ReadTimeout("read timed out")},
-            "X did not answer within 30 s while publishing the post, after the request was sent: it may be online; check the account, then `hospipost reconcile`.",
+            "X did not answer within 30 s while publishing the post, after the request was sent: it may be online;"
+            " check the account, then resolve the delivery with `hospipost reconcile`.",
         ),
         (
             {
@@ -916,9 +921,73 @@ def test_importing_the_module_loads_no_sdk() -> None:
                     ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
                 )
             },
-            "The connection to X broke while publishing the post, after the request was sent (connection reset): it may be online; check the account, then `hospipost reconcile`.",
+            "The connection to X broke (connection reset) while publishing the post, after the request was sent: it"
+            " may be online; check the account, then resolve the delivery with `hospipost reconcile`.",
         ),
     ],
 )
 def test_each_kind_of_failure_is_one_clear_sentence(mock: responses.RequestsMock, reply: dict, expected: str) -> None:
     assert str(publish_failing(mock, **reply)) == expected
+
+
+# ---------------------------------------------------------------------- X's own readings, through publish and verify
+
+
+def test_duplicate_content_on_a_later_part_names_it_and_the_parts_online(mock: responses.RequestsMock) -> None:
+    mock.post(TWEETS, **tweet_reply("701"))
+    mock.post(TWEETS, status=403, json={"errors": [{"code": 187, "message": "Status is a duplicate."}]})
+    parts = Parts()
+
+    with pytest.raises(UnknownOutcome) as raised:
+        make_x().publish(Rendering("x", ["un", "deux"]), "d", [], parts)
+
+    assert parts.calls == [(0, "701")]
+    message = str(raised.value)
+    assert "(part 2 of the thread) was already posted" in message
+    assert "first 1 part of the thread is already online" in message
+    assert "hospipost reconcile" in message
+
+
+def test_duplicate_wording_outside_a_publish_is_a_plain_refusal(mock: responses.RequestsMock) -> None:
+    detail = "You are not allowed to create a Tweet with duplicate content."
+    mock.get(f"{API}/2/users/me", status=403, json={"title": "Forbidden", "detail": detail})
+    with pytest.raises(PermanentError) as raised:
+        make_x().verify()
+    assert "duplicate content" in str(raised.value) and "fix the post" not in str(raised.value)
+    assert "Read and write permission" in str(raised.value)
+
+
+def test_usage_cap_waits_for_the_exhausted_window(mock: responses.RequestsMock) -> None:
+    error = publish_failing(
+        mock,
+        status=429,
+        json={"title": "UsageCapExceeded", "period": "Daily", "detail": "Usage cap exceeded"},
+        headers={"x-app-limit-24hour-reset": "1795600000", "x-app-limit-24hour-remaining": "0"},
+    )
+    assert isinstance(error, TransientError) and error.retry_at == datetime.fromtimestamp(1795600000, UTC)
+    assert "daily usage cap for this app was reached" in str(error) and "X developer portal" in str(error)
+
+
+def test_a_redirect_is_not_followed(mock: responses.RequestsMock) -> None:
+    error = publish_failing(mock, status=301, headers={"Location": "https://elsewhere.example/2/tweets"})
+    assert type(error) is PermanentError and "networks.x.api_base" in str(error)
+    assert [call.request.url for call in mock.calls] == [TWEETS]
+
+
+@pytest.mark.parametrize(
+    ("finalize", "expected", "words"),
+    [
+        ({"json": {"errors": [{"message": "InvalidMedia: bad chunk"}]}}, PermanentError, "bad chunk"),
+        ({"json": ["not", "an", "object"]}, TransientError, "unreadable"),
+        ({"body": "<html>gateway</html>"}, TransientError, "unreadable"),
+    ],
+)
+def test_a_media_answer_x_refuses_or_garbles_posts_nothing(
+    mock: responses.RequestsMock, tmp_path: Path, finalize: dict, expected: type, words: str
+) -> None:
+    register_upload(mock, "82")
+    mock.replace(responses.POST, f"{API}/2/media/upload/82/finalize", **finalize)
+    with pytest.raises(expected, match=words) as raised:
+        make_x().publish(Rendering("x", ["texte"], [image(tmp_path)]), "d", [], Parts())
+    assert "canicule.png" in str(raised.value) and "nothing was published" in str(raised.value)
+    assert not any(call.request.url == TWEETS for call in mock.calls)
