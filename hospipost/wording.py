@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-ENDINGS = ".!?»)…"
+ENDINGS = ".!?…"
 
 
 def sentence(text: str) -> str:
