@@ -1,9 +1,8 @@
 """Facebook Pages through facebook-sdk 3.1.0, with the Graph API version pinned from config.
 
-The SDK rejects versions above 3.1, builds URLs from a module global and drops HTTP statuses: a
-session per publish pins version and api_base, keeps the answer, moves a query token to a header.
-Graph errors carry codes whatever the status (rate limits in usage headers, expired tokens, 506
-duplicates). One image is a /photos post; several are unpublished uploads attached to /feed."""
+The SDK rejects versions above 3.1, builds URLs from a module global and drops HTTP statuses: a session per
+publish pins version and api_base, keeps the answer and moves a query token to a header. Graph error codes
+count whatever the status. One image is a /photos post; several are unpublished uploads attached to /feed."""
 
 from __future__ import annotations
 
@@ -98,8 +97,8 @@ class Facebook(Network):
     def version(self) -> str:
         """The pinned Graph API version, normalised to ``vNN.N``; PermanentError when invalid."""
         raw = str(self.settings.options.get("graph_version") or self.config_keys["graph_version"].default)
-        if version_problem(raw):
-            raise PermanentError(f"networks.facebook.graph_version {version_problem(raw)} in config.yaml")
+        if problem := version_problem(raw):
+            raise PermanentError(f"networks.facebook.graph_version {problem} in config.yaml")
         return normalise_version(raw) or raw
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
@@ -198,7 +197,7 @@ class Facebook(Network):
         if not isinstance(error, Answered):
             return None
         headers = dict(error.response.headers)
-        usage = " ".join(str(headers.get(name) or "") for name in USAGE_HEADERS)
+        usage = " ".join(str(error.response.headers.get(name) or "") for name in USAGE_HEADERS)  # any case
         minutes = max((float(found) for found in _REGAIN.findall(usage)), default=0.0)
         if minutes > 0:
             headers["Retry-After"] = str(min(minutes * 60, MAX_WAIT.total_seconds()))
@@ -209,7 +208,9 @@ class Facebook(Network):
         import facebook
 
         if isinstance(error, OffPath):
-            return PermanentError(f"hospipost refused to send a request while {attempt.doing}: {error}")
+            return PermanentError(
+                f"hospipost refused to send a request while {attempt.doing}, so {attempt.nothing}: {error}"
+            )
         if not isinstance(error, Answered) or not isinstance(error.error, facebook.GraphAPIError):
             return None
         answer, result = self.answer_of(error) or Answer(0), error.error.result

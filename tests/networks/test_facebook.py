@@ -402,7 +402,9 @@ def test_a_path_outside_the_pinned_version_is_refused_before_sending(
     monkeypatch.setattr(facebook.GraphAPI, "put_object", reset_version)
     monkeypatch.setattr(facebook.GraphAPI, "get_object", lambda graph, id, **args: graph.request(id, args))
     adapter = make_adapter()
-    with pytest.raises(PermanentError, match=r"v2\.8/1234567890/feed is not under .*/v26\.0/, the pinned Graph API version"):
+    with pytest.raises(
+        PermanentError, match=r"v2\.8/1234567890/feed is not under .*/v26\.0/, the pinned Graph API version"
+    ):
         publish(adapter, rendering())
     with pytest.raises(PermanentError, match="/1234567890 is not under https://graph.facebook.com/v26.0/, the pinned"):
         adapter.verify()  # a path without any version
@@ -412,7 +414,9 @@ def test_a_path_outside_the_pinned_version_is_refused_before_sending(
 @pytest.mark.parametrize("value", ["latest", "v26.0.1", "2.8beta", "v"])
 def test_an_invalid_graph_version_fails_before_any_request(http: responses.RequestsMock, value: str) -> None:
     adapter = make_adapter(graph_version=value)
-    with pytest.raises(PermanentError, match="is not a Graph API version: set a current one such as v26.0 in config.yaml"):
+    with pytest.raises(
+        PermanentError, match="is not a Graph API version: set a current one such as v26.0 in config.yaml"
+    ):
         publish(adapter, rendering())
     with pytest.raises(PermanentError, match="graph_version"):
         adapter.verify()
@@ -592,6 +596,7 @@ def test_rate_limits_are_transient_with_a_default_retry_time(http: responses.Req
             7,
         ),
         ("X-Page-Usage", {"call_count": 100, "estimated_time_to_regain_access": 3}, 3),
+        ("x-page-usage", {"call_count": 100, "estimated_time_to_regain_access": 5}, 5),  # HTTP/2 lowercases names
     ],
 )
 def test_rate_limit_retry_time_comes_from_the_usage_headers(
@@ -733,7 +738,11 @@ def aborted() -> requests.exceptions.ConnectionError:
 @pytest.mark.parametrize(
     ("failure", "error", "fragment"),
     [
-        (refused(f"/v26.0/{PAGE}/feed?access_token={TOKEN}"), TransientError, "(connection refused); nothing was published"),
+        (
+            refused(f"/v26.0/{PAGE}/feed?access_token={TOKEN}"),
+            TransientError,
+            "(connection refused); nothing was published",
+        ),
         (unresolved(f"/v26.0/{PAGE}/feed"), TransientError, "host name not resolved"),
         (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
         (requests.exceptions.SSLError("certificate verify failed"), TransientError, "TLS handshake failed"),
@@ -808,7 +817,10 @@ def test_connection_refused_on_a_real_socket_is_transient() -> None:
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
     with SilentServer() as server:
-        with pytest.raises(UnknownOutcome, match="Facebook did not answer within 0.3 s while publishing the post, after the request was sent"):
+        with pytest.raises(
+            UnknownOutcome,
+            match="Facebook did not answer within 0.3 s while publishing the post, after the request was sent",
+        ):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(f"POST /v26.0/{PAGE}/feed HTTP/1.1".encode())
