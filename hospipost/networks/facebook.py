@@ -234,8 +234,8 @@ class Facebook(Network):
             return PermanentError(f"the Page token is invalid or expired{reason}: {self.credentials_hint()} ({ref})")
         if code in PERMISSION_CODES:
             return PermanentError(f"the Page token lacks a permission: {self.permissions_hint(attempt)} ({ref})")
-        if REFUSALS.get(code) or REFUSALS.get(subcode):
-            return PermanentError(f"{REFUSALS.get(code) or REFUSALS[subcode]} ({ref})")
+        if refusal := REFUSALS.get(code) or REFUSALS.get(subcode):
+            return PermanentError(f"{refusal} ({ref})")
         if code == DUPLICATE and attempt.step is Step.PUBLISH:
             return UnknownOutcome(
                 f"Facebook refused the post as a duplicate of a recent one, so it was probably already published:"
