@@ -19,7 +19,7 @@ def test_the_brief_config_loads(tmp_path: Path) -> None:
     assert config.slots["monday"] == [time(9), time(12, 30), time(17, 30)]
     assert "saturday" not in config.slots
     assert config.enabled_networks() == ["x", "facebook", "mastodon", "bluesky", "linkedin"]
-    assert config.networks["facebook"].options["graph_version"] == "v26.0"
+    assert config.networks["facebook"].options["graph_version"] == "v27.0"
     assert config.networks["facebook"].api_base == "https://graph.facebook.com"
     assert config.compliance.quiet_hours == (time(21), time(7, 30))
     assert config.compliance.election_periods[0].name == "municipales 2026"

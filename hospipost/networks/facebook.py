@@ -55,7 +55,7 @@ _REGAIN = re.compile(r'"estimated_time_to_regain_access"\s*:\s*(\d+(?:\.\d+)?)')
 def version_problem(value: Any) -> str | None:
     """What is wrong with a configured graph_version, or None."""
     return (
-        None if normalise_version(value) else f"{value!r} is not a Graph API version: set a current one such as v26.0"
+        None if normalise_version(value) else f"{value!r} is not a Graph API version: set a current one such as v27.0"
     )
 
 
@@ -85,7 +85,7 @@ class Facebook(Network):
     config_keys = {
         "page_id": ConfigKey(str, required=True, help="the numeric id of the Page"),
         "token_env": ConfigKey(str, default="HOSPIPOST_FACEBOOK_TOKEN"),
-        "graph_version": ConfigKey(str, default="v26.0", help="Graph API version, e.g. v26.0", check=version_problem),
+        "graph_version": ConfigKey(str, default="v27.0", help="Graph API version, e.g. v27.0", check=version_problem),
     }
     credential_keys = ("token_env",)
 

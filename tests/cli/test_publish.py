@@ -73,7 +73,7 @@ def test_dry_run_shows_the_payloads_and_writes_nothing(site: Path, server) -> No
     assert result.exit_code == 0
     assert "salle-attente → X" in result.output and "salle-attente → Facebook" in result.output
     assert f"POST {server.url}/2/tweets" in result.output
-    assert f"POST {server.url}/v26.0/1234567890/feed" in result.output
+    assert f"POST {server.url}/v27.0/1234567890/feed" in result.output
     assert "/ 280 weighted characters" in result.output
     assert "plus-tard" not in result.output
     assert "nothing was sent or written" in result.output

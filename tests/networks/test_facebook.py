@@ -179,14 +179,19 @@ def test_custom_api_base_from_config_yaml(tmp_path: Path, http: responses.Reques
     assert http.calls[0].request.req_kwargs["timeout"] == 12
 
 
-def test_default_config_pins_v26_and_a_timeout(tmp_path: Path, http: responses.RequestsMock) -> None:
+def test_default_config_pins_the_current_graph_version_and_a_timeout(
+    tmp_path: Path, http: responses.RequestsMock
+) -> None:
+    from hospipost.networks.terms import terms
+
     config = make_config(tmp_path / "site")
     adapter = Facebook(config.networks["facebook"], Credentials(environ={"HOSPIPOST_FACEBOOK_TOKEN": TOKEN}))
-    http.post(FEED, json={"id": f"{PAGE}_7"})
+    current_feed = f"{GRAPH}/{terms()['graph_api']['current']}/{PAGE}/feed"
+    http.post(current_feed, json={"id": f"{PAGE}_7"})
 
     publish(adapter, rendering())
 
-    assert http.calls[0].request.url == FEED
+    assert http.calls[0].request.url == current_feed == f"{GRAPH}/v27.0/{PAGE}/feed"
     assert http.calls[0].request.req_kwargs["timeout"] == 30
 
 
@@ -415,7 +420,7 @@ def test_a_path_outside_the_pinned_version_is_refused_before_sending(
 def test_an_invalid_graph_version_fails_before_any_request(http: responses.RequestsMock, value: str) -> None:
     adapter = make_adapter(graph_version=value)
     with pytest.raises(
-        PermanentError, match="is not a Graph API version: set a current one such as v26.0 in config.yaml"
+        PermanentError, match="is not a Graph API version: set a current one such as v27.0 in config.yaml"
     ):
         publish(adapter, rendering())
     with pytest.raises(PermanentError, match="graph_version"):

@@ -16,7 +16,7 @@ from hospipost.errors import InputError
         (
             "networks:\n  facebook:\n    enabled: true\n    page_id: '1'\n    graph_version: latest\n",
             5,
-            "networks.facebook.graph_version 'latest' is not a Graph API version: set a current one such as v26.0",
+            "networks.facebook.graph_version 'latest' is not a Graph API version: set a current one such as v27.0",
         ),
         (
             "networks:\n  linkedin:\n    enabled: true\n    organization: '12345'\n",
