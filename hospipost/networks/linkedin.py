@@ -27,6 +27,8 @@ POST_URL = "https://www.linkedin.com/feed/update/{}/"
 TOKEN_SCOPE = "w_organization_social"
 READ_SCOPE = "rw_organization_admin to read the page (posting needs w_organization_social)"
 EXPIRY_WARNING_DAYS = 14
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # no WEBP
+RESTLI = {"X-Restli-Protocol-Version": "2.0.0", "Content-Type": "application/json"}
 REGISTER = "/rest/images?action=initializeUpload"
 DISTRIBUTION = {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []}
 Alts = list[tuple[str, str | None]]  # (image URN, alt text)
@@ -81,14 +83,7 @@ class LinkedIn(Network):
     name = "linkedin"
     label = "LinkedIn"
     default_api_base = "https://api.linkedin.com"
-    limits = Limits(
-        max_length=3000,
-        count=char_length,
-        length_unit="characters",
-        max_images=20,
-        max_image_bytes=10 * 1024 * 1024,
-        image_types=frozenset({"image/jpeg", "image/png", "image/gif"}),
-    )
+    limits = Limits(3000, char_length, "characters", max_images=20, max_image_bytes=10 * 2**20, image_types=IMAGE_TYPES)
     config_keys = {
         "organization": ConfigKey(str, required=True, help="urn:li:organization:<id>", check=_organization_problem),
         "token_env": ConfigKey(str, default="HOSPIPOST_LINKEDIN_TOKEN"),
@@ -196,11 +191,6 @@ class LinkedIn(Network):
         upload_url, urn = (value.get("uploadUrl"), value.get("image")) if isinstance(value, dict) else (None, None)
         if not (isinstance(upload_url, str) and upload_url and isinstance(urn, str) and urn):
             raise self.failure(KeyError("uploadUrl"), attempt)  # an unreadable answer to an upload: transient
-        if not re.match(r"https?://[^/\s]+", upload_url):
-            raise PermanentError(
-                f"LinkedIn returned an upload address that is not http(s) while {attempt.doing}; nothing was published"
-                " and nothing was sent there: check networks.linkedin.api_base and any proxy in front of LinkedIn"
-            )
         put = {"Content-Type": image.type}
         if token_allowed(upload_url, self.api_base):
             put["Authorization"] = headers["Authorization"]
@@ -213,7 +203,6 @@ class LinkedIn(Network):
 
     def post_part(self, session: requests.Session, part: Part) -> str:
         """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
-        self._log_expiry()
         images = [(urn, image.media.alt) for urn, image in zip(part.media_ids, part.images, strict=True)]
         request = self._post(self.organization, self._headers(), part.text, images)
         response = self._call(session, Attempt(part.doing), request)
@@ -224,6 +213,7 @@ class LinkedIn(Network):
                 f" so it is probably published: {self.unknown_hint()}"
             )
         log.info("LinkedIn: published %s", urn)
+        self._log_expiry()
         return urn
 
     def post_url(self, remote_id: str) -> str:
@@ -255,15 +245,11 @@ class LinkedIn(Network):
                 f" to its date to be warned {EXPIRY_WARNING_DAYS} days ahead"
             )
         warning = self._expiry_warning(expires)  # returned, not logged: `networks check` prints it
-        return (
-            f"{warning} — {who}" if warning else f"{who}; the token expires in {self._days(expires)} days ({expires})"
-        )
-
-    def _days(self, expires: date) -> int:
-        return (expires - self.today()).days
+        days = (expires - self.today()).days
+        return f"{warning} — {who}" if warning else f"{who}; the token expires in {days} days ({expires})"
 
     def _expiry_warning(self, expires: date) -> str | None:
-        days = self._days(expires)
+        days = (expires - self.today()).days
         if days < 0:
             return (
                 f"WARNING: networks.linkedin.token_expires says the LinkedIn token expired on {expires.isoformat()},"
@@ -278,7 +264,7 @@ class LinkedIn(Network):
         )
 
     def _log_expiry(self) -> None:
-        """While publishing, log (once) that the token expires soon; never blocks a post."""
+        """After a post, log (once) that the token expires soon: a warning never blocks a post."""
         if self._expiry_logged:
             return
         self._expiry_logged = True
@@ -359,12 +345,7 @@ def escape_little(text: str) -> str:
 
 
 def api_headers(version: str, token: str) -> dict[str, str]:
-    return {
-        "Authorization": f"Bearer {token}",
-        "LinkedIn-Version": version,
-        "X-Restli-Protocol-Version": "2.0.0",
-        "Content-Type": "application/json",
-    }
+    return {"Authorization": f"Bearer {token}", "LinkedIn-Version": version, **RESTLI}
 
 
 def token_allowed(url: str, api_base: str) -> bool:
