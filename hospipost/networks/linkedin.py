@@ -276,8 +276,13 @@ class LinkedIn(Network):
             log.warning("%s", warning)
 
     def answer_of(self, error: BaseException) -> Answer | None:
+        """The answer in a requests error, with LinkedIn's own explanation (its JSON ``message`` or ``code``)."""
         response = getattr(error, "response", None)
-        return None if response is None else Answer(response.status_code, response.headers, _said(response))
+        if response is None:
+            return None
+        body = _json(response)
+        said = body.get("message") or body.get("code") or ("" if body else response.reason or "")
+        return Answer(response.status_code, response.headers, " ".join(str(said).split()).rstrip(".")[:300])
 
     def network_failure(self, error: BaseException, attempt: Attempt) -> DeliveryError | None:
         """A retired LinkedIn-Version (426, or a 4xx saying so); a 404 or a 400/422 naming what to fix."""
@@ -349,18 +354,16 @@ def api_headers(version: str, token: str) -> dict[str, str]:
 
 
 def token_allowed(url: str, api_base: str) -> bool:
-    """Whether the bearer token may go to ``url``: the API host itself, or LinkedIn over HTTPS."""
+    """Whether the bearer token may go to ``url``: the API host itself (same netloc), or LinkedIn over HTTPS."""
     from urllib.parse import urlsplit
 
-    ports = {"http": 80, "https": 443}
     try:
         target, api = urlsplit(url), urlsplit(api_base)
-        same_port = (target.port or ports.get(target.scheme)) == (api.port or ports.get(api.scheme))
     except ValueError:
         return False
-    host = (target.hostname or "").lower()
-    if target.scheme == api.scheme and host == (api.hostname or "").lower() and same_port:
+    if (target.scheme, target.netloc.lower()) == (api.scheme, api.netloc.lower()):
         return True
+    host = (target.hostname or "").lower()
     return target.scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com"))
 
 
@@ -386,11 +389,3 @@ def _json(response: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def _said(response: requests.Response) -> str:
-    """LinkedIn's own explanation of an error, on one short line."""
-    body = _json(response)
-    message = body.get("message") or body.get("code") or ("" if body else response.reason or "")
-    text = " ".join(str(message).split()).rstrip(".")
-    return text if len(text) <= 300 else text[:299] + "…"
