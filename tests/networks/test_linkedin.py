@@ -366,23 +366,26 @@ def test_token_allowed(url: str, base: str, allowed: bool) -> None:
 
 def test_an_upload_url_that_is_not_http_is_refused(tmp_path: Path, http: responses.RequestsMock) -> None:
     initialized(http, 1, "file:///etc/passwd")
-    with pytest.raises(PermanentError, match="not http\\(s\\).*nothing was published and nothing was sent there"):
+    with pytest.raises(
+        PermanentError,
+        match=r"could not build the request while uploading the image media/a\.png.*nothing was published",
+    ):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
     assert len(http.calls) == 1
 
 
 def test_a_register_answer_without_upload_url_is_transient(tmp_path: Path, http: responses.RequestsMock) -> None:
     http.post(INIT, json={"value": {"image": "urn:li:image:1"}})
-    with pytest.raises(TransientError, match="no upload address or image id .* nothing was published"):
+    with pytest.raises(TransientError, match="unreadable body; nothing was published, hospipost will try again"):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
 
 
 @pytest.mark.parametrize(
     ("fail", "error", "fragment"),
     [
-        ("init-500", TransientError, "server error while preparing the image media/b.png (HTTP 500"),
-        ("init-401", PermanentError, "The LinkedIn token is invalid or expired"),
-        ("put-timeout", TransientError, "while uploading the image media/b.png. Nothing was published"),
+        ("init-500", TransientError, "server error (HTTP 500: Something failed) while preparing the image media/b.png"),
+        ("init-401", PermanentError, "refused the credentials while preparing the image media/b.png"),
+        ("put-timeout", TransientError, "while uploading the image media/b.png; nothing was published"),
         ("put-403", PermanentError, "; nothing was published"),
     ],
 )
@@ -439,9 +442,9 @@ def test_more_than_twenty_images_fail_before_any_request(tmp_path: Path, http: r
             error_body(401, "Invalid access token", code="REVOKED_ACCESS_TOKEN"),
             PermanentError,
             [
-                "The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with"
-                " w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN",
-                "HTTP 401: Invalid access token",
+                "LinkedIn refused the credentials while publishing the post (HTTP 401: Invalid access token);"
+                " nothing was published: create a new token with w_organization_social (tokens last about 60 days),"
+                " set HOSPIPOST_LINKEDIN_TOKEN",
             ],
         ),
         (
@@ -482,7 +485,10 @@ def test_more_than_twenty_images_fail_before_any_request(tmp_path: Path, http: r
             500,
             error_body(500, "Internal Server Error"),
             TransientError,
-            ["LinkedIn had a server error while publishing the post (HTTP 500", "try again later"],
+            [
+                "LinkedIn had a server error (HTTP 500: Internal Server Error) while publishing the post",
+                "try again later",
+            ],
         ),
         (503, None, TransientError, ["server error"]),
         (302, None, PermanentError, ["redirect", "not followed", "networks.linkedin.api_base"]),
@@ -526,7 +532,7 @@ def test_429_is_transient_with_a_retry_time(http: responses.RequestsMock, header
     assert (
         before + timedelta(minutes=minutes) <= raised.value.retry_at < before + timedelta(minutes=minutes, seconds=30)
     )
-    assert f"try again in about {minutes} minutes" in str(raised.value)
+    assert f"hospipost will try again after {raised.value.retry_at:%H:%M} UTC" in str(raised.value)
 
 
 def test_429_with_an_http_date(http: responses.RequestsMock) -> None:
@@ -571,12 +577,12 @@ def refused() -> requests.exceptions.ConnectionError:
 @pytest.mark.parametrize(
     ("failure", "error", "fragment"),
     [
-        (refused(), TransientError, "(connection refused), nothing was sent"),
+        (refused(), TransientError, "(connection refused); nothing was published, hospipost will try again"),
         (requests.exceptions.ConnectTimeout("connect timed out"), TransientError, "connection timed out"),
         (
             requests.exceptions.ReadTimeout("Read timed out."),
             UnknownOutcome,
-            "LinkedIn did not answer within 7 s after the post was sent, so it may be published",
+            "LinkedIn did not answer within 7 s while publishing the post, after the request was sent: it may be online",
         ),
         (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"), UnknownOutcome, "reconcile"),
     ],
@@ -601,7 +607,7 @@ def test_connection_refused_on_a_real_port_is_transient() -> None:
 
 def test_a_real_read_timeout_after_sending_is_unknown() -> None:
     with SilentServer() as server:
-        with pytest.raises(UnknownOutcome, match="after the post was sent, so it may be published"):
+        with pytest.raises(UnknownOutcome, match="after the request was sent: it may be online"):
             publish(make_adapter(api_base=server.url, timeout=0.3), rendering())
         server.thread.join(2)
         assert server.received.startswith(b"POST /rest/posts HTTP/1.1")
@@ -609,7 +615,7 @@ def test_a_real_read_timeout_after_sending_is_unknown() -> None:
 
 
 def test_a_real_read_timeout_on_verify_is_transient() -> None:
-    with SilentServer() as server, pytest.raises(TransientError, match="Nothing was published"):
+    with SilentServer() as server, pytest.raises(TransientError, match="nothing was published"):
         make_adapter(api_base=server.url, timeout=0.3).verify()
 
 
@@ -728,7 +734,7 @@ def test_publishing_logs_a_soon_expiring_token_once(
 @pytest.mark.parametrize(
     ("status", "reply", "error", "fragment"),
     [
-        (401, error_body(401, "Invalid access token"), PermanentError, "The LinkedIn token is invalid or expired"),
+        (401, error_body(401, "Invalid access token"), PermanentError, "set HOSPIPOST_LINKEDIN_TOKEN"),
         (
             403,
             error_body(403, "Not enough permissions to access: organizations.GET"),
@@ -883,7 +889,7 @@ def test_the_token_is_sent_but_never_logged(
     publish(adapter, rendering(media=[image(tmp_path, "a.png")]))
     adapter.verify()
     assert all(call.request.headers["Authorization"] == f"Bearer {TOKEN}" for call in http.calls)
-    assert "LinkedIn POST https://api.linkedin.com/rest/posts: HTTP 201" in caplog.text  # requests are logged…
+    assert "POST https://api.linkedin.com/rest/posts: HTTP 201" in caplog.text  # requests are logged…
     assert "ut=up1" not in caplog.text  # …without the upload URL's query…
     assert TOKEN not in caplog.text + "".join(str(record.args) for record in caplog.records)  # …nor the token
 
@@ -910,19 +916,19 @@ def test_importing_the_adapter_loads_no_requests() -> None:
     [
         (
             {"status": 503, "json": error_body(503, "Service Unavailable")},
-            "LinkedIn had a server error while publishing the post (HTTP 503: Service Unavailable): hospipost will try again later.",
+            "LinkedIn had a server error (HTTP 503: Service Unavailable) while publishing the post; hospipost will try again later.",
         ),
         (
             {"status": 401, "json": error_body(401, "Invalid access token")},
-            "The LinkedIn token is invalid or expired (tokens last about 60 days): create a new one with w_organization_social and set HOSPIPOST_LINKEDIN_TOKEN (HTTP 401: Invalid access token).",
+            "LinkedIn refused the credentials while publishing the post (HTTP 401: Invalid access token); nothing was published: create a new token with w_organization_social (tokens last about 60 days), set HOSPIPOST_LINKEDIN_TOKEN, then publish again.",
         ),
         (
             {"body": requests.exceptions.ReadTimeout("read timed out")},
-            "LinkedIn did not answer within 7 s after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.",
+            "LinkedIn did not answer within 7 s while publishing the post, after the request was sent: it may be online; check the organization's page, then resolve the delivery with `hospipost reconcile`.",
         ),
         (
             {"body": requests.exceptions.ConnectionError(ConnectionResetError(104, "reset"))},
-            "The connection to LinkedIn broke (connection reset) after the post was sent, so it may be published. Check the page, then resolve the delivery with `hospipost reconcile`.",
+            "The connection to LinkedIn broke (connection reset) while publishing the post, after the request was sent: it may be online; check the organization's page, then resolve the delivery with `hospipost reconcile`.",
         ),
     ],
 )
