@@ -66,11 +66,7 @@ def _is_shouting_run(run: list[tuple[int, int, str]]) -> bool:
     )
 
 
-@rule(
-    "a11y-caps",
-    Severity.SUGGESTION,
-    fix="Write in sentence case; keep capitals for acronyms (CHU, SAMU) and make the point with words.",
-)
+@rule("a11y-caps", Severity.SUGGESTION)
 def a11y_caps(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Text is not shouted in capitals, which is harder to read and may be spelled out by screen readers.
 

@@ -47,11 +47,7 @@ _LETTER_BEFORE = re.compile(r"[^\W_][\s]*$")
 _WORD_AFTER = re.compile(r"[ \t\u00a0\u202f]*([^\W\d_])")  # the next word's first letter
 
 
-@rule(
-    "a11y-emoji",
-    Severity.WARNING,
-    fix="Keep at most 3 emoji, after the text, never in place of a word, not repeated, not as bullets.",
-)
+@rule("a11y-emoji", Severity.WARNING)
 def a11y_emoji(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Emoji are few, after the text, and never stand for words, so a screen reader's reading makes sense.
 

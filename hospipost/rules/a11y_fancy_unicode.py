@@ -95,11 +95,7 @@ def _style(char: str) -> str:
     return "styled"
 
 
-@rule(
-    "a11y-fancy-unicode",
-    Severity.ERROR,
-    fix="Write plain letters; for emphasis use words, capitals sparingly or a line break, never 𝐛𝐨𝐥𝐝 or 𝘪𝘵𝘢𝘭𝘪𝘤 Unicode.",
-)
+@rule("a11y-fancy-unicode", Severity.ERROR)
 def a11y_fancy_unicode(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Text is written in plain letters, not in Unicode symbols that imitate bold, italic or other styles.
 

@@ -144,11 +144,7 @@ def hashtag_problem(body: str) -> str | None:
     return None
 
 
-@rule(
-    "a11y-hashtag-case",
-    Severity.WARNING,
-    fix="Capitalise each word of a multi-word hashtag: #SemaineSécuritéPatients, not #semainesecuritepatients.",
-)
+@rule("a11y-hashtag-case", Severity.WARNING)
 def a11y_hashtag_case(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Multi-word hashtags are written in CamelCase, so screen readers read them as words.
 

@@ -45,11 +45,7 @@ def _has_canicule_line(text: str) -> bool:
     return "800" in text and _CANICULE_LINE.search(text) is not None
 
 
-@rule(
-    "alert-canicule-line",
-    Severity.WARNING,
-    fix='Add "Canicule info service : 0 800 06 66 66 (appel gratuit)".',
-)
+@rule("alert-canicule-line", Severity.WARNING)
 def alert_canicule_line(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A heat-wave post without the Canicule info service number 0 800 06 66 66.
 

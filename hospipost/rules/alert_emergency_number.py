@@ -52,11 +52,7 @@ def _tells_to_call(text: str) -> bool:
     return _EMERGENCY.search(fold(text)) is not None
 
 
-@rule(
-    "alert-emergency-number",
-    Severity.ERROR,
-    fix='Add the call to action, e.g. "En cas de malaise ou d\'urgence, appelez le 15 (ou le 112)."',
-)
+@rule("alert-emergency-number", Severity.ERROR)
 def alert_emergency_number(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An alert that does not tell people to call 15 (SAMU) or 112.
 

@@ -12,11 +12,7 @@ if TYPE_CHECKING:
     from hospipost.rules.contracts import CheckContext
 
 
-@rule(
-    "alert-expiry",
-    Severity.ERROR,
-    fix="Give the alert `valid_until:` (when its advice stops being true), after its `at:`.",
-)
+@rule("alert-expiry", Severity.ERROR)
 def alert_expiry(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An alert without an expiry (`valid_until`), or scheduled at or after it.
 

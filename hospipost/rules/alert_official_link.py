@@ -17,11 +17,7 @@ if TYPE_CHECKING:
     from hospipost.rules.contracts import CheckContext
 
 
-@rule(
-    "alert-official-link",
-    Severity.WARNING,
-    fix="Link to the official page behind the alert (santepubliquefrance.fr, ARS, Météo-France, the hospital's site).",
-)
+@rule("alert-official-link", Severity.WARNING)
 def alert_official_link(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An alert without a link to an official source.
 

@@ -12,11 +12,7 @@ if TYPE_CHECKING:
     from hospipost.rules.contracts import CheckContext
 
 
-@rule(
-    "approval-required",
-    Severity.ERROR,
-    fix="Have the post reviewed and set `approved_by:` to the reviewer's name (someone other than the author).",
-)
+@rule("approval-required", Severity.ERROR)
 def approval_required(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A post that nobody has approved (no `approved_by`).
 

@@ -23,11 +23,7 @@ def _self_approved(author: str, approved_by: str) -> bool:
     return bool(approvers) and all(same_person(author, approver) for approver in approvers)
 
 
-@rule(
-    "approval-self",
-    Severity.ERROR,
-    fix="Have the post approved by someone other than its author.",
-)
+@rule("approval-self", Severity.ERROR)
 def approval_self(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A post approved by its own author.
 

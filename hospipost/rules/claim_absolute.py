@@ -174,11 +174,7 @@ def _absolute_claims(text: str) -> Iterator[tuple[int, int]]:
             yield start, end
 
 
-@rule(
-    "claim-absolute",
-    Severity.ERROR,
-    fix="Describe the expected benefit with its limits and its source; remove guarantees of cure, safety or efficacy.",
-)
+@rule("claim-absolute", Severity.ERROR)
 def claim_absolute(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A promise of certain cure, total efficacy or zero risk.
 

@@ -172,11 +172,7 @@ def _comparative_claims(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-@rule(
-    "claim-comparative",
-    Severity.WARNING,
-    fix="Replace the ranking or comparison with a verifiable fact and its source (a published study, an official accreditation).",
-)
+@rule("claim-comparative", Severity.WARNING)
 def claim_comparative(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A superlative or comparative claim: the best, the only, number one, better than.
 

@@ -12,11 +12,7 @@ if TYPE_CHECKING:
     from hospipost.rules.contracts import CheckContext
 
 
-@rule(
-    "claim-innovation",
-    Severity.ERROR,
-    fix="Add `source:` with the evidence (a publication, a trial registration, an evaluation report, an official page).",
-)
+@rule("claim-innovation", Severity.ERROR)
 def claim_innovation(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """An innovation post without a source for its evidence.
 

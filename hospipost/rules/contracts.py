@@ -8,6 +8,7 @@ either, so there is no cycle between the engine and the rules.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,27 +43,52 @@ class Problem:
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule: its id, default severity and its check; the docstring is its documentation."""
+    """A rule: its id, default severity and its check; the docstring is its documentation.
+
+    ``fix``, the advice printed under each finding, is the docstring's Fix section.
+    """
 
     id: str
     severity: Severity
     check: Callable[..., Iterable[Any]]
     doc: str
-    fix: str
     ignorable: bool = True
     scope: str = "post"  # "post": check(post, ctx); "all": check(posts, ctx) -> (post, Problem)
     sensitive: bool = False  # the matched text is personal data: never echo it whole
+    fix: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fix", doc_section(self.doc, "Fix"))
 
     @property
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else self.id
 
 
+# A section heading of a rule's docstring: "Fix:", "Fix", or "Checks, in each text …:".
+_HEADING = re.compile(r"(\w+)(?::|,.*)?")
+
+
+def doc_section(doc: str, heading: str) -> str:
+    """The text of a section of a rule's docstring (the indented lines under its heading),
+    as one paragraph; empty when the docstring has no such section."""
+    lines = doc.splitlines()
+    for index, line in enumerate(lines):
+        found = _HEADING.fullmatch(line)
+        if found and found.group(1) == heading:
+            body = []
+            for text in lines[index + 1 :]:
+                if text.strip() and not text[0].isspace():
+                    break
+                body.append(text.strip())
+            return " ".join(part for part in body if part)
+    return ""
+
+
 def rule(
     rule_id: str,
     severity: Severity,
     *,
-    fix: str,
     ignorable: bool = True,
     scope: str = "post",
     sensitive: bool = False,
@@ -71,7 +97,7 @@ def rule(
 
     def declare(check: Callable[..., Iterable[Any]]) -> Rule:
         doc = inspect.cleandoc(check.__doc__ or "")
-        return Rule(rule_id, severity, check, doc, fix, ignorable, scope, sensitive)
+        return Rule(rule_id, severity, check, doc, ignorable, scope, sensitive)
 
     return declare
 

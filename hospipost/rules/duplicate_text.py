@@ -63,7 +63,6 @@ def _published_texts(post: Post) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     "duplicate-text",
     Severity.WARNING,
     scope="all",
-    fix="Rewrite the later post (new angle, update, different wording) or space the two more than 30 days apart.",
 )
 def duplicate_text(posts: list[Post], ctx: CheckContext) -> Iterator[tuple[Post, Problem]]:
     """The same text as another post to the same network within 30 days.

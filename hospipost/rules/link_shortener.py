@@ -122,11 +122,7 @@ def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
         yield start, end, host
 
 
-@rule(
-    "link-shortener",
-    Severity.WARNING,
-    fix="Write the full link to the destination page (networks shorten or hide long links for display themselves).",
-)
+@rule("link-shortener", Severity.WARNING)
 def link_shortener(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A shortened link (bit.ly, tinyurl.com, ow.ly …) that hides where it leads.
 

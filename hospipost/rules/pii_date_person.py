@@ -258,7 +258,6 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
 @rule(
     "pii-date-person",
     Severity.ERROR,
-    fix="Remove the date (keep at most the month or the season), or the link to the person.",
     sensitive=True,
 )
 def pii_date_person(post, ctx) -> Iterator[Problem]:

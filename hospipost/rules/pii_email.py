@@ -37,8 +37,6 @@ def find_emails(text: str, allowed_domains: list[str]) -> list[tuple[int, int]]:
 @rule(
     "pii-email",
     Severity.ERROR,
-    fix="Remove the address, or give a shared address of the hospital (a domain listed in "
-    "compliance.allowed_email_domains).",
     sensitive=True,
 )
 def pii_email(post, ctx) -> Iterator[Problem]:

@@ -419,8 +419,6 @@ def _in_care_context(text: str, folded: str, start: int, end: int, kind: str) ->
 @rule(
     "pii-patient-name",
     Severity.ERROR,
-    fix="Remove the name (or anything that identifies the patient), or record the patient's written consent "
-    "in an ignore: entry with its reference.",
     sensitive=True,
 )
 def pii_patient_name(post, ctx) -> Iterator[Problem]:

@@ -145,8 +145,6 @@ def _spans_to_skip(text: str) -> list[tuple[int, int]]:
 @rule(
     "pii-phone",
     Severity.ERROR,
-    fix="Remove the number, or give the hospital's switchboard or the service's public number "
-    "(and add it to compliance.allowed_phone_numbers).",
     sensitive=True,
 )
 def pii_phone(post, ctx) -> Iterator[Problem]:

@@ -135,7 +135,6 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 @rule(
     "pii-record-id",
     Severity.ERROR,
-    fix="Remove the record number: patient identifiers (IPP, NDA, n° de dossier, n° de séjour) never go in a post.",
     ignorable=False,
     sensitive=True,
 )

@@ -16,11 +16,7 @@ if TYPE_CHECKING:
     from hospipost.rules.contracts import CheckContext
 
 
-@rule(
-    "schedule-dst",
-    Severity.ERROR,
-    fix="Pick a time outside 02:00-03:00 on DST change days, or write the UTC offset (2026-10-25T02:30+02:00).",
-)
+@rule("schedule-dst", Severity.ERROR)
 def schedule_dst(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A local time that does not exist, or happens twice, because of a DST change.
 

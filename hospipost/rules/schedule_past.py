@@ -22,11 +22,7 @@ def _ago(delta: timedelta) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
-@rule(
-    "schedule-past",
-    Severity.WARNING,
-    fix="Give the post a new `at:` in the future, or delete it if it is no longer relevant.",
-)
+@rule("schedule-past", Severity.WARNING)
 def schedule_past(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A post dated in the past that was never published.
 

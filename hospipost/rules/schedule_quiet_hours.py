@@ -14,11 +14,7 @@ if TYPE_CHECKING:
     from hospipost.rules.contracts import CheckContext
 
 
-@rule(
-    "schedule-quiet-hours",
-    Severity.WARNING,
-    fix="Move the post to a daytime slot (the config's `slots:`), or make it an alert if it truly cannot wait.",
-)
+@rule("schedule-quiet-hours", Severity.WARNING)
 def schedule_quiet_hours(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A non-alert post scheduled at night, inside the config's quiet hours.
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hospipost.rules import RULE_MODULES, all_rules
-from hospipost.rules.contracts import Rule
+from hospipost.rules.contracts import Rule, Severity, rule
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "hospipost" / "rules"
 
@@ -53,3 +53,23 @@ def test_each_rule_has_a_module_named_after_its_id_and_defining_only_it() -> Non
         assert [v.id for v in vars(module).values() if isinstance(v, Rule)] == [rule_id]
     public = {path.stem for path in RULES_DIR.glob("*.py") if not path.stem.startswith("_")} - {"contracts"}
     assert public == set(RULE_MODULES.values()), "a module in rules/ is neither a rule nor private (_name)"
+
+
+def test_a_rules_fix_is_its_docstrings_fix_section_as_one_paragraph() -> None:
+    def check(post, ctx):
+        """A summary.
+
+        Checks, in each text:
+          something.
+
+        Fix:
+          Do this,
+          then that.
+
+        Examples:
+          flagged: x
+        """
+        return ()
+
+    assert rule("x-test", Severity.WARNING)(check).fix == "Do this, then that."
+    assert Rule("x-test", Severity.WARNING, check, "A summary without sections.").fix == ""
