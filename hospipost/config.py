@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hospipost.errors import HospipostError, InputError
 from hospipost.networks import NETWORK_NAMES, network_class
+from hospipost.rules.contracts import Severity
 from hospipost.timeutil import MAX_YEAR, MIN_YEAR, TimeValueError, parse_hh_mm
 from hospipost.yamlfile import LineDict, LineList, load_yaml
 
 DEFAULT_CONFIG = "config.yaml"
 CONFIG_ENV = "HOSPIPOST_CONFIG"
-SEVERITY_NAMES = ("error", "warning", "suggestion")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SLOT_GROUPS = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:], "every_day": WEEKDAYS}
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d)\s*$")
@@ -49,7 +49,7 @@ class RuleSetting:
     """A per-rule override from config: ``off``, or another severity."""
 
     enabled: bool
-    severity: str | None
+    severity: Severity | None
     line: int
 
 
@@ -435,14 +435,17 @@ class _ConfigReader:
                 settings[str(rule_id)] = RuleSetting(False, None, line)
             elif value is True or value == "on":
                 settings[str(rule_id)] = RuleSetting(True, None, line)
-            elif value in SEVERITY_NAMES:
-                settings[str(rule_id)] = RuleSetting(True, value, line)
+            elif value in _SEVERITY_NAMES:
+                settings[str(rule_id)] = RuleSetting(True, Severity(value), line)
             else:
                 raise self.fail(
                     line,
-                    f"compliance.rules.{rule_id}: expected off or a severity ({', '.join(SEVERITY_NAMES)}), got {value!r}",
+                    f"compliance.rules.{rule_id}: expected off or a severity ({', '.join(_SEVERITY_NAMES)}), got {value!r}",
                 )
         return settings
+
+
+_SEVERITY_NAMES = tuple(severity.value for severity in sorted(Severity, reverse=True))  # error first
 
 
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:

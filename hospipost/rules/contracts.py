@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,14 +21,40 @@ if TYPE_CHECKING:
     from hospipost.posts import Post
 
 
-class Severity(IntEnum):
-    SUGGESTION = 1
-    WARNING = 2
-    ERROR = 3
+class Severity(StrEnum):
+    """How serious a finding is, written as in config.yaml and reports; ordered by ``rank``
+    (a suggestion < a warning < an error), not alphabetically."""
+
+    SUGGESTION = "suggestion"
+    WARNING = "warning"
+    ERROR = "error"
 
     @property
-    def label(self) -> str:
-        return self.name.lower()
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def __lt__(self, other: str) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: str) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: str) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: str) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_RANKS = {severity: rank for rank, severity in enumerate(Severity, start=1)}
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,12 @@ def test_a_rules_fix_is_its_docstrings_fix_section_as_one_paragraph() -> None:
 
     assert rule("x-test", Severity.WARNING)(check).fix == "Do this, then that."
     assert Rule("x-test", Severity.WARNING, check, "A summary without sections.").fix == ""
+
+
+def test_severities_are_the_words_of_config_and_reports_ordered_by_rank() -> None:
+    assert [str(severity) for severity in Severity] == ["suggestion", "warning", "error"]
+    assert Severity("warning") is Severity.WARNING and f"{Severity.ERROR:<7}|" == "error  |"
+    assert Severity.SUGGESTION < Severity.WARNING < Severity.ERROR  # not alphabetical: "error" < "warning"
+    assert Severity.ERROR >= Severity.WARNING and not Severity.WARNING >= Severity.ERROR
+    assert max(Severity) is Severity.ERROR and sorted(Severity, reverse=True)[-1] is Severity.SUGGESTION
+    assert [s.rank for s in Severity] == [1, 2, 3]
