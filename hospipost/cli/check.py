@@ -141,7 +141,11 @@ def _explanation(rule_obj, active_rule):
         style="dim",
     )
     title.append(")" if rule_obj.ignorable else ", cannot be ignored)", style="dim")
-    return Group(title, Text(""), Text(rule_obj.doc))
+    parts = [title, Text(""), Text(rule_obj.doc)]
+    if rule_obj.options:
+        parts += [Text(""), Text(f"Options, in config.yaml under compliance.rules.{rule_obj.id}:")]
+        parts += [Text(f"  {option.name}: {option.help} (default {option.default!r})") for option in rule_obj.options]
+    return Group(*parts)
 
 
 def _rules_table(known, active):

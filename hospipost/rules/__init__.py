@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import import_module
 
-from hospipost.rules.contracts import Rule
+from hospipost.rules.contracts import Rule, RuleOption
 
 RULE_MODULES = {
     "pii-nir": "pii_nir",
@@ -54,11 +54,21 @@ RULE_MODULES = {
 @cache
 def all_rules() -> dict[str, Rule]:
     """Every rule by id, in checklist order."""
-    rules: dict[str, Rule] = {}
-    for rule_id, module_name in RULE_MODULES.items():
-        module = import_module(f"{__name__}.{module_name}")
-        found = [v for v in vars(module).values() if isinstance(v, Rule)]
-        if len(found) != 1 or found[0].id != rule_id:
-            raise LookupError(f"module {module_name} must define exactly one rule, {rule_id!r}")
-        rules[rule_id] = found[0]
-    return rules
+    return {rule_id: _rule(rule_id) for rule_id in RULE_MODULES}
+
+
+def declared_options(rule_id: str) -> dict[str, RuleOption] | None:
+    """The options a rule declares, by name (None for an unknown id); imports that rule's
+    module only, so loading a config that sets an option stays cheap."""
+    if rule_id not in RULE_MODULES:
+        return None
+    return {option.name: option for option in _rule(rule_id).options}
+
+
+def _rule(rule_id: str) -> Rule:
+    module_name = RULE_MODULES[rule_id]
+    module = import_module(f"{__name__}.{module_name}")
+    found = [v for v in vars(module).values() if isinstance(v, Rule)]
+    if len(found) != 1 or found[0].id != rule_id:
+        raise LookupError(f"module {module_name} must define exactly one rule, {rule_id!r}")
+    return found[0]

@@ -68,6 +68,19 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class RuleOption:
+    """A setting a rule declares in its own module, written in config.yaml as
+    ``compliance.rules.<rule id>.<name>`` and checked when the config loads."""
+
+    name: str
+    type: type | tuple[type, ...]  # list: a list of strings
+    default: Any
+    help: str
+    check: Callable[[Any], str | None] | None = None
+    """What is wrong with a value of the right type (e.g. out of range), or None."""
+
+
+@dataclass(frozen=True)
 class Rule:
     """A rule: its id, default severity and its check; the docstring is its documentation.
 
@@ -81,6 +94,7 @@ class Rule:
     ignorable: bool = True
     scope: str = "post"  # "post": check(post, ctx); "all": check(posts, ctx) -> (post, Problem)
     sensitive: bool = False  # the matched text is personal data: never echo it whole
+    options: tuple[RuleOption, ...] = ()
     fix: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -118,12 +132,17 @@ def rule(
     ignorable: bool = True,
     scope: str = "post",
     sensitive: bool = False,
+    options: tuple[RuleOption, ...] = (),
 ) -> Callable[[Callable[..., Iterable[Any]]], Rule]:
-    """Declare a rule; the decorated function's docstring is what `rules --explain` prints."""
+    """Declare a rule; the decorated function's docstring is what `rules --explain` prints.
+
+    ``options`` are the rule's settings in config.yaml; the check reads them with
+    :meth:`CheckContext.option`.
+    """
 
     def declare(check: Callable[..., Iterable[Any]]) -> Rule:
         doc = inspect.cleandoc(check.__doc__ or "")
-        return Rule(rule_id, severity, check, doc, ignorable, scope, sensitive)
+        return Rule(rule_id, severity, check, doc, ignorable, scope, sensitive, options)
 
     return declare
 
@@ -136,6 +155,11 @@ class CheckContext:
     now: datetime
     published: Callable[[Post], bool] = lambda post: False
     cache: dict[str, Any] = field(default_factory=dict)  # per-run memo for rules (e.g. file facts)
+
+    def option(self, rule_id: str, option: RuleOption) -> Any:
+        """The value config.yaml gives a rule's option (checked when it loaded), else its default."""
+        setting = self.config.compliance.rules.get(rule_id)
+        return setting.options.get(option.name, option.default) if setting else option.default
 
     def networks(self, post: Post) -> list[type[Network]]:
         """The adapter classes of the post's networks (looked up once per set of networks)."""
