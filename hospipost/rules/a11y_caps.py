@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.rules._a11y import texts_besides_alt_texts
+from hospipost.rules._text import without_tags_or_links
 from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
     from hospipost.posts import Post
-    from hospipost.rules.contracts import CheckContext
+    from hospipost.rules._text import without_tags_or_links
+from hospipost.rules.contracts import CheckContext
 
 # Words (letters, with elisions and hyphens inside), and what is not prose: URLs,
 # hashtags, mentions, e-mail addresses.
@@ -32,7 +34,7 @@ def shouting(text: str) -> tuple[int, int] | None:
     """The span of the shouting in a text, or None (see a11y-caps for the heuristic)."""
     if not _LONG_UPPER.search(text):
         return None
-    if "#" in text or "@" in text or "://" in text or "." in text:
+    if not without_tags_or_links(text):
         text = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
     words = [(m.start(), m.end(), m.group()) for m in _CAPS_WORD.finditer(text)]
     run: list[tuple[int, int, str]] = []

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.rules._claims import DENIED_BEFORE, sentence_before
-from hospipost.rules._text import any_of, fold, lowered_text
+from hospipost.rules._text import any_of, fold, without_stems
 from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _figure_after(folded: str, end: int) -> bool:
 
 
 def _absolute_claims(text: str) -> Iterator[tuple[int, int]]:
-    if not _ABSOLUTE_GATE.search(lowered_text(text)):
+    if without_stems(_ABSOLUTE_GATE, text):
         return
     folded = fold(text)
     matches = list(_ABSOLUTE.finditer(folded))

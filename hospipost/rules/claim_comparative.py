@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hospipost.rules._claims import DENIED_BEFORE, sentence_before
-from hospipost.rules._text import any_of, fold, lowered_text
+from hospipost.rules._text import any_of, fold, without_stems
 from hospipost.rules.contracts import Problem, Severity, rule
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ _POSSIBLE = re.compile(r"[^.!?;\n]{0,25}?possibles?(?!\w)")
 
 
 def _comparative_claims(text: str) -> Iterator[tuple[int, int]]:
-    if not _COMPARATIVE_GATE.search(lowered_text(text)):
+    if without_stems(_COMPARATIVE_GATE, text):
         return
     folded = fold(text)
     for match in _COMPARATIVE.finditer(folded):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hospipost.rules._text import fold, lowered_text
+from hospipost.rules._text import fold, lowered_text, without_links
 from hospipost.rules.contracts import Problem, RuleOption, Severity, rule
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def link_shortener(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """
     more = tuple(ctx.option("link-shortener", MORE_SHORTENERS))
     for field_name, text in post.texts():
-        if "." not in text:
+        if without_links(text):
             continue
         for start, end, host in shortened_links(text, more):
             yield Problem(
