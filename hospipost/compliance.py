@@ -54,7 +54,7 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
-            "severity": self.severity.label,
+            "severity": self.severity.value,
             "post": self.post.id,
             "queue": self.post.queue,
             "file": str(self.post.file),
@@ -109,7 +109,7 @@ def active_rules(config: Config) -> list[Rule]:
         if setting and not setting.enabled:
             continue
         if setting and setting.severity:
-            rule_obj = replace(rule_obj, severity=Severity[setting.severity.upper()])
+            rule_obj = replace(rule_obj, severity=setting.severity)
         active.append(rule_obj)
     return active
 
@@ -139,7 +139,7 @@ def run_checks(
                     )
         finally:
             forget_texts()
-    report.findings.sort(key=lambda f: (str(f.post.file), f.post.line, f.line, -f.severity, f.rule))
+    report.findings.sort(key=lambda f: (str(f.post.file), f.post.line, f.line, -f.severity.rank, f.rule))
     return report
 
 

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hospipost.errors import HospipostError, InputError
 from hospipost.networks import NETWORK_NAMES, network_class
+from hospipost.rules.contracts import Severity
 from hospipost.timeutil import MAX_YEAR, MIN_YEAR, TimeValueError, parse_hh_mm
 from hospipost.yamlfile import LineDict, LineList, load_yaml
 
 DEFAULT_CONFIG = "config.yaml"
 CONFIG_ENV = "HOSPIPOST_CONFIG"
-SEVERITY_NAMES = ("error", "warning", "suggestion")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SLOT_GROUPS = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:], "every_day": WEEKDAYS}
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d)\s*$")
@@ -46,11 +46,12 @@ class ElectionPeriod:
 
 @dataclass(frozen=True)
 class RuleSetting:
-    """A per-rule override from config: ``off``, or another severity."""
+    """A per-rule override from config: ``off``, another severity, the rule's own options."""
 
     enabled: bool
-    severity: str | None
+    severity: Severity | None
     line: int
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -428,21 +429,50 @@ class _ConfigReader:
         settings = {}
         for rule_id, value in rules.items():
             line = rules.line_of(rule_id)
+            options: dict[str, Any] = {}
             if isinstance(value, LineDict):
-                self.mapping(value, line, f"compliance.rules.{rule_id}", ("severity", "enabled"))
+                options = self.rule_options(str(rule_id), value, line)
                 value = value.get("severity", bool(value.get("enabled", True)))
             if value is False or value == "off":
-                settings[str(rule_id)] = RuleSetting(False, None, line)
+                settings[str(rule_id)] = RuleSetting(False, None, line, options)
             elif value is True or value == "on":
-                settings[str(rule_id)] = RuleSetting(True, None, line)
-            elif value in SEVERITY_NAMES:
-                settings[str(rule_id)] = RuleSetting(True, value, line)
+                settings[str(rule_id)] = RuleSetting(True, None, line, options)
+            elif value in _SEVERITY_NAMES:
+                settings[str(rule_id)] = RuleSetting(True, Severity(value), line, options)
             else:
                 raise self.fail(
                     line,
-                    f"compliance.rules.{rule_id}: expected off or a severity ({', '.join(SEVERITY_NAMES)}), got {value!r}",
+                    f"compliance.rules.{rule_id}: expected off or a severity ({', '.join(_SEVERITY_NAMES)}), got {value!r}",
                 )
         return settings
+
+    def rule_options(self, rule_id: str, section: LineDict, line: int) -> dict[str, Any]:
+        """The options a rule's section gives, checked against those its module declares."""
+        what = f"compliance.rules.{rule_id}"
+        if not set(section) - {"severity", "enabled"}:
+            return {}
+        from hospipost.rules import declared_options  # that rule's module only, when options are given
+
+        declared = declared_options(rule_id)
+        if declared is None:
+            raise self.fail(line, f"unknown rule {rule_id!r}; `hospipost rules` lists them")
+        self.mapping(section, line, what, ("severity", "enabled", *declared))
+        options = {}
+        for name, option in declared.items():
+            if name not in section:
+                continue
+            if option.type is list:
+                value: Any = self.strings(section, name, f"{what}.{name}")
+            else:
+                value = self.typed(section, name, option.type, f"{what}.{name}")
+            problem = option.check(value) if option.check else None
+            if problem:
+                raise self.fail(section.line_of(name), f"{what}.{name} {problem}")
+            options[name] = value
+        return options
+
+
+_SEVERITY_NAMES = tuple(severity.value for severity in sorted(Severity, reverse=True))  # error first
 
 
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:

@@ -77,7 +77,7 @@ def _finding_text(finding: Finding) -> RenderableType:
     if finding.ignored is not None:
         head.append(f"{'ignored':<10}", style="dim")
     else:
-        head.append(f"{finding.severity.label:<10}", style=STYLES[finding.severity])
+        head.append(f"{finding.severity.value:<10}", style=STYLES[finding.severity])
     head.append(f" {finding.rule:<22} ", style="dim" if finding.ignored else "bold")
     body = Text()
     if finding.network:

@@ -32,7 +32,7 @@ def test_pii_nir_cannot_be_ignored(config: Config) -> None:
     assert "2 95 10 99 126 111 93" not in (finding.excerpt or "")
 
 
-def compliance_setting(enabled: bool, severity: str | None = None):
+def compliance_setting(enabled: bool, severity: compliance.Severity | None = None):
     from hospipost.config import RuleSetting
 
     return RuleSetting(enabled, severity, 1)

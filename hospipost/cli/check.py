@@ -134,14 +134,18 @@ def _explanation(rule_obj, active_rule):
     from rich.console import Group
     from rich.text import Text
 
-    state = active_rule.severity.label if active_rule else "off"
+    state = active_rule.severity.value if active_rule else "off"
     title = Text(rule_obj.id, style="bold").append(f"  ({state}", style="dim")
     title.append(
-        ", default " + rule_obj.severity.label if active_rule and active_rule.severity != rule_obj.severity else "",
+        ", default " + rule_obj.severity.value if active_rule and active_rule.severity != rule_obj.severity else "",
         style="dim",
     )
     title.append(")" if rule_obj.ignorable else ", cannot be ignored)", style="dim")
-    return Group(title, Text(""), Text(rule_obj.doc))
+    parts = [title, Text(""), Text(rule_obj.doc)]
+    if rule_obj.options:
+        parts += [Text(""), Text(f"Options, in config.yaml under compliance.rules.{rule_obj.id}:")]
+        parts += [Text(f"  {option.name}: {option.help} (default {option.default!r})") for option in rule_obj.options]
+    return Group(*parts)
 
 
 def _rules_table(known, active):
@@ -152,9 +156,9 @@ def _rules_table(known, active):
         table.add_column(column, no_wrap=column != "checks")
     for rule_id, rule_obj in known.items():
         current = active.get(rule_id)
-        severity = (current or rule_obj).severity.label
+        severity = (current or rule_obj).severity.value
         if current and current.severity != rule_obj.severity:
-            severity += f" (default {rule_obj.severity.label})"
+            severity += f" (default {rule_obj.severity.value})"
         flag = ("yes" if current else "off") + ("" if rule_obj.ignorable else ", not ignorable")
         table.add_row(rule_id, severity, flag, rule_obj.summary)
     return table

@@ -350,8 +350,8 @@ def _row(post: Post, findings: list[Finding], config: Config, now: datetime, del
         "networks": list(post.networks),
         "kind": post.kind,
         "check": _check_status(findings),
-        "errors": _count(findings, "ERROR"),
-        "warnings": _count(findings, "WARNING"),
+        "errors": _count(findings, "error"),
+        "warnings": _count(findings, "warning"),
         "state": _state(post, config, now, deliveries),
         "file": str(post.file),
         "line": post.line,
@@ -396,11 +396,11 @@ def _upcoming(post: Post, now: datetime) -> bool:
 
 
 def _count(findings: list[Finding], severity: str) -> int:
-    return sum(1 for f in findings if f.severity.name == severity and f.ignored is None)
+    return sum(1 for f in findings if f.severity == severity and f.ignored is None)
 
 
 def _check_status(findings: list[Finding]) -> str:
-    errors, warnings = _count(findings, "ERROR"), _count(findings, "WARNING")
+    errors, warnings = _count(findings, "error"), _count(findings, "warning")
     parts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
     return ", ".join(parts) or "✓"
 
@@ -603,8 +603,8 @@ def _checked_posts(config: Config, now: datetime) -> tuple[list[Post], Report]:
 
 
 def _finding_line(finding: Finding, with_line: bool = False) -> str:
-    colour = {"ERROR": "red", "WARNING": "yellow"}.get(finding.severity.name, "cyan")
-    severity = click.style(f"{finding.severity.label:<10}", fg=colour)
+    colour = {"error": "red", "warning": "yellow"}.get(finding.severity, "cyan")
+    severity = click.style(f"{finding.severity.value:<10}", fg=colour)
     where = f"line {finding.line}: " if with_line else ""
     network = f" [{finding.network}]" if finding.network else ""
     line = f"{severity} {finding.rule}{network}: {where}{sentence(finding.message)}"

@@ -1,4 +1,5 @@
-"""Text helpers shared by the rules: accent-folding that keeps offsets, URLs, words.
+"""Text helpers shared by the rules: accent-folding that keeps offsets, URLs, words, and the
+bounds rules test before their patterns.
 
 ``fold`` maps each character to one character (lowercase, accents removed, typographic
 apostrophes and non-breaking spaces made plain), so a match found in the folded text has
@@ -116,6 +117,44 @@ def any_of(words: Iterable[str]) -> re.Pattern[str]:
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return re.compile(emit(root))
+
+
+# --- Bounds -------------------------------------------------------------------------
+# Each says what every match of some patterns needs, so a text without it cannot hold
+# one: tested first, in a microsecond or less, so the patterns (tens of microseconds) run
+# only on the few texts that may match.
+
+_DIGITS = b"0123456789"
+
+
+def fewer_digits_than(text: str, needed: int) -> bool:
+    """Whether ``text`` holds fewer than ``needed`` ASCII digits, so no number that needs
+    that many (a NIR 13, a phone number 8, a record id 4) is in it (about 1 µs)."""
+    data = text.encode()
+    return len(data) - len(data.translate(None, _DIGITS)) < needed
+
+
+def without_stems(stems: re.Pattern[str], text: str) -> bool:
+    """Whether the lowercased text holds none of ``stems`` (an :func:`any_of` trie), so no
+    pattern whose every match holds one of those stems can match it."""
+    return stems.search(lowered_text(text)) is None
+
+
+def without_links(text: str) -> bool:
+    """Whether ``text`` has no dot, so no link: every link, with or without a scheme, has one."""
+    return "." not in text
+
+
+def without_tags_or_links(text: str) -> bool:
+    """Whether ``text`` has no '#', '@', '://' or '.', so no hashtag, mention, e-mail
+    address or link."""
+    return not ("#" in text or "@" in text or "://" in text or "." in text)
+
+
+def without_email_marks(text: str) -> bool:
+    """Whether ``text`` has no '@' nor a disguise of it ("(at", "[at", "arobase"), so no
+    e-mail address, written plainly or disguised."""
+    return "@" not in text and "(at" not in text and "[at" not in text and "arobase" not in text
 
 
 URL_PATTERN = re.compile(

@@ -63,11 +63,7 @@ _PLACEHOLDER_OF = re.compile(
 _PUNCTUATION = re.compile(r"[\s.…:;,!?()\[\]\"«»*_-]+")
 
 
-@rule(
-    "a11y-alt-text",
-    Severity.ERROR,
-    fix="Describe in alt: what the image shows and says (its text, figures, who or what is in it), in a sentence or two.",
-)
+@rule("a11y-alt-text", Severity.ERROR)
 def a11y_alt_text(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Every image has an alt text that describes it, within each network's alt-text limit.
 

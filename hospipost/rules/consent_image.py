@@ -15,11 +15,7 @@ _PLACEHOLDERS = frozenset(
 ) | {"à venir", "a venir", "en attente", "en cours", "à faire", "a faire", "to do", "pas encore"}
 
 
-@rule(
-    "consent-image",
-    Severity.ERROR,
-    fix="Add the reference of the signed image-rights consent (consent: …), or use an image without identifiable people.",
-)
+@rule("consent-image", Severity.ERROR)
 def consent_image(post, ctx) -> Iterator[Problem]:
     """An image showing an identifiable person must reference a signed consent.
 

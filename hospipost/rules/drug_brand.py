@@ -87,11 +87,7 @@ def brand_list() -> BrandList:
     return BrandList.parse(text, str(BRANDS_FILE))
 
 
-@rule(
-    "drug-brand",
-    Severity.WARNING,
-    fix="Name the medicine by its international non-proprietary name (DCI), e.g. paracétamol, not Doliprane.",
-)
+@rule("drug-brand", Severity.WARNING)
 def drug_brand(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A medicine's brand name (Doliprane, Ozempic, Gardasil …) in a post for the public.
 

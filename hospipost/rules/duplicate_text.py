@@ -1,4 +1,4 @@
-"""duplicate-text: the same text as another post within 30 days.
+"""duplicate-text: the same text as another post within 30 days (the rule's `window_days`).
 
 Linear, not quadratic: each post's published texts are normalised and grouped by
 (network, normalised text) in a dict; each group is sorted by time and only neighbours
@@ -14,13 +14,20 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hospipost.rules._text import fold
-from hospipost.rules.contracts import Problem, Severity, rule
+from hospipost.rules.contracts import Problem, RuleOption, Severity, rule
 
 if TYPE_CHECKING:
     from hospipost.posts import Post
     from hospipost.rules.contracts import CheckContext
 
-WINDOW = timedelta(days=30)
+
+def _days_problem(days: int) -> str | None:
+    return None if 1 <= days <= 366 else f"must be a number of days from 1 to 366, got {days}"
+
+
+WINDOW_DAYS = RuleOption(
+    "window_days", int, 30, "days within which the same text again is a duplicate", check=_days_problem
+)
 _MARKS = re.compile(r"[\u0300-\u036f]+")  # combining accents
 _TRAILING = " .!?…:;,"
 
@@ -59,23 +66,19 @@ def _published_texts(post: Post) -> Iterator[tuple[str, str, tuple[str, ...]]]:
             yield f"variants.{network}", variant, (network,)
 
 
-@rule(
-    "duplicate-text",
-    Severity.WARNING,
-    scope="all",
-    fix="Rewrite the later post (new angle, update, different wording) or space the two more than 30 days apart.",
-)
+@rule("duplicate-text", Severity.WARNING, scope="all", options=(WINDOW_DAYS,))
 def duplicate_text(posts: list[Post], ctx: CheckContext) -> Iterator[tuple[Post, Problem]]:
     """The same text as another post to the same network within 30 days.
 
     Checks:
       Two posts that send the same text to the same network less than 30 days apart
-      (by their `at:`, across all queues). Texts are compared after folding case and
-      accents, collapsing spaces and line breaks and ignoring trailing punctuation, so
-      "Vaccination : prenez rendez-vous." and "vaccination : prenez rendez-vous" are the
-      same. Each network's text is its variant when it has one. The later post is
-      reported, naming the earlier one. Recurring posts (`every:`) repeat by design and
-      are left out.
+      (by their `at:`, across all queues; config.yaml may set another window:
+      `compliance.rules.duplicate-text: {window_days: 14}`). Texts are compared after
+      folding case and accents, collapsing spaces and line breaks and ignoring trailing
+      punctuation, so "Vaccination : prenez rendez-vous." and "vaccination : prenez
+      rendez-vous" are the same. Each network's text is its variant when it has one. The
+      later post is reported, naming the earlier one. Recurring posts (`every:`) repeat
+      by design and are left out.
 
     Why:
       X refuses duplicate content (a 403 "duplicate content" at publication time), and
@@ -84,12 +87,13 @@ def duplicate_text(posts: list[Post], ctx: CheckContext) -> Iterator[tuple[Post,
 
     Fix:
       Rewrite the later post (what is new since, another angle), or space the two more
-      than 30 days apart.
+      than the window apart (30 days unless config.yaml sets `window_days`).
 
     Examples:
       flagged:  two posts "Journée portes ouvertes de l'IFSI le 14 mars." on 2027-02-01 and 2027-02-20
       passes:   the same text on 2027-02-01 and 2027-04-15, or a weekly post with `every:`
     """
+    window = timedelta(days=ctx.option("duplicate-text", WINDOW_DAYS))
     # First a cheap, coarser key (see _coarse_key), then the normalised text only where
     # two texts share it: most posts are alone in their coarse group and are never folded.
     coarse: dict[bytes, list[tuple[datetime, int, str, str, tuple[str, ...]]]] = defaultdict(list)
@@ -118,7 +122,7 @@ def duplicate_text(posts: list[Post], ctx: CheckContext) -> Iterator[tuple[Post,
         for at, order, field_name, networks in entries:
             for network in networks or ("",):
                 previous = last.get(network)
-                if previous and previous[1] != order and at - previous[0] < WINDOW:
+                if previous and previous[1] != order and at - previous[0] < window:
                     _, earlier, shared = found.setdefault(order, (field_name, previous[1], set()))
                     if earlier == previous[1]:
                         shared.add(network)

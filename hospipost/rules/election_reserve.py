@@ -77,11 +77,7 @@ def _period(post: Post, ctx: CheckContext) -> ElectionPeriod | None:
     return next((p for p in periods if p.start <= day <= p.end), None)
 
 
-@rule(
-    "election-reserve",
-    Severity.WARNING,
-    fix="Postpone the post after the election, or keep it to neutral service information (no inauguration, record or elected official); ask the DirCom.",
-)
+@rule("election-reserve", Severity.WARNING)
 def election_reserve(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Institutional promotion (inauguration, record, elected officials) in a pre-election period.
 

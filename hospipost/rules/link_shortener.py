@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hospipost.rules._text import fold, lowered_text
-from hospipost.rules.contracts import Problem, Severity, rule
+from hospipost.rules._text import fold, lowered_text, without_links
+from hospipost.rules.contracts import Problem, RuleOption, Severity, rule
 
 if TYPE_CHECKING:
     from hospipost.posts import Post
@@ -74,27 +75,46 @@ SHORTENERS = (
     "soo.gd",
     "zpr.io",
 )
-_TLDS = sorted({domain.rsplit(".", 1)[1] for domain in SHORTENERS}, key=len, reverse=True)
-_TLD_DOT = re.compile(rf"\.(?:{'|'.join(_TLDS)})(?![\w-]|\.\w)")
 _HOST_CHARS = re.compile(r"[a-z0-9.-]*")  # matched on the reversed text before the dot
 _PATH = re.compile(r"/[^\s<>\"«»]*")
 _TRAILING = ".,;:!?)]}'’\""
 _SCHEME_BEFORE = re.compile(r"(?:https?:)?//$")
-_SHORTENER_SET = frozenset(SHORTENERS)
 
 
-def _is_shortener(host: str) -> bool:
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}")
+
+
+def _domains_problem(domains: list[str]) -> str | None:
+    wrong = [domain for domain in domains if not _DOMAIN.fullmatch(domain.lower())]
+    return f"must be domains such as lnk.example.org, got {wrong[0]!r}" if wrong else None
+
+
+MORE_SHORTENERS = RuleOption(
+    "more_shorteners", list, (), "more shortener domains to flag, besides SHORTENERS", check=_domains_problem
+)
+
+
+@lru_cache(maxsize=8)
+def _deny_list(more: tuple[str, ...]) -> tuple[re.Pattern[str], frozenset[str]]:
+    """The dot before a shortener's top-level domain, and the shortener domains."""
+    domains = frozenset(SHORTENERS + tuple(domain.lower() for domain in more))
+    tlds = sorted({domain.rsplit(".", 1)[1] for domain in domains}, key=len, reverse=True)
+    return re.compile(rf"\.(?:{'|'.join(tlds)})(?![\w-]|\.\w)"), domains
+
+
+def _is_shortener(host: str, domains: frozenset[str]) -> bool:
     """The host is a shortener or a subdomain of one (same as _text.host_matches, by set lookups)."""
     labels = host.split(".")
-    return any(".".join(labels[i:]) in _SHORTENER_SET for i in range(len(labels) - 1))
+    return any(".".join(labels[i:]) in domains for i in range(len(labels) - 1))
 
 
-def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
-    """Shortened links in a text: (start, end, host)."""
+def shortened_links(text: str, more: tuple[str, ...] = ()) -> Iterator[tuple[int, int, str]]:
+    """Shortened links in a text, on SHORTENERS or ``more`` domains: (start, end, host)."""
+    tld_dot, domains = _deny_list(more)
     lowered = lowered_text(text)
     if len(lowered) != len(text):  # offsets must match the original text ("İ" lowercases to 2 characters)
         lowered = fold(text)
-    for dot in _TLD_DOT.finditer(lowered):
+    for dot in tld_dot.finditer(lowered):
         label_end = dot.start()
         reversed_host = _HOST_CHARS.match(lowered[max(0, label_end - 80) : label_end][::-1])
         assert reversed_host is not None, "_HOST_CHARS is a starred class: it matches (maybe empty) everywhere"
@@ -109,7 +129,7 @@ def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
             continue  # an e-mail address, or a path segment of another link
         host = lowered[start:end]
         host = host[4:] if host.startswith("www.") else host
-        if not _is_shortener(host):
+        if not _is_shortener(host, domains):
             continue
         scheme = _SCHEME_BEFORE.search(lowered, max(0, start - 8), start)
         if scheme:
@@ -122,11 +142,7 @@ def shortened_links(text: str) -> Iterator[tuple[int, int, str]]:
         yield start, end, host
 
 
-@rule(
-    "link-shortener",
-    Severity.WARNING,
-    fix="Write the full link to the destination page (networks shorten or hide long links for display themselves).",
-)
+@rule("link-shortener", Severity.WARNING, options=(MORE_SHORTENERS,))
 def link_shortener(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """A shortened link (bit.ly, tinyurl.com, ow.ly …) that hides where it leads.
 
@@ -135,8 +151,9 @@ def link_shortener(post: Post, ctx: CheckContext) -> Iterator[Problem]:
       www., subdomains included: bit.ly, tinyurl.com, ow.ly, t.co, goo.gl, buff.ly,
       is.gd, cutt.ly, rebrand.ly, shorturl.at, s.id, lnkd.in, dlvr.it, tiny.cc, rb.gy,
       t.ly, frama.link, qrco.de, fb.me, trib.al, sprou.tt and others (the list is
-      SHORTENERS in hospipost/rules/link_shortener.py). An e-mail address or a path
-      segment of another link is not a link.
+      SHORTENERS in hospipost/rules/link_shortener.py; config.yaml may add others:
+      `compliance.rules.link-shortener: {more_shorteners: [lnk.example.org]}`). An
+      e-mail address or a path segment of another link is not a link.
 
     Why:
       A hospital's reader must see that a link leads to an official or known site before
@@ -153,10 +170,11 @@ def link_shortener(post: Post, ctx: CheckContext) -> Iterator[Problem]:
       flagged:  "Inscriptions : https://bit.ly/3xYzAbc"
       passes:   "Inscriptions : https://www.chu-angers.fr/hospilike"
     """
+    more = tuple(ctx.option("link-shortener", MORE_SHORTENERS))
     for field_name, text in post.texts():
-        if "." not in text:
+        if without_links(text):
             continue
-        for start, end, host in shortened_links(text):
+        for start, end, host in shortened_links(text, more):
             yield Problem(
                 f"shortened link on {host} hides its destination: «{text[start:end]}»", field_name, (start, end)
             )

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 @rule(
     "network-enabled",
     Severity.ERROR,
-    fix="Enable the network in config.yaml (networks: NAME: {enabled: true, …}), or remove it from the post's networks.",
     ignorable=False,
 )
 def network_enabled(post: Post, ctx: CheckContext) -> list[Problem]:

@@ -45,11 +45,7 @@ _REFUSED_CHARACTERS: dict[Callable[[str], int], Callable[[str], list[tuple[int, 
 }
 
 
-@rule(
-    "network-length",
-    Severity.ERROR,
-    fix="Shorten the text, give that network its own shorter variant (variants: x: …), or split it into a thread.",
-)
+@rule("network-length", Severity.ERROR)
 def network_length(post: Post, ctx: CheckContext) -> list[Problem]:
     """Each text fits the length limit of every network the post goes to, counted the network's way.
 

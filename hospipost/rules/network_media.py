@@ -26,11 +26,7 @@ def _cached_info(ctx: CheckContext, path: Path) -> MediaInfo:
     return info
 
 
-@rule(
-    "network-media",
-    Severity.ERROR,
-    fix="Point file: at an existing JPEG, PNG, GIF or WEBP image within each network's size limit, and keep to its image count.",
-)
+@rule("network-media", Severity.ERROR)
 def network_media(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """Each media file exists, is an image type the network accepts, within its size and count limits.
 

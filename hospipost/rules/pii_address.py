@@ -99,7 +99,6 @@ def _sentence(folded: str, start: int, end: int) -> tuple[int, int]:
 @rule(
     "pii-address",
     Severity.WARNING,
-    fix="Remove the street address, or keep only the town; the hospital's own or an event's address is fine.",
     sensitive=True,
 )
 def pii_address(post, ctx) -> Iterator[Problem]:

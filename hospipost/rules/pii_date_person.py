@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules._text import any_of, fold, lowered_text
+from hospipost.rules._text import any_of, fold, without_stems
 from hospipost.rules.contracts import Problem, Severity, rule
 
 # Patterns run on fold(text): lower case, no accents, plain apostrophes and spaces.
@@ -201,8 +201,7 @@ def _has_trigger_near_a_date(text: str) -> bool:
             return True
     if found_date or not _DIGIT.search(text):
         return False
-    low = lowered_text(text)  # month-first dates: "admitted on March 3", "née en avril 1931"
-    return _MONTH_FIRST_GATE.search(low) is not None
+    return not without_stems(_MONTH_FIRST_GATE, text)  # month-first: "admitted on March 3", "née en avril 1931"
 
 
 def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
@@ -258,7 +257,6 @@ def _is_personal(match: re.Match[str], text: str, folded: str) -> bool:
 @rule(
     "pii-date-person",
     Severity.ERROR,
-    fix="Remove the date (keep at most the month or the season), or the link to the person.",
     sensitive=True,
 )
 def pii_date_person(post, ctx) -> Iterator[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules._text import host_matches
+from hospipost.rules._text import host_matches, without_email_marks
 from hospipost.rules.contracts import Problem, Severity, rule
 
 # local@domain.tld, and the usual disguises: "jean.dupont (at) gmail.com", "[at]", " arobase ",
@@ -23,7 +23,7 @@ _DOT = re.compile(r"\s?[\[(]\s?(?:dot|point)\s?[\])]\s?", re.IGNORECASE)
 
 def find_emails(text: str, allowed_domains: list[str]) -> list[tuple[int, int]]:
     """Spans of the e-mail addresses in ``text`` whose domain is not allowed (subdomains are)."""
-    if "@" not in text and "(at" not in text and "[at" not in text and "arobase" not in text:
+    if without_email_marks(text):
         return []
     spans = []
     for match in EMAIL.finditer(text):
@@ -37,8 +37,6 @@ def find_emails(text: str, allowed_domains: list[str]) -> list[tuple[int, int]]:
 @rule(
     "pii-email",
     Severity.ERROR,
-    fix="Remove the address, or give a shared address of the hospital (a domain listed in "
-    "compliance.allowed_email_domains).",
     sensitive=True,
 )
 def pii_email(post, ctx) -> Iterator[Problem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hospipost.rules._text import fewer_digits_than
 from hospipost.rules.contracts import Problem, Severity, rule
 
 # One optional separator between the groups: space (also non-breaking / narrow), dot or hyphen.
@@ -21,18 +22,10 @@ NIR_CANDIDATE = re.compile(
     re.VERBOSE,
 )
 
-_DIGITS = b"0123456789"
-
-
-def digit_count(text: str) -> int:
-    """How many ASCII digits ``text`` holds (the cheapest gate of the number rules: ~1 µs)."""
-    data = text.encode()
-    return len(data) - len(data.translate(None, _DIGITS))
-
 
 def find_nirs(text: str) -> list[tuple[int, int]]:
     """Spans of the NIRs with a valid key in ``text`` (also used by pii-phone to skip them)."""
-    if digit_count(text) < 13:
+    if fewer_digits_than(text, 13):
         return []
     spans = []
     for match in NIR_CANDIDATE.finditer(text):
@@ -47,7 +40,6 @@ def find_nirs(text: str) -> list[tuple[int, int]]:
 @rule(
     "pii-nir",
     Severity.ERROR,
-    fix="Remove the social security number: nothing in a post may identify a patient.",
     ignorable=False,
     sensitive=True,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hospipost.rules._text import any_of, fold, lowered_text
+from hospipost.rules._text import any_of, fold, lowered_text, without_stems
 from hospipost.rules.contracts import Problem, Severity, rule
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -308,8 +308,7 @@ def find_patient_names(text: str) -> list[tuple[int, int]]:
     candidates = _candidates(text)
     if not candidates:
         return []
-    low = lowered_text(text)
-    if not _CARE_GATE.search(low):
+    if without_stems(_CARE_GATE, text):
         return []
     candidates.sort(key=lambda c: (c[0], -c[1]))
     folded = fold(text)
@@ -419,8 +418,6 @@ def _in_care_context(text: str, folded: str, start: int, end: int, kind: str) ->
 @rule(
     "pii-patient-name",
     Severity.ERROR,
-    fix="Remove the name (or anything that identifies the patient), or record the patient's written consent "
-    "in an ignore: entry with its reference.",
     sensitive=True,
 )
 def pii_patient_name(post, ctx) -> Iterator[Problem]:

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from hospipost.rules._text import fewer_digits_than
 from hospipost.rules.contracts import Problem, Severity, rule
-from hospipost.rules.pii_nir import digit_count
 
 _NON_DIGITS = re.compile(r"[^0-9]")
 _SEP = "[ .\\-\u00a0\u202f\u2009\u2011]"
@@ -89,7 +89,7 @@ def _as_phone(candidate: str) -> str | None:
 
 def find_phones(text: str, allowed: tuple[str, ...] = ()) -> list[tuple[int, int]]:
     """Spans of the phone numbers in ``text`` that are not allowed nor public services."""
-    if digit_count(text) < 8:
+    if fewer_digits_than(text, 8):
         return []
     found = []
     skip: list[tuple[int, int]] | None = None
@@ -97,7 +97,7 @@ def find_phones(text: str, allowed: tuple[str, ...] = ()) -> list[tuple[int, int
         start, end = match.span()
         while end > start and not text[end - 1].isdigit() and text[end - 1] != ")":
             end -= 1  # "(617) " → "(617)"; "+" alone
-        if end - start < 8 or digit_count(text[start:end]) < 8:
+        if end - start < 8 or fewer_digits_than(text[start:end], 8):
             continue
         before = text[start - 1] if start else " "
         if before.isalnum() or before in _NOT_BEFORE or (end < len(text) and (text[end].isalnum() or text[end] == "@")):
@@ -145,8 +145,6 @@ def _spans_to_skip(text: str) -> list[tuple[int, int]]:
 @rule(
     "pii-phone",
     Severity.ERROR,
-    fix="Remove the number, or give the hospital's switchboard or the service's public number "
-    "(and add it to compliance.allowed_phone_numbers).",
     sensitive=True,
 )
 def pii_phone(post, ctx) -> Iterator[Problem]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hospipost.rules._text import fewer_digits_than
 from hospipost.rules.contracts import Problem, Severity, rule
-from hospipost.rules.pii_nir import digit_count
 
 _S = r"[\s\u00a0\u202f]*"  # spaces, non-breaking ones included
 # "n°", "nº", "n o", "no", "no.", "num.", "numéro", "#"
@@ -84,19 +84,19 @@ _STRIP = " :#=-\u00a0\u202f\t\n"
 
 def find_record_ids(text: str) -> list[tuple[int, int]]:
     """Spans of patient record identifiers in ``text``."""
-    if digit_count(text) < 4:
+    if fewer_digits_than(text, 4):
         return []
     spans: list[tuple[int, int]] = []
     for run in _RUN.finditer(text):
         start = run.start()
-        if digit_count(run.group()) < 4:
+        if fewer_digits_than(run.group(), 4):
             continue
         if not _introduced(text[max(0, start - 40) : start]):
             continue
         window = max(0, start - 60)
         for pattern in _PATTERNS:
             for match in pattern.finditer(text, window, run.end()):
-                if match.end() >= run.end() and digit_count(match.group("id")) >= 4 and not _a_count(match):
+                if match.end() >= run.end() and not fewer_digits_than(match.group("id"), 4) and not _a_count(match):
                     spans.append(match.span())
     return _merged(spans)
 
@@ -135,7 +135,6 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 @rule(
     "pii-record-id",
     Severity.ERROR,
-    fix="Remove the record number: patient identifiers (IPP, NDA, n° de dossier, n° de séjour) never go in a post.",
     ignorable=False,
     sensitive=True,
 )

@@ -102,11 +102,7 @@ def _merged(spans: list[tuple[int, int]], folded: str) -> list[tuple[int, int]]:
     return merged
 
 
-@rule(
-    "pii-room-bed",
-    Severity.ERROR,
-    fix="Remove the room, bed or box number: say 'in the unit' or 'in the department' instead.",
-)
+@rule("pii-room-bed", Severity.ERROR)
 def pii_room_bed(post, ctx) -> Iterator[Problem]:
     """A room, bed or box number that locates a patient in the hospital.
 

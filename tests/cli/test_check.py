@@ -263,3 +263,70 @@ def test_every_message_of_check_json_is_a_sentence(tmp_path: Path) -> None:
     assert len(findings) > 30
     not_sentences = [f["message"] for f in findings if f["message"][0].islower() or f["message"][-1] not in ".!?»)…"]
     assert not_sentences == []
+
+
+def with_rules(site: Path, rules_yaml: str) -> None:
+    config = (site / "config.yaml").read_text().replace("compliance:\n", f"compliance:\n  rules:\n{rules_yaml}")
+    (site / "config.yaml").write_text(config)
+
+
+@pytest.mark.parametrize(
+    "rules_yaml, message",
+    [
+        (
+            "    duplicate-text: {window_days: two weeks}\n",
+            "config.yaml:{line}: compliance.rules.duplicate-text.window_days must be a number, got str 'two weeks'",
+        ),
+        (
+            "    duplicate-text:\n      severity: error\n      window_days: 0\n",
+            "config.yaml:{next}: compliance.rules.duplicate-text.window_days must be a number of days from 1 to 366, got 0",
+        ),
+        (
+            "    duplicate-text: {windows: 14}\n",
+            "config.yaml:{line}: unknown key 'windows' in compliance.rules.duplicate-text; "
+            "expected one of: severity, enabled, window_days",
+        ),
+        (
+            "    link-shortener: {more_shorteners: [lnk.example.org, 'not a domain']}\n",
+            "config.yaml:{line}: compliance.rules.link-shortener.more_shorteners must be domains such as "
+            "lnk.example.org, got 'not a domain'",
+        ),
+        (
+            "    link-shortener: {more_shorteners: lnk.example.org}\n",
+            "config.yaml:{line}: compliance.rules.link-shortener.more_shorteners must be a list, got str 'lnk.example.org'",
+        ),
+        (
+            "    duplicate-txt: {window_days: 14}\n",
+            "config.yaml:{line}: unknown rule 'duplicate-txt'; `hospipost rules` lists them",
+        ),
+    ],
+)
+def test_a_bad_rule_option_exits_2_with_one_line(site: Path, rules_yaml: str, message: str) -> None:
+    with_rules(site, rules_yaml)
+    line = (site / "config.yaml").read_text().splitlines().index("  rules:") + 2  # the rule's own line
+    result = run(site, "check", "--now", "2026-11-23 11:00")
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {site / message.format(line=line, next=line + 2)}\n"
+
+
+def test_a_rule_option_changes_what_the_rule_finds(site: Path) -> None:
+    text = "Inscriptions au concours de l'IFSI ouvertes jusqu'au 15 janvier."
+    (site / "posts" / "twice.yaml").write_text(
+        "posts:\n"
+        + "".join(
+            f"  - id: ifsi-{day}\n    at: 2026-12-{day} 10:00\n    text: {text}\n"
+            f"    author: c.dupuis\n    approved_by: a.renier\n"
+            for day in ("01", "16")
+        )
+    )
+    assert "duplicate-text" in run(site, "check", "--now", "2026-11-23 11:00").output
+    with_rules(site, "    duplicate-text: {window_days: 14}\n")
+    result = run(site, "check", "--now", "2026-11-23 11:00")
+    assert result.exit_code == 0 and "duplicate-text" not in result.output, result.output
+
+
+def test_explain_lists_a_rules_options(site: Path) -> None:
+    result = run(site, "rules", "--explain", "duplicate-text")
+    assert result.exit_code == 0
+    assert "compliance.rules.duplicate-text" in result.output and "window_days:" in result.output
+    assert "(default 30)" in result.output

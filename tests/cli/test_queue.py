@@ -73,7 +73,7 @@ def fake_rule(rule_id: str, severity: Severity, word: str) -> Rule:
         if word in post.text:
             yield Problem(f"the text says {word}", "text", (post.text.index(word), post.text.index(word) + len(word)))
 
-    return Rule(rule_id, severity, check, f"{rule_id} (test)", fix="")
+    return Rule(rule_id, severity, check, f"{rule_id} (test)")
 
 
 @pytest.fixture
@@ -461,7 +461,7 @@ def test_checks_see_the_other_queues(site: Config, monkeypatch: pytest.MonkeyPat
                 yield post, Problem("same text as another post")
             seen.setdefault(post.text, post)
 
-    rule = Rule("duplicate-text", Severity.ERROR, same_text, "duplicate-text (test)", fix="", scope="all")
+    rule = Rule("duplicate-text", Severity.ERROR, same_text, "duplicate-text (test)", scope="all")
     monkeypatch.setattr(compliance, "active_rules", lambda config: [rule])
     (site.root / "posts" / "other.yaml").write_text(
         f'posts:\n  - {{id: o, at: 2026-12-01 10:00, text: "{TEXT}"}}\n', encoding="utf-8"

@@ -42,7 +42,7 @@ PASSING = [
 @pytest.mark.parametrize("items", FLAGGED)
 def test_flags_people_without_consent(config, items: list) -> None:
     [found] = findings(config, post_with(media=items), rule=RULE)
-    assert found.severity.label == "error"
+    assert found.severity.value == "error"
     assert "identifiable person" in found.message
     assert found.excerpt is None
 

@@ -13,7 +13,7 @@ from hospipost.config import Config
 from hospipost.posts import Post
 from hospipost.rules import all_rules
 from hospipost.rules.duplicate_text import normalise
-from tests.helpers import NOW, findings, post_with
+from tests.helpers import NOW, findings, make_config, post_with
 
 TEXT = "Journée portes ouvertes de l'IFSI le samedi 13 mars : rencontrez nos formateurs et nos étudiants."
 NETWORKS = ["x", "facebook", "mastodon", "bluesky", "linkedin"]
@@ -143,3 +143,11 @@ def test_twenty_thousand_posts_in_bounded_time(config: Config, texts: int) -> No
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, f"{elapsed:.2f} s"
     assert len(found) == (0 if texts > 1 else 19_999)
+
+
+def test_the_window_is_the_rules_window_days_option(config: Config, tmp_path: Path) -> None:
+    posts = [post_with(id="a", at="2027-02-01 10:00", text=TEXT), post_with(id="b", at="2027-03-18 10:00", text=TEXT)]
+    assert duplicates(config, *posts) == []  # 45 days apart: outside the default 30
+    wider = make_config(tmp_path, "  rules:\n    duplicate-text: {severity: error, window_days: 60}\n")
+    assert duplicates(wider, *posts) == [("b", "same text as post 'a' (2027-02-01 10:00, 45 days earlier)")]
+    assert {f.severity for f in findings(wider, *posts, rule="duplicate-text")} == {Severity.ERROR}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hospipost.compliance import Severity
 from hospipost.config import Config
 from hospipost.rules import all_rules
 from hospipost.rules.link_shortener import SHORTENERS, shortened_links
-from tests.helpers import findings, post_with
+from tests.helpers import findings, make_config, post_with
 
 
 def excerpts(config: Config, text: str, **changes) -> list[str]:
@@ -81,3 +83,15 @@ def test_every_listed_shortener_is_found() -> None:
     for domain in SHORTENERS:
         assert [host for _, _, host in shortened_links(f"Lien : https://{domain}/abc")] == [domain], domain
         assert [host for _, _, host in shortened_links(f"Lien : {domain}/abc.")] == [domain], domain
+
+
+def test_config_may_add_shorteners(config: Config, tmp_path: Path) -> None:
+    text = "Inscriptions : https://lnk.example.org/ifsi et go.lnk.example.org/x, pas lnk.example.org.fr"
+    assert excerpts(config, text) == []
+    more = make_config(tmp_path, "  rules:\n    link-shortener: {more_shorteners: [LNK.example.org]}\n")
+    assert excerpts(more, text) == ["https://lnk.example.org/ifsi", "go.lnk.example.org/x"]
+    assert excerpts(more, "Résultats : https://bit.ly/3xYzAbc") == ["https://bit.ly/3xYzAbc"]
+    assert [host for _, _, host in shortened_links(text, ("lnk.example.org",))] == [
+        "lnk.example.org",
+        "go.lnk.example.org",
+    ]

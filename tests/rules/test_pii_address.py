@@ -40,7 +40,7 @@ PASSING = [
 def test_flags_a_home_address(config, text: str, excerpt: str) -> None:
     found = findings(config, post_with(text=text), rule=RULE)
     assert len(found) == 1
-    assert found[0].severity.label == "warning"
+    assert found[0].severity.value == "warning"
     assert "street address" in found[0].message
     assert [text[a:b] for a, b in find_person_addresses(text)] == [excerpt]
 

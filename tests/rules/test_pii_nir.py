@@ -45,7 +45,7 @@ PASSING = [
 def test_flags_a_valid_nir(config, text: str, excerpt: str) -> None:
     found = findings(config, post_with(text=text), rule=RULE)
     assert len(found) == 1
-    assert found[0].severity.label == "error"
+    assert found[0].severity.value == "error"
     assert "social security number" in found[0].message
     assert [text[a:b] for a, b in find_nirs(text)] == [excerpt]
 

@@ -4,7 +4,17 @@ import random
 
 import pytest
 
-from hospipost.rules._text import _fold_slowly, any_of, fold, forget_texts
+from hospipost.rules._text import (
+    _fold_slowly,
+    any_of,
+    fewer_digits_than,
+    fold,
+    forget_texts,
+    without_email_marks,
+    without_links,
+    without_stems,
+    without_tags_or_links,
+)
 
 # Characters French posts hold, and the ones that make folding hard: accents in and out of
 # Latin-1, typographic apostrophes and spaces, ligatures, emoji, other scripts, 'İ' (whose
@@ -47,3 +57,13 @@ def test_any_of_finds_what_a_loop_of_in_tests_finds():
     for _ in range(3000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         assert (gate.search(text) is not None) == any(word in text for word in words), text
+
+
+def test_the_bounds_rule_out_only_texts_that_cannot_match() -> None:
+    assert fewer_digits_than("NIR 1 85 05 78 006", 13) and not fewer_digits_than("1 85 05 78 006 084 36", 13)
+    assert fewer_digits_than("appelez le 15", 8) and not fewer_digits_than("02 41 35 36 37", 8)
+    stems = any_of(["guér", "mirac"])
+    assert without_stems(stems, "Une prise en charge adaptée.") and not without_stems(stems, "GUÉRISON assurée")
+    assert without_links("Inscriptions à l'accueil") and not without_links("bit.ly/x")
+    assert without_tags_or_links("APPEL À LA VIGILANCE") and not without_tags_or_links("#Canicule")
+    assert without_email_marks("Écrivez-nous") and not without_email_marks("jean (at) gmail.com")

@@ -1,0 +1,64 @@
+"""alert-official-link: an alert links to an official source."""
+
+from __future__ import annotations
+
+import pytest
+
+from hospipost.compliance import Severity
+from hospipost.config import Config
+from hospipost.rules import all_rules
+from tests.helpers import findings, post_with
+
+LINK = "https://www.santepubliquefrance.fr/maladies-et-traumatismes/maladies-et-infections-respiratoires/bronchiolite"
+
+
+CALL = "En cas de difficulté à respirer, appelez le 15."
+
+
+def alert(text: str, **changes) -> dict:
+    return post_with(**{"kind": "alert", "text": text, "valid_until": "2026-12-03 19:00", **changes})
+
+
+def rule_findings(config: Config, rule: str, post: dict):
+    return findings(config, post, rule=rule)
+
+
+def test_severity_and_docs() -> None:
+    rule = all_rules()["alert-official-link"]
+    assert rule.severity == Severity.WARNING
+    assert rule.fix
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        LINK,
+        "santepubliquefrance.fr/determinants-de-sante/climat/fortes-chaleurs-canicule",
+        "https://www.pays-de-la-loire.ars.sante.fr/canicule",
+        "https://vigilance.meteofrance.com",
+        "www.chu-angers.fr/urgences",
+        "https://sante.gouv.fr/sante-et-environnement/risques-climatiques/canicule",
+    ],
+)
+def test_alert_with_an_official_link_passes(config: Config, link: str) -> None:
+    assert rule_findings(config, "alert-official-link", alert(f"Bronchiolite : {CALL} Infos : {link}")) == []
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "",
+        "https://www.doctissimo.fr/bronchiolite",
+        "https://bit.ly/3xYzAbc",
+        "https://santepubliquefrance.fr.example.com/canicule",
+        "https://fakesantepubliquefrance.fr/canicule",
+        "contact@chu-angers.fr",
+    ],
+)
+def test_alert_without_an_official_link_is_a_warning(config: Config, link: str) -> None:
+    found = rule_findings(config, "alert-official-link", alert(f"Bronchiolite : {CALL} Infos : {link}"))
+    assert [f.message for f in found] == ["alert without a link to an official source"]
+
+
+def test_only_alerts_need_an_official_link(config: Config) -> None:
+    assert rule_findings(config, "alert-official-link", post_with(kind="news")) == []
