@@ -146,7 +146,9 @@ def lateness(occurrence: Occurrence, config: Config, now: datetime) -> str | Non
 def verdict(post: Post, findings: list[Finding], config: Config) -> tuple[str | None, dict[str, Any]]:
     """Why the post may not go out (None: it may), and what the ledger keeps of its checks
     at send time: warnings and justified exceptions."""
-    errors = sorted({f.rule for f in findings if f.ignored is None and f.severity.name == "ERROR"})
+    from hospipost.rules.contracts import Severity
+
+    errors = sorted({f.rule for f in findings if f.ignored is None and f.severity is Severity.ERROR})
     disabled = [name for name in post.networks if not (name in config.networks and config.networks[name].enabled)]
     reason = None
     if disabled:  # said first: it is also the check error network-enabled
