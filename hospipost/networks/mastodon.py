@@ -13,27 +13,24 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from hospipost.media import media_info
-from hospipost.networks.base import (
+from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering, http_url_problem
+from hospipost.networks.failures import (
     Answer,
     Attempt,
-    ConfigKey,
-    Image,
-    Limits,
-    Network,
-    Part,
-    Rendering,
+    PermanentError,
     Step,
-    http_url_problem,
+    TransientError,
+    UnknownOutcome,
+    by_transport,
 )
-from hospipost.networks.failures import DeliveryError, PermanentError, TransientError, UnknownOutcome, by_transport
 from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
 from hospipost.textlength import URL_LENGTH, mastodon_length
 
@@ -41,6 +38,7 @@ if TYPE_CHECKING:
     import mastodon
 
     from hospipost.config import NetworkSettings
+    from hospipost.networks.failures import DeliveryError
     from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
@@ -49,6 +47,14 @@ CACHE_FILE = "mastodon.json"
 """The instance limits verify() learnt, in the config's cache folder, keyed by instance URL."""
 VISIBILITY = "public"
 ASSUMED_VERSION = "4.0.0"  # any version ≥ 3.1.4 makes Mastodon.py use /api/v2/media
+LATER = "hospipost will try again later"
+LIMITS = {  # what verify() caches, by the instance's name: the Limits field it sets
+    "max_characters": "max_length",
+    "max_media_attachments": "max_images",
+    "image_size_limit": "max_image_bytes",
+    "description_limit": "max_alt_length",
+    "characters_reserved_per_url": "count",  # the URL weight of the count (and its length_unit)
+}
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,14 @@ class Request(Attempt):
 class Mastodon(Network):
     name = "mastodon"
     label = "Mastodon"
+    who = "the Mastodon instance"
     default_api_base = ""  # the instance URL: see api_base
-    limits = Limits(
-        max_length=500,
-        count=mastodon_length,
-        length_unit="characters (URLs count 23)",
-        max_images=4,
-        max_image_bytes=10 * 1024 * 1024,
+    limits = Limits(  # until verify() learns the instance's own (effective_limits)
+        500,
+        mastodon_length,
+        "characters (URLs count 23)",
+        4,
+        10 * 1024 * 1024,
         max_alt_length=1500,
         supports_threads=True,
     )
@@ -93,21 +100,9 @@ class Mastodon(Network):
         self._local = threading.local()  # per thread: the session, the statuses posted, the post being sent
 
     @property
-    def instance(self) -> str:
-        return normalise_url(self.settings.options.get("instance") or "")
-
-    @property
     def api_base(self) -> str:
         """``api_base`` when set (a proxy, a local test server), else the instance URL."""
         return normalise_url(self.settings.options.get("api_base") or self.settings.options.get("instance") or "")
-
-    @property
-    def token_env(self) -> str:
-        return str(self.settings.options.get("token_env") or self.config_keys["token_env"].default)
-
-    @property
-    def who(self) -> str:
-        return "the Mastodon instance"
 
     @classmethod
     def effective_limits(cls, settings: NetworkSettings | None, cache_dir: Path | None) -> Limits:
@@ -118,24 +113,16 @@ class Mastodon(Network):
         return limits_from(entry, cls.limits) if isinstance(entry, dict) else cls.limits
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
-        """The requests publishing would make, in order: no token, no credential read, no network.
-
-        ``key`` is the delivery id the Idempotency-Key headers derive from (a placeholder without it).
-        """
+        """The requests publishing would make, in order (no token, no network); ``key`` gives the Idempotency-Keys."""
         base, steps, refs = self.api_base, list[dict[str, Any]](), list[str]()
         for number, item in enumerate(rendering.media, 1):
             refs.append(ref := f"<media id {number}>")
             info = media_info(item.path)
-            fields: dict[str, Any] = {"description": item.alt} if item.alt else {}
-            fields["file"] = {
-                "name": Path(item.file).name,
-                "bytes": None if info.problem else info.size,
-                "type": info.mime,
-            }
+            file = {"name": Path(item.file).name, "bytes": None if info.problem else info.size, "type": info.mime}
             then = f"GET {base}/api/v1/media/{ref} until processed, when the instance answers 202"
-            steps.append(
-                {"method": "POST", "url": f"{base}/api/v2/media", "file": item.file, "multipart": fields, "then": then}
-            )
+            fields = ({"description": item.alt} if item.alt else {}) | {"file": file}
+            steps.append({"method": "POST", "url": f"{base}/api/v2/media", "file": item.file, "multipart": fields})
+            steps[-1]["then"] = then
         for index, text in enumerate(rendering.parts):
             reply_to, media_ids = (f"<id of part {index}>", []) if index else (None, refs)
             data = status_fields(text, reply_to, media_ids, status_language(rendering.language))
@@ -143,61 +130,44 @@ class Mastodon(Network):
             steps.append({"method": "POST", "url": f"{base}/api/v1/statuses", "headers": headers, "data": data})
         return steps
 
-    # ------------------------------------------------------------------ publish
-
     def read_images(self, media: list[Media], limits: Limits | None = None) -> list[Image]:
         """Checked against this instance's limits (cached by `networks check`), not the defaults."""
         return super().read_images(media, limits or self.effective_limits(self.settings, self.cache_dir))
 
-    @contextmanager
-    def connection(self) -> Iterator[mastodon.Mastodon]:
-        self._local.latest, self._local.urls = None, {}  # the last status posted: its account gives the URLs
-        with self._client() as client:
-            yield client
-
     def upload_images(self, client: mastodon.Mastodon, images: list[Image]) -> list[str]:
-        return [self._upload(client, image) for image in images]
-
-    def _upload(self, client: mastodon.Mastodon, image: Image) -> str:
-        """``POST /api/v2/media``, then ``GET /api/v1/media/{id}`` until processed; the media id."""
-        file = image.media.file
-        uploading = Attempt(f"uploading the image {file}", Step.UPLOAD)
-        data, alt = io.BytesIO(image.data), image.media.alt or None
-        attachment = self._call(uploading, client.media_post, data, image.type, alt, file_name=Path(file).name)
-        media_id = attachment.get("id")
-        if media_id in (None, ""):
-            raise TransientError(
-                f"{self.who} returned no media id while {uploading.doing}; {uploading.nothing},"
-                " hospipost will try again later"
-            )
-        waiting = Request(f"waiting for the instance to process the image {file}", Step.UPLOAD, image=file)
-        waited, polls = 0.0, 0
-        while not attachment.get("url"):
-            delay = self.poll_delays[min(polls, len(self.poll_delays) - 1)]
-            if waited + delay > self.max_processing_wait:
-                raise TransientError(
-                    f"{self.who} was still processing the image {file} after {waited:g} s;"
-                    " nothing was published, hospipost will try again later"
-                )
-            self.sleep(delay)
-            waited, polls = waited + delay, polls + 1
-            attachment = self._call(waiting, client.media, media_id)
-        log.info("Mastodon: uploaded %s as media %s", file, media_id)
-        return str(media_id)
+        """``POST /api/v2/media`` for each image, then ``GET /api/v1/media/{id}`` until it is processed."""
+        media_ids = []
+        for image in images:
+            file, nothing = image.media.file, f"nothing was published, {LATER}"
+            uploading = Attempt(f"uploading the image {file}", Step.UPLOAD)
+            data, alt = io.BytesIO(image.data), image.media.alt or None
+            attachment = self._call(uploading, client.media_post, data, image.type, alt, file_name=Path(file).name)
+            media_id = attachment.get("id")
+            if media_id in (None, ""):
+                raise TransientError(f"{self.who} returned no media id while {uploading.doing}; {nothing}")
+            waiting = Request(f"waiting for the instance to process the image {file}", Step.UPLOAD, image=file)
+            waited, polls = 0.0, 0
+            while not attachment.get("url"):
+                delay = self.poll_delays[min(polls, len(self.poll_delays) - 1)]
+                if waited + delay > self.max_processing_wait:
+                    raise TransientError(
+                        f"{self.who} was still processing the image {file} after {waited:g} s; {nothing}"
+                    )
+                self.sleep(delay)
+                waited, polls = waited + delay, polls + 1
+                attachment = self._call(waiting, client.media, media_id)
+            log.info("Mastodon: uploaded %s as media %s", file, media_id)
+            media_ids.append(str(media_id))
+        return media_ids
 
     def post_part(self, client: mastodon.Mastodon, part: Part) -> str:
         """``POST /api/v1/statuses`` with the part's Idempotency-Key, replying to the previous part."""
         posting = Request(part.doing, Step.PUBLISH, part.index, reply_to=part.reply_to)
         self._local.post = part.key.split(":", 1)[0]  # what unknown_hint() names
+        key, lang = idempotency_key(part.key, part.index), status_language(part.language)
+        args = (part.text, part.reply_to, part.media_ids or None)
         status = self._call(
-            posting,
-            client.status_post,
-            part.text,
-            in_reply_to_id=part.reply_to,
-            media_ids=part.media_ids or None,
-            idempotency_key=idempotency_key(part.key, part.index),
-            visibility=VISIBILITY,
-            language=status_language(part.language),
+            posting, client.status_post, *args, idempotency_key=key, visibility=VISIBILITY, language=lang
         )
         status_id = str(status.get("id") or "")
         if not status_id:
@@ -206,17 +176,14 @@ class Mastodon(Network):
                 f" {self.unknown_hint()}{posting.already}"
             )
         log.info("Mastodon: %s done, id %s", part.doing, status_id)
-        self._local.latest = status
-        self._local.urls[status_id] = status.get("url") or status.get("uri")
+        self._local.latest, self._local.urls[status_id] = status, status.get("url") or status.get("uri")
         return status_id
 
     def post_url(self, remote_id: str) -> str | None:
         """The URL the instance gave, or (a thread resumed) the same account's URL with this id."""
-        urls = getattr(self._local, "urls", {})
         account = _mapping(_mapping(getattr(self._local, "latest", None)).get("account")).get("url")
-        return urls.get(remote_id) or (f"{str(account).rstrip('/')}/{remote_id}" if account else None)
-
-    # ------------------------------------------------------------------ verify
+        own = f"{str(account).rstrip('/')}/{remote_id}" if account else None
+        return getattr(self._local, "urls", {}).get(remote_id) or own
 
     def verify(self) -> str:
         """The instance's limits (cached for `check`) and the account the token posts as."""
@@ -228,32 +195,30 @@ class Mastodon(Network):
             except MastodonNotFoundError:
                 return client.instance_v1()
 
-        with self._client() as client:
+        with self.connection() as client:
             info = self._call(Attempt("reading the instance's limits", Step.READ), instance, client)
             found = instance_limits(info)
-            note = self._cache_limits(found)
+            note = self._cache(found) if self.cache_dir is not None else ""
             account = self._call(Attempt("checking the token", Step.READ), client.account_verify_credentials)
         acct = account.get("acct") or account.get("username") or "?"
-        domain = info.get("domain") or info.get("uri") or self.instance.split("://", 1)[-1]
+        domain = info.get("domain") or info.get("uri") or self.api_base.split("://", 1)[-1]
         limits, weight = limits_from(found, self.limits), found.get("characters_reserved_per_url", URL_LENGTH)
         return f"@{acct} on {domain} ({limits.max_length} characters, URLs count {weight}, {limits.max_images} images{note})"
 
-    def _cache_limits(self, found: dict[str, int]) -> str:
-        """Write the limits to the cache; a note for verify()'s answer when they could not be kept."""
-        if self.cache_dir is None:
-            return ""
-        entry: dict[str, Any] = {**found, "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    def _cache(self, found: dict[str, int]) -> str:
+        """Keep the limits for `check`; a note for verify()'s answer when they could not be kept."""
+        entry = {**found, "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
         try:
-            write_cache(Path(self.cache_dir) / CACHE_FILE, instance_key(self.instance), entry)
+            write_cache(
+                Path(self.cache_dir or ".") / CACHE_FILE, instance_key(self.settings.options["instance"]), entry
+            )
         except OSError as error:
             log.warning("Mastodon: could not cache the instance's limits in %s: %s", self.cache_dir, error)
             return f"; limits not cached: {error.strerror or error}"
         return ""
 
-    # ------------------------------------------------------------------ client and failures
-
     @contextmanager
-    def _client(self) -> Iterator[mastodon.Mastodon]:
+    def connection(self) -> Iterator[mastodon.Mastodon]:
         """Mastodon.py on the shared session: no rate-limit waits, no version probe, v2 media."""
         from mastodon import Mastodon as Client
         from mastodon.versions import parse_version_string
@@ -265,6 +230,7 @@ class Mastodon(Network):
             )
         token = self.secret("token_env")  # CredentialsError names the variable
         LOG_REDACTOR.guard(("urllib3", "requests"), (token,))
+        self._local.latest, self._local.urls = None, {}  # the last status posted: its account gives the URLs
         session = self._local.session = self.session()
         client = Client(
             api_base_url=self.api_base,
@@ -278,10 +244,8 @@ class Mastodon(Network):
         # Mastodon.py 2.3.3 ignores mastodon_version in "none" mode: set the parsed version.
         client.mastodon_major, client.mastodon_minor, client.mastodon_patch = parse_version_string(ASSUMED_VERSION)
         client.access_token = token  # after construction: never read as a token file's path
-        try:
+        with session:
             yield client
-        finally:
-            session.close()
 
     def _call(self, attempt: Attempt, call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
         """One Mastodon.py request, its failure as a delivery outcome (a redirect, which it takes for a success, too)."""
@@ -320,33 +284,30 @@ class Mastodon(Network):
             return PermanentError(
                 f"Mastodon.py refused {doing} before sending it ({type(error).__name__}: {error}); {nothing}{already}"
             )
-        if 300 <= answer.status < 400:
+        status, ref = answer.status, answer.ref
+        if 300 <= status < 400:
+            where = answer.headers.get("Location") or "another address"
             return PermanentError(
-                f"{self.who} redirected {doing} to {answer.headers.get('Location') or 'another address'} ({answer.ref},"
-                f" not followed); {nothing}: set networks.mastodon.instance (or api_base) to that address{already}"
+                f"{self.who} redirected {doing} to {where} ({ref}, not followed); {nothing}: set"
+                f" networks.mastodon.instance (or api_base) to that address{already}"
             )
-        if answer.status == 422 and "finished processing" in answer.reason:
+        if status == 422 and "finished processing" in answer.reason:
             return TransientError(
-                f"{self.who} had not finished processing an image while {doing} ({answer.ref});"
-                f" hospipost will try again later{already}"
+                f"{self.who} had not finished processing an image while {doing} ({ref}); {LATER}{already}"
             )
-        if answer.status == 422 and image:
+        if status == 404 and image:  # an uploaded image, not attached to any status yet
+            return TransientError(f"{self.who} lost the image {image} while processing it ({ref}); {nothing}, {LATER}")
+        if status == 422 and image:
             return PermanentError(
-                f"{self.who} could not process the image {image} ({answer.ref}); {nothing}:"
-                " replace the file, then publish again"
+                f"{self.who} could not process the image {image} ({ref}); {nothing}: replace it, then publish again"
             )
-        if answer.status == 404 and image:
-            return TransientError(
-                f"{self.who} lost the image {image} while processing it ({answer.ref}); {nothing},"
-                " hospipost will try again later"
-            )
-        if answer.status == 404 and reply_to:
+        if status == 404 and reply_to:
             return PermanentError(
                 f"{self.who} no longer has part {attempt.online} of the thread (status {reply_to}), which part"
-                f" {attempt.online + 1} replies to ({answer.ref}): it was probably deleted; check the account, then"
+                f" {attempt.online + 1} replies to ({ref}): it was probably deleted; check the account, then"
                 f" publish the rest of the thread by hand{already}"
             )
-        if answer.status == 410:
+        if status == 410:
             return PermanentError(
                 f"{self.who} answered {doing} with 410 Gone: the account may be suspended or"
                 f" deleted; {nothing}: check it on the instance{already}"
@@ -356,7 +317,7 @@ class Mastodon(Network):
     def credentials_hint(self) -> str:
         return (
             "the token is invalid or revoked: create a new application token with write:statuses and write:media"
-            f" (and read:accounts, which `hospipost networks check` needs) and set {self.token_env}"
+            f" (and read:accounts, which `hospipost networks check` needs) and set {self.settings.options['token_env']}"
         )
 
     def permissions_hint(self, attempt: Attempt) -> str:
@@ -367,15 +328,13 @@ class Mastodon(Network):
         )
 
     def unknown_hint(self) -> str:
+        post = getattr(self._local, "post", "POST")
         return (
             "re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
-            f" same Idempotency-Key with the post it already made: `hospipost reconcile {getattr(self._local, 'post', 'POST')}"
-            " --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that"
-            " hour, check the account first)"
+            f" same Idempotency-Key with the post it already made: `hospipost reconcile {post} --network mastodon"
+            " --not-sent` then `hospipost publish` records the right post either way (after that hour, check the"
+            " account first)"
         )
-
-
-# --------------------------------------------------------------------- requests and fields
 
 
 def idempotency_key(key: str, index: int) -> str:
@@ -400,9 +359,6 @@ def status_fields(text: str, in_reply_to_id: str | None, media_ids: list[str], l
     return fields | ({"media_ids[]": list(media_ids)} if media_ids else {})
 
 
-# --------------------------------------------------------------------- instance limits and their cache
-
-
 def normalise_url(value: str) -> str:
     """An instance or API address as Mastodon.py uses it: https:// when no scheme, no final slash."""
     value = str(value).strip()
@@ -424,47 +380,22 @@ def instance_limits(info: dict[str, Any]) -> dict[str, int]:
     """The limits an instance document states (v2, v1 or Pleroma's max_toot_chars), those present only."""
     configuration = _mapping(info.get("configuration"))
     statuses, media = _mapping(configuration.get("statuses")), _mapping(configuration.get("media_attachments"))
-    found = {
-        "max_characters": statuses.get("max_characters", info.get("max_toot_chars")),
-        "characters_reserved_per_url": statuses.get("characters_reserved_per_url"),
-        "max_media_attachments": statuses.get("max_media_attachments"),
-        "image_size_limit": media.get("image_size_limit"),
-        "description_limit": media.get("description_limit"),
-    }
-    return {name: value for name, value in found.items() if _positive_int(value)}
+    found = {**statuses, **media, "max_characters": statuses.get("max_characters", info.get("max_toot_chars"))}
+    return {name: found[name] for name in LIMITS if _positive_int(found.get(name))}
 
 
 def limits_from(entry: dict[str, Any] | None, default: Limits) -> Limits:
     """``default`` with every cached value that is a positive integer."""
-    entry = entry or {}
-
-    def pick(name: str, fallback: int | None) -> Any:
-        value = entry.get(name)
-        return value if _positive_int(value) else fallback
-
-    weight = pick("characters_reserved_per_url", URL_LENGTH)
-    return replace(
-        default,
-        max_length=pick("max_characters", default.max_length),
-        count=mastodon_counter(weight),
-        length_unit=f"characters (URLs count {weight})",
-        max_images=pick("max_media_attachments", default.max_images),
-        max_image_bytes=pick("image_size_limit", default.max_image_bytes),
-        max_alt_length=pick("description_limit", default.max_alt_length),
-    )
+    found = {name: value for name, value in (entry or {}).items() if name in LIMITS and _positive_int(value)}
+    weight = found.pop("characters_reserved_per_url", URL_LENGTH)
+    fields: dict[str, Any] = {LIMITS[name]: value for name, value in found.items()}
+    return replace(default, count=mastodon_counter(weight), length_unit=f"characters (URLs count {weight})", **fields)
 
 
 @lru_cache(maxsize=16)
 def mastodon_counter(url_weight: int = URL_LENGTH) -> Callable[[str], int]:
     """Mastodon's length with every URL counting ``url_weight`` (the instance's characters_reserved_per_url)."""
-    if url_weight == URL_LENGTH:
-        return mastodon_length
-
-    def count(text: str) -> int:
-        return mastodon_length(text, url_weight)
-
-    count.__name__ = f"mastodon_length_urls_{url_weight}"
-    return count
+    return mastodon_length if url_weight == URL_LENGTH else partial(mastodon_length, url_weight=url_weight)
 
 
 def read_cache(path: Path) -> dict[str, Any]:
@@ -479,21 +410,15 @@ def read_cache(path: Path) -> dict[str, Any]:
 
 
 def write_cache(path: Path, key: str, entry: dict[str, Any]) -> None:
-    """Set one instance's entry in the cache file, atomically (temporary file + os.replace)."""
-    import tempfile
-
+    """Set one instance's entry in the cache file, atomically (a temporary file renamed over it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = read_cache(path) | {key: entry}
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    data = json.dumps(read_cache(path) | {key: entry}, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-        os.chmod(temporary, 0o644)
+        temporary.write_text(data, encoding="utf-8")
         os.replace(temporary, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temporary)
-        raise
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _positive_int(value: Any) -> TypeGuard[int]:
