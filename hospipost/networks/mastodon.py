@@ -21,16 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from hospipost.media import media_info
-from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering, http_url_problem
-from hospipost.networks.failures import (
-    Answer,
-    Attempt,
-    PermanentError,
-    Step,
-    TransientError,
-    UnknownOutcome,
-    by_transport,
-)
+from hospipost.networks.base import Attempt, ConfigKey, Image, Limits, Network, Part, Rendering, Step, http_url_problem
+from hospipost.networks.failures import Answer, PermanentError, TransientError, UnknownOutcome, by_transport
 from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
 from hospipost.textlength import URL_LENGTH, mastodon_length
 
@@ -198,7 +190,7 @@ class Mastodon(Network):
         with self.connection() as client:
             info = self._call(Attempt("reading the instance's limits", Step.READ), instance, client)
             found = instance_limits(info)
-            note = self._cache(found) if self.cache_dir is not None else ""
+            note = self._cache(found)
             account = self._call(Attempt("checking the token", Step.READ), client.account_verify_credentials)
         acct = account.get("acct") or account.get("username") or "?"
         domain = info.get("domain") or info.get("uri") or self.api_base.split("://", 1)[-1]
@@ -207,11 +199,12 @@ class Mastodon(Network):
 
     def _cache(self, found: dict[str, int]) -> str:
         """Keep the limits for `check`; a note for verify()'s answer when they could not be kept."""
+        if self.cache_dir is None:
+            return ""
         entry = {**found, "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        path, key = Path(self.cache_dir) / CACHE_FILE, instance_key(self.settings.options.get("instance") or "")
         try:
-            write_cache(
-                Path(self.cache_dir or ".") / CACHE_FILE, instance_key(self.settings.options["instance"]), entry
-            )
+            write_cache(path, key, entry)
         except OSError as error:
             log.warning("Mastodon: could not cache the instance's limits in %s: %s", self.cache_dir, error)
             return f"; limits not cached: {error.strerror or error}"
@@ -362,9 +355,7 @@ def status_fields(text: str, in_reply_to_id: str | None, media_ids: list[str], l
 def normalise_url(value: str) -> str:
     """An instance or API address as Mastodon.py uses it: https:// when no scheme, no final slash."""
     value = str(value).strip()
-    if value and "://" not in value:
-        value = "https://" + value
-    return value.rstrip("/")
+    return (value if "://" in value or not value else "https://" + value).rstrip("/")
 
 
 def instance_key(value: str) -> str:
