@@ -309,7 +309,7 @@ class Mastodon(Network):
 
     def credentials_hint(self) -> str:
         return (
-            "the token is invalid or revoked: create a new application token with write:statuses and write:media"
+            "the token is invalid or revoked, so create a new application token with write:statuses and write:media"
             f" (and read:accounts, which `hospipost networks check` needs) and set {self.settings.options['token_env']}"
         )
 

@@ -491,7 +491,7 @@ def test_an_invalid_token_is_permanent_with_what_to_do(http: responses.RequestsM
         publish(make_adapter(), rendering())
     assert str(raised.value) == (
         "The Mastodon instance refused the credentials while publishing the post (HTTP 401: The access token is"
-        " invalid); nothing was published: the token is invalid or revoked: create a new application token with"
+        " invalid); nothing was published: the token is invalid or revoked, so create a new application token with"
         " write:statuses and write:media (and read:accounts, which `hospipost networks check` needs) and set"
         " HOSPIPOST_MASTODON_TOKEN."
     )
