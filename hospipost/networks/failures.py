@@ -112,16 +112,14 @@ def by_status(network: Network, answer: Answer, attempt: Attempt) -> DeliveryErr
     status = answer.status
     if status == 429:
         retry_at = rate_limit_reset(answer.headers) or wait_until(network.rate_limit_wait)
-        again = "try again" if attempt.step is Step.READ else "hospipost will try again"
+        again = _again(attempt)
         return TransientError(
             f"{who}'s rate limit was reached while {doing} ({ref}); {nothing}, {again} after {retry_at:%H:%M} UTC"
             f"{already}",
             retry_at,
         )
     if status >= 500 or status == 408:
-        return TransientError(
-            f"{who} had a server error ({ref}) while {doing}; hospipost will try again later{already}"
-        )
+        return TransientError(f"{who} had a server error ({ref}) while {doing}; {_again(attempt)} later{already}")
     if status < 300:
         return unreadable(network, attempt)
     if status < 400:
@@ -158,8 +156,7 @@ def by_transport(network: Network, error: BaseException, attempt: Attempt) -> De
     before = http.never_left(error)
     if before is not None:
         return TransientError(
-            f"could not reach {who} at {network.api_base} while {doing} ({before}); {nothing}, hospipost will try"
-            f" again later{already}"
+            f"could not reach {who} at {network.api_base} while {doing} ({before}); {_later(network, attempt)}{already}"
         )
     if http.unreadable_body(error):
         return unreadable(network, attempt)
@@ -174,7 +171,7 @@ def by_transport(network: Network, error: BaseException, attempt: Attempt) -> De
         return UnknownOutcome(
             f"{what} while {doing}, after the request was sent: it may be online; {network.unknown_hint()}{already}"
         )
-    return TransientError(f"{what} while {doing}; {_safe(network, attempt)}, hospipost will try again later{already}")
+    return TransientError(f"{what} while {doing}; {_later(network, attempt)}{already}")
 
 
 def unreadable(network: Network, attempt: Attempt) -> DeliveryError:
@@ -185,9 +182,20 @@ def unreadable(network: Network, attempt: Attempt) -> DeliveryError:
             f" {network.unknown_hint()}{attempt.already}"
         )
     return TransientError(
-        f"{network.who} answered {attempt.doing} with an unreadable body; {_safe(network, attempt)}, hospipost will"
-        f" try again later{attempt.already}"
+        f"{network.who} answered {attempt.doing} with an unreadable body; {_later(network, attempt)}{attempt.already}"
     )
+
+
+def _again(attempt: Attempt) -> str:
+    """Who tries again: a read (``networks check``) is the user's to redo, a delivery hospipost's."""
+    return "try again" if attempt.step is Step.READ else "hospipost will try again"
+
+
+def _later(network: Network, attempt: Attempt) -> str:
+    """What a transient failure leaves: nothing published (unless a read), and who tries again."""
+    if attempt.step is Step.READ:
+        return "try again later"
+    return f"{_safe(network, attempt)}, hospipost will try again later"
 
 
 def _safe(network: Network, attempt: Attempt) -> str:

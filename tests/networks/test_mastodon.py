@@ -381,7 +381,7 @@ def test_an_image_the_instance_cannot_process_is_permanent(tmp_path: Path, http:
         f"{INSTANCE}/api/v1/media/9004", status=422, json={"error": "Error processing thumbnail for uploaded media"}
     )
     with pytest.raises(
-        PermanentError, match=r"could not process the image media/a.png \(422: Error processing thumbnail"
+        PermanentError, match=r"could not process the image media/a.png \(HTTP 422: Error processing thumbnail"
     ):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
 
@@ -390,7 +390,7 @@ def test_a_rejected_upload_is_permanent_and_sends_no_status(tmp_path: Path, http
     http.post(MEDIA, status=422, json={"error": "Validation failed: File content type is invalid"})
     with pytest.raises(
         PermanentError,
-        match="rejected uploading the image media/a.png \\(422: Validation failed: File content type is invalid\\)",
+        match="rejected uploading the image media/a.png \\(HTTP 422: Validation failed: File content type is invalid\\)",
     ):
         publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
     assert len(http.calls) == 1
@@ -445,7 +445,7 @@ def test_a_rate_limit_is_transient_until_the_instance_reset(http: responses.Requ
     )
     with pytest.raises(
         TransientError,
-        match=f"rate limit was reached while publishing the post; nothing more was"
+        match=f"rate limit was reached while publishing the post \\(HTTP 429\\); nothing was"
         f" published, hospipost will try again after {reset:%H:%M} UTC",
     ) as raised:
         publish(make_adapter(), rendering())
@@ -490,8 +490,10 @@ def test_an_invalid_token_is_permanent_with_what_to_do(http: responses.RequestsM
     with pytest.raises(PermanentError) as raised:
         publish(make_adapter(), rendering())
     assert str(raised.value) == (
-        "The Mastodon token is invalid or revoked: create a new application token with write:statuses and"
-        " write:media and set HOSPIPOST_MASTODON_TOKEN."
+        "The Mastodon instance refused the credentials while publishing the post (HTTP 401: The access token is"
+        " invalid); nothing was published: the token is invalid or revoked, so create a new application token with"
+        " write:statuses and write:media (and read:accounts, which `hospipost networks check` needs) and set"
+        " HOSPIPOST_MASTODON_TOKEN."
     )
 
 
@@ -499,8 +501,8 @@ def test_rejected_content_is_permanent_with_the_instance_message(http: responses
     http.post(STATUSES, status=422, json={"error": "Validation failed: Text character limit of 500 exceeded"})
     with pytest.raises(
         PermanentError,
-        match=r"rejected publishing the post \(422: Validation failed: Text character"
-        r" limit of 500 exceeded\); nothing more was published: fix the post",
+        match=r"rejected publishing the post \(HTTP 422: Validation failed: Text character"
+        r" limit of 500 exceeded\); nothing was published: fix the post",
     ):
         publish(make_adapter(), rendering())
 
@@ -510,7 +512,8 @@ def test_a_rejected_second_part_says_the_first_is_online(http: responses.Request
     http.post(STATUSES, status=422, json={"error": "Validation failed: Text can't be blank"})
     parts = Parts()
     with pytest.raises(
-        PermanentError, match=r"part 2 of 2 of the thread \(422: .*the first 1 part of the thread is already online"
+        PermanentError,
+        match=r"part 2 of 2 of the thread \(HTTP 422: .*the first 1 part of the thread is already online",
     ):
         publish(make_adapter(), rendering("un", "deux"), parts=parts)
     assert parts.calls == [(0, "601")]
@@ -533,31 +536,38 @@ def test_media_not_yet_processed_at_posting_time_is_transient(http: responses.Re
             403,
             {"error": "This action is outside the authorized scopes"},
             PermanentError,
-            r"\(403: This action is outside the authorized scopes\): the token lacks a scope \(it needs write:statuses and write:media\)",
+            r"\(HTTP 403: This action is outside the authorized scopes\); nothing was published: the token lacks a scope"
+            r" \(it needs write:statuses and write:media\)",
         ),
         (
             404,
             {"error": "Record not found"},
             PermanentError,
-            r"answered 404: Record not found while publishing the post: check networks.mastodon.instance",
+            r"found nothing at this address while publishing the post \(HTTP 404: Record not found\); nothing was"
+            r" published: check networks.mastodon in config.yaml",
         ),
         (
             410,
             None,
             PermanentError,
-            r"answered 410 Gone while publishing the post: the account may be suspended or deleted",
+            r"answered publishing the post with 410 Gone: the account may be suspended or deleted",
         ),
-        (413, None, PermanentError, r"refused publishing the post as too large \(413\)"),
-        (408, None, TransientError, r"timed out reading publishing the post \(408\)"),
-        (400, {"error": "Bad request"}, PermanentError, r"refused publishing the post \(400: Bad request\)"),
-        (500, {"error": "We're sorry, but something went wrong"}, TransientError, r"server error \(HTTP 500\)"),
+        (413, None, PermanentError, r"refused publishing the post as too large \(HTTP 413\)"),
+        (408, None, TransientError, r"server error \(HTTP 408\) while publishing the post"),
+        (400, {"error": "Bad request"}, PermanentError, r"rejected publishing the post \(HTTP 400: Bad request\)"),
+        (
+            500,
+            {"error": "We're sorry, but something went wrong"},
+            TransientError,
+            r"server error \(HTTP 500: We're sorry",
+        ),
         (
             502,
             None,
             TransientError,
             r"server error \(HTTP 502\) while publishing the post; hospipost will try again later",
         ),
-        (503, {"error": "Service Unavailable"}, TransientError, r"server error \(HTTP 503\)"),
+        (503, {"error": "Service Unavailable"}, TransientError, r"server error \(HTTP 503: Service Unavailable\)"),
         (504, None, TransientError, r"server error \(HTTP 504\)"),
     ],
 )
@@ -583,15 +593,13 @@ def test_a_deleted_previous_part_is_permanent(http: responses.RequestsMock) -> N
 
 def test_an_unreadable_answer_to_a_status_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, status=200, body="<html>Bienvenue</html>", content_type="text/html")
-    with pytest.raises(
-        UnknownOutcome, match="answered publishing the post with an unreadable body, so it may be online"
-    ):
+    with pytest.raises(UnknownOutcome, match="answered publishing the post with an unreadable body: it may be online"):
         publish(make_adapter(), rendering())
 
 
 def test_a_status_without_an_id_is_unknown(http: responses.RequestsMock) -> None:
     http.post(STATUSES, json={"content": "?"})
-    with pytest.raises(UnknownOutcome, match="returned no status id, so it may be online"):
+    with pytest.raises(UnknownOutcome, match="returned no status id: it may be online"):
         publish(make_adapter(), rendering())
 
 
@@ -600,8 +608,8 @@ def test_a_redirect_is_not_followed(http: responses.RequestsMock, code: int) -> 
     http.post(STATUSES, status=code, headers={"Location": "https://mastodon.chu.example/api/v1/statuses"})
     with pytest.raises(
         PermanentError,
-        match=rf"redirected publishing the post \(HTTP {code} to https://mastodon.chu.example"
-        r"/api/v1/statuses\); nothing more was published: set networks.mastodon.instance",
+        match=rf"redirected publishing the post to https://mastodon.chu.example/api/v1/statuses \(HTTP {code},"
+        r" not followed\); nothing was published: set networks.mastodon.instance",
     ):
         publish(make_adapter(), rendering())
     assert len(http.calls) == 1
@@ -640,7 +648,7 @@ def test_a_failure_before_sending_is_transient(http: responses.RequestsMock, fai
     with pytest.raises(
         TransientError,
         match=f"Could not reach the Mastodon instance at {INSTANCE} while publishing the"
-        f" post \\({why}\\); nothing more was published",
+        f" post \\({why}\\); nothing was published, hospipost will try again later",
     ):
         publish(make_adapter(), rendering())
 
@@ -651,10 +659,10 @@ def test_a_read_timeout_after_sending_is_unknown_and_says_resending_is_safe(http
         publish(make_adapter(), rendering())
     message = str(raised.value)
     assert message.startswith(
-        "The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online."
+        "The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent: it may be online;"
     )
     assert (
-        "Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
+        "re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the"
         " same Idempotency-Key with the post it already made" in message
     )
     assert "`hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent`" in message
@@ -669,27 +677,44 @@ def test_a_connection_broken_after_sending_is_unknown(http: responses.RequestsMo
     )
     with pytest.raises(
         UnknownOutcome,
-        match=r"broke the connection \(connection closed by the server\) while publishing the post, after the request was sent",
+        match=r"The connection to the Mastodon instance broke \(connection closed by the server\) while publishing the"
+        r" post, after the request was sent: it may be online",
     ):
         publish(make_adapter(), rendering())
 
 
-def test_library_errors_without_an_http_answer() -> None:
-    from mastodon.errors import MastodonIllegalArgumentError, MastodonRatelimitError, MastodonReadTimeout
+def test_an_unreadable_rate_limit_header_on_a_success_is_unknown_for_a_status_and_transient_for_a_read(
+    http: responses.RequestsMock,
+) -> None:
+    """Mastodon.py raises after the instance answered 200: the status may exist, the read changed nothing."""
+    headers = {"X-RateLimit-Reset": "bientôt"}
+    http.post(STATUSES, json=status("1"), headers=headers)
+    with pytest.raises(UnknownOutcome, match="it may be online; re-sending is safe"):
+        publish(make_adapter(), rendering())
+    http.get(INSTANCE_V2, json=instance_v2(), headers=headers)
+    with pytest.raises(TransientError, match="reading the instance's limits with an unreadable body; try again later"):
+        make_adapter().verify()
 
-    from hospipost.networks.mastodon import PUBLISH, READ
 
-    adapter = make_adapter()
-    stream_timeout = MastodonReadTimeout("Timed out while reading from server.")
-    assert isinstance(adapter._outcome(stream_timeout, "publishing the post", PUBLISH, key=KEY), UnknownOutcome)
-    assert isinstance(adapter._outcome(stream_timeout, "reading the instance's limits", READ), TransientError)
-    bad_header = MastodonRatelimitError("Rate limit time calculations failed: bad date")
-    assert isinstance(adapter._outcome(bad_header, "publishing the post", PUBLISH, key=KEY), UnknownOutcome)
-    assert isinstance(adapter._outcome(bad_header, "checking the token", READ), TransientError)
-    illegal = MastodonIllegalArgumentError("Invalid visibility value")
-    assert isinstance(adapter._outcome(illegal, "publishing the post", PUBLISH, key=KEY), PermanentError)
-    with pytest.raises(ZeroDivisionError):  # not a library error: a bug, left to the publisher (which marks it unknown)
-        adapter._outcome(ZeroDivisionError(), "publishing the post", PUBLISH)
+def test_a_library_refusal_before_sending_is_permanent(
+    http: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mastodon import Mastodon as Client
+    from mastodon.errors import MastodonIllegalArgumentError
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise MastodonIllegalArgumentError("Invalid visibility value")
+
+    monkeypatch.setattr(Client, "status_post", refuse)
+    with pytest.raises(PermanentError, match="Mastodon.py refused publishing the post before sending it"):
+        publish(make_adapter(), rendering())
+    assert len(http.calls) == 0
+
+
+def test_a_bug_below_the_library_is_not_taken_for_a_network_failure(http: responses.RequestsMock) -> None:
+    http.post(STATUSES, body=ZeroDivisionError())  # left to the publisher, which marks the delivery unknown
+    with pytest.raises(ZeroDivisionError):
+        publish(make_adapter(), rendering())
 
 
 def test_a_missing_token_or_a_bad_instance_sends_nothing(http: responses.RequestsMock) -> None:
@@ -897,7 +922,7 @@ def test_verify_errors_on_the_instance(http: responses.RequestsMock) -> None:
         make_adapter().verify()
     http.replace(responses.GET, INSTANCE_V2, status=404, json={"error": "Not found"})
     http.get(INSTANCE_V1, status=404, json={"error": "Not found"})
-    with pytest.raises(PermanentError, match="check networks.mastodon.instance"):
+    with pytest.raises(PermanentError, match="found nothing at this address while reading the instance's limits"):
         make_adapter().verify()
 
 
@@ -1035,7 +1060,7 @@ def test_the_token_is_never_logged_on_success(
     adapter = make_adapter(cache_dir=tmp_path)
     publish(adapter, rendering(media=[image(tmp_path, "a.png")]))
     adapter.verify()
-    assert "Mastodon POST https://social.example.org/api/v1/statuses: HTTP 200" in caplog.text
+    assert "POST https://social.example.org/api/v1/statuses: HTTP 200" in caplog.text
     assert TOKEN not in caplog.text + "".join(str(record.args) for record in caplog.records)
     assert TOKEN not in (tmp_path / CACHE_FILE).read_text(encoding="utf-8")
 
@@ -1102,7 +1127,7 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     http.post(STATUSES, body=requests.exceptions.ReadTimeout("Read timed out."))
     with clock.at("2026-12-01 10:30"):
         first = run("publish")
-    assert first.exit_code == 1 and "unknown" in first.output and "Re-sending is safe" in first.output
+    assert first.exit_code == 1 and "unknown" in first.output and "re-sending is safe" in first.output
     status_output = run("status", "--now", "2026-12-01 10:30").output
     assert "reconcile salle-attente --network mastodon" in status_output
     assert "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour" in status_output
@@ -1127,15 +1152,15 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
     [
         (
             {"status": 503, "json": {"error": "Service Unavailable"}},
-            "The Mastodon instance had a server error (HTTP 503) while publishing the post; hospipost will try again later.",
+            "The Mastodon instance had a server error (HTTP 503: Service Unavailable) while publishing the post; hospipost will try again later.",
         ),
         (
             {"status": 422, "json": {"error": "Validation failed: Text character limit of 500 exceeded"}},
-            "The Mastodon instance rejected publishing the post (422: Validation failed: Text character limit of 500 exceeded); nothing more was published: fix the post, then publish again.",
+            "The Mastodon instance rejected publishing the post (HTTP 422: Validation failed: Text character limit of 500 exceeded); nothing was published: fix the post, then publish again.",
         ),
         (
             {"body": requests.exceptions.ReadTimeout("read timed out")},
-            "The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).",
+            "The Mastodon instance did not answer within 7 s while publishing the post, after the request was sent: it may be online; re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).",
         ),
         (
             {
@@ -1143,7 +1168,7 @@ def test_an_unknown_status_is_resolved_by_resending_with_the_same_key(
                     ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
                 )
             },
-            "The Mastodon instance broke the connection (connection reset) while publishing the post, after the request was sent, so it may be online. Re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).",
+            "The connection to the Mastodon instance broke (connection reset) while publishing the post, after the request was sent: it may be online; re-sending is safe within about an hour of this attempt, because Mastodon answers a repeat carrying the same Idempotency-Key with the post it already made: `hospipost reconcile canicule-2027-07-19 --network mastodon --not-sent` then `hospipost publish` records the right post either way (after that hour, check the account first).",
         ),
     ],
 )
