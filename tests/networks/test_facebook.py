@@ -784,7 +784,7 @@ def test_transport_failures_on_the_publishing_request(
 
 def test_a_read_timeout_on_verify_is_transient(http: responses.RequestsMock) -> None:
     http.get(PAGE_URL, body=requests.exceptions.ReadTimeout("Read timed out."))
-    with pytest.raises(TransientError, match="nothing was published, hospipost will try again later"):
+    with pytest.raises(TransientError, match="did not answer within 7 s while reading the Page; try again later"):
         make_adapter().verify()
 
 
