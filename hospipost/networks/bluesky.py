@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,16 +51,9 @@ APP_PASSWORDS = "Bluesky → Settings → Privacy and security → App passwords
 MAIN_PASSWORD_SCOPE = "com.atproto.access"
 AUTH_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthRequired", "AuthenticationRequired", "AuthMissing"})
 # Loggers on the request path (a filter only sees records logged on its own logger, not children).
-LIBRARY_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-    "atproto",
-    "atproto_client",
-    "atproto_core",
+LIBRARY_LOGGERS = tuple(
+    "httpx httpcore.connection httpcore.http11 httpcore.http2 httpcore.proxy httpcore.socks atproto atproto_client"
+    " atproto_core".split()
 )
 
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -81,14 +74,15 @@ _MENTION = re.compile(
 # #hashtag: '#' not inside a word, an entity, a path or after another '#'; letters (accented,
 # decomposed or not), digits, '_'; at least one letter (#15 is the emergency number, not a tag).
 _HASHTAG = re.compile(r"(?<![\w&#/@\u0300-\u036f])[#\uff03]([\w\u0300-\u036f]+)")
+_TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 
 
 @dataclass
 class _Link:
-    """One publish's client and what its parts need: the DIDs of the mentioned handles (None: stays
-    plain text), the images' embed entries and the strong refs (uri, cid) of the parts online."""
+    """One publish's client and what its records need: the DIDs of the mentioned handles (None: plain
+    text), the embed entries of the uploaded images, the strong refs (uri, cid) of the parts online."""
 
-    client: Client
+    client: Client | None
     dids: dict[str, str | None] = field(default_factory=dict)
     images: list[dict[str, Any]] = field(default_factory=list)
     refs: list[tuple[str, str]] = field(default_factory=list)
@@ -135,8 +129,6 @@ class Bluesky(Network):
     def session_path(self) -> Path | None:
         return Path(self.cache_dir) / SESSION_FILE if self.cache_dir is not None else None
 
-    # ------------------------------------------------------------------ dry run
-
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order: no credential read, no network.
 
@@ -145,59 +137,54 @@ class Bluesky(Network):
         DIDs, blob references, the parent and root of each reply, the creation time.
         """
         xrpc = f"{self.api_base}/xrpc"
-        steps: list[dict[str, Any]] = [
-            {
-                "method": "POST",
-                "url": f"{xrpc}/com.atproto.server.createSession",
-                "json": {"identifier": self.handle, "password": f"<app password from {self.password_env}>"},
-                "note": "only when no saved session is valid; an app password, never the account's main password",
-            }
-        ]
-        handles = _unique(mention for part in rendering.parts for _, _, mention in find_mentions(part))
-        for mention in handles:
+        login = {"identifier": self.handle, "password": f"<app password from {self.password_env}>"}
+        note = "only when no saved session is valid; an app password, never the account's main password"
+        steps = [{"method": "POST", "url": f"{xrpc}/com.atproto.server.createSession", "json": login, "note": note}]
+        handles = _mentions(rendering.parts)
+        note = "resolved at publish time; a handle that does not resolve stays plain text"
+        for handle in handles:
             steps.append(
                 {
                     "method": "GET",
                     "url": f"{xrpc}/com.atproto.identity.resolveHandle",
-                    "params": {"handle": mention},
-                    "note": "resolved at publish time; a handle that does not resolve stays plain text",
+                    "params": {"handle": handle},
+                    "note": note,
                 }
             )
-        images: list[dict[str, Any]] = []
+        link = _Link(None, {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles})
         for number, item in enumerate(rendering.media, 1):
-            step: dict[str, Any] = {"method": "POST", "url": f"{xrpc}/com.atproto.repo.uploadBlob", "file": item.file}
-            step["alt"] = item.alt or ""
-            image: dict[str, Any] = {"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"}
+            step = {
+                "method": "POST",
+                "url": f"{xrpc}/com.atproto.repo.uploadBlob",
+                "file": item.file,
+                "alt": item.alt or "",
+            }
+            link.images.append({"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"})
             try:
-                prepared = self._load_image(item, self.limits).prepared
+                image = self._load_image(item, self.limits)
             except PermanentError as error:
                 step["problem"] = str(error)
             else:
-                step.update({"content_type": prepared.mime_type, "bytes": len(prepared.data)})
-                if prepared.downscaled:
+                step.update({"content_type": image.type, "bytes": len(image.data)})
+                if image.original_bytes != len(image.data):
                     step["downscaled"] = (
-                        f"from {prepared.original_bytes} bytes to {len(prepared.data)} bytes "
-                        f"({prepared.width}×{prepared.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
+                        f"from {image.original_bytes} bytes to {len(image.data)} bytes ({image.width}×{image.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
                     )
-                image["aspectRatio"] = {"width": prepared.width, "height": prepared.height}
+                link.images[-1]["aspectRatio"] = {"width": image.width, "height": image.height}
             steps.append(step)
-            images.append(image)
         for index, text in enumerate(rendering.parts):
-            facets = build_facets(text, {h: f"<DID of @{h}, resolved at publish time>" for h in handles})
-            embed = _images_embed(images) if index == 0 and images else _external_embed(text)
-            reply = None
-            if index > 0:
-                reply = {
-                    "root": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
-                    "parent": {"uri": f"<uri of part {index}>", "cid": f"<cid of part {index}>"},
-                }
-            record = post_record(text, "<time of publication>", facets, embed, reply, rendering.language)
+            if index:
+                link.refs = [
+                    ("<uri of part 1>", "<cid of part 1>"),
+                    (f"<uri of part {index}>", f"<cid of part {index}>"),
+                ]
+            record = _record(text, link, index == 0, "<time of publication>", rendering.language)
             rkey = record_key(key, index) if key else f"<TID derived from the delivery id and part {index + 1}>"
             create = {"repo": f"<DID of @{self.handle}>", "collection": POST, "rkey": rkey, "record": record}
             steps.append({"method": "POST", "url": f"{xrpc}/com.atproto.repo.createRecord", "json": create})
         return steps
 
-    # ------------------------------------------------------------------ publish (the base template's steps)
+    # ------------------------------------------------------------------ the publish template's steps
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[_Link]:
@@ -218,58 +205,89 @@ class Bluesky(Network):
             request.close()
 
     def begin(self, connection: _Link, parts: list[str], done: list[str]) -> None:
-        """Check the texts, then log in, read back the cids the ledger lacks, resolve the mentions."""
-        count = len(done) + len(parts)
+        """Check the texts; log in; read back the cids the ledger lacks; resolve the mentions."""
+        client, count = connection.client, len(done) + len(parts)
+        assert client is not None
         for index, text in enumerate(parts, len(done)):
             self._check_text(text, "the post" if count == 1 else f"part {index + 1} of the thread")
         refs = [_ref(part_id) for part_id in done]
-        self._log_in(connection.client)
+        self._log_in(client)
         if not self._did:
             raise TransientError(
                 "Bluesky's session names no account (DID); nothing was published, hospipost will try again later"
             )
         for number, (uri, cid) in enumerate(refs, 1):
             attempt = Attempt(f"reading part {number} of the thread", Step.READ, len(done))
-            connection.refs.append((uri, cid or self._cid_of(connection.client, uri, attempt)))
-        for handle in _unique(mention for part in parts for _, _, mention in find_mentions(part)):
-            connection.dids[handle] = self._resolve(connection.client, handle, len(done))
+            connection.refs.append((uri, cid or self._cid_of(client, uri, attempt)))
+        for handle in _mentions(parts):
+            connection.dids[handle] = self._resolve(
+                client, handle, Attempt(f"resolving the mention @{handle}", Step.READ, len(done))
+            )
 
-    def upload_images(self, connection: Any, images: list[Image]) -> list[str]:
+    def upload_images(self, connection: _Link, images: list[Image]) -> list[str]:
         """``uploadBlob`` each image; its ``app.bsky.embed.images#image`` entry goes on the link."""
         client = connection.client
+        assert client is not None
         for image in images:
             assert isinstance(image, _Upload)  # read by _load_image
 
-            def upload(image: _Upload = image) -> dict[str, Any]:
+            def upload(image: _Upload = image) -> Any:
                 headers = {"Content-Type": image.type}
-                content = client.invoke_procedure("com.atproto.repo.uploadBlob", content=image.data, headers=headers)
-                blob = content.content.get("blob") if isinstance(content.content, dict) else None
-                if not isinstance(blob, dict) or not blob.get("ref"):
+                content = client.invoke_procedure(
+                    "com.atproto.repo.uploadBlob", content=image.data, headers=headers
+                ).content
+                if (
+                    not isinstance(content, dict)
+                    or not isinstance(content.get("blob"), dict)
+                    or not content["blob"].get("ref")
+                ):
                     raise ValueError("uploadBlob answered without a blob reference")
-                return blob
+                return content["blob"]
 
-            blob = self._call(client, Attempt(f"uploading the image {image.media.file}", Step.UPLOAD), upload)
+            blob = self._call(client, upload, Attempt(f"uploading the image {image.media.file}", Step.UPLOAD))
             log.info("Bluesky: uploaded %s (%d bytes)", image.media.file, len(image.data))
-            ratio = {"width": image.prepared.width, "height": image.prepared.height}
+            ratio = {"width": image.width, "height": image.height}
             connection.images.append({"alt": image.media.alt or "", "image": blob, "aspectRatio": ratio})
         return [str(entry["image"]["ref"]) for entry in connection.images]
 
-    def post_part(self, connection: Any, part: Part) -> str:
-        """``createRecord`` under the part's record key, in reply to the thread's root and previous part."""
-        embed = _images_embed(connection.images) if part.media_ids else _external_embed(part.text)
-        reply = None
-        if connection.refs:
-            (root_uri, root_cid), (uri, cid) = connection.refs[0], connection.refs[-1]
-            reply = {"root": {"uri": root_uri, "cid": root_cid}, "parent": {"uri": uri, "cid": cid}}
-        facets = build_facets(part.text, connection.dids)
-        record = post_record(part.text, _now_iso(), facets, embed, reply, part.language)
-        attempt = Attempt(part.doing, Step.PUBLISH, part.index)
-        uri, cid = self._create(connection.client, record_key(part.key, part.index), record, attempt)
+    def post_part(self, connection: _Link, part: Part) -> str:
+        """``createRecord`` under the part's record key; when it fails, a record already there counts as published."""
+        from atproto_client import exceptions
+
+        client, rkey = connection.client, record_key(part.key, part.index)
+        assert client is not None
+        record = _record(part.text, connection, bool(part.media_ids), _now_iso(), part.language)
+        body = json.dumps({"repo": self._did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False)
+
+        def create() -> tuple[str, str]:
+            try:
+                headers = {"Content-Type": "application/json"}
+                content = client.invoke_procedure(
+                    "com.atproto.repo.createRecord", content=body.encode(), headers=headers
+                ).content
+                if not isinstance(content, dict) or not content.get("uri") or not content.get("cid"):
+                    raise ValueError("createRecord answered without uri and cid")
+                return str(content["uri"]), str(content["cid"])
+            except Exception as error:
+                if isinstance(error, exceptions.RateLimitExceededError) or _is_auth_failure(error):
+                    raise
+                # The request may have created the record (timeout, lost answer) or met the one an
+                # earlier attempt created (the PDS refuses a second create under the same key).
+                found = self._find(client, rkey, quietly=True)
+                if found is None:
+                    raise
+            log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", part.doing, rkey)
+            if found[2] is not None and found[2] != part.text:
+                log.warning("Bluesky: the text online under key %s differs from the current one (edited since)", rkey)
+            return found[0], found[1]
+
+        uri, cid = self._call(client, create, Attempt(part.doing, Step.PUBLISH, part.index))
         log.info("Bluesky: %s done, %s", part.doing, uri)
         connection.refs.append((uri, cid))
         return f"{uri} {cid}"
 
     def sent(self, first: str) -> Sent:
+        """The first part's at:// URI (its recorded id also holds its cid) and its address."""
         uri = _ref(first)[0]
         return Sent(uri, self.post_url(uri))
 
@@ -281,13 +299,15 @@ class Bluesky(Network):
     def verify(self) -> str:
         """Log in (or resume the saved session) and ask the server who we are: ``@handle (did)``."""
         with self.connection() as link:
+            assert link.client is not None
             self._log_in(link.client)
-            attempt = Attempt("checking the session", Step.READ)
-            session = self._call(link.client, attempt, lambda: link.client.com.atproto.server.get_session())
+            session = self._call(
+                link.client, link.client.com.atproto.server.get_session, Attempt("checking the session", Step.READ)
+            )
             return f"@{session.handle} ({session.did})"
 
-    def _load_image(self, item: Media, limits: Limits) -> Image:
-        """The image as it will be uploaded: its metadata dropped, re-encoded when too heavy (``prepare_image``)."""
+    def _load_image(self, item: Media, limits: Limits) -> _Upload:
+        """The image as it will be uploaded: without its metadata, re-encoded when too heavy (``prepare_image``)."""
         try:
             data = Path(item.path).read_bytes()
         except OSError:
@@ -295,96 +315,63 @@ class Bluesky(Network):
                 f"cannot read the image {item.file}: check that the file exists, then publish again"
             ) from None
         prepared = prepare_image(data, item.file, limits.max_image_bytes)
-        return _Upload(item, prepared.data, prepared.mime_type, prepared)
+        return _Upload(item, prepared.data, prepared.mime_type, prepared.width, prepared.height, len(data))
 
     def _check_text(self, text: str, which: str) -> None:
+        length, size = grapheme_length(text), len(text.encode("utf-8"))
         if not text.strip():
             raise PermanentError(f"{which} is empty: write it, then publish again")
-        length, size = grapheme_length(text), len(text.encode("utf-8"))
         if length > self.limits.max_length:
             raise PermanentError(
-                f"{which} is {length} graphemes long and Bluesky accepts {self.limits.max_length}: shorten it, then"
-                " publish again"
+                f"{which} is {length} graphemes long and Bluesky accepts {self.limits.max_length}: shorten it, then publish again"
             )
         if self.limits.max_bytes and size > self.limits.max_bytes:
             raise PermanentError(
                 f"{which} weighs {size} bytes and Bluesky accepts {self.limits.max_bytes}: shorten it, then publish again"
             )
 
-    def _resolve(self, client: Client, handle: str, online: int) -> str | None:
+    def _resolve(self, client: Client, handle: str, attempt: Attempt) -> str | None:
         """The DID of a mentioned handle; None (a warning) when it does not resolve: it stays plain text."""
         from atproto_client import exceptions
 
-        try:
-            return self._with_login(client, lambda: client.com.atproto.identity.resolve_handle({"handle": handle}).did)
-        except DeliveryError:
-            raise
-        except Exception as error:
-            if not isinstance(error, exceptions.BadRequestError) or _is_auth_failure(error):
-                raise self.failure(error, Attempt(f"resolving the mention @{handle}", Step.READ, online)) from None
-        log.warning("Bluesky: @%s does not resolve to an account; it stays plain text", handle)
-        return None
+        def resolve() -> str | None:
+            try:
+                return str(client.com.atproto.identity.resolve_handle({"handle": handle}).did)
+            except exceptions.BadRequestError as error:
+                if _is_auth_failure(error):
+                    raise
+            log.warning("Bluesky: @%s does not resolve to an account; it stays plain text", handle)
+            return None
 
-    def _create(self, client: Client, rkey: str, record: dict[str, Any], attempt: Attempt) -> tuple[str, str]:
-        """``createRecord`` under ``rkey``; when it fails, a record already there counts as published."""
-        from atproto_client import exceptions
+        return self._call(client, resolve, attempt)
 
-        create = {"repo": self._did, "collection": POST, "rkey": rkey, "record": record}
-        body = json.dumps(create, ensure_ascii=False).encode()
-
-        def call() -> tuple[str, str]:
-            headers = {"Content-Type": "application/json"}
-            content = client.invoke_procedure("com.atproto.repo.createRecord", content=body, headers=headers).content
-            if not isinstance(content, dict) or not content.get("uri") or not content.get("cid"):
-                raise ValueError("createRecord answered without uri and cid")
-            return str(content["uri"]), str(content["cid"])
-
-        try:
-            return self._with_login(client, call)
-        except DeliveryError:
-            raise
-        except Exception as error:
-            if isinstance(error, exceptions.RateLimitExceededError) or _is_auth_failure(error):
-                raise self.failure(error, attempt) from None
-            failed = error
-        # The request may have created the record (timeout, lost answer) or met the record an
-        # earlier attempt created (the PDS refuses a second create under the same key).
-        try:
-            found = self._find(client, rkey)
-        except Exception as error:
-            log.info("Bluesky: could not read back %s/%s after a failure (%s)", POST, rkey, type(error).__name__)
-            found = None
-        if found is None:
-            raise self.failure(failed, attempt) from None
-        log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", attempt.doing, rkey)
-        if found[2] is not None and found[2] != record["text"]:
-            log.warning("Bluesky: the text online under key %s differs from the current one (edited since)", rkey)
-        return found[0], found[1]
-
-    def _find(self, client: Client, rkey: str, did: str | None = None) -> tuple[str, str, str | None] | None:
-        """(uri, cid, text) of the post under ``rkey``, or None when there is none."""
+    def _find(
+        self, client: Client, rkey: str, did: str | None = None, quietly: bool = False
+    ) -> tuple[str, str, str | None] | None:
+        """(uri, cid, text) of the post under ``rkey``, or None when there is none (or, ``quietly``, unreadable)."""
         from atproto_client import exceptions
 
         try:
-            params = {"repo": did or self._did, "collection": POST, "rkey": rkey}
-            response = client.com.atproto.repo.get_record(params)
-        except exceptions.BadRequestError as error:
-            if _xrpc_error(error)[0] == "RecordNotFound":
+            response = client.com.atproto.repo.get_record({"repo": did or self._did, "collection": POST, "rkey": rkey})
+        except Exception as error:
+            if isinstance(error, exceptions.BadRequestError) and _xrpc_error(error)[0] == "RecordNotFound":
                 return None
-            raise
+            if not quietly:
+                raise
+            log.info("Bluesky: could not read back %s/%s after a failure (%s)", POST, rkey, type(error).__name__)
+            return None
         text = getattr(response.value, "text", None)
         return str(response.uri), str(response.cid), text if isinstance(text, str) else None
 
     def _cid_of(self, client: Client, uri: str, attempt: Attempt) -> str:
         """The cid of a published part whose id was recorded without it."""
         did, _, rkey = _split_uri(uri)
-        found = self._call(client, attempt, lambda: self._find(client, rkey, did))
+        found = self._call(client, lambda: self._find(client, rkey, did), attempt)
         if found is None:
             raise PermanentError(
-                f"the published part {uri} is no longer on Bluesky (deleted?): the thread cannot go on under it;"
-                " check the account, then `hospipost reconcile`"
+                f"the published part {uri} is no longer on Bluesky (deleted?): the thread cannot go on under it; check the account, then `hospipost reconcile`"
             )
-        return found[1]
+        return str(found[1])
 
     # ------------------------------------------------------------------ session
 
@@ -416,9 +403,7 @@ class Bluesky(Network):
             raise self.failure(error, Attempt(f"logging in as @{self.handle}", Step.READ)) from None
         if self._scope == MAIN_PASSWORD_SCOPE:
             raise PermanentError(
-                f"{self.password_env} holds the main password of @{self.handle}: hospipost only logs in with an app"
-                f" password ({APP_PASSWORDS}), which can be revoked on its own; create one, put it in that variable,"
-                " then publish again"
+                f"{self.password_env} holds the main password of @{self.handle}: hospipost only logs in with an app password ({APP_PASSWORDS}), which can be revoked on its own; create one, put it in that variable, then publish again"
             )
         log.info("Bluesky: logged in as @%s", self.handle)
 
@@ -438,7 +423,7 @@ class Bluesky(Network):
             self._save_session(text)
 
     def _remember_secret(self, *values: str) -> None:
-        """Every redact() of the run (and the libraries' logs) strips these values from now on."""
+        """Every redact() of the run, and the libraries' logs, strip these values from now on."""
         from hospipost.networks.http import LOG_REDACTOR
 
         secrets = [value for value in values if value]
@@ -446,39 +431,39 @@ class Bluesky(Network):
         LOG_REDACTOR.guard(LIBRARY_LOGGERS, secrets)
 
     def _load_session(self) -> str | None:
+        """The saved session string, if it is this account's on this api_base and only its owner can read it."""
         path = self.session_path
-        if path is None:
-            return None
         try:
+            if path is None or not path.exists():
+                return None
             if path.stat().st_mode & 0o077:
                 log.warning("Bluesky: %s is readable by other users; it is ignored and replaced", path)
                 path.unlink(missing_ok=True)
                 return None
             saved = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
         except (OSError, ValueError):
             log.warning("Bluesky: %s is unreadable; logging in again", path)
             return None
-        if not isinstance(saved, dict) or saved.get("handle") != self.handle or saved.get("api_base") != self.api_base:
-            return None
-        text = saved.get("session")
-        if not isinstance(text, str) or not text:
+        text = saved.get("session") if isinstance(saved, dict) else None
+        if (
+            not isinstance(text, str)
+            or not text
+            or (saved["handle"], saved["api_base"]) != (self.handle, self.api_base)
+        ):
             return None
         self._remember_secret(text, *text.split(":::")[2:4])
         return text
 
     def _save_session(self, text: str) -> None:
-        """Written atomically, readable by its owner only (the file is created 0600 first)."""
+        """Written atomically, readable by its owner only (created 0600: atomic_write keeps the mode)."""
         from hospipost.queuefile import atomic_write
 
-        path = self.session_path
-        if path is None:
+        if (path := self.session_path) is None:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             path.touch(mode=0o600)
-            path.chmod(0o600)  # atomic_write keeps the mode of the file it replaces
+            path.chmod(0o600)
             atomic_write(path, json.dumps({"handle": self.handle, "api_base": self.api_base, "session": text}).encode())
         except OSError as error:
             log.warning(
@@ -492,24 +477,21 @@ class Bluesky(Network):
             with contextlib.suppress(OSError):
                 self.session_path.unlink(missing_ok=True)
 
-    def _with_login(self, client: Client, call: Any) -> Any:
-        """``call()``; when the server refuses the session, one new login and a second try."""
+    def _call(self, client: Client, call: Callable[[], Any], attempt: Attempt) -> Any:
+        """``call()``, with one new login and a second try when the server refuses the session; its
+        failures become delivery errors."""
         try:
+            try:
+                return call()
+            except Exception as error:
+                if self._relogged or not _is_auth_failure(error):
+                    raise
+            self._relogged = True
+            log.info("Bluesky: the session was refused; logging in again with %s", self.password_env)
+            with _session_lock(self.session_path):
+                self._forget_session()
+                self._login(client)
             return call()
-        except Exception as error:
-            if self._relogged or not _is_auth_failure(error):
-                raise
-        self._relogged = True
-        log.info("Bluesky: the session was refused; logging in again with %s", self.password_env)
-        with _session_lock(self.session_path):
-            self._forget_session()
-            self._login(client)
-        return call()
-
-    def _call(self, client: Client, attempt: Attempt, call: Any) -> Any:
-        """``_with_login(call)``, its failures turned into delivery errors."""
-        try:
-            return self._with_login(client, call)
         except DeliveryError:
             raise
         except Exception as error:
@@ -524,43 +506,34 @@ class Bluesky(Network):
         ref = f" ({answer.ref})" if answer else ""
         if code == "AuthFactorTokenRequired":
             return PermanentError(
-                f"Bluesky asks for an e-mail code to log in as @{self.handle}: {self.password_env} holds the account's"
-                f" main password; create an app password ({APP_PASSWORDS}) and put it in that variable instead"
+                f"Bluesky asks for an e-mail code to log in as @{self.handle}: {self.password_env} holds the account's main password; create an app password ({APP_PASSWORDS}) and put it in that variable instead"
             )
         if isinstance(error, exceptions.LoginRequiredError) or (
             answer and answer.status == 400 and code in AUTH_ERRORS
         ):
             return PermanentError(
-                f"Bluesky refused the session while {attempt.doing}{ref}, even after a new login; {attempt.nothing}:"
-                f" {self.credentials_hint()}{attempt.already}"
+                f"Bluesky refused the session while {attempt.doing}{ref}, even after a new login; {attempt.nothing}: {self.credentials_hint()}{attempt.already}"
             )
-        if answer and answer.status in (409, 425):  # a concurrent write to the repository, too early
+        if answer and answer.status in (409, 425):  # a concurrent write to the repository; too early
             return TransientError(
-                f"Bluesky could not take {attempt.doing} at that moment{ref}; {attempt.nothing}, hospipost will try"
-                f" again later{attempt.already}"
+                f"Bluesky could not take {attempt.doing} at that moment{ref}; {attempt.nothing}, hospipost will try again later{attempt.already}"
             )
         return None
 
     def answer_of(self, error: BaseException) -> Answer | None:
         """atproto keeps the status, headers and XRPC error (code and message) on ``error.response``."""
         response = getattr(error, "response", None)
-        if response is None or not isinstance(getattr(response, "status_code", None), int):
+        if not isinstance(getattr(response, "status_code", None), int):
             return None
         code, message = _xrpc_error(error)
         reason = _short(self.redact(f"{code}: {message}" if code and message else message or code))
         return Answer(response.status_code, response.headers or {}, reason)
 
     def credentials_hint(self) -> str:
-        return (
-            f"check networks.bluesky.handle and that {self.password_env} holds an app password of @{self.handle}"
-            f" ({APP_PASSWORDS}), never the account's main password, then publish again"
-        )
+        return f"check networks.bluesky.handle and that {self.password_env} holds an app password of @{self.handle} ({APP_PASSWORDS}), never the account's main password, then publish again"
 
     def permissions_hint(self, attempt: Attempt) -> str:
-        return (
-            f"check on Bluesky that @{self.handle} is active (not suspended or taken down) and that"
-            f" {self.password_env} holds one of its app passwords, then publish again"
-        )
+        return f"check on Bluesky that @{self.handle} is active (not suspended or taken down) and that {self.password_env} holds one of its app passwords, then publish again"
 
     def redact(self, message: str) -> str:
         with contextlib.suppress(Exception):  # a resumed session never read the password, but a server may echo it
@@ -644,36 +617,22 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 # ---------------------------------------------------------------------- records
 
 
-def post_record(
-    text: str,
-    created_at: str,
-    facets: list[dict[str, Any]],
-    embed: dict[str, Any] | None,
-    reply: dict[str, Any] | None,
-    language: str,
-) -> dict[str, Any]:
-    """The ``app.bsky.feed.post`` record, as JSON (``langs``: the BCP 47 tag of the text)."""
+def _record(text: str, link: _Link, with_images: bool, created_at: str, language: str) -> dict[str, Any]:
+    """The ``app.bsky.feed.post`` record of a part, as JSON: its facets, its reply refs (root and
+    parent), its embed: the link's images, else a card for its first link (its title the link)."""
     record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at, "langs": [language]}
-    if facets:
+    if facets := build_facets(text, link.dids):
         record["facets"] = facets
-    if reply:
-        record["reply"] = reply
-    if embed:
-        record["embed"] = embed
+    if link.refs:
+        (root, root_cid), (parent, parent_cid) = link.refs[0], link.refs[-1]
+        record["reply"] = {"root": {"uri": root, "cid": root_cid}, "parent": {"uri": parent, "cid": parent_cid}}
+    if with_images and link.images:
+        record["embed"] = {"$type": "app.bsky.embed.images", "images": link.images}
+    elif links := find_links(text):
+        start, end, uri = links[0]
+        card = {"uri": uri, "title": text[start:end], "description": ""}
+        record["embed"] = {"$type": "app.bsky.embed.external", "external": card}
     return record
-
-
-def _images_embed(images: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"$type": "app.bsky.embed.images", "images": images}
-
-
-def _external_embed(text: str) -> dict[str, Any] | None:
-    """A link card for the first link: the link itself as title, nothing fetched."""
-    links = find_links(text)
-    if not links:
-        return None
-    start, end, uri = links[0]
-    return {"$type": "app.bsky.embed.external", "external": {"uri": uri, "title": text[start:end], "description": ""}}
 
 
 def record_key(key: str, index: int) -> str:
@@ -692,9 +651,6 @@ def record_key(key: str, index: int) -> str:
     return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
-_TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
-
-
 def is_tid(value: str) -> bool:
     return bool(_TID.match(value))
 
@@ -705,14 +661,23 @@ def _now_iso() -> str:
 
 def _split_uri(uri: str) -> tuple[str, str, str]:
     """(did, collection, rkey) of an at:// URI."""
-    body = uri[len("at://") :] if uri.startswith("at://") else uri
-    did, _, rest = body.partition("/")
+    did, _, rest = uri.removeprefix("at://").partition("/")
     collection, _, rkey = rest.partition("/")
     return did, collection, rkey
 
 
-def _unique(items: Any) -> list[str]:
-    return list(dict.fromkeys(items))
+def _ref(part_id: str) -> tuple[str, str | None]:
+    """(uri, cid) of a published part's recorded id ``"<at:// uri> <cid>"`` (the cid may be missing)."""
+    uri, _, cid = part_id.strip().partition(" ")
+    if not uri.startswith("at://"):
+        raise PermanentError(
+            f"the recorded id of a published part ({part_id!r}) is not an at:// URI: `hospipost reconcile` this delivery"
+        )
+    return uri, cid.strip() or None
+
+
+def _mentions(parts: list[str]) -> list[str]:
+    return list(dict.fromkeys(mention for part in parts for _, _, mention in find_mentions(part)))
 
 
 # ---------------------------------------------------------------------- images
@@ -730,13 +695,13 @@ class PreparedImage:
     downscaled: bool
 
 
-def _read_file(item: Media) -> bytes:
-    try:
-        return Path(item.path).read_bytes()
-    except OSError:
-        raise PermanentError(
-            f"cannot read the image {item.file}: check that the file exists, then publish again"
-        ) from None
+@dataclass(frozen=True)
+class _Upload(Image):
+    """An image read for publishing, with its size in pixels and its size on disk."""
+
+    width: int
+    height: int
+    original_bytes: int
 
 
 def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
@@ -804,38 +769,18 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
 # ---------------------------------------------------------------------- helpers
 
 
-@dataclass(frozen=True)
-class _Upload(Image):
-    """An image read for publishing, with what its embed needs (size in pixels)."""
-
-    prepared: PreparedImage
-
-
-def _ref(part_id: str) -> tuple[str, str | None]:
-    """(uri, cid) of a published part's recorded id ``"<at:// uri> <cid>"`` (the cid may be missing)."""
-    uri, _, cid = part_id.strip().partition(" ")
-    if not uri.startswith("at://"):
-        raise PermanentError(
-            f"the recorded id of a published part ({part_id!r}) is not an at:// URI: `hospipost reconcile` this delivery"
-        )
-    return uri, cid.strip() or None
-
-
 def _xrpc_error(error: BaseException) -> tuple[str, str]:
     """(error code, message) of an XRPC error answer, empty strings when there is none."""
-    response = getattr(error, "response", None)
-    content = getattr(response, "content", None)
-    code = getattr(content, "error", None)
-    message = getattr(content, "message", None)
+    content = getattr(getattr(error, "response", None), "content", None)
     if isinstance(content, dict):
-        code, message = content.get("error"), content.get("message")
-    return str(code or ""), str(message or "")
+        return str(content.get("error") or ""), str(content.get("message") or "")
+    return str(getattr(content, "error", None) or ""), str(getattr(content, "message", None) or "")
 
 
 def _is_auth_failure(error: BaseException) -> bool:
     from atproto_client import exceptions
 
-    if isinstance(error, (exceptions.UnauthorizedError, exceptions.LoginRequiredError)):
+    if isinstance(error, exceptions.UnauthorizedError | exceptions.LoginRequiredError):
         return True
     return isinstance(error, exceptions.BadRequestError) and _xrpc_error(error)[0] in AUTH_ERRORS
 
