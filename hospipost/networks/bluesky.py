@@ -82,7 +82,7 @@ class _Link:
     """One publish's client and what its records need: the DIDs of the mentioned handles (None: plain
     text), the embed entries of the uploaded images, the strong refs (uri, cid) of the parts online."""
 
-    client: Client | None
+    client: Client
     dids: dict[str, str | None] = field(default_factory=dict)
     images: list[dict[str, Any]] = field(default_factory=list)
     refs: list[tuple[str, str]] = field(default_factory=list)
@@ -132,56 +132,43 @@ class Bluesky(Network):
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order: no credential read, no network.
 
-        With the delivery id ``key``, each record key is the one publishing will use. Values
-        only known at publish time are placeholders: the account's DID, mentioned accounts'
-        DIDs, blob references, the parent and root of each reply, the creation time.
+        With the delivery id ``key``, each record key is the one publishing will use. Values only known
+        at publish time are placeholders: DIDs, blob references, each reply's refs, the creation time.
         """
-        xrpc = f"{self.api_base}/xrpc"
-        login = {"identifier": self.handle, "password": f"<app password from {self.password_env}>"}
+
+        def step(method: str, name: str, **fields: Any) -> dict[str, Any]:
+            return {"method": method, "url": f"{self.api_base}/xrpc/{name}", **fields}
+
+        password = f"<app password from {self.password_env}>"
         note = "only when no saved session is valid; an app password, never the account's main password"
-        steps = [{"method": "POST", "url": f"{xrpc}/com.atproto.server.createSession", "json": login, "note": note}]
+        login = {"identifier": self.handle, "password": password}
+        steps = [step("POST", "com.atproto.server.createSession", json=login, note=note)]
         handles = _mentions(rendering.parts)
         note = "resolved at publish time; a handle that does not resolve stays plain text"
-        for handle in handles:
-            steps.append(
-                {
-                    "method": "GET",
-                    "url": f"{xrpc}/com.atproto.identity.resolveHandle",
-                    "params": {"handle": handle},
-                    "note": note,
-                }
-            )
-        link = _Link(None, {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles})
+        steps += [step("GET", "com.atproto.identity.resolveHandle", params={"handle": h}, note=note) for h in handles]
+        dids: dict[str, str | None] = {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles}
+        images: list[dict[str, Any]] = []
         for number, item in enumerate(rendering.media, 1):
-            step = {
-                "method": "POST",
-                "url": f"{xrpc}/com.atproto.repo.uploadBlob",
-                "file": item.file,
-                "alt": item.alt or "",
-            }
-            link.images.append({"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"})
+            steps.append(step("POST", "com.atproto.repo.uploadBlob", file=item.file, alt=item.alt or ""))
+            images.append({"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"})
             try:
                 image = self._load_image(item, self.limits)
             except PermanentError as error:
-                step["problem"] = str(error)
-            else:
-                step.update({"content_type": image.type, "bytes": len(image.data)})
-                if image.original_bytes != len(image.data):
-                    step["downscaled"] = (
-                        f"from {image.original_bytes} bytes to {len(image.data)} bytes ({image.width}×{image.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
-                    )
-                link.images[-1]["aspectRatio"] = {"width": image.width, "height": image.height}
-            steps.append(step)
+                steps[-1]["problem"] = str(error)
+                continue
+            steps[-1].update({"content_type": image.type, "bytes": len(image.data)})
+            if image.original_bytes != len(image.data):
+                steps[-1]["downscaled"] = (
+                    f"from {image.original_bytes} bytes to {len(image.data)} bytes ({image.width}×{image.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
+                )
+            images[-1]["aspectRatio"] = {"width": image.width, "height": image.height}
         for index, text in enumerate(rendering.parts):
-            if index:
-                link.refs = [
-                    ("<uri of part 1>", "<cid of part 1>"),
-                    (f"<uri of part {index}>", f"<cid of part {index}>"),
-                ]
-            record = _record(text, link, index == 0, "<time of publication>", rendering.language)
+            refs = [("<uri of part 1>", "<cid of part 1>"), (f"<uri of part {index}>", f"<cid of part {index}>")]
+            when = "<time of publication>"
+            record = _record(text, dids, [] if index else images, refs if index else [], when, rendering.language)
             rkey = record_key(key, index) if key else f"<TID derived from the delivery id and part {index + 1}>"
             create = {"repo": f"<DID of @{self.handle}>", "collection": POST, "rkey": rkey, "record": record}
-            steps.append({"method": "POST", "url": f"{xrpc}/com.atproto.repo.createRecord", "json": create})
+            steps.append(step("POST", "com.atproto.repo.createRecord", json=create))
         return steps
 
     # ------------------------------------------------------------------ the publish template's steps
@@ -207,7 +194,6 @@ class Bluesky(Network):
     def begin(self, connection: _Link, parts: list[str], done: list[str]) -> None:
         """Check the texts; log in; read back the cids the ledger lacks; resolve the mentions."""
         client, count = connection.client, len(done) + len(parts)
-        assert client is not None
         for index, text in enumerate(parts, len(done)):
             self._check_text(text, "the post" if count == 1 else f"part {index + 1} of the thread")
         refs = [_ref(part_id) for part_id in done]
@@ -220,34 +206,19 @@ class Bluesky(Network):
             attempt = Attempt(f"reading part {number} of the thread", Step.READ, len(done))
             connection.refs.append((uri, cid or self._cid_of(client, uri, attempt)))
         for handle in _mentions(parts):
-            connection.dids[handle] = self._resolve(
-                client, handle, Attempt(f"resolving the mention @{handle}", Step.READ, len(done))
-            )
+            attempt = Attempt(f"resolving the mention @{handle}", Step.READ, len(done))
+            connection.dids[handle] = self._resolve(client, handle, attempt)
 
     def upload_images(self, connection: _Link, images: list[Image]) -> list[str]:
         """``uploadBlob`` each image; its ``app.bsky.embed.images#image`` entry goes on the link."""
-        client = connection.client
-        assert client is not None
         for image in images:
             assert isinstance(image, _Upload)  # read by _load_image
-
-            def upload(image: _Upload = image) -> Any:
-                headers = {"Content-Type": image.type}
-                content = client.invoke_procedure(
-                    "com.atproto.repo.uploadBlob", content=image.data, headers=headers
-                ).content
-                if (
-                    not isinstance(content, dict)
-                    or not isinstance(content.get("blob"), dict)
-                    or not content["blob"].get("ref")
-                ):
-                    raise ValueError("uploadBlob answered without a blob reference")
-                return content["blob"]
-
-            blob = self._call(client, upload, Attempt(f"uploading the image {image.media.file}", Step.UPLOAD))
+            upload = _procedure(connection.client, "com.atproto.repo.uploadBlob", image.data, image.type, "blob")
+            attempt = Attempt(f"uploading the image {image.media.file}", Step.UPLOAD)
+            content = self._call(connection.client, upload, attempt)
             log.info("Bluesky: uploaded %s (%d bytes)", image.media.file, len(image.data))
             ratio = {"width": image.width, "height": image.height}
-            connection.images.append({"alt": image.media.alt or "", "image": blob, "aspectRatio": ratio})
+            connection.images.append({"alt": image.media.alt or "", "image": content["blob"], "aspectRatio": ratio})
         return [str(entry["image"]["ref"]) for entry in connection.images]
 
     def post_part(self, connection: _Link, part: Part) -> str:
@@ -255,26 +226,21 @@ class Bluesky(Network):
         from atproto_client import exceptions
 
         client, rkey = connection.client, record_key(part.key, part.index)
-        assert client is not None
-        record = _record(part.text, connection, bool(part.media_ids), _now_iso(), part.language)
+        images = connection.images if part.media_ids else []
+        record = _record(part.text, connection.dids, images, connection.refs, _now_iso(), part.language)
         body = json.dumps({"repo": self._did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False)
+        request = _procedure(client, "com.atproto.repo.createRecord", body.encode(), "application/json", "uri", "cid")
 
         def create() -> tuple[str, str]:
             try:
-                headers = {"Content-Type": "application/json"}
-                content = client.invoke_procedure(
-                    "com.atproto.repo.createRecord", content=body.encode(), headers=headers
-                ).content
-                if not isinstance(content, dict) or not content.get("uri") or not content.get("cid"):
-                    raise ValueError("createRecord answered without uri and cid")
+                content = request()
                 return str(content["uri"]), str(content["cid"])
             except Exception as error:
                 if isinstance(error, exceptions.RateLimitExceededError) or _is_auth_failure(error):
                     raise
                 # The request may have created the record (timeout, lost answer) or met the one an
                 # earlier attempt created (the PDS refuses a second create under the same key).
-                found = self._find(client, rkey, quietly=True)
-                if found is None:
+                if (found := self._find(client, rkey, quietly=True)) is None:
                     raise
             log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", part.doing, rkey)
             if found[2] is not None and found[2] != part.text:
@@ -299,7 +265,6 @@ class Bluesky(Network):
     def verify(self) -> str:
         """Log in (or resume the saved session) and ask the server who we are: ``@handle (did)``."""
         with self.connection() as link:
-            assert link.client is not None
             self._log_in(link.client)
             session = self._call(
                 link.client, link.client.com.atproto.server.get_session, Attempt("checking the session", Step.READ)
@@ -444,12 +409,9 @@ class Bluesky(Network):
         except (OSError, ValueError):
             log.warning("Bluesky: %s is unreadable; logging in again", path)
             return None
-        text = saved.get("session") if isinstance(saved, dict) else None
-        if (
-            not isinstance(text, str)
-            or not text
-            or (saved["handle"], saved["api_base"]) != (self.handle, self.api_base)
-        ):
+        if not isinstance(saved, dict) or (saved.get("handle"), saved.get("api_base")) != (self.handle, self.api_base):
+            return None
+        if not isinstance(text := saved.get("session"), str) or not text:
             return None
         self._remember_secret(text, *text.split(":::")[2:4])
         return text
@@ -523,7 +485,7 @@ class Bluesky(Network):
     def answer_of(self, error: BaseException) -> Answer | None:
         """atproto keeps the status, headers and XRPC error (code and message) on ``error.response``."""
         response = getattr(error, "response", None)
-        if not isinstance(getattr(response, "status_code", None), int):
+        if response is None or not isinstance(response.status_code, int):
             return None
         code, message = _xrpc_error(error)
         reason = _short(self.redact(f"{code}: {message}" if code and message else message or code))
@@ -617,17 +579,24 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 # ---------------------------------------------------------------------- records
 
 
-def _record(text: str, link: _Link, with_images: bool, created_at: str, language: str) -> dict[str, Any]:
-    """The ``app.bsky.feed.post`` record of a part, as JSON: its facets, its reply refs (root and
-    parent), its embed: the link's images, else a card for its first link (its title the link)."""
+def _record(
+    text: str,
+    dids: dict[str, str | None],
+    images: list[dict[str, Any]],
+    refs: list[tuple[str, str]],
+    created_at: str,
+    language: str,
+) -> dict[str, Any]:
+    """The ``app.bsky.feed.post`` record of a part, as JSON: its facets, its reply to the thread's root
+    and previous part (``refs``), its embed: the images, else a card for its first link (titled the link)."""
     record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at, "langs": [language]}
-    if facets := build_facets(text, link.dids):
+    if facets := build_facets(text, dids):
         record["facets"] = facets
-    if link.refs:
-        (root, root_cid), (parent, parent_cid) = link.refs[0], link.refs[-1]
+    if refs:
+        (root, root_cid), (parent, parent_cid) = refs[0], refs[-1]
         record["reply"] = {"root": {"uri": root, "cid": root_cid}, "parent": {"uri": parent, "cid": parent_cid}}
-    if with_images and link.images:
-        record["embed"] = {"$type": "app.bsky.embed.images", "images": link.images}
+    if images:
+        record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
     elif links := find_links(text):
         start, end, uri = links[0]
         card = {"uri": uri, "title": text[start:end], "description": ""}
@@ -767,6 +736,18 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _procedure(client: Client, name: str, data: bytes, content_type: str, *keys: str) -> Callable[[], dict[str, Any]]:
+    """An XRPC procedure call, to make: its JSON answer, ValueError when it lacks one of ``keys``."""
+
+    def call() -> dict[str, Any]:
+        content = client.invoke_procedure(name, content=data, headers={"Content-Type": content_type}).content
+        if not isinstance(content, dict) or not all(content.get(key) for key in keys):
+            raise ValueError(f"{name} answered without {' and '.join(keys)}")
+        return content
+
+    return call
 
 
 def _xrpc_error(error: BaseException) -> tuple[str, str]:
