@@ -20,26 +20,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hospipost.media import image_type, jpeg_orientation, strip_metadata
-from hospipost.networks.base import (
-    Answer,
-    Attempt,
-    ConfigKey,
-    DeliveryError,
-    Image,
-    Limits,
-    Network,
-    Part,
-    PermanentError,
-    Rendering,
-    Sent,
-    Step,
-    TransientError,
-)
+from hospipost.networks.base import ConfigKey, Image, Limits, Network, Sent
+from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, TransientError
 from hospipost.textlength import grapheme_length
 
 if TYPE_CHECKING:
     from atproto_client import Client
 
+    from hospipost.networks.base import Part, Rendering
     from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
@@ -130,11 +118,8 @@ class Bluesky(Network):
         return Path(self.cache_dir) / SESSION_FILE if self.cache_dir is not None else None
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
-        """The requests publishing would make, in order: no credential read, no network.
-
-        With the delivery id ``key``, each record key is the one publishing will use. Values only known
-        at publish time are placeholders: DIDs, blob references, each reply's refs, the creation time.
-        """
+        """The requests publishing would make, in order, with the record keys of delivery ``key``: no
+        credential read, no network. Placeholders: DIDs, blobs, each reply's refs, the creation time."""
 
         def step(method: str, name: str, **fields: Any) -> dict[str, Any]:
             return {"method": method, "url": f"{self.api_base}/xrpc/{name}", **fields}
@@ -429,9 +414,7 @@ class Bluesky(Network):
             atomic_write(path, json.dumps({"handle": self.handle, "api_base": self.api_base, "session": text}).encode())
         except OSError as error:
             log.warning(
-                "Bluesky: could not save the session in %s (%s); the next run will log in again",
-                path,
-                error.strerror or type(error).__name__,
+                "Bluesky: could not save the session in %s (%s); logging in next time", path, error.strerror or error
             )
 
     def _forget_session(self) -> None:
@@ -478,7 +461,7 @@ class Bluesky(Network):
             )
         if answer and answer.status in (409, 425):  # a concurrent write to the repository; too early
             return TransientError(
-                f"Bluesky could not take {attempt.doing} at that moment{ref}; {attempt.nothing}, hospipost will try again later{attempt.already}"
+                f"Bluesky asked to retry {attempt.doing} later{ref}; {attempt.nothing}, hospipost will try again later{attempt.already}"
             )
         return None
 
@@ -720,13 +703,7 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
             scaled.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
             if out.tell() <= limit:
                 log.info(
-                    "Bluesky: %s re-encoded from %d to %d bytes (%d×%d, JPEG quality %d)",
-                    name,
-                    len(data),
-                    out.tell(),
-                    size[0],
-                    size[1],
-                    quality,
+                    "Bluesky: %s re-encoded to %d bytes (%d×%d, JPEG quality %d)", name, out.tell(), *size, quality
                 )
                 return PreparedImage(out.getvalue(), "image/jpeg", size[0], size[1], len(data), True)
     raise PermanentError(
