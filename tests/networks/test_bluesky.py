@@ -940,6 +940,25 @@ def test_no_error_is_ever_an_unknown_outcome(server: Server) -> None:
     assert not issubclass(TransientError, UnknownOutcome)
 
 
+@pytest.mark.parametrize(
+    ("response", "expected", "words"),
+    [
+        (  # the session refused as a 400, even after a new login
+            httpx.Response(400, json={"error": "ExpiredToken", "message": "Token has expired"}),
+            PermanentError,
+            f"refused the session.*{ENV}",
+        ),
+        (httpx.Response(409, json={"error": "InvalidSwap", "message": "Conflict"}), TransientError, "retry"),
+    ],
+)
+def test_blueskys_own_codes(server: Server, response: httpx.Response, expected: type, words: str) -> None:
+    server.create.mock(return_value=response)
+    with pytest.raises(expected, match=words) as raised:
+        publish(make(), "un", "deux")
+    assert "nothing was published" in str(raised.value) and APP_PASSWORD not in str(raised.value)
+    assert server.create.call_count == (2 if response.status_code == 400 else 1)  # one new login, one second try
+
+
 # ---------------------------------------------------------------------- verify
 
 
