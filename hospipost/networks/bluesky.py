@@ -137,12 +137,12 @@ class Bluesky(Network):
             steps.append(step("POST", "com.atproto.repo.uploadBlob", file=item.file, alt=item.alt or ""))
             images.append({"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"})
             try:
-                image = self._load_image(item, self.limits)
+                image = self._load_image(item, self.limits).prepared
             except PermanentError as error:
                 steps[-1]["problem"] = str(error)
                 continue
-            steps[-1].update({"content_type": image.type, "bytes": len(image.data)})
-            if image.original_bytes != len(image.data):
+            steps[-1].update({"content_type": image.mime_type, "bytes": len(image.data)})
+            if image.downscaled:
                 steps[-1]["downscaled"] = (
                     f"from {image.original_bytes} bytes to {len(image.data)} bytes ({image.width}×{image.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
                 )
@@ -202,7 +202,7 @@ class Bluesky(Network):
             attempt = Attempt(f"uploading the image {image.media.file}", Step.UPLOAD)
             content = self._call(connection.client, upload, attempt)
             log.info("Bluesky: uploaded %s (%d bytes)", image.media.file, len(image.data))
-            ratio = {"width": image.width, "height": image.height}
+            ratio = {"width": image.prepared.width, "height": image.prepared.height}
             connection.images.append({"alt": image.media.alt or "", "image": content["blob"], "aspectRatio": ratio})
         return [str(entry["image"]["ref"]) for entry in connection.images]
 
@@ -265,7 +265,7 @@ class Bluesky(Network):
                 f"cannot read the image {item.file}: check that the file exists, then publish again"
             ) from None
         prepared = prepare_image(data, item.file, limits.max_image_bytes)
-        return _Upload(item, prepared.data, prepared.mime_type, prepared.width, prepared.height, len(data))
+        return _Upload(item, prepared.data, prepared.mime_type, prepared)
 
     def _check_text(self, text: str, which: str) -> None:
         length, size = grapheme_length(text), len(text.encode("utf-8"))
@@ -649,11 +649,9 @@ class PreparedImage:
 
 @dataclass(frozen=True)
 class _Upload(Image):
-    """An image read for publishing, with its size in pixels and its size on disk."""
+    """An image read for publishing, with what its dry run and embed say (size in pixels)."""
 
-    width: int
-    height: int
-    original_bytes: int
+    prepared: PreparedImage
 
 
 def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
