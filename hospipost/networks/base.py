@@ -257,18 +257,20 @@ class Network:
         The template every network shares: resume after the parts in ``done``, read and check
         the images before any request, upload them for the first part only, post each part in
         reply to the previous one and report it through ``part_sent`` as soon as it is online.
-        An adapter implements ``post_part`` (and ``upload_images``, ``connection``, ``post_url``).
-        A network that prepares a part before publishing it records the prepared id through
-        ``Part.stage`` (``part_staged``) and finds it again in ``Part.staged`` on a retry.
+        An adapter implements ``post_part`` (and ``upload_images``, ``connection``, ``post_url``,
+        where needed ``begin`` and ``sent``). A network that prepares a part before publishing it
+        records the prepared id through ``Part.stage`` (``part_staged``) and finds it again in
+        ``Part.staged`` on a retry.
         """
         staged = done[-1].removeprefix(STAGED) if done and done[-1].startswith(STAGED) else None
         done = [part_id for part_id in done if not part_id.startswith(STAGED)]
         parts = rendering.parts if self.limits.supports_threads else ["\n\n".join(rendering.parts)]
         if done and len(done) >= len(parts):
-            return Sent(done[0], self.post_url(done[0]))
+            return self.sent(done[0])
         images = self.read_images(rendering.media) if not done and rendering.media else []
         first, previous = (done[0], done[-1]) if done else (None, None)
         with self.connection() as connection:
+            self.begin(connection, parts[len(done) :], done)
             media_ids = self.upload_images(connection, images) if images else []
             for index in range(len(done), len(parts)):
                 first_part = index == 0
@@ -288,11 +290,19 @@ class Network:
                 part_sent(index, previous)
                 first = first or previous
         assert first is not None
-        return Sent(first, self.post_url(first))
+        return self.sent(first)
 
     def connection(self) -> AbstractContextManager[Any]:
         """The client (session, SDK object) every request of one publish goes through."""
         return nullcontext()
+
+    def begin(self, connection: Any, parts: list[str], done: list[str]) -> None:
+        """Once connected, before any upload or post: what the ``parts`` still to post need (checks,
+        look-ups, the refs of the parts in ``done``). Nothing by default."""
+
+    def sent(self, first: str) -> Sent:
+        """What publish returns, from the id of the first part as ``post_part`` gave it."""
+        return Sent(first, self.post_url(first))
 
     def upload_images(self, connection: Any, images: list[Image]) -> list[str]:
         """Upload the first part's images; the network's media ids, in order."""

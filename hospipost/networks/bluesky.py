@@ -1,8 +1,8 @@
-"""Bluesky through atproto, with a handle and an app password (the session is cached, 0600).
+"""Bluesky through atproto, with a handle and an app password (the session is saved, mode 0600).
 
-Records are built here (facets in UTF-8 byte offsets, images re-encoded under 1 000 000 bytes,
-link cards never fetched). Each part's record key is derived from the delivery id, so a failed
-createRecord is read back instead of being unknown: a part is never published twice. More: NOTES.md."""
+Records are built here: rich-text facets in UTF-8 byte offsets, images re-encoded under
+1 000 000 bytes, link cards never fetched. Each part's record key derives from the delivery
+id, so a failed createRecord is read back: a part is never published twice. More: NOTES.md."""
 
 from __future__ import annotations
 
@@ -10,34 +10,24 @@ import contextlib
 import io
 import json
 import logging
-import os
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from hospipost import __version__
 from hospipost.media import image_type, jpeg_orientation, strip_metadata
-from hospipost.networks.base import (
-    ConfigKey,
-    DeliveryError,
-    Limits,
-    Network,
-    PartSent,
-    PermanentError,
-    Rendering,
-    Sent,
-    TransientError,
-    reset_header,
-)
+from hospipost.networks.base import ConfigKey, Image, Limits, Network, Sent
+from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, TransientError
 from hospipost.textlength import grapheme_length
 
 if TYPE_CHECKING:
     from atproto_client import Client
 
+    from hospipost.networks.base import Part, Rendering
     from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
@@ -45,20 +35,13 @@ log = logging.getLogger(__name__)
 POST = "app.bsky.feed.post"
 WEB = "https://bsky.app"
 SESSION_FILE = "bluesky-session"
-USER_AGENT = f"hospipost/{__version__}"
+APP_PASSWORDS = "Bluesky → Settings → Privacy and security → App passwords"
 MAIN_PASSWORD_SCOPE = "com.atproto.access"
 AUTH_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthRequired", "AuthenticationRequired", "AuthMissing"})
 # Loggers on the request path (a filter only sees records logged on its own logger, not children).
-LIBRARY_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-    "atproto",
-    "atproto_client",
-    "atproto_core",
+LIBRARY_LOGGERS = tuple(
+    "httpx httpcore.connection httpcore.http11 httpcore.http2 httpcore.proxy httpcore.socks atproto atproto_client"
+    " atproto_core".split()
 )
 
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -79,6 +62,18 @@ _MENTION = re.compile(
 # #hashtag: '#' not inside a word, an entity, a path or after another '#'; letters (accented,
 # decomposed or not), digits, '_'; at least one letter (#15 is the emergency number, not a tag).
 _HASHTAG = re.compile(r"(?<![\w&#/@\u0300-\u036f])[#\uff03]([\w\u0300-\u036f]+)")
+_TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+
+
+@dataclass
+class _Link:
+    """One publish's client and what its records need: the DIDs of the mentioned handles (None: plain
+    text), the embed entries of the uploaded images, the strong refs (uri, cid) of the parts online."""
+
+    client: Client
+    dids: dict[str, str | None] = field(default_factory=dict)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    refs: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Bluesky(Network):
@@ -99,16 +94,16 @@ class Bluesky(Network):
         "handle": ConfigKey(str, required=True, help="the account's handle, e.g. chu.example.org"),
         "app_password_env": ConfigKey(str, default="HOSPIPOST_BLUESKY_APP_PASSWORD"),
     }
+    idempotent_publish = True
+    idempotency_note = "a retry cannot publish it twice (same record key)"
+    credential_keys = ("app_password_env",)
 
     def __init__(self, settings: Any, credentials: Any, cache_dir: Path | None = None) -> None:
         super().__init__(settings, credentials, cache_dir)
-        self._secrets: set[str] = set()
         self._relogged = False
         self._did: str | None = None
         self._session_handle: str | None = None
         self._scope: str | None = None
-
-    # ------------------------------------------------------------------ settings
 
     @property
     def handle(self) -> str:
@@ -122,185 +117,230 @@ class Bluesky(Network):
     def session_path(self) -> Path | None:
         return Path(self.cache_dir) / SESSION_FILE if self.cache_dir is not None else None
 
-    # ------------------------------------------------------------------ dry run
-
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
-        """The requests publishing would make, in order: no credential read, no network.
+        """The requests publishing would make, in order, with the record keys of delivery ``key``: no
+        credential read, no network. Placeholders: DIDs, blobs, each reply's refs, the creation time."""
 
-        With the delivery id ``key``, each record key is the one publishing will use. Values
-        only known at publish time are placeholders: the account's DID, mentioned accounts'
-        DIDs, blob references, the parent and root of each reply, the creation time.
-        """
-        xrpc = f"{self.api_base}/xrpc"
-        steps: list[dict[str, Any]] = [
-            {
-                "method": "POST",
-                "url": f"{xrpc}/com.atproto.server.createSession",
-                "json": {"identifier": self.handle, "password": f"<app password from {self.password_env}>"},
-                "note": "only when no saved session is valid; an app password, never the account's main password",
-            }
-        ]
-        handles = _unique(mention for part in rendering.parts for _, _, mention in find_mentions(part))
-        for mention in handles:
-            steps.append(
-                {
-                    "method": "GET",
-                    "url": f"{xrpc}/com.atproto.identity.resolveHandle",
-                    "params": {"handle": mention},
-                    "note": "resolved at publish time; a handle that does not resolve stays plain text",
-                }
-            )
+        def step(method: str, name: str, **fields: Any) -> dict[str, Any]:
+            return {"method": method, "url": f"{self.api_base}/xrpc/{name}", **fields}
+
+        password = f"<app password from {self.password_env}>"
+        note = "only when no saved session is valid; an app password, never the account's main password"
+        login = {"identifier": self.handle, "password": password}
+        steps = [step("POST", "com.atproto.server.createSession", json=login, note=note)]
+        handles = _mentions(rendering.parts)
+        note = "resolved at publish time; a handle that does not resolve stays plain text"
+        steps += [step("GET", "com.atproto.identity.resolveHandle", params={"handle": h}, note=note) for h in handles]
+        dids: dict[str, str | None] = {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles}
         images: list[dict[str, Any]] = []
         for number, item in enumerate(rendering.media, 1):
-            blob = f"<blob {number}: {item.file}>"
-            step: dict[str, Any] = {
-                "method": "POST",
-                "url": f"{xrpc}/com.atproto.repo.uploadBlob",
-                "file": item.file,
-                "alt": item.alt or "",
-            }
+            steps.append(step("POST", "com.atproto.repo.uploadBlob", file=item.file, alt=item.alt or ""))
+            images.append({"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"})
             try:
-                prepared = prepare_image(_read_file(item), item.file, self.limits.max_image_bytes)
+                image = self._load_image(item, self.limits).prepared
             except PermanentError as error:
-                step["problem"] = str(error)
-                ratio = None
-            else:
-                step.update({"content_type": prepared.mime_type, "bytes": len(prepared.data)})
-                if prepared.downscaled:
-                    step["downscaled"] = (
-                        f"from {prepared.original_bytes} bytes to {len(prepared.data)} bytes "
-                        f"({prepared.width}×{prepared.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
-                    )
-                ratio = {"width": prepared.width, "height": prepared.height}
-            steps.append(step)
-            image: dict[str, Any] = {"alt": item.alt or "", "image": blob}
-            if ratio:
-                image["aspectRatio"] = ratio
-            images.append(image)
+                steps[-1]["problem"] = str(error)
+                continue
+            steps[-1].update({"content_type": image.mime_type, "bytes": len(image.data)})
+            if image.downscaled:
+                steps[-1]["downscaled"] = (
+                    f"from {image.original_bytes} bytes to {len(image.data)} bytes ({image.width}×{image.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
+                )
+            images[-1]["aspectRatio"] = {"width": image.width, "height": image.height}
         for index, text in enumerate(rendering.parts):
-            facets = build_facets(text, {h: f"<DID of @{h}, resolved at publish time>" for h in handles})
-            embed = _images_embed(images) if index == 0 and images else _external_embed(text)
-            reply = None
-            if index > 0:
-                reply = {
-                    "root": {"uri": "<uri of part 1>", "cid": "<cid of part 1>"},
-                    "parent": {"uri": f"<uri of part {index}>", "cid": f"<cid of part {index}>"},
-                }
-            record = post_record(text, "<time of publication>", facets, embed, reply, rendering.language)
-            steps.append(
-                {
-                    "method": "POST",
-                    "url": f"{xrpc}/com.atproto.repo.createRecord",
-                    "json": {
-                        "repo": f"<DID of @{self.handle}>",
-                        "collection": POST,
-                        "rkey": record_key(key, index)
-                        if key
-                        else f"<TID derived from the delivery id and part {index + 1}>",
-                        "record": record,
-                    },
-                }
-            )
+            refs = [("<uri of part 1>", "<cid of part 1>"), (f"<uri of part {index}>", f"<cid of part {index}>")]
+            when = "<time of publication>"
+            record = _record(text, dids, [] if index else images, refs if index else [], when, rendering.language)
+            rkey = record_key(key, index) if key else f"<TID derived from the delivery id and part {index + 1}>"
+            create = {"repo": f"<DID of @{self.handle}>", "collection": POST, "rkey": rkey, "record": record}
+            steps.append(step("POST", "com.atproto.repo.createRecord", json=create))
         return steps
 
-    # ------------------------------------------------------------------ publish
+    # ------------------------------------------------------------------ the publish template's steps
 
-    def publish(
-        self, rendering: Rendering, key: str, done: list[str], part_sent: PartSent, part_staged: PartSent | None = None
-    ) -> Sent:
-        """Create the records of the parts not in ``done``, each under a key derived from ``key``."""
-        parts = rendering.parts
-        refs = [self._parse_part_id(part_id) for part_id in done]
-        if done and len(done) >= len(parts) and all(cid for _, cid in refs):
-            return Sent(refs[0][0], self._post_url(refs[0][0]))
-        self._check_texts(parts, start=len(done))
-        media = rendering.media if not done else []  # images go with the first part only
-        if len(media) > self.limits.max_images:
-            raise PermanentError(
-                f"Bluesky accepts at most {self.limits.max_images} images per post and this one has {len(media)}: "
-                "remove some, then publish again"
-            )
-        images = [(item, prepare_image(_read_file(item), item.file, self.limits.max_image_bytes)) for item in media]
-        client = self._client()
-        try:
-            did = self._did
-            if not did:
-                raise TransientError(
-                    "Bluesky's session names no account (DID); nothing was published, hospipost will try again later"
-                )
-            refs = [
-                (uri, cid or self._cid_of(client, uri, f"reading part {number} of the thread", online=len(done)))
-                for number, (uri, cid) in enumerate(refs, 1)
-            ]
-            dids = self._resolve_mentions(client, parts[len(done) :], online=len(done))
-            embedded = [self._upload(client, item, image) for item, image in images]
-            for index in range(len(done), len(parts)):
-                doing = (
-                    "publishing the post"
-                    if len(parts) == 1
-                    else f"publishing part {index + 1} of {len(parts)} of the thread"
-                )
-                text = parts[index]
-                embed = _images_embed(embedded) if index == 0 and embedded else _external_embed(text)
-                reply = None
-                if index > 0:
-                    root, parent = refs[0], refs[index - 1]
-                    reply = {"root": {"uri": root[0], "cid": root[1]}, "parent": {"uri": parent[0], "cid": parent[1]}}
-                record = post_record(text, _now_iso(), build_facets(text, dids), embed, reply, rendering.language)
-                uri, cid = self._create(client, did, record_key(key, index), record, doing, online=index)
-                log.info("Bluesky: %s done, %s", doing, uri)
-                part_sent(index, f"{uri} {cid}")
-                refs.append((uri, cid))
-            return Sent(refs[0][0], self._post_url(refs[0][0]))
-        finally:
-            client.request.close()
-
-    def verify(self) -> str:
-        """Log in (or resume the saved session) and ask the server who we are: ``@handle (did)``."""
-        client = self._client()
-        try:
-            session = self._call(client, "checking the session", lambda: client.com.atproto.server.get_session())
-            return f"@{session.handle} ({session.did})"
-        finally:
-            client.request.close()
-
-    # ------------------------------------------------------------------ session
-
-    def _client(self) -> Client:
-        """An atproto client logged in as the configured handle, from the saved session if possible."""
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[_Link]:
+        """An atproto client on api_base, not logged in yet (``begin`` logs in)."""
         from atproto_client import Client
         from atproto_client.request import Request
 
-        _LOG_REDACTOR.install()
+        from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
+
+        LOG_REDACTOR.guard(LIBRARY_LOGGERS)
         request = Request(timeout=self.timeout)
-        request.add_additional_header(
-            "User-Agent", f"{USER_AGENT} {request.get_headers().get('User-Agent', '')}".strip()
-        )
+        request.add_additional_header("User-Agent", f"{USER_AGENT} {request.get_headers().get('User-Agent', '')}")
         client = Client(base_url=self.api_base, request=request)
         client.on_session_change(lambda event, session: self._session_changed(client, event, session))
         try:
-            with _session_lock(self.session_path):
-                saved = self._load_session()
-                if saved is not None:
-                    try:
-                        client.login(session_string=saved, fetch_bsky_profile=False)
-                        log.debug("Bluesky: resumed the saved session of @%s", self.handle)
-                        return client
-                    except Exception as error:
-                        log.warning(
-                            "Bluesky: the saved session could not be used (%s); logging in again", type(error).__name__
-                        )
-                        self._forget_session()
-                self._login(client)
-        except BaseException:
+            yield _Link(client)
+        finally:
             request.close()
-            raise
-        return client
+
+    def begin(self, connection: _Link, parts: list[str], done: list[str]) -> None:
+        """Check the texts; log in; read back the cids the ledger lacks; resolve the mentions."""
+        client, count = connection.client, len(done) + len(parts)
+        for index, text in enumerate(parts, len(done)):
+            self._check_text(text, "the post" if count == 1 else f"part {index + 1} of the thread")
+        refs = [_ref(part_id) for part_id in done]
+        self._log_in(client)
+        if not self._did:
+            raise TransientError(
+                "Bluesky's session names no account (DID); nothing was published, hospipost will try again later"
+            )
+        for number, (uri, cid) in enumerate(refs, 1):
+            attempt = Attempt(f"reading part {number} of the thread", Step.READ, len(done))
+            connection.refs.append((uri, cid or self._cid_of(client, uri, attempt)))
+        for handle in _mentions(parts):
+            attempt = Attempt(f"resolving the mention @{handle}", Step.READ, len(done))
+            connection.dids[handle] = self._resolve(client, handle, attempt)
+
+    def upload_images(self, connection: _Link, images: list[Image]) -> list[str]:
+        """``uploadBlob`` each image; its ``app.bsky.embed.images#image`` entry goes on the link."""
+        for image in images:
+            assert isinstance(image, _Upload)  # read by _load_image
+            upload = _procedure(connection.client, "com.atproto.repo.uploadBlob", image.data, image.type, "blob")
+            attempt = Attempt(f"uploading the image {image.media.file}", Step.UPLOAD)
+            content = self._call(connection.client, upload, attempt)
+            log.info("Bluesky: uploaded %s (%d bytes)", image.media.file, len(image.data))
+            ratio = {"width": image.prepared.width, "height": image.prepared.height}
+            connection.images.append({"alt": image.media.alt or "", "image": content["blob"], "aspectRatio": ratio})
+        return [str(entry["image"]["ref"]) for entry in connection.images]
+
+    def post_part(self, connection: _Link, part: Part) -> str:
+        """``createRecord`` under the part's record key; when it fails, a record already there counts as published."""
+        from atproto_client import exceptions
+
+        client, rkey = connection.client, record_key(part.key, part.index)
+        images = connection.images if part.media_ids else []
+        record = _record(part.text, connection.dids, images, connection.refs, _now_iso(), part.language)
+        body = json.dumps({"repo": self._did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False)
+        request = _procedure(client, "com.atproto.repo.createRecord", body.encode(), "application/json", "uri", "cid")
+
+        def create() -> tuple[str, str]:
+            try:
+                content = request()
+                return str(content["uri"]), str(content["cid"])
+            except Exception as error:
+                if isinstance(error, exceptions.RateLimitExceededError) or _is_auth_failure(error):
+                    raise
+                # The request may have created the record (timeout, lost answer) or met the one an
+                # earlier attempt created (the PDS refuses a second create under the same key).
+                if (found := self._find(client, rkey, quietly=True)) is None:
+                    raise
+            log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", part.doing, rkey)
+            if found[2] is not None and found[2] != part.text:
+                log.warning("Bluesky: the text online under key %s differs from the current one (edited since)", rkey)
+            return found[0], found[1]
+
+        uri, cid = self._call(client, create, Attempt(part.doing, Step.PUBLISH, part.index))
+        log.info("Bluesky: %s done, %s", part.doing, uri)
+        connection.refs.append((uri, cid))
+        return f"{uri} {cid}"
+
+    def sent(self, first: str) -> Sent:
+        """The first part's at:// URI (its recorded id also holds its cid) and its address."""
+        uri = _ref(first)[0]
+        return Sent(uri, self.post_url(uri))
+
+    def post_url(self, remote_id: str) -> str:
+        did, _, rkey = _split_uri(remote_id.partition(" ")[0])
+        who = self._session_handle or self.handle or did
+        return f"{WEB}/profile/{quote(who, safe='.:-_')}/post/{quote(rkey, safe='')}"
+
+    def verify(self) -> str:
+        """Log in (or resume the saved session) and ask the server who we are: ``@handle (did)``."""
+        with self.connection() as link:
+            self._log_in(link.client)
+            session = self._call(
+                link.client, link.client.com.atproto.server.get_session, Attempt("checking the session", Step.READ)
+            )
+            return f"@{session.handle} ({session.did})"
+
+    def _load_image(self, item: Media, limits: Limits) -> _Upload:
+        """The image as it will be uploaded: without its metadata, re-encoded when too heavy (``prepare_image``)."""
+        try:
+            data = Path(item.path).read_bytes()
+        except OSError:
+            raise PermanentError(
+                f"cannot read the image {item.file}: check that the file exists, then publish again"
+            ) from None
+        prepared = prepare_image(data, item.file, limits.max_image_bytes)
+        return _Upload(item, prepared.data, prepared.mime_type, prepared)
+
+    def _check_text(self, text: str, which: str) -> None:
+        length, size = grapheme_length(text), len(text.encode("utf-8"))
+        if not text.strip():
+            raise PermanentError(f"{which} is empty: write it, then publish again")
+        if length > self.limits.max_length:
+            raise PermanentError(
+                f"{which} is {length} graphemes long and Bluesky accepts {self.limits.max_length}: shorten it, then publish again"
+            )
+        if self.limits.max_bytes and size > self.limits.max_bytes:
+            raise PermanentError(
+                f"{which} weighs {size} bytes and Bluesky accepts {self.limits.max_bytes}: shorten it, then publish again"
+            )
+
+    def _resolve(self, client: Client, handle: str, attempt: Attempt) -> str | None:
+        """The DID of a mentioned handle; None (a warning) when it does not resolve: it stays plain text."""
+        from atproto_client import exceptions
+
+        def resolve() -> str | None:
+            try:
+                return str(client.com.atproto.identity.resolve_handle({"handle": handle}).did)
+            except exceptions.BadRequestError as error:
+                if _is_auth_failure(error):
+                    raise
+            log.warning("Bluesky: @%s does not resolve to an account; it stays plain text", handle)
+            return None
+
+        return self._call(client, resolve, attempt)
+
+    def _find(
+        self, client: Client, rkey: str, did: str | None = None, quietly: bool = False
+    ) -> tuple[str, str, str | None] | None:
+        """(uri, cid, text) of the post under ``rkey``, or None when there is none (or, ``quietly``, unreadable)."""
+        from atproto_client import exceptions
+
+        try:
+            response = client.com.atproto.repo.get_record({"repo": did or self._did, "collection": POST, "rkey": rkey})
+        except Exception as error:
+            if isinstance(error, exceptions.BadRequestError) and _xrpc_error(error)[0] == "RecordNotFound":
+                return None
+            if not quietly:
+                raise
+            log.info("Bluesky: could not read back %s/%s after a failure (%s)", POST, rkey, type(error).__name__)
+            return None
+        text = getattr(response.value, "text", None)
+        return str(response.uri), str(response.cid), text if isinstance(text, str) else None
+
+    def _cid_of(self, client: Client, uri: str, attempt: Attempt) -> str:
+        """The cid of a published part whose id was recorded without it."""
+        did, _, rkey = _split_uri(uri)
+        found = self._call(client, lambda: self._find(client, rkey, did), attempt)
+        if found is None:
+            raise PermanentError(
+                f"the published part {uri} is no longer on Bluesky (deleted?): the thread cannot go on under it; check the account, then `hospipost reconcile`"
+            )
+        return str(found[1])
+
+    # ------------------------------------------------------------------ session
+
+    def _log_in(self, client: Client) -> None:
+        """Resume the saved session, else ``createSession``; one login at a time per session file."""
+        with _session_lock(self.session_path):
+            saved = self._load_session()
+            if saved is not None:
+                try:
+                    client.login(session_string=saved, fetch_bsky_profile=False)
+                    log.debug("Bluesky: resumed the saved session of @%s", self.handle)
+                    return
+                except Exception as error:
+                    log.warning("Bluesky: the saved session is unusable (%s); logging in again", type(error).__name__)
+                    self._forget_session()
+            self._login(client)
 
     def _login(self, client: Client) -> None:
         """``createSession`` with the handle and the app password; PermanentError when refused."""
-        from atproto_client import exceptions
-
         password = self.secret("app_password_env")  # CredentialsError names the variable
         self._remember_secret(password)
         if not self.handle:
@@ -309,32 +349,11 @@ class Bluesky(Network):
             )
         try:
             client.login(self.handle, password, fetch_bsky_profile=False)
-        except (exceptions.UnauthorizedError, exceptions.BadRequestError) as error:
-            code, message = _xrpc_error(error)
-            if code == "AuthFactorTokenRequired":
-                raise PermanentError(
-                    self._clean(
-                        f"Bluesky asks for an e-mail code to log in as @{self.handle}: {self.password_env} holds the account's "
-                        "main password; create an app password (Bluesky → Settings → Privacy and security → App passwords) "
-                        "and put it in that variable instead"
-                    )
-                ) from None
-            if isinstance(error, exceptions.UnauthorizedError) or code in ("AuthenticationRequired", "InvalidPassword"):
-                raise PermanentError(
-                    self._clean(
-                        f"Bluesky refused to log in as @{self.handle} ({self._reason(message) or code or 'no reason given'}): check "
-                        f"networks.bluesky.handle and {self.password_env}, which must hold an app password (Bluesky → Settings → "
-                        "Privacy and security → App passwords), never the account's main password"
-                    )
-                ) from None
-            raise self._outcome(error, f"logging in as @{self.handle}") from None
         except Exception as error:
-            raise self._outcome(error, f"logging in as @{self.handle}") from None
+            raise self.failure(error, Attempt(f"logging in as @{self.handle}", Step.READ)) from None
         if self._scope == MAIN_PASSWORD_SCOPE:
             raise PermanentError(
-                f"{self.password_env} holds the main password of @{self.handle}: hospipost only logs in with an app password "
-                "(Bluesky → Settings → Privacy and security → App passwords), which can be revoked on its own; "
-                "create one, put it in that variable, then publish again"
+                f"{self.password_env} holds the main password of @{self.handle}: hospipost only logs in with an app password ({APP_PASSWORDS}), which can be revoked on its own; create one, put it in that variable, then publish again"
             )
         log.info("Bluesky: logged in as @%s", self.handle)
 
@@ -354,321 +373,117 @@ class Bluesky(Network):
             self._save_session(text)
 
     def _remember_secret(self, *values: str) -> None:
-        for value in values:
-            if value:
-                self._secrets.add(value)
-                handed_out = getattr(self.credentials, "handed_out", None)
-                if handed_out is not None:
-                    handed_out.add(value)  # so that every redact() of the run strips it too
-                _LOG_REDACTOR.add(value)
+        """Every redact() of the run, and the libraries' logs, strip these values from now on."""
+        from hospipost.networks.http import LOG_REDACTOR
+
+        secrets = [value for value in values if value]
+        self.credentials.handed_out.update(secrets)
+        LOG_REDACTOR.guard(LIBRARY_LOGGERS, secrets)
 
     def _load_session(self) -> str | None:
+        """The saved session string, if it is this account's on this api_base and only its owner can read it."""
         path = self.session_path
-        if path is None:
-            return None
         try:
+            if path is None or not path.exists():
+                return None
             if path.stat().st_mode & 0o077:
                 log.warning("Bluesky: %s is readable by other users; it is ignored and replaced", path)
                 path.unlink(missing_ok=True)
                 return None
             saved = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
         except (OSError, ValueError):
             log.warning("Bluesky: %s is unreadable; logging in again", path)
             return None
-        if not isinstance(saved, dict) or saved.get("handle") != self.handle or saved.get("api_base") != self.api_base:
+        if not isinstance(saved, dict) or (saved.get("handle"), saved.get("api_base")) != (self.handle, self.api_base):
             return None
-        text = saved.get("session")
-        if not isinstance(text, str) or not text:
+        if not isinstance(text := saved.get("session"), str) or not text:
             return None
         self._remember_secret(text, *text.split(":::")[2:4])
         return text
 
     def _save_session(self, text: str) -> None:
-        path = self.session_path
-        if path is None:
+        """Written atomically, readable by its owner only (created 0600: atomic_write keeps the mode)."""
+        from hospipost.queuefile import atomic_write
+
+        if (path := self.session_path) is None:
             return
         try:
-            _write_private(path, json.dumps({"handle": self.handle, "api_base": self.api_base, "session": text}))
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.touch(mode=0o600)
+            path.chmod(0o600)
+            atomic_write(path, json.dumps({"handle": self.handle, "api_base": self.api_base, "session": text}).encode())
         except OSError as error:
             log.warning(
-                "Bluesky: could not save the session in %s (%s); the next run will log in again",
-                path,
-                error.strerror or type(error).__name__,
+                "Bluesky: could not save the session in %s (%s); logging in next time", path, error.strerror or error
             )
 
     def _forget_session(self) -> None:
-        path = self.session_path
-        if path is not None:
+        if self.session_path is not None:
             with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
+                self.session_path.unlink(missing_ok=True)
 
-    def _call(self, client: Client, doing: str, call: Any, online: int = 0) -> Any:
-        """Run an SDK call, logging in again once if the session is refused; errors mapped."""
+    def _call(self, client: Client, call: Callable[[], Any], attempt: Attempt) -> Any:
+        """``call()``, with one new login and a second try when the server refuses the session; its
+        failures become delivery errors."""
         try:
-            return self._with_login(client, call)
-        except DeliveryError:
-            raise
-        except Exception as error:
-            raise self._outcome(error, doing, online) from None
-
-    def _with_login(self, client: Client, call: Any) -> Any:
-        """``call()``; when the server refuses the session, one new login and a second try."""
-        try:
-            return call()
-        except Exception as error:
-            if self._relogged or not _is_auth_failure(error):
-                raise
-        self._relogged = True
-        log.info("Bluesky: the session was refused; logging in again with %s", self.password_env)
-        with _session_lock(self.session_path):
-            self._forget_session()
-            self._login(client)
-        return call()
-
-    # ------------------------------------------------------------------ steps
-
-    def _check_texts(self, parts: list[str], start: int) -> None:
-        for index in range(start, len(parts)):
-            text = parts[index]
-            which = "the post" if len(parts) == 1 else f"part {index + 1} of the thread"
-            if not text.strip():
-                raise PermanentError(f"{which} is empty: write it, then publish again")
-            length = grapheme_length(text)
-            if length > self.limits.max_length:
-                raise PermanentError(
-                    f"{which} is {length} graphemes long and Bluesky accepts {self.limits.max_length}: shorten it, then publish again"
-                )
-            size = len(text.encode("utf-8"))
-            if self.limits.max_bytes and size > self.limits.max_bytes:
-                raise PermanentError(
-                    f"{which} weighs {size} bytes and Bluesky accepts {self.limits.max_bytes}: shorten it, then publish again"
-                )
-
-    def _resolve_mentions(self, client: Client, parts: list[str], online: int) -> dict[str, str | None]:
-        """The DID of every mentioned handle (None: it does not resolve and stays plain text)."""
-        from atproto_client import exceptions
-
-        dids: dict[str, str | None] = {}
-        for handle in _unique(mention for part in parts for _, _, mention in find_mentions(part)):
-
-            def resolve(handle: str = handle) -> str:
-                return client.com.atproto.identity.resolve_handle({"handle": handle}).did
-
             try:
-                dids[handle] = self._with_login(client, resolve)
-            except exceptions.BadRequestError as error:
-                if _xrpc_error(error)[0] in AUTH_ERRORS:
-                    raise self._outcome(error, f"resolving @{handle}", online) from None
-                log.warning("Bluesky: @%s does not resolve to an account; it stays plain text", handle)
-                dids[handle] = None
-            except DeliveryError:
-                raise
+                return call()
             except Exception as error:
-                raise self._outcome(error, f"resolving the mention @{handle}", online) from None
-        return dids
-
-    def _upload(self, client: Client, item: Media, image: PreparedImage) -> dict[str, Any]:
-        """``uploadBlob``; the ``app.bsky.embed.images#image`` entry of the uploaded image."""
-
-        def upload() -> Any:
-            return client.invoke_procedure(
-                "com.atproto.repo.uploadBlob", content=image.data, headers={"Content-Type": image.mime_type}
-            )
-
-        doing = f"uploading the image {item.file}"
-        content = self._call(client, doing, upload).content
-        blob = content.get("blob") if isinstance(content, dict) else None
-        if not isinstance(blob, dict) or not blob.get("ref"):
-            raise TransientError(
-                f"Bluesky answered {doing} without a blob reference; nothing was published, hospipost will try again later"
-            )
-        log.info(
-            "Bluesky: uploaded %s (%d bytes%s)", item.file, len(image.data), ", downscaled" if image.downscaled else ""
-        )
-        return {"alt": item.alt or "", "image": blob, "aspectRatio": {"width": image.width, "height": image.height}}
-
-    def _create(
-        self, client: Client, did: str, rkey: str, record: dict[str, Any], doing: str, online: int
-    ) -> tuple[str, str]:
-        """``createRecord`` under ``rkey``; when it fails, a record already there counts as published."""
-        from atproto_client import exceptions
-
-        body = json.dumps(
-            {"repo": did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False
-        ).encode()
-
-        def create() -> Any:
-            return client.invoke_procedure(
-                "com.atproto.repo.createRecord", content=body, headers={"Content-Type": "application/json"}
-            )
-
-        try:
-            content = self._with_login(client, create).content
-            if not isinstance(content, dict) or not content.get("uri") or not content.get("cid"):
-                raise ValueError("createRecord answered without uri and cid")
-            return str(content["uri"]), str(content["cid"])
+                if self._relogged or not _is_auth_failure(error):
+                    raise
+            self._relogged = True
+            log.info("Bluesky: the session was refused; logging in again with %s", self.password_env)
+            with _session_lock(self.session_path):
+                self._forget_session()
+                self._login(client)
+            return call()
         except DeliveryError:
             raise
         except Exception as error:
-            if isinstance(error, exceptions.RateLimitExceededError) or _is_auth_failure(error):
-                raise self._outcome(error, doing, online) from None
-            first = error
-        # The request may have created the record (timeout, lost answer) or met the record an
-        # earlier attempt created (the PDS refuses a second create under the same key).
-        try:
-            found = self._find(client, did, rkey)
-        except Exception as error:
-            log.info("Bluesky: could not read back %s/%s after a failure (%s)", POST, rkey, type(error).__name__)
-            found = None
-        if found is not None:
-            log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", doing, rkey)
-            if found[2] is not None and found[2] != record["text"]:
-                log.warning(
-                    "Bluesky: the text online under key %s differs from the current one (edited after an earlier attempt)",
-                    rkey,
-                )
-            return found[0], found[1]
-        raise self._outcome(first, doing, online, created=True) from None
+            raise self.failure(error, attempt) from None
 
-    def _find(self, client: Client, did: str, rkey: str) -> tuple[str, str, str | None] | None:
-        """(uri, cid, text) of the post under ``rkey``, or None when there is none."""
+    # ------------------------------------------------------------------ failures: Bluesky's own codes
+
+    def network_failure(self, error: BaseException, attempt: Attempt) -> DeliveryError | None:
         from atproto_client import exceptions
 
-        try:
-            response = client.com.atproto.repo.get_record({"repo": did, "collection": POST, "rkey": rkey})
-        except exceptions.BadRequestError as error:
-            if _xrpc_error(error)[0] == "RecordNotFound":
-                return None
-            raise
-        text = getattr(response.value, "text", None)
-        return str(response.uri), str(response.cid), text if isinstance(text, str) else None
-
-    def _cid_of(self, client: Client, uri: str, doing: str, online: int) -> str:
-        """The cid of a published part whose id was recorded without it."""
-        did, _, rkey = _split_uri(uri)
-        found = self._call(client, doing, lambda: self._find(client, did, rkey), online)
-        if found is None:
-            raise PermanentError(
-                f"the published part {uri} is no longer on Bluesky (deleted?): the thread cannot go on under it; "
-                "check the account, then `hospipost reconcile`"
+        answer, code = self.answer_of(error), _xrpc_error(error)[0]
+        ref = f" ({answer.ref})" if answer else ""
+        if code == "AuthFactorTokenRequired":
+            return PermanentError(
+                f"Bluesky asks for an e-mail code to log in as @{self.handle}: {self.password_env} holds the account's main password; create an app password ({APP_PASSWORDS}) and put it in that variable instead"
             )
-        return found[1]
-
-    def _parse_part_id(self, part_id: str) -> tuple[str, str | None]:
-        uri, _, cid = part_id.strip().partition(" ")
-        if not uri.startswith("at://"):
-            raise PermanentError(
-                f"the recorded id of a published part ({part_id!r}) is not an at:// URI: `hospipost reconcile` this delivery"
+        if isinstance(error, exceptions.LoginRequiredError) or (
+            answer and answer.status == 400 and code in AUTH_ERRORS
+        ):
+            return PermanentError(
+                f"Bluesky refused the session while {attempt.doing}{ref}, even after a new login; {attempt.nothing}: {self.credentials_hint()}{attempt.already}"
             )
-        return uri, cid.strip() or None
+        if answer and answer.status in (409, 425):  # a concurrent write to the repository; too early
+            return TransientError(
+                f"Bluesky asked to retry {attempt.doing} later{ref}; {attempt.nothing}, hospipost will try again later{attempt.already}"
+            )
+        return None
 
-    def _post_url(self, uri: str) -> str:
-        did, _, rkey = _split_uri(uri)
-        who = self._session_handle or self.handle or did
-        return f"{WEB}/profile/{quote(who, safe='.:-_')}/post/{quote(rkey, safe='')}"
+    def answer_of(self, error: BaseException) -> Answer | None:
+        """atproto keeps the status, headers and XRPC error (code and message) on ``error.response``."""
+        response = getattr(error, "response", None)
+        if response is None or not isinstance(response.status_code, int):
+            return None
+        code, message = _xrpc_error(error)
+        reason = _short(self.redact(f"{code}: {message}" if code and message else message or code))
+        return Answer(response.status_code, response.headers or {}, reason)
 
-    # ------------------------------------------------------------------ error mapping
+    def credentials_hint(self) -> str:
+        return f"check networks.bluesky.handle and that {self.password_env} holds an app password of @{self.handle} ({APP_PASSWORDS}), never the account's main password, then publish again"
 
-    def _clean(self, message: str) -> str:
-        """The message without the app password, the session string or its tokens."""
-        from hospipost.credentials import redact
+    def permissions_hint(self, attempt: Attempt) -> str:
+        return f"check on Bluesky that @{self.handle} is active (not suspended or taken down) and that {self.password_env} holds one of its app passwords, then publish again"
 
-        secrets = self._secrets | set(getattr(self.credentials, "handed_out", ()))
+    def redact(self, message: str) -> str:
         with contextlib.suppress(Exception):  # a resumed session never read the password, but a server may echo it
-            secrets.add(self.secret("app_password_env"))
-        return redact(message, secrets)
-
-    def _reason(self, text: str) -> str:
-        """A server's explanation, secrets stripped before it is shortened (never half a token)."""
-        return _short(self._clean(text))
-
-    def _outcome(self, error: Exception, doing: str, online: int = 0, created: bool = False) -> DeliveryError:
-        """The delivery error for a failure while ``doing``, free of secrets.
-
-        ``online``: parts of the thread already published; ``created``: the failed request was
-        a ``createRecord`` under a deterministic key, checked absent afterwards.
-        """
-        mapped = self._map(error, doing, online, created)
-        message = self._clean(" ".join(str(mapped).split()))
-        if isinstance(mapped, TransientError):
-            return TransientError(message, mapped.retry_at)
-        return type(mapped)(message)
-
-    def _map(self, error: Exception, doing: str, online: int, created: bool) -> DeliveryError:
-        import httpx
-        from atproto_client import exceptions
-
-        already = (
-            f"; the first {online} part{'s' if online > 1 else ''} of the thread {'are' if online > 1 else 'is'} already online"
-            if online
-            else ""
-        )
-        retry = (" with the same record key, so it cannot be published twice" if created else "") + f"{already}"
-        if isinstance(error, exceptions.RateLimitExceededError):
-            headers = error.response.headers if error.response is not None else {}
-            retry_at = (
-                reset_header(headers.get("ratelimit-reset"), epoch=True)  # error.reset_at overflows
-                or reset_header(headers.get("retry-after"))
-            )
-            when = f" after {retry_at:%H:%M} UTC" if retry_at else " later"
-            return TransientError(
-                f"Bluesky's rate limit was reached while {doing}; nothing more was published, hospipost will try again{when}{already}",
-                retry_at,
-            )
-        if _is_auth_failure(error) or isinstance(error, exceptions.LoginRequiredError):
-            code, message = _xrpc_error(error)
-            reason = self._reason(message) or code or "session refused"
-            return PermanentError(
-                f"Bluesky refused the session while {doing} ({reason}), even after a new login: check that {self.password_env} "
-                f"holds a valid app password of @{self.handle} (Bluesky → Settings → Privacy and security → App passwords), "
-                f"never the account's main password, then publish again{already}"
-            )
-        if isinstance(error, exceptions.InvokeTimeoutError):
-            if _never_left(error):
-                return TransientError(
-                    f"could not connect to Bluesky at {self.api_base} in time while {doing}; nothing more was published, hospipost will try again later{already}"
-                )
-            return TransientError(
-                f"Bluesky did not answer within {self.timeout:g} s while {doing}; hospipost will try again later{retry}"
-            )
-        if isinstance(error, exceptions.RequestErrorBase) and error.response is not None:
-            status = error.response.status_code
-            code, message = _xrpc_error(error)
-            reason = self._reason(f"{code}: {message}" if code and message else message or code or f"HTTP {status}")
-            if isinstance(error, exceptions.BadRequestError):
-                return PermanentError(
-                    f"Bluesky rejected {doing} (400 {reason}); nothing more was published: fix the post, then publish again{already}"
-                )
-            if status == 413:
-                return PermanentError(
-                    f"Bluesky refused {doing} as too large (413 {reason}); nothing more was published: shrink it, then publish again{already}"
-                )
-            if status >= 500 or status in (408, 409, 425):
-                return TransientError(
-                    f"Bluesky had a server error ({status} {reason}) while {doing}; hospipost will try again later{retry}"
-                )
-            if status == 404:
-                return PermanentError(
-                    f"Bluesky answered 404 while {doing}: check networks.bluesky.api_base ({self.api_base}){already}"
-                )
-            return PermanentError(
-                f"Bluesky refused {doing} ({status} {reason}); nothing more was published: fix the post or the account, then publish again{already}"
-            )
-        if isinstance(error, (exceptions.NetworkError, httpx.TransportError)):  # atproto lets some httpx errors through
-            if _never_left(error):
-                return TransientError(
-                    f"could not reach Bluesky at {self.api_base} while {doing} ({_failure(error)}); nothing more was published, hospipost will try again later{already}"
-                )
-            return TransientError(
-                f"the connection to Bluesky failed while {doing} ({_failure(error)}); hospipost will try again later{retry}"
-            )
-        if isinstance(error, (ValueError, KeyError, TypeError, AttributeError)):
-            return TransientError(
-                f"Bluesky answered {doing} with an unreadable body; hospipost will try again later{retry}"
-            )
-        raise error
+            self._remember_secret(self.secret("app_password_env"))
+        return super().redact(message)
 
 
 # ---------------------------------------------------------------------- rich text
@@ -747,36 +562,29 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 # ---------------------------------------------------------------------- records
 
 
-def post_record(
+def _record(
     text: str,
+    dids: dict[str, str | None],
+    images: list[dict[str, Any]],
+    refs: list[tuple[str, str]],
     created_at: str,
-    facets: list[dict[str, Any]],
-    embed: dict[str, Any] | None,
-    reply: dict[str, Any] | None,
     language: str,
 ) -> dict[str, Any]:
-    """The ``app.bsky.feed.post`` record, as JSON (``langs``: the BCP 47 tag of the text)."""
+    """The ``app.bsky.feed.post`` record of a part, as JSON: its facets, its reply to the thread's root
+    and previous part (``refs``), its embed: the images, else a card for its first link (titled the link)."""
     record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at, "langs": [language]}
-    if facets:
+    if facets := build_facets(text, dids):
         record["facets"] = facets
-    if reply:
-        record["reply"] = reply
-    if embed:
-        record["embed"] = embed
+    if refs:
+        (root, root_cid), (parent, parent_cid) = refs[0], refs[-1]
+        record["reply"] = {"root": {"uri": root, "cid": root_cid}, "parent": {"uri": parent, "cid": parent_cid}}
+    if images:
+        record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
+    elif links := find_links(text):
+        start, end, uri = links[0]
+        card = {"uri": uri, "title": text[start:end], "description": ""}
+        record["embed"] = {"$type": "app.bsky.embed.external", "external": card}
     return record
-
-
-def _images_embed(images: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"$type": "app.bsky.embed.images", "images": images}
-
-
-def _external_embed(text: str) -> dict[str, Any] | None:
-    """A link card for the first link: the link itself as title, nothing fetched."""
-    links = find_links(text)
-    if not links:
-        return None
-    start, end, uri = links[0]
-    return {"$type": "app.bsky.embed.external", "external": {"uri": uri, "title": text[start:end], "description": ""}}
 
 
 def record_key(key: str, index: int) -> str:
@@ -795,9 +603,6 @@ def record_key(key: str, index: int) -> str:
     return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
-_TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
-
-
 def is_tid(value: str) -> bool:
     return bool(_TID.match(value))
 
@@ -808,14 +613,23 @@ def _now_iso() -> str:
 
 def _split_uri(uri: str) -> tuple[str, str, str]:
     """(did, collection, rkey) of an at:// URI."""
-    body = uri[len("at://") :] if uri.startswith("at://") else uri
-    did, _, rest = body.partition("/")
+    did, _, rest = uri.removeprefix("at://").partition("/")
     collection, _, rkey = rest.partition("/")
     return did, collection, rkey
 
 
-def _unique(items: Any) -> list[str]:
-    return list(dict.fromkeys(items))
+def _ref(part_id: str) -> tuple[str, str | None]:
+    """(uri, cid) of a published part's recorded id ``"<at:// uri> <cid>"`` (the cid may be missing)."""
+    uri, _, cid = part_id.strip().partition(" ")
+    if not uri.startswith("at://"):
+        raise PermanentError(
+            f"the recorded id of a published part ({part_id!r}) is not an at:// URI: `hospipost reconcile` this delivery"
+        )
+    return uri, cid.strip() or None
+
+
+def _mentions(parts: list[str]) -> list[str]:
+    return list(dict.fromkeys(mention for part in parts for _, _, mention in find_mentions(part)))
 
 
 # ---------------------------------------------------------------------- images
@@ -833,13 +647,11 @@ class PreparedImage:
     downscaled: bool
 
 
-def _read_file(item: Media) -> bytes:
-    try:
-        return Path(item.path).read_bytes()
-    except OSError:
-        raise PermanentError(
-            f"cannot read the image {item.file}: check that the file exists, then publish again"
-        ) from None
+@dataclass(frozen=True)
+class _Upload(Image):
+    """An image read for publishing, with what its dry run and embed say (size in pixels)."""
+
+    prepared: PreparedImage
 
 
 def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
@@ -889,13 +701,7 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
             scaled.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
             if out.tell() <= limit:
                 log.info(
-                    "Bluesky: %s re-encoded from %d to %d bytes (%d×%d, JPEG quality %d)",
-                    name,
-                    len(data),
-                    out.tell(),
-                    size[0],
-                    size[1],
-                    quality,
+                    "Bluesky: %s re-encoded to %d bytes (%d×%d, JPEG quality %d)", name, out.tell(), *size, quality
                 )
                 return PreparedImage(out.getvalue(), "image/jpeg", size[0], size[1], len(data), True)
     raise PermanentError(
@@ -907,62 +713,32 @@ def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
 # ---------------------------------------------------------------------- helpers
 
 
+def _procedure(client: Client, name: str, data: bytes, content_type: str, *keys: str) -> Callable[[], dict[str, Any]]:
+    """An XRPC procedure call, to make: its JSON answer, ValueError when it lacks one of ``keys``."""
+
+    def call() -> dict[str, Any]:
+        content = client.invoke_procedure(name, content=data, headers={"Content-Type": content_type}).content
+        if not isinstance(content, dict) or not all(content.get(key) for key in keys):
+            raise ValueError(f"{name} answered without {' and '.join(keys)}")
+        return content
+
+    return call
+
+
 def _xrpc_error(error: BaseException) -> tuple[str, str]:
     """(error code, message) of an XRPC error answer, empty strings when there is none."""
-    response = getattr(error, "response", None)
-    content = getattr(response, "content", None)
-    code = getattr(content, "error", None)
-    message = getattr(content, "message", None)
+    content = getattr(getattr(error, "response", None), "content", None)
     if isinstance(content, dict):
-        code, message = content.get("error"), content.get("message")
-    return str(code or ""), str(message or "")
+        return str(content.get("error") or ""), str(content.get("message") or "")
+    return str(getattr(content, "error", None) or ""), str(getattr(content, "message", None) or "")
 
 
 def _is_auth_failure(error: BaseException) -> bool:
     from atproto_client import exceptions
 
-    if isinstance(error, (exceptions.UnauthorizedError, exceptions.LoginRequiredError)):
+    if isinstance(error, exceptions.UnauthorizedError | exceptions.LoginRequiredError):
         return True
     return isinstance(error, exceptions.BadRequestError) and _xrpc_error(error)[0] in AUTH_ERRORS
-
-
-def _chain(error: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-def _never_left(error: BaseException) -> bool:
-    """Whether the request failed before it could reach the server (connection not made)."""
-    import httpx
-
-    return any(
-        isinstance(item, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol))
-        for item in _chain(error)
-    )
-
-
-def _failure(error: BaseException) -> str:
-    """A short, secret-free name for a transport failure."""
-    import httpx
-
-    names = {
-        httpx.ConnectError: "connection refused or host not found",
-        httpx.ConnectTimeout: "connection timed out",
-        httpx.ReadTimeout: "read timeout",
-        httpx.WriteTimeout: "write timeout",
-        httpx.RemoteProtocolError: "connection closed by the server",
-        httpx.ReadError: "connection broken",
-        httpx.WriteError: "connection broken",
-    }
-    for item in _chain(error):
-        for kind, name in names.items():
-            if isinstance(item, kind):
-                return name
-    return type(error).__name__
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -978,60 +754,3 @@ def _session_lock(path: Path | None) -> threading.Lock:
     """One lock per session file: adapters publishing in parallel log in once, not each."""
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(str(path), threading.Lock())
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file readable by its owner only, atomically (never a half-written session)."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-class _Redactor(logging.Filter):
-    """Replaces session tokens and the app password in the records of the HTTP libraries' loggers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-        self.installed = False
-        self._lock = threading.Lock()
-
-    def install(self) -> None:
-        with self._lock:
-            if not self.installed:
-                for name in LIBRARY_LOGGERS:
-                    logging.getLogger(name).addFilter(self)
-                self.installed = True
-
-    def add(self, secret: str) -> None:
-        with self._lock:
-            self.secrets.add(secret)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        from hospipost.credentials import redact
-
-        try:
-            message = record.getMessage()
-        except Exception:
-            return True
-        with self._lock:
-            secrets = set(self.secrets)
-        cleaned = redact(message, secrets)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_LOG_REDACTOR = _Redactor()

@@ -877,8 +877,8 @@ def test_an_absurd_rate_limit_reset_waits_at_most_an_hour(server: Server, header
     ("failure", "words"),
     [
         (httpx.ConnectError("[Errno 111] Connection refused"), "Could not reach Bluesky"),
-        (httpx.ConnectTimeout("timed out"), "Could not connect"),
-        (httpx.RemoteProtocolError("Server disconnected"), "connection to Bluesky failed"),
+        (httpx.ConnectTimeout("timed out"), "Could not reach Bluesky .*connection timed out"),
+        (httpx.RemoteProtocolError("Server disconnected"), "connection to Bluesky broke"),
     ],
 )
 def test_transport_failures_are_transient(server: Server, failure: Exception, words: str) -> None:
@@ -938,6 +938,25 @@ def test_no_error_is_ever_an_unknown_outcome(server: Server) -> None:
         with pytest.raises(TransientError):
             publish(make(), "un")
     assert not issubclass(TransientError, UnknownOutcome)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected", "words"),
+    [
+        (  # the session refused as a 400, even after a new login
+            httpx.Response(400, json={"error": "ExpiredToken", "message": "Token has expired"}),
+            PermanentError,
+            f"refused the session.*{ENV}",
+        ),
+        (httpx.Response(409, json={"error": "InvalidSwap", "message": "Conflict"}), TransientError, "retry"),
+    ],
+)
+def test_blueskys_own_codes(server: Server, response: httpx.Response, expected: type, words: str) -> None:
+    server.create.mock(return_value=response)
+    with pytest.raises(expected, match=words) as raised:
+        publish(make(), "un", "deux")
+    assert "nothing was published" in str(raised.value) and APP_PASSWORD not in str(raised.value)
+    assert server.create.call_count == (2 if response.status_code == 400 else 1)  # one new login, one second try
 
 
 # ---------------------------------------------------------------------- verify
@@ -1142,21 +1161,21 @@ def test_importing_the_module_loads_no_sdk() -> None:
     [
         (
             httpx.Response(503, json={"error": "UpstreamFailure"}),
-            "Bluesky had a server error (503 UpstreamFailure) while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.",
+            "Bluesky had a server error (HTTP 503: UpstreamFailure) while publishing the post; hospipost will try again later.",
         ),
         (
             httpx.Response(
                 400, json={"error": "InvalidRequest", "message": "Record/text must not be longer than 300 graphemes"}
             ),
-            "Bluesky rejected publishing the post (400 InvalidRequest: Record/text must not be longer than 300 graphemes); nothing more was published: fix the post, then publish again.",
+            "Bluesky rejected publishing the post (HTTP 400: InvalidRequest: Record/text must not be longer than 300 graphemes); nothing was published: fix the post, then publish again.",
         ),
         (
             httpx.ReadTimeout("timed out"),
-            "Bluesky did not answer within 30 s while publishing the post; hospipost will try again later with the same record key, so it cannot be published twice.",
+            "Bluesky did not answer within 30 s while publishing the post; a retry cannot publish it twice (same record key), hospipost will try again later.",
         ),
         (
             httpx.RemoteProtocolError("Server disconnected"),
-            "The connection to Bluesky failed while publishing the post (connection closed by the server); hospipost will try again later with the same record key, so it cannot be published twice.",
+            "The connection to Bluesky broke (connection closed by the server) while publishing the post; a retry cannot publish it twice (same record key), hospipost will try again later.",
         ),
     ],
 )
