@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from hospipost.config import NetworkSettings
     from hospipost.credentials import Credentials
+    from hospipost.networks.video import Video, VideoLimits
     from hospipost.posts import Media, Post
 
 __all__ = [  # the failures re-exported, so that adapters and the publisher find them beside Network
@@ -71,6 +72,7 @@ class Limits:
     max_alt_length: int | None = None
     supports_threads: bool = False
     max_bytes: int | None = None  # a cap on the UTF-8 size of each text, where the network has one
+    video: VideoLimits | None = None  # what it takes as video; None: hospipost publishes no video there
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class Part:
     key: str
     language: str
     images: list[Image] = field(default_factory=list)  # what media_ids are, in order (alt texts)
+    video: Video | None = None  # the first part's video, where the post has one
     staged: str | None = None  # the id of this part prepared (not published) by an earlier attempt
     stage: Callable[[str], None] = lambda staged_id: None  # record a prepared id before publishing it
 
@@ -267,11 +270,12 @@ class Network:
         parts = rendering.parts if self.limits.supports_threads else ["\n\n".join(rendering.parts)]
         if done and len(done) >= len(parts):
             return self.sent(done[0])
-        images = self.read_images(rendering.media) if not done and rendering.media else []
+        images, video = self.read_media(rendering.media) if not done and rendering.media else ([], None)
         first, previous = (done[0], done[-1]) if done else (None, None)
         with self.connection() as connection:
             self.begin(connection, parts[len(done) :], done)
             media_ids = self.upload_images(connection, images) if images else []
+            media_ids = self.upload_video(connection, video) if video else media_ids
             for index in range(len(done), len(parts)):
                 first_part = index == 0
                 part = Part(
@@ -283,6 +287,7 @@ class Network:
                     key,
                     rendering.language,
                     images if first_part else [],
+                    video if first_part else None,
                     staged if index == len(done) else None,
                     partial(part_staged or _unrecorded, index),
                 )
@@ -307,6 +312,28 @@ class Network:
     def upload_images(self, connection: Any, images: list[Image]) -> list[str]:
         """Upload the first part's images; the network's media ids, in order."""
         raise NotImplementedError
+
+    def upload_video(self, connection: Any, video: Video) -> list[str]:
+        """Upload the first part's video (and wait until the network has processed it): its media
+        id. A network whose publishing request carries the video itself returns [] and posts
+        ``Part.video`` in ``post_part``."""
+        raise PermanentError(f"hospipost does not publish videos to {self.who} yet: remove the video or this network")
+
+    def read_media(self, media: list[Media]) -> tuple[list[Image], Video | None]:
+        """The post's images (read, stripped, checked) or its one video (measured, checked),
+        before any request: a network takes one video per post, and no image beside it."""
+        from hospipost.media import video_type
+        from hospipost.networks.video import read_video
+
+        videos = [item for item in media if _head(item.path) is not None and video_type(_head(item.path) or b"")]
+        if not videos:
+            return self.read_images(media), None
+        if len(media) > 1:
+            raise PermanentError(
+                f"{self.who} takes one video per post, without images, and this post has {len(media)} media files:"
+                " keep the video alone, then publish again"
+            )
+        return [], read_video(videos[0], self.limits.video, self.who)
 
     def post_part(self, connection: Any, part: Part) -> str:
         """Post one part; the network's id of it. Errors are TransientError, PermanentError, UnknownOutcome."""
@@ -388,6 +415,15 @@ class Network:
         else:
             parts = ["\n\n".join([text, *post.thread])]
         return Rendering(cls.name, parts, list(post.media), post.language)
+
+
+def _head(path: Path) -> bytes | None:
+    """A file's first 16 bytes (what its type is sniffed from), None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16)
+    except OSError:
+        return None
 
 
 def _unrecorded(index: int, staged_id: str) -> None:

@@ -73,8 +73,9 @@ class Attempt:
         """The thread parts already online, as a clause to append to a message ("" when none)."""
         if not self.online:
             return ""
-        parts = f"{self.online} part{'s' if self.online > 1 else ''}"
-        return f"; the first {parts} of the thread {'are' if self.online > 1 else 'is'} already online"
+        if self.online == 1:
+            return "; the first part of the thread is already online"
+        return f"; the first {self.online} parts of the thread are already online"
 
     @property
     def nothing(self) -> str:
