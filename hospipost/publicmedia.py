@@ -168,11 +168,16 @@ class ObjectStore:
         purpose = "The media store's credentials (media_store in config.yaml)"
         access_key = credentials.get(settings.access_key_env, purpose)
         secret_key = credentials.get(settings.secret_key_env, purpose)
+        import logging
+
         from hospipost.networks.http import LOG_REDACTOR
 
-        # botocore's debug log shows signed headers: the key never reaches a log.
-        LOG_REDACTOR.guard(("botocore", "boto3", "urllib3", "s3transfer"), (access_key, secret_key))
         self.client = _s3_client(settings, access_key, secret_key)
+        # botocore's debug log shows signed headers and error bodies: neither key reaches a log.
+        # A logger's filter sees only its own records, so every botocore logger is guarded.
+        libraries = ("botocore", "boto3", "urllib3", "s3transfer")
+        loggers = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in libraries]
+        LOG_REDACTOR.guard((*libraries, *loggers), (access_key, secret_key))
 
     def key(self, data: bytes, content_type: str) -> str:
         """The object's name: the prefix, the SHA-256 of the bytes, an extension from the type."""
