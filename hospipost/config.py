@@ -330,7 +330,7 @@ class _ConfigReader:
             url = self.public_url(data, "media_url", "media_url")
             return PublicMediaSettings(root, data.key_line("media_url"), media_url=url)
         if "media_store" in data:
-            line = data.line_of("media_store")
+            line = data.key_line("media_store")
             return PublicMediaSettings(
                 root, data.key_line("media_store"), store=self.media_store(data["media_store"], line)
             )

@@ -228,11 +228,12 @@ class ObjectStore:
         where = f"the media store at {settings.endpoint}"
         if isinstance(error, exceptions.ClientError):
             code, status = _code(error), _status(error)
+            ref = code if code and not code.isdigit() else f"HTTP {status}"
             if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken") or (
                 status in (401, 403)
             ):
                 return PermanentError(
-                    f"{where} refused the credentials while uploading {file} ({code or status}): check the"
+                    f"{where} refused the credentials while storing {file} ({ref}): check the"
                     f" environment variables {settings.access_key_env} and {settings.secret_key_env}, and that"
                     f" this key may read and write the bucket {settings.bucket}"
                 )
@@ -243,11 +244,9 @@ class ObjectStore:
                 )
             if status >= 500 or status in (408, 429) or code in ("SlowDown", "RequestTimeout", "ServiceUnavailable"):
                 return TransientError(
-                    f"{where} had a problem while storing {file} ({code or status}); hospipost will try again later"
+                    f"{where} had a problem while storing {file} ({ref}); hospipost will try again later"
                 )
-            return PermanentError(
-                f"{where} refused to store {file} ({code or status}): check media_store in config.yaml"
-            )
+            return PermanentError(f"{where} refused to store {file} ({ref}): check media_store in config.yaml")
         if isinstance(error, exceptions.ParamValidationError | exceptions.InvalidEndpointConfigurationError):
             return PermanentError(f"{where} cannot be used ({type(error).__name__}): check media_store in config.yaml")
         if isinstance(error, exceptions.ConnectTimeoutError | exceptions.EndpointConnectionError):

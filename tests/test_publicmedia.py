@@ -261,6 +261,30 @@ def test_refused_credentials_name_the_variables_never_the_secret(
     assert not [message for message in ours if KEY in message or SECRET in message]  # …with the keys redacted
 
 
+def test_a_wrong_secret_is_refused_without_showing_it(
+    moto_endpoint: str, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+    from moto import settings as moto_settings
+
+    iam = boto3.client(
+        "iam", endpoint_url=moto_endpoint, region_name="us-east-1", aws_access_key_id=KEY, aws_secret_access_key=SECRET
+    )
+    user = f"hospipost-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    real = iam.create_access_key(UserName=user)["AccessKey"]
+    wrong = real["SecretAccessKey"][::-1]
+    monkeypatch.setattr(moto_settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    settings = PublicMediaSettings(root=Path("/tmp"), line=1, store=store_settings(moto_endpoint, bucket))
+    environ = {"HOSPIPOST_S3_KEY": real["AccessKeyId"], "HOSPIPOST_S3_SECRET": wrong}
+    store = open_public_media(settings, Credentials(environ))
+    with pytest.raises(PermanentError) as caught:
+        store.url("media/a.png", b"\x89PNG\r\n\x1a\nabc", "image/png")
+    message = str(caught.value)
+    assert "refused the credentials while storing media/a.png (HTTP 403)" in message
+    assert wrong not in message and real["AccessKeyId"] not in message
+
+
 def test_a_missing_bucket_is_named(moto_endpoint: str) -> None:
     store = open_store(store_settings(moto_endpoint, "no-such-bucket-here"))
     with pytest.raises(PermanentError) as caught:
@@ -274,6 +298,25 @@ def test_an_unreachable_store_is_transient() -> None:
         store.url("media/a.png", b"\x89PNG\r\n\x1a\nabc", "image/png")
     assert "could not reach the media store" in str(caught.value).lower()
     assert SECRET not in str(caught.value)
+
+
+def test_a_store_in_trouble_is_transient() -> None:
+    class Unavailable(QuietHandler):
+        def do_HEAD(self) -> None:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        store = open_store(store_settings(f"http://127.0.0.1:{server.server_address[1]}", "chu-media"))
+        with pytest.raises(TransientError) as caught:
+            store.url("media/a.png", b"\x89PNG\r\n\x1a\nabc", "image/png")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "had a problem while storing media/a.png (HTTP 503); hospipost will try again later" in str(caught.value)
 
 
 def test_missing_credentials_name_the_variable() -> None:
