@@ -95,9 +95,9 @@ class ServedFolder:
 
         if _sha256(strip_metadata(served)) == _sha256(data):
             raise PermanentError(
-                f"The copy of {file} served at {url} carries metadata (such as where the photo was taken and the"
-                f" camera), which anyone can download there: replace it on the web server with a copy without"
-                f" metadata (an export without location and camera details), then publish again"
+                f"The copy of {file} served at {url} carries metadata (such as where the photo was taken and with"
+                f" which camera) that anyone can download there: put a copy without metadata in its place on the"
+                f" web server (the photo exported again without location and camera details), then publish again"
             )
         raise PermanentError(
             f"The copy of {file} served at {url} differs from the file in media/ (an older version?):"
@@ -164,14 +164,14 @@ class ObjectStore:
     """An S3-compatible store: upload once under a content-hash name, then a public or presigned URL."""
 
     def __init__(self, settings: MediaStoreSettings, credentials: Credentials) -> None:
-        self.settings = settings
-        purpose = "The media store's credentials (media_store in config.yaml)"
-        access_key = credentials.get(settings.access_key_env, purpose)
-        secret_key = credentials.get(settings.secret_key_env, purpose)
         import logging
 
         from hospipost.networks.http import LOG_REDACTOR
 
+        self.settings = settings
+        purpose = "The media store's credentials (media_store in config.yaml)"
+        access_key = credentials.get(settings.access_key_env, purpose)
+        secret_key = credentials.get(settings.secret_key_env, purpose)
         self.client = _s3_client(settings, access_key, secret_key)
         # botocore's debug log shows signed headers and error bodies: neither key reaches a log.
         # A logger's filter sees only its own records, so every botocore logger is guarded.
@@ -215,7 +215,10 @@ class ObjectStore:
         try:
             head = self.client.head_object(Bucket=self.settings.bucket, Key=key)
         except ClientError as error:
-            if _status(error) == 404 and _code(error) != "NoSuchBucket":
+            # A HEAD answer has no body, so no error code. 404: not there yet. 403: a key allowed to
+            # write but not to list the bucket gets it for an object not there yet; the PUT then
+            # tells whether the credentials themselves are refused.
+            if _status(error) in (403, 404) and _code(error) != "NoSuchBucket":
                 return False
             raise
         return int(head.get("ContentLength", -1)) == size
@@ -237,7 +240,7 @@ class ObjectStore:
                     f" environment variables {settings.access_key_env} and {settings.secret_key_env}, and that"
                     f" this key may read and write the bucket {settings.bucket}"
                 )
-            if code == "NoSuchBucket" or (status == 404 and code in ("404", "NotFound")):
+            if code == "NoSuchBucket":
                 return PermanentError(
                     f"{where} has no bucket named {settings.bucket}: check media_store.bucket and"
                     f" media_store.endpoint in config.yaml, or create the bucket"
