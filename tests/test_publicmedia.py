@@ -331,3 +331,11 @@ def test_object_names_never_carry_the_file_name() -> None:
     assert store.key(b"v", "video/mp4") == f"hospipost/{digest}.mp4"
     assert store.key(b"v", "image/webp") == f"hospipost/{digest}.webp"
     assert store.key(b"v", "application/x-unknown-thing") == f"hospipost/{digest}"
+
+
+def test_the_store_keys_are_among_the_values_to_redact(tmp_path: Path) -> None:
+    from tests.helpers import make_config
+    from tests.test_config import MEDIA_STORE
+
+    config = make_config(tmp_path, MEDIA_STORE)
+    assert {KEY, SECRET} <= Credentials(ENV).configured(config)
