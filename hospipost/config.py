@@ -331,9 +331,7 @@ class _ConfigReader:
             return PublicMediaSettings(root, data.key_line("media_url"), media_url=url)
         if "media_store" in data:
             line = data.key_line("media_store")
-            return PublicMediaSettings(
-                root, data.key_line("media_store"), store=self.media_store(data["media_store"], line)
-            )
+            return PublicMediaSettings(root, line, store=self.media_store(data["media_store"], line))
         return None
 
     def public_url(self, data: LineDict, key: str, what: str, folder: bool = True) -> str:
