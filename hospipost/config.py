@@ -28,6 +28,12 @@ _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d)\s*$")
 DEFAULT_LANGUAGE = "fr"
 # A BCP 47 language tag as networks take it: a 2- or 3-letter language, then subtags (en-GB, pt-BR).
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+MEDIA_DIR = "media"  # the project's media folder, next to config.yaml
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# A presigned URL (signature version 4) is valid at most 7 days.
+_MAX_URL_LIFETIME = timedelta(days=7)
 
 
 def language_problem(tag: object) -> str | None:
@@ -54,12 +60,46 @@ class RuleSetting:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MediaStoreSettings:
+    """An S3-compatible object store (OVH, Scaleway, Outscale, MinIO…) that serves uploaded media."""
+
+    endpoint: str
+    bucket: str
+    region: str
+    access_key_env: str  # the names of the environment variables, never the values
+    secret_key_env: str
+    prefix: str = ""
+    public_url: str | None = None  # objects are public there; None: presigned GET URLs
+    url_lifetime: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class PublicMediaSettings:
+    """Where Instagram and Threads fetch a post's media from: a public URL serving them.
+
+    Exactly one of ``media_url`` (the hospital's web server serves the media/ folder
+    there) and ``store`` (hospipost uploads each file to an object store) is set.
+    """
+
+    root: Path  # the folder holding config.yaml: posts' media paths are relative to it
+    line: int
+    media_url: str | None = None
+    store: MediaStoreSettings | None = None
+
+    @property
+    def media_dir(self) -> Path:
+        """The project's media folder, which ``media_url`` serves."""
+        return self.root / MEDIA_DIR
+
+
 @dataclass
 class NetworkSettings:
     name: str
     enabled: bool
     options: dict[str, Any]
     line: int
+    public_media: PublicMediaSettings | None = None  # the same object as Config.public_media
 
     @property
     def api_base(self) -> str:
@@ -108,6 +148,7 @@ class Config:
     late_window: timedelta = timedelta(hours=6)
     notify: Notify = field(default_factory=Notify)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    public_media: PublicMediaSettings | None = None  # media_url or media_store, for Instagram and Threads
 
     @property
     def root(self) -> Path:
@@ -186,6 +227,18 @@ class _ConfigReader:
         "late_window",
         "notify",
         "daemon",
+        "media_url",
+        "media_store",
+    )
+    MEDIA_STORE_KEYS = (
+        "endpoint",
+        "bucket",
+        "prefix",
+        "region",
+        "access_key_env",
+        "secret_key_env",
+        "public_url",
+        "url_lifetime",
     )
     NOTIFY_STATES = ("failed", "unknown", "missed", "blocked", "retry")
     COMPLIANCE_KEYS = (
@@ -260,7 +313,110 @@ class _ConfigReader:
             config.notify = self.notify(data)
         if "daemon" in data:
             config.daemon = self.daemon(data)
+        config.public_media = self.public_media(data)
+        for settings in config.networks.values():
+            settings.public_media = config.public_media
         return config
+
+    def public_media(self, data: LineDict) -> PublicMediaSettings | None:
+        root = self.path.parent
+        if "media_url" in data and "media_store" in data:
+            second = max(("media_url", "media_store"), key=data.key_line)
+            raise self.fail(
+                data.key_line(second),
+                "media_url and media_store are two ways to put media online for Instagram and Threads:"
+                " keep only one of them",
+            )
+        if "media_url" in data:
+            url = self.public_url(data, "media_url", "media_url")
+            return PublicMediaSettings(root, data.key_line("media_url"), media_url=url)
+        if "media_store" in data:
+            line = data.key_line("media_store")
+            return PublicMediaSettings(root, line, store=self.media_store(data["media_store"], line))
+        return None
+
+    def public_url(self, data: LineDict, key: str, what: str, folder: bool = True) -> str:
+        """An https:// URL (http:// only on this machine, for tests); a folder's ends with /."""
+        from urllib.parse import urlsplit
+
+        url = self.typed(data, key, str, what).strip()
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # a malformed [IPv6] host
+            raise self.fail(data.line_of(key), f"{what} is not a valid address: {url!r}") from None
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise self.fail(
+                data.line_of(key),
+                f"{what} must be an https:// address (http:// only for 127.0.0.1 or localhost), got {url!r}",
+            )
+        if not parts.hostname or parts.query or parts.fragment:
+            raise self.fail(
+                data.line_of(key),
+                f"{what} must be an address such as https://www.chu-exemple.fr/reseaux/media/, got {url!r}",
+            )
+        if folder and not url.endswith("/"):
+            raise self.fail(data.line_of(key), f"{what} must end with / (it is a folder): write {url + '/'!r}")
+        return url
+
+    def media_store(self, value: Any, line: int) -> MediaStoreSettings:
+        section = self.mapping(value, line, "media_store", self.MEDIA_STORE_KEYS)
+        helps = {
+            "endpoint": "the store's address, such as https://s3.gra.io.cloud.ovh.net",
+            "bucket": "the bucket's name",
+            "region": "the store's region, such as gra, fr-par or us-east-1",
+            "access_key_env": "the environment variable holding the access key, such as HOSPIPOST_S3_KEY",
+            "secret_key_env": "the environment variable holding the secret key, such as HOSPIPOST_S3_SECRET",
+        }
+        for key, help_text in helps.items():
+            if key not in section or section[key] in (None, ""):
+                raise self.fail(line, f"media_store has no {key} ({help_text})")
+        endpoint = self.public_url(section, "endpoint", "media_store.endpoint", folder=False)
+        bucket = self.typed(section, "bucket", str, "media_store.bucket")
+        if not _BUCKET.fullmatch(bucket):
+            raise self.fail(
+                section.line_of("bucket"),
+                f"media_store.bucket must be a bucket name (3 to 63 lowercase letters, digits, dots and hyphens), got {bucket!r}",
+            )
+        region = self.typed(section, "region", str, "media_store.region").strip()
+        names = {}
+        for key in ("access_key_env", "secret_key_env"):
+            name = self.typed(section, key, str, f"media_store.{key}")
+            if not _ENV_NAME.fullmatch(name):
+                raise self.fail(
+                    section.line_of(key),
+                    f"media_store.{key} names an environment variable, not a value: use a name such as {helps[key].rsplit(' ', 1)[1]}",
+                )
+            names[key] = name
+        prefix = ""
+        if section.get("prefix") is not None:
+            prefix = self.typed(section, "prefix", str, "media_store.prefix").strip()
+            if prefix.startswith("/") or ".." in prefix.split("/"):
+                raise self.fail(
+                    section.line_of("prefix"),
+                    f"media_store.prefix must be a folder inside the bucket, such as hospipost/, got {prefix!r}",
+                )
+        public_url = None
+        if section.get("public_url") is not None:
+            public_url = self.public_url(section, "public_url", "media_store.public_url")
+        lifetime = timedelta(hours=24)
+        if "url_lifetime" in section:
+            lifetime = self.duration(section, "url_lifetime", "media_store.url_lifetime")
+            if not timedelta(minutes=1) <= lifetime <= _MAX_URL_LIFETIME:
+                raise self.fail(
+                    section.line_of("url_lifetime"),
+                    "media_store.url_lifetime must be between 1 minute and 7 days (the longest a signed address can last)",
+                )
+        return MediaStoreSettings(
+            endpoint=endpoint.rstrip("/"),
+            bucket=bucket,
+            region=region,
+            access_key_env=names["access_key_env"],
+            secret_key_env=names["secret_key_env"],
+            prefix=prefix,
+            public_url=public_url,
+            url_lifetime=lifetime,
+        )
 
     def notify(self, data: LineDict) -> Notify:
         section = self.mapping(data["notify"], data.line_of("notify"), "notify", ("command", "webhook", "when"))
@@ -313,16 +469,17 @@ class _ConfigReader:
             )
         return url
 
-    def duration(self, data: LineDict, key: str) -> timedelta:
+    def duration(self, data: LineDict, key: str, what: str | None = None) -> timedelta:
+        what = what or key
         value = data[key]
         match = _DURATION.match(str(value)) if isinstance(value, (str, int)) else None
         if isinstance(value, int) and not isinstance(value, bool):
             return timedelta(minutes=value)
         if not match:
-            raise self.fail(data.line_of(key), f"{key} must be a duration such as 90m, 6h or 2d, got {value!r}")
+            raise self.fail(data.line_of(key), f"{what} must be a duration such as 90m, 6h or 2d, got {value!r}")
         unit = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}[match[2]]
         if len(match[1]) > 9 or timedelta(**{unit: int(match[1])}) > _MAX_DURATION:
-            raise self.fail(data.line_of(key), f"{key} is too long; the limit is {_MAX_DURATION.days} days")
+            raise self.fail(data.line_of(key), f"{what} is too long; the limit is {_MAX_DURATION.days} days")
         return timedelta(**{unit: int(match[1])})
 
     def slots(self, data: LineDict) -> dict[str, list[time]]:

@@ -40,6 +40,9 @@ class Credentials:
             for key, value in settings.options.items()
             if key.endswith("_env") and value
         }
+        store = config.public_media.store if config.public_media else None
+        if store is not None:
+            names |= {store.access_key_env, store.secret_key_env}
         values = {self.environ.get(name) or self._from_file().get(name) for name in names}
         return {value for value in values if value} | self.handed_out
 
