@@ -919,7 +919,7 @@ def test_a_failure_mid_thread_says_which_parts_are_online(server: Server) -> Non
             httpx.Response(400, json={"error": "InvalidRequest", "message": "bad facet"}),
         ]
     )
-    with pytest.raises(PermanentError, match="the first 1 part of the thread is already online"):
+    with pytest.raises(PermanentError, match="the first part of the thread is already online"):
         publish(make(), "un", "deux", "trois")
 
 

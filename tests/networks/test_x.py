@@ -275,7 +275,7 @@ def test_a_failed_part_keeps_the_parts_already_online(mock: responses.RequestsMo
         make_x().publish(Rendering("x", ["un", "deux", "trois"]), "d", [], parts)
 
     assert parts.calls == [(0, "401")]
-    assert "part 2 of 3" in str(raised.value) and "first 1 part of the thread is already online" in str(raised.value)
+    assert "part 2 of 3" in str(raised.value) and "first part of the thread is already online" in str(raised.value)
 
 
 # ---------------------------------------------------------------------- media
@@ -944,7 +944,7 @@ def test_duplicate_content_on_a_later_part_names_it_and_the_parts_online(mock: r
     assert parts.calls == [(0, "701")]
     message = str(raised.value)
     assert "(part 2 of the thread) was already posted" in message
-    assert "first 1 part of the thread is already online" in message
+    assert "first part of the thread is already online" in message
     assert "hospipost reconcile" in message
 
 
