@@ -71,6 +71,9 @@ class Limits:
     max_alt_length: int | None = None
     supports_threads: bool = False
     max_bytes: int | None = None  # a cap on the UTF-8 size of each text, where the network has one
+    max_hashtags: int | None = None  # the most hashtags a text may hold, where the network caps them
+    max_mentions: int | None = None  # the most @mentions a text may hold, where the network caps them
+    requires_media: bool = False  # a post needs at least one image (Instagram)
 
 
 @dataclass(frozen=True)
