@@ -67,15 +67,18 @@ class MetaServer:
     quota_usage: int = 0
     quota_total: int = 50
     token_expired: bool = False
-    faults: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)  # by edge ("status": reads)
+    faults: dict[str, list[tuple[int, dict[str, Any]] | None]] = field(
+        default_factory=dict
+    )  # by edge ("status": reads)
     hang: dict[str, float] = field(default_factory=dict)  # seconds an edge waits before answering
     publish_after_hang: bool = True  # a hung publish still publishes (as Meta may)
     listing_fails: bool = False
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(17_900_000_000_000_001))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail(self, edge: str, status: int, error: dict[str, Any] | None = None) -> None:
-        self.faults.setdefault(edge, []).append((status, {"error": error} if error else {}))
+    def fail(self, edge: str, status: int, error: dict[str, Any] | None = None, after: int = 0) -> None:
+        """The next request to ``edge`` (after ``after`` answered normally) fails with this answer."""
+        self.faults.setdefault(edge, []).extend([None] * after + [(status, {"error": error} if error else {})])
 
     def seen(self, method: str | None = None, edge: str | None = None) -> list[Request]:
         return [r for r in self.requests if (method in (None, r.method)) and (edge in (None, r.edge))]
