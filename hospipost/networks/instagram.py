@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hospipost.networks.base import Attempt, ConfigKey, Limits, PermanentError
-from hospipost.networks.meta_containers import MetaNetwork, graph_version
-from hospipost.textlength import char_length
+from hospipost.networks.base import Attempt, ConfigKey, PermanentError
+from hospipost.networks.meta_containers import MetaNetwork, graph_version, meta_limits
 
 DEFAULT_VERSION = "v27.0"
 
@@ -19,17 +18,7 @@ class Instagram(MetaNetwork):
     name = "instagram"
     label = "Instagram"
     default_api_base = "https://graph.facebook.com"
-    limits = Limits(
-        max_length=2200,
-        count=char_length,
-        length_unit="characters",
-        max_images=10,
-        max_image_bytes=8 * 1024 * 1024,
-        image_types=frozenset({"image/jpeg"}),
-        max_hashtags=30,
-        max_mentions=20,
-        requires_media=True,
-    )
+    limits = meta_limits(2200, 10, {"image/jpeg"}, max_hashtags=30, max_mentions=20, requires_media=True)
     config_keys = {
         "user_id": ConfigKey(str, required=True, help="the ig-user-id of the professional account"),
         "token_env": ConfigKey(str, default="HOSPIPOST_INSTAGRAM_TOKEN"),

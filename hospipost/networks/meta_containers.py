@@ -17,6 +17,7 @@ from hospipost.networks.base import (
     Answer,
     Attempt,
     DeliveryError,
+    Limits,
     Network,
     Part,
     PermanentError,
@@ -26,6 +27,7 @@ from hospipost.networks.base import (
     UnknownOutcome,
 )
 from hospipost.networks.failures import rate_limit_reset, wait_until
+from hospipost.textlength import char_length
 
 TOKEN_CODES = frozenset({190, 102})
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
@@ -34,6 +36,11 @@ TRANSIENT_CODES = frozenset({1, 2})
 PUBLISHING_LIMIT = (9, 2207042)  # Instagram's code and subcode: "publishing limit reached"
 NOT_FOUND = 24  # "media not found": the container no longer exists
 _VERSION = re.compile(r"[vV]?(\d{1,3})(?:\.(\d{1,2}))?")
+
+
+def meta_limits(max_length: int, max_images: int, image_types: set[str], **more: Any) -> Limits:
+    """The limits of a Meta network: characters counted one by one, images of at most 8 MB."""
+    return Limits(max_length, char_length, "characters", max_images, 8 * 1024 * 1024, frozenset(image_types), **more)
 
 
 def graph_version(value: Any) -> str | None:
@@ -69,6 +76,7 @@ class MetaNetwork(Network):
     status_fields: ClassVar[tuple[str, str]]  # the container's status field and the field explaining it
     text_field: ClassVar[str]  # where the text goes ("caption", "text")
     image_fields: ClassVar[dict[str, str]] = {}  # what marks a container as an image, besides image_url
+    image_hint: ClassVar[str] = "JPEG of at most 8 MB"  # what Meta accepts, for an ERROR container's message
     me: ClassVar[str] = ""  # the path verify() reads (the user id when empty)
     credential_keys = ("token_env",)
     poll_every: ClassVar[float] = 3.0  # seconds between two reads of a container's status
@@ -203,8 +211,6 @@ class MetaNetwork(Network):
             f"{self.label} let the container expire again while {prepare.doing}; {prepare.nothing},"
             f" hospipost will try again later{prepare.already}"
         )
-
-    image_hint: ClassVar[str] = "JPEG of at most 8 MB"
 
     def check_quota(self, session: Any, attempt: Attempt) -> None:
         """TransientError when the account's publishing limit (posts per 24 hours) is used up."""

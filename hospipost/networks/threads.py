@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hospipost.networks.base import Attempt, ConfigKey, Limits
-from hospipost.networks.meta_containers import MetaNetwork
-from hospipost.textlength import char_length
+from hospipost.networks.base import Attempt, ConfigKey
+from hospipost.networks.meta_containers import MetaNetwork, meta_limits
 
 VERSION = "v1.0"
 
@@ -19,15 +18,7 @@ class Threads(MetaNetwork):
     name = "threads"
     label = "Threads"
     default_api_base = "https://graph.threads.net"
-    limits = Limits(
-        max_length=500,
-        count=char_length,
-        length_unit="characters",
-        max_images=20,
-        max_image_bytes=8 * 1024 * 1024,
-        image_types=frozenset({"image/jpeg", "image/png"}),
-        supports_threads=True,
-    )
+    limits = meta_limits(500, 20, {"image/jpeg", "image/png"}, supports_threads=True)
     config_keys = {
         "user_id": ConfigKey(str, required=True, help="the Threads user id of the profile"),
         "token_env": ConfigKey(str, default="HOSPIPOST_THREADS_TOKEN"),
