@@ -197,14 +197,18 @@ class MetaNetwork(Network):
                 return self.publish_container(session, container, part)
             if state == "PUBLISHED":
                 raise UnknownOutcome(
-                    f"{self.label} already published the container an earlier attempt prepared while {part.doing}:"
-                    f" it is online; {self.unknown_hint()}{prepare.already}. {self.recent(session)}"
+                    self.redact(
+                        f"{self.label} already published the container an earlier attempt prepared while"
+                        f" {part.doing}: it is online; {self.unknown_hint()}{prepare.already}. {self.recent(session)}"
+                    )
                 )
             if state == "ERROR" and container != part.staged:
                 raise PermanentError(
-                    f"{self.label} could not prepare {prepare.doing.removeprefix('preparing ')} ({reason or 'no reason'});"
-                    f" {prepare.nothing}: fix what it names (the image must be a public {self.image_hint}),"
-                    f" then publish again{prepare.already}"
+                    self.redact(
+                        f"{self.label} could not prepare {prepare.doing.removeprefix('preparing ')} ({reason or 'no reason'});"
+                        f" {prepare.nothing}: fix what it names (the image must be a public {self.image_hint}),"
+                        f" then publish again{prepare.already}"
+                    )
                 )
             container = None  # EXPIRED (not published within 24 hours), or a staged one in ERROR: a new one
         raise TransientError(
@@ -264,7 +268,7 @@ class MetaNetwork(Network):
                 session, "POST", (self.user_id, self.publish_edge), attempt, {"creation_id": container}, need="id"
             )
         except UnknownOutcome as outcome:
-            raise UnknownOutcome(f"{outcome} {self.recent(session)}") from None
+            raise UnknownOutcome(self.redact(f"{outcome} {self.recent(session)}")) from None
         media_id = str(body["id"])
         try:
             link = self.call(session, "GET", (media_id,), Attempt("reading the permalink", Step.READ), PERMALINK)
