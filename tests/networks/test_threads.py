@@ -182,3 +182,33 @@ def test_verify_reads_me(server: MetaServer, adapter: Threads) -> None:
     assert server.requests[0].path == f"{V}/me" and server.requests[0].query == {"fields": "username"}
     assert network_class("threads") is Threads and Threads.limits.supports_threads
     assert Threads.limits.max_length == 500 and Threads.limits.max_images == 20
+
+
+def test_through_the_publisher_and_its_ledger_a_staged_container_is_published_once(
+    server: MetaServer, tmp_path: Path
+) -> None:
+    """A 500 on threads_publish: the ledger keeps staged:<container>, the retry publishes that container."""
+    from datetime import UTC, datetime
+
+    from hospipost.config import NetworkSettings
+    from hospipost.ledger import Ledger
+    from hospipost.publisher import Publisher, candidates, plan
+    from tests.helpers import make_config, make_posts, post_with
+
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    config = make_config(tmp_path / "site")
+    adapter = make_adapter(Threads, server)
+    config.networks["threads"] = NetworkSettings("threads", True, dict(adapter.settings.options), 1)
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'state.db'}")
+    clock = [now]
+    publisher = Publisher(ledger, lambda name: adapter, lambda: clock[0])
+    posts = make_posts(config, post_with(at="2026-12-01 09:00", networks=["threads"]))
+    server.fail("threads_publish", 500)
+    [outcome] = publisher.send(plan(candidates(posts, config, now), config, now, None)).outcomes
+    [container] = server.containers
+    assert outcome.state == "retry" and ledger.get("p1:threads:once").parts == (f"staged:{container}",)
+    clock[0] = outcome.retry_at
+    [outcome] = publisher.send(plan(candidates(posts, config, clock[0]), config, clock[0], None)).outcomes
+    assert outcome.state == "sent" and outcome.url == server.published[0]["permalink"]
+    assert len(server.created()) == 1 and len(server.published) == 1
+    assert [r.form["creation_id"] for r in server.seen("POST", "threads_publish")] == [container, container]
