@@ -17,6 +17,7 @@ from hospipost.networks.base import (
     Answer,
     Attempt,
     DeliveryError,
+    Image,
     Limits,
     Network,
     Part,
@@ -164,7 +165,7 @@ class MetaNetwork(Network):
         finally:
             session.close()
 
-    def upload_images(self, session: Any, images: list[Any]) -> list[str]:
+    def upload_images(self, session: Any, images: list[Image]) -> list[str]:
         """Each image (stripped of metadata) put at its public address, where Meta fetches it: the URLs."""
         store = self.media_store()
         urls = []

@@ -71,6 +71,7 @@ class MetaServer:
         default_factory=dict
     )  # by edge ("status": reads)
     hang: dict[str, float] = field(default_factory=dict)  # seconds an edge waits before answering
+    drop: set[str] = field(default_factory=set)  # edges whose requests are processed, then the connection closed
     publish_after_hang: bool = True  # a hung publish still publishes (as Meta may)
     listing_fails: bool = False
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(17_900_000_000_000_001))
@@ -134,6 +135,10 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
                 return
             if state.token_expired:
                 self.reply(400, {"error": EXPIRED_TOKEN})
+                return
+            if request.edge in state.drop:  # processed, then the connection breaks before any answer
+                self.answer(request)
+                self.close_connection = True
                 return
             if request.edge in state.hang:  # processed (or not), then the answer comes too late
                 answer = self.answer(request) if state.publish_after_hang else (500, {})

@@ -210,6 +210,15 @@ def test_a_publish_timeout_is_unknown_and_lists_the_latest_posts(meta: MetaServe
     no_secret(meta, message)
 
 
+def test_a_connection_broken_after_the_publish_left_is_unknown(
+    meta: MetaServer, adapter: Instagram, tmp_path: Path
+) -> None:
+    meta.drop.add("media_publish")
+    with pytest.raises(UnknownOutcome, match="connection to Instagram broke") as caught:
+        publish(adapter, [photo(tmp_path)])
+    assert meta.published[0]["permalink"] in str(caught.value) and len(meta.seen("POST", "media_publish")) == 1
+
+
 def test_when_the_listing_fails_the_message_says_to_check_the_account(meta: MetaServer, tmp_path: Path) -> None:
     adapter = make_adapter(Instagram, meta, timeout=0.5)
     meta.hang["media_publish"] = 1.5
