@@ -107,6 +107,27 @@ def test_without_public_media_the_error_says_what_to_set(meta: MetaServer, tmp_p
     assert meta.requests == []
 
 
+def test_public_media_is_opened_from_the_settings_on_first_use(
+    meta: MetaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    from types import SimpleNamespace
+
+    from tests.fakes.meta_server import FolderMedia
+
+    opened: list[Any] = []
+    module = SimpleNamespace(
+        open_public_media=lambda settings, credentials: opened.append(settings) or FolderMedia(meta)
+    )
+    monkeypatch.setitem(sys.modules, "hospipost.publicmedia", module)
+    adapter = make_adapter(Instagram, meta)
+    adapter.public_media = None
+    adapter.settings.public_media = "the site's media settings"  # type: ignore[attr-defined]
+    publish(adapter, [photo(tmp_path)])
+    publish(adapter, [photo(tmp_path, "b.jpg")])
+    assert opened == ["the site's media settings"] and len(meta.published) == 2
+
+
 def test_only_jpeg_is_accepted(meta: MetaServer, adapter: Instagram, tmp_path: Path) -> None:
     with pytest.raises(PermanentError, match="accepts JPEG images"):
         publish(adapter, [image(tmp_path, "logo.png", tiny_png())])
