@@ -15,6 +15,8 @@ NETWORK_CLASSES = {
     "mastodon": "hospipost.networks.mastodon:Mastodon",
     "bluesky": "hospipost.networks.bluesky:Bluesky",
     "linkedin": "hospipost.networks.linkedin:LinkedIn",
+    "instagram": "hospipost.networks.instagram:Instagram",
+    "threads": "hospipost.networks.threads:Threads",
 }
 NETWORK_NAMES = tuple(NETWORK_CLASSES)
 

@@ -73,6 +73,9 @@ class Limits:
     supports_threads: bool = False
     max_bytes: int | None = None  # a cap on the UTF-8 size of each text, where the network has one
     video: VideoLimits | None = None  # what it takes as video; None: hospipost publishes no video there
+    max_hashtags: int | None = None  # the most hashtags a text may hold, where the network caps them
+    max_mentions: int | None = None  # the most @mentions a text may hold, where the network caps them
+    requires_media: bool = False  # a post needs at least one image or video (Instagram)
 
 
 @dataclass(frozen=True)

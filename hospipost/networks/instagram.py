@@ -1,0 +1,59 @@
+"""Instagram professional accounts (linked to a Facebook Page) through the Graph API.
+
+A post is one image or a carousel of up to ten, fetched by Meta from a public address: a
+container is created, polled, staged, then published (meta_containers.py). Plain HTTP, as no
+maintained SDK covers these endpoints. Details: NOTES.md, section Instagram."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from hospipost.networks.base import Attempt, ConfigKey, PermanentError
+from hospipost.networks.meta_containers import MetaNetwork, graph_version, meta_limits
+
+DEFAULT_VERSION = "v27.0"
+
+
+class Instagram(MetaNetwork):
+    name = "instagram"
+    label = "Instagram"
+    default_api_base = "https://graph.facebook.com"
+    limits = meta_limits(2200, 10, {"image/jpeg"}, max_hashtags=30, max_mentions=20, requires_media=True)
+    config_keys = {
+        "user_id": ConfigKey(str, required=True, help="the ig-user-id of the professional account"),
+        "token_env": ConfigKey(str, default="HOSPIPOST_INSTAGRAM_TOKEN"),
+        "graph_version": ConfigKey(
+            str,
+            default=DEFAULT_VERSION,
+            help=f"Graph API version, e.g. {DEFAULT_VERSION}",
+            check=lambda value: (
+                None
+                if graph_version(value)
+                else f"{value!r} is not a Graph API version: set a current one such as {DEFAULT_VERSION}"
+            ),
+        ),
+    }
+    create_edge = "media"
+    publish_edge = "media_publish"
+    limit_edge = "content_publishing_limit"
+    status_fields = ("status_code", "status")
+    text_field = "caption"
+    image_fields: ClassVar[dict[str, str]] = {}
+
+    @property
+    def version(self) -> str:
+        """The pinned Graph API version, normalised to ``vNN.N``; PermanentError when invalid."""
+        raw = self.settings.options.get("graph_version") or DEFAULT_VERSION
+        version = graph_version(raw)
+        if version is None:
+            raise PermanentError(
+                f"networks.instagram.graph_version {raw!r} is not a Graph API version: set it to a current one"
+                f" such as {DEFAULT_VERSION} in config.yaml"
+            )
+        return version
+
+    def permissions_hint(self, attempt: Attempt) -> str:
+        return (
+            "give the token instagram_content_publish (with instagram_basic and pages_read_engagement) for the"
+            " Page linked to the account, then publish again"
+        )
