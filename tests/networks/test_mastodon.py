@@ -513,7 +513,7 @@ def test_a_rejected_second_part_says_the_first_is_online(http: responses.Request
     parts = Parts()
     with pytest.raises(
         PermanentError,
-        match=r"part 2 of 2 of the thread \(HTTP 422: .*the first 1 part of the thread is already online",
+        match=r"part 2 of 2 of the thread \(HTTP 422: .*the first part of the thread is already online",
     ):
         publish(make_adapter(), rendering("un", "deux"), parts=parts)
     assert parts.calls == [(0, "601")]
