@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hospipost.networks.base import (
     MAX_WAIT,
@@ -28,6 +28,9 @@ from hospipost.networks.base import (
     UnknownOutcome,
 )
 from hospipost.networks.failures import rate_limit_reset, wait_until
+
+if TYPE_CHECKING:
+    from hospipost.publicmedia import PublicMedia
 from hospipost.textlength import char_length
 
 TOKEN_CODES = frozenset({190, 102})
@@ -83,8 +86,8 @@ class MetaNetwork(Network):
     poll_every: ClassVar[float] = 3.0  # seconds between two reads of a container's status
     poll_for: ClassVar[float] = 120.0  # then TransientError: the staged container is resumed by the retry
 
-    public_media: Any = None
-    """PublicMedia (``url(file, data, content_type) -> str``); built from settings on first use."""
+    public_media: PublicMedia | None = None
+    """Where Meta fetches the images from; built from config.yaml's settings on first use."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,10 +105,10 @@ class MetaNetwork(Network):
     def url(self, *path: str) -> str:
         return "/".join([self.api_base, self.version, *path])
 
-    def media_store(self) -> Any:
+    def media_store(self) -> PublicMedia:
         """Where images are put for Meta to fetch them: PermanentError when config.yaml names none."""
         if self.public_media is None:
-            configured = getattr(self.settings, "public_media", None)
+            configured = self.settings.public_media
             if configured is None:
                 raise PermanentError(
                     f"{self.label} fetches images from a public address: set media_url or media_store in config.yaml"
