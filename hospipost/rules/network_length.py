@@ -56,7 +56,8 @@ def network_length(post: Post, ctx: CheckContext) -> list[Problem]:
       X 280 weighted characters (twitter-text v3: URLs count 23, CJK characters and
       emoji count 2, text NFC-normalised), Mastodon 500 characters (URLs count 23),
       Bluesky 300 graphemes and 3000 UTF-8 bytes, LinkedIn 3000 characters, Facebook
-      63 206 characters. A part holding a character the network refuses whatever the
+      63 206 characters, Instagram 2 200 characters with at most 30 hashtags and 20
+      @mentions, Threads 500 characters. A part holding a character the network refuses whatever the
       length (X: U+FFFE, U+FEFF, U+FFFF, twitter-text's invalid characters) is flagged too.
 
     Why:
@@ -64,7 +65,8 @@ def network_length(post: Post, ctx: CheckContext) -> list[Problem]:
       watching: the post then misses its slot on that network. Sources: twitter-text
       config v3 (twitter/twitter-text config/v3.json, docs.x.com "Counting characters");
       Mastodon StatusLengthValidator; Bluesky lexicon app.bsky.feed.post (maxGraphemes
-      300, maxLength 3000); LinkedIn and Facebook published limits.
+      300, maxLength 3000); LinkedIn and Facebook published limits; Instagram content
+      publishing reference (caption limits); Threads posts reference.
 
     Fix:
       Shorten the text, or write a shorter variant for that network (variants: x: …),
@@ -102,6 +104,7 @@ def network_length(post: Post, ctx: CheckContext) -> list[Problem]:
                             network=network.name,
                         )
                     )
+            problems.extend(_over_caps(post, network, limits, index, len(parts), part))
             if max_bytes and len(part) * 4 > max_bytes:
                 size = len(part.encode("utf-8"))
                 if size > max_bytes:
@@ -113,6 +116,30 @@ def network_length(post: Post, ctx: CheckContext) -> list[Problem]:
                             network=network.name,
                         )
                     )
+    return problems
+
+
+_HASHTAG = re.compile(r"(?<![\w&/])#[^\W_][\w]*")
+_MENTION = re.compile(r"(?<![\w/])@[\w](?:[\w.]*\w)?")
+
+
+def _over_caps(post: Post, network: type[Network], limits: Limits, index: int, parts: int, part: str) -> list[Problem]:
+    """The hashtags and @mentions of a part beyond what the network allows (Instagram: 30, 20)."""
+    problems = []
+    caps = ((limits.max_hashtags, _HASHTAG, "hashtags", "#"), (limits.max_mentions, _MENTION, "@mentions", "@"))
+    for cap, pattern, what, mark in caps:
+        if cap is None or mark not in part:  # the usual case, without a regex
+            continue
+        count = len(pattern.findall(part))
+        if count > cap:
+            problems.append(
+                Problem(
+                    f"{network.label}: {count} {what}{_where(post, network, index, parts)}, at most {cap}:"
+                    f" remove {count - cap}.",
+                    field=_field(post, network, index),
+                    network=network.name,
+                )
+            )
     return problems
 
 

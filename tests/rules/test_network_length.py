@@ -199,3 +199,24 @@ def test_characters_x_refuses_are_flagged_however_short(config: Config, characte
 def test_refused_character_in_a_thread_part_names_the_part(config: Config) -> None:
     found = findings(config, post_with(networks=["x"], thread=["Suite du fil.", "Fin\uffff du fil."]), rule=RULE)
     assert [(f.network, f.message.split(":")[0]) for f in found] == [("x", "X (thread part 3 of 3)")]
+
+
+def test_instagram_caps_hashtags_and_mentions(config: Config) -> None:
+    tags = " ".join(f"#sante{n}" for n in range(31))
+    people = " ".join(f"@service.{n}" for n in range(21))
+    assert flagged(config, text=f"Journée du don. {tags}", networks=["instagram"]) == {
+        "instagram": "Instagram: 31 hashtags, at most 30: remove 1."
+    }
+    assert flagged(config, text=f"Merci à {people}.", networks=["instagram"]) == {
+        "instagram": "Instagram: 21 @mentions, at most 20: remove 1."
+    }
+    thirty = " ".join(f"#sante{n}" for n in range(30))
+    assert flagged(config, text=f"Journée du don. {thirty} contact@chu-angers.fr", networks=["instagram"]) == {}
+    assert flagged(config, text=f"Don. {tags}", networks=["x"]) == {}  # 31 hashtags: X has no such cap
+
+
+def test_threads_counts_500_characters(config: Config) -> None:
+    assert flagged(config, text=text_of(500), networks=["threads"]) == {}
+    assert flagged(config, text=text_of(501), networks=["threads"]) == {
+        "threads": "Threads: 501 / 500 characters, 1 too many."
+    }
