@@ -31,7 +31,7 @@ class MediaInfo:
 
     problem: str | None  # why it cannot be used at all (missing, unreadable, empty)
     size: int = 0
-    mime: str | None = None  # an image type networks know, sniffed from the content
+    mime: str | None = None  # an image or video type networks know, sniffed from the content
     kind: str = ""  # what the file is, for messages ("an MP4 video", "a PDF document")
 
 
@@ -82,7 +82,7 @@ def media_info(path: Path) -> MediaInfo:
     except OSError as error:
         return MediaInfo(f"cannot be read ({error.strerror or error})")
     mime, kind = sniff(head)
-    return MediaInfo(None, stat.st_size, mime, kind)
+    return MediaInfo(None, stat.st_size, mime or video_type(head), kind)
 
 
 VIDEO_TYPES = {b"qt  ": "video/quicktime"}  # any other ISO base media brand of a video plays as MP4
