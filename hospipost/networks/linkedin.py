@@ -1,17 +1,18 @@
 """LinkedIn organisation pages through the Posts API over plain HTTP (no maintained SDK).
 
-Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images are
-registered then PUT to an upload URL that gets the token only on LinkedIn's own hosts; the text
-is "little text" (reserved characters escaped, hashtags templated). No idempotency key. More: NOTES.md."""
+Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images are registered, then PUT
+to an upload URL that gets the token only on LinkedIn's own hosts; the text is "little text" (reserved characters
+escaped, hashtags templated). No idempotency key: a 422 "duplicate" refusal is unknown. More: NOTES.md."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, UnknownOutcome
@@ -30,6 +31,7 @@ EXPIRY_WARNING_DAYS = 14
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # no WEBP
 RESTLI = {"X-Restli-Protocol-Version": "2.0.0", "Content-Type": "application/json"}
 REGISTER = "/rest/images?action=initializeUpload"
+PUT_NOTE = "Authorization only when the upload URL is on the API host or an https linkedin.com host"
 DISTRIBUTION = {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []}
 Alts = list[tuple[str, str | None]]  # (image URN, alt text)
 
@@ -38,12 +40,14 @@ _VERSION = re.compile(r"20[0-9]{2}(?:0[1-9]|1[0-2])")
 _RESERVED = re.compile(r"[\\|{}@\[\]()<>#*_~]")
 # A URL runs to the next space; a hashtag is a '#' that starts a word (not after a letter,
 # digit, '_', '#', '&', '/' or '\'), then letters and digits with at least one letter,
-# ending the word.
+# ending the word; any other reserved character stands alone.
 _LITTLE_TOKENS = re.compile(
-    r"(?P<url>(?:https?://|www\.)\S+)"
-    r"|(?<![\w#&/\\])#(?P<tag>[^\W_]*[^\W\d_][^\W_]*)(?!\w)",
+    r"(?:https?://|www\.)\S+"
+    r"|(?<![\w#&/\\])#(?P<tag>[^\W_]*[^\W\d_][^\W_]*)(?!\w)"
+    r"|" + _RESERVED.pattern,
     re.IGNORECASE,
 )
+_DUPLICATE = re.compile(r"\bduplicate of (urn:li:\w+:\d+)", re.IGNORECASE)
 _RETIRED_VERSION = re.compile(
     r"NONEXISTENT_VERSION|VERSION_MISSING|version\b.{0,40}\b(?:not active|inactive|sunset|deprecated|retired|no longer)",
     re.IGNORECASE,
@@ -62,9 +66,8 @@ def _organization_problem(value: object) -> str | None:
 
 
 def _version_problem(value: object) -> str | None:
-    if _VERSION.fullmatch(str(value).strip()):
-        return None
-    return f"{value!r} is not a LinkedIn-Version: set it to a current month as YYYYMM (e.g. 202610)"
+    ok = _VERSION.fullmatch(str(value).strip())
+    return None if ok else f"{value!r} is not a LinkedIn-Version: set it to a current month as YYYYMM (e.g. 202610)"
 
 
 def _date_problem(value: object) -> str | None:
@@ -96,40 +99,25 @@ class LinkedIn(Network):
     }
     credential_keys = ("token_env",)
 
-    def __init__(self, settings: Any, credentials: Any, cache_dir: Any = None) -> None:
-        super().__init__(settings, credentials, cache_dir)
-        self.today: Callable[[], date] = date.today  # tests inject a fixed day
-        self._expiry_logged = False
-
-    def _raw(self, key: str) -> str:
-        return str(self.settings.options.get(key) or self.config_keys[key].default or "").strip()
+    today: Callable[[], date] = staticmethod(date.today)  # tests inject a fixed day
+    _expiry_logged = False
 
     def _option(self, key: str) -> str:
-        """A setting checked as config.yaml checks it: PermanentError, before any request, when wrong."""
-        value, check = self._raw(key), self.config_keys[key].check
-        problem = check(value) if check else None
-        if problem:
-            raise PermanentError(f"networks.linkedin.{key} {problem}")
-        return value
+        """A setting as config.yaml gives it (checked when it loads), else its default."""
+        return str(self.settings.options.get(key) or self.config_keys[key].default or "").strip()
 
     @property
     def organization(self) -> str:
         return self._option("organization")
 
     @property
-    def token_env(self) -> str:
-        return self._raw("token_env")
-
-    @property
     def token_expires(self) -> date | None:
-        """The configured expiry date of the token, if any; PermanentError when it is not a date."""
-        value = self.settings.options.get("token_expires")
-        if value is None or value == "" or isinstance(value, date):
-            return value.date() if isinstance(value, datetime) else value
-        return date.fromisoformat(self._option("token_expires"))
+        """The token's expiry date, if config.yaml gives one (a date, or an ISO string it checked)."""
+        value = self.settings.options.get("token_expires") or None
+        value = date.fromisoformat(value.strip()) if isinstance(value, str) else value
+        return value.date() if isinstance(value, datetime) else value
 
     def _headers(self) -> dict[str, str]:
-        """The headers of every API call, from a checked version and the token."""
         return api_headers(self._option("version"), self.secret("token_env"))
 
     def _register(self, organization: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -156,26 +144,21 @@ class LinkedIn(Network):
         """The requests publishing would make, in order: no credential read, no network."""
         from hospipost.media import media_info
 
-        organization = self._raw("organization")
-        headers = {**api_headers(self._raw("version"), f"<token from {self.token_env}>"), "User-Agent": USER_AGENT}
+        token = f"<token from {self._option('token_env')}>"
+        headers = {**api_headers(self._option("version"), token), "User-Agent": USER_AGENT}
         steps: list[dict[str, Any]] = []
         images: Alts = []
         for number, item in enumerate(rendering.media, 1):
-            info = media_info(item.path)
-            size = info.size if info.problem is None else None
+            info, url = media_info(item.path), f"<uploadUrl returned for image {number}>"
             put = {"Content-Type": info.mime or "application/octet-stream", "User-Agent": USER_AGENT}
-            steps.append({**self._register(organization, headers), "file": item.file})
-            steps.append(
-                {
-                    "method": "PUT",
-                    "url": f"<uploadUrl returned for image {number}>",
-                    "headers": put,
-                    "body": {"file": item.file, "bytes": size, "type": info.mime, "alt": item.alt},
-                    "note": "Authorization only when the upload URL is on the API host or an https linkedin.com host",
-                }
-            )
+            size = info.size if info.problem is None else None
+            body = {"file": item.file, "bytes": size, "type": info.mime, "alt": item.alt}
+            steps += [
+                {**self._register(self.organization, headers), "file": item.file},
+                {"method": "PUT", "url": url, "headers": put, "body": body, "note": PUT_NOTE},
+            ]
             images.append((f"<image URN {number}>", item.alt))
-        return [*steps, self._post(organization, headers, "\n\n".join(rendering.parts), images)]
+        return [*steps, self._post(self.organization, headers, "\n\n".join(rendering.parts), images)]
 
     def connection(self) -> AbstractContextManager[Any]:
         return self.session()
@@ -213,7 +196,9 @@ class LinkedIn(Network):
                 f" so it is probably published: {self.unknown_hint()}"
             )
         log.info("LinkedIn: published %s", urn)
-        self._log_expiry()
+        if not self._expiry_logged and (warning := self._expiry_warning()):  # logged once, never blocking
+            log.warning("%s", warning)
+        self._expiry_logged = True
         return urn
 
     def post_url(self, remote_id: str) -> str:
@@ -233,52 +218,38 @@ class LinkedIn(Network):
 
     def verify(self) -> str:
         """Read the organisation's name (GET /rest/organizations/{id}) and report the token's days left."""
-        expires, organization, headers = self.token_expires, self.organization, self._headers()
+        organization, headers = self.organization, self._headers()
         url = f"{self.api_base}/rest/organizations/{organization.rsplit(':', 1)[1]}"
         with self.session() as session:
             attempt = Attempt(f"reading the organization {organization}", Step.READ)
             response = self._call(session, attempt, {"method": "GET", "url": url, "headers": headers})
-        who = f"{_organization_name(_json(response))} ({organization}, LinkedIn-Version {self._raw('version')})"
-        if expires is None:
+        who = f"{_organization_name(_json(response))} ({organization}, LinkedIn-Version {self._option('version')})"
+        if (expires := self.token_expires) is None:
             return (
                 f"{who}; token expiry unknown (tokens last about 60 days): set networks.linkedin.token_expires"
                 f" to its date to be warned {EXPIRY_WARNING_DAYS} days ahead"
             )
-        warning = self._expiry_warning(expires)  # returned, not logged: `networks check` prints it
-        days = (expires - self.today()).days
+        warning, days = self._expiry_warning(), (expires - self.today()).days  # `networks check` prints the warning
         return f"{warning} — {who}" if warning else f"{who}; the token expires in {days} days ({expires})"
 
-    def _expiry_warning(self, expires: date) -> str | None:
-        days = (expires - self.today()).days
+    def _expiry_warning(self) -> str | None:
+        """A warning when token_expires says the token expires within EXPIRY_WARNING_DAYS, or expired."""
+        if (expires := self.token_expires) is None or (days := (expires - self.today()).days) >= EXPIRY_WARNING_DAYS:
+            return None
         if days < 0:
             return (
                 f"WARNING: networks.linkedin.token_expires says the LinkedIn token expired on {expires.isoformat()},"
                 " yet LinkedIn accepted it: set token_expires to the current token's expiry date"
             )
-        if days >= EXPIRY_WARNING_DAYS:
-            return None
         when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
         return (
             f"WARNING: the LinkedIn token expires {when} ({expires.isoformat()}): create a new one with {TOKEN_SCOPE},"
-            f" set {self.token_env} and update networks.linkedin.token_expires"
+            f" set {self._option('token_env')} and update networks.linkedin.token_expires"
         )
-
-    def _log_expiry(self) -> None:
-        """After a post, log (once) that the token expires soon: a warning never blocks a post."""
-        if self._expiry_logged:
-            return
-        self._expiry_logged = True
-        try:
-            warning = self._expiry_warning(expires) if (expires := self.token_expires) else None
-        except PermanentError as error:
-            warning = str(error)
-        if warning:
-            log.warning("%s", warning)
 
     def answer_of(self, error: BaseException) -> Answer | None:
         """The answer in a requests error, with LinkedIn's own explanation (its JSON ``message`` or ``code``)."""
-        response = getattr(error, "response", None)
-        if response is None:
+        if (response := getattr(error, "response", None)) is None:
             return None
         body = _json(response)
         said = body.get("message") or body.get("code") or ("" if body else response.reason or "")
@@ -292,13 +263,20 @@ class LinkedIn(Network):
         said = f"({answer.ref}); {attempt.nothing}"
         if answer.status == 426 or _RETIRED_VERSION.search(response.text):
             return PermanentError(
-                f"LinkedIn-Version {self._raw('version')} is retired: set networks.linkedin.version to a current"
+                f"LinkedIn-Version {self._option('version')} is retired: set networks.linkedin.version to a current"
                 f" YYYYMM {said}"
             )
         if answer.status == 404:
             return PermanentError(
                 f"LinkedIn found nothing at this address while {attempt.doing} {said}: check"
                 " networks.linkedin.organization and networks.linkedin.api_base"
+            )
+        duplicate = _DUPLICATE.search(response.text) if attempt.step is Step.PUBLISH else None
+        if answer.status == 422 and duplicate:  # "Content is a duplicate of urn:li:share:…"
+            url = self.post_url(duplicate[1])
+            return UnknownOutcome(
+                f"LinkedIn says this text was already posted as {duplicate[1]}, probably by an earlier attempt:"
+                f" check {url}, then resolve the delivery with `hospipost reconcile` (--sent {url} if it is this post)"
             )
         if answer.status in (400, 422):
             return PermanentError(
@@ -308,45 +286,30 @@ class LinkedIn(Network):
         return None
 
     def credentials_hint(self) -> str:
-        expired = ""
-        with suppress(PermanentError):
-            if (expires := self.token_expires) and expires <= self.today():
-                expired = f"; networks.linkedin.token_expires says it expired on {expires}"
+        past = (expires := self.token_expires) is not None and expires <= self.today()
+        expired = f"; networks.linkedin.token_expires says it expired on {expires}" if past else ""
         return (
-            f"create a new token with {TOKEN_SCOPE} (tokens last about 60 days{expired}), set {self.token_env},"
-            " then publish again"
+            f"create a new token with {TOKEN_SCOPE} (tokens last about 60 days{expired}),"
+            f" set {self._option('token_env')}, then publish again"
         )
 
     def permissions_hint(self, attempt: Attempt) -> str:
         need = READ_SCOPE if attempt.step is Step.READ else TOKEN_SCOPE
-        organization = self._raw("organization")
-        return (
-            f"the token needs {need} and its member must be an administrator (super or content admin) of {organization}"
-        )
+        admin = f"an administrator (super or content admin) of {self.organization}"
+        return f"the token needs {need} and its member must be {admin}"
 
     def unknown_hint(self) -> str:
         return "check the organization's page, then resolve the delivery with `hospipost reconcile`"
 
 
-# --------------------------------------------------------------------- LinkedIn's formats
-
-
 def little_text(text: str) -> str:
-    """A text in LinkedIn's little text format: hashtags as templates, reserved characters escaped."""
-    out: list[str] = []
-    position = 0
-    for match in _LITTLE_TOKENS.finditer(text):
-        out.append(escape_little(text[position : match.start()]))
-        tag = match.group("tag")
-        out.append("{hashtag|\\#|" + tag + "}" if tag else escape_little(match.group("url")))
-        position = match.end()
-    out.append(escape_little(text[position:]))
-    return "".join(out)
+    """A text in LinkedIn's little text format: hashtags as templates, reserved characters (in URLs too) escaped."""
+    return _LITTLE_TOKENS.sub(_little_token, text)
 
 
-def escape_little(text: str) -> str:
-    """Every reserved character of the little text format, backslash-escaped."""
-    return _RESERVED.sub(lambda match: "\\" + match.group(0), text)
+def _little_token(match: re.Match[str]) -> str:
+    tag = match.group("tag")
+    return "{hashtag|\\#|" + tag + "}" if tag else _RESERVED.sub(r"\\\g<0>", match.group(0))
 
 
 def api_headers(version: str, token: str) -> dict[str, str]:
@@ -355,8 +318,6 @@ def api_headers(version: str, token: str) -> dict[str, str]:
 
 def token_allowed(url: str, api_base: str) -> bool:
     """Whether the bearer token may go to ``url``: the API host itself (same netloc), or LinkedIn over HTTPS."""
-    from urllib.parse import urlsplit
-
     try:
         target, api = urlsplit(url), urlsplit(api_base)
     except ValueError:
@@ -368,18 +329,13 @@ def token_allowed(url: str, api_base: str) -> bool:
 
 
 def _restli_id(response: requests.Response) -> str | None:
-    from urllib.parse import unquote
-
-    value = str(response.headers.get("x-restli-id") or "").strip()
-    return (unquote(value) if "%3a" in value.lower() else value) or None
+    return unquote(str(response.headers.get("x-restli-id") or "").strip()) or None
 
 
 def _organization_name(body: dict[str, Any]) -> str:
-    name = body.get("localizedName")
-    if not name and isinstance(body.get("name"), dict):
-        localized = body["name"].get("localized")
-        if isinstance(localized, dict) and localized:
-            name = next(iter(localized.values()))
+    localized = body["name"].get("localized") if isinstance(body.get("name"), dict) else None
+    if not (name := body.get("localizedName")) and isinstance(localized, dict) and localized:
+        name = next(iter(localized.values()))
     return str(name) if name else "(no name)"
 
 

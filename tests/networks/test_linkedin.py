@@ -25,6 +25,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
+from hospipost.errors import InputError
 from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
 from hospipost.networks.linkedin import LinkedIn, little_text, token_allowed
 from hospipost.posts import Media
@@ -517,6 +518,29 @@ def test_http_errors_on_the_post_request(
     assert parts.calls == [] and len(http.calls) == 1
 
 
+def test_a_duplicate_refusal_of_the_post_is_unknown_and_names_the_earlier_post(http: responses.RequestsMock) -> None:
+    earlier = "urn:li:share:7239999999999999999"
+    details = {"inputErrors": [{"description": "Duplicate post is detected", "input": {}, "code": "DUPLICATE_POST"}]}
+    http.post(POSTS, status=422, json=error_body(422, f"Content is a duplicate of {earlier}", errorDetails=details))
+    parts = Parts()
+    with pytest.raises(UnknownOutcome) as raised:
+        publish(make_adapter(), rendering(), parts=parts)
+    url = f"https://www.linkedin.com/feed/update/{earlier}/"
+    assert str(raised.value) == (
+        f"LinkedIn says this text was already posted as {earlier}, probably by an earlier attempt: check {url},"
+        f" then resolve the delivery with `hospipost reconcile` (--sent {url} if it is this post)."
+    )
+    assert parts.calls == [] and len(http.calls) == 1
+
+
+def test_a_duplicate_refusal_while_preparing_an_image_is_not_unknown(
+    tmp_path: Path, http: responses.RequestsMock
+) -> None:
+    http.post(INIT, status=422, json=error_body(422, f"Content is a duplicate of {POST_URN}"))
+    with pytest.raises(PermanentError, match="LinkedIn rejected preparing the image media/a.png"):
+        publish(make_adapter(), rendering(media=[image(tmp_path, "a.png")]))
+
+
 def test_a_401_mentions_a_past_configured_expiry(http: responses.RequestsMock) -> None:
     http.post(POSTS, status=401, json=error_body(401, "Expired access token"))
     with pytest.raises(PermanentError, match="token_expires says it expired on 2026-11-20"):
@@ -636,17 +660,21 @@ def test_a_real_read_timeout_on_verify_is_transient() -> None:
         ("version", "202613", "is not a LinkedIn-Version"),
         ("version", "20261001", "is not a LinkedIn-Version"),
         ("api_base", "api.linkedin.com", "networks.linkedin.api_base"),
+        ("token_expires", "fin janvier", "token_expires 'fin janvier' is not a date: write the token's expiry date as"),
     ],
 )
-def test_bad_config_fails_before_any_request(
-    http: responses.RequestsMock, option: str, value: str, fragment: str
+def test_bad_config_is_refused_when_config_yaml_loads(
+    tmp_path: Path, http: responses.RequestsMock, option: str, value: str, fragment: str
 ) -> None:
-    adapter = make_adapter(**{option: value})
-    with pytest.raises(PermanentError) as published:
-        publish(adapter, rendering())
-    with pytest.raises(PermanentError) as verified:
-        adapter.verify()
-    assert fragment in str(published.value) and fragment in str(verified.value)
+    """The adapter relies on these load-time checks: a bad value never reaches a request."""
+    section = json.dumps({"enabled": True, "organization": ORG, option: value})
+    text = CONFIG_YAML.replace(
+        'linkedin: {enabled: true, organization: "urn:li:organization:123"}', f"linkedin: {section}"
+    )
+    with pytest.raises(InputError) as refused:
+        make_config(tmp_path / "site", text=text)
+    assert f"networks.linkedin.{option} " in refused.value.format_message()
+    assert fragment in refused.value.format_message()
     assert len(http.calls) == 0
 
 
@@ -705,19 +733,6 @@ def test_verify_reports_the_days_left_and_warns_under_14(
     http.get(ORG_URL, json={"localizedName": "CHU d'Angers"})
     message = make_adapter(token_expires=expires).verify()
     assert message.startswith(starts) and fragment in message
-
-
-def test_an_invalid_token_expires_fails_verify_but_not_publish(
-    http: responses.RequestsMock, caplog: pytest.LogCaptureFixture
-) -> None:
-    http.get(ORG_URL, json={"localizedName": "CHU d'Angers"})
-    created(http)
-    adapter = make_adapter(token_expires="fin janvier")
-    with pytest.raises(PermanentError, match="token_expires 'fin janvier' is not a date: write .* as YYYY-MM-DD"):
-        adapter.verify()
-    with caplog.at_level(logging.WARNING, logger="hospipost.networks.linkedin"):
-        assert publish(adapter, rendering()).remote_id == POST_URN
-    assert "is not a date" in caplog.text
 
 
 def test_publishing_logs_a_soon_expiring_token_once(
