@@ -85,7 +85,8 @@ def media_info(path: Path) -> MediaInfo:
     return MediaInfo(None, stat.st_size, mime or video_type(head), kind)
 
 
-VIDEO_TYPES = {b"qt  ": "video/quicktime"}  # any other ISO base media brand of a video plays as MP4
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
+_VIDEO_BRANDS = {b"qt  ": "video/quicktime"}  # any other ISO base media brand of a video plays as MP4
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def video_type(head: bytes) -> str | None:
     """``video/mp4`` or ``video/quicktime`` for an MP4/MOV file's first bytes, else None."""
     if head[4:8] != b"ftyp" or sniff(head)[1] not in ("an MP4 video", "a QuickTime video"):
         return None
-    return VIDEO_TYPES.get(head[8:12], "video/mp4")
+    return _VIDEO_BRANDS.get(head[8:12], "video/mp4")
 
 
 def video_info(path: Path) -> VideoInfo | None:

@@ -34,6 +34,7 @@ RULE_MODULES = {
     "alert-expiry": "alert_expiry",
     "election-reserve": "election_reserve",
     "a11y-alt-text": "a11y_alt_text",
+    "a11y-video-captions": "a11y_video_captions",
     "a11y-hashtag-case": "a11y_hashtag_case",
     "a11y-emoji": "a11y_emoji",
     "a11y-fancy-unicode": "a11y_fancy_unicode",

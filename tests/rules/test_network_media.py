@@ -11,8 +11,10 @@ import pytest
 
 from hospipost import media
 from hospipost.config import Config
+from hospipost.networks.video import VideoLimits
 from hospipost.networks.x import X
 from hospipost.rules import network_media as module
+from tests.fakes.video import make_video
 from tests.helpers import findings, post_with
 
 RULE = "network-media"
@@ -86,7 +88,6 @@ def test_post_without_media_passes(config: Config) -> None:
 @pytest.mark.parametrize(
     "name, content, expected",
     [
-        ("clip.mp4", MP4, "is an MP4 video"),
         ("photo.jpg", HEIC, "is a HEIC photo"),  # the extension lies: the content decides
         ("affiche.pdf", PDF, "is a PDF document"),
         ("notes.txt", b"Affiche en cours", "is not a known image format"),
@@ -203,3 +204,82 @@ def test_sniff() -> None:
     assert media.sniff(WEBP[:16])[0] == "image/webp"
     assert media.sniff(MP4[:16]) == (None, "an MP4 video")
     assert media.sniff(HEIC[:16]) == (None, "a HEIC photo")
+
+
+X_VIDEO = VideoLimits(max_bytes=512 * MIB, max_seconds=2.0, min_seconds=0.5, aspects=(1 / 3, 3.0), captions=True)
+
+
+@pytest.fixture
+def x_takes_video(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(X, "limits", dataclasses.replace(X.limits, video=X_VIDEO))
+
+
+def video(config: Config, name: str, **measures: float) -> str:
+    make_video(config.resolve("media") / name, **measures)  # type: ignore[arg-type]
+    return f"media/{name}"
+
+
+def test_a_video_within_the_limits_passes(config: Config, x_takes_video: None) -> None:
+    assert rule_findings(config, media_post([video(config, "visite.mp4", seconds=1.0)], ["x"])) == []
+
+
+@pytest.mark.parametrize(
+    ("measures", "expected"),
+    [
+        ({"seconds": 3.0}, "lasts 3 s and X takes at most 2 s"),
+        ({"seconds": 0.2}, "lasts 0.2 s and X needs at least 0.5 s"),
+        ({"seconds": 1.0, "width": 640, "height": 160}, "has the shape 4.00:1 and X shows videos from 0.33:1 to 3:1"),
+    ],
+)
+def test_a_video_outside_the_networks_limits_is_flagged(
+    config: Config, x_takes_video: None, measures: dict, expected: str
+) -> None:
+    [(network, message)] = rule_findings(config, media_post([video(config, "clip.mp4", **measures)], ["x"]))
+    assert network == "x" and message == f"media[0] 'media/clip.mp4' {expected}."
+
+
+def test_a_video_goes_alone(config: Config, x_takes_video: None) -> None:
+    files = [video(config, "clip.mp4"), write(config, "affiche.png", png_bytes())]
+    assert rule_findings(config, media_post(files, ["x"])) == [
+        ("x", "X takes one video per post, without images: this post has 2 media files.")
+    ]
+
+
+def test_a_network_hospipost_publishes_no_video_to_says_so(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(X, "limits", dataclasses.replace(X.limits, video=None))
+    assert rule_findings(config, media_post([video(config, "clip.mp4")], ["x"])) == [
+        ("x", "hospipost does not publish videos to X: media[0] 'media/clip.mp4'.")
+    ]
+
+
+def test_a_file_that_looks_like_a_video_but_cannot_be_read_is_flagged(config: Config, x_takes_video: None) -> None:
+    assert rule_findings(config, media_post([write(config, "clip.mp4", MP4)], ["x"])) == [
+        ("x", "media[0] 'media/clip.mp4' cannot be read as a video (cut, or not MP4/MOV).")
+    ]
+
+
+def test_captions_must_exist_and_be_webvtt_or_srt(config: Config, x_takes_video: None) -> None:
+    clip = video(config, "clip.mp4")
+    write(config, "clip.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour.\n")
+    write(config, "clip.srt", b"1\n00:00:00,000 --> 00:00:01,000\nBonjour.\n")
+    write(config, "clip.txt", b"Bonjour.")
+    for captions, expected in [
+        ("media/clip.vtt", []),
+        ("media/clip.srt", []),
+        (
+            "media/clip.txt",
+            [(None, "media[0] captions 'media/clip.txt' are neither WebVTT nor SRT: export them as .vtt.")],
+        ),
+        (
+            "media/absent.vtt",
+            [(None, "media[0] captions 'media/absent.vtt' cannot be read (No such file or directory).")],
+        ),
+    ]:
+        post = post_with(networks=["x"], media=[{"file": clip, "alt": "Visite du service.", "captions": captions}])
+        assert rule_findings(config, post) == expected
+
+
+def test_instagram_needs_an_image_or_a_video(config: Config) -> None:
+    assert rule_findings(config, post_with(networks=["instagram"])) == [
+        ("instagram", "Instagram publishes only posts with an image or a video, and this post has none.")
+    ]
