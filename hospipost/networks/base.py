@@ -8,11 +8,13 @@ when publishing. SDKs are imported inside adapter methods, never at module level
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hospipost.config import DEFAULT_LANGUAGE
@@ -34,8 +36,6 @@ from hospipost.networks.failures import (  # re-exported: what adapters and the 
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from hospipost.config import NetworkSettings
     from hospipost.credentials import Credentials
     from hospipost.networks.video import Video, VideoLimits
@@ -55,6 +55,8 @@ __all__ = [  # the failures re-exported, so that adapters and the publisher find
     "retry_in",
     "retry_time",
 ]
+
+log = logging.getLogger(__name__)
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
@@ -76,6 +78,10 @@ class Limits:
     max_hashtags: int | None = None  # the most hashtags a text may hold, where the network caps them
     max_mentions: int | None = None  # the most @mentions a text may hold, where the network caps them
     requires_media: bool = False  # a post needs at least one image or video (Instagram)
+
+
+LEARNABLE = frozenset({"max_length", "max_images", "max_image_bytes", "max_alt_length", "max_bytes"})
+"""The Limits an account may state for itself (``Network.learn_limits``)."""
 
 
 @dataclass(frozen=True)
@@ -191,8 +197,42 @@ class Network:
 
     @classmethod
     def effective_limits(cls, settings: NetworkSettings | None, cache_dir: Path | None) -> Limits:
-        """The limits `check` applies: the declared ones, or what verify() cached for this account."""
-        return cls.limits
+        """The limits `check` applies: the declared ones, with what verify() learnt for this account."""
+        if settings is None or cache_dir is None:
+            return cls.limits
+        learnt = _read_json(Path(cache_dir) / f"{cls.name}-limits.json").get(cls.account_key(settings))
+        return cls.learnt_limits(learnt) if isinstance(learnt, dict) else cls.limits
+
+    @classmethod
+    def account_key(cls, settings: NetworkSettings) -> str:
+        """Whose limits ``learn_limits`` keeps (the API address by default: a server has its own)."""
+        return settings.api_base
+
+    @classmethod
+    def learnt_limits(cls, learnt: dict[str, Any]) -> Limits:
+        """The declared limits with every learnt value of LEARNABLE that is a positive integer."""
+        found = {name: value for name, value in learnt.items() if name in LEARNABLE and _positive_int(value)}
+        return replace(cls.limits, **found)
+
+    def learn_limits(self, learnt: dict[str, Any]) -> str:
+        """Keep limits learnt from the account (verify) for ``effective_limits``, atomically; a note
+        for verify()'s answer when they could not be kept."""
+        import json
+
+        from hospipost.queuefile import atomic_write
+
+        if self.cache_dir is None:
+            return ""
+        path = Path(self.cache_dir) / f"{self.name}-limits.json"
+        entry = {**learnt, "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = _read_json(path) | {self.account_key(self.settings): entry}
+            atomic_write(path, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+        except OSError as error:
+            log.warning("%s: could not keep the limits learnt in %s: %s", self.label, self.cache_dir, error)
+            return f"; limits not cached: {error.strerror or error}"
+        return ""
 
     @property
     def api_base(self) -> str:
@@ -213,9 +253,9 @@ class Network:
         return self.label
 
     def read_images(self, media: list[Media], limits: Limits | None = None) -> list[Image]:
-        """Every image read, stripped of its metadata and checked against ``limits`` (count, size, type),
-        before any request: a bad file sends nothing (PermanentError)."""
-        limits = limits or self.limits
+        """Every image read, stripped of its metadata and checked against ``limits`` (the account's, by default:
+        count, size, type), before any request: a bad file sends nothing (PermanentError)."""
+        limits = limits or self.effective_limits(self.settings, self.cache_dir)  # what verify() learnt, if anything
         if len(media) > limits.max_images:
             raise PermanentError(
                 f"{self.who} accepts at most {limits.max_images} images per post and this one has {len(media)}:"
@@ -439,3 +479,20 @@ def _size(count: int, limit: int | None = None) -> str:
     if count < 100_000 or (limit is not None and megabytes == _size(limit)):
         return f"{count:,} bytes".replace(",", " ")
     return megabytes
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON object file's content; empty when it is missing or unreadable (check never fails on it)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        if not isinstance(error, FileNotFoundError):
+            log.debug("ignoring the cache file %s: %s", path, error)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _positive_int(value: Any) -> bool:
+    return type(value) is int and value > 0

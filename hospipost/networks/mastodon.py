@@ -2,23 +2,21 @@
 
 Each part is a status sent with an Idempotency-Key the instance remembers for about an hour, so
 re-sending an unknown part within that hour is safe. Images go to /api/v2/media and are polled
-until processed; the instance's own limits are cached by verify(). More: NOTES.md, Mastodon."""
+until processed; verify() learns the instance's own limits (learn_limits). More: NOTES.md, Mastodon."""
 
 from __future__ import annotations
 
 import io
-import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from hospipost.media import media_info
 from hospipost.networks.base import Attempt, ConfigKey, Image, Limits, Network, Part, Rendering, Step, http_url_problem
@@ -31,21 +29,18 @@ if TYPE_CHECKING:
 
     from hospipost.config import NetworkSettings
     from hospipost.networks.failures import DeliveryError
-    from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = "mastodon.json"
-"""The instance limits verify() learnt, in the config's cache folder, keyed by instance URL."""
 VISIBILITY = "public"
 ASSUMED_VERSION = "4.0.0"  # any version ≥ 3.1.4 makes Mastodon.py use /api/v2/media
 LATER = "hospipost will try again later"
-LIMITS = {  # what verify() caches, by the instance's name: the Limits field it sets
+LIMITS = {  # the instance's name of each limit verify() learns: the Limits field it sets
     "max_characters": "max_length",
     "max_media_attachments": "max_images",
     "image_size_limit": "max_image_bytes",
     "description_limit": "max_alt_length",
-    "characters_reserved_per_url": "count",  # the URL weight of the count (and its length_unit)
+    "characters_reserved_per_url": "url_weight",  # how ``count`` weighs a URL (and its length_unit)
 }
 
 
@@ -63,13 +58,7 @@ class Mastodon(Network):
     who = "the Mastodon instance"
     default_api_base = ""  # the instance URL: see api_base
     limits = Limits(  # until verify() learns the instance's own (effective_limits)
-        500,
-        mastodon_length,
-        "characters (URLs count 23)",
-        4,
-        10 * 1024 * 1024,
-        max_alt_length=1500,
-        supports_threads=True,
+        500, mastodon_length, "characters (URLs count 23)", 4, 10 * 2**20, max_alt_length=1500, supports_threads=True
     )
     config_keys = {
         "instance": ConfigKey(
@@ -97,12 +86,17 @@ class Mastodon(Network):
         return normalise_url(self.settings.options.get("api_base") or self.settings.options.get("instance") or "")
 
     @classmethod
-    def effective_limits(cls, settings: NetworkSettings | None, cache_dir: Path | None) -> Limits:
-        """The declared limits, replaced by what verify() cached for this instance, if anything."""
-        if settings is None or cache_dir is None:
-            return cls.limits
-        entry = read_cache(Path(cache_dir) / CACHE_FILE).get(instance_key(settings.options.get("instance") or ""))
-        return limits_from(entry, cls.limits) if isinstance(entry, dict) else cls.limits
+    def account_key(cls, settings: NetworkSettings) -> str:
+        """The instance URL in lower case (Mastodon runs at a host's root; api_base may be a proxy to it)."""
+        return normalise_url(settings.options.get("instance") or "").lower()
+
+    @classmethod
+    def learnt_limits(cls, learnt: dict[str, Any]) -> Limits:
+        """Also the instance's URL weight (characters_reserved_per_url) in ``count``."""
+        weight = learnt.get("url_weight")
+        weight = weight if type(weight) is int and weight > 0 else URL_LENGTH
+        unit = f"characters (URLs count {weight})"
+        return replace(super().learnt_limits(learnt), count=mastodon_counter(weight), length_unit=unit)
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order (no token, no network); ``key`` gives the Idempotency-Keys."""
@@ -111,20 +105,15 @@ class Mastodon(Network):
             refs.append(ref := f"<media id {number}>")
             info = media_info(item.path)
             file = {"name": Path(item.file).name, "bytes": None if info.problem else info.size, "type": info.mime}
-            then = f"GET {base}/api/v1/media/{ref} until processed, when the instance answers 202"
             fields = ({"description": item.alt} if item.alt else {}) | {"file": file}
             steps.append({"method": "POST", "url": f"{base}/api/v2/media", "file": item.file, "multipart": fields})
-            steps[-1]["then"] = then
+            steps[-1]["then"] = f"GET {base}/api/v1/media/{ref} until processed, when the instance answers 202"
         for index, text in enumerate(rendering.parts):
             reply_to, media_ids = (f"<id of part {index}>", []) if index else (None, refs)
             data = status_fields(text, reply_to, media_ids, status_language(rendering.language))
             headers = {"Idempotency-Key": idempotency_key(key or "<delivery id>", index)}
             steps.append({"method": "POST", "url": f"{base}/api/v1/statuses", "headers": headers, "data": data})
         return steps
-
-    def read_images(self, media: list[Media], limits: Limits | None = None) -> list[Image]:
-        """Checked against this instance's limits (cached by `networks check`), not the defaults."""
-        return super().read_images(media, limits or self.effective_limits(self.settings, self.cache_dir))
 
     def upload_images(self, client: mastodon.Mastodon, images: list[Image]) -> list[str]:
         """``POST /api/v2/media`` for each image, then ``GET /api/v1/media/{id}`` until it is processed."""
@@ -156,11 +145,9 @@ class Mastodon(Network):
         """``POST /api/v1/statuses`` with the part's Idempotency-Key, replying to the previous part."""
         posting = Request(part.doing, Step.PUBLISH, part.index, reply_to=part.reply_to)
         self._local.post = part.key.split(":", 1)[0]  # what unknown_hint() names
-        key, lang = idempotency_key(part.key, part.index), status_language(part.language)
+        options = {"idempotency_key": idempotency_key(part.key, part.index), "visibility": VISIBILITY}
         args = (part.text, part.reply_to, part.media_ids or None)
-        status = self._call(
-            posting, client.status_post, *args, idempotency_key=key, visibility=VISIBILITY, language=lang
-        )
+        status = self._call(posting, client.status_post, *args, language=status_language(part.language), **options)
         status_id = str(status.get("id") or "")
         if not status_id:
             raise UnknownOutcome(
@@ -189,26 +176,12 @@ class Mastodon(Network):
 
         with self.connection() as client:
             info = self._call(Attempt("reading the instance's limits", Step.READ), instance, client)
-            found = instance_limits(info)
-            note = self._cache(found)
+            note = self.learn_limits(found := instance_limits(info))
             account = self._call(Attempt("checking the token", Step.READ), client.account_verify_credentials)
         acct = account.get("acct") or account.get("username") or "?"
         domain = info.get("domain") or info.get("uri") or self.api_base.split("://", 1)[-1]
-        limits, weight = limits_from(found, self.limits), found.get("characters_reserved_per_url", URL_LENGTH)
+        limits, weight = self.learnt_limits(found), found.get("url_weight", URL_LENGTH)
         return f"@{acct} on {domain} ({limits.max_length} characters, URLs count {weight}, {limits.max_images} images{note})"
-
-    def _cache(self, found: dict[str, int]) -> str:
-        """Keep the limits for `check`; a note for verify()'s answer when they could not be kept."""
-        if self.cache_dir is None:
-            return ""
-        entry = {**found, "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
-        path, key = Path(self.cache_dir) / CACHE_FILE, instance_key(self.settings.options.get("instance") or "")
-        try:
-            write_cache(path, key, entry)
-        except OSError as error:
-            log.warning("Mastodon: could not cache the instance's limits in %s: %s", self.cache_dir, error)
-            return f"; limits not cached: {error.strerror or error}"
-        return ""
 
     @contextmanager
     def connection(self) -> Iterator[mastodon.Mastodon]:
@@ -358,62 +331,18 @@ def normalise_url(value: str) -> str:
     return (value if "://" in value or not value else "https://" + value).rstrip("/")
 
 
-def instance_key(value: str) -> str:
-    """The cache key of an instance: its normalised URL, scheme and host in lower case."""
-    from urllib.parse import urlsplit
-
-    url = normalise_url(value)
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}" if parts.netloc else url
-
-
 def instance_limits(info: dict[str, Any]) -> dict[str, int]:
     """The limits an instance document states (v2, v1 or Pleroma's max_toot_chars), those present only."""
     configuration = _mapping(info.get("configuration"))
     statuses, media = _mapping(configuration.get("statuses")), _mapping(configuration.get("media_attachments"))
     found = {**statuses, **media, "max_characters": statuses.get("max_characters", info.get("max_toot_chars"))}
-    return {name: found[name] for name in LIMITS if _positive_int(found.get(name))}
-
-
-def limits_from(entry: dict[str, Any] | None, default: Limits) -> Limits:
-    """``default`` with every cached value that is a positive integer."""
-    found = {name: value for name, value in (entry or {}).items() if name in LIMITS and _positive_int(value)}
-    weight = found.pop("characters_reserved_per_url", URL_LENGTH)
-    fields: dict[str, Any] = {LIMITS[name]: value for name, value in found.items()}
-    return replace(default, count=mastodon_counter(weight), length_unit=f"characters (URLs count {weight})", **fields)
+    return {field: found[name] for name, field in LIMITS.items() if type(found.get(name)) is int and found[name] > 0}
 
 
 @lru_cache(maxsize=16)
 def mastodon_counter(url_weight: int = URL_LENGTH) -> Callable[[str], int]:
     """Mastodon's length with every URL counting ``url_weight`` (the instance's characters_reserved_per_url)."""
     return mastodon_length if url_weight == URL_LENGTH else partial(mastodon_length, url_weight=url_weight)
-
-
-def read_cache(path: Path) -> dict[str, Any]:
-    """The cache file's content; empty when it is missing or unreadable (check never fails on it)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        if not isinstance(error, FileNotFoundError):
-            log.debug("Mastodon: ignoring the limits cache %s: %s", path, error)
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def write_cache(path: Path, key: str, entry: dict[str, Any]) -> None:
-    """Set one instance's entry in the cache file, atomically (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(read_cache(path) | {key: entry}, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        temporary.write_text(data, encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _positive_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -738,9 +738,12 @@ def test_show_renders_each_network(planned: Config) -> None:
 
 
 def test_show_uses_the_instance_limit_cached_by_networks_check(planned: Config) -> None:
-    from hospipost.networks.mastodon import CACHE_FILE, instance_key, write_cache
+    from hospipost.credentials import Credentials
+    from hospipost.networks.mastodon import Mastodon
 
-    write_cache(planned.cache_dir / CACHE_FILE, instance_key("https://social.example.org"), {"max_characters": 1000})
+    Mastodon(planned.networks["mastodon"], Credentials(environ={}), planned.cache_dir).learn_limits(
+        {"max_length": 1000}
+    )
     text = "Le CHU d'Angers ouvre une nouvelle salle. " * 15 + "Bienvenue."  # over the default 500
     queue_file(planned, "long").write_text(
         f"posts:\n  - id: long\n    at: 2026-12-01 10:00\n    text: {text}\n    networks: [mastodon]\n",

@@ -31,14 +31,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
 from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
-from hospipost.networks.mastodon import (
-    CACHE_FILE,
-    Mastodon,
-    idempotency_key,
-    instance_key,
-    mastodon_counter,
-    read_cache,
-)
+from hospipost.networks.mastodon import Mastodon, idempotency_key
 from hospipost.posts import Media
 from hospipost.textlength import mastodon_length
 from tests import clock
@@ -46,6 +39,7 @@ from tests.helpers import CONFIG_YAML, findings, make_config, post_with
 from tests.networks.kit import GPS_MARK, Parts, SilentServer, free_port, jpeg_with_exif, tiny_png
 
 TOKEN = "SECRET-MASTODON-TOKEN-4f2a9c"
+CACHE_FILE = "mastodon-limits.json"  # the limits verify() learnt (Network.learn_limits), by instance URL
 INSTANCE = "https://social.example.org"
 STATUSES = f"{INSTANCE}/api/v1/statuses"
 MEDIA = f"{INSTANCE}/api/v2/media"
@@ -415,7 +409,7 @@ def test_media_are_checked_against_the_instance_limits_before_any_request(
 ) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / CACHE_FILE).write_text(json.dumps({INSTANCE: {"max_media_attachments": 2, "image_size_limit": 100}}))
+    (cache / CACHE_FILE).write_text(json.dumps({INSTANCE: {"max_images": 2, "max_image_bytes": 100}}))
     adapter = make_adapter(cache_dir=cache)
     with pytest.raises(PermanentError, match="accepts at most 2 images per post and this one has 3"):
         publish(adapter, rendering(media=[image(tmp_path, f"{n}.png") for n in range(3)]))
@@ -783,11 +777,11 @@ def test_verify_caches_the_instance_limits_and_check_uses_them(tmp_path: Path, h
     cached = json.loads((config.cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
     entry = cached[INSTANCE]
     assert {k: v for k, v in entry.items() if k != "checked_at"} == {
-        "max_characters": 1000,
-        "characters_reserved_per_url": 23,
-        "max_media_attachments": 3,
-        "image_size_limit": 16777216,
-        "description_limit": 1500,
+        "max_length": 1000,
+        "url_weight": 23,
+        "max_images": 3,
+        "max_image_bytes": 16777216,
+        "max_alt_length": 1500,
     }
     assert datetime.fromisoformat(entry["checked_at"]).tzinfo is not None
     assert [p.name for p in config.cache_dir.iterdir()] == [CACHE_FILE]  # no temporary file left
@@ -820,7 +814,7 @@ def test_the_url_weight_follows_the_instance(tmp_path: Path, http: responses.Req
     text = "Infos : https://www.chu-angers.fr/canicule et https://www.santepubliquefrance.fr/x"
     assert limits.count(text) == mastodon_length(text) + 2 * 7
     assert limits.length_unit == "characters (URLs count 30)"
-    assert mastodon_counter(30) is mastodon_counter(30) and mastodon_counter(23) is mastodon_length
+    assert limits == Mastodon.effective_limits(make_adapter().settings, cache)  # the same counter every time
 
 
 def test_verify_falls_back_to_the_v1_instance(tmp_path: Path, http: responses.RequestsMock) -> None:
@@ -842,21 +836,21 @@ def test_verify_falls_back_to_the_v1_instance(tmp_path: Path, http: responses.Re
         == "@chu on social.example.org (5000 characters, URLs count 23, 4 images)"
     )
     assert [c.request.url for c in http.calls] == [INSTANCE_V2, INSTANCE_V1, ME]
-    entry = read_cache(tmp_path / CACHE_FILE)[INSTANCE]
-    assert "description_limit" not in entry and entry["max_characters"] == 5000
+    entry = json.loads((tmp_path / CACHE_FILE).read_text(encoding="utf-8"))[INSTANCE]
+    assert "max_alt_length" not in entry and entry["max_length"] == 5000
     assert Mastodon.effective_limits(make_adapter().settings, tmp_path).max_alt_length == 1500  # declared default
 
 
 def test_the_cache_is_keyed_by_instance_and_keeps_other_instances(tmp_path: Path, http: responses.RequestsMock) -> None:
     other = "https://autre.example.net"
-    (tmp_path / CACHE_FILE).write_text(json.dumps({other: {"max_characters": 11000}}))
+    (tmp_path / CACHE_FILE).write_text(json.dumps({other: {"max_length": 11000}}))
     http.get("http://127.0.0.1:8089/api/v2/instance/", json=instance_v2(max_characters=700))
     http.get("http://127.0.0.1:8089/api/v1/accounts/verify_credentials", json={"acct": "chu"})
     make_adapter(cache_dir=tmp_path, instance="Social.Example.org/", api_base="http://127.0.0.1:8089").verify()
-    cached = read_cache(tmp_path / CACHE_FILE)
-    assert set(cached) == {other, INSTANCE} and cached[other] == {"max_characters": 11000}
+    cached = json.loads((tmp_path / CACHE_FILE).read_text(encoding="utf-8"))
+    assert set(cached) == {other, INSTANCE} and cached[other] == {"max_length": 11000}
     assert Mastodon.effective_limits(make_adapter(instance=other).settings, tmp_path).max_length == 11000
-    assert instance_key("SOCIAL.example.org/") == INSTANCE
+    assert Mastodon.effective_limits(make_adapter(instance="SOCIAL.example.org/").settings, tmp_path).max_length == 700
 
 
 @pytest.mark.parametrize(
@@ -865,15 +859,18 @@ def test_the_cache_is_keyed_by_instance_and_keeps_other_instances(tmp_path: Path
         "{not json",
         "[]",
         json.dumps({INSTANCE: "oops"}),
-        json.dumps(
-            {INSTANCE: {"max_characters": "mille", "max_media_attachments": -1, "characters_reserved_per_url": True}}
-        ),
+        json.dumps({INSTANCE: {"max_length": "mille", "max_images": -1, "url_weight": True}}),
     ],
 )
 def test_a_broken_cache_gives_the_declared_limits(tmp_path: Path, content: str) -> None:
     (tmp_path / CACHE_FILE).write_text(content)
     limits = Mastodon.effective_limits(make_adapter().settings, tmp_path)
     assert (limits.max_length, limits.max_images, limits.count) == (500, 4, mastodon_length)
+
+
+def test_a_cache_from_before_the_shared_store_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "mastodon.json").write_text(json.dumps({INSTANCE: {"max_characters": 1000}}))  # re-learnt at check
+    assert Mastodon.effective_limits(make_adapter().settings, tmp_path) == Mastodon.limits
 
 
 def test_without_cache_the_declared_limits_apply(tmp_path: Path) -> None:
