@@ -24,8 +24,11 @@ from urllib.parse import quote, urlsplit
 from hospipost.networks.failures import PermanentError, TransientError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from hospipost.config import MediaStoreSettings, PublicMediaSettings
     from hospipost.credentials import Credentials
+    from hospipost.posts import Media
 
 TIMEOUT = (10, 60)  # seconds to connect, seconds between bytes of the answer
 MAX_REDIRECTS = 3  # a web server may redirect once or twice (to a CDN, to add a /); Meta follows as many
@@ -305,3 +308,32 @@ def _s3_client(settings: MediaStoreSettings, access_key: str, secret_key: str) -
         aws_secret_access_key=secret_key,
         config=config,
     )
+
+
+def served_copies(items: Iterable[Media], media_dir: Path, folder: Path) -> tuple[int, list[str]]:
+    """Write into ``folder`` what a web server must publish at media_url for these media: each
+    image without its metadata, each video as it is, at its path under ``media_dir``. Returns how
+    many files were written, and why each other file was skipped (one sentence each)."""
+    from hospipost.media import image_type, strip_metadata
+    from hospipost.queuefile import atomic_write
+
+    written, skipped, done = 0, [], set()
+    root = media_dir.resolve()
+    for item in items:
+        path = item.path.resolve()
+        if path in done:
+            continue
+        done.add(path)
+        if not path.is_relative_to(root):
+            skipped.append(f"{item.file} is not under {media_dir}, which media_url publishes.")
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            skipped.append(f"{item.file} cannot be read ({error.strerror or error}).")
+            continue
+        target = folder / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, strip_metadata(data) if image_type(data[:16]) else data)
+        written += 1
+    return written, skipped
