@@ -53,6 +53,7 @@ STATES = tuple(DeliveryState)
 ONCE = "once"
 LEDGER_ID = "ledger_id"
 SENDS_FROM = "sends_from"
+PAUSE = "pause"
 MARKER_NAME = "hospipost.ledger-id"
 
 metadata = sa.MetaData()
@@ -179,6 +180,39 @@ class DueDelivery:
     @property
     def id(self) -> str:
         return delivery_id(self.post_id, self.network, self.occurrence)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Publishing stopped by a person (a crisis, a tragedy): since when, by whom, why, until when,
+    and whether alerts are held too (by default they still go out)."""
+
+    since: datetime
+    by: str
+    reason: str
+    until: datetime | None = None
+    alerts_too: bool = False
+
+    def holds(self, alert: bool) -> bool:
+        return self.alerts_too or not alert
+
+    def in_force(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "by": self.by,
+            "reason": self.reason,
+            "until": self.until.isoformat() if self.until else None,
+            "alerts_too": self.alerts_too,
+        }
+
+    @classmethod
+    def from_json(cls, text: str) -> Pause:
+        data = json.loads(text)
+        until = datetime.fromisoformat(data["until"]) if data.get("until") else None
+        return cls(datetime.fromisoformat(data["since"]), data["by"], data["reason"], until, data["alerts_too"])
 
 
 def delivery_id(post_id: str, network: str, occurrence: str = ONCE) -> str:
@@ -354,17 +388,27 @@ class Ledger:
             if fresh:
                 connection.execute(_insert_ignore(self.engine), fresh)
 
-    def claim(self, ids: Iterable[str], now: datetime, lease: timedelta) -> list[Delivery]:
-        """Atomically take the deliveries among ``ids`` that are pending and due; return them."""
+    def claim(
+        self, ids: Iterable[str], now: datetime, lease: timedelta, alerts: frozenset[str] = frozenset()
+    ) -> list[Delivery]:
+        """Atomically take the deliveries among ``ids`` that are pending and due; return them.
+
+        A pause is read in the same transaction: a delivery it holds (``alerts``: the ids of
+        alerts, which a pause lets through unless it holds them too) is never claimed, even
+        when the pause was decided elsewhere a moment ago.
+        """
         ids = list(ids)
         if not ids:
             return []
-        claimable = sa.and_(
-            deliveries.c.id.in_(ids),
-            deliveries.c.state == DeliveryState.PENDING,
-            sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
-        )
         with self.write() as connection:
+            pause = _pause_in_force(connection, now)
+            if pause is not None:
+                ids = [item_id for item_id in ids if not pause.holds(alert=item_id in alerts)]
+            claimable = sa.and_(
+                deliveries.c.id.in_(ids),
+                deliveries.c.state == DeliveryState.PENDING,
+                sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
+            )
             if self.is_postgresql:
                 locked = sa.select(deliveries.c.id).where(claimable).with_for_update(skip_locked=True)
                 claimable = deliveries.c.id.in_(locked.scalar_subquery())
@@ -569,6 +613,30 @@ class Ledger:
                 request_started_at=None,
             )
 
+    def pause(self, pause: Pause) -> None:
+        """Stop publishing (what ``pause.holds``) for every publisher of this ledger, at once."""
+        with self.write() as connection:
+            _set_meta(connection, PAUSE, json.dumps(pause.as_dict(), ensure_ascii=False))
+            self._ledger_event(connection, pause.since, "paused", pause.as_dict())
+
+    def resume(self, now: datetime) -> Pause | None:
+        """End the pause; the one that was in force, or None."""
+        with self.write() as connection:
+            pause = _pause_in_force(connection, now)
+            connection.execute(meta.delete().where(meta.c.key == PAUSE))
+            if pause is not None:
+                self._ledger_event(connection, now, "resumed", {"paused_since": pause.since.isoformat()})
+        return pause
+
+    def pause_in_force(self, now: datetime) -> Pause | None:
+        with self._read() as connection:
+            return _pause_in_force(connection, now)
+
+    def _ledger_event(self, connection: Connection, now: datetime, kind: str, detail: dict[str, Any]) -> None:
+        """An event of the whole ledger (no delivery): a pause, a resumption."""
+        detail_text = json.dumps(detail, ensure_ascii=False)
+        connection.execute(events.insert().values(at=now, kind=kind, actor=self.actor, detail=detail_text))
+
     def record_run(self, now: datetime, counts: dict[str, int]) -> None:
         """Remember this publish run (one row per actor, overwritten: no growth when idle)."""
         value = json.dumps({"at": now.isoformat(), "counts": dict(counts)})
@@ -678,6 +746,12 @@ def _schema_version(connection: Connection) -> int:
         return 0
     row = connection.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
     return int(row.value) if row else 0
+
+
+def _pause_in_force(connection: Connection, now: datetime) -> Pause | None:
+    row = connection.execute(sa.select(meta.c.value).where(meta.c.key == PAUSE)).first()
+    pause = Pause.from_json(row.value) if row else None
+    return pause if pause is not None and pause.in_force(now) else None
 
 
 def _set_meta(connection: Connection, key: str, value: str) -> None:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from hospipost.compliance import Finding
     from hospipost.config import Config
     from hospipost.credentials import Credentials
-    from hospipost.ledger import Delivery, DueDelivery, Ledger
+    from hospipost.ledger import Delivery, DueDelivery, Ledger, Pause
     from hospipost.networks.base import Limits, Network, Rendering
 
 MAX_ATTEMPTS = 8
@@ -185,6 +185,7 @@ class Result(StrEnum):
     MISSED = "missed"  # too late to go out automatically
     BLOCKED = "blocked"  # check errors, no approval, a network not enabled
     SKIPPED = "skipped"  # another publisher took the claim over
+    PAUSED = "paused"  # held by `hospipost pause`: it goes out after `resume`, if not too late by then
 
 
 @dataclass
@@ -202,7 +203,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.state in (Result.SENT, Result.RETRY, Result.SKIPPED) and self.ledger_error is None
+        return self.state in (Result.SENT, Result.RETRY, Result.SKIPPED, Result.PAUSED) and self.ledger_error is None
 
 
 AdapterFactory = Callable[[str], "Network"]
@@ -227,7 +228,9 @@ class Publisher:
         clock: Callable[[], datetime],
         secrets: Callable[[], Iterable[str]] = lambda: (),
         concurrency: int = 8,
+        zone: tzinfo = UTC,
     ) -> None:
+        self.zone = zone  # where times in messages are told
         self.ledger = ledger
         self.adapters = adapters
         self.clock = clock
@@ -248,7 +251,9 @@ class Publisher:
                     result.outcomes.append(Outcome(due.post.id, due.network, Result.MISSED, message=reason))
             dues = {due.id: due for due in work.due}
             self.ledger.ensure([due.as_due_delivery() for due in work.due], now)
-            claimed = self.ledger.claim(list(dues), now, LEASE)
+            result.outcomes.extend(self._held(work, now))
+            alerts = frozenset(due.id for due in work.due if due.post.kind == "alert")
+            claimed = self.ledger.claim(list(dues), now, LEASE, alerts)
             if claimed:
                 with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claimed))) as pool:
                     result.outcomes.extend(pool.map(lambda item: self.deliver(item, dues[item.id]), claimed))
@@ -259,6 +264,18 @@ class Publisher:
             if outcome.ledger_error and result.ledger_error is None:
                 result.ledger_error = outcome.ledger_error
         return result
+
+    def _held(self, work: Plan, now: datetime) -> list[Outcome]:
+        """The due deliveries a pause holds (the claim, in its own transaction, holds them too)."""
+        pause = self.ledger.pause_in_force(now)
+        if pause is None:
+            return []
+        pending = {item.id for item in self.ledger.all(states=["pending"])}
+        return [
+            Outcome(due.post.id, due.network, Result.PAUSED, message=paused_message(pause, self.zone))
+            for due in work.due
+            if due.id in pending and pause.holds(alert=due.post.kind == "alert")
+        ]
 
     def deliver(self, item: Delivery, due: Due) -> Outcome:
         """Send one claimed delivery and record what happened; never raises.
@@ -444,7 +461,7 @@ def run(
     if dry_run:
         history = ledger.all() if ledger else []
         work = _plan_all(due, coming, config, now, network, sent_posts(lambda: history))
-        return _preview(work, config, _handled(work, history, ledger))
+        return _preview(work, config, _handled(work, history, ledger), ledger.pause_in_force(now) if ledger else None)
     assert ledger is not None, "a publish run needs a ledger"
     work = _plan_all(due, coming, config, now, network, sent_posts(lambda: ledger.all(states=["sent"])))
     from hospipost.credentials import Credentials
@@ -453,11 +470,24 @@ def run(
     credentials = credentials or Credentials()
     credentials.verify()  # an unsafe credentials file stops the run before any claim
     publisher = Publisher(
-        ledger, adapters or adapter_factory(config, credentials), clock, secrets=lambda: credentials.configured(config)
+        ledger,
+        adapters or adapter_factory(config, credentials),
+        clock,
+        secrets=lambda: credentials.configured(config),
+        zone=config.timezone,
     )
     result = publisher.send(work)
     notify(result.outcomes, config)
     return result
+
+
+def paused_message(pause: Pause, zone: tzinfo) -> str:
+    """Why a delivery is held, and what happens next (times in ``zone``)."""
+    until = f" until {pause.until.astimezone(zone):%Y-%m-%d %H:%M}" if pause.until else ""
+    return (
+        f"Held by the pause of {pause.since.astimezone(zone):%Y-%m-%d %H:%M}{until} ({pause.by}: {pause.reason});"
+        " it goes out after `hospipost resume` if it is not too late by then."
+    )
 
 
 def _plan_all(
@@ -499,26 +529,30 @@ def _handled(work: Plan, history: list[Delivery], ledger: Ledger | None) -> set[
     return handled
 
 
-def _preview(work: Plan, config: Config, known: set[str]) -> RunResult:
-    """A dry run: what each network would receive, without a credential or a write."""
+def _preview(work: Plan, config: Config, known: set[str], pause: Pause | None = None) -> RunResult:
+    """A dry run: what each network would receive, without a credential or a write; what a
+    pause holds is listed as held instead."""
     from hospipost.credentials import Credentials
 
+    held = {due.id for due in work.due if pause is not None and pause.holds(alert=due.post.kind == "alert")}
+    shown = [due for due in work.due if due.id not in known and due.id not in held]
     make = adapter_factory(config, Credentials(environ={}))  # a dry run never reads a credential
-    adapters = {name: make(name) for name in {due.network for due in work.due}}
+    adapters = {name: make(name) for name in {due.network for due in shown}}
     limits = {
         name: type(adapter).effective_limits(adapter.settings, adapter.cache_dir) for name, adapter in adapters.items()
     }
-    result = RunResult(
-        previews=[
-            describe_payloads(due, adapters[due.network], limits[due.network])
-            for due in work.due
-            if due.id not in known
-        ]
-    )
+    result = RunResult(previews=[describe_payloads(due, adapters[due.network], limits[due.network]) for due in shown])
     result.outcomes = [Outcome(post.id, "-", Result.BLOCKED, message=reason) for post, reason in work.blocked]
     result.outcomes += [
         Outcome(due.post.id, due.network, Result.MISSED, message=reason)
         for due, reason in work.missed
         if due.id not in known
     ]
+    if pause is not None:
+        message = paused_message(pause, config.timezone)
+        result.outcomes += [
+            Outcome(due.post.id, due.network, Result.PAUSED, message=message)
+            for due in work.due
+            if due.id in held and due.id not in known
+        ]
     return result

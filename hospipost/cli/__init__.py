@@ -45,11 +45,27 @@ def _register() -> None:
     from hospipost.cli.ledger import ledger
     from hospipost.cli.media import media
     from hospipost.cli.networks import networks
+    from hospipost.cli.pause import pause, resume
     from hospipost.cli.publish import publish
     from hospipost.cli.queue import queue
     from hospipost.cli.status import history, reconcile, status
 
-    for command in (init, queue, check, rules, publish, daemon, status, history, reconcile, networks, ledger, media):
+    for command in (
+        init,
+        queue,
+        check,
+        rules,
+        publish,
+        pause,
+        resume,
+        daemon,
+        status,
+        history,
+        reconcile,
+        networks,
+        ledger,
+        media,
+    ):
         cli.add_command(command)
 
 

@@ -79,7 +79,16 @@ def publish(
     raise SystemExit(run_publish(config, now, dry_run, post_id, network, output_format, quiet, until))
 
 
-SYMBOLS = {"sent": "✔", "retry": "↻", "failed": "✖", "unknown": "?", "missed": "✖", "blocked": "⏸", "skipped": "·"}
+SYMBOLS = {
+    "sent": "✔",
+    "retry": "↻",
+    "failed": "✖",
+    "unknown": "?",
+    "missed": "✖",
+    "blocked": "⏸",
+    "skipped": "·",
+    "paused": "‖",
+}
 
 
 def run_publish(
@@ -171,6 +180,8 @@ def _print_preview(result: RunResult, config: Config, output_format: str, quiet:
     for outcome in result.outcomes:
         if outcome.state == Result.BLOCKED:
             lines.append((f"⏸ {outcome.post_id}: not sent, {outcome.message}", "yellow"))
+        elif outcome.state == Result.PAUSED:
+            lines.append((f"‖ {outcome.post_id} → {outcome.network}: {outcome.message}", "yellow"))
         else:
             lines.append((f"✖ {outcome.post_id} → {outcome.network}: missed, {outcome.message}", "red"))
     count = len(result.previews)
@@ -274,8 +285,8 @@ def _print_outcomes(result: RunResult, config: Config, output_format: str, quiet
         return
     out = console()
     for outcome in outcomes:
-        if quiet and outcome.state == Result.SENT and not outcome.ledger_error:
-            continue
+        if quiet and outcome.state in (Result.SENT, Result.PAUSED) and not outcome.ledger_error:
+            continue  # cron mails what it prints: a pause is shown by `status`, not every minute
         out.print(_outcome_line(outcome, config))
 
 

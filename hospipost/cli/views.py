@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from hospipost.errors import HospipostError
 
 if TYPE_CHECKING:
     from hospipost.config import Config
-    from hospipost.ledger import Delivery, Ledger
+    from hospipost.ledger import Delivery, Ledger, Pause
 
 NEEDS_HUMAN = ("unknown", "failed")
 MASTODON_RESEND = (
@@ -48,15 +49,25 @@ def _local(moment: datetime | None, config: Config) -> str:
     return moment.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _ledger_rows(
-    config: Config, post_id: str | None = None
-) -> tuple[list[Delivery], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The deliveries (of one post), the last publish runs, and the daemons' heartbeats."""
+@dataclass
+class LedgerView:
+    """What status and history show from the ledger (all empty when nothing was published here)."""
+
+    deliveries: list[Delivery] = field(default_factory=list)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    daemons: list[dict[str, Any]] = field(default_factory=list)
+    pause: Pause | None = None
+
+
+def _ledger_view(config: Config, now: datetime, post_id: str | None = None) -> LedgerView:
+    """The deliveries (of one post), the last publish runs, the daemons' heartbeats, the pause."""
     ledger = open_ledger(config)
     if ledger is None:
-        return [], [], []
+        return LedgerView()
     try:
-        return ledger.all(post_id=post_id), ledger.last_runs(), ledger.daemon_list()
+        return LedgerView(
+            ledger.all(post_id=post_id), ledger.last_runs(), ledger.daemon_list(), ledger.pause_in_force(now)
+        )
     finally:
         ledger.close()
 
@@ -124,7 +135,8 @@ def _kept_by_daemons(daemons: list[dict[str, Any]], due: list[dict[str, Any]], n
 def show_status(config: Config, now: datetime, output_format: str) -> int:
     from hospipost.timeutil import utcnow
 
-    rows, runs, daemons = _ledger_rows(config)
+    view = _ledger_view(config, now)
+    rows, runs, daemons = view.deliveries, view.runs, view.daemons
     due, load_errors = _upcoming(config, now)
     due = sorted(due + _kept_by_daemons(daemons, due, now), key=lambda entry: entry["due_at"])
     blocked = [entry for entry in due if entry["state"] == "blocked"]
@@ -138,12 +150,15 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
     in_flight = [item for item in rows if item.state == "sending" and item not in stalled]
     code = 1 if attention or blocked or load_errors else 0
     if output_format == "json":
+        paused = [{"state": "paused", **view.pause.as_dict()}] if view.pause else []
         listed = [delivery_dict(item) for item in attention + in_flight + retrying]
-        click.echo(json.dumps(listed + blocked + upcoming, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(paused + listed + blocked + upcoming, ensure_ascii=False, indent=2))
         return code
     from hospipost.cli.output import console
 
     out = console()
+    if view.pause:
+        out.print(_pause_line(view.pause, config), style="bold yellow")
     for message in load_errors:
         out.print(f"✖ unreadable queue: {message}", style="red")
     from hospipost.cli.output import print_hanging
@@ -196,6 +211,14 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
         style="bold red" if human else "bold",
     )
     return code
+
+
+def _pause_line(pause: Pause, config: Config) -> str:
+    until = f" until {_local(pause.until, config)}" if pause.until else " until `hospipost resume`"
+    alerts = "alerts too" if pause.alerts_too else "alerts still go out"
+    return (
+        f"‖ Publishing is paused since {_local(pause.since, config)}{until} ({alerts}), by {pause.by}: {pause.reason}"
+    )
 
 
 def _daemons(out: Any, daemons: list[dict[str, Any]], config: Config, now: datetime) -> None:
@@ -253,7 +276,9 @@ def state_word(item: Delivery) -> str:
 
 
 def show_history(config: Config, post_id: str | None, output_format: str) -> None:
-    rows, _, _ = _ledger_rows(config, post_id)
+    from hospipost.timeutil import utcnow
+
+    rows = _ledger_view(config, utcnow(), post_id).deliveries
     if output_format == "json":
         click.echo(json.dumps([delivery_dict(item) for item in rows], ensure_ascii=False, indent=2))
         return
