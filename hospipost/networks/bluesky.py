@@ -265,7 +265,7 @@ class Bluesky(Network):
                 f"cannot read the image {item.file}: check that the file exists, then publish again"
             ) from None
         prepared = prepare_image(data, item.file, limits.max_image_bytes)
-        return _Upload(item, prepared.data, prepared.mime_type, prepared)
+        return _Upload(item, prepared.data, prepared.mime_type, prepared=prepared)
 
     def _check_text(self, text: str, which: str) -> None:
         length, size = grapheme_length(text), len(text.encode("utf-8"))
@@ -647,7 +647,7 @@ class PreparedImage:
     downscaled: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Upload(Image):
     """An image read for publishing, with what its dry run and embed say (size in pixels)."""
 
