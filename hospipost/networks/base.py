@@ -220,6 +220,21 @@ class Network:
             )
         return [self._load_image(item, limits) for item in media]
 
+    def check_text(self, text: str, which: str) -> None:
+        """A part's text against the declared limits, before any request (PermanentError); ``which`` names it."""
+        limits, size = self.limits, len(text.encode("utf-8"))
+        if not text.strip():
+            raise PermanentError(f"{which} is empty: write it, then publish again")
+        if (length := limits.count(text)) > limits.max_length:
+            raise PermanentError(
+                f"{which} is {length} {limits.length_unit} long and {self.who} accepts {limits.max_length}: shorten it,"
+                " then publish again"
+            )
+        if limits.max_bytes and size > limits.max_bytes:
+            raise PermanentError(
+                f"{which} weighs {size} bytes and {self.who} accepts {limits.max_bytes}: shorten it, then publish again"
+            )
+
     def _load_image(self, item: Media, limits: Limits) -> Image:
         from hospipost.media import fit_image, sniff, strip_metadata
 
