@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 from PIL import Image, PngImagePlugin
@@ -52,13 +53,21 @@ def test_other_formats_are_unchanged_and_orientation_is_read() -> None:
     assert jpeg_orientation(b"\x89PNG") == 1
 
 
-def test_bluesky_uploads_no_gps_position() -> None:
-    from hospipost.networks.bluesky import prepare_image
+def test_bluesky_uploads_no_gps_position(tmp_path: Path) -> None:
+    from hospipost.config import NetworkSettings
+    from hospipost.credentials import Credentials
+    from hospipost.networks.bluesky import Bluesky
+    from hospipost.posts import Media
 
-    prepared = prepare_image(jpeg_with_gps(), "photo.jpg", 1_000_000)
-    assert b"PhoneMaker" not in prepared.data and not prepared.downscaled
-    rotated = prepare_image(jpeg_with_gps(6), "photo.jpg", 1_000_000)
-    assert b"PhoneMaker" not in rotated.data and (rotated.width, rotated.height) == (30, 40)
+    adapter = Bluesky(NetworkSettings("bluesky", True, {"handle": "chu.example.org"}, 1), Credentials({}))
+    (tmp_path / "a.jpg").write_bytes(jpeg_with_gps())
+    (tmp_path / "b.jpg").write_bytes(jpeg_with_gps(6))
+    items = [
+        Media(file=f"{n}.jpg", path=tmp_path / f"{n}.jpg", alt="x", people=False, consent=None, line=1) for n in "ab"
+    ]
+    upright, rotated = adapter.read_images(items)
+    assert b"PhoneMaker" not in upright.data and upright.original_bytes is None
+    assert b"PhoneMaker" not in rotated.data and image_size(rotated.data) == (30, 40)
 
 
 def noise(width: int, height: int, kind: str = "PNG", mode: str = "RGB", **options: object) -> bytes:
