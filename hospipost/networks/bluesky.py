@@ -242,8 +242,7 @@ class Bluesky(Network):
 
     def sent(self, first: str) -> Sent:
         """The first part's at:// URI (its recorded id also holds its cid) and its address."""
-        uri = _ref(first)[0]
-        return Sent(uri, self.post_url(uri))
+        return super().sent(_ref(first)[0])
 
     def post_url(self, remote_id: str) -> str:
         did, rkey = _split_uri(remote_id.partition(" ")[0])
