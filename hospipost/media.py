@@ -242,16 +242,56 @@ def _strip_png(data: bytes) -> bytes:
     return bytes(out)
 
 
-def jpeg_orientation(data: bytes) -> int:
-    """The EXIF orientation of a JPEG (1 when upright or unknown)."""
-    if not data.startswith(b"\xff\xd8"):
-        return 1
+def image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of an image's bytes, as stored (its header only is read)."""
     import io
 
     from PIL import Image
 
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+JPEG_QUALITIES = (90, 85, 80, 75, 70, 60, 50)
+
+
+def fit_image(data: bytes, max_bytes: int, max_side: int | None = None, min_side: int = 320) -> bytes | None:
+    """The image upright and at most ``max_bytes``: ``data`` itself when it already is, else a JPEG
+    re-encode; None when none fits. ValueError when the image cannot be decoded.
+
+    The JPEG is at most ``max_side`` pixels a side; qualities go down, then the sides shrink by a
+    quarter, down to ``min_side``. The EXIF orientation is applied and no metadata is copied;
+    transparency is flattened onto white.
+    """
+    import io
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            return int(image.getexif().get(0x0112, 1))
-    except Exception:  # an unreadable image is refused elsewhere with a clear message
-        return 1
+        with Image.open(io.BytesIO(data)) as opened:
+            if len(data) <= max_bytes and opened.getexif().get(0x0112, 1) == 1:
+                return data
+            image = ImageOps.exif_transpose(opened)
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise ValueError("the image cannot be decoded") from None
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", rgba.size, (255, 255, 255))
+        image.paste(rgba, mask=rgba.getchannel("A"))
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    width, height = image.size
+    sides = [min(max_side or max(width, height), max(width, height))]
+    while sides[-1] > min_side:
+        sides.append(max(min_side, int(sides[-1] * 0.75)))
+    for side in sides:
+        scale = min(1.0, side / max(width, height))
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        scaled = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
+        for quality in JPEG_QUALITIES:
+            out = io.BytesIO()
+            scaled.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+            if out.tell() <= max_bytes:
+                return out.getvalue()
+    return None

@@ -78,6 +78,8 @@ class Limits:
     max_hashtags: int | None = None  # the most hashtags a text may hold, where the network caps them
     max_mentions: int | None = None  # the most @mentions a text may hold, where the network caps them
     requires_media: bool = False  # a post needs at least one image or video (Instagram)
+    shrink_to_fit: bool = False  # a heavy or EXIF-turned image is re-encoded (media.fit_image), not refused
+    max_image_side: int | None = None  # the longest side of such a re-encoded image, in pixels
 
 
 LEARNABLE = frozenset({"max_length", "max_images", "max_image_bytes", "max_alt_length", "max_bytes"})
@@ -138,6 +140,7 @@ class Image:
     media: Media
     data: bytes
     type: str
+    original_bytes: int | None = None  # the file's size, when it was re-encoded to fit (Limits.shrink_to_fit)
 
 
 @dataclass(frozen=True)
@@ -263,16 +266,40 @@ class Network:
             )
         return [self._load_image(item, limits) for item in media]
 
+    def check_text(self, text: str, which: str) -> None:
+        """A part's text against the declared limits, before any request (PermanentError); ``which`` names it."""
+        limits, size = self.limits, len(text.encode("utf-8"))
+        if not text.strip():
+            raise PermanentError(f"{which} is empty: write it, then publish again")
+        if (length := limits.count(text)) > limits.max_length:
+            raise PermanentError(
+                f"{which} is {length} {limits.length_unit} long and {self.who} accepts {limits.max_length}: shorten it,"
+                " then publish again"
+            )
+        if limits.max_bytes and size > limits.max_bytes:
+            raise PermanentError(
+                f"{which} weighs {size} bytes and {self.who} accepts {limits.max_bytes}: shorten it, then publish again"
+            )
+
     def _load_image(self, item: Media, limits: Limits) -> Image:
-        from hospipost.media import sniff, strip_metadata
+        from hospipost.media import fit_image, sniff, strip_metadata
 
         try:
-            data = strip_metadata(item.path.read_bytes())  # no GPS position or camera data in a public post
+            raw = item.path.read_bytes()
         except OSError as error:
             raise PermanentError(
                 f"cannot read the image {item.file} ({error.strerror or error}): restore the file or fix the"
                 " post's media, then publish again"
             ) from None
+        fitted = None  # the image upright and light enough; None when no re-encode fits (refused below)
+        if limits.shrink_to_fit and sniff(raw[:16])[0] in limits.image_types:
+            try:
+                fitted = fit_image(raw, limits.max_image_bytes, limits.max_image_side)
+            except ValueError:
+                raise PermanentError(
+                    f"the image {item.file} cannot be decoded: replace the file, then publish again"
+                ) from None
+        data = strip_metadata(fitted or raw)  # no GPS position or camera data in a public post
         if len(data) > limits.max_image_bytes:
             raise PermanentError(
                 f"the image {item.file} weighs {_size(len(data), limits.max_image_bytes)} and {self.who} accepts at"
@@ -285,7 +312,7 @@ class Network:
             raise PermanentError(
                 f"{self.who} accepts {accepted} images and {item.file} is {kind}: convert it, then publish again"
             )
-        return Image(item, data, media_type)
+        return Image(item, data, media_type, len(raw) if fitted is not None and fitted is not raw else None)
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, for --dry-run: no secrets, no network.

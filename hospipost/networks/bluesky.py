@@ -1,13 +1,12 @@
 """Bluesky through atproto, with a handle and an app password (the session is saved, mode 0600).
 
-Records are built here: rich-text facets in UTF-8 byte offsets, images re-encoded under
-1 000 000 bytes, link cards never fetched. Each part's record key derives from the delivery
+Records are built here: rich-text facets in UTF-8 byte offsets, link cards never fetched
+(the base re-encodes images over 1 000 000 bytes). Each part's record key derives from the delivery
 id, so a failed createRecord is read back: a part is never published twice. More: NOTES.md."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import re
@@ -15,11 +14,12 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from hospipost.media import image_type, jpeg_orientation, strip_metadata
+from hospipost.media import image_size
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Sent
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, TransientError
 from hospipost.textlength import grapheme_length
@@ -28,11 +28,14 @@ if TYPE_CHECKING:
     from atproto_client import Client
 
     from hospipost.networks.base import Part, Rendering
-    from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
 
+Dids = dict[str, str | None]  # mentioned handles → their DID (None: plain text)
+Refs = list[tuple[str, str]]  # strong refs (uri, cid) of the parts online
+
 POST = "app.bsky.feed.post"
+FACET = "app.bsky.richtext.facet"
 WEB = "https://bsky.app"
 SESSION_FILE = "bluesky-session"
 APP_PASSWORDS = "Bluesky → Settings → Privacy and security → App passwords"
@@ -48,9 +51,6 @@ TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_EPOCH_US = 1_672_531_200_000_000  # 2023-01-01T00:00:00Z, in microseconds
 TID_SPAN_BITS = 44  # timestamps spread over 2**44 µs (about 203 days) after TID_EPOCH_US
 
-MAX_IMAGE_SIDE = 2000
-MIN_IMAGE_SIDE = 320
-JPEG_QUALITIES = (90, 85, 80, 75, 70, 60, 50)
 MAX_TAG_GRAPHEMES = 64
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -65,15 +65,19 @@ _HASHTAG = re.compile(r"(?<![\w&#/@\u0300-\u036f])[#\uff03]([\w\u0300-\u036f]+)"
 _TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 
 
+def _no_handle(value: Any) -> str | None:
+    return None if str(value).strip("@ ") else "is empty: set the account's handle, e.g. chu.example.org"
+
+
 @dataclass
 class _Link:
     """One publish's client and what its records need: the DIDs of the mentioned handles (None: plain
     text), the embed entries of the uploaded images, the strong refs (uri, cid) of the parts online."""
 
     client: Client
-    dids: dict[str, str | None] = field(default_factory=dict)
+    dids: Dids = field(default_factory=dict)
     images: list[dict[str, Any]] = field(default_factory=list)
-    refs: list[tuple[str, str]] = field(default_factory=list)
+    refs: Refs = field(default_factory=list)
 
 
 class Bluesky(Network):
@@ -89,21 +93,21 @@ class Bluesky(Network):
         image_types=frozenset({"image/jpeg", "image/png", "image/webp"}),
         supports_threads=True,
         max_bytes=3000,
+        shrink_to_fit=True,  # re-encoded as a JPEG under max_image_bytes, at most 2000 px a side
+        max_image_side=2000,
     )
     config_keys = {
-        "handle": ConfigKey(str, required=True, help="the account's handle, e.g. chu.example.org"),
+        "handle": ConfigKey(str, required=True, help="the account's handle, e.g. chu.example.org", check=_no_handle),
         "app_password_env": ConfigKey(str, default="HOSPIPOST_BLUESKY_APP_PASSWORD"),
     }
     idempotent_publish = True
     idempotency_note = "a retry cannot publish it twice (same record key)"
     credential_keys = ("app_password_env",)
 
-    def __init__(self, settings: Any, credentials: Any, cache_dir: Path | None = None) -> None:
-        super().__init__(settings, credentials, cache_dir)
-        self._relogged = False
-        self._did: str | None = None
-        self._session_handle: str | None = None
-        self._scope: str | None = None
+    _relogged = False  # this run logged in again once already
+    _did: str | None = None  # of the session: the account, its handle, the scope of its token
+    _session_handle: str | None = None
+    _scope: str | None = None
 
     @property
     def handle(self) -> str:
@@ -124,29 +128,30 @@ class Bluesky(Network):
         def step(method: str, name: str, **fields: Any) -> dict[str, Any]:
             return {"method": method, "url": f"{self.api_base}/xrpc/{name}", **fields}
 
-        password = f"<app password from {self.password_env}>"
+        login = {"identifier": self.handle, "password": f"<app password from {self.password_env}>"}
         note = "only when no saved session is valid; an app password, never the account's main password"
-        login = {"identifier": self.handle, "password": password}
         steps = [step("POST", "com.atproto.server.createSession", json=login, note=note)]
         handles = _mentions(rendering.parts)
         note = "resolved at publish time; a handle that does not resolve stays plain text"
         steps += [step("GET", "com.atproto.identity.resolveHandle", params={"handle": h}, note=note) for h in handles]
-        dids: dict[str, str | None] = {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles}
+        dids: Dids = {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles}
         images: list[dict[str, Any]] = []
         for number, item in enumerate(rendering.media, 1):
             steps.append(step("POST", "com.atproto.repo.uploadBlob", file=item.file, alt=item.alt or ""))
             images.append({"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"})
             try:
-                image = self._load_image(item, self.limits).prepared
+                [image] = self.read_images([item])  # as publishing reads it: re-encoded when too heavy
             except PermanentError as error:
                 steps[-1]["problem"] = str(error)
                 continue
-            steps[-1].update({"content_type": image.mime_type, "bytes": len(image.data)})
-            if image.downscaled:
+            images[-1] = _embedded(image, images[-1]["image"])
+            steps[-1].update({"content_type": image.type, "bytes": len(image.data)})
+            if image.original_bytes is not None:
+                size = "×".join(str(side) for side in images[-1]["aspectRatio"].values())
                 steps[-1]["downscaled"] = (
-                    f"from {image.original_bytes} bytes to {len(image.data)} bytes ({image.width}×{image.height} JPEG) to fit Bluesky's {self.limits.max_image_bytes} bytes"
+                    f"from {image.original_bytes} bytes to {len(image.data)} bytes ({size} JPEG) to fit Bluesky's"
+                    f" {self.limits.max_image_bytes} bytes"
                 )
-            images[-1]["aspectRatio"] = {"width": image.width, "height": image.height}
         for index, text in enumerate(rendering.parts):
             refs = [("<uri of part 1>", "<cid of part 1>"), (f"<uri of part {index}>", f"<cid of part {index}>")]
             when = "<time of publication>"
@@ -164,46 +169,43 @@ class Bluesky(Network):
         from atproto_client import Client
         from atproto_client.request import Request
 
-        from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
+        from hospipost.networks.http import USER_AGENT
 
-        LOG_REDACTOR.guard(LIBRARY_LOGGERS)
         request = Request(timeout=self.timeout)
         request.add_additional_header("User-Agent", f"{USER_AGENT} {request.get_headers().get('User-Agent', '')}")
         client = Client(base_url=self.api_base, request=request)
         client.on_session_change(lambda event, session: self._session_changed(client, event, session))
-        try:
+        with contextlib.closing(request):
             yield _Link(client)
-        finally:
-            request.close()
 
     def begin(self, connection: _Link, parts: list[str], done: list[str]) -> None:
         """Check the texts; log in; read back the cids the ledger lacks; resolve the mentions."""
         client, count = connection.client, len(done) + len(parts)
         for index, text in enumerate(parts, len(done)):
-            self._check_text(text, "the post" if count == 1 else f"part {index + 1} of the thread")
+            self.check_text(text, "the post" if count == 1 else f"part {index + 1} of the thread")
         refs = [_ref(part_id) for part_id in done]
         self._log_in(client)
-        if not self._did:
-            raise TransientError(
-                "Bluesky's session names no account (DID); nothing was published, hospipost will try again later"
-            )
         for number, (uri, cid) in enumerate(refs, 1):
-            attempt = Attempt(f"reading part {number} of the thread", Step.READ, len(done))
-            connection.refs.append((uri, cid or self._cid_of(client, uri, attempt)))
+            if cid is None:  # recorded without it
+                attempt = Attempt(f"reading part {number} of the thread", Step.READ, len(done))
+                if (found := self._call(client, partial(self._find, client, uri), attempt)) is None:
+                    raise PermanentError(
+                        f"the published part {uri} is no longer on Bluesky (deleted?): the thread cannot go on under it; check the account, then `hospipost reconcile`"
+                    )
+                cid = found[1]
+            connection.refs.append((uri, cid))
         for handle in _mentions(parts):
             attempt = Attempt(f"resolving the mention @{handle}", Step.READ, len(done))
-            connection.dids[handle] = self._resolve(client, handle, attempt)
+            connection.dids[handle] = self._call(client, partial(self._resolve, client, handle), attempt)
 
     def upload_images(self, connection: _Link, images: list[Image]) -> list[str]:
         """``uploadBlob`` each image; its ``app.bsky.embed.images#image`` entry goes on the link."""
         for image in images:
-            assert isinstance(image, _Upload)  # read by _load_image
             upload = _procedure(connection.client, "com.atproto.repo.uploadBlob", image.data, image.type, "blob")
             attempt = Attempt(f"uploading the image {image.media.file}", Step.UPLOAD)
             content = self._call(connection.client, upload, attempt)
             log.info("Bluesky: uploaded %s (%d bytes)", image.media.file, len(image.data))
-            ratio = {"width": image.prepared.width, "height": image.prepared.height}
-            connection.images.append({"alt": image.media.alt or "", "image": content["blob"], "aspectRatio": ratio})
+            connection.images.append(_embedded(image, content["blob"]))
         return [str(entry["image"]["ref"]) for entry in connection.images]
 
     def post_part(self, connection: _Link, part: Part) -> str:
@@ -212,7 +214,8 @@ class Bluesky(Network):
 
         client, rkey = connection.client, record_key(part.key, part.index)
         images = connection.images if part.media_ids else []
-        record = _record(part.text, connection.dids, images, connection.refs, _now_iso(), part.language)
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        record = _record(part.text, connection.dids, images, connection.refs, now, part.language)
         body = json.dumps({"repo": self._did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False)
         request = _procedure(client, "com.atproto.repo.createRecord", body.encode(), "application/json", "uri", "cid")
 
@@ -225,7 +228,7 @@ class Bluesky(Network):
                     raise
                 # The request may have created the record (timeout, lost answer) or met the one an
                 # earlier attempt created (the PDS refuses a second create under the same key).
-                if (found := self._find(client, rkey, quietly=True)) is None:
+                if (found := self._find(client, f"at://{self._did}/{POST}/{rkey}", quietly=True)) is None:
                     raise
             log.info("Bluesky: %s was already online under key %s (an earlier attempt created it)", part.doing, rkey)
             if found[2] is not None and found[2] != part.text:
@@ -239,11 +242,10 @@ class Bluesky(Network):
 
     def sent(self, first: str) -> Sent:
         """The first part's at:// URI (its recorded id also holds its cid) and its address."""
-        uri = _ref(first)[0]
-        return Sent(uri, self.post_url(uri))
+        return super().sent(_ref(first)[0])
 
     def post_url(self, remote_id: str) -> str:
-        did, _, rkey = _split_uri(remote_id.partition(" ")[0])
+        did, rkey = _split_uri(remote_id.partition(" ")[0])
         who = self._session_handle or self.handle or did
         return f"{WEB}/profile/{quote(who, safe='.:-_')}/post/{quote(rkey, safe='')}"
 
@@ -256,101 +258,54 @@ class Bluesky(Network):
             )
             return f"@{session.handle} ({session.did})"
 
-    def _load_image(self, item: Media, limits: Limits) -> _Upload:
-        """The image as it will be uploaded: without its metadata, re-encoded when too heavy (``prepare_image``)."""
-        try:
-            data = Path(item.path).read_bytes()
-        except OSError:
-            raise PermanentError(
-                f"cannot read the image {item.file}: check that the file exists, then publish again"
-            ) from None
-        prepared = prepare_image(data, item.file, limits.max_image_bytes)
-        return _Upload(item, prepared.data, prepared.mime_type, prepared)
-
-    def _check_text(self, text: str, which: str) -> None:
-        length, size = grapheme_length(text), len(text.encode("utf-8"))
-        if not text.strip():
-            raise PermanentError(f"{which} is empty: write it, then publish again")
-        if length > self.limits.max_length:
-            raise PermanentError(
-                f"{which} is {length} graphemes long and Bluesky accepts {self.limits.max_length}: shorten it, then publish again"
-            )
-        if self.limits.max_bytes and size > self.limits.max_bytes:
-            raise PermanentError(
-                f"{which} weighs {size} bytes and Bluesky accepts {self.limits.max_bytes}: shorten it, then publish again"
-            )
-
-    def _resolve(self, client: Client, handle: str, attempt: Attempt) -> str | None:
+    def _resolve(self, client: Client, handle: str) -> str | None:
         """The DID of a mentioned handle; None (a warning) when it does not resolve: it stays plain text."""
         from atproto_client import exceptions
 
-        def resolve() -> str | None:
-            try:
-                return str(client.com.atproto.identity.resolve_handle({"handle": handle}).did)
-            except exceptions.BadRequestError as error:
-                if _is_auth_failure(error):
-                    raise
-            log.warning("Bluesky: @%s does not resolve to an account; it stays plain text", handle)
-            return None
-
-        return self._call(client, resolve, attempt)
-
-    def _find(
-        self, client: Client, rkey: str, did: str | None = None, quietly: bool = False
-    ) -> tuple[str, str, str | None] | None:
-        """(uri, cid, text) of the post under ``rkey``, or None when there is none (or, ``quietly``, unreadable)."""
-        from atproto_client import exceptions
-
         try:
-            response = client.com.atproto.repo.get_record({"repo": did or self._did, "collection": POST, "rkey": rkey})
+            return str(client.com.atproto.identity.resolve_handle({"handle": handle}).did)
+        except exceptions.BadRequestError as error:
+            if _is_auth_failure(error):
+                raise
+        log.warning("Bluesky: @%s does not resolve to an account; it stays plain text", handle)
+        return None
+
+    def _find(self, client: Client, uri: str, quietly: bool = False) -> tuple[str, str, str | None] | None:
+        """(uri, cid, text) of the post at ``uri``, or None when there is none (or, ``quietly``, unreadable)."""
+        did, rkey = _split_uri(uri)
+        try:
+            response = client.com.atproto.repo.get_record({"repo": did, "collection": POST, "rkey": rkey})
         except Exception as error:
-            if isinstance(error, exceptions.BadRequestError) and _xrpc_error(error)[0] == "RecordNotFound":
+            if _xrpc_error(error)[0] == "RecordNotFound":
                 return None
             if not quietly:
                 raise
-            log.info("Bluesky: could not read back %s/%s after a failure (%s)", POST, rkey, type(error).__name__)
+            log.info("Bluesky: could not read back %s after a failure (%s)", uri, type(error).__name__)
             return None
         text = getattr(response.value, "text", None)
         return str(response.uri), str(response.cid), text if isinstance(text, str) else None
 
-    def _cid_of(self, client: Client, uri: str, attempt: Attempt) -> str:
-        """The cid of a published part whose id was recorded without it."""
-        did, _, rkey = _split_uri(uri)
-        found = self._call(client, lambda: self._find(client, rkey, did), attempt)
-        if found is None:
-            raise PermanentError(
-                f"the published part {uri} is no longer on Bluesky (deleted?): the thread cannot go on under it; check the account, then `hospipost reconcile`"
-            )
-        return str(found[1])
-
     # ------------------------------------------------------------------ session
 
-    def _log_in(self, client: Client) -> None:
-        """Resume the saved session, else ``createSession``; one login at a time per session file."""
-        with _session_lock(self.session_path):
-            saved = self._load_session()
-            if saved is not None:
+    def _log_in(self, client: Client, fresh: bool = False) -> None:
+        """Resume the saved session (unless ``fresh``: the server refused it), else ``createSession`` with the
+        handle and the app password; one login at a time per session file."""
+        with _LOGIN:
+            if (saved := None if fresh else self._load_session()) is not None:
                 try:
                     client.login(session_string=saved, fetch_bsky_profile=False)
-                    log.debug("Bluesky: resumed the saved session of @%s", self.handle)
                     return
                 except Exception as error:
                     log.warning("Bluesky: the saved session is unusable (%s); logging in again", type(error).__name__)
-                    self._forget_session()
-            self._login(client)
-
-    def _login(self, client: Client) -> None:
-        """``createSession`` with the handle and the app password; PermanentError when refused."""
-        password = self.secret("app_password_env")  # CredentialsError names the variable
-        self._remember_secret(password)
-        if not self.handle:
-            raise PermanentError(
-                "networks.bluesky.handle is empty: set the account's handle (e.g. chu.example.org) in config.yaml"
-            )
-        try:
-            client.login(self.handle, password, fetch_bsky_profile=False)
-        except Exception as error:
-            raise self.failure(error, Attempt(f"logging in as @{self.handle}", Step.READ)) from None
+            if self.session_path is not None:  # unusable or refused: not tried again
+                with contextlib.suppress(OSError):
+                    self.session_path.unlink(missing_ok=True)
+            password = self.secret("app_password_env")  # CredentialsError names the variable
+            self._remember_secret(password)
+            try:
+                client.login(self.handle, password, fetch_bsky_profile=False)
+            except Exception as error:
+                raise self.failure(error, Attempt(f"logging in as @{self.handle}", Step.READ)) from None
         if self._scope == MAIN_PASSWORD_SCOPE:
             raise PermanentError(
                 f"{self.password_env} holds the main password of @{self.handle}: hospipost only logs in with an app password ({APP_PASSWORDS}), which can be revoked on its own; create one, put it in that variable, then publish again"
@@ -358,19 +313,26 @@ class Bluesky(Network):
         log.info("Bluesky: logged in as @%s", self.handle)
 
     def _session_changed(self, client: Client, event: Any, session: Any) -> None:
-        """Keep requests on api_base, treat the new tokens as secrets, save new sessions."""
+        """Keep requests on api_base, treat the new tokens as secrets, save a new session (not one of the main
+        password): atomically, readable by its owner only (created 0600: atomic_write keeps the mode)."""
         from atproto_client import SessionEvent
 
+        from hospipost.queuefile import atomic_write
+
         client.update_base_url(self.api_base)
-        self._did, self._session_handle = session.did, session.handle
-        text = session.export()
+        self._did, self._session_handle, self._scope, text = session.did, session.handle, None, session.export()
         self._remember_secret(text, session.access_jwt, session.refresh_jwt)
-        try:
+        with contextlib.suppress(Exception):
             self._scope = session.access_jwt_payload.scope
-        except Exception:
-            self._scope = None
-        if event != SessionEvent.IMPORT and self._scope != MAIN_PASSWORD_SCOPE:
-            self._save_session(text)
+        if (path := self.session_path) is None or event == SessionEvent.IMPORT or self._scope == MAIN_PASSWORD_SCOPE:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.touch(mode=0o600)
+            path.chmod(0o600)
+            atomic_write(path, json.dumps({"handle": self.handle, "api_base": self.api_base, "session": text}).encode())
+        except OSError as error:
+            log.warning("Bluesky: could not save the session in %s (%s)", path, error.strerror or error)
 
     def _remember_secret(self, *values: str) -> None:
         """Every redact() of the run, and the libraries' logs, strip these values from now on."""
@@ -382,49 +344,23 @@ class Bluesky(Network):
 
     def _load_session(self) -> str | None:
         """The saved session string, if it is this account's on this api_base and only its owner can read it."""
-        path = self.session_path
+        if (path := self.session_path) is None or not path.exists():
+            return None
         try:
-            if path is None or not path.exists():
-                return None
             if path.stat().st_mode & 0o077:
                 log.warning("Bluesky: %s is readable by other users; it is ignored and replaced", path)
-                path.unlink(missing_ok=True)
                 return None
             saved = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             log.warning("Bluesky: %s is unreadable; logging in again", path)
             return None
-        if not isinstance(saved, dict) or (saved.get("handle"), saved.get("api_base")) != (self.handle, self.api_base):
-            return None
-        if not isinstance(text := saved.get("session"), str) or not text:
-            return None
-        self._remember_secret(text, *text.split(":::")[2:4])
-        return text
-
-    def _save_session(self, text: str) -> None:
-        """Written atomically, readable by its owner only (created 0600: atomic_write keeps the mode)."""
-        from hospipost.queuefile import atomic_write
-
-        if (path := self.session_path) is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.touch(mode=0o600)
-            path.chmod(0o600)
-            atomic_write(path, json.dumps({"handle": self.handle, "api_base": self.api_base, "session": text}).encode())
-        except OSError as error:
-            log.warning(
-                "Bluesky: could not save the session in %s (%s); logging in next time", path, error.strerror or error
-            )
-
-    def _forget_session(self) -> None:
-        if self.session_path is not None:
-            with contextlib.suppress(OSError):
-                self.session_path.unlink(missing_ok=True)
+        mine = isinstance(saved, dict) and (saved.get("handle"), saved.get("api_base")) == (self.handle, self.api_base)
+        text = saved.get("session") if mine else None
+        return text if isinstance(text, str) and text else None  # a secret once imported (_session_changed)
 
     def _call(self, client: Client, call: Callable[[], Any], attempt: Attempt) -> Any:
-        """``call()``, with one new login and a second try when the server refuses the session; its
-        failures become delivery errors."""
+        """``call()``, with one new login and a second try when the server refuses the session; its failures
+        become delivery errors."""
         try:
             try:
                 return call()
@@ -433,9 +369,7 @@ class Bluesky(Network):
                     raise
             self._relogged = True
             log.info("Bluesky: the session was refused; logging in again with %s", self.password_env)
-            with _session_lock(self.session_path):
-                self._forget_session()
-                self._login(client)
+            self._log_in(client, fresh=True)
             return call()
         except DeliveryError:
             raise
@@ -453,9 +387,7 @@ class Bluesky(Network):
             return PermanentError(
                 f"Bluesky asks for an e-mail code to log in as @{self.handle}: {self.password_env} holds the account's main password; create an app password ({APP_PASSWORDS}) and put it in that variable instead"
             )
-        if isinstance(error, exceptions.LoginRequiredError) or (
-            answer and answer.status == 400 and code in AUTH_ERRORS
-        ):
+        if _is_auth_failure(error) and not isinstance(error, exceptions.UnauthorizedError):  # 401: the shared rule
             return PermanentError(
                 f"Bluesky refused the session while {attempt.doing}{ref}, even after a new login; {attempt.nothing}: {self.credentials_hint()}{attempt.already}"
             )
@@ -471,8 +403,8 @@ class Bluesky(Network):
         if response is None or not isinstance(response.status_code, int):
             return None
         code, message = _xrpc_error(error)
-        reason = _short(self.redact(f"{code}: {message}" if code and message else message or code))
-        return Answer(response.status_code, response.headers or {}, reason)
+        said = " ".join(self.redact(f"{code}: {message}" if code and message else message or code).split()).rstrip(". ")
+        return Answer(response.status_code, response.headers or {}, said if len(said) <= 300 else said[:299] + "…")
 
     def credentials_hint(self) -> str:
         return f"check networks.bluesky.handle and that {self.password_env} holds an app password of @{self.handle} ({APP_PASSWORDS}), never the account's main password, then publish again"
@@ -493,23 +425,19 @@ def find_links(text: str) -> list[tuple[int, int, str]]:
     """Links as ``check`` finds them (twitter-text, with or without a scheme): (start, end, uri)."""
     from hospipost.twittertext import extract_urls
 
-    links = []
-    for start, url in extract_urls(text):
-        uri = url if _SCHEME.match(url) else f"https://{url}"
-        links.append((start, start + len(url), uri))
-    return links
+    return [
+        (start, start + len(url), url if _SCHEME.match(url) else f"https://{url}") for start, url in extract_urls(text)
+    ]
 
 
 def find_mentions(text: str) -> list[tuple[int, int, str]]:
     """``@handle.domain`` mentions: (start of '@', end, lowercase handle); links excluded."""
     links = [(start, end) for start, end, _ in find_links(text)] if "." in text else []
-    found = []
-    for match in _MENTION.finditer(text):
-        start, end = match.span()
-        if _overlaps(start, end, links) or match.group(1).rsplit(".", 1)[-1].isdigit():
-            continue
-        found.append((start, end, match.group(1).lower()))
-    return found
+    return [
+        (match.start(), match.end(), match.group(1).lower())
+        for match in _MENTION.finditer(text)
+        if not _overlaps(*match.span(), links) and not match.group(1).rsplit(".", 1)[-1].isdigit()
+    ]
 
 
 def find_hashtags(text: str) -> list[tuple[int, int, str]]:
@@ -525,54 +453,41 @@ def find_hashtags(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def build_facets(text: str, dids: dict[str, str | None]) -> list[dict[str, Any]]:
+def build_facets(text: str, dids: Dids) -> list[dict[str, Any]]:
     """``app.bsky.richtext.facet`` entries of a text, ranges in UTF-8 bytes, sorted.
 
     ``dids`` maps mentioned handles to their DID; a handle missing or mapped to None stays
     plain text. Links win over mentions and hashtags they overlap.
     """
+    links = [(start, end, {"$type": f"{FACET}#link", "uri": uri}) for start, end, uri in find_links(text)]
+    mentions = [
+        (start, end, {"$type": f"{FACET}#mention", "did": did})
+        for start, end, handle in find_mentions(text)
+        if (did := dids.get(handle))
+    ]
+    tags = [(start, end, {"$type": f"{FACET}#tag", "tag": tag}) for start, end, tag in find_hashtags(text)]
     spans: list[tuple[int, int, dict[str, Any]]] = []
-    taken: list[tuple[int, int]] = []
-    for start, end, uri in find_links(text):
-        spans.append((start, end, {"$type": "app.bsky.richtext.facet#link", "uri": uri}))
-        taken.append((start, end))
-    for start, end, handle in find_mentions(text):
-        did = dids.get(handle)
-        if did and not _overlaps(start, end, taken):
-            spans.append((start, end, {"$type": "app.bsky.richtext.facet#mention", "did": did}))
-            taken.append((start, end))
-    for start, end, tag in find_hashtags(text):
-        if not _overlaps(start, end, taken):
-            spans.append((start, end, {"$type": "app.bsky.richtext.facet#tag", "tag": tag}))
-    spans.sort(key=lambda span: span[0])
+    for start, end, feature in [*links, *mentions, *tags]:  # in that order: the first of two that overlap wins
+        if not _overlaps(start, end, spans):
+            spans.append((start, end, feature))
     return [
-        {"index": {"byteStart": _byte_offset(text, start), "byteEnd": _byte_offset(text, end)}, "features": [feature]}
-        for start, end, feature in spans
+        {"index": {"byteStart": len(text[:start].encode()), "byteEnd": len(text[:end].encode())}, "features": [feature]}
+        for start, end, feature in sorted(spans, key=lambda span: span[0])
     ]
 
 
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8"))
-
-
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < other_end and other_start < end for other_start, other_end in spans)
+def _overlaps(start: int, end: int, spans: list[tuple[Any, ...]]) -> bool:
+    """Whether [start, end) overlaps one of ``spans`` (tuples that begin with a start and an end)."""
+    return any(start < span[1] and span[0] < end for span in spans)
 
 
 # ---------------------------------------------------------------------- records
 
 
-def _record(
-    text: str,
-    dids: dict[str, str | None],
-    images: list[dict[str, Any]],
-    refs: list[tuple[str, str]],
-    created_at: str,
-    language: str,
-) -> dict[str, Any]:
+def _record(text: str, dids: Dids, images: list[dict[str, Any]], refs: Refs, when: str, lang: str) -> dict[str, Any]:
     """The ``app.bsky.feed.post`` record of a part, as JSON: its facets, its reply to the thread's root
     and previous part (``refs``), its embed: the images, else a card for its first link (titled the link)."""
-    record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": created_at, "langs": [language]}
+    record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": when, "langs": [lang]}
     if facets := build_facets(text, dids):
         record["facets"] = facets
     if refs:
@@ -607,15 +522,9 @@ def is_tid(value: str) -> bool:
     return bool(_TID.match(value))
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _split_uri(uri: str) -> tuple[str, str, str]:
-    """(did, collection, rkey) of an at:// URI."""
-    did, _, rest = uri.removeprefix("at://").partition("/")
-    collection, _, rkey = rest.partition("/")
-    return did, collection, rkey
+def _split_uri(uri: str) -> tuple[str, str]:
+    """(did, rkey) of the at:// URI of a record."""
+    return uri.removeprefix("at://").partition("/")[0], uri.rpartition("/")[2]
 
 
 def _ref(part_id: str) -> tuple[str, str | None]:
@@ -632,85 +541,13 @@ def _mentions(parts: list[str]) -> list[str]:
     return list(dict.fromkeys(mention for part in parts for _, _, mention in find_mentions(part)))
 
 
-# ---------------------------------------------------------------------- images
-
-
-@dataclass(frozen=True)
-class PreparedImage:
-    """What is uploaded for one image."""
-
-    data: bytes
-    mime_type: str
-    width: int
-    height: int
-    original_bytes: int
-    downscaled: bool
-
-
-@dataclass(frozen=True)
-class _Upload(Image):
-    """An image read for publishing, with what its dry run and embed say (size in pixels)."""
-
-    prepared: PreparedImage
-
-
-def prepare_image(data: bytes, name: str, limit: int) -> PreparedImage:
-    """The image as it will be uploaded: unchanged when it fits ``limit`` bytes, else a JPEG that does.
-
-    The JPEG is at most MAX_IMAGE_SIDE pixels a side; qualities go down, then sides shrink by
-    a quarter, until it fits; below MIN_IMAGE_SIDE the image is refused. Transparency is
-    flattened onto white; EXIF orientation is applied (and the metadata dropped).
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    media_type = image_type(data)
-    if media_type not in Bluesky.limits.image_types:
-        kind = media_type or "not a JPEG, PNG or WEBP image"
-        raise PermanentError(
-            f"Bluesky accepts JPEG, PNG or WEBP images and {name} is {kind}: convert it, then publish again"
-        )
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            width, height = opened.size
-            if opened.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF orientation: shown rotated a quarter turn
-                width, height = height, width
-            # Metadata (GPS position…) is dropped; a rotation stored in it is applied instead.
-            if len(data) <= limit and jpeg_orientation(data) == 1:
-                clean = strip_metadata(data)
-                return PreparedImage(clean, media_type, width, height, len(data), False)
-            image = ImageOps.exif_transpose(opened)
-            image.load()
-            if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
-                rgba = image.convert("RGBA")
-                flat = Image.new("RGB", rgba.size, (255, 255, 255))
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                image = flat
-            elif image.mode != "RGB":
-                image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise PermanentError(f"the image {name} cannot be decoded: replace the file, then publish again") from None
-    sides = [min(MAX_IMAGE_SIDE, max(width, height))]
-    while sides[-1] > MIN_IMAGE_SIDE:
-        sides.append(max(MIN_IMAGE_SIDE, int(sides[-1] * 0.75)))
-    for side in sides:
-        scale = min(1.0, side / max(width, height))
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        scaled = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
-        for quality in JPEG_QUALITIES:
-            out = io.BytesIO()
-            scaled.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
-            if out.tell() <= limit:
-                log.info(
-                    "Bluesky: %s re-encoded to %d bytes (%d×%d, JPEG quality %d)", name, out.tell(), *size, quality
-                )
-                return PreparedImage(out.getvalue(), "image/jpeg", size[0], size[1], len(data), True)
-    raise PermanentError(
-        f"the image {name} weighs {len(data)} bytes and could not be brought under Bluesky's {limit} bytes: "
-        "shrink it, then publish again"
-    )
-
-
 # ---------------------------------------------------------------------- helpers
+
+
+def _embedded(image: Image, blob: Any) -> dict[str, Any]:
+    """An ``app.bsky.embed.images#image`` entry: the blob, the alt text, the size in pixels (upright)."""
+    width, height = image_size(image.data)
+    return {"alt": image.media.alt or "", "image": blob, "aspectRatio": {"width": width, "height": height}}
 
 
 def _procedure(client: Client, name: str, data: bytes, content_type: str, *keys: str) -> Callable[[], dict[str, Any]]:
@@ -736,21 +573,8 @@ def _xrpc_error(error: BaseException) -> tuple[str, str]:
 def _is_auth_failure(error: BaseException) -> bool:
     from atproto_client import exceptions
 
-    if isinstance(error, exceptions.UnauthorizedError | exceptions.LoginRequiredError):
-        return True
-    return isinstance(error, exceptions.BadRequestError) and _xrpc_error(error)[0] in AUTH_ERRORS
+    refused = isinstance(error, exceptions.UnauthorizedError | exceptions.LoginRequiredError)
+    return refused or (isinstance(error, exceptions.BadRequestError) and _xrpc_error(error)[0] in AUTH_ERRORS)
 
 
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split()).rstrip(". ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def _session_lock(path: Path | None) -> threading.Lock:
-    """One lock per session file: adapters publishing in parallel log in once, not each."""
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(str(path), threading.Lock())
+_LOGIN = threading.Lock()  # adapters publishing in parallel (one account per config) log in once, not each

@@ -34,7 +34,6 @@ from hospipost.networks.bluesky import (
     find_links,
     find_mentions,
     is_tid,
-    prepare_image,
     record_key,
 )
 from hospipost.posts import Media
@@ -555,56 +554,57 @@ def test_a_3_mb_image_is_downscaled_to_a_jpeg_under_1_mb(server: Server, tmp_pat
     assert image["image"]["size"] == len(upload.request.content)
 
 
-def test_a_large_picture_is_capped_at_2000_pixels_and_keeps_its_orientation(tmp_path: Path) -> None:
-    image = Image.frombytes("RGB", (3000, 1200), os.urandom(3000 * 1200 * 3))
+def rotated_jpeg(width: int, height: int, orientation: int, noise: bool = False) -> bytes:
     exif = Image.Exif()
-    exif[0x0112] = 6  # shown rotated a quarter turn
+    exif[0x0112] = orientation  # 6, 8: shown rotated a quarter turn
+    image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)) if noise else None
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=95, exif=exif)
-    prepared = prepare_image(out.getvalue(), "photo.jpg", 1_000_000)
-    assert prepared.downscaled and len(prepared.data) <= 1_000_000
-    assert (prepared.width, prepared.height) == (800, 2000)
-    with Image.open(io.BytesIO(prepared.data)) as result:
+    (image or Image.new("RGB", (width, height))).save(out, "JPEG", quality=95, exif=exif)
+    return out.getvalue()
+
+
+def uploaded(server: Server) -> Image.Image:
+    [upload] = server.upload.calls
+    assert upload.request.headers["content-type"] == "image/jpeg" and len(upload.request.content) <= 1_000_000
+    return Image.open(io.BytesIO(upload.request.content))
+
+
+def test_a_large_picture_is_capped_at_2000_pixels_and_keeps_its_orientation(server: Server, tmp_path: Path) -> None:
+    publish(make(), "Photo", media_items=[media(tmp_path, "photo.jpg", rotated_jpeg(3000, 1200, 6, noise=True))])
+    with uploaded(server) as result:
         assert result.size == (800, 2000) and not result.getexif().get(0x0112)
+    assert server.record()["embed"]["images"][0]["aspectRatio"] == {"width": 800, "height": 2000}
 
 
-def test_a_transparent_png_is_flattened_when_re_encoded() -> None:
-    image = Image.frombytes("RGBA", (200, 200), os.urandom(200 * 200 * 4))
+def test_a_transparent_png_is_flattened_when_re_encoded(server: Server, tmp_path: Path) -> None:
     out = io.BytesIO()
-    image.save(out, "PNG")
-    assert len(out.getvalue()) > 150_000
-    prepared = prepare_image(out.getvalue(), "logo.png", 100_000)
-    assert prepared.mime_type == "image/jpeg" and prepared.downscaled and len(prepared.data) <= 100_000
-    with Image.open(io.BytesIO(prepared.data)) as result:
-        assert result.mode == "RGB" and result.size == (200, 200)
+    Image.frombytes("RGBA", (600, 600), os.urandom(600 * 600 * 4)).save(out, "PNG")
+    assert len(out.getvalue()) > 1_000_000
+    publish(make(), "Logo", media_items=[media(tmp_path, "logo.png", out.getvalue())])
+    with uploaded(server) as result:
+        assert result.mode == "RGB" and result.size == (600, 600)
 
 
-def test_a_small_image_too_heavy_for_the_limit_is_tried_at_its_own_size() -> None:
-    prepared = prepare_image(png(300, 200, noise=True), "bruit.png", 100_000)
-    assert prepared.mime_type == "image/jpeg" and (prepared.width, prepared.height) == (300, 200)
-
-
-def test_a_small_rotated_image_is_turned_upright_without_its_metadata() -> None:
-    exif = Image.Exif()
-    exif[0x0112] = 8
-    out = io.BytesIO()
-    Image.new("RGB", (60, 20)).save(out, "JPEG", exif=exif)
-    prepared = prepare_image(out.getvalue(), "p.jpg", 1_000_000)
-    assert (prepared.width, prepared.height) == (20, 60)
-    with Image.open(io.BytesIO(prepared.data)) as result:
+def test_a_small_rotated_image_is_turned_upright_without_its_metadata(server: Server, tmp_path: Path) -> None:
+    publish(make(), "Photo", media_items=[media(tmp_path, "p.jpg", rotated_jpeg(60, 20, 8))])
+    with uploaded(server) as result:
         assert result.size == (20, 60) and not result.getexif()
+    assert server.record()["embed"]["images"][0]["aspectRatio"] == {"width": 20, "height": 60}
 
 
-def test_an_image_that_cannot_fit_is_refused() -> None:
-    with pytest.raises(PermanentError, match="could not be brought under Bluesky's 2000 bytes"):
-        prepare_image(png(400, 400, noise=True), "bruit.png", 2000)
+def test_an_image_that_cannot_fit_is_refused(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    item = media(tmp_path, "bruit.png", png(400, 400, noise=True))
+    with pytest.raises(PermanentError, match="and Bluesky accepts at most 2 000 bytes: shrink it"):
+        make().read_images([item], replace(Bluesky.limits, max_image_bytes=2000))
 
 
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        (b"GIF89a" + b"\x00" * 20, "image/gif"),
-        (b"%PDF-1.7 not an image", "not a JPEG, PNG or WEBP image"),
+        (b"GIF89a" + b"\x00" * 20, "accepts JPEG, PNG or WEBP images and media/f.png is a GIF image"),
+        (b"%PDF-1.7 not an image", "media/f.png is a PDF document"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "cannot be decoded"),
     ],
 )
