@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class GraphVideos:
     processing_polls: int = 0  # how many status reads a new video answers "processing"
     final: str = "ready"  # how processing ends: "ready" or "error"
     captions_fail: bool = False
+    hang: dict[str, float] = field(default_factory=dict)  # request shape prefix → seconds processed, then silent
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(10_150_000_000_000_001))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -111,6 +113,11 @@ def _handler(state: GraphVideos) -> type[BaseHTTPRequestHandler]:
                     )
                 else:
                     answer = self.answer(request)
+            delay = max(
+                (seconds for prefix, seconds in state.hang.items() if request.shape.startswith(prefix)), default=0
+            )
+            if delay:
+                time.sleep(delay)  # processed, but the answer comes after the client gave up
             self.reply(*answer)
 
         def answer(self, request: Request) -> tuple[int, dict[str, Any]]:

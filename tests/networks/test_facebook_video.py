@@ -13,7 +13,7 @@ import pytest
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials
-from hospipost.networks.base import PermanentError, Rendering, TransientError
+from hospipost.networks.base import PermanentError, Rendering, TransientError, UnknownOutcome
 from hospipost.networks.facebook import Facebook
 from hospipost.networks.facebook_video import PAGE_VIDEO, fb_locale, srt
 from hospipost.posts import Media
@@ -130,6 +130,26 @@ def test_processing_that_never_ends_is_transient_then_the_retry_waits_for_the_sa
     sent = fb.publish(rendering(clip(tmp_path)), "p1:facebook", [f"staged:{video.id}"], Parts())
     assert sent.remote_id == video.id and len(graph.published()) == 1  # published once
     assert graph.shape()[before:] == ["GET <video> status", "GET <video> status"]
+
+
+@pytest.mark.parametrize(
+    ("hang", "simple_max", "outcome", "published"),
+    [
+        ("POST videos source", None, UnknownOutcome, 1),  # the publishing request may have been processed
+        ("POST videos finish", 1000, UnknownOutcome, 1),
+        ("POST videos transfer", 1000, TransientError, 0),  # an upload: nothing is on the Page yet
+        ("POST videos start", 1000, TransientError, 0),
+    ],
+)
+def test_only_the_publishing_request_can_end_unknown(
+    tmp_path: Path, graph: GraphVideos, hang: str, simple_max: int | None, outcome: type, published: int
+) -> None:
+    graph.hang[hang] = 1.5
+    fb = adapter(graph, **({"simple_upload_max": simple_max} if simple_max else {}))
+    fb.settings.options["timeout"] = 0.5
+    with pytest.raises(outcome):
+        fb.publish(rendering(clip(tmp_path)), "p1:facebook", [], Parts())
+    assert len(graph.published()) == published
 
 
 @pytest.mark.parametrize(
