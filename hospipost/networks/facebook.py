@@ -2,7 +2,8 @@
 
 The SDK rejects versions above 3.1, builds URLs from a module global and drops HTTP statuses: a session per
 publish pins version and api_base, keeps the answer and moves a query token to a header. Graph error codes
-count whatever the status. One image is a /photos post; several are unpublished uploads attached to /feed."""
+count whatever the status. One image is a /photos post; several are unpublished uploads attached to /feed; a
+video is a Page video (facebook_video.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, PermanentError, Rendering, TransientError
-from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, publish_video, video_payload
+from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, is_video, publish_video, video_payload
 from hospipost.networks.failures import MAX_WAIT, Answer, Attempt, Step, UnknownOutcome, rate_limit_reset, retry_in
 from hospipost.textlength import char_length
 
@@ -112,7 +113,7 @@ class Facebook(Network):
         version = self.settings.options.get("graph_version") or self.config_keys["graph_version"].default
         base = f"{self.api_base}/{normalise_version(version) or version}/{self.page_id}"
         text, media = "\n\n".join(rendering.parts), rendering.media  # Network.render gives Facebook one part
-        if len(media) == 1 and _is_video(media[0]):
+        if len(media) == 1 and is_video(media[0]):
             return video_payload(base, text, media[0], rendering.language, self.simple_upload_max)
         if len(media) == 1:
             return [{"method": "POST", "url": f"{base}/photos", **photo_fields(media[0], caption=text)}]
@@ -315,16 +316,6 @@ def photo_fields(item: Media, caption: str | None = None) -> dict[str, Any]:
     kind = mimetypes.guess_type(item.path.name)[0]
     source = {"file": item.file, "name": item.path.name, "bytes": size, "type": kind, "alt": item.alt}
     return {"data": data, "files": {"source": source}}
-
-
-def _is_video(item: Media) -> bool:
-    from hospipost.media import video_type
-
-    try:
-        with open(item.path, "rb") as handle:
-            return video_type(handle.read(16)) is not None
-    except OSError:
-        return False
 
 
 def _reason(error: Exception) -> str:

@@ -187,6 +187,17 @@ def _srt_time(value: str) -> str:
     return f"{int(hours or 0):02d}:{minutes}:{seconds},{millis}"
 
 
+def is_video(item: Media) -> bool:
+    """Whether a post's file is an MP4 or MOV video (by its content; False when it cannot be read)."""
+    from hospipost.media import video_type
+
+    try:
+        with open(item.path, "rb") as handle:
+            return video_type(handle.read(16)) is not None
+    except OSError:
+        return False
+
+
 def video_payload(base: str, text: str, item: Media, language: str, simple_max: int) -> list[dict[str, Any]]:
     """The requests of a video post for --dry-run (ids as placeholders, sizes from the file, no token)."""
     try:
