@@ -2,19 +2,22 @@
 
 The SDK rejects versions above 3.1, builds URLs from a module global and drops HTTP statuses: a session per
 publish pins version and api_base, keeps the answer and moves a query token to a header. Graph error codes
-count whatever the status. One image is a /photos post; several are unpublished uploads attached to /feed."""
+count whatever the status. One image is a /photos post; several are unpublished uploads attached to /feed; a
+video is a Page video (facebook_video.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, PermanentError, Rendering, TransientError
+from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, is_video, publish_video, video_payload
 from hospipost.networks.failures import MAX_WAIT, Answer, Attempt, Step, UnknownOutcome, rate_limit_reset, retry_in
 from hospipost.textlength import char_length
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     import facebook
 
     from hospipost.networks.failures import DeliveryError
+    from hospipost.networks.video import Video
     from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
@@ -81,13 +85,16 @@ class Facebook(Network):
     name = "facebook"
     label = "Facebook"
     default_api_base = "https://graph.facebook.com"
-    limits = Limits(63206, char_length, "characters", max_images=10, max_image_bytes=10 * 1024 * 1024)
+    limits = Limits(63206, char_length, "characters", max_images=10, max_image_bytes=10 * 1024 * 1024, video=PAGE_VIDEO)
     config_keys = {
         "page_id": ConfigKey(str, required=True, help="the numeric id of the Page"),
         "token_env": ConfigKey(str, default="HOSPIPOST_FACEBOOK_TOKEN"),
         "graph_version": ConfigKey(str, default="v27.0", help="Graph API version, e.g. v27.0", check=version_problem),
     }
     credential_keys = ("token_env",)
+    simple_upload_max = SIMPLE_MAX  # a larger video goes in Meta's chunks (facebook_video.py)
+    processing_limit = 600.0  # seconds to wait for Facebook to process a video before trying again later
+    sleep = staticmethod(time.sleep)  # tests inject a fake
 
     @property
     def page_id(self) -> str:
@@ -106,6 +113,8 @@ class Facebook(Network):
         version = self.settings.options.get("graph_version") or self.config_keys["graph_version"].default
         base = f"{self.api_base}/{normalise_version(version) or version}/{self.page_id}"
         text, media = "\n\n".join(rendering.parts), rendering.media  # Network.render gives Facebook one part
+        if len(media) == 1 and is_video(media[0]):
+            return video_payload(base, text, media[0], rendering.language, self.simple_upload_max)
         if len(media) == 1:
             return [{"method": "POST", "url": f"{base}/photos", **photo_fields(media[0], caption=text)}]
         photos = [{"method": "POST", "url": f"{base}/photos", **photo_fields(item)} for item in media]
@@ -144,9 +153,14 @@ class Facebook(Network):
             ids.append(str(uploaded["id"]))
         return ids
 
+    def upload_video(self, graph: facebook.GraphAPI, video: Video) -> list[str]:
+        return []  # the publishing request carries the video (post_part)
+
     def post_part(self, graph: facebook.GraphAPI, part: Part) -> str:
         """The post on the Page (the Graph API has no idempotency key and Facebook no threads: one part)."""
         attempt = Attempt(part.doing, Step.PUBLISH)
+        if part.video:
+            return publish_video(self, graph, part)
         if len(part.images) == 1:
             result = self._photo(graph, part.images[0], attempt, part.text)
         else:
@@ -160,7 +174,8 @@ class Facebook(Network):
         return str(remote_id)
 
     def post_url(self, remote_id: str) -> str:
-        return f"{WWW}/{remote_id}"
+        """A post id is ``{page}_{post}``; a video post is known by its video id alone."""
+        return f"{WWW}/{remote_id}" if "_" in remote_id else f"{WWW}/{self.page_id}/videos/{remote_id}"
 
     def verify(self) -> str:
         """Read the Page's name with the token (GET /{version}/{page}?fields=name,id)."""
