@@ -39,6 +39,8 @@ CREDENTIAL_KEYS = ("api_key_env", "api_secret_env", "access_token_env", "access_
 MEDIA_CATEGORY, VIDEO_CATEGORY, CAPTIONS_CATEGORY = "tweet_image", "tweet_video", "subtitles"
 CATEGORIES = {"video": VIDEO_CATEGORY, "text": CAPTIONS_CATEGORY}  # by the top of the MIME type; else images
 KINDS = {MEDIA_CATEGORY: "image", VIDEO_CATEGORY: "video", CAPTIONS_CATEGORY: "captions"}
+CAPTIONS_TYPES = {"vtt": "text/vtt", "srt": "text/srt"}
+UNTIL = "processing_info.state is succeeded, every check_after_secs"
 LANGUAGES = {"fr": "Français", "en": "English", "de": "Deutsch", "es": "Español", "it": "Italiano", "nl": "Nederlands"}
 # Loggers on the request path that print credentials (oauthlib) or echoed bodies (tweepy).
 LIBRARY_LOGGERS = (
@@ -94,17 +96,14 @@ class X(Network):
             size, media_type = _describe_file(item.path)
             video = media_type.startswith("video/")
             steps += self._upload_steps(ref, item.file, media_type, size, VIDEO_CATEGORY if video else MEDIA_CATEGORY)
-            if video:
-                status = {"media_id": ref, "command": "STATUS"}
-                until = "processing_info.state is succeeded, every check_after_secs"
-                steps.append(
-                    {"method": "GET", "url": f"{media}/upload", "file": item.file, "params": status, "until": until}
-                )
+            if video:  # X processes every video: STATUS until done
+                status = {"method": "GET", "url": f"{media}/upload", "file": item.file, "until": UNTIL}
+                steps.append(status | {"params": {"media_id": ref, "command": "STATUS"}})
             if item.alt:
                 alt = {"id": ref, "metadata": {"alt_text": {"text": item.alt}}}
                 steps.append({"method": "POST", "url": f"{media}/metadata", "file": item.file, "json": alt})
-            if video and item.captions and item.captions_path and self.limits.video and self.limits.video.captions:
-                size, kind = _describe_captions(item.captions_path)
+            if video and item.captions and item.captions_path:
+                size, kind = _describe_file(item.captions_path)
                 steps += self._upload_steps("<captions id>", item.captions, kind, size, CAPTIONS_CATEGORY)
                 subtitles = _subtitles(ref, "<captions id>", rendering.language)
                 steps.append({"method": "POST", "url": f"{media}/subtitles", "file": item.captions, "json": subtitles})
@@ -202,18 +201,14 @@ class X(Network):
             media = {"media": (Path(file).name, chunk, "application/octet-stream")}
             call("POST", f"/upload/{media_id}/append", files=media, data={"segment_index": str(segment)})
         answers = [call("POST", f"/upload/{media_id}/finalize")]
+        status = partial(call, "GET", "/upload", params={"media_id": media_id, "command": "STATUS"})
 
         def ready() -> float | None:  # finalize's answer first, then STATUS after each wait
-            info = (
-                answers.pop() if answers else call("GET", "/upload", params={"media_id": media_id, "command": "STATUS"})
-            ).get("processing_info") or {}
+            info = (answers.pop() if answers else status()).get("processing_info") or {}
             if info.get("state") == "failed":
                 reason = (info.get("error") or {}).get("message") or "no reason given"
-                raise PermanentError(
-                    self.redact(
-                        f"X could not process {what} ({reason}); nothing was published: replace the file, then publish again"
-                    )
-                )
+                failed = f"X could not process {what} ({reason}); nothing was published: replace the file, then publish again"
+                raise PermanentError(self.redact(failed))
             return float(info.get("check_after_secs") or 1) if info.get("state") in ("pending", "in_progress") else None
 
         wait = self.max_video_wait if category == VIDEO_CATEGORY else self.max_processing_wait
@@ -231,7 +226,7 @@ class X(Network):
                 " captions into the video or remove them, then publish again"
             )
         data = video.captions or b""
-        kind = "text/vtt" if captions_format(data) == "vtt" else "text/srt"
+        kind = CAPTIONS_TYPES.get(captions_format(data) or "", "text/srt")
         captions_id = self._upload(client, video.media, kind, len(data), _pieces(data, self.chunk_bytes))
         attempt = Attempt(f"attaching the captions {video.media.captions} to the video", Step.UPLOAD)
         self._call(client, attempt, "POST", "/subtitles", json=_subtitles(video_id, captions_id, language))
@@ -366,25 +361,16 @@ def _subtitles(video_id: str, captions_id: str, language: str) -> dict[str, Any]
     return {"id": video_id, "media_category": "TweetVideo", "subtitles": track}
 
 
-def _describe_captions(path: Path) -> tuple[int | None, str]:
-    """Size and type of a captions file for the dry run (by its content, else its name)."""
-    try:
-        data: bytes | None = path.read_bytes()
-    except OSError:
-        data = None
-    kind = captions_format(data) if data is not None else path.suffix.lower().lstrip(".")
-    return (None if data is None else len(data)), "text/vtt" if kind == "vtt" else "text/srt"
-
-
 def _describe_file(path: Path) -> tuple[int | None, str]:
     """Size and type of a media file for the dry run (None and a guess when unreadable)."""
     import mimetypes
 
     try:
         with open(path, "rb") as handle:
-            head = handle.read(16)
+            head = handle.read(64)
         size: int | None = Path(path).stat().st_size
     except OSError:
         head, size = b"", None
     guess = mimetypes.guess_type(str(path))[0]
-    return size, image_type(head) or video_type(head) or guess or "application/octet-stream"
+    captions = CAPTIONS_TYPES.get(captions_format(head) or "")
+    return size, image_type(head) or video_type(head) or captions or guess or "application/octet-stream"
