@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from hospipost.posts import Post
+from hospipost.posts import Media, Post
 from hospipost.recurrence import Occurrence, occurrences
 
 if TYPE_CHECKING:
@@ -404,12 +404,23 @@ def describe_payloads(due: Due, adapter: Network, limits: Limits) -> dict[str, A
             {"text": part, "length": limits.count(part), "limit": limits.max_length, "unit": limits.length_unit}
             for part in rendering.parts
         ],
-        "media": [
-            {"file": item.file, "alt": item.alt, "bytes": item.path.stat().st_size if item.path.exists() else None}
-            for item in rendering.media
-        ],
+        "media": [_media_preview(item) for item in rendering.media],
         "requests": adapter.payload(rendering, due.id),
     }
+
+
+def _media_preview(item: Media) -> dict[str, Any]:
+    """A media file as the dry run shows it: image or video, size, alt text (and captions)."""
+    from hospipost.media import VIDEO_TYPES, media_info
+
+    info = media_info(item.path)
+    preview = {
+        "file": item.file,
+        "kind": "video" if info.mime in VIDEO_TYPES else "image",
+        "alt": item.alt,
+        "bytes": None if info.problem else info.size,
+    }
+    return {**preview, "captions": item.captions} if item.captions else preview
 
 
 @dataclass

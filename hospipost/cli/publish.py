@@ -231,7 +231,8 @@ def _preview_lines(preview: dict[str, Any], config: Config) -> list[Line]:
         lines.extend(("    " + line, None) for line in part["text"].split("\n"))
     for item in preview["media"]:
         size = f"{item['bytes']:,} bytes" if item["bytes"] is not None else "missing"
-        lines.append((f"  image {item['file']} ({size}), alt: {item['alt']}", "cyan"))
+        captions = f", captions: {item['captions']}" if item.get("captions") else ""
+        lines.append((f"  {item['kind']} {item['file']} ({size}), alt: {item['alt']}{captions}", "cyan"))
     for request in preview["requests"]:
         lines.append((f"  {request['method']} {request['url']}", "magenta"))
         body = {k: v for k, v in request.items() if k not in ("method", "url")}

@@ -365,3 +365,23 @@ def test_an_unsafe_credentials_file_stops_publishing_before_any_claim(
     assert all(item["state"] == "pending" for item in history)
     secrets.chmod(0o600)
     assert run_at(NOW, site, "publish").exit_code == 0 and len(server.texts("x")) == 1
+
+
+def test_the_dry_run_shows_a_video_as_a_video_with_its_captions(tmp_path: Path) -> None:
+    from tests.fakes.video import make_video
+    from tests.helpers import CONFIG_YAML, make_config
+
+    config = make_config(tmp_path / "site", text=CONFIG_YAML)
+    size = make_video(config.root / "media" / "visite.mp4").stat().st_size
+    (config.root / "media" / "visite.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nBienvenue.\n")
+    (config.root / "posts" / "news.yaml").write_text(
+        "posts:\n  - id: visite\n    at: 2026-12-07 09:00\n    networks: [x]\n    author: c.dupuis\n"
+        "    approved_by: a.renier\n    text: Visite du nouveau bloc opératoire du CHU d'Angers.\n"
+        "    media: [{file: media/visite.mp4, alt: Visite du bloc opératoire., captions: media/visite.vtt}]\n",
+        encoding="utf-8",
+    )
+    args = ["--config", str(config.path), "publish", "--dry-run", "--now", "2026-12-07 09:00"]
+    result = CliRunner().invoke(cli, args)
+    assert f"video media/visite.mp4 ({size:,} bytes), alt: Visite du bloc opératoire., captions: media/visite.vtt" in (
+        result.output
+    )
