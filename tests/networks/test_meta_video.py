@@ -269,3 +269,22 @@ def test_neither_network_takes_a_captions_file() -> None:
     )
     assert Instagram.limits.video.max_bytes == 300 * 1024 * 1024
     assert Threads.limits.video and (Threads.limits.video.max_seconds, Threads.limits.video.max_bytes) == (300, 1 << 30)
+
+
+# --- hospipost check judges videos with these limits ------------------------------------------
+
+
+def test_check_judges_a_video_for_instagram_and_threads(config: Any) -> None:
+    from tests.fakes.video import make_video
+    from tests.helpers import findings, post_with
+
+    make_video(config.resolve("media") / "visite.mp4", seconds=2.0, width=160, height=90)
+    (config.resolve("media") / "visite.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nBienvenue.\n")
+    item = {"file": "media/visite.mp4", "alt": ALT, "captions": "media/visite.vtt"}
+    post = post_with(networks=["instagram", "threads"], media=[item])
+    found = {(f.rule, f.network, f.message) for f in findings(config, post)}
+    media = {(network, message) for rule, network, message in found if rule == "network-media"}
+    assert media == {("instagram", "media[0] 'media/visite.mp4' lasts 2 s and Instagram needs at least 3 s.")}
+    captions = {(network, message) for rule, network, message in found if rule == "a11y-video-captions"}
+    assert {network for network, _ in captions} == {"instagram", "threads"}
+    assert all("takes no captions file: burn the captions" in message for _, message in captions)
