@@ -121,7 +121,7 @@ class MetaNetwork(Network):
             configured = self.settings.public_media
             if configured is None:
                 raise PermanentError(
-                    f"{self.label} fetches images from a public address: set media_url or media_store in config.yaml"
+                    f"{self.label} fetches images and videos from a public address: set media_url or media_store in config.yaml"
                 )
             from hospipost.publicmedia import open_public_media
 
