@@ -17,6 +17,7 @@ Messages name environment variables, never their values.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlsplit
@@ -43,11 +44,17 @@ EXTENSIONS = {
     "video/quicktime": ".mov",
 }
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+CHUNK = 1024 * 1024  # a video is hashed, checked and uploaded in pieces of this size, never read whole
 
 
 class PublicMedia(Protocol):
     def url(self, file: str, data: bytes, content_type: str) -> str:
         """A public URL that serves exactly ``data`` (``file`` is the post's media path, e.g. media/x.png)."""
+        ...
+
+    def file_url(self, file: str, path: Path, content_type: str) -> str:
+        """A public URL that serves exactly the content of ``path`` (a video): streamed and hashed in
+        chunks, never read whole."""
         ...
 
 
@@ -62,6 +69,15 @@ def open_public_media(settings: PublicMediaSettings, credentials: Credentials) -
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content, read in chunks of CHUNK bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class ServedFolder:
@@ -107,8 +123,23 @@ class ServedFolder:
             f" copy {file} there again, then publish again"
         )
 
+    def file_url(self, file: str, path: Path, content_type: str) -> str:
+        url = self.address(file)
+        size, expected, served = path.stat().st_size, file_sha256(path), hashlib.sha256()
+        if self.stream(file, url, size, served.update) and served.hexdigest() == expected:
+            return url
+        raise PermanentError(
+            f"The copy of {file} served at {url} differs from the file in media/ (an older or cut version?):"
+            f" copy {file} there again, then publish again"
+        )
+
     def fetch(self, file: str, url: str, limit: int) -> bytes | None:
         """The bytes served at ``url`` (None when there are more than ``limit``)."""
+        body = bytearray()
+        return bytes(body) if self.stream(file, url, limit, body.extend) else None
+
+    def stream(self, file: str, url: str, limit: int, sink: Callable[[bytes], object]) -> bool:
+        """Hand the bytes served at ``url`` to ``sink`` chunk by chunk; False (and stop) past ``limit`` bytes."""
         import requests
 
         from hospipost.networks import http
@@ -141,12 +172,13 @@ class ServedFolder:
                         f"The web server answered HTTP {status} for {file} at {url}, where Instagram and Threads"
                         f" fetch it: check media_url in config.yaml and the web server, then publish again"
                     )
-                body = bytearray()
+                received = 0
                 for chunk in response.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > limit:
-                        return None
-                return bytes(body)
+                    received += len(chunk)
+                    if received > limit:
+                        return False
+                    sink(chunk)
+                return True
         except requests.TooManyRedirects:
             raise PermanentError(
                 f"The address of {file}, {url}, redirects too many times: check media_url in config.yaml and the"
@@ -184,18 +216,30 @@ class ObjectStore:
 
     def key(self, data: bytes, content_type: str) -> str:
         """The object's name: the prefix, the SHA-256 of the bytes, an extension from the type."""
+        return self.named(_sha256(data), content_type)
+
+    def named(self, digest: str, content_type: str) -> str:
+        """The object's name for content of SHA-256 ``digest``."""
         import mimetypes
 
         mime = content_type.split(";")[0].strip().lower()
         extension = EXTENSIONS.get(mime) or mimetypes.guess_extension(mime) or ""
-        return f"{self.settings.prefix}{_sha256(data)}{extension}"
+        return f"{self.settings.prefix}{digest}{extension}"
 
     def url(self, file: str, data: bytes, content_type: str) -> str:
-        key = self.key(data, content_type)
+        return self._put(file, self.key(data, content_type), len(data), content_type, lambda: data)
+
+    def file_url(self, file: str, path: Path, content_type: str) -> str:
+        key = self.named(file_sha256(path), content_type)
+        with open(path, "rb") as handle:  # botocore reads (and signs) it in chunks
+            return self._put(file, key, path.stat().st_size, content_type, lambda: handle)
+
+    def _put(self, file: str, key: str, size: int, content_type: str, body: Callable[[], Any]) -> str:
+        """Upload ``body()`` under ``key`` unless the store holds it already; its public or presigned URL."""
         bucket = self.settings.bucket
         try:
-            if not self.stored(key, len(data)):
-                self.client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+            if not self.stored(key, size):
+                self.client.put_object(Bucket=bucket, Key=key, Body=body(), ContentType=content_type)
             if self.settings.public_url:
                 return self.settings.public_url + quote(key)
             return str(

@@ -339,3 +339,62 @@ def test_the_store_keys_are_among_the_values_to_redact(tmp_path: Path) -> None:
 
     config = make_config(tmp_path, MEDIA_STORE)
     assert {KEY, SECRET} <= Credentials(ENV).configured(config)
+
+
+# --- videos, handed as a file path: hashed and streamed in chunks ---------------------------
+
+
+def clip(folder: Path, name: str = "visite.mp4") -> Path:
+    from tests.fakes.video import make_video
+
+    return make_video(folder / name, seconds=1, width=160, height=90)
+
+
+def test_a_served_video_is_checked_chunk_by_chunk(
+    web: tuple[str, Path], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, served = web
+    video = clip(project / "media")
+    (served / "visite.mp4").write_bytes(video.read_bytes())
+    monkeypatch.setattr("hospipost.publicmedia.CHUNK", 1000)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read whole"))
+    assert folder(url, project).file_url("media/visite.mp4", video, "video/mp4") == url + "visite.mp4"
+
+
+def test_a_served_video_that_differs_or_is_longer_is_refused(web: tuple[str, Path], project: Path) -> None:
+    url, served = web
+    video = clip(project / "media")
+    for copy in (video.read_bytes()[:-1] + b"\x00", video.read_bytes() + b"more"):
+        (served / "visite.mp4").write_bytes(copy)
+        with pytest.raises(PermanentError, match=r"The copy of media/visite.mp4 served at .* differs from the file"):
+            folder(url, project).file_url("media/visite.mp4", video, "video/mp4")
+
+
+def test_a_missing_served_video_says_where_to_publish_it(web: tuple[str, Path], project: Path) -> None:
+    url, _ = web
+    with pytest.raises(PermanentError, match=r"media/visite.mp4 is not online at .*visite.mp4 \(HTTP 404\)"):
+        folder(url, project).file_url("media/visite.mp4", clip(project / "media"), "video/mp4")
+
+
+def test_the_store_uploads_a_video_from_its_file_once_under_its_hash(
+    moto_endpoint: str, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    video = clip(tmp_path)
+    data = video.read_bytes()
+    store = open_store(store_settings(moto_endpoint, bucket))
+    puts = count_puts(store)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read whole"))
+    first = store.file_url("media/Visite de M. Martin.mp4", video, "video/mp4")
+    second = store.file_url("media/Visite de M. Martin.mp4", video, "video/mp4")
+    assert len(puts) == 1 and "Martin" not in first
+    key = f"hospipost/{hashlib.sha256(data).hexdigest()}.mp4"
+    assert f"/{bucket}/{key}?" in first and second.split("?")[0] == first.split("?")[0]
+    assert requests.get(first, timeout=10).content == data
+    assert store.client.head_object(Bucket=bucket, Key=key)["ContentType"] == "video/mp4"
+    assert store.url("media/same.mp4", data, "video/mp4").split("?")[0] == first.split("?")[0]  # the same object
+
+
+def test_a_video_refused_by_the_store_names_the_file(moto_endpoint: str, tmp_path: Path) -> None:
+    store = open_store(store_settings(moto_endpoint, "no-such-bucket-here"))
+    with pytest.raises(PermanentError, match="has no bucket named no-such-bucket-here"):
+        store.file_url("media/visite.mp4", clip(tmp_path), "video/mp4")

@@ -1,8 +1,8 @@
 """Instagram professional accounts (linked to a Facebook Page) through the Graph API.
 
-A post is one image or a carousel of up to ten, fetched by Meta from a public address: a
-container is created, polled, staged, then published (meta_containers.py). Plain HTTP, as no
-maintained SDK covers these endpoints. Details: NOTES.md, section Instagram."""
+A post is one image, a carousel of up to ten, or a reel (one video), fetched by Meta from a
+public address: a container is created, polled, staged, then published (meta_containers.py).
+Plain HTTP, as no maintained SDK covers these endpoints. Details: NOTES.md, section Instagram."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from hospipost.networks.base import Attempt, ConfigKey, PermanentError
 from hospipost.networks.meta_containers import MetaNetwork, graph_version, meta_limits
+from hospipost.networks.video import MP4_MOV, VideoLimits
 
 DEFAULT_VERSION = "v27.0"
 
@@ -18,7 +19,10 @@ class Instagram(MetaNetwork):
     name = "instagram"
     label = "Instagram"
     default_api_base = "https://graph.facebook.com"
-    limits = meta_limits(2200, 10, {"image/jpeg"}, max_hashtags=30, max_mentions=20, requires_media=True)
+    # Reels: Meta's reel specifications (ig-user/media): 3 s to 15 min, 300 MB, MP4 or MOV, 0.01:1 to 10:1;
+    # no captions file and no alt_text on reels (NOTES.md).
+    reels = VideoLimits(300 * 1024 * 1024, 15 * 60, 3, MP4_MOV, (0.01, 10.0), captions=False)
+    limits = meta_limits(2200, 10, {"image/jpeg"}, max_hashtags=30, max_mentions=20, requires_media=True, video=reels)
     config_keys = {
         "user_id": ConfigKey(str, required=True, help="the ig-user-id of the professional account"),
         "token_env": ConfigKey(str, default="HOSPIPOST_INSTAGRAM_TOKEN"),
@@ -39,6 +43,7 @@ class Instagram(MetaNetwork):
     status_fields = ("status_code", "status")
     text_field = "caption"
     image_fields: ClassVar[dict[str, str]] = {}
+    video_fields: ClassVar[dict[str, str]] = {"media_type": "REELS", "share_to_feed": "true"}
 
     @property
     def version(self) -> str:

@@ -1,5 +1,7 @@
 """What Instagram and Threads share: a Meta container is created, polled, then published.
 
+A container holds a text, images or one video, each fetched by Meta from a public address.
+
 Plain HTTP through ``Network.session``: no maintained Python SDK covers these endpoints
 (facebook-sdk is frozen at 2018). The container id is staged before the publish call, so a
 retry publishes that container, never a second one. Details: NOTES.md (Instagram, Threads)."""
@@ -28,8 +30,11 @@ from hospipost.networks.base import (
     UnknownOutcome,
 )
 from hospipost.networks.failures import rate_limit_reset, wait_until
+from hospipost.networks.processing import wait_until_processed
 
 if TYPE_CHECKING:
+    from hospipost.networks.video import Video
+    from hospipost.posts import Media
     from hospipost.publicmedia import PublicMedia
 from hospipost.textlength import char_length
 
@@ -39,6 +44,7 @@ RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
 TRANSIENT_CODES = frozenset({1, 2})
 PUBLISHING_LIMIT = (9, 2207042)  # Instagram's code and subcode: "publishing limit reached"
 NOT_FOUND = 24  # "media not found": the container no longer exists
+DONE = frozenset({"FINISHED", "PUBLISHED", "ERROR", "EXPIRED"})  # a container's states once processed
 _VERSION = re.compile(r"[vV]?(\d{1,3})(?:\.(\d{1,2}))?")
 
 
@@ -81,10 +87,14 @@ class MetaNetwork(Network):
     text_field: ClassVar[str]  # where the text goes ("caption", "text")
     image_fields: ClassVar[dict[str, str]] = {}  # what marks a container as an image, besides image_url
     image_hint: ClassVar[str] = "JPEG of at most 8 MB"  # what Meta accepts, for an ERROR container's message
+    video_fields: ClassVar[dict[str, str]] = {}  # what marks a container as a video, besides video_url
+    video_alt: ClassVar[bool] = False  # a video container takes alt_text
     me: ClassVar[str] = ""  # the path verify() reads (the user id when empty)
     credential_keys = ("token_env",)
     poll_every: ClassVar[float] = 3.0  # seconds between two reads of a container's status
     poll_for: ClassVar[float] = 120.0  # then TransientError: the staged container is resumed by the retry
+    video_poll_every: ClassVar[float] = 10.0  # Meta takes seconds to minutes to process a video
+    video_poll_for: ClassVar[float] = 300.0
 
     public_media: PublicMedia | None = None
     """Where Meta fetches the images from; built from config.yaml's settings on first use."""
@@ -111,7 +121,7 @@ class MetaNetwork(Network):
             configured = self.settings.public_media
             if configured is None:
                 raise PermanentError(
-                    f"{self.label} fetches images from a public address: set media_url or media_store in config.yaml"
+                    f"{self.label} fetches images and videos from a public address: set media_url or media_store in config.yaml"
                 )
             from hospipost.publicmedia import open_public_media
 
@@ -130,9 +140,15 @@ class MetaNetwork(Network):
             which = f" of part {index + 1}" if len(parts) > 1 else ""
             reply = f"<id of part {index}>" if index else None
             media = rendering.media if index == 0 else []
-            items, container = self.container_fields(
-                text, reply, [(f"<public address of {item.file}>", item.alt) for item in media]
-            )
+            size = _video_size(media[0]) if len(media) == 1 else None
+            items: list[dict[str, str]] = []
+            if size is not None:
+                address = f"<public address of {media[0].file} ({size} bytes)>"
+                container = self.video_container(text, reply, address, media[0].alt)
+            else:
+                items, container = self.container_fields(
+                    text, reply, [(f"<public address of {item.file}>", item.alt) for item in media]
+                )
             sent.append({"method": "GET", "url": f"{user}/{self.limit_edge}", "params": QUOTA})
             sent += [{"method": "POST", "url": f"{user}/{self.create_edge}", "data": item} for item in items]
             if items:
@@ -155,6 +171,12 @@ class MetaNetwork(Network):
         if items:
             return [{**item, "is_carousel_item": "true"} for item in items], {"media_type": "CAROUSEL", **said}
         return [], {"media_type": "TEXT", **said}
+
+    def video_container(self, text: str, reply_to: str | None, url: str, alt: str | None) -> dict[str, str]:
+        """The fields of a video's container (Instagram: a reel; Threads: a video post)."""
+        described = {"alt_text": alt} if alt and self.video_alt else {}
+        replying = {"reply_to_id": reply_to} if reply_to else {}
+        return {**self.video_fields, "video_url": url, self.text_field: text, **described, **replying}
 
     # ------------------------------------------------------------------ publish
 
@@ -182,12 +204,22 @@ class MetaNetwork(Network):
                 ) from None
         return urls
 
+    def upload_video(self, session: Any, video: Video) -> list[str]:
+        """The video put at its public address (streamed, never read whole), where Meta fetches it: its URL."""
+        try:
+            return [str(self.media_store().file_url(video.media.file, video.path, video.type))]
+        except OSError as error:
+            raise TransientError(
+                f"could not put the video {video.media.file} at its public address ({type(error).__name__});"
+                " nothing was published, hospipost will try again later"
+            ) from None
+
     def post_part(self, session: Any, part: Part) -> str:
         """The quota read, then the staged container when it can still be published, else a new one."""
-        if self.limits.requires_media and part.index == 0 and not part.images:
+        if self.limits.requires_media and part.index == 0 and not part.images and part.video is None:
             raise PermanentError(
-                f"{self.label} needs at least one image in a post and this one has none: add a JPEG image with"
-                " its alt text, then publish again"
+                f"{self.label} needs an image or a video in a post and this one has none: add a JPEG image with"
+                " its alt text, or a video, then publish again"
             )
         prepare = Attempt(part.doing.replace("publishing", "preparing", 1), Step.UPLOAD, part.index)
         self.check_quota(session, Attempt("reading the publishing limit", Step.READ, part.index))
@@ -196,7 +228,7 @@ class MetaNetwork(Network):
             if container is None:
                 container = self.create(session, part, prepare)
                 part.stage(container)  # recorded before the publish call: a retry publishes this one
-            state, reason = self.wait_ready(session, container, prepare, container == part.staged)
+            state, reason = self.wait_ready(session, container, prepare, container == part.staged, part.video)
             if state == "FINISHED":
                 return self.publish_container(session, container, part)
             if state == "PUBLISHED":
@@ -210,7 +242,7 @@ class MetaNetwork(Network):
                 raise PermanentError(
                     self.redact(
                         f"{self.label} could not prepare {prepare.doing.removeprefix('preparing ')} ({reason or 'no reason'});"
-                        f" {prepare.nothing}: fix what it names (the image must be a public {self.image_hint}),"
+                        f" {prepare.nothing}: fix what it names ({self.media_hint(part.video)}),"
                         f" then publish again{prepare.already}"
                     )
                 )
@@ -234,9 +266,21 @@ class MetaNetwork(Network):
                 retry_at,
             )
 
+    def media_hint(self, video: Video | None) -> str:
+        """What Meta accepts, for the message of a container in ERROR."""
+        if video is None:
+            return f"the image must be a public {self.image_hint}"
+        return (
+            f"the video must be MP4 or MOV, H.264 or HEVC with AAC sound, 23 to 60 frames per second: export"
+            f" {video.media.file} again that way"
+        )
+
     def create(self, session: Any, part: Part, attempt: Attempt) -> str:
         """The part's container (after its carousel items): its id."""
         user = (self.user_id, self.create_edge)
+        if part.video is not None:
+            fields = self.video_container(part.text, part.reply_to, part.media_ids[0], part.video.media.alt)
+            return str(self.call(session, "POST", user, attempt, fields, need="id")["id"])
         items, fields = self.container_fields(
             part.text,
             part.reply_to,
@@ -247,22 +291,25 @@ class MetaNetwork(Network):
             fields["children"] = ",".join(children)
         return str(self.call(session, "POST", user, attempt, fields, need="id")["id"])
 
-    def wait_ready(self, session: Any, container: str, attempt: Attempt, staged: bool) -> tuple[str, str]:
-        """The container's status once it is no longer IN_PROGRESS, and Meta's explanation of it."""
+    def wait_ready(
+        self, session: Any, container: str, attempt: Attempt, staged: bool, video: Video | None = None
+    ) -> tuple[str, str]:
+        """The container's status once Meta has processed it (not IN_PROGRESS), and Meta's explanation of it;
+        past the wait, the TransientError of wait_until_processed (the retry resumes the staged container)."""
         field, explained = self.status_fields
         gone = {field: "EXPIRED"} if staged else None  # a staged container Meta no longer knows: a new one
-        polls = max(1, round(self.poll_for / self.poll_every))
-        for poll in range(polls + 1):
+        every, limit = (self.video_poll_every, self.video_poll_for) if video else (self.poll_every, self.poll_for)
+        seen: list[tuple[str, str]] = []
+
+        def ready() -> float | None:
             body = self.call(session, "GET", (container,), attempt, {"fields": f"{field},{explained}"}, absent=gone)
             state = str(body.get(field) or "").upper()
-            if state in ("FINISHED", "PUBLISHED", "ERROR", "EXPIRED"):
-                return state, " ".join(str(body.get(explained) or "").split())[:300]
-            if poll < polls:
-                self.sleep(self.poll_every)
-        raise TransientError(
-            f"{self.label} was still processing the container after {self.poll_for:g} s while {attempt.doing};"
-            f" {attempt.nothing}: hospipost will publish that container on the next attempt{attempt.already}"
-        )
+            seen.append((state, " ".join(str(body.get(explained) or "").split())[:300]))
+            return None if state in DONE else every
+
+        what = f"the video {video.media.file}" if video else "the container"
+        wait_until_processed(ready, what=what, who=self.label, limit=limit, sleep=lambda delay: self.sleep(delay))
+        return seen[-1]
 
     def publish_container(self, session: Any, container: str, part: Part) -> str:
         """The publish call; a timeout after it left is UnknownOutcome listing the account's latest posts."""
@@ -388,6 +435,17 @@ QUOTA = {"fields": "quota_usage,config"}
 PERMALINK = {"fields": "permalink"}
 RECENT = {"fields": "id,timestamp,permalink", "limit": "5"}
 ME = {"fields": "username"}
+
+
+def _video_size(item: Media) -> int | None:
+    """The size of a video file, for the dry run; None when ``item`` is not a readable video."""
+    from hospipost.media import video_type
+
+    try:
+        with open(item.path, "rb") as handle:
+            return item.path.stat().st_size if video_type(handle.read(16)) else None
+    except OSError:
+        return None
 
 
 def _int(value: Any) -> int | None:

@@ -1,6 +1,6 @@
 """Threads profiles through the Threads API (graph.threads.net, v1.0).
 
-A text, one image or a carousel of up to twenty; a thread's parts reply to each other
+A text, one image, one video or a carousel of up to twenty images; a thread's parts reply to each other
 (``reply_to_id``). Each part is a container created, polled, staged, then published
 (meta_containers.py). Plain HTTP, as no maintained SDK exists. Details: NOTES.md, Threads."""
 
@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from hospipost.networks.base import Attempt, ConfigKey
 from hospipost.networks.meta_containers import MetaNetwork, meta_limits
+from hospipost.networks.video import MP4_MOV, VideoLimits
 
 VERSION = "v1.0"
 
@@ -18,7 +19,10 @@ class Threads(MetaNetwork):
     name = "threads"
     label = "Threads"
     default_api_base = "https://graph.threads.net"
-    limits = meta_limits(500, 20, {"image/jpeg", "image/png"}, supports_threads=True)
+    # Video: Meta's Threads media specifications: at most 5 min and 1 GB, MP4 or MOV, 0.01:1 to 10:1;
+    # alt_text is taken, a captions file is not (NOTES.md).
+    video = VideoLimits(1024 * 1024 * 1024, 5 * 60, 0, MP4_MOV, (0.01, 10.0), captions=False)
+    limits = meta_limits(500, 20, {"image/jpeg", "image/png"}, supports_threads=True, video=video)
     config_keys = {
         "user_id": ConfigKey(str, required=True, help="the Threads user id of the profile"),
         "token_env": ConfigKey(str, default="HOSPIPOST_THREADS_TOKEN"),
@@ -30,6 +34,8 @@ class Threads(MetaNetwork):
     text_field = "text"
     image_fields: ClassVar[dict[str, str]] = {"media_type": "IMAGE"}
     image_hint = "JPEG or PNG of at most 8 MB"
+    video_fields: ClassVar[dict[str, str]] = {"media_type": "VIDEO"}
+    video_alt = True
     me = "me"
 
     @property

@@ -4,7 +4,8 @@ Containers are created (``POST /{v}/{user}/media`` or ``/threads``), read
 (``GET /{v}/{container}?fields=...``) and published (``.../media_publish``, ``.../threads_publish``).
 Tests program it: containers that stay IN_PROGRESS for some polls or end in ERROR or EXPIRED, a
 used-up quota, an expired token, error answers queued per edge, a publish that hangs. It also
-serves the public images under ``/public/`` and fetches each ``image_url``, as Meta does.
+serves the public images and videos under ``/public/`` and fetches each ``image_url`` and
+``video_url``, as Meta does (a video container must say REELS or VIDEO and carry its video_url).
 Binds 127.0.0.1 only and records every request.
 """
 
@@ -53,6 +54,7 @@ class Container:
     polls_left: int = 0
     final: str = "FINISHED"
     fetched: bytes | None = None
+    reason: str = ""  # Meta's explanation once in ERROR (a default one when empty)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class MetaServer:
     published: list[dict[str, str]] = field(default_factory=list)  # newest last
     in_progress_polls: int = 0  # how many status reads a new container answers IN_PROGRESS
     finals: list[str] = field(default_factory=list)  # the final status of the next containers (else FINISHED)
+    reasons: list[str] = field(default_factory=list)  # Meta's explanation of the next containers' ERROR
     quota_usage: int = 0
     quota_total: int = 50
     token_expired: bool = False
@@ -110,7 +113,8 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
             if parts.path.startswith("/public/"):
                 file = state.folder / parts.path.removeprefix("/public/")
                 data = file.read_bytes() if file.is_file() else b""
-                self.send(200 if data else 404, data, "image/jpeg")
+                video = file.suffix in (".mp4", ".mov")
+                self.send(200 if data else 404, data, f"video/{file.suffix[1:]}" if video else "image/jpeg")
                 return
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             request = Request(
@@ -179,11 +183,17 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
             container = Container(str(next(state.ids)), form, polls_left=state.in_progress_polls)
             if state.finals:
                 container.final = state.finals.pop(0)
+            if state.reasons:
+                container.reason = state.reasons.pop(0)
+            video = form.get("media_type") in ("REELS", "VIDEO")
+            if video != bool(form.get("video_url")) or (video and form.get("image_url")):
+                return 400, {"error": {"message": "(#100) Invalid parameter: media_type and video_url", "code": 100}}
             if form.get("children") and any(c not in state.containers for c in form["children"].split(",")):
                 return 400, {"error": {"message": "Invalid children", "code": 100}}
-            if form.get("image_url"):
+            if form.get("image_url") or form.get("video_url"):
                 try:
-                    with urllib.request.urlopen(form["image_url"], timeout=5) as answer:  # Meta fetches the image
+                    address = form.get("image_url") or form["video_url"]
+                    with urllib.request.urlopen(address, timeout=5) as answer:  # Meta fetches the image or video
                         container.fetched = answer.read()
                 except OSError:
                     container.final = "ERROR"
@@ -200,6 +210,7 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
                 "ERROR": "Error: The image could not be fetched from the URI (2207052)",
                 "EXPIRED": "Expired: the container was not published within 24 hours",
             }.get(container.status, f"{container.status.title()}")
+            explained = container.reason if container.reason and container.status == "ERROR" else explained
             if "status_code" in fields:
                 return 200, {"status_code": container.status, "status": explained, "id": container.id}
             body = {"status": container.status, "id": container.id}
@@ -248,11 +259,21 @@ class FolderMedia:
     def __init__(self, server: MetaServer) -> None:
         self.server = server
         self.calls: list[tuple[str, bytes, str]] = []
+        self.files: list[tuple[str, Path, str]] = []  # the videos handed as files
 
     def url(self, file: str, data: bytes, content_type: str) -> str:
         self.calls.append((file, data, content_type))
         name = file.replace("/", "_")
         (self.server.folder / name).write_bytes(data)
+        return f"{self.server.url}/public/{name}"
+
+    def file_url(self, file: str, path: Path, content_type: str) -> str:
+        """A video: copied (not read whole) into the served folder."""
+        import shutil
+
+        self.files.append((file, path, content_type))
+        name = file.replace("/", "_")
+        shutil.copyfile(path, self.server.folder / name)
         return f"{self.server.url}/public/{name}"
 
 
@@ -294,3 +315,31 @@ def running(folder: Path) -> Iterator[MetaServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def clip(
+    folder: Path,
+    name: str = "visite.mp4",
+    alt: str | None = "Visite guidée de la maternité",
+    captions: str | None = None,
+    **shape: Any,
+) -> Any:
+    """A post's video: a small real one (tests/fakes/video.py) in folder/media, with its captions file if named."""
+    from hospipost.posts import Media
+    from tests.fakes.video import make_video
+
+    path = make_video(folder / "media" / name, **{"seconds": 1.0, "width": 160, "height": 90, **shape})
+    captions_path = None
+    if captions:
+        captions_path = folder / "media" / captions
+        captions_path.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nBienvenue à la maternité\n", encoding="utf-8")
+    return Media(
+        file=f"media/{name}",
+        path=path,
+        alt=alt,
+        people=False,
+        consent=None,
+        line=1,
+        captions=f"media/{captions}" if captions else None,
+        captions_path=captions_path,
+    )
