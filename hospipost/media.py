@@ -97,6 +97,7 @@ class VideoInfo:
     seconds: float
     width: int
     height: int
+    located: bool = False  # its metadata records where it was filmed (a phone's GPS position)
 
     @property
     def aspect(self) -> float:
@@ -180,8 +181,14 @@ def _read_moov(moov: bytes, mime: str) -> VideoInfo | None:
             width, height = int.from_bytes(tkhd[-8:-4], "big") >> 16, int.from_bytes(tkhd[-4:], "big") >> 16
             if _quarter_turn(tkhd[-44:-8]):  # a phone video filmed upright: the matrix turns it
                 width, height = height, width
-            return VideoInfo(mime, duration / timescale if timescale else 0.0, width, height)
+            located = any(mark in moov for mark in _LOCATION_MARKS)
+            return VideoInfo(mime, duration / timescale if timescale else 0.0, width, height, located)
     return None
+
+
+# Where phones record the filming position in a video's metadata: QuickTime's ©xyz user data
+# (ISO 6709), Apple's location key in the metadata box, and 3GPP's 'loci' box.
+_LOCATION_MARKS = (b"\xa9xyz", b"com.apple.quicktime.location.ISO6709", b"loci")
 
 
 def _quarter_turn(matrix: bytes) -> bool:

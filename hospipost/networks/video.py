@@ -80,7 +80,7 @@ def video_problem(mime: str, size: int, seconds: float, aspect: float, limits: V
     if mime not in limits.types:
         return f"is {_TYPE_NAMES.get(mime, mime)} and {who} takes {' or '.join(_names(limits.types))} videos"
     if size > limits.max_bytes:
-        return f"weighs {size / 1_048_576:.0f} MB and {who} takes at most {limits.max_bytes / 1_048_576:.0f} MB"
+        return f"weighs {_megabytes(size)} and {who} takes at most {_megabytes(limits.max_bytes)}"
     if seconds > limits.max_seconds:
         return f"lasts {_duration(seconds)} and {who} takes at most {_duration(limits.max_seconds)}"
     if seconds < limits.min_seconds:
@@ -126,6 +126,12 @@ def _duration(seconds: float) -> str:
     if seconds >= 60:
         return f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
     return f"{seconds:.3g} s"
+
+
+def _megabytes(size: int) -> str:
+    """A video's size in MB, with a decimal below 10 MB (never "0 MB")."""
+    megabytes = size / 1_048_576
+    return f"{megabytes:.0f} MB" if megabytes >= 10 else f"{megabytes:.1f} MB".replace(".0 MB", " MB")
 
 
 def _ratio(aspect: float) -> str:

@@ -23,6 +23,7 @@ RULE_MODULES = {
     "pii-date-person": "pii_date_person",
     "pii-patient-name": "pii_patient_name",
     "pii-address": "pii_address",
+    "pii-video-location": "pii_video_location",
     "consent-image": "consent_image",
     "claim-absolute": "claim_absolute",
     "claim-comparative": "claim_comparative",
