@@ -83,8 +83,7 @@ class Mastodon(Network):
     rate_limit_wait = timedelta(minutes=5)
     max_processing_wait = 60.0
     """Seconds allowed for the instance to process one uploaded image before giving up (transient)."""
-    max_video_wait = 300.0
-    """The same for a video (transcoded in the background): well within the publisher's 15-minute lease."""
+    max_video_wait = 300.0  # the same for a video, transcoded in the background: within the publisher's 15-min lease
     poll_delays = (1.0, 2.0, 3.0, 5.0)
     """Waits between two looks at a file being processed; the last one repeats."""
 
@@ -114,8 +113,7 @@ class Mastodon(Network):
             video = replace(video, max_bytes=size)
         if video and isinstance(types, list):  # the instance names the types it takes: none of ours, no video
             video = replace(video, types=frozenset(types) & MP4_MOV) if set(types) & MP4_MOV else None
-        limits = super().learnt_limits(learnt)
-        return replace(limits, count=mastodon_counter(weight), length_unit=unit, video=video)
+        return replace(super().learnt_limits(learnt), count=mastodon_counter(weight), length_unit=unit, video=video)
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order (no token, no network); ``key`` gives the Idempotency-Keys."""
@@ -153,7 +151,7 @@ class Mastodon(Network):
         media_id = answer.get("id")
         if media_id in (None, ""):
             raise TransientError(
-                f"{self.who} returned no media id while {uploading.doing}; nothing was published, {LATER}"
+                f"{self.who} returned no media id while {uploading.doing}; {uploading.nothing}, {LATER}"
             )
         waiting = Request(f"waiting for the instance to process {what}", Step.UPLOAD, upload=what)
         polls = 0
@@ -365,9 +363,7 @@ def instance_limits(info: dict[str, Any]) -> dict[str, Any]:
     configuration = _mapping(info.get("configuration"))
     statuses, media = _mapping(configuration.get("statuses")), _mapping(configuration.get("media_attachments"))
     found = {**statuses, **media, "max_characters": statuses.get("max_characters", info.get("max_toot_chars"))}
-    limits: dict[str, Any] = {
-        field: found[name] for name, field in LIMITS.items() if type(found.get(name)) is int and found[name] > 0
-    }
+    limits = {field: found[name] for name, field in LIMITS.items() if type(found.get(name)) is int and found[name] > 0}
     types = media.get("supported_mime_types")
     return limits | ({"video_types": sorted(MP4_MOV & set(map(str, types)))} if isinstance(types, list) else {})
 
