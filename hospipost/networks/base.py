@@ -403,7 +403,8 @@ class Network:
                 f"{self.who} takes one video per post, without images, and this post has {len(media)} media files:"
                 " keep the video alone, then publish again"
             )
-        return [], read_video(videos[0], self.limits.video, self.who)
+        limits = self.effective_limits(self.settings, self.cache_dir)  # what verify() learnt, as read_images
+        return [], read_video(videos[0], limits.video, self.who)
 
     def post_part(self, connection: Any, part: Part) -> str:
         """Post one part; the network's id of it. Errors are TransientError, PermanentError, UnknownOutcome."""

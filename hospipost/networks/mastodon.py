@@ -1,8 +1,8 @@
 """Mastodon through Mastodon.py 2.3.3, on the instance named in config (``api_base`` overrides it).
 
 Each part is a status sent with an Idempotency-Key the instance remembers for about an hour, so
-re-sending an unknown part within that hour is safe. Images go to /api/v2/media and are polled
-until processed; verify() learns the instance's own limits (learn_limits). More: NOTES.md, Mastodon."""
+re-sending an unknown part within that hour is safe. Images and a video go to /api/v2/media and are
+polled until processed; verify() learns the instance's own limits (learn_limits). More: NOTES.md, Mastodon."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from hospipost.media import media_info
 from hospipost.networks.base import Attempt, ConfigKey, Image, Limits, Network, Part, Rendering, Step, http_url_problem
 from hospipost.networks.failures import Answer, PermanentError, TransientError, UnknownOutcome, by_transport
 from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
+from hospipost.networks.processing import wait_until_processed
+from hospipost.networks.video import MP4_MOV, Video, VideoLimits
 from hospipost.textlength import URL_LENGTH, mastodon_length
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from hospipost.config import NetworkSettings
     from hospipost.networks.failures import DeliveryError
+    from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +44,15 @@ LIMITS = {  # the instance's name of each limit verify() learns: the Limits fiel
     "image_size_limit": "max_image_bytes",
     "description_limit": "max_alt_length",
     "characters_reserved_per_url": "url_weight",  # how ``count`` weighs a URL (and its length_unit)
+    "video_size_limit": "video_bytes",  # with the video types in supported_mime_types: Limits.video
 }
 
 
 @dataclass(frozen=True)
 class Request(Attempt):
-    """An attempt, with what Mastodon's own refusals name: the image being processed, the status replied to."""
+    """An attempt, with what Mastodon's own refusals name: the file being processed, the status replied to."""
 
-    image: str = ""
+    upload: str = ""  # "the image media/a.png", "the video media/b.mp4"
     reply_to: str | None = None
 
 
@@ -57,8 +61,15 @@ class Mastodon(Network):
     label = "Mastodon"
     who = "the Mastodon instance"
     default_api_base = ""  # the instance URL: see api_base
-    limits = Limits(  # until verify() learns the instance's own (effective_limits)
-        500, mastodon_length, "characters (URLs count 23)", 4, 10 * 2**20, max_alt_length=1500, supports_threads=True
+    limits = Limits(  # until verify() learns the instance's own (effective_limits); sources: NOTES.md
+        500,
+        mastodon_length,
+        "characters (URLs count 23)",
+        4,
+        10 * 2**20,
+        max_alt_length=1500,
+        supports_threads=True,
+        video=VideoLimits(99 * 2**20, 300.0, types=MP4_MOV),  # MAX_VIDEO_SIZE; 36,000 frames at 120 fps
     )
     config_keys = {
         "instance": ConfigKey(
@@ -72,8 +83,9 @@ class Mastodon(Network):
     rate_limit_wait = timedelta(minutes=5)
     max_processing_wait = 60.0
     """Seconds allowed for the instance to process one uploaded image before giving up (transient)."""
+    max_video_wait = 300.0  # the same for a video, transcoded in the background: within the publisher's 15-min lease
     poll_delays = (1.0, 2.0, 3.0, 5.0)
-    """Waits between two looks at an image being processed; the last one repeats."""
+    """Waits between two looks at a file being processed; the last one repeats."""
 
     def __init__(self, settings: NetworkSettings, credentials: Any, cache_dir: Path | None = None) -> None:
         super().__init__(settings, credentials, cache_dir)
@@ -92,11 +104,16 @@ class Mastodon(Network):
 
     @classmethod
     def learnt_limits(cls, learnt: dict[str, Any]) -> Limits:
-        """Also the instance's URL weight (characters_reserved_per_url) in ``count``."""
+        """Also the instance's URL weight (characters_reserved_per_url) in ``count``, its video size and types."""
         weight = learnt.get("url_weight")
         weight = weight if type(weight) is int and weight > 0 else URL_LENGTH
         unit = f"characters (URLs count {weight})"
-        return replace(super().learnt_limits(learnt), count=mastodon_counter(weight), length_unit=unit)
+        video, size, types = cls.limits.video, learnt.get("video_bytes"), learnt.get("video_types")
+        if video and type(size) is int and size > 0:
+            video = replace(video, max_bytes=size)
+        if video and isinstance(types, list):  # the instance names the types it takes: none of ours, no video
+            video = replace(video, types=frozenset(types) & MP4_MOV) if set(types) & MP4_MOV else None
+        return replace(super().learnt_limits(learnt), count=mastodon_counter(weight), length_unit=unit, video=video)
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order (no token, no network); ``key`` gives the Idempotency-Keys."""
@@ -107,7 +124,7 @@ class Mastodon(Network):
             file = {"name": Path(item.file).name, "bytes": None if info.problem else info.size, "type": info.mime}
             fields = ({"description": item.alt} if item.alt else {}) | {"file": file}
             steps.append({"method": "POST", "url": f"{base}/api/v2/media", "file": item.file, "multipart": fields})
-            steps[-1]["then"] = f"GET {base}/api/v1/media/{ref} until processed, when the instance answers 202"
+            steps[-1]["then"] = f"when it answers 202: GET {base}/api/v1/media/{ref} while 206 (processing), until 200"
         for index, text in enumerate(rendering.parts):
             reply_to, media_ids = (f"<id of part {index}>", []) if index else (None, refs)
             data = status_fields(text, reply_to, media_ids, status_language(rendering.language))
@@ -117,29 +134,38 @@ class Mastodon(Network):
 
     def upload_images(self, client: mastodon.Mastodon, images: list[Image]) -> list[str]:
         """``POST /api/v2/media`` for each image, then ``GET /api/v1/media/{id}`` until it is processed."""
-        media_ids = []
-        for image in images:
-            file, nothing = image.media.file, f"nothing was published, {LATER}"
-            uploading = Attempt(f"uploading the image {file}", Step.UPLOAD)
-            data, alt = io.BytesIO(image.data), image.media.alt or None
-            attachment = self._call(uploading, client.media_post, data, image.type, alt, file_name=Path(file).name)
-            media_id = attachment.get("id")
-            if media_id in (None, ""):
-                raise TransientError(f"{self.who} returned no media id while {uploading.doing}; {nothing}")
-            waiting = Request(f"waiting for the instance to process the image {file}", Step.UPLOAD, image=file)
-            waited, polls = 0.0, 0
-            while not attachment.get("url"):
-                delay = self.poll_delays[min(polls, len(self.poll_delays) - 1)]
-                if waited + delay > self.max_processing_wait:
-                    raise TransientError(
-                        f"{self.who} was still processing the image {file} after {waited:g} s; {nothing}"
-                    )
-                self.sleep(delay)
-                waited, polls = waited + delay, polls + 1
-                attachment = self._call(waiting, client.media, media_id)
-            log.info("Mastodon: uploaded %s as media %s", file, media_id)
-            media_ids.append(str(media_id))
-        return media_ids
+        return [self._upload(client, io.BytesIO(image.data), image.type, image.media) for image in images]
+
+    def upload_video(self, client: mastodon.Mastodon, video: Video) -> list[str]:
+        """The video as one ``POST /api/v2/media`` (its alt text as ``description``; Mastodon takes no captions
+        file), then ``GET /api/v1/media/{id}`` while the instance transcodes it (206), until done (200)."""
+        with open(video.path, "rb") as handle:  # requests reads it into the multipart body
+            return [self._upload(client, handle, video.type, video.media)]
+
+    def _upload(self, client: mastodon.Mastodon, data: Any, mime: str, media: Media) -> str:
+        """One media file uploaded, then polled until processed (202, then 206…, then 200 with its url): its id."""
+        what, video = f"the {mime.split('/')[0]} {media.file}", mime.startswith("video/")
+        uploading = Attempt(f"uploading {what}", Step.UPLOAD)
+        name = Path(media.file).name
+        answer = self._call(uploading, client.media_post, data, mime, media.alt or None, file_name=name)
+        media_id = answer.get("id")
+        if media_id in (None, ""):
+            raise TransientError(
+                f"{self.who} returned no media id while {uploading.doing}; {uploading.nothing}, {LATER}"
+            )
+        waiting = Request(f"waiting for the instance to process {what}", Step.UPLOAD, upload=what)
+        polls = 0
+
+        def ready() -> float | None:  # the upload's own answer first, then one GET per call
+            nonlocal answer, polls
+            answer = self._call(waiting, client.media, media_id) if polls else answer
+            polls += 1
+            return None if answer.get("url") else self.poll_delays[min(polls, len(self.poll_delays)) - 1]
+
+        limit = self.max_video_wait if video else self.max_processing_wait
+        wait_until_processed(ready, what=what, who=self.who, limit=limit, sleep=self.sleep)
+        log.info("Mastodon: uploaded %s as media %s", media.file, media_id)
+        return str(media_id)
 
     def post_part(self, client: mastodon.Mastodon, part: Part) -> str:
         """``POST /api/v1/statuses`` with the part's Idempotency-Key, replying to the previous part."""
@@ -243,7 +269,7 @@ class Mastodon(Network):
         if isinstance(error, MastodonNetworkError) and isinstance(error.__context__, Exception):
             return by_transport(self, error.__context__, attempt)
         answer, doing, nothing, already = self.answer_of(error), attempt.doing, attempt.nothing, attempt.already
-        image, reply_to = getattr(attempt, "image", ""), getattr(attempt, "reply_to", None)
+        upload, reply_to = getattr(attempt, "upload", ""), getattr(attempt, "reply_to", None)
         if answer is None:
             if not isinstance(error, MastodonError) or isinstance(error, OSError):  # OSError: a network error
                 return None
@@ -259,13 +285,13 @@ class Mastodon(Network):
             )
         if status == 422 and "finished processing" in answer.reason:
             return TransientError(
-                f"{self.who} had not finished processing an image while {doing} ({ref}); {LATER}{already}"
+                f"{self.who} had not finished processing a media file while {doing} ({ref}); {LATER}{already}"
             )
-        if status == 404 and image:  # an uploaded image, not attached to any status yet
-            return TransientError(f"{self.who} lost the image {image} while processing it ({ref}); {nothing}, {LATER}")
-        if status == 422 and image:
+        if status == 404 and upload:  # an uploaded file, not attached to any status yet
+            return TransientError(f"{self.who} lost {upload} while processing it ({ref}); {nothing}, {LATER}")
+        if status == 422 and upload:  # processing failed (transcoding, a thumbnail)
             return PermanentError(
-                f"{self.who} could not process the image {image} ({ref}); {nothing}: replace it, then publish again"
+                f"{self.who} could not process {upload} ({ref}); {nothing}: replace or re-export it, then publish again"
             )
         if status == 404 and reply_to:
             return PermanentError(
@@ -331,12 +357,15 @@ def normalise_url(value: str) -> str:
     return (value if "://" in value or not value else "https://" + value).rstrip("/")
 
 
-def instance_limits(info: dict[str, Any]) -> dict[str, int]:
-    """The limits an instance document states (v2, v1 or Pleroma's max_toot_chars), those present only."""
+def instance_limits(info: dict[str, Any]) -> dict[str, Any]:
+    """The limits an instance document states (v2, v1 or Pleroma's max_toot_chars), those present only, and
+    the video types it takes (of MP4 and MOV) when it lists its supported_mime_types."""
     configuration = _mapping(info.get("configuration"))
     statuses, media = _mapping(configuration.get("statuses")), _mapping(configuration.get("media_attachments"))
     found = {**statuses, **media, "max_characters": statuses.get("max_characters", info.get("max_toot_chars"))}
-    return {field: found[name] for name, field in LIMITS.items() if type(found.get(name)) is int and found[name] > 0}
+    limits = {field: found[name] for name, field in LIMITS.items() if type(found.get(name)) is int and found[name] > 0}
+    types = media.get("supported_mime_types")
+    return limits | ({"video_types": sorted(MP4_MOV & set(map(str, types)))} if isinstance(types, list) else {})
 
 
 @lru_cache(maxsize=16)

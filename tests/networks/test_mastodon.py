@@ -137,8 +137,9 @@ def instance_v2(
                 "characters_reserved_per_url": url_weight,
             },
             "media_attachments": {
-                "supported_mime_types": ["image/png", "image/jpeg"],
+                "supported_mime_types": ["image/png", "image/jpeg", "video/webm", "video/mp4", "video/quicktime"],
                 "image_size_limit": 16777216,
+                "video_size_limit": 41943040,
                 "description_limit": 1500,
                 **media_limits,
             },
@@ -519,7 +520,7 @@ def test_media_not_yet_processed_at_posting_time_is_transient(http: responses.Re
         status=422,
         json={"error": "Cannot attach files that have not finished processing. Try again in a moment!"},
     )
-    with pytest.raises(TransientError, match="had not finished processing an image"):
+    with pytest.raises(TransientError, match="had not finished processing a media file"):
         publish(make_adapter(), rendering())
 
 
@@ -782,6 +783,8 @@ def test_verify_caches_the_instance_limits_and_check_uses_them(tmp_path: Path, h
         "max_images": 3,
         "max_image_bytes": 16777216,
         "max_alt_length": 1500,
+        "video_bytes": 41943040,
+        "video_types": ["video/mp4", "video/quicktime"],
     }
     assert datetime.fromisoformat(entry["checked_at"]).tzinfo is not None
     assert [p.name for p in config.cache_dir.iterdir()] == [CACHE_FILE]  # no temporary file left
@@ -941,14 +944,14 @@ def test_payload_for_a_thread_with_images(tmp_path: Path, http: responses.Reques
                 "description": ALT,
                 "file": {"name": "canicule.png", "bytes": len(tiny_png()), "type": "image/png"},
             },
-            "then": f"GET {INSTANCE}/api/v1/media/<media id 1> until processed, when the instance answers 202",
+            "then": f"when it answers 202: GET {INSTANCE}/api/v1/media/<media id 1> while 206 (processing), until 200",
         },
         {
             "method": "POST",
             "url": MEDIA,
             "file": "media/plan.png",
             "multipart": {"file": {"name": "plan.png", "bytes": len(tiny_png()), "type": "image/png"}},
-            "then": f"GET {INSTANCE}/api/v1/media/<media id 2> until processed, when the instance answers 202",
+            "then": f"when it answers 202: GET {INSTANCE}/api/v1/media/<media id 2> while 206 (processing), until 200",
         },
         {
             "method": "POST",
