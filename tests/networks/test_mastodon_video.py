@@ -214,7 +214,7 @@ def test_the_instance_video_limits_are_learnt_and_applied_before_any_request(
     with pytest.raises(PermanentError) as caught:
         adapter(server, cache).publish(rendering(heavy), KEY, [], Parts())
     assert str(caught.value) == (
-        "The video media/heavy.mp4 weighs 2 MB and the Mastodon instance takes at most 1 MB: re-export it, then"
+        "The video media/heavy.mp4 weighs 1.5 MB and the Mastodon instance takes at most 1 MB: re-export it, then"
         " publish again."
     )
     with pytest.raises(PermanentError, match=r"media/visite.mov is MOV and the Mastodon instance takes MP4 videos"):
@@ -238,7 +238,7 @@ def test_check_judges_videos_by_the_limits_the_instance_stated(tmp_path: Path, s
     adapter(server, config.cache_dir).verify()
 
     assert [f.message for f in findings(config, post, rule="network-media") if f.network == "mastodon"] == [
-        "media[0] 'media/visite.mp4' weighs 2 MB and Mastodon takes at most 1 MB."
+        "media[0] 'media/visite.mp4' weighs 1.5 MB and Mastodon takes at most 1 MB."
     ]
 
 
