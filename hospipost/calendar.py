@@ -244,7 +244,8 @@ def summary(entries: list[Entry]) -> str:
         return "Nothing planned."
     counts = ", ".join(f"{n} {state}" for state, n in states.most_common())
     total = sum(states.values())
-    return f"{_plural(total, 'delivery') if total == 1 else f'{total} deliveries'} in {len(entries)} posts: {counts}."
+    deliveries = "1 delivery" if total == 1 else f"{total} deliveries"
+    return f"{deliveries} in {_plural(len(entries), 'post')}: {counts}."
 
 
 # --- iCalendar ------------------------------------------------------------------------

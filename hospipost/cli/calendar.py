@@ -10,7 +10,7 @@ import click
 from hospipost.cli.context import AppContext, parse_now, pass_app
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
     from pathlib import Path
 
     from hospipost.calendar import Entry, Period
@@ -85,7 +85,7 @@ def _from_date(value: str | None) -> date | None:
     raise HospipostError(f"--from {value!r}: expected a date such as 2027-03-01 (YYYY-MM-DD)")
 
 
-def _write_ics(file: str, entries: list[Entry], config: Config, window: Period, now: Any) -> None:
+def _write_ics(file: str, entries: list[Entry], config: Config, window: Period, now: datetime) -> None:
     from pathlib import Path
 
     from hospipost.calendar import to_ics
@@ -95,7 +95,7 @@ def _write_ics(file: str, entries: list[Entry], config: Config, window: Period, 
     click.echo(f"Wrote {path}: {_plural(len(entries), 'event')} ({window.title}).")
 
 
-def _write_html(folder: str, entries: list[Entry], config: Config, window: Period, now: Any) -> None:
+def _write_html(folder: str, entries: list[Entry], config: Config, window: Period, now: datetime) -> None:
     from pathlib import Path
 
     from hospipost.calendar import to_html
@@ -147,9 +147,12 @@ def _print_calendar(entries: list[Entry], config: Config, window: Period) -> Non
     out = console()
     out.print(f"[bold]{window.title}[/bold] ({config.timezone_name})")
     rows = _rows(entries, config, window)
-    with out.capture() as captured:
-        out.print(_table(rows, out.width if out.is_terminal else None))
-    click.echo("\n".join(TRAILING.sub(_reset, line) for line in captured.get().splitlines()), color=out.is_terminal)
+    if out.is_terminal:
+        with out.capture() as captured:
+            out.print(_table(rows, out.width))
+        click.echo("\n".join(TRAILING.sub(_reset, line) for line in captured.get().splitlines()), color=True)
+    else:
+        click.echo(_plain_table(rows))
     out.print(summary(entries))
 
 
@@ -171,19 +174,32 @@ def _rows(entries: list[Entry], config: Config, window: Period) -> list[dict[str
     for day in days:
         rows.append({"day": True, "when": (day_label(day), "bold"), "post": ("" if day in by_day else "—", "dim")})
         for entry in by_day.get(day, []):
-            states = entry.networks or ()
             first = {
                 "when": (f"  {entry.at.astimezone(tz):%H:%M}", ""),
                 "post": (entry.post.id, "dim" if entry.post.draft else ""),
                 "check": (entry.check, STYLES[entry.check_tone]),
                 "approval": (entry.approval, STYLES[entry.approval_tone]),
             }
-            if not states:
+            if not entry.networks:
                 rows.append({**first, "network": ("none", "bold red")})
-            for index, state in enumerate(states):
+            for index, state in enumerate(entry.networks):
                 cells = first if index == 0 else {}
                 rows.append({**cells, "network": (state.network, ""), "state": (state.state, STYLES[state.tone])})
     return rows
+
+
+def _plain_table(rows: list[dict[str, Any]]) -> str:
+    """Aligned columns, no wrapping, a blank line between days: for pipes, files and scripts."""
+    widths = _column_widths(rows, None)
+    lines = [
+        "  ".join(column.ljust(widths[column]) for column in COLUMNS).rstrip(),
+        "-" * (sum(widths.values()) + 2 * (len(COLUMNS) - 1)),
+    ]
+    for index, row in enumerate(rows):
+        if row.get("day") and index:
+            lines.append("")
+        lines.append("  ".join(row.get(c, ("", ""))[0].ljust(widths[c]) for c in COLUMNS).rstrip())
+    return "\n".join(lines)
 
 
 def _table(rows: list[dict[str, Any]], width: int | None) -> Any:

@@ -327,3 +327,25 @@ def test_period_helpers() -> None:
     assert period("week", None, date(2026, 11, 26)).start == date(2026, 11, 23)
     assert period("month", None, date(2026, 12, 31)).end == date(2026, 12, 31)
     assert period("month", date(2027, 1, 31), date(2026, 1, 1)).end == date(2027, 2, 27)
+
+
+def contrast(foreground: str, background: str) -> float:
+    """The WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_pages_colours_have_sufficient_contrast() -> None:
+    from hospipost.calendar import CSS
+
+    pairs = re.findall(r"background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6})", CSS)
+    assert len(pairs) == 4  # the four tones of the state badges
+    pairs += [("#ffffff", "#1f2937"), ("#ffffff", "#374151"), ("#ffffff", "#1d4ed8"), ("#f9fafb", "#1f2937")]
+    for background, foreground in pairs:
+        assert contrast(foreground, background) >= 4.5, (foreground, background)  # WCAG AA, normal text
