@@ -114,6 +114,7 @@ class Entry:
     errors: int
     warnings: int
     approval: str
+    blocked: str | None = None  # why publish would hold it (the publisher's verdict), None when it may go out
 
     @property
     def check(self) -> str:
@@ -166,7 +167,8 @@ def build(config: Config, window: Period, now: datetime) -> list[Entry]:
     entries = []
     for occurrence in found:
         post = occurrence.post
-        blocked = verdict(post, findings[post.id], config)[0] is not None
+        reason = None if post.draft else verdict(post, findings[post.id], config)[0]
+        blocked = reason is not None
         states = tuple(
             _network_state(post, name, occurrence.at, occurrence.key, deliveries, blocked, config, now)
             for name in post.networks
@@ -181,6 +183,7 @@ def build(config: Config, window: Period, now: datetime) -> list[Entry]:
                 sum(1 for f in checked if f.severity == "error"),
                 sum(1 for f in checked if f.severity == "warning"),
                 _approval(post, findings[post.id]),
+                reason,
             )
         )
     return entries
@@ -287,6 +290,8 @@ def _description(entry: Entry) -> str:
     lines = [entry.post.text, ""]
     lines += [f"{state.network}: {state.state}" + (f" ({state.url})" if state.url else "") for state in entry.networks]
     lines += [f"Check: {entry.check_words}", f"Approval: {entry.approval}"]
+    if entry.blocked:
+        lines.append(f"Blocked: {entry.blocked}")
     if entry.post.every:
         lines.append(f"Recurring: {entry.post.every}")
     return "\n".join(lines)
@@ -318,7 +323,7 @@ ul.states li { white-space: nowrap; }
 section.post { border: 1px solid #d1d5db; border-radius: .5rem; padding: .25rem 1rem 1rem; margin: 1rem 0; }
 .preview { white-space: pre-wrap; overflow-wrap: anywhere; background: #f9fafb; border-left: 4px solid #6b7280;
   padding: .5rem .75rem; margin: .25rem 0; font-family: inherit; }
-.length { font-size: .9rem; color: #374151; }
+.length { font-size: .9rem; color: #374151; margin: .25rem 0 0; }
 .over { color: #7f1d1d; font-weight: 700; }
 a { color: #1d4ed8; }
 a:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
@@ -401,6 +406,8 @@ def _post_section(index: int, entry: Entry, config: Config, previews: dict[tuple
         f"<p>{_e(entry.post.kind)}{recurring} · check {_badge(entry.check_words, entry.check_tone)}"
         f" · approval {_badge(entry.approval, entry.approval_tone)}</p>",
     ]
+    if entry.blocked and any(state.state == BLOCKED for state in entry.networks):
+        out.append(f"<p>Blocked: {_e(entry.blocked)}.</p>")
     for state in entry.networks:
         key = (entry.post.id, state.network)
         if key not in previews:  # a recurring post renders once

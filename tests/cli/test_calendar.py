@@ -215,6 +215,7 @@ def test_the_ics_file_reads_back_with_stable_uids_local_times_and_the_zone(site:
     assert "facebook: sent (https://social.example.org/@chu/salle-attente)" in sent and "mastodon: missed" in sent
     unapproved = by_uid["sans-validation:once@chu-d-angers.hospipost"]
     assert "Approval: not approved" in str(unapproved["DESCRIPTION"]) and str(unapproved["STATUS"]) == "TENTATIVE"
+    assert "Blocked: check errors (approval-required): run `hospipost check`" in str(unapproved["DESCRIPTION"])
     weekly = sorted(uid for uid in by_uid if uid.startswith("chaque-lundi:"))
     assert weekly == [f"chaque-lundi:202611{day:02d}T0800Z@chu-d-angers.hospipost" for day in (2, 9, 16, 23, 30)]
     # only public content: no author, no approver
@@ -280,6 +281,7 @@ def test_the_page_holds_each_networks_preview_and_the_states(site: Config, tmp_p
     assert re.search(r"\d+ / 280 weighted characters", page), page  # X counts its way
     assert re.search(r"\d+ / 300 graphemes", page) or re.search(r"\d+ / 300 ", page)  # Bluesky
     assert '<span class="state good">sent</span> <a href="https://social.example.org/@chu/salle-attente">' in page
+    assert "<p>Blocked: check errors (approval-required): run `hospipost check`.</p>" in page
     for state in ("scheduled", "missed", "blocked", "draft", "not approved"):
         assert f">{state}</span>" in page, state
     # nothing fetched from elsewhere, nothing private
