@@ -39,6 +39,7 @@ def cli(ctx: click.Context, config_option: str | None) -> None:
 
 
 def _register() -> None:
+    from hospipost.cli.calendar import calendar
     from hospipost.cli.check import check, rules
     from hospipost.cli.daemon import daemon
     from hospipost.cli.init import init
@@ -62,6 +63,7 @@ def _register() -> None:
         status,
         history,
         reconcile,
+        calendar,
         networks,
         ledger,
         media,
