@@ -1,8 +1,9 @@
-"""A local HTTP server standing in for X and Facebook (and later the other networks).
+"""A local HTTP server standing in for the seven networks at once.
 
-It answers the endpoints hospipost's adapters call, records every post it receives,
-and can be told to be slow or to fail. Tests point the adapters' `api_base` at it.
-It binds 127.0.0.1 only and stops with the test.
+It answers the endpoints hospipost's adapters call (Meta's containers included, and the
+public copies of media under ``/public/`` that Instagram and Threads fetch), records every
+post it receives, and can be told to be slow or to fail. Tests point the adapters' `api_base`
+(and `media_url`) at it. It binds 127.0.0.1 only and stops with the test.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,6 +40,8 @@ class FakeNetworks:
     url: str = ""
     idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)  # Mastodon's Idempotency-Key
     bluesky_records: dict[str, dict[str, Any]] = field(default_factory=dict)  # by record key
+    containers: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # Meta: id → (network, fields)
+    public: Path | None = None  # the folder served under /public/ (what media_url points at)
 
     def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.faults.setdefault(network, []).append((status, body, headers or {}))
@@ -60,7 +64,11 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
             query = parse_qs(urlsplit(self.path).query)
-            if path == "/xrpc/com.atproto.repo.getRecord":
+            if path.startswith("/public/") and state.public is not None:
+                self.public_file(path.removeprefix("/public/"))
+            elif network_of(path) in META or path.rsplit("/", 1)[-1] in state.containers:
+                self.meta_read(path)
+            elif path == "/xrpc/com.atproto.repo.getRecord":
                 rkey = query.get("rkey", [""])[0]
                 with state.lock:
                     record = state.bluesky_records.get(rkey)
@@ -119,6 +127,9 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                 state.faults[network].insert(0, fault)
             if network == "bluesky":
                 self.bluesky(path, body)
+                return
+            if network in META:
+                self.meta_write(network, path, body)
                 return
             key = self.headers.get("Idempotency-Key")
             with state.lock:
@@ -181,6 +192,40 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             else:
                 self.reply(404, {"error": "MethodNotImplemented"})
 
+        def meta_write(self, network: str, path: str, body: dict[str, Any]) -> None:
+            """Instagram and Threads: a container is created, then published with its creation_id."""
+            with state.lock:
+                new_id = str(next(state.ids))
+                if path.endswith("_publish"):
+                    fields = state.containers.get(str(body.get("creation_id")), (network, {}))[1]
+                    state.received.append(Received(network, path, fields, fields.get("caption") or fields.get("text")))
+                else:
+                    state.received.append(Received(network, path, body, None))
+                state.containers[new_id] = (network, body)  # a container, or the post it became
+            self.reply(200, {"id": new_id})
+
+        def meta_read(self, path: str) -> None:
+            """A container's status (processed at once), a post's permalink, the publishing quota."""
+            last = path.rsplit("/", 1)[-1]
+            if last.endswith("publishing_limit"):
+                self.reply(200, {"data": [{"quota_usage": 0, "config": {"quota_total": 50, "quota_duration": 86400}}]})
+            else:
+                done = {"status_code": "FINISHED", "status": "FINISHED", "permalink": f"{state.url}/p/{last}"}
+                self.reply(200, {"id": last, **done})
+
+        def public_file(self, relative: str) -> None:
+            assert state.public is not None
+            target = (state.public / relative).resolve()
+            if not target.is_relative_to(state.public.resolve()) or not target.is_file():
+                self.reply(404, {"error": "not found"})
+                return
+            data = target.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def parse(self, raw: bytes) -> dict[str, Any]:
             kind = self.headers.get("Content-Type", "")
             if "json" in kind:
@@ -224,7 +269,16 @@ def _jwt() -> str:
     return f"{encode({'alg': 'HS256', 'typ': 'JWT'})}.{encode(claims)}.c2lnbmF0dXJl"
 
 
+INSTAGRAM_USER = "17841400000000000"
+THREADS_USER = "17841400000000001"
+META = ("instagram", "threads")
+
+
 def network_of(path: str) -> str:
+    if path.startswith("/v1.0/"):
+        return "threads"
+    if f"/{INSTAGRAM_USER}/" in path:
+        return "instagram"
     if path.startswith("/xrpc/"):
         return "bluesky"
     if path.startswith("/2/"):
@@ -251,8 +305,8 @@ def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
 
 
 @contextmanager
-def running(latency: float = 0.0) -> Iterator[FakeNetworks]:
-    state = FakeNetworks(latency=latency)
+def running(latency: float = 0.0, public: Path | None = None) -> Iterator[FakeNetworks]:
+    state = FakeNetworks(latency=latency, public=public)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
