@@ -212,8 +212,8 @@ class LinkedIn(Network):
 
     def post_part(self, session: requests.Session, part: Part) -> str:
         """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
-        images = [(urn, image.media.alt) for urn, image in zip(part.media_ids, part.images, strict=True)]
-        images = [(part.media_ids[0], part.video.media.alt)] if part.video else images
+        media = [part.video.media] if part.video else [image.media for image in part.images]
+        images = [(urn, item.alt) for urn, item in zip(part.media_ids, media, strict=True)]
         request = self._post(self.organization, self._headers(), part.text, images, part.video is not None)
         response = self._call(session, Attempt(part.doing), request)
         urn = _restli_id(response)
