@@ -1,9 +1,8 @@
 """LinkedIn organisation pages through the Posts API over plain HTTP (no maintained SDK).
 
-Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images and videos (linkedin_video.py)
+Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images and videos (linkedin_video)
 are registered, then PUT to upload URLs that get the token only on LinkedIn's own hosts; the text is "little text"
-(reserved characters escaped, hashtags templated). No idempotency key: a 422 "duplicate" refusal is unknown. More:
-NOTES.md."""
+(reserved characters escaped, hashtags templated). No idempotency key: a 422 "duplicate" is unknown. See NOTES.md."""
 
 from __future__ import annotations
 
@@ -194,9 +193,7 @@ class LinkedIn(Network):
 
     def upload_video(self, session: requests.Session, video: Video) -> list[str]:
         """Upload the video in the parts LinkedIn names, with its captions, and wait until it is AVAILABLE."""
-        urn = upload(self, session, video)
-        log.info("LinkedIn: uploaded %s as %s", video.media.file, urn)
-        return [urn]
+        return [upload(self, session, video)]
 
     def _put(
         self, session: requests.Session, what: str, url: str, data: bytes, kind: str, headers: dict[str, str]

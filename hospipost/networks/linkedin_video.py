@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from hospipost.networks.linkedin import LinkedIn
     from hospipost.networks.video import Video
     from hospipost.posts import Media
+
+log = logging.getLogger(__name__)
 
 # MP4, 3 s to 30 min, at most 500 MB (the ads specs; the API takes 5 GB), 1:2.4 to 2.4:1, SRT captions: NOTES.md
 VIDEO = VideoLimits(500 * 2**20, 30 * 60, 3.0, MP4, (1 / 2.4, 2.4), captions=True)
@@ -98,6 +101,7 @@ def upload(li: LinkedIn, session: requests.Session, video: Video) -> str:
         return None if body["status"] == "AVAILABLE" else POLL
 
     wait_until_processed(ready, what=f"the video {file}", who=li.who, limit=PROCESSING_LIMIT, sleep=li.sleep)
+    log.info("LinkedIn: uploaded %s as %s (%d parts%s)", file, urn, len(parts), ", captions" if captions else "")
     return urn
 
 
