@@ -13,6 +13,7 @@ import pytest
 
 from hospipost.config import Config, NetworkSettings
 from hospipost.credentials import Credentials
+from hospipost.networks import linkedin_video
 from hospipost.networks.base import PermanentError, Rendering, TransientError, UnknownOutcome
 from hospipost.networks.linkedin import LinkedIn
 from hospipost.networks.linkedin_video import VIDEO
@@ -144,12 +145,16 @@ def test_a_video_linkedin_cannot_process_is_a_permanent_failure_with_its_reason(
     assert "post" not in server.steps() and parts.calls == []
 
 
-def test_processing_that_never_ends_is_transient_and_publishes_nothing(server: LinkedInServer, tmp_path: Path) -> None:
-    server.processing_polls = 10**6
+def test_processing_that_never_ends_is_transient_and_publishes_nothing(
+    server: LinkedInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert linkedin_video.PROCESSING_LIMIT == 15 * 60
+    monkeypatch.setattr(linkedin_video, "PROCESSING_LIMIT", 60.0)  # 12 reads rather than 180
+    server.final = "PROCESSING"
     adapter, parts = make_adapter(server.url), Parts()
-    with pytest.raises(TransientError, match="LinkedIn was still processing the video media/canicule.mp4 after 900 s"):
+    with pytest.raises(TransientError, match="LinkedIn was still processing the video media/canicule.mp4 after 60 s"):
         publish(adapter, video(tmp_path), parts)
-    assert sum(adapter.slept) == 900 and set(adapter.slept) == {5.0}
+    assert adapter.slept == [5.0] * 12 and server.steps().count("status") == 13
     assert "post" not in server.steps() and parts.calls == []
 
 
