@@ -82,9 +82,8 @@ def upload(li: LinkedIn, session: requests.Session, video: Video) -> str:
                 " captions into the video and remove `captions:`, then publish again"
             )
         li._put(session, f"the captions {video.media.captions}", captions_url, as_srt(captions), OCTETS, headers)
-    li._call(
-        session, Attempt(f"finalizing the upload of {file}", Step.UPLOAD), finalize(li, headers, urn, token, etags)
-    )
+    finalizing = Attempt(f"finalizing the upload of {file}", Step.UPLOAD)
+    li._call(session, finalizing, finalize(li, headers, urn, token, etags))
     status = {"method": "GET", "url": f"{li.api_base}{VIDEOS}/{quote(urn, safe='')}", "headers": headers}
     reading = Attempt(f"reading the processing status of the video {file}", Step.UPLOAD)
 
