@@ -1,13 +1,14 @@
 """LinkedIn organisation pages through the Posts API over plain HTTP (no maintained SDK).
 
-Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images are registered, then PUT
-to an upload URL that gets the token only on LinkedIn's own hosts; the text is "little text" (reserved characters
-escaped, hashtags templated). No idempotency key: a 422 "duplicate" refusal is unknown. More: NOTES.md."""
+Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images and videos (linkedin_video)
+are registered, then PUT to upload URLs that get the token only on LinkedIn's own hosts; the text is "little text"
+(reserved characters escaped, hashtags templated). No idempotency key: a 422 "duplicate" is unknown. See NOTES.md."""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date, datetime
@@ -17,10 +18,13 @@ from urllib.parse import unquote, urlsplit
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, UnknownOutcome
 from hospipost.networks.http import USER_AGENT, path_of
+from hospipost.networks.linkedin_video import OCTETS, VIDEO, dry_run, json_of, upload
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:
     import requests
+
+    from hospipost.networks.video import Video
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ RESTLI = {"X-Restli-Protocol-Version": "2.0.0", "Content-Type": "application/jso
 REGISTER = "/rest/images?action=initializeUpload"
 PUT_NOTE = "Authorization only when the upload URL is on the API host or an https linkedin.com host"
 DISTRIBUTION = {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []}
-Alts = list[tuple[str, str | None]]  # (image URN, alt text)
+Alts = list[tuple[str, str | None]]  # (image or video URN, alt text)
 
 _ORGANIZATION = re.compile(r"urn:li:organization:([1-9][0-9]*)")
 _VERSION = re.compile(r"20[0-9]{2}(?:0[1-9]|1[0-2])")
@@ -86,7 +90,7 @@ class LinkedIn(Network):
     name = "linkedin"
     label = "LinkedIn"
     default_api_base = "https://api.linkedin.com"
-    limits = Limits(3000, char_length, "characters", max_images=20, max_image_bytes=10 * 2**20, image_types=IMAGE_TYPES)
+    limits = Limits(3000, char_length, "characters", 20, 10 * 2**20, image_types=IMAGE_TYPES, video=VIDEO)
     config_keys = {
         "organization": ConfigKey(str, required=True, help="urn:li:organization:<id>", check=_organization_problem),
         "token_env": ConfigKey(str, default="HOSPIPOST_LINKEDIN_TOKEN"),
@@ -100,6 +104,7 @@ class LinkedIn(Network):
     credential_keys = ("token_env",)
 
     today: Callable[[], date] = staticmethod(date.today)  # tests inject a fixed day
+    sleep: Callable[[float], None] = staticmethod(time.sleep)  # between a video's status reads; tests never wait
     _expiry_logged = False
 
     def _option(self, key: str) -> str:
@@ -125,9 +130,12 @@ class LinkedIn(Network):
         body = {"initializeUploadRequest": {"owner": organization}}
         return {"method": "POST", "url": self.api_base + REGISTER, "headers": headers, "json": body}
 
-    def _post(self, organization: str, headers: dict[str, str], text: str, images: Alts) -> dict[str, Any]:
-        """The request publishing the post; ``images`` are (image URN, alt text) pairs."""
-        refs = [{"id": urn, **({"altText": alt} if alt else {})} for urn, alt in images]
+    def _post(self, organization: str, headers: dict[str, str], text: str, images: Alts, video: bool) -> dict[str, Any]:
+        """The request publishing the post; ``images`` are (URN, alt text): the images, or the video (titled with it)."""
+        refs = [
+            {"id": urn, **({"title": alt} if alt and video else {}), **({"altText": alt} if alt else {})}
+            for urn, alt in images
+        ]
         content = {"media": refs[0]} if len(refs) == 1 else {"multiImage": {"images": refs}}
         body = {
             "author": organization,
@@ -150,15 +158,20 @@ class LinkedIn(Network):
         images: Alts = []
         for number, item in enumerate(rendering.media, 1):
             info, url = media_info(item.path), f"<uploadUrl returned for image {number}>"
-            put = {"Content-Type": info.mime or "application/octet-stream", "User-Agent": USER_AGENT}
+            put = {"Content-Type": info.mime or OCTETS, "User-Agent": USER_AGENT}
             size = info.size if info.problem is None else None
+            if (info.mime or "").startswith("video/"):
+                steps += dry_run(self, item, size or 0, headers, {**put, "Content-Type": OCTETS})
+                images.append(("<video URN>", item.alt))
+                continue
             body = {"file": item.file, "bytes": size, "type": info.mime, "alt": item.alt}
             steps += [
                 {**self._register(self.organization, headers), "file": item.file},
                 {"method": "PUT", "url": url, "headers": put, "body": body, "note": PUT_NOTE},
             ]
             images.append((f"<image URN {number}>", item.alt))
-        return [*steps, self._post(self.organization, headers, "\n\n".join(rendering.parts), images)]
+        video = [urn for urn, _ in images] == ["<video URN>"]
+        return [*steps, self._post(self.organization, headers, "\n\n".join(rendering.parts), images, video)]
 
     def connection(self) -> AbstractContextManager[Any]:
         return self.session()
@@ -170,24 +183,35 @@ class LinkedIn(Network):
         """Register the image, then PUT its bytes to the upload URL LinkedIn gave; its URN."""
         file, headers = image.media.file, self._headers()
         attempt = Attempt(f"preparing the image {file}", Step.UPLOAD)
-        value = _json(self._call(session, attempt, self._register(self.organization, headers))).get("value")
+        value = json_of(self._call(session, attempt, self._register(self.organization, headers))).get("value")
         upload_url, urn = (value.get("uploadUrl"), value.get("image")) if isinstance(value, dict) else (None, None)
         if not (isinstance(upload_url, str) and upload_url and isinstance(urn, str) and urn):
             raise self.failure(KeyError("uploadUrl"), attempt)  # an unreadable answer to an upload: transient
-        put = {"Content-Type": image.type}
-        if token_allowed(upload_url, self.api_base):
-            put["Authorization"] = headers["Authorization"]
-        else:
-            log.info("LinkedIn: uploading %s without the token to %s (not LinkedIn's)", file, path_of(upload_url))
-        request = {"method": "PUT", "url": upload_url, "headers": put, "data": image.data}
-        self._call(session, Attempt(f"uploading the image {file}", Step.UPLOAD), request)
+        self._put(session, f"the image {file}", upload_url, image.data, image.type, headers)
         log.info("LinkedIn: uploaded %s as %s", file, urn)
         return urn
 
+    def upload_video(self, session: requests.Session, video: Video) -> list[str]:
+        """Upload the video in the parts LinkedIn names, with its captions, and wait until it is AVAILABLE."""
+        return [upload(self, session, video)]
+
+    def _put(
+        self, session: requests.Session, what: str, url: str, data: bytes, kind: str, headers: dict[str, str]
+    ) -> str:
+        """PUT ``what`` to an upload URL LinkedIn gave (the token only to LinkedIn's own hosts): the answer's ETag."""
+        put = {"Content-Type": kind}
+        if token_allowed(url, self.api_base):
+            put["Authorization"] = headers["Authorization"]
+        else:
+            log.info("LinkedIn: uploading %s without the token to %s (not LinkedIn's)", what, path_of(url))
+        request = {"method": "PUT", "url": url, "headers": put, "data": data}
+        return str(self._call(session, Attempt(f"uploading {what}", Step.UPLOAD), request).headers.get("ETag") or "")
+
     def post_part(self, session: requests.Session, part: Part) -> str:
         """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
-        images = [(urn, image.media.alt) for urn, image in zip(part.media_ids, part.images, strict=True)]
-        request = self._post(self.organization, self._headers(), part.text, images)
+        media = [part.video.media] if part.video else [image.media for image in part.images]
+        images = [(urn, item.alt) for urn, item in zip(part.media_ids, media, strict=True)]
+        request = self._post(self.organization, self._headers(), part.text, images, part.video is not None)
         response = self._call(session, Attempt(part.doing), request)
         urn = _restli_id(response)
         if not urn:
@@ -223,7 +247,7 @@ class LinkedIn(Network):
         with self.session() as session:
             attempt = Attempt(f"reading the organization {organization}", Step.READ)
             response = self._call(session, attempt, {"method": "GET", "url": url, "headers": headers})
-        who = f"{_organization_name(_json(response))} ({organization}, LinkedIn-Version {self._option('version')})"
+        who = f"{_organization_name(json_of(response))} ({organization}, LinkedIn-Version {self._option('version')})"
         if (expires := self.token_expires) is None:
             return (
                 f"{who}; token expiry unknown (tokens last about 60 days): set networks.linkedin.token_expires"
@@ -251,7 +275,7 @@ class LinkedIn(Network):
         """The answer in a requests error, with LinkedIn's own explanation (its JSON ``message`` or ``code``)."""
         if (response := getattr(error, "response", None)) is None:
             return None
-        body = _json(response)
+        body = json_of(response)
         said = body.get("message") or body.get("code") or ("" if body else response.reason or "")
         return Answer(response.status_code, response.headers, " ".join(str(said).split()).rstrip(".")[:300])
 
@@ -337,11 +361,3 @@ def _organization_name(body: dict[str, Any]) -> str:
     if not (name := body.get("localizedName")) and isinstance(localized, dict) and localized:
         name = next(iter(localized.values()))
     return str(name) if name else "(no name)"
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
