@@ -7,13 +7,13 @@ waits for that video instead of publishing a second one."""
 from __future__ import annotations
 
 import logging
-import re
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from hospipost.networks.failures import Attempt, DeliveryError, PermanentError, Step, TransientError, UnknownOutcome
 from hospipost.networks.processing import wait_until_processed
-from hospipost.networks.video import MP4_MOV, VideoLimits, captions_format
+from hospipost.networks.srt import as_srt
+from hospipost.networks.video import MP4_MOV, VideoLimits
 
 if TYPE_CHECKING:
     import facebook
@@ -36,8 +36,6 @@ PAGE_VIDEO = VideoLimits(
 SIMPLE_MAX = 20 * 1024 * 1024  # up to this size the file goes in one request; above, in the chunks Meta asks for
 FAILED = frozenset({"error", "expired"})
 LOCALES = {"en": "en_US", "pt": "pt_PT", "ar": "ar_AR", "zh": "zh_CN", "ja": "ja_JP", "ko": "ko_KR"}
-_TIME = re.compile(r"(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})")
-_VTT_TAGS = re.compile(r"</?(?:v|c|lang|ruby|rt)(?:[.\s][^>]*)?>")
 
 
 def publish_video(fb: Facebook, graph: facebook.GraphAPI, part: Part) -> str:
@@ -120,7 +118,7 @@ def _add_captions(fb: Facebook, graph: facebook.GraphAPI, video_id: str, video: 
     refusal is logged for the team, never a failed delivery."""
     locale = fb_locale(language)
     name = f"{video.path.stem}.{locale}.srt"
-    files = {"captions_file": (name, srt(video.captions or b""), "application/x-subrip")}
+    files = {"captions_file": (name, as_srt(video.captions or b""), "application/x-subrip")}
     attempt = Attempt(f"adding the captions {video.media.captions}", Step.UPLOAD)
     path = f"{graph.version}/{video_id}/captions"
     try:
@@ -158,33 +156,6 @@ def fb_locale(language: str) -> str:
     lang = parts[0].lower() or "fr"
     region = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), None)
     return f"{lang}_{region}" if region else LOCALES.get(lang, f"{lang}_{lang.upper()}")
-
-
-def srt(captions: bytes) -> bytes:
-    """SRT captions: an SRT file as it is, a WebVTT file converted (cues numbered, times with a comma,
-    cue settings, notes, styles and voice tags left out)."""
-    if captions_format(captions) == "srt":
-        return captions
-    text = captions.decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
-    cues: list[str] = []
-    for block in re.split(r"\n[ \t]*\n", text.strip()):
-        lines = block.split("\n")
-        timing = next((index for index, line in enumerate(lines) if "-->" in line), None)
-        if timing is None:  # the WEBVTT header, a NOTE, a STYLE or a REGION block
-            continue
-        start, _, rest = lines[timing].partition("-->")
-        words = "\n".join(_VTT_TAGS.sub("", line) for line in lines[timing + 1 :])
-        cues.append(f"{len(cues) + 1}\n{_srt_time(start)} --> {_srt_time(rest.split()[0] if rest.split() else '')}")
-        cues[-1] += f"\n{words}" if words else ""
-    return ("\n\n".join(cues) + "\n").encode()
-
-
-def _srt_time(value: str) -> str:
-    match = _TIME.fullmatch(value.strip())
-    if not match:
-        return "00:00:00,000"
-    hours, minutes, seconds, millis = match.groups()
-    return f"{int(hours or 0):02d}:{minutes}:{seconds},{millis}"
 
 
 def is_video(item: Media) -> bool:

@@ -15,7 +15,8 @@ from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials
 from hospipost.networks.base import PermanentError, Rendering, TransientError, UnknownOutcome
 from hospipost.networks.facebook import Facebook
-from hospipost.networks.facebook_video import PAGE_VIDEO, fb_locale, srt
+from hospipost.networks.facebook_video import PAGE_VIDEO, fb_locale
+from hospipost.networks.srt import as_srt
 from hospipost.posts import Media
 from tests.fakes.facebook_video_server import PAGE, PROCESSING_FAILED, TOKEN, GraphVideos, running
 from tests.fakes.video import make_video
@@ -217,4 +218,4 @@ def test_facebook_locales(language: str, locale: str) -> None:
 
 def test_srt_conversion_keeps_hours_and_drops_cue_settings() -> None:
     vtt = b"\xef\xbb\xbfWEBVTT\r\n\r\n01:02:03.004 --> 01:02:04.500 line:0\r\n<c.loud>Attention</c>\r\n"
-    assert srt(vtt) == b"1\n01:02:03,004 --> 01:02:04,500\nAttention\n"
+    assert as_srt(vtt) == b"1\n01:02:03,004 --> 01:02:04,500\nAttention\n"
