@@ -1,5 +1,5 @@
 """Exactly once, with real processes: concurrent `publish` runs and SIGKILLs, on SQLite
-and PostgreSQL, against a local HTTP server standing in for X and Facebook.
+and PostgreSQL, against a local HTTP server standing in for the seven networks.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from hospipost.ledger import Ledger
 from tests import clock
-from tests.fakes.netserver import running
+from tests.fakes.netserver import INSTAGRAM_USER, THREADS_USER, running
 from tests.helpers import CONFIG_YAML
 
 SECRETS = {
@@ -30,15 +30,21 @@ SECRETS = {
     "HOSPIPOST_MASTODON_TOKEN": "SECRET-MASTODON-TOKEN-beef",
     "HOSPIPOST_LINKEDIN_TOKEN": "SECRET-LINKEDIN-TOKEN-f00d",
     "HOSPIPOST_BLUESKY_APP_PASSWORD": "secr-etbl-uesk-y123",
+    "HOSPIPOST_INSTAGRAM_TOKEN": "IGQ-SECRET-INSTAGRAM-TOKEN-d00d",
+    "HOSPIPOST_THREADS_TOKEN": "THQ-SECRET-THREADS-TOKEN-cafe",
 }
 HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
 ALL_FIVE = ("x", "facebook", "mastodon", "bluesky", "linkedin")
+SEVEN = (*ALL_FIVE, "instagram", "threads")
 
 
 def make_site(
     folder: Path, server_url: str, ledger_url: str, posts: int, networks: tuple[str, ...] = ("x", "facebook")
 ) -> Path:
-    """A site whose networks talk to the local server (the others disabled), with posts to those networks."""
+    """A site whose networks talk to the local server (the others disabled), with posts to those networks.
+
+    With Instagram or Threads, every post carries a JPEG image (Instagram takes no post without one),
+    served by the local server as media_url (it serves the site's media/ under /public/)."""
     config = CONFIG_YAML.replace("state: sqlite:///.hospipost/state.db", f"state: {ledger_url}")
     config = config.replace("  x: {enabled: true}", f"  x: {{enabled: true, api_base: '{server_url}', timeout: 5}}")
     config = config.replace(
@@ -52,16 +58,39 @@ def make_site(
     for name in ("x", "facebook", "mastodon", "bluesky", "linkedin"):
         if name not in networks:
             config = config.replace(f"  {name}: {{enabled: true", f"  {name}: {{enabled: false")
+    meta = [name for name in ("instagram", "threads") if name in networks]
+    for name, user in (("instagram", INSTAGRAM_USER), ("threads", THREADS_USER)):
+        if name in meta:
+            section = f"  {name}: {{enabled: true, user_id: '{user}', api_base: '{server_url}', timeout: 5}}\n"
+            config = config.replace("networks:\n", "networks:\n" + section, 1)
+    if meta:
+        config += f"media_url: {server_url}/public/\n"
     (folder / "posts").mkdir(parents=True)
     (folder / "config.yaml").write_text(config, encoding="utf-8")
+    media = ""
+    if meta:
+        (folder / "media").mkdir()
+        (folder / "media" / "affiche.jpg").write_bytes(_jpeg())
+        media = '    media: [{file: media/affiche.jpg, alt: "Affiche de la journée portes ouvertes du CHU."}]\n'
     lines = [f"defaults:\n  networks: [{', '.join(networks)}]\n  author: c.dupuis\n  approved_by: a.renier\nposts:\n"]
     for number in range(posts):
         lines.append(
             f"  - id: info-{number}\n    at: 2026-12-01 09:{number % 60:02d}\n"
-            f"    text: Information numéro {number} du CHU d'Angers sur l'accueil des familles.\n"
+            f"    text: Information numéro {number} du CHU d'Angers sur l'accueil des familles.\n{media}"
         )
     (folder / "posts" / "news.yaml").write_text("".join(lines), encoding="utf-8")
     return folder / "config.yaml"
+
+
+def _jpeg() -> bytes:
+    """A small JPEG without metadata: what the web server serves is then the file itself."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def publish(config: Path, *extra: str) -> subprocess.Popen:
@@ -106,10 +135,12 @@ def test_concurrent_publish_runs_send_each_delivery_once(tmp_path: Path, ledger_
         assert secret not in everything
 
 
-def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: str) -> None:
+@pytest.mark.parametrize("networks", [ALL_FIVE, SEVEN], ids=["five", "seven"])
+def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: str, networks: tuple[str, ...]) -> None:
+    """Killed anywhere, Meta's between a container and its publication included: nothing twice."""
     rng = random.Random(7)
-    with running(latency=0.03) as server:
-        config = make_site(tmp_path / "site", server.url, ledger_url, posts=20, networks=ALL_FIVE)
+    with running(latency=0.03, public=tmp_path / "site" / "media") as server:
+        config = make_site(tmp_path / "site", server.url, ledger_url, posts=20, networks=networks)
         for _ in range(8):
             process = publish(config)
             time.sleep(rng.uniform(0.3, 1.2))
@@ -117,11 +148,11 @@ def test_sigkill_at_random_points_never_sends_twice(tmp_path: Path, ledger_url: 
             process.wait()
         final = publish(config)
         out, err = final.communicate(timeout=120)
-        received = {network: Counter(server.texts(network)) for network in ALL_FIVE}
+        received = {network: Counter(server.texts(network)) for network in networks}
     for network, counts in received.items():
         assert all(count == 1 for count in counts.values()), f"{network} received a post twice"
     states = Counter(item.state for item in Ledger.open(ledger_url).all())
-    assert set(states) <= {"sent", "unknown"} and sum(states.values()) == 100, states
+    assert set(states) <= {"sent", "unknown"} and sum(states.values()) == 20 * len(networks), states
     sent_texts = sum(len(counts) for counts in received.values())
     assert sent_texts >= states["sent"]
     if states["unknown"]:
