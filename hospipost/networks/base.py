@@ -367,6 +367,23 @@ class Network:
         assert first is not None
         return self.sent(first)
 
+    def retract(self, part_ids: list[str], deleted: PartSent) -> None:
+        """Delete a published delivery: each part in ``part_ids`` (the network's ids, first part
+        first) is deleted, the last part first, and reported through ``deleted`` as soon as it is
+        gone, so a retry resumes with what remains. A part already gone counts as deleted."""
+        with self.connection() as connection:
+            for index in reversed(range(len(part_ids))):
+                self.delete_part(connection, part_ids[index])
+                deleted(index, part_ids[index])
+
+    def delete_part(self, connection: Any, part_id: str) -> None:
+        """Delete one published part (Step.DELETE). Errors are TransientError or PermanentError; a
+        network whose API deletes nothing says, in a PermanentError, what to do by hand."""
+        raise PermanentError(
+            f"{self.who} does not let hospipost delete a post: delete it on {self.who} by hand, then record it"
+            " with `hospipost retract --by-hand`"
+        )
+
     def connection(self) -> AbstractContextManager[Any]:
         """The client (session, SDK object) every request of one publish goes through."""
         return nullcontext()

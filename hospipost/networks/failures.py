@@ -58,6 +58,7 @@ class Step(StrEnum):
     READ = "read"  # nothing changes: always safe to retry
     UPLOAD = "upload"  # media not attached to any post yet: invisible, safe to redo
     PUBLISH = "publish"  # the request that puts the post online: it may have been processed
+    DELETE = "delete"  # retracting a published part: safe to repeat (a part already gone counts as deleted)
 
 
 @dataclass(frozen=True)
