@@ -268,11 +268,14 @@ class Bluesky(Network):
                     " nothing was published, hospipost will try again later"
                 )
             pds = bv.did_web(self._pds or self.api_base)
-            upload = lambda: service.upload(token(pds, bv.UPLOAD_BLOB, bv.TOKEN_LIFE), str(self._did), video)  # noqa: E731
-            job = self._call(client, upload, Attempt(f"uploading the video {file}", Step.UPLOAD))
+            job = self._call(  # a new token on each try: the one after a new login is the new session's
+                client,
+                lambda: service.upload(token(pds, bv.UPLOAD_BLOB, bv.TOKEN_LIFE), str(self._did), video),
+                Attempt(f"uploading the video {file}", Step.UPLOAD),
+            )
             asking = Attempt(f"asking Bluesky's video service how {file} is processing", Step.UPLOAD)
             poll = partial(self._call, client, partial(service.status, job["jobId"]), asking)
-            answers, last = itertools.chain([job], iter(poll, None)), job
+            answers, last = itertools.chain([job], iter(poll, None)), job  # the upload's answer is the first status
 
             def ready() -> float | None:
                 nonlocal last
@@ -294,9 +297,9 @@ class Bluesky(Network):
         """``createRecord`` under the part's record key; when it fails, a record already there counts as published."""
         from atproto_client import exceptions
 
-        client, rkey = connection.client, record_key(part.key, part.index)
         from hospipost.networks.bluesky_video import embed
 
+        client, rkey = connection.client, record_key(part.key, part.index)
         images = connection.images if part.media_ids else []
         video = embed(part.video.media, part.video, *connection.video, part.language) if part.video else None
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -32,8 +32,9 @@ CHUNK = 1 << 20  # the upload streams the file in pieces of 1 MiB
 
 
 def did_web(url: str) -> str:
-    """The did:web of a service at ``url`` (the audience of a service token): its host, ':' as %3A."""
-    return "did:web:" + urlsplit(url).netloc.replace(":", "%3A")
+    """The did:web of a service at ``url`` (the audience of a service token): its host name, as a PDS
+    names itself (``did:web:${hostname}``, without the port)."""
+    return f"did:web:{urlsplit(url).hostname or ''}"
 
 
 def checked(video: Video) -> Video:

@@ -42,6 +42,7 @@ class Job:
     size: int
     digest: str
     polls: int = 0
+    blob: dict[str, Any] | None = None  # what the PDS stored, when the service has one
 
 
 @dataclass
@@ -57,15 +58,18 @@ class FakeVideoService:
     jobs: dict[str, Job] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    pds_url: str | None = None  # a real PDS: the video goes to its uploadBlob under the upload's token
 
     @property
     def did(self) -> str:
-        return "did:web:" + urlsplit(self.url).netloc.replace(":", "%3A")
+        return f"did:web:{urlsplit(self.url).hostname}"
 
     def names(self) -> list[str]:
         return [f"{request.method} {request.name}" for request in self.seen]
 
     def blob(self, job: Job) -> dict[str, Any]:
+        if job.blob is not None:
+            return job.blob
         return {
             "$type": "blob",
             "ref": {"$link": f"bafkreivideo{job.digest[:20]}"},
@@ -141,11 +145,22 @@ def _handler(state: FakeVideoService) -> type[BaseHTTPRequestHandler]:
                 if known is None:
                     job = Job(f"job{next(state.numbers)}", did, len(seen.body), digest)
                     state.jobs[job.id] = job
+            if known is None and state.pds_url:
+                job.blob = self.store(seen)
             if known is not None:
                 body = {"error": "already_exists", "message": "Video already processed", "jobId": known.id}
                 self.reply(409, {**body, "did": did, "state": state.status(known)["state"]})
                 return
             self.reply(200, {"jobStatus": {"jobId": job.id, "did": did, "state": CREATED, "progress": 0}})
+
+        def store(self, seen: Seen) -> dict[str, Any]:
+            """The video stored on the PDS with the upload's own token (as the service does once it is encoded)."""
+            import httpx
+
+            headers = {"Authorization": seen.headers["authorization"], "Content-Type": "video/mp4"}
+            answer = httpx.post(f"{state.pds_url}/xrpc/com.atproto.repo.uploadBlob", content=seen.body, headers=headers)
+            answer.raise_for_status()
+            return answer.json()["blob"]
 
         def body(self) -> bytes:
             if self.headers.get("Transfer-Encoding", "").lower() != "chunked":

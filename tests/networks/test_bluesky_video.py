@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,11 +100,12 @@ def test_a_video_post_goes_through_the_video_service_and_is_published_once(
     ]
     limits, upload, *polls = video_service.seen
     assert claims(limits.headers["authorization"])["aud"] == video_service.did
-    assert claims(upload.headers["authorization"]) == {
+    upload_claims = claims(upload.headers["authorization"])
+    assert upload_claims.pop("exp") == pytest.approx(time.time() + 1800, abs=60)  # the service uploads later
+    assert upload_claims == {
         "iss": DID,
         "aud": "did:web:bsky.social",  # the account's PDS: the service stores the processed video there
         "lxm": "com.atproto.repo.uploadBlob",
-        "exp": claims(upload.headers["authorization"])["exp"],
     }
     assert upload.params == {"did": DID, "name": "visite.mp4"}
     assert upload.headers["content-type"] == "video/mp4" and upload.headers["content-length"] == str(size)
@@ -230,3 +232,23 @@ def test_the_dry_run_shows_the_video_requests_with_placeholders(
         "captions": [{"lang": "fr", "file": "<blob: media/visite.vtt>"}],
     }
     assert "Bearer ey" not in json.dumps(steps)
+
+
+def test_a_token_the_video_service_refuses_is_renewed_once_after_a_new_login_then_permanent(
+    server: Server, video_service: FakeVideoService, tmp_path: Path
+) -> None:
+    video_service.pds_did = "did:web:elsewhere.example"  # the service expects another audience
+    with pytest.raises(
+        PermanentError, match=r"while uploading the video media/visite.mp4 \(HTTP 401: BadJwtAudience"
+    ) as caught:
+        publish(adapter(video_service), clip(tmp_path))
+    assert video_service.names().count("POST app.bsky.video.uploadVideo") == 2 and server.login.call_count == 2
+    assert "U0VSVklDRS1TRUNSRVQ" not in str(caught.value) and server.created == []
+
+
+def test_the_dry_run_names_what_publishing_would_refuse(video_service: FakeVideoService, tmp_path: Path) -> None:
+    item = clip(tmp_path, captions=b"WEBVTT\n\n" + b"00:00.000 --> 00:01.000\nBonjour.\n\n" * 700)
+    steps = adapter(video_service).payload(Rendering("bluesky", ["Visite."], [item], "fr"))
+    [upload] = [step for step in steps if step["url"].endswith("uploadVideo")]
+    assert "weigh 23808 bytes as WebVTT and Bluesky takes at most 20000" in upload["problem"]
+    assert "bytes" not in upload and steps[-1]["json"]["record"]["embed"]["video"].startswith("<blob of media/")
