@@ -1,4 +1,4 @@
-"""Bluesky's videos go through its video service (video.bsky.app), not the PDS: the service checks the
+"""Bluesky's videos go through its video service (video.bsky.app, option video_service), not the PDS: the service checks the
 account's daily allowance, processes the MP4 and stores the result on the account's PDS as a blob,
 which the post embeds (``app.bsky.embed.video``). The calls are authorised by service tokens the PDS
 signs (``com.atproto.server.getServiceAuth``). Lexicons and limits: NOTES.md."""
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from hospipost.networks.video import Video
     from hospipost.posts import Media
 
-VIDEO_SERVICE = "https://video.bsky.app"
 EMBED = "app.bsky.embed.video"
 LIMITS, UPLOAD, STATUS = (f"app.bsky.video.{name}" for name in ("getUploadLimits", "uploadVideo", "getJobStatus"))
 UPLOAD_BLOB = "com.atproto.repo.uploadBlob"  # what the service does on the PDS with the upload's token
@@ -149,7 +148,7 @@ class VideoService:
         return job_of(content.content)
 
     def status(self, job_id: str) -> dict[str, Any]:
-        """``getJobStatus`` (no token: the job id is the capability)."""
+        """``getJobStatus``, without a token, as Bluesky's app asks it."""
         return job_of(self.request.get(self.url(STATUS), params={"jobId": job_id}).content)
 
     def close(self) -> None:
@@ -164,7 +163,12 @@ def dry_run(item: Media, video: Video | None, service: str, pds: str, handle: st
     pds_did, name = f"<did:web of @{handle}'s PDS>", item.path.name
     steps: list[dict[str, Any]] = [
         {"method": "GET", "url": auth, "params": {"aud": did_web(service), "lxm": LIMITS}},
-        {"method": "GET", "url": f"{service}/xrpc/{LIMITS}", "headers": token, "note": "no upload unless canUpload"},
+        {
+            "method": "GET",
+            "url": f"{service}/xrpc/{LIMITS}",
+            "headers": token,
+            "note": "nothing uploaded unless canUpload and enough left today",
+        },
         {"method": "GET", "url": auth, "params": {"aud": pds_did, "lxm": UPLOAD_BLOB, "exp": "<in 30 minutes>"}},
         {"method": "POST", "url": f"{service}/xrpc/{UPLOAD}", "params": {"did": f"<DID of @{handle}>", "name": name}},
         {"method": "GET", "url": f"{service}/xrpc/{STATUS}", "params": {"jobId": "<jobId from uploadVideo>"}},
