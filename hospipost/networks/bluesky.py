@@ -7,10 +7,12 @@ id, so a failed createRecord is read back: a part is never published twice. More
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,14 +22,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hospipost.media import image_size
-from hospipost.networks.base import ConfigKey, Image, Limits, Network, Sent
+from hospipost.networks.base import ConfigKey, Image, Limits, Network, Sent, http_url_problem
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, TransientError
+from hospipost.networks.processing import wait_until_processed
+from hospipost.networks.video import VideoLimits
 from hospipost.textlength import grapheme_length
 
 if TYPE_CHECKING:
     from atproto_client import Client
 
     from hospipost.networks.base import Part, Rendering
+    from hospipost.networks.video import Video
+    from hospipost.posts import Media
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +78,13 @@ def _no_handle(value: Any) -> str | None:
 @dataclass
 class _Link:
     """One publish's client and what its records need: the DIDs of the mentioned handles (None: plain
-    text), the embed entries of the uploaded images, the strong refs (uri, cid) of the parts online."""
+    text), the embed entries of the uploaded images, the blobs of the video and its captions, the strong refs
+    (uri, cid) of the parts online."""
 
     client: Client
     dids: Dids = field(default_factory=dict)
     images: list[dict[str, Any]] = field(default_factory=list)
+    video: tuple[Any, Any] = (None, None)
     refs: Refs = field(default_factory=list)
 
 
@@ -95,10 +103,14 @@ class Bluesky(Network):
         max_bytes=3000,
         shrink_to_fit=True,  # re-encoded as a JPEG under max_image_bytes, at most 2000 px a side
         max_image_side=2000,
+        video=VideoLimits(max_bytes=100_000_000, max_seconds=180, captions=True),  # NOTES.md: the sources
     )
     config_keys = {
         "handle": ConfigKey(str, required=True, help="the account's handle, e.g. chu.example.org", check=_no_handle),
         "app_password_env": ConfigKey(str, default="HOSPIPOST_BLUESKY_APP_PASSWORD"),
+        "video_service": ConfigKey(
+            str, default="https://video.bsky.app", help="Bluesky's video service", check=http_url_problem
+        ),
     }
     idempotent_publish = True
     idempotency_note = "a retry cannot publish it twice (same record key)"
@@ -108,6 +120,8 @@ class Bluesky(Network):
     _did: str | None = None  # of the session: the account, its handle, the scope of its token
     _session_handle: str | None = None
     _scope: str | None = None
+    _pds: str | None = None  # the account's PDS, from the session's DID document (None: api_base)
+    sleep = staticmethod(time.sleep)  # between two questions on a video's processing; tests inject a fake
 
     @property
     def handle(self) -> str:
@@ -116,6 +130,10 @@ class Bluesky(Network):
     @property
     def password_env(self) -> str:
         return str(self.settings.options.get("app_password_env") or self.config_keys["app_password_env"].default)
+
+    @property
+    def video_service(self) -> str:
+        return str(self.settings.options.get("video_service") or self.config_keys["video_service"].default).rstrip("/")
 
     @property
     def session_path(self) -> Path | None:
@@ -135,8 +153,9 @@ class Bluesky(Network):
         note = "resolved at publish time; a handle that does not resolve stays plain text"
         steps += [step("GET", "com.atproto.identity.resolveHandle", params={"handle": h}, note=note) for h in handles]
         dids: Dids = {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles}
+        video = self._video_steps(rendering, steps)  # the embed, None when the post has no video
         images: list[dict[str, Any]] = []
-        for number, item in enumerate(rendering.media, 1):
+        for number, item in enumerate(rendering.media if video is None else [], 1):
             steps.append(step("POST", "com.atproto.repo.uploadBlob", file=item.file, alt=item.alt or ""))
             images.append({"alt": item.alt or "", "image": f"<blob {number}: {item.file}>"})
             try:
@@ -155,11 +174,29 @@ class Bluesky(Network):
         for index, text in enumerate(rendering.parts):
             refs = [("<uri of part 1>", "<cid of part 1>"), (f"<uri of part {index}>", f"<cid of part {index}>")]
             when = "<time of publication>"
-            record = _record(text, dids, [] if index else images, refs if index else [], when, rendering.language)
+            media = ([], None) if index else (images, video)
+            record = _record(text, dids, *media, refs if index else [], when, rendering.language)
             rkey = record_key(key, index) if key else f"<TID derived from the delivery id and part {index + 1}>"
             create = {"repo": f"<DID of @{self.handle}>", "collection": POST, "rkey": rkey, "record": record}
             steps.append(step("POST", "com.atproto.repo.createRecord", json=create))
         return steps
+
+    def _video_steps(self, rendering: Rendering, steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The dry run's video requests (added to ``steps``) and the post's embed; None without a video."""
+        from hospipost.networks import bluesky_video as bv
+
+        if not (items := [item for item in rendering.media if bv.is_video(item)]):
+            return None
+        video, problem = None, None
+        try:
+            video = self.read_media(rendering.media)[1]  # as publishing reads it: SRT captions become WebVTT
+        except PermanentError as error:
+            problem = str(error)
+        steps += bv.dry_run(items[0], video, self.video_service, self.api_base, self.handle)
+        if problem:
+            steps[-2]["problem"] = problem  # on uploadVideo
+        captions = None if video is None or video.captions is None else f"<blob: {items[0].captions}>"
+        return bv.embed(items[0], video, f"<blob of {items[0].file}, from getJobStatus>", captions, rendering.language)
 
     # ------------------------------------------------------------------ the publish template's steps
 
@@ -208,14 +245,65 @@ class Bluesky(Network):
             connection.images.append(_embedded(image, content["blob"]))
         return [str(entry["image"]["ref"]) for entry in connection.images]
 
+    def read_media(self, media: list[Media]) -> tuple[list[Image], Video | None]:
+        """The base's reading; a video's description and captions checked against the lexicon (SRT → WebVTT)."""
+        from hospipost.networks.bluesky_video import checked
+
+        images, video = super().read_media(media)
+        return images, video and checked(video)
+
+    def upload_video(self, connection: _Link, video: Video) -> list[str]:
+        """The video through the video service (the day's allowance, the upload, its processing until the
+        blob is on the PDS), then its captions with ``uploadBlob``; ``post_part`` embeds both."""
+        from hospipost.networks import bluesky_video as bv
+        from hospipost.networks.http import USER_AGENT
+
+        client, file, token = connection.client, video.media.file, partial(self._service_token, connection.client)
+        with contextlib.closing(bv.VideoService(self.video_service, self.timeout, USER_AGENT)) as service:
+            asking = Attempt("asking Bluesky's video service for the day's allowance", Step.UPLOAD)
+            limits = self._call(client, lambda: service.limits(token(service.did, bv.LIMITS)), asking)
+            if problem := bv.allowance_problem(limits, video.size):
+                raise TransientError(
+                    f"Bluesky's video service takes no video of {video.size} bytes from @{self.handle} now ({problem});"
+                    " nothing was published, hospipost will try again later"
+                )
+            pds = bv.did_web(self._pds or self.api_base)
+            job = self._call(  # a new token on each try: the one after a new login is the new session's
+                client,
+                lambda: service.upload(token(pds, bv.UPLOAD_BLOB, bv.TOKEN_LIFE), str(self._did), video),
+                Attempt(f"uploading the video {file}", Step.UPLOAD),
+            )
+            asking = Attempt(f"asking Bluesky's video service how {file} is processing", Step.UPLOAD)
+            poll = partial(self._call, client, partial(service.status, job["jobId"]), asking)
+            answers, last = itertools.chain([job], iter(poll, None)), job  # the upload's answer is the first status
+
+            def ready() -> float | None:
+                nonlocal last
+                if (last := next(answers)).get("state") == bv.FAILED:
+                    raise bv.failure(last, file)
+                return None if last.get("state") == bv.DONE and last.get("blob") else bv.POLL_EVERY
+
+            wait_until_processed(ready, what=f"the video {file}", who=self.who, limit=bv.POLL_FOR, sleep=self.sleep)
+        log.info("Bluesky: %s processed (%d bytes, job %s)", file, video.size, job["jobId"])
+        captions = None
+        if video.captions is not None:
+            upload = _procedure(client, "com.atproto.repo.uploadBlob", video.captions, "text/vtt", "blob")
+            attempt = Attempt(f"uploading the captions {video.media.captions}", Step.UPLOAD)
+            captions = self._call(client, upload, attempt)["blob"]
+        connection.video = (last["blob"], captions)
+        return []
+
     def post_part(self, connection: _Link, part: Part) -> str:
         """``createRecord`` under the part's record key; when it fails, a record already there counts as published."""
         from atproto_client import exceptions
 
+        from hospipost.networks.bluesky_video import embed
+
         client, rkey = connection.client, record_key(part.key, part.index)
         images = connection.images if part.media_ids else []
+        video = embed(part.video.media, part.video, *connection.video, part.language) if part.video else None
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        record = _record(part.text, connection.dids, images, connection.refs, now, part.language)
+        record = _record(part.text, connection.dids, images, video, connection.refs, now, part.language)
         body = json.dumps({"repo": self._did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False)
         request = _procedure(client, "com.atproto.repo.createRecord", body.encode(), "application/json", "uri", "cid")
 
@@ -257,6 +345,13 @@ class Bluesky(Network):
                 link.client, link.client.com.atproto.server.get_session, Attempt("checking the session", Step.READ)
             )
             return f"@{session.handle} ({session.did})"
+
+    def _service_token(self, client: Client, aud: str, lxm: str, life: int = 0) -> str:
+        """A token the PDS signs for service ``aud`` to call ``lxm`` as the account (a secret from now on)."""
+        params = {"aud": aud, "lxm": lxm, **({"exp": int(time.time()) + life} if life else {})}
+        token = str(client.com.atproto.server.get_service_auth(params).token)
+        self._remember_secret(token)
+        return token
 
     def _resolve(self, client: Client, handle: str) -> str | None:
         """The DID of a mentioned handle; None (a warning) when it does not resolve: it stays plain text."""
@@ -321,6 +416,7 @@ class Bluesky(Network):
 
         client.update_base_url(self.api_base)
         self._did, self._session_handle, self._scope, text = session.did, session.handle, None, session.export()
+        self._pds = getattr(session, "pds_endpoint", None)
         self._remember_secret(text, session.access_jwt, session.refresh_jwt)
         with contextlib.suppress(Exception):
             self._scope = session.access_jwt_payload.scope
@@ -484,16 +580,20 @@ def _overlaps(start: int, end: int, spans: list[tuple[Any, ...]]) -> bool:
 # ---------------------------------------------------------------------- records
 
 
-def _record(text: str, dids: Dids, images: list[dict[str, Any]], refs: Refs, when: str, lang: str) -> dict[str, Any]:
+def _record(
+    text: str, dids: Dids, images: list[dict[str, Any]], video: dict[str, Any] | None, refs: Refs, when: str, lang: str
+) -> dict[str, Any]:
     """The ``app.bsky.feed.post`` record of a part, as JSON: its facets, its reply to the thread's root
-    and previous part (``refs``), its embed: the images, else a card for its first link (titled the link)."""
+    and previous part (``refs``), its embed: the video, the images, else a card for its first link (titled the link)."""
     record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": when, "langs": [lang]}
     if facets := build_facets(text, dids):
         record["facets"] = facets
     if refs:
         (root, root_cid), (parent, parent_cid) = refs[0], refs[-1]
         record["reply"] = {"root": {"uri": root, "cid": root_cid}, "parent": {"uri": parent, "cid": parent_cid}}
-    if images:
+    if video:
+        record["embed"] = video
+    elif images:
         record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
     elif links := find_links(text):
         start, end, uri = links[0]

@@ -1,0 +1,184 @@
+"""Bluesky's videos go through its video service (video.bsky.app, option video_service), not the PDS: the service checks the
+account's daily allowance, processes the MP4 and stores the result on the account's PDS as a blob,
+which the post embeds (``app.bsky.embed.video``). The calls are authorised by service tokens the PDS
+signs (``com.atproto.server.getServiceAuth``). Lexicons and limits: NOTES.md."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from hospipost.networks.failures import PermanentError
+from hospipost.networks.video import captions_format
+from hospipost.textlength import grapheme_length
+
+if TYPE_CHECKING:
+    from atproto_client.request import Request
+
+    from hospipost.networks.video import Video
+    from hospipost.posts import Media
+
+EMBED = "app.bsky.embed.video"
+LIMITS, UPLOAD, STATUS = (f"app.bsky.video.{name}" for name in ("getUploadLimits", "uploadVideo", "getJobStatus"))
+UPLOAD_BLOB = "com.atproto.repo.uploadBlob"  # what the service does on the PDS with the upload's token
+TOKEN_LIFE = 30 * 60  # seconds the upload's token stays valid: the service uploads to the PDS once done
+DONE, FAILED = "JOB_STATE_COMPLETED", "JOB_STATE_FAILED"
+POLL_EVERY, POLL_FOR = 2.0, 300.0  # seconds between two getJobStatus, and at most in all
+MAX_CAPTIONS_BYTES = 20_000  # app.bsky.embed.video#caption: text/vtt, maxSize 20000
+MAX_ALT_GRAPHEMES = 1000  # app.bsky.embed.video: alt maxGraphemes 1000
+CHUNK = 1 << 20  # the upload streams the file in pieces of 1 MiB
+
+
+def did_web(url: str) -> str:
+    """The did:web of a service at ``url`` (the audience of a service token): its host name, as a PDS
+    names itself (``did:web:${hostname}``, without the port)."""
+    return f"did:web:{urlsplit(url).hostname or ''}"
+
+
+def checked(video: Video) -> Video:
+    """The video with its captions as WebVTT (SRT converted), refused (PermanentError, nothing sent)
+    when its description or captions exceed what the lexicon takes."""
+    from dataclasses import replace
+
+    alt = video.media.alt or ""
+    if (length := grapheme_length(alt)) > MAX_ALT_GRAPHEMES:
+        raise PermanentError(
+            f"the description of {video.media.file} is {length} graphemes long and Bluesky takes"
+            f" {MAX_ALT_GRAPHEMES}: shorten it, then publish again"
+        )
+    if video.captions is None:
+        return video
+    vtt = video.captions if captions_format(video.captions) == "vtt" else srt_to_vtt(video.captions)
+    if len(vtt) > MAX_CAPTIONS_BYTES:
+        raise PermanentError(
+            f"the captions {video.media.captions} weigh {len(vtt)} bytes as WebVTT and Bluesky takes at most"
+            f" {MAX_CAPTIONS_BYTES}: split the video or shorten the captions, then publish again"
+        )
+    return replace(video, captions=vtt)
+
+
+def srt_to_vtt(data: bytes) -> bytes:
+    """SRT captions as WebVTT: a header, and '.' before the milliseconds (cue numbers stay, as cue ids)."""
+    text = data.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+    return ("WEBVTT\n\n" + re.sub(r"(\d\d:\d\d:\d\d),(\d{3})", r"\1.\2", text.lstrip())).encode()
+
+
+def is_video(item: Media) -> bool:
+    from hospipost.media import video_type
+
+    try:
+        with open(item.path, "rb") as handle:
+            return video_type(handle.read(16)) is not None
+    except OSError:
+        return False
+
+
+def embed(item: Media, video: Video | None, blob: Any, captions: Any, lang: str) -> dict[str, Any]:
+    """The post's ``app.bsky.embed.video``: the processed blob, the description, the frame size, the captions."""
+    found: dict[str, Any] = {"$type": EMBED, "video": blob, "alt": item.alt or ""}
+    if video is not None:
+        found["aspectRatio"] = {"width": video.width, "height": video.height}
+    if captions is not None:
+        found["captions"] = [{"lang": lang, "file": captions}]
+    return found
+
+
+def job_of(content: Any) -> dict[str, Any]:
+    """The job status in an answer of uploadVideo or getJobStatus (wrapped in ``jobStatus`` or not)."""
+    job = content.get("jobStatus") or content if isinstance(content, dict) else None
+    if not isinstance(job, dict) or not job.get("jobId"):
+        raise ValueError("Bluesky's video service answered without a job")
+    return job
+
+
+def allowance_problem(limits: dict[str, Any], size: int) -> str | None:
+    """Why the service takes no video of ``size`` bytes from the account today, or None."""
+    videos, size_left = limits.get("remainingDailyVideos"), limits.get("remainingDailyBytes")
+    if limits.get("canUpload") and (videos is None or videos > 0) and (size_left is None or size_left >= size):
+        return None
+    said = ": ".join(str(limits[key]) for key in ("error", "message") if limits.get(key))
+    return said or f"{videos} videos and {size_left} bytes left today"
+
+
+def failure(job: dict[str, Any], file: str) -> PermanentError:
+    """A job the service could not process, with its reason."""
+    reason = ": ".join(str(job[key]) for key in ("error", "message") if job.get(key)) or "no reason given"
+    return PermanentError(
+        f"Bluesky's video service could not process the video {file} ({reason}); nothing was published:"
+        " re-export it as MP4 (H.264 and AAC), then publish again"
+    )
+
+
+class VideoService:
+    """The video service's three calls, on their own HTTP client (never the PDS session's token)."""
+
+    def __init__(self, base: str, timeout: float, user_agent: str) -> None:
+        from atproto_client.request import Request
+
+        self.base = base.rstrip("/")
+        self.did = did_web(self.base)
+        self.request: Request = Request(timeout=timeout)
+        self.request.add_additional_header("User-Agent", user_agent)
+
+    def url(self, name: str) -> str:
+        return f"{self.base}/xrpc/{name}"
+
+    def limits(self, token: str) -> dict[str, Any]:
+        """``getUploadLimits``: canUpload, remainingDailyVideos, remainingDailyBytes (message, error)."""
+        content = self.request.get(self.url(LIMITS), headers={"Authorization": f"Bearer {token}"}).content
+        if not isinstance(content, dict) or "canUpload" not in content:
+            raise ValueError(f"{LIMITS} answered without canUpload")
+        return content
+
+    def upload(self, token: str, did: str, video: Video) -> dict[str, Any]:
+        """``uploadVideo`` of the file, streamed: its job. A video the service already has (409
+        ``already_exists``) gives that job again."""
+        from atproto_client import exceptions
+
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": video.type, "Content-Length": str(video.size)}
+        params = {"did": did, "name": video.path.name}
+        try:
+            content = self.request.post(self.url(UPLOAD), params=params, content=video.chunks(CHUNK), headers=headers)
+        except exceptions.NetworkError as error:
+            body = getattr(error.response, "content", None)
+            if getattr(error.response, "status_code", None) == 409 and (job_id := getattr(body, "jobId", None)):
+                return {"jobId": str(job_id), "state": "JOB_STATE_CREATED"}
+            raise
+        return job_of(content.content)
+
+    def status(self, job_id: str) -> dict[str, Any]:
+        """``getJobStatus``, without a token, as Bluesky's app asks it."""
+        return job_of(self.request.get(self.url(STATUS), params={"jobId": job_id}).content)
+
+    def close(self) -> None:
+        self.request.close()
+
+
+def dry_run(item: Media, video: Video | None, service: str, pds: str, handle: str) -> list[dict[str, Any]]:
+    """The video requests of the dry run: placeholders for tokens and ids, sizes from the file (``video``,
+    None when it cannot be read)."""
+    token = {"Authorization": "Bearer <service token from getServiceAuth>"}
+    auth = f"{pds}/xrpc/com.atproto.server.getServiceAuth"
+    pds_did, name = f"<did:web of @{handle}'s PDS>", item.path.name
+    steps: list[dict[str, Any]] = [
+        {"method": "GET", "url": auth, "params": {"aud": did_web(service), "lxm": LIMITS}},
+        {
+            "method": "GET",
+            "url": f"{service}/xrpc/{LIMITS}",
+            "headers": token,
+            "note": "nothing uploaded unless canUpload and enough left today",
+        },
+        {"method": "GET", "url": auth, "params": {"aud": pds_did, "lxm": UPLOAD_BLOB, "exp": "<in 30 minutes>"}},
+        {"method": "POST", "url": f"{service}/xrpc/{UPLOAD}", "params": {"did": f"<DID of @{handle}>", "name": name}},
+        {"method": "GET", "url": f"{service}/xrpc/{STATUS}", "params": {"jobId": "<jobId from uploadVideo>"}},
+    ]
+    steps[3].update(headers=token, file=item.file)
+    steps[4]["note"] = f"every {POLL_EVERY:g} s until {DONE} (its blob) or {FAILED}, at most {POLL_FOR:g} s"
+    if video is not None:
+        steps[3].update({"content_type": video.type, "bytes": video.size, "seconds": round(video.seconds, 2)})
+        steps[3]["size"] = f"{video.width}×{video.height}"
+        if video.captions is not None:
+            captions = {"file": video.media.captions, "content_type": "text/vtt", "bytes": len(video.captions)}
+            steps.append({"method": "POST", "url": f"{pds}/xrpc/{UPLOAD_BLOB}", **captions})
+    return steps
