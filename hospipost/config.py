@@ -26,6 +26,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 SLOT_GROUPS = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:], "every_day": WEEKDAYS}
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d)\s*$")
 DEFAULT_LANGUAGE = "fr"
+# The kinds of posts (a post's `kind:`), here because approvals.required names them.
+KINDS = ("alert", "innovation", "news", "event", "recruitment", "prevention")
 # A BCP 47 language tag as networks take it: a 2- or 3-letter language, then subtags (en-GB, pt-BR).
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 MEDIA_DIR = "media"  # the project's media folder, next to config.yaml
@@ -359,8 +361,6 @@ class _ConfigReader:
         return config
 
     def approvals(self, data: LineDict) -> ApprovalSettings:
-        from hospipost.posts import KINDS  # posts imports this module; both are loaded by now
-
         line = data.line_of("approvals")
         section = self.mapping(data["approvals"], line, "approvals", ("roles", "required"))
         if "roles" not in section:

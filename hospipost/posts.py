@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hospipost.config import DEFAULT_LANGUAGE, Config, language_problem
+from hospipost.config import DEFAULT_LANGUAGE, KINDS, Config, language_problem
 from hospipost.errors import InputError
 from hospipost.gcpause import gc_paused
 from hospipost.networks import NETWORK_NAMES
 from hospipost.timeutil import TimeValueError, parse_datetime
 from hospipost.yamlfile import LineDict, LineList, load_yaml
 
-KINDS = ("alert", "innovation", "news", "event", "recruitment", "prevention")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_LENGTH = 100_000
 POST_KEYS = (
