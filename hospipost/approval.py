@@ -124,17 +124,19 @@ class Stale:
 
     approval: Approval
     changed: tuple[str, ...]  # the parts that changed; empty when the approval kept no parts
+    field: str  # where the approval is written: approvals[i], or approved_by
 
 
 def stale_approvals(post: Post, config: Config, cache: dict[str, Any]) -> list[Stale]:
     """The post's approvals whose hash is not the hash of its content now."""
     stale = []
-    for approval in post.approvals:
+    for index, approval in enumerate(post.approvals):
         if approval.hash is None:
             continue  # a bare approved_by: proves nothing, so it cannot go stale
         current = post_hash(post, config, cache)
         if approval.hash != current.value:
-            stale.append(Stale(approval, tuple(current.changed(approval))))
+            field = f"approvals[{index}]" if approval.recorded else "approved_by"
+            stale.append(Stale(approval, tuple(current.changed(approval)), field))
     return stale
 
 
@@ -177,14 +179,19 @@ def default_approver(folder: Path) -> str:
     import getpass
     import subprocess
 
-    try:
-        found = subprocess.run(
-            ["git", "-C", str(folder), "config", "user.email"], capture_output=True, text=True, timeout=10, check=False
-        )
-        if found.returncode == 0 and found.stdout.strip():
-            return found.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10, check=False
+            )
+        except (OSError, subprocess.SubprocessError):  # no git
+            return None
+        return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+    if git("rev-parse", "--git-dir"):  # the folder's repository, not a global setting elsewhere
+        email = git("config", "user.email")
+        if email:
+            return email
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no user name in the environment nor in the password database

@@ -52,10 +52,10 @@ def approval_self(post: Post, ctx: CheckContext) -> Iterator[Problem]:
     """
     if not post.author:
         return
-    for approval in post.approvals:
+    for index, approval in enumerate(post.approvals):
         if _self_approved(post.author, approval.by):
             role = f" as {approval.role}" if approval.role else ""
             yield Problem(
                 f"approved{role} by its own author ({approval.by!r} is {post.author!r}): ask someone else",
-                "approvals" if approval.recorded else "approved_by",
+                f"approvals[{index}]" if approval.recorded else "approved_by",
             )

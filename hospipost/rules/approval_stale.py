@@ -50,5 +50,5 @@ def approval_stale(post: Post, ctx: CheckContext) -> Iterator[Problem]:
         yield Problem(
             f"{describe_parts(stale.changed)} changed since {approval.by} approved it{role}: "
             f"{again} must approve it again (`hospipost approve {post.id}`)",
-            "approvals" if approval.recorded else "approved_by",
+            stale.field,
         )
