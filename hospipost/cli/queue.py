@@ -263,7 +263,10 @@ def _print_added(result: AddResult, config: Config) -> None:
         if finding.rule != "approval-required":
             click.echo("  " + _finding_line(finding))
     if any(f.rule == "approval-required" for f in result.findings):
-        click.echo("Not approved yet: it will not be published until someone other than the author sets approved_by.")
+        click.echo(
+            "Not approved yet: it will not be published until someone other than the author approves it"
+            f" (hospipost approve {post.id})."
+        )
     if post.draft:
         click.echo("It is a draft: it will not be published while it has draft: true.")
 
@@ -488,6 +491,7 @@ def _words(column: str, cell: str) -> list[str]:
 
 
 PENDING_COLUMNS = ("time", "id", "kind", "waits for", "why")
+PENDING_KIND_WIDTH = 100  # a narrower terminal leaves the kind out of --pending-approval
 
 
 def _list_pending(posts: list[Post], config: Config, now: datetime, show_all: bool, output_format: str) -> None:
@@ -536,15 +540,37 @@ def _list_pending(posts: list[Post], config: Config, now: datetime, show_all: bo
     from rich import box
     from rich.table import Table
 
+    columns = [c for c in PENDING_COLUMNS if c != "kind" or out.width >= PENDING_KIND_WIDTH]
     grid = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
-    grid.add_column(headers["time"], min_width=len("YYYY-MM-DD HH:MM"), overflow="fold")
-    grid.add_column(headers["id"], overflow="fold", max_width=ID_FOLD)
-    grid.add_column(headers["kind"])
-    grid.add_column(headers["waits for"], ratio=1)
-    grid.add_column(headers["why"], ratio=1)
+    for column, column_width in _pending_widths(rows, headers, columns, out.width).items():
+        grid.add_column(headers[column], width=column_width, overflow="fold")
     for row in rows:
-        grid.add_row(*[str(row[c]) for c in PENDING_COLUMNS])
+        grid.add_row(*[str(row[c]) for c in columns])
     out.print(grid)
+
+
+def _pending_widths(
+    rows: list[dict[str, Any]], headers: dict[str, str], columns: list[str], width: int
+) -> dict[str, int]:
+    """Each column's width: its longest cell, narrowed until the table fits ``width``: a long id
+    folds past ID_FOLD and the time's header wraps first, then the widest of the other columns
+    gives a character at a time (never below its longest word)."""
+    cells = {c: [str(row[c]) for row in rows] + [headers[c]] for c in columns}
+    widths = {c: max(len(cell) for cell in cells[c]) for c in columns}
+    least = {c: max(len(word) for cell in cells[c] for word in _words(c, cell)) for c in columns}
+    excess = sum(widths.values()) + COLUMN_GAP * (len(columns) - 1) - width
+    for column in ("id", "time"):
+        cut = max(0, min(excess, widths[column] - least[column]))
+        widths[column] -= cut
+        excess -= cut
+    while excess > 0:
+        shrinkable = [c for c in columns if widths[c] > least[c]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda c: widths[c] - least[c])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
 
 
 def _queue_exists(config: Config, name: str) -> bool:
