@@ -173,6 +173,18 @@ def test_an_edited_post_waits_for_a_new_approval(site: Config) -> None:
     assert approval_findings(site, "salle-attente") == []
 
 
+def test_publish_holds_a_post_edited_after_its_approval(site: Config) -> None:
+    due = ["publish", "--dry-run", "--post", "salle-attente", "--now", "2026-12-01 10:05"]
+    assert approve(site, "salle-attente", "--as", "a.renier").exit_code == 0
+    assert "would be sent" in CliRunner().invoke(cli, ["--config", str(site.path), *due]).output
+    path = queue_file(site)
+    path.write_text(path.read_text(encoding="utf-8").replace("#Pédiatrie", "#Pédiatrie #Angers"), "utf-8")
+    held = CliRunner().invoke(cli, ["--config", str(site.path), *due]).output
+    assert "salle-attente: not sent, check errors (approval-stale)" in held
+    show = invoke(site, "queue", "show", "salle-attente").output
+    assert "approved by: a.renier" in show and "The text changed since a.renier approved it" in show
+
+
 def test_approving_again_an_unchanged_post_writes_nothing(site: Config) -> None:
     assert approve(site, "salle-attente", "--as", "a.renier").exit_code == 0
     before = queue_file(site).read_bytes()
