@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from hospipost.config import ApprovalSettings, Config
     from hospipost.posts import Approval, Post
 
@@ -212,7 +214,7 @@ class ApproveResult:
     written: bool
 
 
-def approve_post(config: Config, post_id: str, approver: str, role: str | None, now: Any) -> ApproveResult:
+def approve_post(config: Config, post_id: str, approver: str, role: str | None, now: datetime) -> ApproveResult:
     """Record ``approver``'s approval of post ``post_id`` as it is now, in its queue file.
 
     Raises HospipostError (one line) for an unknown post, an approver that config.yaml's

@@ -27,10 +27,10 @@ def approval_stale(post: Post, ctx: CheckContext) -> Iterator[Problem]:
       nothing. An `ignore:` entry cannot silence it.
 
     Why:
-      An approval vouches for one content: Hootsuite and Sprout Social send an edited
-      post back through approval, and the hospital's editorial charter has the
-      validation circuit approve what is actually published, not an earlier draft.
-      As an error, it keeps the post from being published.
+      An approval vouches for one content: a post changed after its review has not
+      been reviewed. The validation circuit of the hospital's editorial charter (see
+      approval-required) is meant for what is actually published, not for an earlier
+      draft. As an error, it keeps the post from being published.
 
     Fix:
       Have the post approved again (`hospipost approve ID`) once the change is
