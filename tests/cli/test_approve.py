@@ -149,9 +149,31 @@ def test_approve_replaces_a_plain_approved_by_in_place(site: Config) -> None:
     assert post.approved_by is None and [a.by for a in post.approvals] == ["a.renier"]
 
 
-@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
-def test_line_endings_and_a_missing_final_newline_are_kept(site: Config, newline: str) -> None:
-    text = QUEUE.rstrip("\n").replace("\n", newline)
+def test_the_approval_follows_the_author_and_leaves_the_defaults_alone(site: Config) -> None:
+    queue_file(site).write_text(
+        "defaults:\n  approved_by: j.blanc\nposts:\n"
+        "  - id: p1\n    at: 2026-12-01 10:00\n    author: c.dupuis\n    text: Bonjour\n    source: https://x.fr\n",
+        encoding="utf-8",
+    )
+    assert approve(site, "p1", "--as", "a.renier").exit_code == 0
+    lines = queue_file(site).read_text(encoding="utf-8").splitlines()
+    assert lines[:7] == [
+        "defaults:",
+        "  approved_by: j.blanc",
+        "posts:",
+        "  - id: p1",
+        "    at: 2026-12-01 10:00",
+        "    author: c.dupuis",
+        "    approvals:",
+    ]
+    assert lines[-2:] == ["    text: Bonjour", "    source: https://x.fr"]
+    [post] = [p for q in load_queues(site) for p in q.posts]
+    assert [a.by for a in post.approvals] == ["a.renier"]  # the post's approvals, not the defaults' approved_by
+
+
+@pytest.mark.parametrize("newline, bom", [("\r\n", ""), ("\n", ""), ("\n", "\ufeff")], ids=["crlf", "lf", "bom"])
+def test_line_endings_and_a_missing_final_newline_are_kept(site: Config, newline: str, bom: str) -> None:
+    text = bom + QUEUE.rstrip("\n").replace("\n", newline)
     queue_file(site).write_bytes(text.encode())
     assert approve(site, "alerte-canicule", "--as", "a.renier").exit_code == 0
     after = queue_file(site).read_bytes().decode()
