@@ -36,6 +36,10 @@ PART_NAMES = {
     "kind": "the kind",
 }
 _CHUNK = 1 << 20
+# File digests by (path, size, modification time): a daemon checks the queues every few
+# seconds and must not read every approved video again each time.
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+_DIGESTS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,10 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def file_digest(path: Path | None, cache: dict[str, Any] | None = None) -> str | None:
+def file_digest(path: Path | None) -> str | None:
     """The sha256 of a file's bytes, None when there is no such file (another rule says so).
 
-    Memoised per run on (path, size, modification time): a video is read once."""
+    Remembered by path, size and modification time, so a file is read again only once it changed."""
     if path is None:
         return None
     try:
@@ -66,8 +70,7 @@ def file_digest(path: Path | None, cache: dict[str, Any] | None = None) -> str |
     except OSError:
         return None
     key = (str(path), stat.st_size, stat.st_mtime_ns)
-    memo = cache.setdefault("file_digests", {}) if cache is not None else {}
-    if key not in memo:
+    if key not in _DIGESTS:
         digest = hashlib.sha256()
         try:
             with path.open("rb") as handle:
@@ -75,12 +78,13 @@ def file_digest(path: Path | None, cache: dict[str, Any] | None = None) -> str |
                     digest.update(chunk)
         except OSError:
             return None
-        memo[key] = digest.hexdigest()
-    result: str = memo[key]
-    return result
+        if len(_DIGESTS) >= _DIGESTS_KEPT:
+            _DIGESTS.clear()
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
 
 
-def content_hash(post: Post, config: Config, cache: dict[str, Any] | None = None) -> ContentHash:
+def content_hash(post: Post, config: Config) -> ContentHash:
     """What ``post`` publishes, hashed (see the module's docstring)."""
     from datetime import UTC
 
@@ -89,9 +93,9 @@ def content_hash(post: Post, config: Config, cache: dict[str, Any] | None = None
 
     content = {
         "text": {"text": post.text, "variants": dict(sorted(post.variants.items())), "thread": post.thread},
-        "media": [file_digest(item.path, cache) for item in post.media],
+        "media": [file_digest(item.path) for item in post.media],
         "alt": [item.alt or "" for item in post.media],
-        "captions": [file_digest(item.captions_path, cache) if item.captions else None for item in post.media],
+        "captions": [file_digest(item.captions_path) if item.captions else None for item in post.media],
         "networks": sorted(post.networks),
         "time": {
             "at": instant(post.at),
@@ -112,7 +116,7 @@ def post_hash(post: Post, config: Config, cache: dict[str, Any]) -> ContentHash:
     by_post = cache.setdefault("content_hash", {})
     key = (id(post), post.id)
     if key not in by_post:
-        by_post[key] = content_hash(post, config, cache)
+        by_post[key] = content_hash(post, config)
     result: ContentHash = by_post[key]
     return result
 

@@ -490,7 +490,7 @@ def _words(column: str, cell: str) -> list[str]:
     return cell.split() or [""]
 
 
-PENDING_COLUMNS = ("time", "id", "kind", "waits for", "why")
+PENDING_COLUMNS = ("time", "id", "kind", "waits_for", "why")
 PENDING_KIND_WIDTH = 100  # a narrower terminal leaves the kind out of --pending-approval
 
 
@@ -514,7 +514,7 @@ def _list_pending(posts: list[Post], config: Config, now: datetime, show_all: bo
                     "at": when.isoformat() if when else None,
                     "id": post.id,
                     "kind": post.kind,
-                    "waits for": who,
+                    "waits_for": who,
                     "why": why,
                     "file": str(post.file),
                     "line": post.line,
@@ -528,7 +528,7 @@ def _list_pending(posts: list[Post], config: Config, now: datetime, show_all: bo
     if not rows:
         click.echo("No post waits for an approval.")
         return
-    headers = {c: f"time ({config.timezone_name})" if c == "time" else c for c in PENDING_COLUMNS}
+    headers = {c: f"time ({config.timezone_name})" if c == "time" else c.replace("_", " ") for c in PENDING_COLUMNS}
     out = console()
     if not out.is_terminal:
         table = [list(headers.values()), *[[str(row[c]) for c in PENDING_COLUMNS] for row in rows]]

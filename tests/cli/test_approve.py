@@ -490,7 +490,7 @@ def test_pending_approval_says_who_and_why(roles: Config) -> None:
     assert approve(roles, "salle-attente", "--as", "b.leroy").exit_code == 0
     path = queue_file(roles)
     path.write_text(path.read_text(encoding="utf-8").replace("      #Pédiatrie\n", ""), encoding="utf-8")
-    rows = [(row["id"], row["waits for"], row["why"]) for row in pending_rows(roles)]
+    rows = [(row["id"], row["waits_for"], row["why"]) for row in pending_rows(roles)]
     assert rows == [
         (
             "salle-attente",
@@ -508,7 +508,7 @@ def test_pending_approval_says_who_and_why(roles: Config) -> None:
 
 
 def test_pending_approval_without_roles(site: Config) -> None:
-    assert [(r["id"], r["waits for"]) for r in pending_rows(site)] == [
+    assert [(r["id"], r["waits_for"]) for r in pending_rows(site)] == [
         ("salle-attente", "anyone but c.dupuis"),
         ("alerte-canicule", "anyone but c.dupuis"),
     ]
