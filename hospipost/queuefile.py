@@ -340,7 +340,7 @@ def set_approvals(text: str, post_id: str, approvals: list[dict[str, Any]]) -> s
         if key not in APPROVAL_FIELDS:
             continue
         key_mark = _start(events[key_index])
-        if key_mark.line == dash_line or _start(events[key_index]).column != key_col:
+        if key_mark.line == dash_line:
             raise HospipostError(
                 f"post {post_id!r}: {key}: (line {key_mark.line + 1}) shares a line with the item's '-'; "
                 "put it on a line of its own to approve the post"
