@@ -26,6 +26,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 SLOT_GROUPS = {"weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:], "every_day": WEEKDAYS}
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d)\s*$")
 DEFAULT_LANGUAGE = "fr"
+# The kinds of posts (a post's `kind:`), here because approvals.required names them.
+KINDS = ("alert", "innovation", "news", "event", "recruitment", "prevention")
 # A BCP 47 language tag as networks take it: a 2- or 3-letter language, then subtags (en-GB, pt-BR).
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 MEDIA_DIR = "media"  # the project's media folder, next to config.yaml
@@ -34,6 +36,7 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 # A presigned URL (signature version 4) is valid at most 7 days.
 _MAX_URL_LIFETIME = timedelta(days=7)
+_ROLE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 
 def language_problem(tag: object) -> str | None:
@@ -118,6 +121,41 @@ class Compliance:
     rules: dict[str, RuleSetting] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """The approvals a kind of post needs: every role listed, or one of them (``one_of:``)."""
+
+    roles: tuple[str, ...]
+    any_one: bool = False
+
+
+@dataclass
+class ApprovalSettings:
+    """config.yaml's ``approvals:``: who approves in which role, and the roles each kind needs.
+
+    A kind that ``required:`` does not list needs one approval, by anyone named in a role.
+    """
+
+    roles: dict[str, tuple[str, ...]]
+    required: dict[str, Requirement]
+    line: int
+
+    def requirement(self, kind: str) -> Requirement:
+        return self.required.get(kind) or Requirement(tuple(self.roles), any_one=True)
+
+    def roles_of(self, name: str) -> list[str]:
+        """The roles of a person, however their name is written (``a.renier`` = ``A. Renier``)."""
+        from hospipost.rules._people import same_person
+
+        return [role for role, people in self.roles.items() if any(same_person(name, who) for who in people)]
+
+    def member(self, role: str, name: str) -> str:
+        """A role's member as config.yaml writes them (the approver named otherwise)."""
+        from hospipost.rules._people import same_person
+
+        return next((who for who in self.roles.get(role, ()) if same_person(name, who)), name)
+
+
 @dataclass
 class Notify:
     """Who to tell when a delivery fails or needs a human: a command, a webhook, or both."""
@@ -149,6 +187,7 @@ class Config:
     notify: Notify = field(default_factory=Notify)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     public_media: PublicMediaSettings | None = None  # media_url or media_store, for Instagram and Threads
+    approvals: ApprovalSettings | None = None  # None: any approver other than the author
 
     @property
     def root(self) -> Path:
@@ -229,6 +268,7 @@ class _ConfigReader:
         "daemon",
         "media_url",
         "media_store",
+        "approvals",
     )
     MEDIA_STORE_KEYS = (
         "endpoint",
@@ -313,10 +353,72 @@ class _ConfigReader:
             config.notify = self.notify(data)
         if "daemon" in data:
             config.daemon = self.daemon(data)
+        if "approvals" in data:
+            config.approvals = self.approvals(data)
         config.public_media = self.public_media(data)
         for settings in config.networks.values():
             settings.public_media = config.public_media
         return config
+
+    def approvals(self, data: LineDict) -> ApprovalSettings:
+        line = data.line_of("approvals")
+        section = self.mapping(data["approvals"], line, "approvals", ("roles", "required"))
+        if "roles" not in section:
+            raise self.fail(
+                line, "approvals has no roles: (who approves in which role, e.g. communication: [a.renier])"
+            )
+        roles_section = self.mapping(section["roles"], section.line_of("roles"), "approvals.roles")
+        if not roles_section:
+            raise self.fail(section.line_of("roles"), "approvals.roles names no role")
+        roles: dict[str, tuple[str, ...]] = {}
+        for role in roles_section:
+            what = f"approvals.roles.{role}"
+            if not isinstance(role, str) or not _ROLE.fullmatch(role):
+                raise self.fail(
+                    roles_section.key_line(role),
+                    f"{what}: a role is a lowercase word such as communication or medical",
+                )
+            if isinstance(roles_section[role], str):  # one person written without brackets
+                roles_section[role] = LineList([roles_section[role]])
+                roles_section[role].line, roles_section[role].item_lines = line, [roles_section.line_of(role)]
+            people = [name.strip() for name in self.strings(roles_section, role, what)]
+            if not people or not all(people):
+                raise self.fail(
+                    roles_section.line_of(role), f"{what} must list the people of that role, e.g. [a.renier]"
+                )
+            roles[role] = tuple(people)
+        required: dict[str, Requirement] = {}
+        if section.get("required") is not None:
+            needs = self.mapping(section["required"], section.line_of("required"), "approvals.required")
+            for kind in needs:
+                if kind not in KINDS:
+                    raise self.fail(
+                        needs.key_line(kind), f"approvals.required: unknown kind {kind!r}; kinds: {', '.join(KINDS)}"
+                    )
+                required[kind] = self.requirement(needs, kind, roles)
+        return ApprovalSettings(roles, required, line)
+
+    def requirement(self, needs: LineDict, kind: str, roles: dict[str, tuple[str, ...]]) -> Requirement:
+        what = f"approvals.required.{kind}"
+        value, line = needs[kind], needs.line_of(kind)
+        any_one = isinstance(value, LineDict)
+        if any_one:
+            self.mapping(value, line, what, ("one_of",))
+            if "one_of" not in value:
+                raise self.fail(line, f"{what} must be a list of roles, or one_of: [roles] (one of them is enough)")
+            needs, what, kind = value, f"{what}.one_of", "one_of"
+        if isinstance(needs[kind], str):
+            raise self.fail(needs.line_of(kind), f"{what} must be a list of roles: write [{needs[kind]}]")
+        names = self.strings(needs, kind, what)
+        if not names:
+            raise self.fail(needs.line_of(kind), f"{what} names no role")
+        items = needs[kind]
+        for index, role in enumerate(names):
+            if role not in roles:
+                raise self.fail(
+                    items.item_lines[index], f"{what}: unknown role {role!r}; approvals.roles has {', '.join(roles)}"
+                )
+        return Requirement(tuple(dict.fromkeys(names)), any_one)
 
     def public_media(self, data: LineDict) -> PublicMediaSettings | None:
         root = self.path.parent

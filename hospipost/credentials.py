@@ -33,12 +33,21 @@ class Credentials:
         self.handed_out: set[str] = set()
 
     def configured(self, config: Config) -> set[str]:
-        """The values of every variable config names as a credential (used or not): all to redact."""
+        """The values of every variable config names as a credential (used or not), and of every
+        network's default credential variables (a network may echo another's token): all to redact."""
+        from hospipost.networks import NETWORK_NAMES, network_class
+
         names = {
             value
             for settings in config.networks.values()
             for key, value in settings.options.items()
             if key.endswith("_env") and value
+        }
+        names |= {
+            spec.default
+            for name in NETWORK_NAMES
+            for key, spec in network_class(name).config_keys.items()
+            if key.endswith("_env") and isinstance(spec.default, str)
         }
         store = config.public_media.store if config.public_media else None
         if store is not None:

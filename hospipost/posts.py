@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hospipost.config import DEFAULT_LANGUAGE, Config, language_problem
+from hospipost.config import DEFAULT_LANGUAGE, KINDS, Config, language_problem
 from hospipost.errors import InputError
 from hospipost.gcpause import gc_paused
 from hospipost.networks import NETWORK_NAMES
 from hospipost.timeutil import TimeValueError, parse_datetime
 from hospipost.yamlfile import LineDict, LineList, load_yaml
 
-KINDS = ("alert", "innovation", "news", "event", "recruitment", "prevention")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT_LENGTH = 100_000
 POST_KEYS = (
@@ -35,6 +34,8 @@ POST_KEYS = (
     "networks",
     "author",
     "approved_by",
+    "approval",
+    "approvals",
     "valid_until",
     "every",
     "until",
@@ -45,6 +46,12 @@ POST_KEYS = (
 )
 _POST_KEY_SET = frozenset(POST_KEYS)
 MEDIA_KEYS = ("file", "alt", "people", "consent", "captions")
+APPROVAL_KEYS = ("by", "role", "at", "hash", "parts")
+# What `hospipost approve` proves: a sha256 of the post's published content.
+HASH_PATTERN = re.compile(r"^sha256:[0-9a-f]{64}$")
+_PART_DIGEST = re.compile(r"^[0-9a-f]{8,64}$")
+# Keys that prove one post's content: never in a queue's defaults.
+_OWN_KEYS = ("approval", "approvals")
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,23 @@ class Media:
     line: int
     captions: str | None = None
     captions_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Someone's approval of a post: who, in which role (config.yaml's approvals.roles), and
+    the hash of the content they approved (None for a bare `approved_by:`, which proves nothing).
+
+    ``parts`` holds a short digest of each part of the content (text, media, networks, time…)
+    so that a stale approval can say what changed."""
+
+    by: str
+    role: str | None
+    hash: str | None
+    line: int
+    parts: dict[str, str] = field(default_factory=dict)
+    at: str | None = None
+    recorded: bool = True  # written by `approve` (approvals:), not a plain approved_by:
 
 
 @dataclass(frozen=True)
@@ -87,6 +111,7 @@ class Post:
     media: list[Media] = field(default_factory=list)
     author: str | None = None
     approved_by: str | None = None
+    approvals: list[Approval] = field(default_factory=list)  # approvals:, or approved_by: (+ approval:)
     valid_until: datetime | None = None
     every: str | None = None
     until: datetime | None = None
@@ -235,6 +260,12 @@ class _PostReader:
         if not isinstance(defaults, LineDict):
             raise self.fail(data.line_of("defaults"), "'defaults:' must be a mapping of post fields")
         self.check_keys(defaults, "defaults", exclude="id")
+        for key in _OWN_KEYS:
+            if key in defaults:
+                raise self.fail(
+                    defaults.key_line(key),
+                    f"'{key}' proves one post's content: it belongs in the post, not in defaults",
+                )
         posts = data.get("posts")
         if posts is None:
             return
@@ -268,6 +299,7 @@ class _PostReader:
         post.media = fields.media()
         post.author = fields.string("author")
         post.approved_by = fields.string("approved_by")
+        post.approvals = fields.approvals(post.approved_by)
         post.source = fields.string("source")
         post.every = fields.every()
         post.draft = fields.boolean("draft")
@@ -479,6 +511,61 @@ class _Fields:
         except ValueError as error:
             raise self.fail("every", f"'every': {value!r} is not a valid cron expression ({error})") from None
         return value
+
+    def approvals(self, approved_by: str | None) -> list[Approval]:
+        """The post's approvals: its `approvals:` list, else its `approved_by:` (with `approval:`)."""
+        proof = self.string("approval")
+        if proof is not None and not HASH_PATTERN.match(proof):
+            raise self.fail(
+                "approval", "'approval' must be sha256: and 64 hex digits, as `hospipost approve` writes it"
+            )
+        if "approvals" not in self.item:
+            if proof is not None and approved_by is None:
+                raise self.fail("approval", "'approval' is the hash an approver approved: it needs 'approved_by:'")
+            line = self.line("approved_by")
+            return [Approval(approved_by, None, proof, line, recorded=False)] if approved_by else []
+        if "approval" in self.item:
+            raise self.fail("approval", "a post has either 'approvals:' or 'approval:' (with approved_by:), not both")
+        items = self.list_of("approvals")
+        approvals = []
+        for index, item in enumerate(items):
+            line = items.item_lines[index]
+            if not isinstance(item, LineDict):
+                raise self.reader.fail(
+                    line, "each approval must be a mapping with by:, role:, hash: (see `hospipost approve`)"
+                )
+            approvals.append(self.approval(item, line))
+            self.lines[f"approvals[{index}]"] = line
+        return approvals
+
+    def approval(self, item: LineDict, line: int) -> Approval:
+        for key in item:
+            if key not in APPROVAL_KEYS:
+                raise self.reader.fail(
+                    item.key_line(key), f"unknown key {key!r} in an approval; expected {', '.join(APPROVAL_KEYS)}"
+                )
+        values = {}
+        for key in ("by", "role", "hash"):
+            value = item.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+                raise self.reader.fail(
+                    item.line_of(key), f"an approval's '{key}' must be a text, got {_describe(value)}"
+                )
+            values[key] = str(value).strip() if value not in (None, "") else None
+        if values["by"] is None:
+            raise self.reader.fail(line, "an approval needs 'by:' (who approved)")
+        if values["hash"] is None or not HASH_PATTERN.match(values["hash"]):
+            raise self.reader.fail(
+                item.line_of("hash"),
+                "an approval's 'hash' must be sha256: and 64 hex digits, as `hospipost approve` writes it",
+            )
+        parts = item.get("parts") or {}
+        if not isinstance(parts, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and _PART_DIGEST.match(v) for k, v in parts.items()
+        ):
+            raise self.reader.fail(item.line_of("parts"), "an approval's 'parts' must map each part to its hex digest")
+        at = item.get("at")
+        return Approval(values["by"], values["role"], values["hash"], line, dict(parts), str(at) if at else None)
 
     def ignores(self) -> list[Ignore]:
         items = self.list_of("ignore")

@@ -292,6 +292,126 @@ def _indent_item(dumped: str, spot: _Insertion) -> str:
     return "\n".join([dash + lines[0], *rest]) + "\n"
 
 
+# --- approvals written into a post ---------------------------------------------------------
+
+# The keys `approve` replaces in a post: its approvals, and a plain approval it supersedes.
+APPROVAL_FIELDS = ("approvals", "approved_by", "approval")
+
+
+class _FlowDict(dict):
+    """A mapping written inline: ``parts: {text: 1a2b…, media: …}``."""
+
+
+_ItemDumper.add_representer(
+    _FlowDict, lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+)
+
+
+def set_approvals(text: str, post_id: str, approvals: list[dict[str, Any]]) -> str:
+    """The queue-file text with post ``post_id``'s approvals replaced by ``approvals``.
+
+    Only that post's ``approvals:``, ``approved_by:`` and ``approval:`` lines change: the
+    new ``approvals:`` block takes the place of the first of them (or follows ``author:``,
+    or ends the post); every other byte of the file is kept. Raises HospipostError when
+    the post cannot be edited safely (a flow ``{…}`` post, an alias, a key on the item's
+    ``-`` line).
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom) :]
+    newline = "\r\n" if "\r\n" in body else "\n"
+    events = _events(body)
+    start, end = _post_item(events, post_id)
+    item = events[start]
+    if not isinstance(item, yaml.MappingStartEvent) or item.flow_style:
+        raise HospipostError(
+            f"post {post_id!r} (line {_start(item).line + 1}) is not a block mapping; "
+            "write it with one key per line to approve it"
+        )
+    pairs, index = [], start + 1
+    while index < end - 1:
+        value = _subtree_end(events, index)
+        pairs.append((getattr(events[index], "value", None), index, value, _subtree_end(events, value)))
+        index = pairs[-1][3]
+    key_col = _start(events[start + 1]).column
+    dash_line = _start(events[start + 1]).line
+    removed: list[tuple[int, int]] = []
+    spot: int | None = None
+    for key, key_index, _, pair_end in pairs:
+        if key not in APPROVAL_FIELDS:
+            continue
+        key_mark = _start(events[key_index])
+        if key_mark.line == dash_line:
+            raise HospipostError(
+                f"post {post_id!r}: {key}: (line {key_mark.line + 1}) shares a line with the item's '-'; "
+                "put it on a line of its own to approve the post"
+            )
+        line_start = body.rfind("\n", 0, key_mark.index) + 1
+        after, _ = _after_line(body, _content_end(body, events[key_index:pair_end]))
+        removed.append((line_start, after))
+        spot = line_start if spot is None else spot
+    if spot is None:
+        author = next((p for p in pairs if p[0] == "author"), None)
+        last = author or pairs[-1]
+        spot, line_break = _after_line(body, _content_end(body, events[last[1] : last[3]]))
+    else:
+        line_break = ""
+    root, top = _top_level(events)
+    unit = _nesting_unit(events, top, _start(events[root]).column if root is not None else 0)
+    block = _indent_block(dump_approvals(approvals, unit), key_col) if approvals else ""
+    pieces, cursor = [], 0
+    for begin, finish in sorted(removed):
+        pieces.append(body[cursor:begin])
+        if begin == spot:
+            pieces.append(block.replace("\n", newline))
+        cursor = finish
+    if not removed:
+        pieces.append(body[:spot] + (line_break + block).replace("\n", newline))
+        cursor = spot
+    pieces.append(body[cursor:])
+    return bom + "".join(pieces)
+
+
+def _post_item(events: list[yaml.Event], post_id: str) -> tuple[int, int]:
+    """The event span (start, end) of the item of ``posts:`` whose id is ``post_id``."""
+    _, pairs = _top_level(events)
+    posts = next((p for p in pairs if getattr(events[p[0]], "value", None) == "posts"), None)
+    if posts is None or not isinstance(events[posts[1]], yaml.SequenceStartEvent):
+        raise HospipostError(f"no post {post_id!r} in a posts: list")
+    index, end = posts[1] + 1, posts[2] - 1
+    while index < end:
+        item_end = _subtree_end(events, index)
+        if isinstance(events[index], yaml.AliasEvent):
+            index = item_end
+            continue
+        if isinstance(events[index], yaml.MappingStartEvent):
+            inner = index + 1
+            while inner < item_end - 1:
+                value = _subtree_end(events, inner)
+                key, found = events[inner], events[value] if value < item_end else None
+                if (
+                    isinstance(key, yaml.ScalarEvent)
+                    and key.value == "id"
+                    and isinstance(found, yaml.ScalarEvent)
+                    and found.value.strip() == post_id
+                ):
+                    return index, item_end
+                inner = _subtree_end(events, value)
+        index = item_end
+    raise HospipostError(f"cannot find post {post_id!r}'s item in its queue file (is its id written with an alias?)")
+
+
+def dump_approvals(approvals: list[dict[str, Any]], unit: int = 2) -> str:
+    """``approvals:`` and its items, each item's keys in order, ``parts`` on one line."""
+    items = [{**entry, "parts": _FlowDict(entry["parts"])} if "parts" in entry else entry for entry in approvals]
+    return yaml.dump(
+        {"approvals": items}, Dumper=_ItemDumper, sort_keys=False, allow_unicode=True, width=1_000_000, indent=unit
+    )
+
+
+def _indent_block(dumped: str, column: int) -> str:
+    return "".join(" " * column + line if line.strip() else line for line in dumped.splitlines(keepends=True))
+
+
 # --- ids and slots --------------------------------------------------------------------
 
 
@@ -524,14 +644,15 @@ def _load_back(new_text: str, path: Path, config: Config, before: list[Post], po
     if (
         len(posts) != len(before) + 1
         or posts[-1].id != post_id
-        or any(_signature(old) != _signature(new) for old, new in zip(before, posts, strict=False))
+        or any(post_signature(old) != post_signature(new) for old, new in zip(before, posts, strict=False))
     ):
         raise HospipostError(f"{path}: appending would change the existing posts; nothing written")
     return posts
 
 
-def _signature(post: Post) -> tuple[Any, ...]:
-    """What a post says, without line numbers (which move when defaults: follow posts:)."""
+def post_signature(post: Post, approvals: bool = True) -> tuple[Any, ...]:
+    """What a post says, without line numbers (which move when defaults: follow posts:);
+    without its approvals when ``approvals`` is false (what `approve` may change)."""
     media = tuple((m.file, m.alt, m.people, m.consent) for m in post.media)
     return (
         post.id,
@@ -543,7 +664,8 @@ def _signature(post: Post) -> tuple[Any, ...]:
         tuple(post.thread),
         media,
         post.author,
-        post.approved_by,
+        post.approved_by if approvals else None,
+        tuple((a.by, a.role, a.hash) for a in post.approvals) if approvals else None,
         post.valid_until,
         post.every,
         post.until,

@@ -39,6 +39,7 @@ def cli(ctx: click.Context, config_option: str | None) -> None:
 
 
 def _register() -> None:
+    from hospipost.cli.approve import approve
     from hospipost.cli.calendar import calendar
     from hospipost.cli.check import check, rules
     from hospipost.cli.daemon import daemon
@@ -54,6 +55,7 @@ def _register() -> None:
     for command in (
         init,
         queue,
+        approve,
         check,
         rules,
         publish,

@@ -263,7 +263,10 @@ def _print_added(result: AddResult, config: Config) -> None:
         if finding.rule != "approval-required":
             click.echo("  " + _finding_line(finding))
     if any(f.rule == "approval-required" for f in result.findings):
-        click.echo("Not approved yet: it will not be published until someone other than the author sets approved_by.")
+        click.echo(
+            "Not approved yet: it will not be published until someone other than the author approves it"
+            f" (hospipost approve {post.id})."
+        )
     if post.draft:
         click.echo("It is a draft: it will not be published while it has draft: true.")
 
@@ -274,21 +277,32 @@ def _print_added(result: AddResult, config: Config) -> None:
 @queue.command("list")
 @click.argument("queue_name", metavar="[QUEUE]", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Past posts too.")
+@click.option(
+    "--pending-approval", "pending", is_flag=True, help="Only the posts waiting for an approval, and for whose."
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--now", "now_option", hidden=True, metavar="TIME")
 @pass_app
 def list_posts(
-    app: AppContext, queue_name: str | None, show_all: bool, output_format: str, now_option: str | None
+    app: AppContext,
+    queue_name: str | None,
+    show_all: bool,
+    pending: bool,
+    output_format: str,
+    now_option: str | None,
 ) -> None:
     """List the upcoming posts (all queues, or QUEUE), sorted by time.
 
     Each row: local time, id, queue, networks, kind, check status (✓, or the
-    numbers of errors and warnings) and publication state.
+    numbers of errors and warnings) and publication state. With
+    --pending-approval: the posts (drafts aside) that wait for an approval,
+    whose, and why (never approved, or changed since).
 
     \b
     Example:
       hospipost queue list
       hospipost queue list health-alerts --all --format json
+      hospipost queue list --pending-approval
     """
     from hospipost.cli.output import console
     from hospipost.errors import HospipostError
@@ -300,6 +314,9 @@ def list_posts(
         if queue_name not in {p.queue for p in posts} and not _queue_exists(config, queue_name):
             raise HospipostError(f"No queue {queue_name!r} in {_display(config.resolve(config.posts_dir))}")
         posts = [p for p in posts if p.queue == queue_name]
+    if pending:
+        _list_pending(posts, config, now, show_all, output_format)
+        return
     from hospipost.publication import ledger_deliveries
 
     deliveries = ledger_deliveries(config, absent_ok=True)
@@ -473,6 +490,89 @@ def _words(column: str, cell: str) -> list[str]:
     return cell.split() or [""]
 
 
+PENDING_COLUMNS = ("time", "id", "kind", "waits_for", "why")
+PENDING_KIND_WIDTH = 100  # a narrower terminal leaves the kind out of --pending-approval
+
+
+def _list_pending(posts: list[Post], config: Config, now: datetime, show_all: bool, output_format: str) -> None:
+    """`queue list --pending-approval`: one row per approval a post waits for."""
+    from hospipost.approval import waiting
+    from hospipost.cli.output import console
+    from hospipost.publication import next_time
+    from hospipost.timeutil import format_local
+
+    rows: list[dict[str, Any]] = []
+    cache: dict[str, Any] = {}
+    for post in _sorted(posts, config, now):
+        if post.draft or not (show_all or _upcoming(post, now)):
+            continue
+        when = next_time(post, config, now)
+        for who, why in waiting(post, config, cache):
+            rows.append(
+                {
+                    "time": format_local(when, config.timezone) if when else "ended",
+                    "at": when.isoformat() if when else None,
+                    "id": post.id,
+                    "kind": post.kind,
+                    "waits_for": who,
+                    "why": why,
+                    "file": str(post.file),
+                    "line": post.line,
+                }
+            )
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No post waits for an approval.")
+        return
+    headers = {c: f"time ({config.timezone_name})" if c == "time" else c.replace("_", " ") for c in PENDING_COLUMNS}
+    out = console()
+    if not out.is_terminal:
+        table = [list(headers.values()), *[[str(row[c]) for c in PENDING_COLUMNS] for row in rows]]
+        widths = [max(len(line[i]) for line in table) for i in range(len(PENDING_COLUMNS))]
+        click.echo(
+            "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in table)
+        )
+        return
+    from rich import box
+    from rich.table import Table
+
+    columns = [c for c in PENDING_COLUMNS if c != "kind" or out.width >= PENDING_KIND_WIDTH]
+    grid = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    for column, column_width in _pending_widths(rows, headers, columns, out.width).items():
+        grid.add_column(headers[column], width=column_width, overflow="fold")
+    for row in rows:
+        grid.add_row(*[str(row[c]) for c in columns])
+    out.print(grid)
+
+
+def _pending_widths(
+    rows: list[dict[str, Any]], headers: dict[str, str], columns: list[str], width: int
+) -> dict[str, int]:
+    """Each column's width: its longest cell, narrowed until the table fits ``width``: a long id
+    folds past ID_FOLD and the time's header wraps first, then the widest of the other columns
+    gives a character at a time (never below its longest word)."""
+    cells = {c: [str(row[c]) for row in rows] + [headers[c]] for c in columns}
+    widths = {c: max(len(cell) for cell in cells[c]) for c in columns}
+    least = {c: max(len(word) for cell in cells[c] for word in _words(c, cell)) for c in columns}
+    excess = sum(widths.values()) + COLUMN_GAP * (len(columns) - 1) - width
+    for column in ("id", "time"):
+        cut = max(0, min(excess, widths[column] - least[column]))
+        widths[column] -= cut
+        excess -= cut
+    while excess > 0:
+        shrinkable = [c for c in columns if widths[c] > least[c]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda c: widths[c] - least[c])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
 def _queue_exists(config: Config, name: str) -> bool:
     folder = config.resolve(config.posts_dir)
     return (folder / f"{name}.yaml").is_file() or (folder / f"{name}.yml").is_file()
@@ -521,7 +621,7 @@ def _post_view(post: Post, findings: list[Finding], config: Config, now: datetim
     lines = [
         click.style(post.id, bold=True) + f"  ({post.queue}, {_display(post.file)}:{post.line})",
         f"  {when} · {post.kind} · in {post.language} · {_state(post, config, now, deliveries)}",
-        f"  author: {post.author or '—'} · approved by: {post.approved_by or '—'}",
+        f"  author: {post.author or '—'} · approved by: {_approvers(post)}",
     ]
     for extra, value in (("valid until", post.valid_until), ("until", post.until)):
         if value is not None:
@@ -534,6 +634,11 @@ def _post_view(post: Post, findings: list[Finding], config: Config, now: datetim
         lines += ["", click.style("Media", bold=True), *_media_view(post)]
     lines += ["", click.style("Checks", bold=True), *_findings_view(findings)]
     return lines
+
+
+def _approvers(post: Post) -> str:
+    names = [f"{a.by} ({a.role})" if a.role else a.by for a in post.approvals]
+    return ", ".join(names) or "—"
 
 
 def _network_view(network: str, post: Post, config: Config) -> list[str]:

@@ -46,6 +46,7 @@ RULE_MODULES = {
     "link-shortener": "link_shortener",
     "approval-required": "approval_required",
     "approval-self": "approval_self",
+    "approval-stale": "approval_stale",
     "schedule-past": "schedule_past",
     "schedule-quiet-hours": "schedule_quiet_hours",
     "schedule-dst": "schedule_dst",

@@ -34,7 +34,8 @@ def approval_self(post: Post, ctx: CheckContext) -> Iterator[Problem]:
       the order of first and last name ("Dupuis Claire" = "claire.dupuis") and an
       initial for the first name ("c.dupuis" = "Claire Dupuis"). When `approved_by`
       lists several people ("a.renier, c.dupuis"), one of them other than the author is
-      enough.
+      enough. Each approval recorded by `hospipost approve` (`approvals:`) must be by
+      someone other than the author, whatever their role.
 
     Why:
       An approval is a second pair of eyes: "Users cannot approve their own posts"
@@ -42,15 +43,19 @@ def approval_self(post: Post, ctx: CheckContext) -> Iterator[Problem]:
       circuit of the hospital's editorial charter.
 
     Fix:
-      Ask a colleague to review the post and put their name in `approved_by`.
+      Ask a colleague to review the post (`hospipost approve ID --as NAME`, or their name
+      in `approved_by`).
 
     Examples:
       flagged:  author: c.dupuis, approved_by: "C. Dupuis"
       passes:   author: c.dupuis, approved_by: a.renier
     """
-    if not post.author or not (post.approved_by or "").strip():
+    if not post.author:
         return
-    if _self_approved(post.author, post.approved_by):
-        yield Problem(
-            f"approved by its own author ({post.approved_by!r} is {post.author!r}): ask someone else", "approved_by"
-        )
+    for index, approval in enumerate(post.approvals):
+        if _self_approved(post.author, approval.by):
+            role = f" as {approval.role}" if approval.role else ""
+            yield Problem(
+                f"approved{role} by its own author ({approval.by!r} is {post.author!r}): ask someone else",
+                f"approvals[{index}]" if approval.recorded else "approved_by",
+            )
