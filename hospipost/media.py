@@ -111,6 +111,15 @@ def video_type(head: bytes) -> str | None:
     return _VIDEO_BRANDS.get(head[8:12], "video/mp4")
 
 
+def is_video(path: Path) -> bool:
+    """Whether a file is an MP4 or MOV video, by its content (False when it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            return video_type(handle.read(16)) is not None
+    except OSError:
+        return False
+
+
 def video_info(path: Path) -> VideoInfo | None:
     """Type, duration and frame size of an MP4/MOV video, read from its ``moov`` box headers
     (a few small reads, whatever the file's size); None when it is not a readable video.

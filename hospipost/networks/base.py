@@ -409,10 +409,10 @@ class Network:
     def read_media(self, media: list[Media]) -> tuple[list[Image], Video | None]:
         """The post's images (read, stripped, checked) or its one video (measured, checked),
         before any request: a network takes one video per post, and no image beside it."""
-        from hospipost.media import video_type
+        from hospipost.media import is_video
         from hospipost.networks.video import read_video
 
-        videos = [item for item in media if _head(item.path) is not None and video_type(_head(item.path) or b"")]
+        videos = [item for item in media if is_video(item.path)]
         if not videos:
             return self.read_images(media), None
         if len(media) > 1:
@@ -503,15 +503,6 @@ class Network:
         else:
             parts = ["\n\n".join([text, *post.thread])]
         return Rendering(cls.name, parts, list(post.media), post.language)
-
-
-def _head(path: Path) -> bytes | None:
-    """A file's first 16 bytes (what its type is sniffed from), None when it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(16)
-    except OSError:
-        return None
 
 
 def _unrecorded(index: int, staged_id: str) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from hospipost.media import image_size
+from hospipost.media import image_size, is_video
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Sent, http_url_problem
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, TransientError
 from hospipost.networks.processing import wait_until_processed
@@ -185,7 +185,7 @@ class Bluesky(Network):
         """The dry run's video requests (added to ``steps``) and the post's embed; None without a video."""
         from hospipost.networks import bluesky_video as bv
 
-        if not (items := [item for item in rendering.media if bv.is_video(item)]):
+        if not (items := [item for item in rendering.media if is_video(item.path)]):
             return None
         video, problem = None, None
         try:

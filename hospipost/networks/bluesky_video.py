@@ -5,12 +5,11 @@ signs (``com.atproto.server.getServiceAuth``). Lexicons and limits: NOTES.md."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hospipost.networks.failures import PermanentError
-from hospipost.networks.video import captions_format
+from hospipost.networks.srt import as_vtt
 from hospipost.textlength import grapheme_length
 
 if TYPE_CHECKING:
@@ -49,29 +48,13 @@ def checked(video: Video) -> Video:
         )
     if video.captions is None:
         return video
-    vtt = video.captions if captions_format(video.captions) == "vtt" else srt_to_vtt(video.captions)
+    vtt = as_vtt(video.captions)
     if len(vtt) > MAX_CAPTIONS_BYTES:
         raise PermanentError(
             f"the captions {video.media.captions} weigh {len(vtt)} bytes as WebVTT and Bluesky takes at most"
             f" {MAX_CAPTIONS_BYTES}: split the video or shorten the captions, then publish again"
         )
     return replace(video, captions=vtt)
-
-
-def srt_to_vtt(data: bytes) -> bytes:
-    """SRT captions as WebVTT: a header, and '.' before the milliseconds (cue numbers stay, as cue ids)."""
-    text = data.decode("utf-8-sig", "replace").replace("\r\n", "\n")
-    return ("WEBVTT\n\n" + re.sub(r"(\d\d:\d\d:\d\d),(\d{3})", r"\1.\2", text.lstrip())).encode()
-
-
-def is_video(item: Media) -> bool:
-    from hospipost.media import video_type
-
-    try:
-        with open(item.path, "rb") as handle:
-            return video_type(handle.read(16)) is not None
-    except OSError:
-        return False
 
 
 def embed(item: Media, video: Video | None, blob: Any, captions: Any, lang: str) -> dict[str, Any]:

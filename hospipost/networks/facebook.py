@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from hospipost.media import is_video
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, PermanentError, Rendering, TransientError
-from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, is_video, publish_video, video_payload
+from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, publish_video, video_payload
 from hospipost.networks.failures import MAX_WAIT, Answer, Attempt, Step, UnknownOutcome, rate_limit_reset, retry_in
 from hospipost.textlength import char_length
 
@@ -113,7 +114,7 @@ class Facebook(Network):
         version = self.settings.options.get("graph_version") or self.config_keys["graph_version"].default
         base = f"{self.api_base}/{normalise_version(version) or version}/{self.page_id}"
         text, media = "\n\n".join(rendering.parts), rendering.media  # Network.render gives Facebook one part
-        if len(media) == 1 and is_video(media[0]):
+        if len(media) == 1 and is_video(media[0].path):
             return video_payload(base, text, media[0], rendering.language, self.simple_upload_max)
         if len(media) == 1:
             return [{"method": "POST", "url": f"{base}/photos", **photo_fields(media[0], caption=text)}]

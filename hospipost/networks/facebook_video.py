@@ -158,17 +158,6 @@ def fb_locale(language: str) -> str:
     return f"{lang}_{region}" if region else LOCALES.get(lang, f"{lang}_{lang.upper()}")
 
 
-def is_video(item: Media) -> bool:
-    """Whether a post's file is an MP4 or MOV video (by its content; False when it cannot be read)."""
-    from hospipost.media import video_type
-
-    try:
-        with open(item.path, "rb") as handle:
-            return video_type(handle.read(16)) is not None
-    except OSError:
-        return False
-
-
 def video_payload(base: str, text: str, item: Media, language: str, simple_max: int) -> list[dict[str, Any]]:
     """The requests of a video post for --dry-run (ids as placeholders, sizes from the file, no token)."""
     try:

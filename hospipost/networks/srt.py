@@ -1,4 +1,4 @@
-"""Captions as SRT, for the networks that take no WebVTT (LinkedIn's Videos API; Facebook's captions too)."""
+"""Captions converted between the two formats posts may name: SRT (LinkedIn, Facebook) and WebVTT (Bluesky)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ def as_srt(data: bytes) -> bytes:
         words = [_VTT_TAGS.sub("", line) for line in lines[timing + 1 :]]
         cues.append(f"{len(cues) + 1}\n{start} --> {end}\n" + "\n".join(words))
     return ("\n\n".join(cues) + "\n").encode()
+
+
+def as_vtt(data: bytes) -> bytes:
+    """A captions file as WebVTT: WebVTT unchanged; SRT with a header and '.' before the milliseconds
+    (cue numbers stay, as cue ids)."""
+    if captions_format(data) == "vtt":
+        return data
+    text = data.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+    return ("WEBVTT\n\n" + re.sub(r"(\d\d:\d\d:\d\d),(\d{3})", r"\1.\2", text.lstrip())).encode()
