@@ -13,16 +13,16 @@ from hospipost.networks.meta_containers import MetaNetwork, meta_limits
 from hospipost.networks.video import MP4_MOV, VideoLimits
 
 VERSION = "v1.0"
+# Meta's Threads media specifications: at most 5 min and 1 GB, MP4 or MOV, 0.01:1 to 10:1;
+# alt_text is taken, a captions file is not (NOTES.md).
+VIDEO = VideoLimits(1024 * 1024 * 1024, 5 * 60, 0, MP4_MOV, (0.01, 10.0), captions=False)
 
 
 class Threads(MetaNetwork):
     name = "threads"
     label = "Threads"
     default_api_base = "https://graph.threads.net"
-    # Video: Meta's Threads media specifications: at most 5 min and 1 GB, MP4 or MOV, 0.01:1 to 10:1;
-    # alt_text is taken, a captions file is not (NOTES.md).
-    video = VideoLimits(1024 * 1024 * 1024, 5 * 60, 0, MP4_MOV, (0.01, 10.0), captions=False)
-    limits = meta_limits(500, 20, {"image/jpeg", "image/png"}, supports_threads=True, video=video)
+    limits = meta_limits(500, 20, {"image/jpeg", "image/png"}, supports_threads=True, video=VIDEO)
     config_keys = {
         "user_id": ConfigKey(str, required=True, help="the Threads user id of the profile"),
         "token_env": ConfigKey(str, default="HOSPIPOST_THREADS_TOKEN"),
