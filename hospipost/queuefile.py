@@ -548,6 +548,7 @@ def _signature(post: Post) -> tuple[Any, ...]:
         post.every,
         post.until,
         post.source,
+        post.consent,
         post.draft,
         tuple((i.rule, i.reason) for i in post.ignores),
     )
