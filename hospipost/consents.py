@@ -157,6 +157,8 @@ class _Record:
                     item.key_line(key), f"unknown key {key!r} in a consent record; expected {', '.join(RECORD_KEYS)}"
                 )
         reference = item.get("id")
+        if isinstance(reference, int) and not isinstance(reference, bool):
+            reference = str(reference)  # a number, as a post's consent: may write it
         if reference is None or reference == "":
             raise self.fail(self.line, "a consent record needs 'id:', " + _REFERENCE_HELP)
         if not isinstance(reference, str) or not REFERENCE.fullmatch(reference):
@@ -301,6 +303,7 @@ def verify(
 
 @dataclass(frozen=True)
 class Withdrawal:
+    path: Path  # consents.yaml
     consent: Consent  # as it is now in the file
     recorded: bool  # False: it was already withdrawn, the file is untouched
     line: int  # the line of withdrawn_on
@@ -323,7 +326,7 @@ def withdraw(config: Config, reference: str, on: date) -> Withdrawal:
             known = ", ".join(sorted(register.consents)[:5]) or "none"
             raise HospipostError(f"{path}: no consent {reference} (known: {known})")
         if consent.withdrawn_on is not None:
-            return Withdrawal(consent, False, _withdrawn_line(text, path, reference))
+            return Withdrawal(path, consent, False, _withdrawn_line(text, path, reference))
         new_text = _with_withdrawal(text, path, reference, on)
         changed = parse_register(new_text, path)
         expected = {**register.consents, reference: _replace(consent, withdrawn_on=on)}
@@ -332,7 +335,7 @@ def withdraw(config: Config, reference: str, on: date) -> Withdrawal:
                 f"{path}: cannot record the withdrawal without changing something else; edit it by hand"
             )
         atomic_write(path, new_text.encode("utf-8"))
-        return Withdrawal(changed.consents[reference], True, _withdrawn_line(new_text, path, reference))
+        return Withdrawal(path, changed.consents[reference], True, _withdrawn_line(new_text, path, reference))
 
 
 def _replace(consent: Consent, **changes: Any) -> Consent:

@@ -41,6 +41,7 @@ def cli(ctx: click.Context, config_option: str | None) -> None:
 def _register() -> None:
     from hospipost.cli.calendar import calendar
     from hospipost.cli.check import check, rules
+    from hospipost.cli.consent import consent
     from hospipost.cli.daemon import daemon
     from hospipost.cli.init import init
     from hospipost.cli.ledger import ledger
@@ -67,6 +68,7 @@ def _register() -> None:
         networks,
         ledger,
         media,
+        consent,
     ):
         cli.add_command(command)
 
