@@ -205,7 +205,7 @@ class _Record:
             raise self.fail(
                 self.line, f"consent {reference} needs 'networks:', the networks it covers (a list, or 'all')"
             )
-        if value == ALL_NETWORKS:
+        if value == ALL_NETWORKS or (isinstance(value, LineList) and list(value) == [ALL_NETWORKS]):
             return None
         values = value if isinstance(value, LineList) else [value]
         if not values:

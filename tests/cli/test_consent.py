@@ -208,6 +208,12 @@ def test_an_empty_register_is_valid(tmp_path: Path) -> None:
     assert run(config, "consent", "list").exit_code == 0
 
 
+def test_networks_all_may_be_written_as_a_list(tmp_path: Path) -> None:
+    config = site(tmp_path, register=record(networks="[all]"))
+    listed = json.loads(run(config, "consent", "list", "--format", "json").output)
+    assert listed["consents"][0]["networks"] == "all"
+
+
 # --- check and status never show who ---------------------------------------------------------
 
 
