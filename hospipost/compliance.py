@@ -198,7 +198,7 @@ def _finding(rule_obj: Rule, post: Post, problem: Problem, lines: _LineIndex) ->
     line = lines.line(post, problem.field, offset, text)
     finding = Finding(
         rule=rule_obj.id,
-        severity=rule_obj.severity,
+        severity=min(rule_obj.severity, problem.severity) if problem.severity else rule_obj.severity,
         post=post,
         message=problem.message,
         line=line,

@@ -43,6 +43,7 @@ POST_KEYS = (
     "ignore",
     "draft",
     "language",
+    "consent",
 )
 _POST_KEY_SET = frozenset(POST_KEYS)
 MEDIA_KEYS = ("file", "alt", "people", "consent", "captions")
@@ -119,6 +120,7 @@ class Post:
     ignores: list[Ignore] = field(default_factory=list)
     draft: bool = False
     language: str = DEFAULT_LANGUAGE  # a BCP 47 tag: the post's, or config's language
+    consent: str | None = None  # the consent record (consents.yaml) for the text: a named person, a testimony
     lines: dict[str, int] = field(default_factory=dict)
     _texts: tuple[tuple[str, str], ...] | None = field(default=None, repr=False, compare=False)
 
@@ -301,6 +303,7 @@ class _PostReader:
         post.approved_by = fields.string("approved_by")
         post.approvals = fields.approvals(post.approved_by)
         post.source = fields.string("source")
+        post.consent = fields.string("consent")
         post.every = fields.every()
         post.draft = fields.boolean("draft")
         post.language = fields.language() or self.config.language

@@ -670,6 +670,7 @@ def post_signature(post: Post, approvals: bool = True) -> tuple[Any, ...]:
         post.every,
         post.until,
         post.source,
+        post.consent,
         post.draft,
         tuple((i.rule, i.reason) for i in post.ignores),
     )

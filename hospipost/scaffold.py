@@ -27,6 +27,7 @@ MANIFEST: dict[str, tuple[str, bool]] = {
     "posts/health-alerts.yaml": ("posts/health-alerts.yaml", True),
     "posts/innovation.yaml": ("posts/innovation.yaml", True),
     "posts/events.yaml": ("posts/events.yaml", True),
+    "consents.yaml": ("consents.yaml", False),
     ".gitignore": ("gitignore", False),
     CONFIG_NAME: ("config.yaml", True),  # last: its presence means "init is done"
 }

@@ -78,3 +78,36 @@ def findings(config: Config, *posts: dict[str, Any], rule: str | None = None, no
 
 def rule_ids(config: Config, *posts: dict[str, Any], now: datetime = NOW) -> set[str]:
     return {f.rule for f in findings(config, *posts, now=now) if f.ignored is None}
+
+
+# A consent register (consents.yaml) for the tests: one record per consent the posts use.
+CONSENTS_YAML = """\
+# Registre des consentements du CHU d'Angers
+consents:
+  - id: C-2026-014
+    who: Jeanne Martin, patiente en cardiologie
+    covers: [images, testimony, name]
+    networks: all
+    valid_until: 2027-12-31
+    note: formulaire papier, classeur com 2026
+"""
+
+
+def make_consents(config: Config, text: str = CONSENTS_YAML) -> Path:
+    """Write consents.yaml beside the config."""
+    path = config.root / "consents.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def consent_record(reference: str, **fields: Any) -> str:
+    """One record of consents.yaml (a block mapping item), defaults filled in."""
+    values = {
+        "who": "Jeanne Martin, patiente",
+        "covers": "[images, testimony, name]",
+        "networks": "all",
+        "valid_until": "2027-12-31",
+        **fields,
+    }
+    lines = [f"  - id: {reference}"] + [f"    {key}: {value}" for key, value in values.items() if value is not None]
+    return "\n".join(lines) + "\n"

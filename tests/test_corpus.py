@@ -35,6 +35,7 @@ def corpus_report(tmp_path_factory: pytest.TempPathFactory):
     config = make_config(site)
     for area in AREAS:
         shutil.copy(CORPUS / f"{area}.yaml", site / "posts" / f"{area}.yaml")
+    shutil.copy(CORPUS / "consents.yaml", site / "consents.yaml")  # the register of the consents posts name
     if (CORPUS / "media").is_dir():
         shutil.copytree(CORPUS / "media", site / "media")
     queues = load_queues(config)

@@ -42,6 +42,7 @@ def _register() -> None:
     from hospipost.cli.approve import approve
     from hospipost.cli.calendar import calendar
     from hospipost.cli.check import check, rules
+    from hospipost.cli.consent import consent
     from hospipost.cli.daemon import daemon
     from hospipost.cli.init import init
     from hospipost.cli.ledger import ledger
@@ -69,6 +70,7 @@ def _register() -> None:
         networks,
         ledger,
         media,
+        consent,
     ):
         cli.add_command(command)
 

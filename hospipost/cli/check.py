@@ -58,6 +58,9 @@ def check(app: AppContext, paths: tuple[Path, ...], output_format: str, strict: 
                 click.echo(f"Error: {problem.format_message()}", err=True)
             raise SystemExit(2) from None
         posts = [post for queue in queues for post in queue.posts]
+        from hospipost.consents import load_register
+
+        load_register(config)  # a malformed consents.yaml stops the check in one line (file:line), exit 2
         report = run_checks(posts, config, now, published_in_ledger(config))
         _print_report(report, output_format, active_rules(config))
     raise SystemExit(report.exit_code(strict))

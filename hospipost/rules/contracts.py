@@ -65,6 +65,7 @@ class Problem:
     field: str | None = "text"
     span: tuple[int, int] | None = None
     network: str | None = None
+    severity: Severity | None = None  # at most this severity: a softer finding of the rule
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hospipost.rules._consent import consent_problem
 from hospipost.rules._text import any_of, fold, lowered_text, without_stems
 from hospipost.rules.contracts import Problem, Severity, rule
 
@@ -452,9 +453,19 @@ def pii_patient_name(post, ctx) -> Iterator[Problem]:
       A heuristic, not a named-entity recogniser: a surname alone without a civility
       ("Durand, hospitalisé…"), a rare first name outside the list, a nickname, or a
       care context spread over two sentences is missed; a staff member named without
-      a title in a care sentence, or a patient who consented, is reported (record the
-      consent reference in an ignore: entry). Initials ("M. D.") are reported only
-      with a civility.
+      a title in a care sentence, or a patient who consented, is reported (declare the
+      consent: see below). Initials ("M. D.") are reported only with a civility.
+
+    Checks, where the post declares `consent:` (a patient's story, told with consent)
+      The post's `consent:` names a record of the register, consents.yaml beside
+      config.yaml. The record must exist, cover the name ("name") where the text names
+      a person in a care context, otherwise the name or the testimony ("name",
+      "testimony": a post declares a consent for its text), cover every network of the
+      post, be valid on the post's day and not be withdrawn. Then the names found are
+      not reported: the consent is recorded and verified at every run. Otherwise the
+      consent is reported, and so is every name. Without consents.yaml the consent
+      cannot be verified: a warning, and the names are still reported. Messages name the
+      reference, never the person.
 
     Why
       Medical secrecy covers the very fact that a person is a patient: CSP L1110-4
@@ -463,16 +474,31 @@ def pii_patient_name(post, ctx) -> Iterator[Problem]:
       the MACSF / CHU de Bordeaux guide "Même sur les réseaux sociaux, on porte une
       blouse". GMC guidance (paras 18-19) and HIPAA Safe Harbor (names, 45 CFR
       164.514(b)(2)(A)) say the same.
+      A patient's testimony needs the patient's specific written consent (GMC; College
+      of Optometrists C149; HIPAA authorisation); it can be withdrawn at any time (RGPD
+      art. 7(3)) and it is fragile: the Danish DPA held that a hospital cannot rely on
+      a patient's consent, given the unequal relationship (Aarhus University Hospital
+      had to delete Instagram posts), hence a register checked at every run.
 
     Fix
       Remove the name or anything that identifies the patient ("une patiente de 84
-      ans"); a patient's story needs the patient's specific written consent, referenced
-      in an ignore: entry.
+      ans"); a patient's story needs the patient's specific written consent: record it
+      in consents.yaml (covers: [name, testimony], its networks, valid_until) and write
+      its id in the post's `consent:`. A withdrawn or expired consent cannot be fixed by
+      the post: remove the name (and retract what was published).
 
     Examples
       flagged: "Jeanne Martin, 84 ans, a été opérée hier en chirurgie cardiaque."
       passes:  "Le Pr Martin, chef du service de cardiologie, présente la nouvelle salle hybride."
+      passes:  "Jeanne Martin, 84 ans, a été opérée…" with consent: C-2026-031, a record of
+               consents.yaml covering name on the post's networks, valid on its day
     """
-    for field, text in post.texts():
-        for span in find_patient_names(text):
-            yield Problem("The text names a person in a care context, who may be an identifiable patient.", field, span)
+    names = [(field, span) for field, text in post.texts() for span in find_patient_names(text)]
+    if post.consent:
+        found = consent_problem(post, ctx, post.consent, ("name",) if names else ("name", "testimony"))
+        if found is None:
+            return  # the person named consented, and the register says so today
+        message, severity = found
+        yield Problem(f"The post declares a consent but {message}.", "consent", severity=severity)
+    for field, span in names:
+        yield Problem("The text names a person in a care context, who may be an identifiable patient.", field, span)

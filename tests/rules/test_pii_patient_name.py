@@ -6,7 +6,7 @@ import pytest
 
 from hospipost.rules import all_rules
 from hospipost.rules.pii_patient_name import find_patient_names
-from tests.helpers import findings, post_with
+from tests.helpers import consent_record, findings, make_consents, make_posts, post_with
 
 RULE = "pii-patient-name"
 
@@ -147,3 +147,62 @@ def test_flags_named_patients_in_english_and_in_sensitive_services(config, text:
 )
 def test_staff_and_services_alone_are_not_patients(config, text: str) -> None:
     assert findings(config, post_with(text=text), rule=RULE) == []
+
+
+# --- a post that declares consent: (the register, consents.yaml) -----------------------------
+
+STORY = "Jeanne Martin, 84 ans, a été opérée hier en chirurgie cardiaque."
+NO_NAME = "Une patiente de 84 ans raconte son opération en chirurgie cardiaque et remercie l'équipe."
+
+
+def story_findings(config, record: str | None, *, text: str = STORY, consent: str = "C-2026-031") -> list:
+    if record is not None:
+        make_consents(config, "consents:\n" + record)
+    return findings(config, post_with(text=text, consent=consent), rule=RULE)
+
+
+def test_a_story_with_a_valid_consent_covering_the_name_passes(config) -> None:
+    assert story_findings(config, consent_record("C-2026-031", covers="[name]")) == []
+
+
+def test_a_testimony_without_a_name_needs_a_consent_covering_testimony_or_name(config) -> None:
+    assert story_findings(config, consent_record("C-2026-031", covers="[testimony]"), text=NO_NAME) == []
+    [found] = story_findings(config, consent_record("C-2026-031", covers="[images]"), text=NO_NAME)
+    assert found.message == (
+        "The post declares a consent but consent C-2026-031 does not cover naming the person or testimony"
+        " (it covers images)."
+    )
+    [post] = make_posts(config, post_with(text=NO_NAME, consent="C-2026-031"))
+    assert found.severity.value == "error" and found.line == post.lines["consent"]  # at the post's consent:
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (consent_record("C-2026-031", covers="[images, testimony]"), "does not cover naming the person"),
+        (consent_record("C-2026-031", withdrawn_on="2026-11-10"), "was withdrawn on 2026-11-10"),
+        (consent_record("C-2026-031", valid_until="2026-11-30"), "is valid until 2026-11-30"),
+        (consent_record("C-2026-031", networks="[facebook]"), "does not cover x, mastodon, bluesky, linkedin"),
+        (consent_record("C-2099-001"), "consent C-2026-031 is not in consents.yaml"),
+    ],
+    ids=["covers", "withdrawn", "expired", "networks", "unknown"],
+)
+def test_a_story_whose_consent_does_not_hold_is_reported_with_its_name(config, record: str, message: str) -> None:
+    name, consent = story_findings(config, record)  # in line order: text, then consent:
+    assert consent.severity.value == "error" and message in consent.message
+    assert name.severity.value == "error" and "care context" in name.message
+    assert "Jeanne" not in consent.message and "Martin" not in consent.message
+    assert "Martin" not in (name.excerpt or "")
+
+
+def test_without_a_register_the_consent_is_a_warning_and_the_name_still_an_error(config) -> None:
+    found = story_findings(config, None)
+    assert [(f.severity.value, f.message.split(":")[0]) for f in found] == [
+        ("error", "The text names a person in a care context, who may be an identifiable patient."),
+        ("warning", "The post declares a consent but consent C-2026-031 cannot be verified"),
+    ]
+
+
+def test_a_post_consent_is_a_post_field_and_kept_by_the_loader(config) -> None:
+    [post] = make_posts(config, post_with(consent="C-2026-031"))
+    assert post.consent == "C-2026-031" and post.lines["consent"] > post.line
