@@ -51,7 +51,9 @@ def test_a_thread_is_deleted_last_part_first_with_signed_requests(mock: response
 
 
 def test_a_post_already_gone_counts_as_deleted(mock: responses.RequestsMock) -> None:
-    delete(mock, status=404, json={"title": "Not Found Error", "type": "https://api.x.com/2/problems/resource-not-found"})
+    delete(
+        mock, status=404, json={"title": "Not Found Error", "type": "https://api.x.com/2/problems/resource-not-found"}
+    )
 
 
 def test_a_not_found_problem_beside_deleted_false_counts_as_deleted(mock: responses.RequestsMock) -> None:
