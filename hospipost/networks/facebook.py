@@ -36,10 +36,8 @@ TRANSIENT_CODES = frozenset({1, 2})
 TOKEN_CODES = frozenset({190, 102})
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
 DUPLICATE = 506
-GONE = (
-    100,
-    33,
-)  # "Object with ID … does not exist, cannot be loaded due to missing permissions, or does not support …"
+# "Object with ID … does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+GONE = (100, 33)
 REFUSALS = {  # Graph error codes (or subcodes) that no retry changes: what happened, what to do
     368: "Facebook blocked the post under its policies (the Page or this content is restricted): check the Page's status in Meta Business Suite before publishing anything else",
     1609005: "Facebook could not use the link in the post: check that it opens publicly without a login, or fix it in the post",
@@ -197,9 +195,9 @@ class Facebook(Network):
             last = graph.session.last
             try:
                 said = last.json()["error"]
-                code = (_int(said.get("code")), _int(said.get("error_subcode")))
             except Exception:
-                code = (0, 0)
+                said = {}
+            code = (_int(said.get("code")), _int(said.get("error_subcode"))) if isinstance(said, dict) else None
             return last is not None and (last.status_code == 404 or code == GONE)
         return False
 

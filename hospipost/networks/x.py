@@ -183,13 +183,13 @@ class X(Network):
             answer = None
         except Exception as error:
             raise self.failure(error, deleting) from None
-        errors = [e for e in (answer.errors or []) if isinstance(e, dict)] if answer is not None else []
+        problems = [problem for problem in (answer.errors if answer else []) if isinstance(problem, dict)]
         if answer is None or any(
-            "not-found" in str(e.get("type")) or "Not Found" in str(e.get("title")) for e in errors
+            "not-found" in str(p.get("type")) or p.get("title") == "Not Found Error" for p in problems
         ):
             log.info("X: the post %s was already deleted", part_id)
         elif not (answer.data or {}).get("deleted"):
-            said = _explanation({"errors": errors}) or "no reason given"
+            said = _explanation({"errors": problems}) or "no reason given"
             raise PermanentError(
                 self.redact(f"X did not delete the post {part_id} ({said}); it is still online: {BY_HAND}")
             )
