@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -22,14 +22,9 @@ COMMIT = {"commit": {"cid": cid(99), "rev": "3kzzzzzzzzzz2"}}
 
 
 @pytest.fixture
-def mock() -> Any:
+def server() -> Iterator[Server]:
     with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
-        yield router
-
-
-@pytest.fixture
-def server(mock: respx.MockRouter) -> Server:
-    return Server(mock)
+        yield Server(router)
 
 
 def deletes(server: Server, *answers: httpx.Response) -> respx.Route:
