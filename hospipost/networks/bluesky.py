@@ -328,6 +328,23 @@ class Bluesky(Network):
         connection.refs.append((uri, cid))
         return f"{uri} {cid}"
 
+    def delete_part(self, connection: _Link, part_id: str) -> None:
+        """``com.atproto.repo.deleteRecord`` of the part's record (the PDS answers a record already gone with a
+        success; a RecordNotFound also counts as deleted). Logs in first, once per connection."""
+        client, (did, rkey) = connection.client, _split_uri(_ref(part_id)[0])
+        if getattr(client, "_session", None) is None:
+            self._log_in(client)
+
+        def delete() -> None:
+            try:
+                client.com.atproto.repo.delete_record({"repo": did, "collection": POST, "rkey": rkey})
+            except Exception as error:
+                if _xrpc_error(error)[0] != "RecordNotFound":
+                    raise
+                log.info("Bluesky: the record %s was already deleted", rkey)
+
+        self._call(client, delete, Attempt(f"deleting the post at://{did}/{POST}/{rkey}", Step.DELETE))
+
     def sent(self, first: str) -> Sent:
         """The first part's at:// URI (its recorded id also holds its cid) and its address."""
         return super().sent(_ref(first)[0])

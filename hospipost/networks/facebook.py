@@ -37,6 +37,8 @@ TRANSIENT_CODES = frozenset({1, 2})
 TOKEN_CODES = frozenset({190, 102})
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
 DUPLICATE = 506
+# "Object with ID … does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+GONE = (100, 33)
 REFUSALS = {  # Graph error codes (or subcodes) that no retry changes: what happened, what to do
     368: "Facebook blocked the post under its policies (the Page or this content is restricted): check the Page's status in Meta Business Suite before publishing anything else",
     1609005: "Facebook could not use the link in the post: check that it opens publicly without a login, or fix it in the post",
@@ -173,6 +175,32 @@ class Facebook(Network):
                 f"Facebook accepted the post but returned no post id: it may be online; {self.unknown_hint()}"
             )
         return str(remote_id)
+
+    def delete_part(self, graph: facebook.GraphAPI, part_id: str) -> None:
+        """``DELETE /{id}`` (a post, or a photo or video posted alone). Graph answers a post that is gone and one
+        the token may not touch alike (code 100, subcode 33), so a refused delete is read back: gone, it is done."""
+        attempt = Attempt(f"deleting the post {part_id}", Step.DELETE)
+        try:
+            self._call(graph, attempt, lambda: graph.delete_object(part_id))
+        except PermanentError:
+            if not self._gone(graph, part_id):
+                raise
+            log.info("Facebook: the post %s was already deleted", part_id)
+
+    def _gone(self, graph: facebook.GraphAPI, part_id: str) -> bool:
+        """Whether Facebook says it has no object ``part_id`` (404, or code 100 subcode 33) when reading it."""
+        reading = Attempt(f"reading the post {part_id}", Step.READ)
+        try:
+            self._call(graph, reading, lambda: graph.get_object(part_id, fields="id"))
+        except PermanentError:  # a transient failure of the read goes up: the delete is tried again later
+            last = graph.session.last
+            try:
+                said = last.json()["error"]
+            except Exception:
+                said = {}
+            code = (_int(said.get("code")), _int(said.get("error_subcode"))) if isinstance(said, dict) else None
+            return last is not None and (last.status_code == 404 or code == GONE)
+        return False
 
     def post_url(self, remote_id: str) -> str:
         """A post id is ``{page}_{post}``; a video post is known by its video id alone."""

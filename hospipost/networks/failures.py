@@ -80,7 +80,10 @@ class Attempt:
 
     @property
     def nothing(self) -> str:
-        """ "nothing was published" (or "nothing more", when parts of the thread are online)."""
+        """ "nothing was published" (or "nothing more", when parts of the thread are online); "it is still
+        online" when deleting."""
+        if self.step is Step.DELETE:
+            return "it is still online"
         return "nothing more was published" if self.online else "nothing was published"
 
 

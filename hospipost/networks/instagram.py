@@ -6,7 +6,7 @@ Plain HTTP, as no maintained SDK covers these endpoints. Details: NOTES.md, sect
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from hospipost.networks.base import Attempt, ConfigKey, PermanentError
 from hospipost.networks.meta_containers import MetaNetwork, graph_version, meta_limits
@@ -56,6 +56,15 @@ class Instagram(MetaNetwork):
                 f" such as {DEFAULT_VERSION} in config.yaml"
             )
         return version
+
+    def delete_part(self, session: Any, part_id: str) -> None:
+        """Meta's IG Media reference documents reading a post, not deleting it: a person deletes it by hand."""
+        raise PermanentError(
+            f"Instagram's API gives hospipost no way to delete a post, so the post (Instagram media {part_id}) is still"
+            " online: on instagram.com or in the Instagram app, logged in as the account, open the post, click ⋯ (More"
+            " options) above it, then Delete and confirm (a carousel goes as a whole); then record it with"
+            " `hospipost retract --by-hand`"
+        )
 
     def permissions_hint(self, attempt: Attempt) -> str:
         return (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, UnknownOutcome
@@ -225,16 +225,30 @@ class LinkedIn(Network):
         self._expiry_logged = True
         return urn
 
+    def delete_part(self, session: requests.Session, part_id: str) -> None:
+        """``DELETE /rest/posts/{encoded URN}`` (204, also for a post already deleted); a 404 or 410 counts as deleted."""
+        headers = {**self._headers(), "X-RestLi-Method": "DELETE"}
+        request = {
+            "method": "DELETE",
+            "url": f"{self.api_base}/rest/posts/{quote(part_id, safe='')}",
+            "headers": headers,
+        }
+        response = self._call(session, Attempt(f"deleting the post {part_id}", Step.DELETE), request, gone=(404, 410))
+        if response.status_code in (404, 410):
+            log.info("LinkedIn: the post %s was already deleted", part_id)
+
     def post_url(self, remote_id: str) -> str:
         return POST_URL.format(remote_id)
 
-    def _call(self, session: requests.Session, attempt: Attempt, request: dict[str, Any]) -> requests.Response:
-        """One request; a failure, or an answer other than 2xx, raises a DeliveryError."""
+    def _call(
+        self, session: requests.Session, attempt: Attempt, request: dict[str, Any], gone: tuple[int, ...] = ()
+    ) -> requests.Response:
+        """One request; a failure, or an answer other than 2xx (or a status in ``gone``), raises a DeliveryError."""
         import requests
 
         try:
             response = session.request(**request)
-            if not 200 <= response.status_code < 300:
+            if not 200 <= response.status_code < 300 and response.status_code not in gone:
                 raise requests.HTTPError(f"HTTP {response.status_code}", response=response)
         except requests.RequestException as error:
             raise self.failure(error, attempt) from None

@@ -184,6 +184,19 @@ class Mastodon(Network):
         self._local.latest, self._local.urls[status_id] = status, status.get("url") or status.get("uri")
         return status_id
 
+    def delete_part(self, client: mastodon.Mastodon, part_id: str) -> None:
+        """``DELETE /api/v1/statuses/:id`` (the instance allows 30 deletions per 30 minutes: a 429 says until when);
+        a status the instance no longer has (404) counts as deleted."""
+        from mastodon.errors import MastodonNotFoundError
+
+        def delete() -> None:
+            try:
+                client.status_delete(part_id)
+            except MastodonNotFoundError:
+                log.info("Mastodon: the status %s was already deleted", part_id)
+
+        self._call(Attempt(f"deleting the status {part_id}", Step.DELETE), delete)
+
     def post_url(self, remote_id: str) -> str | None:
         """The URL the instance gave, or (a thread resumed) the same account's URL with this id."""
         account = _mapping(_mapping(getattr(self._local, "latest", None)).get("account")).get("url")

@@ -44,6 +44,7 @@ RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
 TRANSIENT_CODES = frozenset({1, 2})
 PUBLISHING_LIMIT = (9, 2207042)  # Instagram's code and subcode: "publishing limit reached"
 NOT_FOUND = 24  # "media not found": the container no longer exists
+GONE = (100, 33)  # a DELETE of an object Meta no longer has ("does not exist, cannot be loaded…")
 DONE = frozenset({"FINISHED", "PUBLISHED", "ERROR", "EXPIRED"})  # a container's states once processed
 _VERSION = re.compile(r"[vV]?(\d{1,3})(?:\.(\d{1,2}))?")
 
@@ -364,7 +365,8 @@ class MetaNetwork(Network):
     ) -> dict[str, Any]:
         """One Graph request (form fields of a POST, query of a GET); every failure mapped by the classifier.
 
-        ``need`` is a field the answer must hold; ``absent`` is the answer when Meta says the object is gone."""
+        ``need`` is a field the answer must hold; ``absent`` is the answer when Meta says the object is gone (for a
+        DELETE, also a 404 or code 100 subcode 33)."""
         try:
             where = {"params" if method == "GET" else "data": dict(fields or {})}
             response = session.request(method, self.url(*path), **where)
@@ -379,7 +381,8 @@ class MetaNetwork(Network):
                 raise ValueError(f"the answer holds no {need or 'JSON object'}")
             return body
         except MetaError as error:
-            if absent is not None and error.code == NOT_FOUND:
+            deleted = attempt.step is Step.DELETE and (error.status == 404 or (error.code, error.subcode) == GONE)
+            if absent is not None and (error.code == NOT_FOUND or deleted):
                 return absent
             raise self.failure(error, attempt) from None
         except Exception as error:

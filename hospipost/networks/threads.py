@@ -6,9 +6,10 @@ A text, one image, one video or a carousel of up to twenty images; a thread's pa
 
 from __future__ import annotations
 
-from typing import ClassVar
+import logging
+from typing import Any, ClassVar
 
-from hospipost.networks.base import Attempt, ConfigKey
+from hospipost.networks.base import Attempt, ConfigKey, PermanentError, Step
 from hospipost.networks.meta_containers import MetaNetwork, meta_limits
 from hospipost.networks.video import MP4_MOV, VideoLimits
 
@@ -16,6 +17,8 @@ VERSION = "v1.0"
 # Meta's Threads media specifications: at most 5 min and 1 GB, MP4 or MOV, 0.01:1 to 10:1;
 # alt_text is taken, a captions file is not (NOTES.md).
 VIDEO = VideoLimits(1024 * 1024 * 1024, 5 * 60, 0, MP4_MOV, (0.01, 10.0), captions=False)
+BY_HAND = "delete it in the Threads app (⋯ on the post, then Delete), then record it with `hospipost retract --by-hand`"
+log = logging.getLogger(__name__)
 
 
 class Threads(MetaNetwork):
@@ -42,5 +45,17 @@ class Threads(MetaNetwork):
     def version(self) -> str:
         return VERSION
 
+    def delete_part(self, session: Any, part_id: str) -> None:
+        """``DELETE /{threads-media-id}`` (threads_delete; 100 deletions per account and day, Meta's Delete Posts
+        page); a post Threads no longer has counts as deleted."""
+        deleting = Attempt(f"deleting the post {part_id}", Step.DELETE)
+        answer = self.call(session, "DELETE", (part_id,), deleting, absent={"gone": True})
+        if answer.get("success") is False:
+            raise PermanentError(f"Threads did not delete the post {part_id}; it is still online: {BY_HAND}")
+        if answer.get("gone"):
+            log.info("Threads: the post %s was already deleted", part_id)
+
     def permissions_hint(self, attempt: Attempt) -> str:
+        if attempt.step is Step.DELETE:
+            return f"give the token threads_basic and threads_delete, then retract again (or {BY_HAND})"
         return "give the token threads_basic and threads_content_publish, then publish again"

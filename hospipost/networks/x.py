@@ -52,6 +52,7 @@ LIBRARY_LOGGERS = (
 )
 # X's rate-limit windows: 15 minutes per endpoint, and 24 hours per user and per app.
 WINDOWS = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
+BY_HAND = "delete it on x.com (⋯ on the post, then Delete), then record it with `hospipost retract --by-hand`"
 
 
 class X(Network):
@@ -170,6 +171,28 @@ class X(Network):
             raise self.failure(error, Attempt(part.doing, Step.PUBLISH, part.index)) from None
         log.info("X: %s done, id %s", part.doing, tweet_id)
         return tweet_id
+
+    def delete_part(self, client: tweepy.Client, part_id: str) -> None:
+        """``DELETE /2/tweets/:id``; a post X no longer has (404, or a not-found problem) counts as deleted."""
+        from tweepy.errors import NotFound
+
+        deleting = Attempt(f"deleting the post {part_id}", Step.DELETE)
+        try:
+            answer = client.delete_tweet(part_id, user_auth=True)
+        except NotFound:
+            answer = None
+        except Exception as error:
+            raise self.failure(error, deleting) from None
+        problems = [problem for problem in (answer.errors if answer else []) if isinstance(problem, dict)]
+        if answer is None or any(
+            "not-found" in str(p.get("type")) or p.get("title") == "Not Found Error" for p in problems
+        ):
+            log.info("X: the post %s was already deleted", part_id)
+        elif not (answer.data or {}).get("deleted"):
+            said = _explanation({"errors": problems}) or "no reason given"
+            raise PermanentError(
+                self.redact(f"X did not delete the post {part_id} ({said}); it is still online: {BY_HAND}")
+            )
 
     def post_url(self, remote_id: str) -> str:
         return STATUS_URL.format(remote_id)

@@ -32,6 +32,14 @@ EXPIRED_TOKEN = {
     "error_subcode": 463,
 }
 
+UNKNOWN = {
+    "message": "Unsupported delete request. Object with ID does not exist, cannot be loaded due to missing permissions,"
+    " or does not support this operation",
+    "type": "GraphMethodException",
+    "code": 100,
+    "error_subcode": 33,
+}
+
 
 @dataclass
 class Request:
@@ -108,6 +116,9 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self.handle_api("POST")
 
+        def do_DELETE(self) -> None:
+            self.handle_api("DELETE")
+
         def handle_api(self, method: str) -> None:
             parts = urlsplit(self.path)
             if parts.path.startswith("/public/"):
@@ -160,6 +171,10 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
                 if edge in ("content_publishing_limit", "threads_publishing_limit"):
                     config = {"quota_total": state.quota_total, "quota_duration": 86400}
                     return 200, {"data": [{"quota_usage": state.quota_usage, "config": config}]}
+                if request.method == "DELETE":  # a published post (Threads); Meta's answer for an unknown object
+                    found = [post for post in state.published if post["id"] == edge]
+                    state.published = [post for post in state.published if post["id"] != edge]
+                    return (200, {"success": True, "deleted_id": edge}) if found else (400, {"error": UNKNOWN})
                 if request.method == "POST" and edge in ("media", "threads"):
                     return self.create(request.form)
                 if request.method == "POST" and edge in ("media_publish", "threads_publish"):

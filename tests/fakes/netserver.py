@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass
@@ -42,6 +42,7 @@ class FakeNetworks:
     bluesky_records: dict[str, dict[str, Any]] = field(default_factory=dict)  # by record key
     containers: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # Meta: id → (network, fields)
     public: Path | None = None  # the folder served under /public/ (what media_url points at)
+    deleted: list[tuple[str, str]] = field(default_factory=list)  # (network, id) of each part deleted, in order
 
     def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.faults.setdefault(network, []).append((status, body, headers or {}))
@@ -105,6 +106,19 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                 self.reply(200, {"id": path.split("/")[2], "name": "CHU Test"})
             else:
                 self.reply(404, {"error": "not found"})
+
+        def do_DELETE(self) -> None:
+            """A published part deleted (the answer each network gives); deleting it again answers the same."""
+            path = urlsplit(self.path).path
+            network, part_id = network_of(path), unquote(path.rsplit("/", 1)[-1])
+            with state.lock:
+                state.deleted.append((network, part_id))
+            answers = {
+                "x": (200, {"data": {"deleted": True}}),
+                "mastodon": (200, {"id": part_id}),
+                "linkedin": (204, {}),
+            }
+            self.reply(*answers.get(network, (200, {"success": True})))
 
         def do_PUT(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -179,6 +193,13 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                 self.reply(
                     200, {"blob": {"$type": "blob", "ref": {"$link": BLUESKY_CID}, "mimeType": "image/png", "size": 1}}
                 )
+            elif path == "/xrpc/com.atproto.repo.deleteRecord":  # a record already gone: a success too
+                with state.lock:
+                    state.bluesky_records.pop(str(body.get("rkey")), None)
+                    state.deleted.append(
+                        ("bluesky", f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey')}")
+                    )
+                self.reply(200, {})
             elif path == "/xrpc/com.atproto.repo.createRecord":
                 rkey = body.get("rkey") or str(next(state.ids))
                 uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
@@ -237,7 +258,7 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             return {}
 
         def reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode()
+            data = json.dumps(body).encode() if status != 204 else b""
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
