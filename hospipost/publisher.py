@@ -402,7 +402,8 @@ class Publisher:
         from hospipost.networks.base import PermanentError, TransientError, UnknownOutcome
 
         label = network_class(item.network).label
-        outcome = Outcome(item.post_id, item.network, Result.RETRACTED, url=item.url, action="retract")
+        deleted = f"deleted: {_plural(len(item.parts), 'part')}, the last first" if len(item.parts) > 1 else "deleted"
+        outcome = Outcome(item.post_id, item.network, Result.RETRACTED, url=item.url, message=deleted, action="retract")
         secrets = set(self.secrets())
         try:
             if not item.parts:
@@ -468,13 +469,11 @@ def _plural(count: int, word: str) -> str:
 
 def _by_hand_hint(message: str, item: Retraction, label: str) -> str:
     """A failed retraction's message, ending with how to record a deletion done by hand."""
-    message = f"Not deleted from {label}: {message[:1].lower()}{message[1:]}"
-    if "--by-hand" in message:
+    command = f"`hospipost retract {item.post_id} --network {item.network} --by-hand --reason …`"
+    message = f"Not deleted from {label}. {message}".replace("`hospipost retract --by-hand`", command)
+    if command in message:
         return message
-    return (
-        f"{message.rstrip('.')}; once it is gone, record it with"
-        f" `hospipost retract {item.post_id} --network {item.network} --by-hand --reason …`."
-    )
+    return f"{message.rstrip('.')}; once it is gone, record it with {command}."
 
 
 def without_retracted(work: Plan, retracted: dict[str, set[str]]) -> Plan:
