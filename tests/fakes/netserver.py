@@ -2,8 +2,8 @@
 
 It answers the endpoints hospipost's adapters call (Meta's containers included, and the
 public copies of media under ``/public/`` that Instagram and Threads fetch), records every
-post it receives, and can be told to be slow or to fail. Tests point the adapters' `api_base`
-(and `media_url`) at it. It binds 127.0.0.1 only and stops with the test.
+post it receives and every DELETE of an X or Mastodon post, and can be told to be slow or to
+fail. Tests point the adapters' `api_base` (and `media_url`) at it. It binds 127.0.0.1 only and stops with the test.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class FakeNetworks:
     bluesky_records: dict[str, dict[str, Any]] = field(default_factory=dict)  # by record key
     containers: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # Meta: id → (network, fields)
     public: Path | None = None  # the folder served under /public/ (what media_url points at)
+    posted: dict[str, str] = field(default_factory=dict)  # X tweets and Mastodon statuses online: id → network
+    deletions: list[tuple[str, str, int]] = field(default_factory=list)  # DELETE requests: (network, id, status)
+    delete_latency: float = 0.0  # seconds each DELETE waits before it is answered
 
     def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.faults.setdefault(network, []).append((status, body, headers or {}))
@@ -52,6 +55,11 @@ class FakeNetworks:
 
     def texts(self, network: str) -> list[str]:
         return [r.text for r in self.posts(network)]
+
+    def deleted(self, network: str) -> list[str]:
+        """The ids of the posts a DELETE removed (each once: a second DELETE of an id answers 404)."""
+        with self.lock:
+            return [post_id for name, post_id, status in self.deletions if name == network and status == 200]
 
 
 def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
@@ -143,6 +151,8 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 state.received.append(Received(network, path, body, text if is_post else None))
                 new_id = next(state.ids)
+                if path in ("/2/tweets", "/api/v1/statuses"):
+                    state.posted[str(new_id)] = network
             if path == "/api/v1/statuses":
                 status = {
                     "id": str(new_id),
@@ -171,6 +181,39 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             else:
                 page = path.split("/")[2]
                 self.reply(200, {"id": f"{page}_{new_id}"})
+
+        def do_DELETE(self) -> None:
+            """X's ``DELETE /2/tweets/:id`` and Mastodon's ``DELETE /api/v1/statuses/:id``: 200 the first
+            time, 404 for a post that is not (or no longer) there."""
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            path = urlsplit(self.path).path
+            network, post_id = network_of(path), path.rsplit("/", 1)[-1]
+            if state.delete_latency:
+                time.sleep(state.delete_latency)
+            with state.lock:
+                fault = state.faults.get(network, []).pop(0) if state.faults.get(network) else None
+            if fault:
+                with state.lock:
+                    state.deletions.append((network, post_id, fault[0]))
+                self.reply(*fault)
+                return
+            known = path.startswith(("/2/tweets/", "/api/v1/statuses/"))
+            with state.lock:
+                found = known and state.posted.get(post_id) == network
+                if found:
+                    del state.posted[post_id]
+                state.deletions.append((network, post_id, 200 if found else 404))
+            if not found:
+                missing = {
+                    "title": "Not Found Error",
+                    "detail": f"Could not find tweet with id: [{post_id}].",
+                    "status": 404,
+                }
+                self.reply(404, missing if network == "x" else {"error": "Record not found"})
+            elif network == "x":
+                self.reply(200, {"data": {"deleted": True}})
+            else:
+                self.reply(200, {"id": post_id, "text": "", "url": f"{state.url}/@chu/{post_id}"})
 
         def bluesky(self, path: str, body: dict[str, Any]) -> None:
             if path in ("/xrpc/com.atproto.server.createSession", "/xrpc/com.atproto.server.refreshSession"):
