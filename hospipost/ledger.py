@@ -340,6 +340,13 @@ class Ledger:
     def __init__(self, engine: Engine, actor: str | None = None) -> None:
         self.engine = engine
         self.actor = actor or process_owner()
+        self._retraction_tables = False  # known to exist (a ledger read before migrating has none)
+
+    def _has_retractions(self, connection: Connection) -> bool:
+        """Whether the retraction tables exist: a ledger of schema 2 opened read-only has none yet."""
+        if not self._retraction_tables:
+            self._retraction_tables = sa.inspect(connection).has_table("retractions")
+        return self._retraction_tables
 
     @property
     def is_postgresql(self) -> bool:
@@ -838,7 +845,7 @@ class Ledger:
     def retractions_to_do(self) -> bool:
         """Whether a publish run has a retraction to carry out (or to create): a cheap read."""
         with self._read() as connection:
-            if not sa.inspect(connection).has_table("retracted_posts"):
+            if not self._has_retractions(connection):
                 return False
             if connection.execute(sa.select(retracted_posts.c.post_id).limit(1)).first() is None:
                 return False
@@ -955,14 +962,14 @@ class Ledger:
         if post_id is not None:
             query = query.where(retractions.c.post_id == post_id)
         with self._read() as connection:
-            if not sa.inspect(connection).has_table("retractions"):
+            if not self._has_retractions(connection):
                 return []  # a ledger not migrated yet, read-only
             return [Retraction.from_row(row) for row in connection.execute(query)]
 
     def retracted_posts(self) -> dict[str, set[str]]:
         """The networks each retracted post was withdrawn from (EVERY_NETWORK: all of them)."""
         with self._read() as connection:
-            if not sa.inspect(connection).has_table("retracted_posts"):
+            if not self._has_retractions(connection):
                 return {}
             found: dict[str, set[str]] = {}
             for row in connection.execute(sa.select(retracted_posts.c.post_id, retracted_posts.c.network)):
@@ -1066,16 +1073,16 @@ class Ledger:
 
     def all(self, post_id: str | None = None, states: Iterable[str] | None = None) -> list[Delivery]:
         """The deliveries (of one post, in some states), each with the state of its retraction."""
-        query = (
-            sa.select(deliveries, retractions.c.state.label("retraction"))
-            .select_from(deliveries.outerjoin(retractions, retractions.c.id == deliveries.c.id))
-            .order_by(deliveries.c.due_at, deliveries.c.post_id, deliveries.c.network)
-        )
+        query = sa.select(deliveries).order_by(deliveries.c.due_at, deliveries.c.post_id, deliveries.c.network)
         if post_id:
             query = query.where(deliveries.c.post_id == post_id)
         if states:
             query = query.where(deliveries.c.state.in_(list(states)))
         with self._read() as connection:
+            if self._has_retractions(connection):
+                query = query.add_columns(retractions.c.state.label("retraction")).select_from(
+                    deliveries.outerjoin(retractions, retractions.c.id == deliveries.c.id)
+                )
             return [Delivery.from_row(row) for row in connection.execute(query)]
 
     def event_log(

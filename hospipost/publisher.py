@@ -405,6 +405,7 @@ class Publisher:
         deleted = f"deleted: {_plural(len(item.parts), 'part')}, the last first" if len(item.parts) > 1 else "deleted"
         outcome = Outcome(item.post_id, item.network, Result.RETRACTED, url=item.url, message=deleted, action="retract")
         secrets = set(self.secrets())
+        partly = False  # the parts the ledger knew are gone, not the ones it never recorded
         try:
             if not item.parts:
                 where = f" (recorded by hand: {item.url})" if item.url else ""
@@ -416,6 +417,7 @@ class Publisher:
                     remaining, lambda index, part_id: self.ledger.record_deleted(item, part_id, self.clock())
                 )
             if not item.complete:
+                partly = True
                 raise PermanentError(
                     f"deleted the {_plural(len(item.parts), 'part')} the ledger knew, but this thread was sent before"
                     f" hospipost recorded its last part: open {item.url or 'the account'} and delete what remains by hand"
@@ -432,7 +434,7 @@ class Publisher:
             outcome.state = Result.FAILED
             outcome.message = redact(f"Internal error ({type(error).__name__}: {error}).", secrets)
         if outcome.state == Result.FAILED:
-            outcome.message = _by_hand_hint(outcome.message or "", item, label)
+            outcome.message = _by_hand_hint(outcome.message or "", item, label, partly)
         try:
             self._record_retraction(item, outcome, self.clock())
         except LedgerError as error:
@@ -467,10 +469,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _by_hand_hint(message: str, item: Retraction, label: str) -> str:
+def _by_hand_hint(message: str, item: Retraction, label: str, partly: bool = False) -> str:
     """A failed retraction's message, ending with how to record a deletion done by hand."""
     command = f"`hospipost retract {item.post_id} --network {item.network} --by-hand --reason …`"
-    message = f"Not deleted from {label}. {message}".replace("`hospipost retract --by-hand`", command)
+    message = f"{'Partly' if partly else 'Not'} deleted from {label}. {message}".replace(
+        "`hospipost retract --by-hand`", command
+    )
     if command in message:
         return message
     return f"{message.rstrip('.')}; once it is gone, record it with {command}."

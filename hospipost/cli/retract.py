@@ -65,7 +65,15 @@ def do_retract(config: Config, post_id: str, network: str | None, reason: str, b
             raise HospipostError(_never_published(config, post_id))
         items = [item for item in everything if network is None or item.network == network]
         targets = [item for item in items if item.state == "sent" or (by_hand and item.state == "unknown")]
+        in_flight = [item.network for item in items if item.state == "sending"]
         where = f" to {network}" if network else ""
+        if not targets and in_flight and not by_hand:  # deleted by the run after the one sending it
+            ledger.request_retraction(post_id, network, reason, by, utcnow())
+            click.echo(
+                f"{post_id} → {', '.join(in_flight)} is being published right now: it is deleted by the next"
+                " `hospipost publish` once it is recorded (`hospipost status` shows how it goes)."
+            )
+            return 0
         if not targets:
             unknown = [item.network for item in items if item.state == "unknown"]
             if unknown:

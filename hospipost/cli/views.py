@@ -81,6 +81,7 @@ class LedgerView:
     daemons: list[dict[str, Any]] = field(default_factory=list)
     pause: Pause | None = None
     retractions: dict[str, Retraction] = field(default_factory=dict)  # by delivery id
+    retracted: dict[str, set[str]] = field(default_factory=dict)  # the networks each post was withdrawn from
 
 
 def _ledger_view(config: Config, now: datetime, post_id: str | None = None) -> LedgerView:
@@ -96,6 +97,7 @@ def _ledger_view(config: Config, now: datetime, post_id: str | None = None) -> L
             ledger.daemon_list(),
             ledger.pause_in_force(now),
             retractions,
+            ledger.retracted_posts(),
         )
     finally:
         ledger.close()
@@ -167,6 +169,7 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
     view = _ledger_view(config, now)
     rows, runs, daemons = view.deliveries, view.runs, view.daemons
     due, load_errors = _upcoming(config, now)
+    due = [entry for entry in due if not view.retracted.get(entry["post"], set()) & {entry["network"], "*"}]
     due = sorted(due + _kept_by_daemons(daemons, due, now), key=lambda entry: entry["due_at"])
     blocked = [entry for entry in due if entry["state"] == "blocked"]
     upcoming = [entry for entry in due if entry["state"] != "blocked"]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from hospipost.cli import cli
@@ -229,3 +230,26 @@ def test_a_post_never_sent_and_a_folder_that_never_published(tmp_path: Path, net
     never = hospipost(config, "retract", "plus-tard", "--reason", "Erreur")
     assert never.exit_code == 2 and "plus-tard was never published: there is nothing to retract" in line(never)
     assert len(never.output.strip().splitlines()) == 1
+
+
+def test_a_thread_sent_before_every_part_was_recorded_is_deleted_as_far_as_the_ledger_knows(
+    site: Path, networks: FakeNetworkSet, ledger_url: str
+) -> None:
+    """A delivery sent by an older hospipost: the ledger kept the parts before the last one only."""
+    ledger = Ledger.open(ledger_url)
+    with ledger.write() as connection:
+        connection.execute(
+            sa.text("update deliveries set parts = :parts where id = 'fil:x:once'"), {"parts": '["x-1", "x-2"]'}
+        )
+        old = json.dumps({"url": "https://x.example/x-1", "remote_id": "x-1", "hash": "0" * 64})
+        connection.execute(
+            sa.text("update events set detail = :detail where delivery_id = 'fil:x:once' and kind = 'sent'"),
+            {"detail": old},
+        )
+    result = hospipost(site, "retract", "fil", "--network", "x", "--reason", "Erreur", at="2026-12-01 10:40")
+    assert result.exit_code == 1 and networks["x"].deleted == ["x-2", "x-1"] and networks["x"].online == ["x-3"]
+    assert (
+        "✖ failed fil → x: Partly deleted from X. Deleted the 2 parts the ledger knew, but this thread was sent before"
+        " hospipost recorded its last part: open https://x.example/x-1 and delete what remains by hand; once it is"
+        " gone, record it with `hospipost retract fil --network x --by-hand --reason …`." in line(result)
+    )
