@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from hospipost.cli import cli
+from hospipost.daemon import Daemon
 from hospipost.ledger import Ledger
 from hospipost.networks.base import PermanentError, TransientError
 from tests import clock
@@ -253,3 +254,15 @@ def test_a_thread_sent_before_every_part_was_recorded_is_deleted_as_far_as_the_l
         " hospipost recorded its last part: open https://x.example/x-1 and delete what remains by hand; once it is"
         " gone, record it with `hospipost retract fil --network x --by-hand --reason …`." in line(result)
     )
+
+
+def test_the_daemon_carries_out_a_retraction_like_cron(site: Path, networks: FakeNetworkSet) -> None:
+    networks["x"].delete_script = [TransientError("X answered 503")]
+    first = hospipost(site, "retract", "fil", "--network", "x", "--reason", "Doublon", at="2026-12-01 10:40")
+    assert first.exit_code == 0 and networks["x"].deleted == []
+    with clock.at("2026-12-01 10:40"):
+        daemon = Daemon(site, adapters=networks)
+    with clock.at("2026-12-01 10:45"):
+        outcomes = daemon.sweep()
+    assert [(o.post_id, o.network, o.state, o.action) for o in outcomes] == [("fil", "x", "retracted", "retract")]
+    assert networks["x"].deleted == ["x-3", "x-2", "x-1"]
