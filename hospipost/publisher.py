@@ -435,6 +435,8 @@ class Publisher:
             outcome.message = redact(f"Internal error ({type(error).__name__}: {error}).", secrets)
         if outcome.state == Result.FAILED:
             outcome.message = _by_hand_hint(outcome.message or "", item, label, partly)
+        elif outcome.state == Result.RETRY:
+            outcome.message = f"Not deleted yet from {label}. {outcome.message}"
         try:
             self._record_retraction(item, outcome, self.clock())
         except LedgerError as error:
@@ -454,8 +456,8 @@ class Publisher:
             if outcome.state == Result.RETRY:
                 outcome.state, outcome.retry_at = Result.FAILED, None
                 label = _label(item.network)
-                message = f"Gave up after {item.attempts} attempts: {outcome.message}"
-                outcome.message = _by_hand_hint(message, item, label)
+                said = (outcome.message or "").removeprefix(f"Not deleted yet from {label}. ")
+                outcome.message = _by_hand_hint(f"Gave up after {item.attempts} attempts: {said}", item, label)
             self.ledger.mark_retract_failed(item, now, outcome.message or "")
 
 

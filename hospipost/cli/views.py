@@ -248,7 +248,7 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
     human = len(attention) + len(blocked) + len(unretracted)
     out.print(
         f"{_plural(sent, 'delivery', 'deliveries')} sent, {human} {'needs' if human == 1 else 'need'} a human, "
-        f"{len(retrying)} retrying.",
+        f"{len(retrying)} retrying" + (f", {len(retracting)} retracting." if retracting else "."),
         style="bold red" if human else "bold",
     )
     return code

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from hospipost.cli import cli
 from hospipost.daemon import Daemon
-from hospipost.ledger import Ledger
+from hospipost.ledger import DueDelivery, Ledger
 from hospipost.networks.base import PermanentError, TransientError
 from tests import clock
 from tests.fakes.adapter import FakeNetworkSet
@@ -129,11 +129,12 @@ def test_a_network_failing_for_a_while_is_tried_again_and_resumes_with_the_remai
     networks["x"].delete_script = [None, TransientError("X answered 503")]
     first = hospipost(site, "retract", "fil", "--network", "x", "--reason", "Doublon", at="2026-12-01 10:40")
     assert first.exit_code == 0, first.output
-    assert "↻ retry fil → x: X answered 503. (next try at 10:41)" in line(first)
+    assert "↻ retry fil → x: Not deleted yet from X. X answered 503. (next try at 10:41)" in line(first)
     assert networks["x"].deleted == ["x-3"] and networks["mastodon"].deleted == []
     status = hospipost(site, "status", at="2026-12-01 10:40")
-    assert "Retracting" in status.output and "fil → x next try 2026-12-01 10:41 (attempt 1): X answered 503." in line(
-        status
+    assert (
+        "Retracting" in status.output
+        and "fil → x next try 2026-12-01 10:41 (attempt 1): Not deleted yet from X. X answered 503." in line(status)
     )
     early = hospipost(site, "publish", at="2026-12-01 10:40")
     assert "fil" not in early.output  # not before its time
@@ -266,3 +267,36 @@ def test_the_daemon_carries_out_a_retraction_like_cron(site: Path, networks: Fak
         outcomes = daemon.sweep()
     assert [(o.post_id, o.network, o.state, o.action) for o in outcomes] == [("fil", "x", "retracted", "retract")]
     assert networks["x"].deleted == ["x-3", "x-2", "x-1"]
+
+
+def test_a_post_being_published_when_retracted_is_deleted_once_it_is_recorded(
+    site: Path, networks: FakeNetworkSet, ledger_url: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 12, 1, 9, 40, tzinfo=UTC)
+    ledger = Ledger.open(ledger_url, actor="elsewhere:1")  # another publisher, sending it right now
+    ledger.ensure([DueDelivery("plus-tard", "news", "x", "once", now)], now)
+    [item] = ledger.claim(["plus-tard:x:once"], now, timedelta(minutes=15))
+    result = hospipost(site, "retract", "plus-tard", "--reason", "Annulée", at="2026-12-01 10:40")
+    assert result.exit_code == 0 and "plus-tard → x is being published right now" in line(result)
+    networks["x"].online.append("x-99")
+    ledger.mark_sent(item, now, "x-99", "https://x.example/x-99", "0" * 64, parts=["x-99"])
+    later = hospipost(site, "publish", at="2026-12-01 10:41")
+    assert "✔ retracted plus-tard → x deleted" in line(later) and networks["x"].deleted == ["x-99"]
+
+
+def test_a_network_down_for_hours_gives_up_after_eight_attempts_even_when_nothing_is_due(
+    site: Path, networks: FakeNetworkSet
+) -> None:
+    """The next day nothing is due to publish: the run still finds the retraction in the ledger."""
+    networks["x"].delete_script = [TransientError("X answered 503") for _ in range(8)]
+    hospipost(site, "retract", "fil", "--network", "x", "--reason", "Doublon", at="2026-12-01 10:40")
+    for minute in range(0, 7 * 61, 61):  # each run a minute after the longest wait (an hour)
+        result = hospipost(site, "publish", at=f"2026-12-02 {13 + minute // 60}:{minute % 60:02d}")
+    assert result.exit_code == 1 and networks["x"].deleted == []
+    assert (
+        "✖ failed fil → x: Not deleted from X. Gave up after 8 attempts: X answered 503; once it is gone, record it"
+        " with `hospipost retract fil --network x --by-hand --reason …`." in line(result)
+    )
+    assert hospipost(site, "publish", at="2026-12-02 21:00").output == "Nothing is due.\n"
