@@ -412,7 +412,7 @@ class Publisher:
                 raise PermanentError(f"the ledger holds no id of this post on {label}{where}: delete it there by hand")
             remaining = item.remaining
             if remaining:
-                adapter = self.adapters(item.network)
+                adapter = self._retracting_adapter(item.network, label)
                 adapter.retract(
                     remaining, lambda index, part_id: self.ledger.record_deleted(item, part_id, self.clock())
                 )
@@ -442,6 +442,17 @@ class Publisher:
         except LedgerError as error:
             outcome.ledger_error = str(error)
         return outcome
+
+    def _retracting_adapter(self, network: str, label: str) -> Network:
+        from hospipost.networks.base import PermanentError
+
+        try:
+            return self.adapters(network)
+        except KeyError:  # its section was removed from config.yaml since it was published
+            raise PermanentError(
+                f"{label} is not in config.yaml any more: add its section back (it may stay disabled) so that"
+                " hospipost can delete the post, or delete it there by hand"
+            ) from None
 
     def _record_retraction(self, item: Retraction, outcome: Outcome, now: datetime) -> None:
         if outcome.state == Result.RETRACTED:
