@@ -16,6 +16,14 @@ leaves, so a delivery whose owner died is re-queued when the request had not lef
 ``unknown`` when it may have: never sent twice, never silently dropped.
 An append-only ``events`` table keeps the history. The schema is versioned in
 ``hospipost_meta`` and migrated on open.
+
+`hospipost retract` withdraws a post (``retracted_posts``: never claimed there again; what was
+not sent yet becomes ``withdrawn``) and gives each sent delivery a retraction, claimed like a
+publication and safe to repeat::
+
+    requested ──claim──> deleting ──> retracted    (every part deleted, last first, each recorded)
+        ^                    │──────> failed       (permanent: needs a human; `retract` asks again)
+        └─ retry later / claimant gone ─┘
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from hospipost.errors import HospipostError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class DeliveryState(StrEnum):
@@ -47,10 +55,22 @@ class DeliveryState(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    WITHDRAWN = "withdrawn"  # never sent: its post was retracted first (`hospipost retract`)
+
+
+class RetractionState(StrEnum):
+    """A retraction's state (one per sent delivery): requested ──claim──> deleting ──> retracted | failed;
+    a transient failure puts it back to requested, with a time for the next attempt."""
+
+    REQUESTED = "requested"
+    DELETING = "deleting"
+    RETRACTED = "retracted"
+    FAILED = "failed"
 
 
 STATES = tuple(DeliveryState)
 ONCE = "once"
+EVERY_NETWORK = "*"
 LEDGER_ID = "ledger_id"
 SENDS_FROM = "sends_from"
 PAUSE = "pause"
@@ -128,6 +148,37 @@ daemons = sa.Table(
     sa.Column("problems", sa.Text),  # JSON list: unreadable queue files, broken config
 )
 
+retracted_posts = sa.Table(  # what `hospipost retract` withdrew: never published again there
+    "retracted_posts",
+    metadata,
+    sa.Column("post_id", sa.String(120), primary_key=True),
+    sa.Column("network", sa.String(20), primary_key=True),  # EVERY_NETWORK: all of them
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.String(255), nullable=False),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+)
+
+retractions = sa.Table(  # one per sent delivery to delete: its parts deleted, claimed like a publication
+    "retractions",
+    metadata,
+    sa.Column("id", sa.String(255), primary_key=True),  # the delivery's id
+    sa.Column("post_id", sa.String(120), nullable=False, index=True),
+    sa.Column("network", sa.String(20), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.String(255), nullable=False),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+    sa.Column("by_hand", sa.Boolean, nullable=False, default=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UTCDateTime),
+    sa.Column("lease_owner", sa.String(255)),
+    sa.Column("lease_expires_at", UTCDateTime),
+    sa.Column("deleted", sa.Text),  # JSON list: the ids of the parts already deleted
+    sa.Column("last_error", sa.Text),
+    sa.Column("retracted_at", UTCDateTime),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
 meta = sa.Table(
     "hospipost_meta",
     metadata,
@@ -158,13 +209,59 @@ class Delivery:
     request_started_at: datetime | None = None
     lease_expires_at: datetime | None = None
     parts: tuple[str, ...] = ()
+    retraction: str | None = None  # the state of its retraction (RetractionState), when `retract` asked for one
 
     @classmethod
     def from_row(cls, row: Any) -> Delivery:
-        values = {name: getattr(row, name) for name in cls.__dataclass_fields__}
+        values: dict[str, Any] = {name: getattr(row, name, None) for name in cls.__dataclass_fields__}
         values["parts"] = tuple(json.loads(row.parts)) if row.parts else ()
         values["state"] = DeliveryState(row.state)
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """The deletion of one sent delivery from its network (``hospipost retract``).
+
+    ``parts`` are the network's ids of every part the ledger knows, first part first; ``complete``
+    is False when the delivery was sent before hospipost recorded every part of a thread (its last
+    part is then unknown); ``url`` is the first part's public address.
+    """
+
+    id: str
+    post_id: str
+    network: str
+    state: RetractionState
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    by_hand: bool
+    attempts: int
+    next_attempt_at: datetime | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    deleted: tuple[str, ...]
+    last_error: str | None
+    retracted_at: datetime | None
+    updated_at: datetime
+    parts: tuple[str, ...] = ()
+    complete: bool = True
+    url: str | None = None
+
+    @classmethod
+    def from_row(
+        cls, row: Any, parts: tuple[str, ...] = (), complete: bool = True, url: str | None = None
+    ) -> Retraction:
+        values = {name: getattr(row, name) for name in cls.__dataclass_fields__ if hasattr(row, name)}
+        values["deleted"] = tuple(json.loads(row.deleted)) if row.deleted else ()
+        values["state"] = RetractionState(row.state)
+        values["by_hand"] = bool(row.by_hand)
+        return cls(**values, parts=parts, complete=complete, url=url)
+
+    @property
+    def remaining(self) -> list[str]:
+        """The known parts not deleted yet, first part first."""
+        return [part for part in self.parts if part not in self.deleted]
 
 
 @dataclass(frozen=True)
@@ -243,6 +340,13 @@ class Ledger:
     def __init__(self, engine: Engine, actor: str | None = None) -> None:
         self.engine = engine
         self.actor = actor or process_owner()
+        self._retraction_tables = False  # known to exist (a ledger read before migrating has none)
+
+    def _has_retractions(self, connection: Connection) -> bool:
+        """Whether the retraction tables exist: a ledger of schema 2 opened read-only has none yet."""
+        if not self._retraction_tables:
+            self._retraction_tables = sa.inspect(connection).has_table("retractions")
+        return self._retraction_tables
 
     @property
     def is_postgresql(self) -> bool:
@@ -408,6 +512,7 @@ class Ledger:
                 deliveries.c.id.in_(ids),
                 deliveries.c.state == DeliveryState.PENDING,
                 sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
+                ~_retracted_here(),  # read in this transaction: a retraction decided a moment ago holds it
             )
             if self.is_postgresql:
                 locked = sa.select(deliveries.c.id).where(claimable).with_for_update(skip_locked=True)
@@ -462,20 +567,31 @@ class Ledger:
             self._event(connection, now, "part", item, {"part": index, "remote_id": remote_id})
 
     def mark_sent(
-        self, item: Delivery, now: datetime, remote_id: str, url: str | None, sent_hash: str, detail: dict | None = None
+        self,
+        item: Delivery,
+        now: datetime,
+        remote_id: str,
+        url: str | None,
+        sent_hash: str,
+        detail: dict | None = None,
+        parts: list[str] | None = None,
     ) -> None:
+        """Sent; ``parts`` are the network's ids of every part, first part first (what `retract` deletes):
+        the event says so, which tells them from the progress list of a delivery sent before."""
+        every_part = {"parts": parts} if parts else {}
         self._transition(
             item,
             now,
             DeliveryState.SENT,
             "sent",
-            detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {})},
+            detail={"url": url, "remote_id": remote_id, "hash": sent_hash, **(detail or {}), **every_part},
             remote_id=remote_id,
             remote_url=url,
             sent_hash=sent_hash,
             sent_at=now,
             last_error=None,
             next_attempt_at=None,
+            **({"parts": json.dumps(parts)} if parts else {}),
         )
 
     def mark_retry(self, item: Delivery, now: datetime, error: str, retry_at: datetime) -> None:
@@ -613,6 +729,253 @@ class Ledger:
                 request_started_at=None,
             )
 
+    # -- retractions -------------------------------------------------------------
+
+    def request_retraction(
+        self, post_id: str, network: str | None, reason: str, by: str, now: datetime, by_hand: bool = False
+    ) -> list[Retraction]:
+        """Withdraw a post from one network (or every one): it is never published there again, each
+        sent delivery gets a retraction (a failed one is asked again), and what was not sent yet is
+        withdrawn. ``by_hand``: a person deleted it on the network; recorded as retracted at once.
+        Returns the post's retractions on that network (or all of them)."""
+        scope = network or EVERY_NETWORK
+        with self.write() as connection:
+            if not connection.execute(
+                sa.select(retracted_posts.c.post_id).where(
+                    retracted_posts.c.post_id == post_id, retracted_posts.c.network == scope
+                )
+            ).first():
+                connection.execute(
+                    retracted_posts.insert().values(
+                        post_id=post_id, network=scope, reason=reason, requested_by=by, requested_at=now
+                    )
+                )
+            where = [retractions.c.post_id == post_id] + ([retractions.c.network == network] if network else [])
+            for row in connection.execute(
+                sa.select(retractions).where(*where, retractions.c.state == RetractionState.FAILED)
+            ).all():
+                connection.execute(
+                    retractions.update()
+                    .where(retractions.c.id == row.id, retractions.c.state == RetractionState.FAILED)
+                    .values(
+                        state=RetractionState.REQUESTED,
+                        reason=reason,
+                        requested_by=by,
+                        requested_at=now,
+                        attempts=0,
+                        next_attempt_at=None,
+                        last_error=None,
+                        updated_at=now,
+                    )
+                )
+                self._event(connection, now, "retract-requested", row, {"reason": reason, "by": by, "again": True})
+            self._apply_retractions(connection, now, post_id, reason, by)
+            if by_hand:
+                self._retracted_by_hand(connection, post_id, network, reason, by, now)
+            return [Retraction.from_row(row) for row in connection.execute(sa.select(retractions).where(*where))]
+
+    def _retracted_by_hand(
+        self, connection: Connection, post_id: str, network: str | None, reason: str, by: str, now: datetime
+    ) -> None:
+        """A person deleted the post on the network: its retractions (and its deliveries of unknown
+        outcome, which may have been online) are recorded as retracted."""
+        where = [deliveries.c.post_id == post_id] + ([deliveries.c.network == network] if network else [])
+        unknown = connection.execute(
+            sa.select(deliveries).where(*where, deliveries.c.state == DeliveryState.UNKNOWN)
+        ).all()
+        if unknown:
+            connection.execute(
+                _insert_ignore(self.engine, retractions),
+                [_retraction_row(Delivery.from_row(row), reason, by, now) for row in unknown],
+            )
+        done = {"state": RetractionState.RETRACTED, "by_hand": True, "retracted_at": now, "last_error": None}
+        rows = connection.execute(
+            sa.select(retractions).where(
+                retractions.c.post_id == post_id,
+                *([retractions.c.network == network] if network else []),
+                retractions.c.state != RetractionState.RETRACTED,
+            )
+        ).all()
+        for row in rows:
+            connection.execute(
+                retractions.update()
+                .where(retractions.c.id == row.id)
+                .values(**done, lease_owner=None, lease_expires_at=None, next_attempt_at=None, updated_at=now)
+            )
+            self._event(connection, now, "retracted", row, {"by_hand": True, "by": by, "reason": reason})
+
+    def _apply_retractions(
+        self, connection: Connection, now: datetime, post_id: str | None = None, reason: str = "", by: str = ""
+    ) -> int:
+        """Give every sent delivery of a retracted post its retraction (one sent after the request
+        too), and withdraw its deliveries not sent (pending, failed); how many rows changed."""
+        query = sa.select(deliveries).where(_to_retract())
+        if post_id is not None:
+            query = query.where(deliveries.c.post_id == post_id)
+        rows = [Delivery.from_row(row) for row in connection.execute(query)]
+        if not rows:
+            return 0
+        scopes = {
+            (row.post_id, row.network): row
+            for row in connection.execute(
+                sa.select(retracted_posts).where(retracted_posts.c.post_id.in_({item.post_id for item in rows}))
+            )
+        }
+        changed = 0
+        for item in rows:
+            scope = scopes.get((item.post_id, item.network)) or scopes[(item.post_id, EVERY_NETWORK)]
+            why, who = (reason, by) if post_id is not None and reason else (scope.reason, scope.requested_by)
+            if item.state == DeliveryState.SENT:
+                inserted = connection.execute(
+                    _insert_ignore(self.engine, retractions).returning(retractions.c.id),
+                    _retraction_row(item, why, who, now),
+                ).first()
+                if inserted is not None:
+                    self._event(connection, now, "retract-requested", item, {"reason": why, "by": who})
+                    changed += 1
+            elif connection.execute(
+                deliveries.update()
+                .where(deliveries.c.id == item.id, deliveries.c.state == item.state)
+                .values(state=DeliveryState.WITHDRAWN, next_attempt_at=None, updated_at=now)
+            ).rowcount:
+                self._event(connection, now, "withdrawn", item, {"reason": why, "by": who, "was": str(item.state)})
+                changed += 1
+        return changed
+
+    def retractions_to_do(self) -> bool:
+        """Whether a publish run has a retraction to carry out (or to create): a cheap read."""
+        with self._read() as connection:
+            if not self._has_retractions(connection):
+                return False
+            if connection.execute(sa.select(retracted_posts.c.post_id).limit(1)).first() is None:
+                return False
+            busy = [RetractionState.REQUESTED, RetractionState.DELETING]
+            if connection.execute(sa.select(retractions.c.id).where(retractions.c.state.in_(busy)).limit(1)).first():
+                return True
+            return connection.execute(sa.select(deliveries.c.id).where(_to_retract()).limit(1)).first() is not None
+
+    def claim_retractions(
+        self, now: datetime, lease: timedelta, owner_alive: Callable[[str], bool], post_id: str | None = None
+    ) -> list[Retraction]:
+        """Take the retractions that are due (of one post), as a publication is claimed; first create
+        those a retraction request implies, and put back those whose claimant is gone (deleting is
+        safe to repeat: a part already gone counts as deleted)."""
+        with self.write() as connection:
+            self._apply_retractions(connection, now)
+            stale = connection.execute(
+                sa.select(retractions).where(retractions.c.state == RetractionState.DELETING)
+            ).all()
+            for row in stale:
+                expired = row.lease_expires_at is not None and row.lease_expires_at <= now
+                if not expired and owner_alive(row.lease_owner or ""):
+                    continue
+                connection.execute(
+                    retractions.update()
+                    .where(retractions.c.id == row.id, retractions.c.lease_owner == row.lease_owner)
+                    .values(state=RetractionState.REQUESTED, lease_owner=None, lease_expires_at=None, updated_at=now)
+                )
+                self._event(connection, now, "retract-requeued", row, {"owner": row.lease_owner})
+            claimable = sa.and_(
+                retractions.c.state == RetractionState.REQUESTED,
+                sa.or_(retractions.c.next_attempt_at.is_(None), retractions.c.next_attempt_at <= now),
+                *([retractions.c.post_id == post_id] if post_id is not None else []),
+            )
+            if self.is_postgresql:
+                locked = sa.select(retractions.c.id).where(claimable).with_for_update(skip_locked=True)
+                claimable = retractions.c.id.in_(locked.scalar_subquery())
+            update = (
+                retractions.update()
+                .where(claimable)
+                .values(
+                    state=RetractionState.DELETING,
+                    lease_owner=self.actor,
+                    lease_expires_at=now + lease,
+                    attempts=retractions.c.attempts + 1,
+                    updated_at=now,
+                )
+                .returning(*retractions.c)
+            )
+            claimed = list(connection.execute(update))
+            result = []
+            for row in claimed:
+                self._event(connection, now, "retract-claimed", row, {"attempt": row.attempts})
+                result.append(Retraction.from_row(row, *_known_parts(connection, row.id)))
+        return result
+
+    def record_deleted(self, item: Retraction, part_id: str, now: datetime) -> None:
+        """A part is gone from the network: remember it, so a retry deletes only what remains."""
+        with self.write() as connection:
+            row = connection.execute(sa.select(retractions.c.deleted).where(retractions.c.id == item.id)).first()
+            deleted = json.loads(row.deleted) if row and row.deleted else []
+            if part_id not in deleted:
+                deleted.append(part_id)
+            connection.execute(
+                retractions.update()
+                .where(retractions.c.id == item.id)
+                .values(deleted=json.dumps(deleted), updated_at=now)
+            )
+            self._event(connection, now, "part-deleted", item, {"remote_id": part_id})
+
+    def mark_retracted(self, item: Retraction, now: datetime) -> bool:
+        return self._retraction_done(
+            item,
+            now,
+            RetractionState.RETRACTED,
+            "retracted",
+            {"parts": len(item.parts)},
+            retracted_at=now,
+            last_error=None,
+        )
+
+    def mark_retract_retry(self, item: Retraction, now: datetime, error: str, retry_at: datetime) -> bool:
+        detail = {"error": error, "retry_at": retry_at.isoformat()}
+        return self._retraction_done(
+            item, now, RetractionState.REQUESTED, "retract-retry", detail, last_error=error, next_attempt_at=retry_at
+        )
+
+    def mark_retract_failed(self, item: Retraction, now: datetime, error: str) -> bool:
+        return self._retraction_done(
+            item, now, RetractionState.FAILED, "retract-failed", {"error": error}, last_error=error
+        )
+
+    def _retraction_done(
+        self, item: Retraction, now: datetime, state: str, kind: str, detail: dict, **values: Any
+    ) -> bool:
+        """The end of a claimed attempt; False when the claim was taken away meanwhile (by hand, or
+        by a peer that judged this process dead), and then nothing is changed."""
+        with self.write() as connection:
+            result = connection.execute(
+                retractions.update()
+                .where(
+                    retractions.c.id == item.id,
+                    retractions.c.state == RetractionState.DELETING,
+                    retractions.c.lease_owner == self.actor,
+                )
+                .values(state=state, lease_owner=None, lease_expires_at=None, updated_at=now, **values)
+            )
+            if result.rowcount:
+                self._event(connection, now, kind, item, detail)
+            return result.rowcount > 0
+
+    def retractions(self, post_id: str | None = None) -> list[Retraction]:
+        query = sa.select(retractions).order_by(retractions.c.requested_at, retractions.c.id)
+        if post_id is not None:
+            query = query.where(retractions.c.post_id == post_id)
+        with self._read() as connection:
+            if not self._has_retractions(connection):
+                return []  # a ledger not migrated yet, read-only
+            return [Retraction.from_row(row) for row in connection.execute(query)]
+
+    def retracted_posts(self) -> dict[str, set[str]]:
+        """The networks each retracted post was withdrawn from (EVERY_NETWORK: all of them)."""
+        with self._read() as connection:
+            if not self._has_retractions(connection):
+                return {}
+            found: dict[str, set[str]] = {}
+            for row in connection.execute(sa.select(retracted_posts.c.post_id, retracted_posts.c.network)):
+                found.setdefault(row.post_id, set()).add(row.network)
+            return found
+
     def pause(self, pause: Pause) -> None:
         """Stop publishing (what ``pause.holds``) for every publisher of this ledger, at once."""
         with self.write() as connection:
@@ -709,12 +1072,17 @@ class Ledger:
         return Delivery.from_row(row) if row else None
 
     def all(self, post_id: str | None = None, states: Iterable[str] | None = None) -> list[Delivery]:
+        """The deliveries (of one post, in some states), each with the state of its retraction."""
         query = sa.select(deliveries).order_by(deliveries.c.due_at, deliveries.c.post_id, deliveries.c.network)
         if post_id:
             query = query.where(deliveries.c.post_id == post_id)
         if states:
             query = query.where(deliveries.c.state.in_(list(states)))
         with self._read() as connection:
+            if self._has_retractions(connection):
+                query = query.add_columns(retractions.c.state.label("retraction")).select_from(
+                    deliveries.outerjoin(retractions, retractions.c.id == deliveries.c.id)
+                )
             return [Delivery.from_row(row) for row in connection.execute(query)]
 
     def event_log(
@@ -738,7 +1106,24 @@ def _add_daemons(connection: Connection) -> None:
     daemons.create(connection, checkfirst=True)
 
 
-MIGRATIONS: dict[int, Any] = {1: _add_daemons}  # step n: migrates schema version n to n + 1
+def _add_retractions(connection: Connection) -> None:
+    retracted_posts.create(connection, checkfirst=True)
+    retractions.create(connection, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Any] = {1: _add_daemons, 2: _add_retractions}  # step n: migrates schema version n to n + 1
+
+
+def _retracted_here() -> Any:
+    """A delivery whose post was retracted on its network (or on every network)."""
+    return (
+        sa.exists()
+        .where(
+            retracted_posts.c.post_id == deliveries.c.post_id,
+            sa.or_(retracted_posts.c.network == EVERY_NETWORK, retracted_posts.c.network == deliveries.c.network),
+        )
+        .correlate(deliveries)
+    )
 
 
 def _schema_version(connection: Connection) -> int:
@@ -761,14 +1146,67 @@ def _set_meta(connection: Connection, key: str, value: str) -> None:
         connection.execute(meta.insert().values(key=key, value=value))
 
 
-def _insert_ignore(engine: Engine) -> Any:
+def _insert_ignore(engine: Engine, table: sa.Table = deliveries) -> Any:
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         # Both dialects' insert() build an Insert with on_conflict_do_nothing(index_elements=...);
         # the stubs give them two distinct return classes, so the second import cannot match the first.
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    return insert(deliveries).on_conflict_do_nothing(index_elements=["id"])
+    return insert(table).on_conflict_do_nothing(index_elements=["id"])
+
+
+def _to_retract() -> Any:
+    """The deliveries of a retracted post that a run still has to act on: sent without a retraction
+    yet, or not sent (pending, failed) and so to withdraw."""
+    no_retraction = ~sa.exists().where(retractions.c.id == deliveries.c.id).correlate(deliveries)
+    return sa.and_(
+        _retracted_here(),
+        sa.or_(
+            deliveries.c.state.in_([DeliveryState.PENDING, DeliveryState.FAILED]),
+            sa.and_(deliveries.c.state == DeliveryState.SENT, no_retraction),
+        ),
+    )
+
+
+def _retraction_row(item: Delivery, reason: str, by: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "post_id": item.post_id,
+        "network": item.network,
+        "state": RetractionState.REQUESTED,
+        "reason": reason,
+        "requested_by": by,
+        "requested_at": now,
+        "by_hand": False,
+        "attempts": 0,
+        "updated_at": now,
+    }
+
+
+STAGED_PREFIX = "staged:"  # networks.base.STAGED: a part prepared, never published
+
+
+def _known_parts(connection: Connection, item_id: str) -> tuple[tuple[str, ...], bool, str | None]:
+    """The network's ids of a sent delivery's parts (first part first), whether they are all of
+    them, and the first part's URL. Since every part is recorded, the `sent` event lists them; a
+    delivery sent before that kept its first part and the parts before the last one only."""
+    row = connection.execute(sa.select(deliveries).where(deliveries.c.id == item_id)).first()
+    if row is None:
+        return (), False, None
+    event = connection.execute(
+        sa.select(events.c.kind, events.c.detail)
+        .where(events.c.delivery_id == item_id, events.c.kind.in_(["sent", "reconciled"]))
+        .order_by(events.c.id.desc())
+        .limit(1)
+    ).first()
+    detail = json.loads(event.detail) if event is not None and event.detail else {}
+    if event is not None and event.kind == "sent" and detail.get("parts"):
+        return tuple(detail["parts"]), True, row.remote_url
+    progress = [part for part in (json.loads(row.parts) if row.parts else []) if not part.startswith(STAGED_PREFIX)]
+    known = ([row.remote_id] if row.remote_id and row.remote_id not in progress else []) + progress
+    complete = bool(row.remote_id) and not progress and event is not None and event.kind == "sent"  # one part only
+    return tuple(known), complete, row.remote_url
 
 
 def _engine(url: str, create: bool) -> Engine:

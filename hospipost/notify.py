@@ -32,6 +32,7 @@ def event(outcome: Outcome, config: Config) -> dict[str, Any]:
         "message": outcome.message,
         "url": outcome.url,
         "retry_at": outcome.retry_at.isoformat() if outcome.retry_at else None,
+        "action": outcome.action,  # publish, or retract: a post deleted from the network
     }
 
 

@@ -1,5 +1,6 @@
 """Where a post stands in its publication, from the posts and the ledger: what `queue list`
-and `queue show` say ("sent", "sent 2/3, 1 failed", "scheduled", "past, not published"…).
+and `queue show` say ("sent", "sent 2/3, 1 failed", "scheduled", "past, not published",
+"retracted"…).
 
 The ledger is opened read-only, once per command; without a ledger (nothing published
 yet from this folder) the answer comes from the post alone.
@@ -28,6 +29,9 @@ def publication_state(post: Post, now: datetime, deliveries: Iterable[Delivery] 
     if post.draft:
         return DRAFT
     deliveries = list(deliveries)
+    retracted = retraction_state(deliveries)
+    if retracted is not None:
+        return retracted
     if post.every is not None:
         if post.until is not None and post.until < now:
             return "ended" if deliveries else PAST_NOT_PUBLISHED
@@ -43,6 +47,30 @@ def publication_state(post: Post, now: datetime, deliveries: Iterable[Delivery] 
         f"{states[state]} {'retrying' if state == 'pending' else state}" for state in SHOWN_STATES if states[state]
     ]
     return ", ".join(words)
+
+
+RETRACTION_WORDS = (
+    ("retracted", "retracted"),
+    ("requested", "retracting"),
+    ("deleting", "retracting"),
+    ("failed", "retraction failed"),
+)
+
+
+def retraction_state(deliveries: list[Delivery]) -> str | None:
+    """A retracted post's state: "retracted" when `hospipost retract` deleted it everywhere it was sent (and withdrew
+    the rest), else where it stands ("retracted on x; still sent on facebook"); None when the
+    post was never retracted."""
+    if not any(item.retraction for item in deliveries):
+        return None
+    if all(item.retraction == "retracted" or item.state == "withdrawn" for item in deliveries):
+        return "retracted"
+    words: dict[str, list[str]] = {}
+    for state, word in RETRACTION_WORDS:
+        words.setdefault(word, []).extend(sorted({i.network for i in deliveries if i.retraction == state}))
+    still = sorted({item.network for item in deliveries if item.state == "sent" and not item.retraction})
+    phrases = [f"{word} on {', '.join(networks)}" for word, networks in words.items() if networks]
+    return "; ".join(phrases + ([f"still sent on {', '.join(still)}"] if still else []))
 
 
 def ledger_deliveries(config: Config, *, absent_ok: bool = False) -> dict[str, list[Delivery]]:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from hospipost.compliance import Finding
     from hospipost.config import Config
     from hospipost.credentials import Credentials
-    from hospipost.ledger import Delivery, DueDelivery, Ledger, Pause
+    from hospipost.ledger import Delivery, DueDelivery, Ledger, Pause, Retraction
     from hospipost.networks.base import Limits, Network, Rendering
 
 MAX_ATTEMPTS = 8
@@ -186,6 +186,7 @@ class Result(StrEnum):
     BLOCKED = "blocked"  # check errors, no approval, a network not enabled
     SKIPPED = "skipped"  # another publisher took the claim over
     PAUSED = "paused"  # held by `hospipost pause`: it goes out after `resume`, if not too late by then
+    RETRACTED = "retracted"  # deleted from the network (`hospipost retract`)
 
 
 @dataclass
@@ -200,10 +201,13 @@ class Outcome:
     retry_at: datetime | None = None
     remote_id: str | None = field(default=None, compare=False)
     ledger_error: str | None = field(default=None, compare=False)  # the ledger could not record it
+    action: str = "publish"  # or "retract": the deletion of a published post
+    parts: list[str] | None = field(default=None, compare=False)  # sent: the network's id of every part
 
     @property
     def ok(self) -> bool:
-        return self.state in (Result.SENT, Result.RETRY, Result.SKIPPED, Result.PAUSED) and self.ledger_error is None
+        fine = (Result.SENT, Result.RETRY, Result.SKIPPED, Result.PAUSED, Result.RETRACTED)
+        return self.state in fine and self.ledger_error is None
 
 
 AdapterFactory = Callable[[str], "Network"]
@@ -237,15 +241,19 @@ class Publisher:
         self.secrets = secrets
         self.concurrency = concurrency
 
-    def send(self, work: Plan) -> RunResult:
-        """Record misses, claim what is due and send it; a ledger that fails mid-run stops
-        the claims, and every delivery already under way is still reported."""
+    def send(self, work: Plan, retract_post: str | None = None) -> RunResult:
+        """Record misses, claim what is due and send it, then carry out the retractions that are
+        due (only those of ``retract_post``, when given); a ledger that fails mid-run stops the
+        claims, and every delivery already under way is still reported."""
         from hospipost.ledger import LedgerError, owner_alive_check
 
-        result = RunResult([Outcome(post.id, "-", Result.BLOCKED, message=reason) for post, reason in work.blocked])
+        result = RunResult()
         try:
+            work = without_retracted(work, self.ledger.retracted_posts())
+            result.outcomes = [Outcome(post.id, "-", Result.BLOCKED, message=reason) for post, reason in work.blocked]
             now = self.clock()
-            self.ledger.recover(now, owner_alive_check(self.ledger.daemon_list(), now))
+            alive = owner_alive_check(self.ledger.daemon_list(), now)
+            self.ledger.recover(now, alive)
             for due, reason in work.missed:
                 if self.ledger.record_missed(due.as_due_delivery(), now, reason):
                     result.outcomes.append(Outcome(due.post.id, due.network, Result.MISSED, message=reason))
@@ -257,6 +265,11 @@ class Publisher:
             if claimed:
                 with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claimed))) as pool:
                     result.outcomes.extend(pool.map(lambda item: self.deliver(item, dues[item.id]), claimed))
+            if self.ledger.retractions_to_do():
+                retracting = self.ledger.claim_retractions(self.clock(), LEASE, alive, retract_post)
+                if retracting:
+                    with ThreadPoolExecutor(max_workers=min(self.concurrency, len(retracting))) as pool:
+                        result.outcomes.extend(pool.map(self.retract, retracting))
             self.ledger.record_run(self.clock(), Counter(outcome.state for outcome in result.outcomes))
         except LedgerError as error:
             result.ledger_error = str(error)
@@ -315,8 +328,10 @@ class Publisher:
 
         last = len(rendering.parts) - 1
         secrets = set(self.secrets())
+        published = [part_id for part_id in item.parts if not part_id.startswith(STAGED)]
 
         def part_sent(index: int, remote_id: str) -> None:
+            published[index:] = [remote_id]  # every part, recorded with the delivery: what `retract` deletes
             if index < last:  # the last part is recorded with the delivery itself
                 self.ledger.record_part(item, index, remote_id, self.clock())
 
@@ -348,12 +363,14 @@ class Publisher:
                 f"Internal error ({type(error).__name__}: {error}); check the network, then `hospipost reconcile`."
             )
             return Outcome(item.post_id, item.network, Result.UNKNOWN, message=redact(message, secrets))
-        return Outcome(item.post_id, item.network, Result.SENT, url=sent.url, remote_id=sent.remote_id)
+        parts = published or None  # the ids as post_part gave them (and part_sent reported), first part first
+        return Outcome(item.post_id, item.network, Result.SENT, url=sent.url, remote_id=sent.remote_id, parts=parts)
 
     def _record(self, item: Delivery, outcome: Outcome, rendering: Rendering, due: Due) -> None:
         now = self.clock()
         if outcome.state == Result.SENT:
-            self.ledger.mark_sent(item, now, outcome.remote_id or "", outcome.url, content_hash(rendering), due.checks)
+            hashed = content_hash(rendering)
+            self.ledger.mark_sent(item, now, outcome.remote_id or "", outcome.url, hashed, due.checks, outcome.parts)
         elif outcome.state == Result.RETRY:
             self._retry(item, outcome, now)
         elif outcome.state == Result.FAILED:
@@ -375,6 +392,122 @@ class Publisher:
         backoff = min(timedelta(minutes=2 ** (item.attempts - 1)), MAX_WAIT)
         outcome.retry_at = min(max(now + backoff, outcome.retry_at or now), now + MAX_WAIT)
         self.ledger.mark_retry(item, now, outcome.message or "", outcome.retry_at)
+
+    def retract(self, item: Retraction) -> Outcome:
+        """Delete one claimed retraction's remaining parts (last first, each recorded as it goes)
+        and record how it ended; never raises. Deleting is safe to repeat, so nothing is unknown."""
+        from hospipost.credentials import CredentialsError, redact
+        from hospipost.ledger import LedgerError
+        from hospipost.networks import network_class
+        from hospipost.networks.base import PermanentError, TransientError, UnknownOutcome
+
+        label = network_class(item.network).label
+        deleted = f"deleted: {_plural(len(item.parts), 'part')}, the last first" if len(item.parts) > 1 else "deleted"
+        outcome = Outcome(item.post_id, item.network, Result.RETRACTED, url=item.url, message=deleted, action="retract")
+        secrets = set(self.secrets())
+        partly = False  # the parts the ledger knew are gone, not the ones it never recorded
+        try:
+            if not item.parts:
+                where = f" (recorded by hand: {item.url})" if item.url else ""
+                raise PermanentError(f"the ledger holds no id of this post on {label}{where}: delete it there by hand")
+            remaining = item.remaining
+            if remaining:
+                adapter = self._retracting_adapter(item.network, label)
+                adapter.retract(
+                    remaining, lambda index, part_id: self.ledger.record_deleted(item, part_id, self.clock())
+                )
+            if not item.complete:
+                partly = True
+                raise PermanentError(
+                    f"deleted the {_plural(len(item.parts), 'part')} the ledger knew, but this thread was sent before"
+                    f" hospipost recorded its last part: open {item.url or 'the account'} and delete what remains by hand"
+                )
+        except (CredentialsError, PermanentError) as error:
+            outcome.state, outcome.message = Result.FAILED, redact(str(error), secrets)
+        except (TransientError, UnknownOutcome) as error:
+            outcome.state, outcome.message = Result.RETRY, redact(str(error), secrets)
+            outcome.retry_at = getattr(error, "retry_at", None)
+        except LedgerError as error:  # a part was deleted and could not be recorded: deleting again is safe
+            outcome.state, outcome.ledger_error = Result.RETRY, str(error)
+            outcome.message = "A part was deleted but the ledger could not record it; the next run deletes the rest."
+        except Exception as error:  # a bug: a human looks
+            outcome.state = Result.FAILED
+            outcome.message = redact(f"Internal error ({type(error).__name__}: {error}).", secrets)
+        if outcome.state == Result.FAILED:
+            outcome.message = _by_hand_hint(outcome.message or "", item, label, partly)
+        elif outcome.state == Result.RETRY:
+            outcome.message = f"Not deleted yet from {label}. {outcome.message}"
+        try:
+            self._record_retraction(item, outcome, self.clock())
+        except LedgerError as error:
+            outcome.ledger_error = str(error)
+        return outcome
+
+    def _retracting_adapter(self, network: str, label: str) -> Network:
+        from hospipost.networks.base import PermanentError
+
+        try:
+            return self.adapters(network)
+        except KeyError:  # its section was removed from config.yaml since it was published
+            raise PermanentError(
+                f"{label} is not in config.yaml any more: add its section back (it may stay disabled) so that"
+                " hospipost can delete the post, or delete it there by hand"
+            ) from None
+
+    def _record_retraction(self, item: Retraction, outcome: Outcome, now: datetime) -> None:
+        if outcome.state == Result.RETRACTED:
+            self.ledger.mark_retracted(item, now)
+        elif outcome.state == Result.RETRY and item.attempts < MAX_ATTEMPTS:
+            from hospipost.networks.base import MAX_WAIT
+
+            backoff = min(timedelta(minutes=2 ** (item.attempts - 1)), MAX_WAIT)
+            outcome.retry_at = min(max(now + backoff, outcome.retry_at or now), now + MAX_WAIT)
+            self.ledger.mark_retract_retry(item, now, outcome.message or "", outcome.retry_at)
+        else:
+            if outcome.state == Result.RETRY:
+                outcome.state, outcome.retry_at = Result.FAILED, None
+                label = _label(item.network)
+                said = (outcome.message or "").removeprefix(f"Not deleted yet from {label}. ")
+                outcome.message = _by_hand_hint(f"Gave up after {item.attempts} attempts: {said}", item, label)
+            self.ledger.mark_retract_failed(item, now, outcome.message or "")
+
+
+def _label(network: str) -> str:
+    from hospipost.networks import network_class
+
+    return network_class(network).label
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _by_hand_hint(message: str, item: Retraction, label: str, partly: bool = False) -> str:
+    """A failed retraction's message, ending with how to record a deletion done by hand."""
+    command = f"`hospipost retract {item.post_id} --network {item.network} --by-hand --reason …`"
+    message = f"{'Partly' if partly else 'Not'} deleted from {label}. {message}".replace(
+        "`hospipost retract --by-hand`", command
+    )
+    if command in message:
+        return message
+    return f"{message.rstrip('.')}; once it is gone, record it with {command}."
+
+
+def without_retracted(work: Plan, retracted: dict[str, set[str]]) -> Plan:
+    """The plan without what `retract` withdrew: a retracted post is never published again there."""
+    from hospipost.ledger import EVERY_NETWORK
+
+    if not retracted:
+        return work
+
+    def out(post_id: str, network: str) -> bool:
+        return bool(retracted.get(post_id, set()) & {network, EVERY_NETWORK})
+
+    return Plan(
+        [due for due in work.due if not out(due.post.id, due.network)],
+        [(due, why) for due, why in work.missed if not out(due.post.id, due.network)],
+        [(post, why) for post, why in work.blocked if EVERY_NETWORK not in retracted.get(post.id, set())],
+    )
 
 
 def _rendering(network: str, post: Post) -> Rendering:
@@ -454,24 +587,27 @@ def run(
     until: datetime | None = None,
     adapters: AdapterFactory | None = None,
     credentials: Credentials | None = None,
+    retract_post: str | None = None,
 ) -> RunResult:
-    """One publish run, the same for `publish`, `publish --dry-run` and every daemon sweep:
-    plan what is due at ``clock()`` (and, for a dry run, up to ``until``), then send it
-    once per network, record every outcome and tell a human what needs one (notify).
+    """One publish run, the same for `publish`, `publish --dry-run`, `retract` and every daemon
+    sweep: plan what is due at ``clock()`` (and, for a dry run, up to ``until``), then send it
+    once per network, carry out the retractions that are due (only those of ``retract_post``,
+    when given: `hospipost retract`), record every outcome and tell a human what needs one (notify).
 
-    The ledger is opened only when something is due. A dry run reads it (None: nothing
-    was ever published here) and writes nothing. CredentialsError, before anything is
-    claimed, when the credentials file is unsafe.
+    The ledger is opened only when something is due (a publication, or a retraction: a cheap
+    read says). A dry run reads it (None: nothing was ever published here) and writes nothing.
+    CredentialsError, before anything is claimed, when the credentials file is unsafe.
     """
     now = clock()
     due = candidates(posts, config, now)
     coming = upcoming(posts, config, now, until) if until is not None else []
-    if not due and not coming:
+    if not due and not coming and (dry_run or (retract_post is None and not _retractions_waiting(config))):
         return RunResult(idle=True)
     ledger = open_ledger()
     if dry_run:
         history = ledger.all() if ledger else []
         work = _plan_all(due, coming, config, now, network, sent_posts(lambda: history))
+        work = without_retracted(work, ledger.retracted_posts() if ledger else {})
         return _preview(work, config, _handled(work, history, ledger), ledger.pause_in_force(now) if ledger else None)
     assert ledger is not None, "a publish run needs a ledger"
     work = _plan_all(due, coming, config, now, network, sent_posts(lambda: ledger.all(states=["sent"])))
@@ -487,9 +623,28 @@ def run(
         secrets=lambda: credentials.configured(config),
         zone=config.timezone,
     )
-    result = publisher.send(work)
+    result = publisher.send(work, retract_post)
     notify(result.outcomes, config)
     return result
+
+
+def _retractions_waiting(config: Config) -> bool:
+    """Whether the ledger has a retraction to carry out, when nothing is due to publish: one read;
+    a ledger missing or unreadable here says no (the next run with something due reports it)."""
+    from hospipost.ledger import LedgerError, open_for_reading
+
+    try:
+        ledger = open_for_reading(config, absent_ok=True)
+    except LedgerError:
+        return False
+    if ledger is None:
+        return False
+    try:
+        return ledger.retractions_to_do()
+    except LedgerError:
+        return False
+    finally:
+        ledger.close()
 
 
 def paused_message(pause: Pause, zone: tzinfo) -> str:

@@ -171,6 +171,23 @@ def test_a_version_1_ledger_is_migrated(ledger_url: str) -> None:
     assert [d["name"] for d in migrated.daemon_list()] == [migrated.actor]
 
 
+def test_a_version_2_ledger_is_read_before_it_is_migrated_then_retracts(ledger_url: str) -> None:
+    ledger = Ledger.open(ledger_url)
+    ledger.ensure([due()], NOW)
+    with ledger.write() as connection:
+        connection.execute(sa.text("drop table retractions"))
+        connection.execute(sa.text("drop table retracted_posts"))
+        connection.execute(sa.text("update hospipost_meta set value='2' where key='schema_version'"))
+    reader = Ledger.open(ledger_url, migrate=False)  # status or history right after an upgrade
+    assert [item.retraction for item in reader.all()] == [None]
+    assert reader.retractions() == [] and reader.retracted_posts() == {} and not reader.retractions_to_do()
+    migrated = Ledger.open(ledger_url)
+    migrated.request_retraction("p1", None, "Chiffres erronés", "a.renier", NOW)
+    assert migrated.retracted_posts() == {"p1": {"*"}}
+    assert migrated.get("p1:x:once").state == "withdrawn"  # never sent: never will be
+    assert migrated.claim(["p1:x:once"], NOW, timedelta(minutes=15)) == []
+
+
 def test_heartbeats(ledger_url: str) -> None:
     ledger = Ledger.open(ledger_url, actor="host-a:101")
     ledger.heartbeat(NOW, NOW, [])

@@ -164,7 +164,7 @@ def test_a_thread_resumes_after_the_parts_already_sent(setup) -> None:
     assert outcome.state == "sent" and outcome.url == "https://x.example/x-1"
     texts = [text for _, text, _ in networks["x"].published]
     assert texts == [post["text"], "Deuxième partie du fil.", "Troisième partie du fil."]
-    assert ledger.get("p1:x:once").parts == ("x-1", "x-2")  # progress for resuming; the delivery holds the rest
+    assert ledger.get("p1:x:once").parts == ("x-1", "x-2", "x-3")  # every part once sent: what `retract` deletes
 
 
 def test_a_part_prepared_before_a_failure_is_published_by_the_retry_not_prepared_again(setup) -> None:

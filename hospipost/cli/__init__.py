@@ -51,6 +51,7 @@ def _register() -> None:
     from hospipost.cli.pause import pause, resume
     from hospipost.cli.publish import publish
     from hospipost.cli.queue import queue
+    from hospipost.cli.retract import retract
     from hospipost.cli.status import history, reconcile, status
 
     for command in (
@@ -66,6 +67,7 @@ def _register() -> None:
         status,
         history,
         reconcile,
+        retract,
         calendar,
         networks,
         ledger,

@@ -88,6 +88,7 @@ SYMBOLS = {
     "blocked": "⏸",
     "skipped": "·",
     "paused": "‖",
+    "retracted": "✔",
 }
 
 
@@ -286,7 +287,7 @@ def _print_outcomes(result: RunResult, config: Config, output_format: str, quiet
         return
     out = console()
     for outcome in outcomes:
-        if quiet and outcome.state in (Result.SENT, Result.PAUSED) and not outcome.ledger_error:
+        if quiet and outcome.state in (Result.SENT, Result.PAUSED, Result.RETRACTED) and not outcome.ledger_error:
             continue  # cron mails what it prints: a pause is shown by `status`, not every minute
         out.print(_outcome_line(outcome, config))
 
@@ -302,14 +303,16 @@ def _json_lines(items: list[dict[str, Any]]) -> str:
 def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
     from hospipost.publisher import Result
 
+    fine = outcome.state in (Result.SENT, Result.RETRACTED) and not outcome.ledger_error
     return {
         "post": outcome.post_id,
         "network": outcome.network,
         "state": outcome.state,
         "url": outcome.url,
-        "error": outcome.message if outcome.state != Result.SENT or outcome.ledger_error else None,
+        "error": None if fine else outcome.message,
         "retry_at": outcome.retry_at.isoformat() if outcome.retry_at else None,
         "ledger_error": outcome.ledger_error,
+        **({"action": outcome.action} if outcome.action != "publish" else {}),
     }
 
 
@@ -320,6 +323,8 @@ def _outcome_line(outcome: Outcome, config: Config) -> str:
     where = f"{outcome.post_id} → {outcome.network}" if outcome.network != "-" else outcome.post_id
     if outcome.state == Result.SENT:
         return f"{symbol} sent     {where}  {outcome.message if outcome.ledger_error else outcome.url or ''}"
+    if outcome.state == Result.RETRACTED:
+        return f"{symbol} retracted {where}  {outcome.ledger_error or outcome.message or ''}"
     if outcome.state == Result.RETRY and outcome.retry_at:
         when = outcome.retry_at.astimezone(config.timezone).strftime("%H:%M")
         return f"{symbol} retry    {where}: {outcome.message} (next try at {when})"

@@ -13,9 +13,15 @@ from hospipost.errors import HospipostError
 
 if TYPE_CHECKING:
     from hospipost.config import Config
-    from hospipost.ledger import Delivery, Ledger, Pause
+    from hospipost.ledger import Delivery, Ledger, Pause, Retraction
 
 NEEDS_HUMAN = ("unknown", "failed")
+RETRACTION_WORDS = {
+    "requested": "retracting",
+    "deleting": "retracting",
+    "retracted": "retracted",
+    "failed": "retraction failed",
+}
 MASTODON_RESEND = (
     "re-sending is safe: Mastodon deduplicates by Idempotency-Key within about an hour of the first attempt"
 )
@@ -30,8 +36,9 @@ def open_ledger(config: Config) -> Ledger | None:
     return open_for_reading(config)
 
 
-def delivery_dict(item: Delivery) -> dict[str, Any]:
-    return {
+def delivery_dict(item: Delivery, retraction: Retraction | None = None) -> dict[str, Any]:
+    found = {"retraction": retraction_dict(retraction)} if retraction is not None else {}
+    return found | {
         "post": item.post_id,
         "network": item.network,
         "state": item.state,
@@ -42,6 +49,22 @@ def delivery_dict(item: Delivery) -> dict[str, Any]:
         "due_at": item.due_at.isoformat(),
         "sent_at": item.sent_at.isoformat() if item.sent_at else None,
         "next_attempt_at": item.next_attempt_at.isoformat() if item.next_attempt_at else None,
+    }
+
+
+def retraction_dict(item: Retraction) -> dict[str, Any]:
+    """A retraction as history and status show it in JSON."""
+    return {
+        "state": RETRACTION_WORDS[item.state],
+        "reason": item.reason,
+        "by": item.requested_by,
+        "by_hand": item.by_hand,
+        "requested_at": item.requested_at.isoformat(),
+        "retracted_at": item.retracted_at.isoformat() if item.retracted_at else None,
+        "attempts": item.attempts,
+        "error": item.last_error,
+        "next_attempt_at": item.next_attempt_at.isoformat() if item.next_attempt_at else None,
+        "parts_deleted": len(item.deleted),
     }
 
 
@@ -57,6 +80,8 @@ class LedgerView:
     runs: list[dict[str, Any]] = field(default_factory=list)
     daemons: list[dict[str, Any]] = field(default_factory=list)
     pause: Pause | None = None
+    retractions: dict[str, Retraction] = field(default_factory=dict)  # by delivery id
+    retracted: dict[str, set[str]] = field(default_factory=dict)  # the networks each post was withdrawn from
 
 
 def _ledger_view(config: Config, now: datetime, post_id: str | None = None) -> LedgerView:
@@ -65,8 +90,14 @@ def _ledger_view(config: Config, now: datetime, post_id: str | None = None) -> L
     if ledger is None:
         return LedgerView()
     try:
+        retractions = {item.id: item for item in ledger.retractions(post_id)}
         return LedgerView(
-            ledger.all(post_id=post_id), ledger.last_runs(), ledger.daemon_list(), ledger.pause_in_force(now)
+            ledger.all(post_id=post_id),
+            ledger.last_runs(),
+            ledger.daemon_list(),
+            ledger.pause_in_force(now),
+            retractions,
+            ledger.retracted_posts(),
         )
     finally:
         ledger.close()
@@ -138,6 +169,7 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
     view = _ledger_view(config, now)
     rows, runs, daemons = view.deliveries, view.runs, view.daemons
     due, load_errors = _upcoming(config, now)
+    due = [entry for entry in due if not view.retracted.get(entry["post"], set()) & {entry["network"], "*"}]
     due = sorted(due + _kept_by_daemons(daemons, due, now), key=lambda entry: entry["due_at"])
     blocked = [entry for entry in due if entry["state"] == "blocked"]
     upcoming = [entry for entry in due if entry["state"] != "blocked"]
@@ -148,10 +180,13 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
     stalled = dead_claims(rows, daemons, now)  # claimed by a process that died: publish recovers them
     attention += stalled
     in_flight = [item for item in rows if item.state == "sending" and item not in stalled]
-    code = 1 if attention or blocked or load_errors else 0
+    unretracted = [item for item in view.retractions.values() if item.state == "failed"]
+    retracting = [item for item in view.retractions.values() if item.state in ("requested", "deleting")]
+    code = 1 if attention or blocked or load_errors or unretracted else 0
     if output_format == "json":
         paused = [{"state": "paused", **view.pause.as_dict()}] if view.pause else []
         listed = [delivery_dict(item) for item in attention + in_flight + retrying]
+        listed += [_retraction_entry(item) for item in unretracted + retracting]
         click.echo(json.dumps(paused + listed + blocked + upcoming, ensure_ascii=False, indent=2))
         return code
     from hospipost.cli.output import console
@@ -173,8 +208,10 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
             if i.state != "sending"
             else f"claimed by {i.lease_owner}, which stopped: the next `hospipost publish` re-queues it, or marks it unknown"
         ),
-        bool(blocked),
+        bool(blocked or unretracted),
     )
+    for retraction in unretracted:
+        print_hanging(out, f"{_local(retraction.updated_at, config)}  {_retraction_line(retraction, config)}", 2)
     for entry in blocked:
         where = f" → {entry['network']}" if entry["network"] else ""
         print_hanging(
@@ -183,6 +220,10 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
             2,
         )
     _section(out, "Sending now", in_flight, config, lambda i: f"claimed by {i.lease_owner}")
+    if retracting:
+        out.print("[bold]Retracting[/bold]")
+        for retraction in retracting:
+            print_hanging(out, f"{_local(retraction.requested_at, config)}  {_retraction_line(retraction, config)}", 2)
     _section(
         out,
         "Retrying",
@@ -204,13 +245,42 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
             f"Last run by {run['actor']}: {_local(datetime.fromisoformat(run['at']), config)} ({counts})", style="dim"
         )
     sent = sum(1 for item in rows if item.state == "sent")
-    human = len(attention) + len(blocked)
+    human = len(attention) + len(blocked) + len(unretracted)
     out.print(
         f"{_plural(sent, 'delivery', 'deliveries')} sent, {human} {'needs' if human == 1 else 'need'} a human, "
-        f"{len(retrying)} retrying.",
+        f"{len(retrying)} retrying" + (f", {len(retracting)} retracting." if retracting else "."),
         style="bold red" if human else "bold",
     )
     return code
+
+
+def _retraction_entry(item: Retraction) -> dict[str, Any]:
+    """A retraction in status's JSON: a failed one needs a human, one under way is retracting."""
+    return {
+        "post": item.post_id,
+        "network": item.network,
+        "state": RETRACTION_WORDS[item.state],
+        "url": None,
+        "attempts": item.attempts,
+        "error": item.last_error,
+        "occurrence": item.id.rsplit(":", 1)[-1],
+        "due_at": item.requested_at.isoformat(),
+        "sent_at": None,
+        "next_attempt_at": item.next_attempt_at.isoformat() if item.next_attempt_at else None,
+        "retraction": retraction_dict(item),
+    }
+
+
+def _retraction_line(item: Retraction, config: Config) -> str:
+    """One retraction as status tells it (after its time)."""
+    where = f"{item.post_id} → {item.network}"
+    if item.state == "failed":
+        return f"{where}  retraction failed: {item.last_error}"
+    if item.state == "deleting":
+        return f"{where}  deleting now (claimed by {item.lease_owner}; {len(item.deleted)} part(s) deleted so far)"
+    if item.next_attempt_at is not None:
+        return f"{where}  next try {_local(item.next_attempt_at, config)} (attempt {item.attempts}): {item.last_error}"
+    return f"{where}  requested by {item.requested_by} ({item.reason}): the next `hospipost publish` deletes it"
 
 
 def _pause_line(pause: Pause, config: Config) -> str:
@@ -278,9 +348,11 @@ def state_word(item: Delivery) -> str:
 def show_history(config: Config, post_id: str | None, output_format: str) -> None:
     from hospipost.timeutil import utcnow
 
-    rows = _ledger_view(config, utcnow(), post_id).deliveries
+    view = _ledger_view(config, utcnow(), post_id)
+    rows, retractions = view.deliveries, view.retractions
     if output_format == "json":
-        click.echo(json.dumps([delivery_dict(item) for item in rows], ensure_ascii=False, indent=2))
+        listed = [delivery_dict(item, retractions.get(item.id)) for item in rows]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
     from rich.table import Table
 
@@ -301,6 +373,18 @@ def show_history(config: Config, post_id: str | None, output_format: str) -> Non
             str(item.attempts),
             item.remote_url or item.last_error or "",
         )
+        retraction = retractions.get(item.id)
+        if retraction is not None:  # a row of its own, under the delivery it deletes
+            hand = ", by hand" if retraction.by_hand else ""
+            said = f"{retraction.reason} ({retraction.requested_by}{hand})"
+            table.add_row(
+                _local(retraction.retracted_at or retraction.updated_at, config),
+                item.post_id,
+                item.network,
+                RETRACTION_WORDS[retraction.state],
+                str(retraction.attempts),
+                f"{said}: {retraction.last_error}" if retraction.last_error else said,
+            )
     console().print(table)
 
 

@@ -15,6 +15,10 @@ from hospipost.networks.base import Image, Limits, Network, Part, PartSent, Rend
 class FakeAdapter(Network):
     """Publishes into ``self.published``; ``script`` holds exceptions (or callables) to raise first.
 
+    Deletes from ``self.online`` into ``self.deleted`` (``delete_script`` fails on demand, as
+    ``script`` does; a part already gone counts as deleted); with ``deletes`` False it is a
+    network whose API cannot delete (the base class says what to do by hand).
+
     ``together``, when set, is a barrier every publish waits at: it only opens when that many
     networks publish at the same time (a deterministic test of parallel publishing).
     """
@@ -41,6 +45,10 @@ class FakeAdapter(Network):
         self._local = threading.local()  # the done list of the publish running in this thread
         self.prepares = False  # prepare each part (as a Meta container) before publishing it
         self.prepared: list[str] = []  # the ids of the parts prepared, in order
+        self.online: list[str] = []  # the ids of the parts published and not deleted
+        self.deleted: list[str] = []  # the ids of the parts deleted, in order
+        self.delete_script: list[Exception | Callable[[str], None] | None] = []
+        self.deletes = True
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         return [{"method": "POST", "url": f"https://fake/{self.name}", "text": part} for part in rendering.parts]
@@ -77,7 +85,22 @@ class FakeAdapter(Network):
             step(part.index)
         with self.lock:
             self.published.append((part.key, part.text, list(self._local.done)))
-            return f"{self.name}-{next(self.ids)}"
+            self.online.append(f"{self.name}-{next(self.ids)}")
+            return self.online[-1]
+
+    def delete_part(self, connection: Any, part_id: str) -> None:
+        if not self.deletes:
+            super().delete_part(connection, part_id)
+        with self.lock:
+            step = self.delete_script.pop(0) if self.delete_script else None
+        if isinstance(step, Exception):
+            raise step
+        if callable(step):
+            step(part_id)
+        with self.lock:
+            if part_id in self.online:  # a part already gone counts as deleted
+                self.online.remove(part_id)
+                self.deleted.append(part_id)
 
     def post_url(self, remote_id: str) -> str:
         return f"https://{self.name}.example/{remote_id}"

@@ -2,8 +2,8 @@
 
 It answers the endpoints hospipost's adapters call (Meta's containers included, and the
 public copies of media under ``/public/`` that Instagram and Threads fetch), records every
-post it receives, and can be told to be slow or to fail. Tests point the adapters' `api_base`
-(and `media_url`) at it. It binds 127.0.0.1 only and stops with the test.
+post it receives and every DELETE of an X or Mastodon post, and can be told to be slow or to
+fail. Tests point the adapters' `api_base` (and `media_url`) at it. It binds 127.0.0.1 only and stops with the test.
 """
 
 from __future__ import annotations
@@ -42,7 +42,10 @@ class FakeNetworks:
     bluesky_records: dict[str, dict[str, Any]] = field(default_factory=dict)  # by record key
     containers: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # Meta: id → (network, fields)
     public: Path | None = None  # the folder served under /public/ (what media_url points at)
-    deleted: list[tuple[str, str]] = field(default_factory=list)  # (network, id) of each part deleted, in order
+    deleted_parts: list[tuple[str, str]] = field(default_factory=list)  # (network, id) of every delete asked
+    posted: dict[str, str] = field(default_factory=dict)  # X tweets and Mastodon statuses online: id → network
+    deletions: list[tuple[str, str, int]] = field(default_factory=list)  # DELETE requests: (network, id, status)
+    delete_latency: float = 0.0  # seconds each DELETE waits before it is answered
 
     def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.faults.setdefault(network, []).append((status, body, headers or {}))
@@ -53,6 +56,11 @@ class FakeNetworks:
 
     def texts(self, network: str) -> list[str]:
         return [r.text for r in self.posts(network)]
+
+    def deleted(self, network: str) -> list[str]:
+        """The ids of the posts a DELETE removed (each once: a second DELETE of an id answers 404)."""
+        with self.lock:
+            return [post_id for name, post_id, status in self.deletions if name == network and status == 200]
 
 
 def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
@@ -107,19 +115,6 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             else:
                 self.reply(404, {"error": "not found"})
 
-        def do_DELETE(self) -> None:
-            """A published part deleted (the answer each network gives); deleting it again answers the same."""
-            path = urlsplit(self.path).path
-            network, part_id = network_of(path), unquote(path.rsplit("/", 1)[-1])
-            with state.lock:
-                state.deleted.append((network, part_id))
-            answers = {
-                "x": (200, {"data": {"deleted": True}}),
-                "mastodon": (200, {"id": part_id}),
-                "linkedin": (204, {}),
-            }
-            self.reply(*answers.get(network, (200, {"success": True})))
-
         def do_PUT(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self.reply(201, {})
@@ -157,6 +152,8 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 state.received.append(Received(network, path, body, text if is_post else None))
                 new_id = next(state.ids)
+                if path in ("/2/tweets", "/api/v1/statuses"):
+                    state.posted[str(new_id)] = network
             if path == "/api/v1/statuses":
                 status = {
                     "id": str(new_id),
@@ -186,6 +183,43 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                 page = path.split("/")[2]
                 self.reply(200, {"id": f"{page}_{new_id}"})
 
+        def do_DELETE(self) -> None:
+            """A published part deleted, with the answer each network gives. X and Mastodon know which
+            posts are online: deleting one again answers 404, as they do; the others answer success."""
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            path = urlsplit(self.path).path
+            network, post_id = network_of(path), unquote(path.rsplit("/", 1)[-1])
+            if state.delete_latency:
+                time.sleep(state.delete_latency)
+            with state.lock:
+                state.deleted_parts.append((network, post_id))
+                fault = state.faults.get(network, []).pop(0) if state.faults.get(network) else None
+            if fault:
+                with state.lock:
+                    state.deletions.append((network, post_id, fault[0]))
+                self.reply(*fault)
+                return
+            tracked = path.startswith(("/2/tweets/", "/api/v1/statuses/"))
+            with state.lock:
+                found = not tracked or state.posted.get(post_id) == network
+                if tracked and found:
+                    del state.posted[post_id]
+                state.deletions.append((network, post_id, 200 if found else 404))
+            if not found:
+                missing = {
+                    "title": "Not Found Error",
+                    "detail": f"Could not find tweet with id: [{post_id}].",
+                    "status": 404,
+                }
+                self.reply(404, missing if network == "x" else {"error": "Record not found"})
+                return
+            answers = {
+                "x": (200, {"data": {"deleted": True}}),
+                "mastodon": (200, {"id": post_id, "text": "", "url": f"{state.url}/@chu/{post_id}"}),
+                "linkedin": (204, {}),
+            }
+            self.reply(*answers.get(network, (200, {"success": True})))
+
         def bluesky(self, path: str, body: dict[str, Any]) -> None:
             if path in ("/xrpc/com.atproto.server.createSession", "/xrpc/com.atproto.server.refreshSession"):
                 self.reply(200, {"did": BLUESKY_DID, "handle": "chu.test", "accessJwt": _jwt(), "refreshJwt": _jwt()})
@@ -196,7 +230,7 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             elif path == "/xrpc/com.atproto.repo.deleteRecord":  # a record already gone: a success too
                 with state.lock:
                     state.bluesky_records.pop(str(body.get("rkey")), None)
-                    state.deleted.append(
+                    state.deleted_parts.append(
                         ("bluesky", f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey')}")
                     )
                 self.reply(200, {})

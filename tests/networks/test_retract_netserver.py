@@ -46,7 +46,7 @@ def test_a_published_thread_is_deleted_last_part_first(network: str) -> None:
     assert len(ids) == (3 if adapter.limits.supports_threads else 1)
     assert deleted.calls == list(reversed(sent.calls))
     expected: list[Any] = [(network, gone(part_id)) for part_id in reversed(ids)]
-    assert fake.deleted == expected * 2
+    assert fake.deleted_parts == expected * 2
 
 
 def gone(part_id: str) -> str:
