@@ -1,27 +1,22 @@
 """X (formerly Twitter) through tweepy: API v2 posts, v2 media upload, OAuth 1.0a user keys.
 
-tweepy hard-codes api.twitter.com (the shared session rewrites it) and has no v2 media upload
-(initialize/append/finalize/STATUS/metadata are done here, signed like tweepy). X has no
-idempotency key: its "duplicate content" refusal is unknown. Its 429s name several windows.
-A video goes the same chunked way (tweet_video), then its captions (subtitles) are attached.
+tweepy hard-codes api.twitter.com (the shared session rewrites it) and has no v2 media upload (x_video.py
+does it, signed like tweepy by ``_call``). X has no idempotency key: its "duplicate content" refusal is
+unknown. Its 429s name several windows. A video's captions (subtitles) are attached just before its post.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hospipost.media import image_type, video_type
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, PermanentError, Step, TransientError, UnknownOutcome
-from hospipost.networks.processing import wait_until_processed
-from hospipost.networks.video import MP4_MOV, Video, VideoLimits, captions_format
+from hospipost.networks.x_video import VIDEO, caption, dry_run, upload, upload_data
 from hospipost.twittertext import weighted_length
 
 if TYPE_CHECKING:
@@ -29,19 +24,13 @@ if TYPE_CHECKING:
     import tweepy
 
     from hospipost.networks.failures import DeliveryError
-    from hospipost.posts import Media
+    from hospipost.networks.video import Video
 
 log = logging.getLogger(__name__)
 
 TWEEPY_HOST = "https://api.twitter.com"
 STATUS_URL = "https://x.com/i/web/status/{}"
 CREDENTIAL_KEYS = ("api_key_env", "api_secret_env", "access_token_env", "access_token_secret_env")
-MEDIA_CATEGORY, VIDEO_CATEGORY, CAPTIONS_CATEGORY = "tweet_image", "tweet_video", "subtitles"
-CATEGORIES = {"video": VIDEO_CATEGORY, "text": CAPTIONS_CATEGORY}  # by the top of the MIME type; else images
-KINDS = {MEDIA_CATEGORY: "image", VIDEO_CATEGORY: "video", CAPTIONS_CATEGORY: "captions"}
-CAPTIONS_TYPES = {"vtt": "text/vtt", "srt": "text/srt"}
-UNTIL = "processing_info.state is succeeded, every check_after_secs"
-LANGUAGES = {"fr": "Français", "en": "English", "de": "Deutsch", "es": "Español", "it": "Italiano", "nl": "Nederlands"}
 # Loggers on the request path that print credentials (oauthlib) or echoed bodies (tweepy).
 LIBRARY_LOGGERS = (
     "tweepy.client",
@@ -67,8 +56,7 @@ class X(Network):
         max_images=4,
         max_image_bytes=5 * 1024 * 1024,
         max_alt_length=1000,
-        # docs.x.com/x-api/media/quickstart/best-practices: MP4/MOV, 512 MB, 0.5–140 s, 1:3 to 3:1; subtitles
-        video=VideoLimits(512 * 1_048_576, 140.0, 0.5, MP4_MOV, (1 / 3, 3.0), captions=True),
+        video=VIDEO,
     )
     config_keys = {
         "api_key_env": ConfigKey(str, default="HOSPIPOST_X_API_KEY"),
@@ -90,43 +78,18 @@ class X(Network):
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order; ids X will assign are placeholders."""
-        media, tweets = f"{self.api_base}/2/media", f"{self.api_base}/2/tweets"
-        steps: list[dict[str, Any]] = []
         refs = [f"<media id {number}>" for number in range(1, len(rendering.media) + 1)]
+        steps: list[dict[str, Any]] = []
         for ref, item in zip(refs, rendering.media, strict=True):
-            size, media_type = _describe_file(item.path)
-            video = media_type.startswith("video/")
-            steps += self._upload_steps(ref, item.file, media_type, size, VIDEO_CATEGORY if video else MEDIA_CATEGORY)
-            if video:  # X processes every video: STATUS until done
-                status = {"method": "GET", "url": f"{media}/upload", "file": item.file, "until": UNTIL}
-                steps.append(status | {"params": {"media_id": ref, "command": "STATUS"}})
-            if item.alt:
-                alt = {"id": ref, "metadata": {"alt_text": {"text": item.alt}}}
-                steps.append({"method": "POST", "url": f"{media}/metadata", "file": item.file, "json": alt})
-            if video and item.captions and item.captions_path:
-                size, kind = _describe_file(item.captions_path)
-                steps += self._upload_steps("<captions id>", item.captions, kind, size, CAPTIONS_CATEGORY)
-                subtitles = _subtitles(ref, "<captions id>", rendering.language)
-                steps.append({"method": "POST", "url": f"{media}/subtitles", "file": item.captions, "json": subtitles})
+            steps += dry_run(self, ref, item, rendering.language)
         for index, text in enumerate(rendering.parts):
             body: dict[str, Any] = {"text": text}
             if index == 0 and refs:
                 body["media"] = {"media_ids": refs}
             if index > 0:
                 body["reply"] = {"in_reply_to_tweet_id": f"<id of part {index}>"}
-            steps.append({"method": "POST", "url": tweets, "json": body})
+            steps.append({"method": "POST", "url": f"{self.api_base}/2/tweets", "json": body})
         return steps
-
-    def _upload_steps(self, ref: str, file: str, media_type: str, size: int | None, category: str) -> list[dict]:
-        """initialize, each append and finalize of one file, for the dry run."""
-        media = f"{self.api_base}/2/media/upload"
-        init = {"media_type": media_type, "total_bytes": size, "media_category": category}
-        steps: list[dict[str, Any]] = [{"method": "POST", "url": f"{media}/initialize", "file": file, "json": init}]
-        for segment in range(max(1, -(-(size or 0) // self.chunk_bytes))):
-            chunk = "?" if size is None else min(self.chunk_bytes, size - segment * self.chunk_bytes)
-            multipart = {"media": f"<{chunk} bytes of {file}>", "segment_index": segment}
-            steps.append({"method": "POST", "url": f"{media}/{ref}/append", "file": file, "multipart": multipart})
-        return [*steps, {"method": "POST", "url": f"{media}/{ref}/finalize", "file": file}]
 
     # ------------------------------------------------------------------ publish
 
@@ -152,16 +115,16 @@ class X(Network):
             client.session.close()
 
     def upload_images(self, client: tweepy.Client, images: list[Image]) -> list[str]:
-        return [self._upload(client, i.media, i.type, len(i.data), _pieces(i.data, self.chunk_bytes)) for i in images]
+        return [upload_data(self, client, image.media, image.type, image.data) for image in images]
 
     def upload_video(self, client: tweepy.Client, video: Video) -> list[str]:
         """The video in chunks (tweet_video), processed by X, then its alt text; captions come with the post."""
-        return [self._upload(client, video.media, video.type, video.size, video.chunks(self.chunk_bytes))]
+        return [upload(self, client, video.media, video.type, video.size, video.chunks(self.chunk_bytes))]
 
     def post_part(self, client: tweepy.Client, part: Part) -> str:
         """``POST /2/tweets`` replying to the previous part (X has no idempotency key)."""
         if part.video is not None and part.video.captions is not None:
-            self._caption(client, part.video, part.media_ids[0], part.language)
+            caption(self, client, part.video, part.media_ids[0], part.language)
         try:
             response = client.create_tweet(
                 text=part.text, media_ids=part.media_ids or None, in_reply_to_tweet_id=part.reply_to, user_auth=True
@@ -206,53 +169,6 @@ class X(Network):
             except Exception as error:
                 raise self.failure(error, Attempt("checking the credentials", Step.READ)) from None
         return f"@{username}"
-
-    def _upload(self, client: tweepy.Client, item: Media, media_type: str, size: int, chunks: Iterable[bytes]) -> str:
-        """initialize → append (≤ chunk_bytes each) → finalize → STATUS polling → alt text; the media id."""
-        category = CATEGORIES.get(media_type.split("/")[0], MEDIA_CATEGORY)
-        file = str(item.captions if category == CAPTIONS_CATEGORY else item.file)
-        what = f"the {KINDS[category]} {file}"
-        call = partial(self._call, client, Attempt(f"uploading {what}", Step.UPLOAD))
-        init = {"media_type": media_type, "total_bytes": size, "media_category": category}
-        started = call("POST", "/upload/initialize", json=init)
-        media_id = str(started.get("id") or started.get("media_id") or "")
-        if not media_id:
-            raise PermanentError(
-                f"X returned no media id while uploading {what}; nothing was published: try again later"
-            )
-        for segment, chunk in enumerate(chunks):
-            media = {"media": (Path(file).name, chunk, "application/octet-stream")}
-            call("POST", f"/upload/{media_id}/append", files=media, data={"segment_index": str(segment)})
-        answers = [call("POST", f"/upload/{media_id}/finalize")]
-        status = partial(call, "GET", "/upload", params={"media_id": media_id, "command": "STATUS"})
-
-        def ready() -> float | None:  # finalize's answer first, then STATUS after each wait
-            info = (answers.pop() if answers else status()).get("processing_info") or {}
-            if info.get("state") == "failed":
-                reason = (info.get("error") or {}).get("message") or "no reason given"
-                failed = f"X could not process {what} ({reason}); nothing was published: replace the file, then publish again"
-                raise PermanentError(self.redact(failed))
-            return float(info.get("check_after_secs") or 1) if info.get("state") in ("pending", "in_progress") else None
-
-        wait = self.max_video_wait if category == VIDEO_CATEGORY else self.max_processing_wait
-        wait_until_processed(ready, what=what, who=self.who, limit=wait, sleep=self.sleep)
-        if item.alt and category != CAPTIONS_CATEGORY:
-            call("POST", "/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": item.alt}}})
-        log.info("X: uploaded %s as media %s", what, media_id)
-        return media_id
-
-    def _caption(self, client: tweepy.Client, video: Video, video_id: str, language: str) -> None:
-        """The captions file uploaded (subtitles), then attached to the processed video in the post's language."""
-        if len(language.split("-")[0]) != 2:
-            raise PermanentError(
-                f"X takes captions in languages with a two-letter code and this post is in {language}: burn the"
-                " captions into the video or remove them, then publish again"
-            )
-        data = video.captions or b""
-        kind = CAPTIONS_TYPES.get(captions_format(data) or "", "text/srt")
-        captions_id = self._upload(client, video.media, kind, len(data), _pieces(data, self.chunk_bytes))
-        attempt = Attempt(f"attaching the captions {video.media.captions} to the video", Step.UPLOAD)
-        self._call(client, attempt, "POST", "/subtitles", json=_subtitles(video_id, captions_id, language))
 
     def _call(self, client: tweepy.Client, attempt: Attempt, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """One signed request to X's media API: its ``data``; an error answer raised as tweepy's own HTTPException."""
@@ -371,29 +287,3 @@ def _explanation(body: dict[str, Any], messages: list[Any] | None = None) -> str
         messages = [e.get("message") or e.get("detail") or e.get("title") if isinstance(e, dict) else e for e in errors]
     texts = [str(text) for text in messages if text] or [str(body[k]) for k in ("detail", "title") if body.get(k)][:1]
     return " ".join("; ".join(texts).split()).rstrip(". ")
-
-
-def _pieces(data: bytes, size: int) -> Iterator[bytes]:
-    return (data[offset : offset + size] for offset in range(0, len(data), size))
-
-
-def _subtitles(video_id: str, captions_id: str, language: str) -> dict[str, Any]:
-    """``POST /2/media/subtitles``: the captions track of a video, in a two-letter language X shows by name."""
-    code = language.split("-")[0].lower()
-    track = {"id": captions_id, "language_code": code.upper(), "display_name": LANGUAGES.get(code, code.upper())}
-    return {"id": video_id, "media_category": "TweetVideo", "subtitles": track}
-
-
-def _describe_file(path: Path) -> tuple[int | None, str]:
-    """Size and type of a media file for the dry run (None and a guess when unreadable)."""
-    import mimetypes
-
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(64)
-        size: int | None = Path(path).stat().st_size
-    except OSError:
-        head, size = b"", None
-    guess = mimetypes.guess_type(str(path))[0]
-    captions = CAPTIONS_TYPES.get(captions_format(head) or "")
-    return size, image_type(head) or video_type(head) or captions or guess or "application/octet-stream"
