@@ -1,8 +1,8 @@
 """Mastodon through Mastodon.py 2.3.3, on the instance named in config (``api_base`` overrides it).
 
-Each part is a status sent with an Idempotency-Key the instance remembers for about an hour, so
-re-sending an unknown part within that hour is safe. Images and a video go to /api/v2/media and are
-polled until processed; verify() learns the instance's own limits (learn_limits). More: NOTES.md, Mastodon."""
+Each part is a status sent with an Idempotency-Key the instance remembers for about an hour, so re-sending an
+unknown part within that hour is safe. Images and a video go to /api/v2/media and are polled until processed
+(mastodon_video.py); verify() learns the instance's own limits (learn_limits). More: NOTES.md, Mastodon."""
 
 from __future__ import annotations
 
@@ -18,12 +18,11 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hospipost.media import media_info
 from hospipost.networks.base import Attempt, ConfigKey, Image, Limits, Network, Part, Rendering, Step, http_url_problem
-from hospipost.networks.failures import Answer, PermanentError, TransientError, UnknownOutcome, by_transport
+from hospipost.networks.failures import Answer, PermanentError, UnknownOutcome, by_transport
 from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
-from hospipost.networks.processing import wait_until_processed
-from hospipost.networks.video import MP4_MOV, Video, VideoLimits
+from hospipost.networks.mastodon_video import VIDEO, dry_run, learnt_video, processing_failure, upload
+from hospipost.networks.video import MP4_MOV
 from hospipost.textlength import URL_LENGTH, mastodon_length
 
 if TYPE_CHECKING:
@@ -31,13 +30,12 @@ if TYPE_CHECKING:
 
     from hospipost.config import NetworkSettings
     from hospipost.networks.failures import DeliveryError
-    from hospipost.posts import Media
+    from hospipost.networks.video import Video
 
 log = logging.getLogger(__name__)
 
 VISIBILITY = "public"
 ASSUMED_VERSION = "4.0.0"  # any version ≥ 3.1.4 makes Mastodon.py use /api/v2/media
-LATER = "hospipost will try again later"
 LIMITS = {  # the instance's name of each limit verify() learns: the Limits field it sets
     "max_characters": "max_length",
     "max_media_attachments": "max_images",
@@ -50,9 +48,8 @@ LIMITS = {  # the instance's name of each limit verify() learns: the Limits fiel
 
 @dataclass(frozen=True)
 class Request(Attempt):
-    """An attempt, with what Mastodon's own refusals name: the file being processed, the status replied to."""
+    """An attempt, with what Mastodon's own refusals name: the status replied to."""
 
-    upload: str = ""  # "the image media/a.png", "the video media/b.mp4"
     reply_to: str | None = None
 
 
@@ -69,7 +66,7 @@ class Mastodon(Network):
         10 * 2**20,
         max_alt_length=1500,
         supports_threads=True,
-        video=VideoLimits(99 * 2**20, 300.0, types=MP4_MOV),  # MAX_VIDEO_SIZE; 36,000 frames at 120 fps
+        video=VIDEO,
     )
     config_keys = {
         "instance": ConfigKey(
@@ -84,8 +81,6 @@ class Mastodon(Network):
     max_processing_wait = 60.0
     """Seconds allowed for the instance to process one uploaded image before giving up (transient)."""
     max_video_wait = 300.0  # the same for a video, transcoded in the background: within the publisher's 15-min lease
-    poll_delays = (1.0, 2.0, 3.0, 5.0)
-    """Waits between two looks at a file being processed; the last one repeats."""
 
     def __init__(self, settings: NetworkSettings, credentials: Any, cache_dir: Path | None = None) -> None:
         super().__init__(settings, credentials, cache_dir)
@@ -108,72 +103,36 @@ class Mastodon(Network):
         weight = learnt.get("url_weight")
         weight = weight if type(weight) is int and weight > 0 else URL_LENGTH
         unit = f"characters (URLs count {weight})"
-        video, size, types = cls.limits.video, learnt.get("video_bytes"), learnt.get("video_types")
-        if video and type(size) is int and size > 0:
-            video = replace(video, max_bytes=size)
-        if video and isinstance(types, list):  # the instance names the types it takes: none of ours, no video
-            video = replace(video, types=frozenset(types) & MP4_MOV) if set(types) & MP4_MOV else None
+        video = learnt_video(cls.limits.video, learnt)
         return replace(super().learnt_limits(learnt), count=mastodon_counter(weight), length_unit=unit, video=video)
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, in order (no token, no network); ``key`` gives the Idempotency-Keys."""
-        base, steps, refs = self.api_base, list[dict[str, Any]](), list[str]()
-        for number, item in enumerate(rendering.media, 1):
-            refs.append(ref := f"<media id {number}>")
-            info = media_info(item.path)
-            file = {"name": Path(item.file).name, "bytes": None if info.problem else info.size, "type": info.mime}
-            fields = ({"description": item.alt} if item.alt else {}) | {"file": file}
-            steps.append({"method": "POST", "url": f"{base}/api/v2/media", "file": item.file, "multipart": fields})
-            steps[-1]["then"] = f"when it answers 202: GET {base}/api/v1/media/{ref} while 206 (processing), until 200"
+        base, refs = self.api_base, [f"<media id {number}>" for number in range(1, len(rendering.media) + 1)]
+        steps = [dry_run(base, item, number) for number, item in enumerate(rendering.media, 1)]
         for index, text in enumerate(rendering.parts):
             reply_to, media_ids = (f"<id of part {index}>", []) if index else (None, refs)
-            data = status_fields(text, reply_to, media_ids, status_language(rendering.language))
-            headers = {"Idempotency-Key": idempotency_key(key or "<delivery id>", index)}
+            args = status_arguments(text, reply_to, media_ids, rendering.language, key or "<delivery id>", index)
+            headers, data = {"Idempotency-Key": args.pop("idempotency_key")}, status_fields(args)
             steps.append({"method": "POST", "url": f"{base}/api/v1/statuses", "headers": headers, "data": data})
         return steps
 
     def upload_images(self, client: mastodon.Mastodon, images: list[Image]) -> list[str]:
         """``POST /api/v2/media`` for each image, then ``GET /api/v1/media/{id}`` until it is processed."""
-        return [self._upload(client, io.BytesIO(image.data), image.type, image.media) for image in images]
+        return [upload(self, client, io.BytesIO(image.data), image.type, image.media) for image in images]
 
     def upload_video(self, client: mastodon.Mastodon, video: Video) -> list[str]:
         """The video as one ``POST /api/v2/media`` (its alt text as ``description``; Mastodon takes no captions
         file), then ``GET /api/v1/media/{id}`` while the instance transcodes it (206), until done (200)."""
         with open(video.path, "rb") as handle:  # requests reads it into the multipart body
-            return [self._upload(client, handle, video.type, video.media)]
-
-    def _upload(self, client: mastodon.Mastodon, data: Any, mime: str, media: Media) -> str:
-        """One media file uploaded, then polled until processed (202, then 206…, then 200 with its url): its id."""
-        what, video = f"the {mime.split('/')[0]} {media.file}", mime.startswith("video/")
-        uploading = Attempt(f"uploading {what}", Step.UPLOAD)
-        name = Path(media.file).name
-        answer = self._call(uploading, client.media_post, data, mime, media.alt or None, file_name=name)
-        media_id = answer.get("id")
-        if media_id in (None, ""):
-            raise TransientError(
-                f"{self.who} returned no media id while {uploading.doing}; {uploading.nothing}, {LATER}"
-            )
-        waiting = Request(f"waiting for the instance to process {what}", Step.UPLOAD, upload=what)
-        polls = 0
-
-        def ready() -> float | None:  # the upload's own answer first, then one GET per call
-            nonlocal answer, polls
-            answer = self._call(waiting, client.media, media_id) if polls else answer
-            polls += 1
-            return None if answer.get("url") else self.poll_delays[min(polls, len(self.poll_delays)) - 1]
-
-        limit = self.max_video_wait if video else self.max_processing_wait
-        wait_until_processed(ready, what=what, who=self.who, limit=limit, sleep=self.sleep)
-        log.info("Mastodon: uploaded %s as media %s", media.file, media_id)
-        return str(media_id)
+            return [upload(self, client, handle, video.type, video.media)]
 
     def post_part(self, client: mastodon.Mastodon, part: Part) -> str:
         """``POST /api/v1/statuses`` with the part's Idempotency-Key, replying to the previous part."""
         posting = Request(part.doing, Step.PUBLISH, part.index, reply_to=part.reply_to)
         self._local.post = part.key.split(":", 1)[0]  # what unknown_hint() names
-        options = {"idempotency_key": idempotency_key(part.key, part.index), "visibility": VISIBILITY}
-        args = (part.text, part.reply_to, part.media_ids or None)
-        status = self._call(posting, client.status_post, *args, language=status_language(part.language), **options)
+        args = status_arguments(part.text, part.reply_to, part.media_ids, part.language, part.key, part.index)
+        status = self._call(posting, client.status_post, **args)
         status_id = str(status.get("id") or "")
         if not status_id:
             raise UnknownOutcome(
@@ -282,7 +241,6 @@ class Mastodon(Network):
         if isinstance(error, MastodonNetworkError) and isinstance(error.__context__, Exception):
             return by_transport(self, error.__context__, attempt)
         answer, doing, nothing, already = self.answer_of(error), attempt.doing, attempt.nothing, attempt.already
-        upload, reply_to = getattr(attempt, "upload", ""), getattr(attempt, "reply_to", None)
         if answer is None:
             if not isinstance(error, MastodonError) or isinstance(error, OSError):  # OSError: a network error
                 return None
@@ -296,17 +254,9 @@ class Mastodon(Network):
                 f"{self.who} redirected {doing} to {where} ({ref}, not followed); {nothing}: set"
                 f" networks.mastodon.instance (or api_base) to that address{already}"
             )
-        if status == 422 and "finished processing" in answer.reason:
-            return TransientError(
-                f"{self.who} had not finished processing a media file while {doing} ({ref}); {LATER}{already}"
-            )
-        if status == 404 and upload:  # an uploaded file, not attached to any status yet
-            return TransientError(f"{self.who} lost {upload} while processing it ({ref}); {nothing}, {LATER}")
-        if status == 422 and upload:  # processing failed (transcoding, a thumbnail)
-            return PermanentError(
-                f"{self.who} could not process {upload} ({ref}); {nothing}: replace or re-export it, then publish again"
-            )
-        if status == 404 and reply_to:
+        if processed := processing_failure(self.who, answer, attempt):
+            return processed
+        if status == 404 and (reply_to := getattr(attempt, "reply_to", None)):
             return PermanentError(
                 f"{self.who} no longer has part {attempt.online} of the thread (status {reply_to}), which part"
                 f" {attempt.online + 1} replies to ({ref}): it was probably deleted; check the account, then"
@@ -357,10 +307,19 @@ def status_language(tag: str) -> str:
     return tag.split("-", 1)[0]
 
 
-def status_fields(text: str, in_reply_to_id: str | None, media_ids: list[str], language: str) -> dict[str, Any]:
-    """The form fields Mastodon.py sends to POST /api/v1/statuses for these arguments."""
-    fields: dict[str, Any] = {"status": text} | ({"in_reply_to_id": in_reply_to_id} if in_reply_to_id else {})
-    fields |= {"sensitive": "0", "visibility": VISIBILITY, "language": language}
+def status_arguments(
+    text: str, reply_to: str | None, media_ids: list[str], tag: str, key: str, index: int
+) -> dict[str, Any]:
+    """Mastodon.py's ``status_post`` arguments for part ``index`` (in language ``tag``) of delivery ``key``."""
+    fields = {"status": text, "in_reply_to_id": reply_to, "media_ids": media_ids or None, "visibility": VISIBILITY}
+    return fields | {"language": status_language(tag), "idempotency_key": idempotency_key(key, index)}
+
+
+def status_fields(args: dict[str, Any]) -> dict[str, Any]:
+    """The form fields Mastodon.py sends to POST /api/v1/statuses for these ``status_post`` arguments."""
+    reply_to, media_ids = args["in_reply_to_id"], args["media_ids"]
+    fields = {"status": args["status"]} | ({"in_reply_to_id": reply_to} if reply_to else {})
+    fields |= {"sensitive": "0", "visibility": args["visibility"], "language": args["language"]}
     return fields | ({"media_ids[]": list(media_ids)} if media_ids else {})
 
 
