@@ -2,7 +2,7 @@
 
 Each part is a status sent with an Idempotency-Key the instance remembers for about an hour, so re-sending an
 unknown part within that hour is safe. Images and a video go to /api/v2/media and are polled until processed
-(mastodon_video.py); verify() learns the instance's own limits (learn_limits). More: NOTES.md, Mastodon."""
+(mastodon_media.py); verify() learns the instance's own limits (learn_limits). More: NOTES.md, Mastodon."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from hospipost.networks.base import Attempt, ConfigKey, Image, Limits, Network, Part, Rendering, Step, http_url_problem
 from hospipost.networks.failures import Answer, PermanentError, UnknownOutcome, by_transport
 from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
-from hospipost.networks.mastodon_video import VIDEO, dry_run, learnt_video, processing_failure, upload
+from hospipost.networks.mastodon_media import VIDEO, dry_run, learnt_video, processing_failure, upload
 from hospipost.networks.video import MP4_MOV
 from hospipost.textlength import URL_LENGTH, mastodon_length
 

@@ -1,6 +1,6 @@
 """X (formerly Twitter) through tweepy: API v2 posts, v2 media upload, OAuth 1.0a user keys.
 
-tweepy hard-codes api.twitter.com (the shared session rewrites it) and has no v2 media upload (x_video.py
+tweepy hard-codes api.twitter.com (the shared session rewrites it) and has no v2 media upload (x_media.py
 does it, signed like tweepy by ``_call``). X has no idempotency key: its "duplicate content" refusal is
 unknown. Its 429s name several windows. A video's captions (subtitles) are attached just before its post.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, PermanentError, Step, TransientError, UnknownOutcome
-from hospipost.networks.x_video import VIDEO, caption, dry_run, upload, upload_data
+from hospipost.networks.x_media import VIDEO, caption, dry_run, upload, upload_data
 from hospipost.twittertext import weighted_length
 
 if TYPE_CHECKING:
