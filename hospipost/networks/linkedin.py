@@ -13,12 +13,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, UnknownOutcome
 from hospipost.networks.http import USER_AGENT, path_of
-from hospipost.networks.linkedin_video import OCTETS, VIDEO, dry_run, json_of, upload
+from hospipost.networks.linkedin_video import OCTETS, PUT_NOTE, VIDEO, dry_run, json_of, token_allowed, upload
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:
@@ -35,9 +35,9 @@ EXPIRY_WARNING_DAYS = 14
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # no WEBP
 RESTLI = {"X-Restli-Protocol-Version": "2.0.0", "Content-Type": "application/json"}
 REGISTER = "/rest/images?action=initializeUpload"
-PUT_NOTE = "Authorization only when the upload URL is on the API host or an https linkedin.com host"
 DISTRIBUTION = {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []}
 Alts = list[tuple[str, str | None]]  # (image or video URN, alt text)
+Headers = dict[str, str]
 
 _ORGANIZATION = re.compile(r"urn:li:organization:([1-9][0-9]*)")
 _VERSION = re.compile(r"20[0-9]{2}(?:0[1-9]|1[0-2])")
@@ -122,15 +122,16 @@ class LinkedIn(Network):
         value = date.fromisoformat(value.strip()) if isinstance(value, str) else value
         return value.date() if isinstance(value, datetime) else value
 
-    def _headers(self) -> dict[str, str]:
-        return api_headers(self._option("version"), self.secret("token_env"))
+    def _headers(self, token: str = "") -> Headers:
+        token = token or self.secret("token_env")  # the dry run gives where the token comes from
+        return {"Authorization": f"Bearer {token}", "LinkedIn-Version": self._option("version"), **RESTLI}
 
-    def _register(self, organization: str, headers: dict[str, str]) -> dict[str, Any]:
+    def _register(self, headers: Headers) -> dict[str, Any]:
         """The request registering an image: LinkedIn answers with its upload URL and its URN."""
-        body = {"initializeUploadRequest": {"owner": organization}}
+        body = {"initializeUploadRequest": {"owner": self.organization}}
         return {"method": "POST", "url": self.api_base + REGISTER, "headers": headers, "json": body}
 
-    def _post(self, organization: str, headers: dict[str, str], text: str, images: Alts, video: bool) -> dict[str, Any]:
+    def _post(self, headers: Headers, text: str, images: Alts, video: bool) -> dict[str, Any]:
         """The request publishing the post; ``images`` are (URN, alt text): the images, or the video (titled with it)."""
         refs = [
             {"id": urn, **({"title": alt} if alt and video else {}), **({"altText": alt} if alt else {})}
@@ -138,7 +139,7 @@ class LinkedIn(Network):
         ]
         content = {"media": refs[0]} if len(refs) == 1 else {"multiImage": {"images": refs}}
         body = {
-            "author": organization,
+            "author": self.organization,
             "commentary": little_text(text),
             "visibility": "PUBLIC",
             "distribution": DISTRIBUTION,
@@ -152,26 +153,25 @@ class LinkedIn(Network):
         """The requests publishing would make, in order: no credential read, no network."""
         from hospipost.media import media_info
 
-        token = f"<token from {self._option('token_env')}>"
-        headers = {**api_headers(self._option("version"), token), "User-Agent": USER_AGENT}
+        headers = {**self._headers(f"<token from {self._option('token_env')}>"), "User-Agent": USER_AGENT}
         steps: list[dict[str, Any]] = []
         images: Alts = []
         for number, item in enumerate(rendering.media, 1):
             info, url = media_info(item.path), f"<uploadUrl returned for image {number}>"
-            put = {"Content-Type": info.mime or OCTETS, "User-Agent": USER_AGENT}
             size = info.size if info.problem is None else None
             if (info.mime or "").startswith("video/"):
-                steps += dry_run(self, item, size or 0, headers, {**put, "Content-Type": OCTETS})
+                steps += dry_run(self, item, size or 0, headers)
                 images.append(("<video URN>", item.alt))
                 continue
+            put = {"Content-Type": info.mime or OCTETS, "User-Agent": USER_AGENT}
             body = {"file": item.file, "bytes": size, "type": info.mime, "alt": item.alt}
             steps += [
-                {**self._register(self.organization, headers), "file": item.file},
+                {**self._register(headers), "file": item.file},
                 {"method": "PUT", "url": url, "headers": put, "body": body, "note": PUT_NOTE},
             ]
             images.append((f"<image URN {number}>", item.alt))
         video = [urn for urn, _ in images] == ["<video URN>"]
-        return [*steps, self._post(self.organization, headers, "\n\n".join(rendering.parts), images, video)]
+        return [*steps, self._post(headers, "\n\n".join(rendering.parts), images, video)]
 
     def connection(self) -> AbstractContextManager[Any]:
         return self.session()
@@ -183,7 +183,7 @@ class LinkedIn(Network):
         """Register the image, then PUT its bytes to the upload URL LinkedIn gave; its URN."""
         file, headers = image.media.file, self._headers()
         attempt = Attempt(f"preparing the image {file}", Step.UPLOAD)
-        value = json_of(self._call(session, attempt, self._register(self.organization, headers))).get("value")
+        value = json_of(self._call(session, attempt, self._register(headers))).get("value")
         upload_url, urn = (value.get("uploadUrl"), value.get("image")) if isinstance(value, dict) else (None, None)
         if not (isinstance(upload_url, str) and upload_url and isinstance(urn, str) and urn):
             raise self.failure(KeyError("uploadUrl"), attempt)  # an unreadable answer to an upload: transient
@@ -195,9 +195,7 @@ class LinkedIn(Network):
         """Upload the video in the parts LinkedIn names, with its captions, and wait until it is AVAILABLE."""
         return [upload(self, session, video)]
 
-    def _put(
-        self, session: requests.Session, what: str, url: str, data: bytes, kind: str, headers: dict[str, str]
-    ) -> str:
+    def _put(self, session: requests.Session, what: str, url: str, data: bytes, kind: str, headers: Headers) -> str:
         """PUT ``what`` to an upload URL LinkedIn gave (the token only to LinkedIn's own hosts): the answer's ETag."""
         put = {"Content-Type": kind}
         if token_allowed(url, self.api_base):
@@ -211,10 +209,9 @@ class LinkedIn(Network):
         """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
         media = [part.video.media] if part.video else [image.media for image in part.images]
         images = [(urn, item.alt) for urn, item in zip(part.media_ids, media, strict=True)]
-        request = self._post(self.organization, self._headers(), part.text, images, part.video is not None)
+        request = self._post(self._headers(), part.text, images, part.video is not None)
         response = self._call(session, Attempt(part.doing), request)
-        urn = _restli_id(response)
-        if not urn:
+        if not (urn := unquote(str(response.headers.get("x-restli-id") or "").strip())):
             raise UnknownOutcome(
                 f"LinkedIn accepted the post (HTTP {response.status_code}) but returned no post id (x-restli-id),"
                 f" so it is probably published: {self.unknown_hint()}"
@@ -227,12 +224,8 @@ class LinkedIn(Network):
 
     def delete_part(self, session: requests.Session, part_id: str) -> None:
         """``DELETE /rest/posts/{encoded URN}`` (204, also for a post already deleted); a 404 or 410 counts as deleted."""
-        headers = {**self._headers(), "X-RestLi-Method": "DELETE"}
-        request = {
-            "method": "DELETE",
-            "url": f"{self.api_base}/rest/posts/{quote(part_id, safe='')}",
-            "headers": headers,
-        }
+        url = f"{self.api_base}/rest/posts/{quote(part_id, safe='')}"
+        request = {"method": "DELETE", "url": url, "headers": {**self._headers(), "X-RestLi-Method": "DELETE"}}
         response = self._call(session, Attempt(f"deleting the post {part_id}", Step.DELETE), request, gone=(404, 410))
         if response.status_code in (404, 410):
             log.info("LinkedIn: the post %s was already deleted", part_id)
@@ -348,26 +341,6 @@ def little_text(text: str) -> str:
 def _little_token(match: re.Match[str]) -> str:
     tag = match.group("tag")
     return "{hashtag|\\#|" + tag + "}" if tag else _RESERVED.sub(r"\\\g<0>", match.group(0))
-
-
-def api_headers(version: str, token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "LinkedIn-Version": version, **RESTLI}
-
-
-def token_allowed(url: str, api_base: str) -> bool:
-    """Whether the bearer token may go to ``url``: the API host itself (same netloc), or LinkedIn over HTTPS."""
-    try:
-        target, api = urlsplit(url), urlsplit(api_base)
-    except ValueError:
-        return False
-    if (target.scheme, target.netloc.lower()) == (api.scheme, api.netloc.lower()):
-        return True
-    host = (target.hostname or "").lower()
-    return target.scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com"))
-
-
-def _restli_id(response: requests.Response) -> str | None:
-    return unquote(str(response.headers.get("x-restli-id") or "").strip()) or None
 
 
 def _organization_name(body: dict[str, Any]) -> str:

@@ -1,11 +1,12 @@
 """LinkedIn videos through the Videos API (used by linkedin.py): register the video, PUT the parts LinkedIn names
-(keeping their ETags) and the captions (SRT), finalize the upload, then read its status until AVAILABLE."""
+(keeping their ETags) and the captions (SRT), finalize the upload, then read its status until AVAILABLE.
+An upload URL (a video's or an image's) gets the token only on LinkedIn's own hosts: ``token_allowed``."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from hospipost.networks.failures import Attempt, PermanentError, Step
 from hospipost.networks.processing import wait_until_processed
@@ -28,6 +29,7 @@ PART = 4 * 2**20  # LinkedIn's uploadInstructions cut a video in parts of 4 MB
 POLL, PROCESSING_LIMIT = 5.0, 15 * 60.0  # seconds between two status reads; the longest wait for AVAILABLE
 OCTETS = "application/octet-stream"
 STATES = {"AVAILABLE", "PROCESSING", "WAITING_UPLOAD"}  # and PROCESSING_FAILED
+PUT_NOTE = "Authorization only when the upload URL is on the API host or an https linkedin.com host"
 
 
 def initialize(li: LinkedIn, headers: dict[str, str], size: int, captions: bool) -> dict[str, Any]:
@@ -42,8 +44,9 @@ def finalize(li: LinkedIn, headers: dict[str, str], urn: str, token: str, etags:
     return {"method": "POST", "url": f"{li.api_base}{VIDEOS}?action=finalizeUpload", "headers": headers, "json": body}
 
 
-def dry_run(li: LinkedIn, item: Media, size: int, headers: dict[str, str], put: dict[str, str]) -> list[dict[str, Any]]:
+def dry_run(li: LinkedIn, item: Media, size: int, headers: dict[str, str]) -> list[dict[str, Any]]:
     """A video's requests for --dry-run: its parts as LinkedIn cuts them, its captions, the status reads."""
+    put = {"Content-Type": OCTETS, "User-Agent": headers["User-Agent"]}
     parts = [(first, min(first + PART, size) - 1) for first in range(0, size, PART)] or [(0, 0)]
     steps = [{**initialize(li, headers, size, item.captions is not None), "file": item.file}]
     for number, (first, last) in enumerate(parts, 1):
@@ -127,3 +130,15 @@ def json_of(response: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def token_allowed(url: str, api_base: str) -> bool:
+    """Whether the bearer token may go to ``url``: the API host itself (same netloc), or LinkedIn over HTTPS."""
+    try:
+        target, api = urlsplit(url), urlsplit(api_base)
+    except ValueError:
+        return False
+    if (target.scheme, target.netloc.lower()) == (api.scheme, api.netloc.lower()):
+        return True
+    host = (target.hostname or "").lower()
+    return target.scheme == "https" and (host == "linkedin.com" or host.endswith(".linkedin.com"))
