@@ -7,7 +7,6 @@ id, so a failed createRecord is read back: a part is never published twice. More
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import logging
 import re
@@ -21,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from hospipost.media import image_size, is_video
+from hospipost.media import image_size
+from hospipost.networks import bluesky_video
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Sent, http_url_problem
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, TransientError
-from hospipost.networks.processing import wait_until_processed
 from hospipost.networks.video import VideoLimits
 from hospipost.textlength import grapheme_length
 
@@ -153,7 +152,8 @@ class Bluesky(Network):
         note = "resolved at publish time; a handle that does not resolve stays plain text"
         steps += [step("GET", "com.atproto.identity.resolveHandle", params={"handle": h}, note=note) for h in handles]
         dids: Dids = {handle: f"<DID of @{handle}, resolved at publish time>" for handle in handles}
-        video = self._video_steps(rendering, steps)  # the embed, None when the post has no video
+        video_steps, video = bluesky_video.planned(self, rendering)  # the embed: None when the post has no video
+        steps += video_steps
         images: list[dict[str, Any]] = []
         for number, item in enumerate(rendering.media if video is None else [], 1):
             steps.append(step("POST", "com.atproto.repo.uploadBlob", file=item.file, alt=item.alt or ""))
@@ -180,23 +180,6 @@ class Bluesky(Network):
             create = {"repo": f"<DID of @{self.handle}>", "collection": POST, "rkey": rkey, "record": record}
             steps.append(step("POST", "com.atproto.repo.createRecord", json=create))
         return steps
-
-    def _video_steps(self, rendering: Rendering, steps: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """The dry run's video requests (added to ``steps``) and the post's embed; None without a video."""
-        from hospipost.networks import bluesky_video as bv
-
-        if not (items := [item for item in rendering.media if is_video(item.path)]):
-            return None
-        video, problem = None, None
-        try:
-            video = self.read_media(rendering.media)[1]  # as publishing reads it: SRT captions become WebVTT
-        except PermanentError as error:
-            problem = str(error)
-        steps += bv.dry_run(items[0], video, self.video_service, self.api_base, self.handle)
-        if problem:
-            steps[-2]["problem"] = problem  # on uploadVideo
-        captions = None if video is None or video.captions is None else f"<blob: {items[0].captions}>"
-        return bv.embed(items[0], video, f"<blob of {items[0].file}, from getJobStatus>", captions, rendering.language)
 
     # ------------------------------------------------------------------ the publish template's steps
 
@@ -238,70 +221,35 @@ class Bluesky(Network):
     def upload_images(self, connection: _Link, images: list[Image]) -> list[str]:
         """``uploadBlob`` each image; its ``app.bsky.embed.images#image`` entry goes on the link."""
         for image in images:
-            upload = _procedure(connection.client, "com.atproto.repo.uploadBlob", image.data, image.type, "blob")
-            attempt = Attempt(f"uploading the image {image.media.file}", Step.UPLOAD)
-            content = self._call(connection.client, upload, attempt)
+            blob = self._blob(connection.client, image.data, image.type, f"the image {image.media.file}")
             log.info("Bluesky: uploaded %s (%d bytes)", image.media.file, len(image.data))
-            connection.images.append(_embedded(image, content["blob"]))
+            connection.images.append(_embedded(image, blob))
         return [str(entry["image"]["ref"]) for entry in connection.images]
 
     def read_media(self, media: list[Media]) -> tuple[list[Image], Video | None]:
         """The base's reading; a video's description and captions checked against the lexicon (SRT → WebVTT)."""
-        from hospipost.networks.bluesky_video import checked
-
         images, video = super().read_media(media)
-        return images, video and checked(video)
+        return images, video and bluesky_video.checked(video)
 
     def upload_video(self, connection: _Link, video: Video) -> list[str]:
-        """The video through the video service (the day's allowance, the upload, its processing until the
-        blob is on the PDS), then its captions with ``uploadBlob``; ``post_part`` embeds both."""
-        from hospipost.networks import bluesky_video as bv
-        from hospipost.networks.http import USER_AGENT
-
-        client, file, token = connection.client, video.media.file, partial(self._service_token, connection.client)
-        with contextlib.closing(bv.VideoService(self.video_service, self.timeout, USER_AGENT)) as service:
-            asking = Attempt("asking Bluesky's video service for the day's allowance", Step.UPLOAD)
-            limits = self._call(client, lambda: service.limits(token(service.did, bv.LIMITS)), asking)
-            if problem := bv.allowance_problem(limits, video.size):
-                raise TransientError(
-                    f"Bluesky's video service takes no video of {video.size} bytes from @{self.handle} now ({problem});"
-                    " nothing was published, hospipost will try again later"
-                )
-            pds = bv.did_web(self._pds or self.api_base)
-            job = self._call(  # a new token on each try: the one after a new login is the new session's
-                client,
-                lambda: service.upload(token(pds, bv.UPLOAD_BLOB, bv.TOKEN_LIFE), str(self._did), video),
-                Attempt(f"uploading the video {file}", Step.UPLOAD),
-            )
-            asking = Attempt(f"asking Bluesky's video service how {file} is processing", Step.UPLOAD)
-            poll = partial(self._call, client, partial(service.status, job["jobId"]), asking)
-            answers, last = itertools.chain([job], iter(poll, None)), job  # the upload's answer is the first status
-
-            def ready() -> float | None:
-                nonlocal last
-                if (last := next(answers)).get("state") == bv.FAILED:
-                    raise bv.failure(last, file)
-                return None if last.get("state") == bv.DONE and last.get("blob") else bv.POLL_EVERY
-
-            wait_until_processed(ready, what=f"the video {file}", who=self.who, limit=bv.POLL_FOR, sleep=self.sleep)
-        log.info("Bluesky: %s processed (%d bytes, job %s)", file, video.size, job["jobId"])
-        captions = None
-        if video.captions is not None:
-            upload = _procedure(client, "com.atproto.repo.uploadBlob", video.captions, "text/vtt", "blob")
-            attempt = Attempt(f"uploading the captions {video.media.captions}", Step.UPLOAD)
-            captions = self._call(client, upload, attempt)["blob"]
-        connection.video = (last["blob"], captions)
+        """The video and its captions through ``bluesky_video``; ``post_part`` embeds both."""
+        connection.video = bluesky_video.upload(self, connection.client, video)
         return []
+
+    def _blob(self, client: Client, data: bytes, content_type: str, what: str) -> Any:
+        """``uploadBlob`` of ``what``: the blob the records embed."""
+        upload = _procedure(client, "com.atproto.repo.uploadBlob", data, content_type, "blob")
+        return self._call(client, upload, Attempt(f"uploading {what}", Step.UPLOAD))["blob"]
 
     def post_part(self, connection: _Link, part: Part) -> str:
         """``createRecord`` under the part's record key; when it fails, a record already there counts as published."""
         from atproto_client import exceptions
 
-        from hospipost.networks.bluesky_video import embed
-
         client, rkey = connection.client, record_key(part.key, part.index)
         images = connection.images if part.media_ids else []
-        video = embed(part.video.media, part.video, *connection.video, part.language) if part.video else None
+        video = (
+            bluesky_video.embed(part.video.media, part.video, *connection.video, part.language) if part.video else None
+        )
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         record = _record(part.text, connection.dids, images, video, connection.refs, now, part.language)
         body = json.dumps({"repo": self._did, "collection": POST, "rkey": rkey, "record": record}, ensure_ascii=False)
@@ -362,13 +310,6 @@ class Bluesky(Network):
                 link.client, link.client.com.atproto.server.get_session, Attempt("checking the session", Step.READ)
             )
             return f"@{session.handle} ({session.did})"
-
-    def _service_token(self, client: Client, aud: str, lxm: str, life: int = 0) -> str:
-        """A token the PDS signs for service ``aud`` to call ``lxm`` as the account (a secret from now on)."""
-        params = {"aud": aud, "lxm": lxm, **({"exp": int(time.time()) + life} if life else {})}
-        token = str(client.com.atproto.server.get_service_auth(params).token)
-        self._remember_secret(token)
-        return token
 
     def _resolve(self, client: Client, handle: str) -> str | None:
         """The DID of a mentioned handle; None (a warning) when it does not resolve: it stays plain text."""

@@ -5,18 +5,30 @@ signs (``com.atproto.server.getServiceAuth``). Lexicons and limits: NOTES.md."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import logging
+import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from hospipost.networks.failures import PermanentError
+from hospipost.media import is_video
+from hospipost.networks.failures import Attempt, PermanentError, Step, TransientError
+from hospipost.networks.processing import wait_until_processed
 from hospipost.networks.srt import as_vtt
 from hospipost.textlength import grapheme_length
 
 if TYPE_CHECKING:
+    from atproto_client import Client
     from atproto_client.request import Request
 
+    from hospipost.networks.base import Rendering
+    from hospipost.networks.bluesky import Bluesky
     from hospipost.networks.video import Video
     from hospipost.posts import Media
+
+log = logging.getLogger(__name__)
 
 EMBED = "app.bsky.embed.video"
 LIMITS, UPLOAD, STATUS = (f"app.bsky.video.{name}" for name in ("getUploadLimits", "uploadVideo", "getJobStatus"))
@@ -136,6 +148,68 @@ class VideoService:
 
     def close(self) -> None:
         self.request.close()
+
+
+def upload(bsky: Bluesky, client: Client, video: Video) -> tuple[Any, Any]:
+    """The video through the service (the day's allowance, the upload, its processing until the blob is on
+    the PDS), then its captions with ``uploadBlob``: (video blob, captions blob or None)."""
+    from hospipost.networks.http import USER_AGENT
+
+    file, token = video.media.file, partial(service_token, bsky, client)
+    with contextlib.closing(VideoService(bsky.video_service, bsky.timeout, USER_AGENT)) as service:
+        asking = Attempt("asking Bluesky's video service for the day's allowance", Step.UPLOAD)
+        limits = bsky._call(client, lambda: service.limits(token(service.did, LIMITS)), asking)
+        if problem := allowance_problem(limits, video.size):
+            raise TransientError(
+                f"Bluesky's video service takes no video of {video.size} bytes from @{bsky.handle} now ({problem});"
+                " nothing was published, hospipost will try again later"
+            )
+        pds = did_web(bsky._pds or bsky.api_base)
+        job = bsky._call(  # a new token on each try: the one after a new login is the new session's
+            client,
+            lambda: service.upload(token(pds, UPLOAD_BLOB, TOKEN_LIFE), str(bsky._did), video),
+            Attempt(f"uploading the video {file}", Step.UPLOAD),
+        )
+        asking = Attempt(f"asking Bluesky's video service how {file} is processing", Step.UPLOAD)
+        poll = partial(bsky._call, client, partial(service.status, job["jobId"]), asking)
+        answers, last = itertools.chain([job], iter(poll, None)), job  # the upload's answer is the first status
+
+        def ready() -> float | None:
+            nonlocal last
+            if (last := next(answers)).get("state") == FAILED:
+                raise failure(last, file)
+            return None if last.get("state") == DONE and last.get("blob") else POLL_EVERY
+
+        wait_until_processed(ready, what=f"the video {file}", who=bsky.who, limit=POLL_FOR, sleep=bsky.sleep)
+    log.info("Bluesky: %s processed (%d bytes, job %s)", file, video.size, job["jobId"])
+    if video.captions is None:
+        return last["blob"], None
+    return last["blob"], bsky._blob(client, video.captions, "text/vtt", f"the captions {video.media.captions}")
+
+
+def service_token(bsky: Bluesky, client: Client, aud: str, lxm: str, life: int = 0) -> str:
+    """A token the PDS signs for service ``aud`` to call ``lxm`` as the account (a secret from now on)."""
+    params = {"aud": aud, "lxm": lxm, **({"exp": int(time.time()) + life} if life else {})}
+    token = str(client.com.atproto.server.get_service_auth(params).token)
+    bsky._remember_secret(token)
+    return token
+
+
+def planned(bsky: Bluesky, rendering: Rendering) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The dry run's video requests and the post's embed; ([], None) without a video."""
+    if not (items := [item for item in rendering.media if is_video(item.path)]):
+        return [], None
+    video, problem = None, None
+    try:
+        video = bsky.read_media(rendering.media)[1]  # as publishing reads it: SRT captions become WebVTT
+    except PermanentError as error:
+        problem = str(error)
+    steps = dry_run(items[0], video, bsky.video_service, bsky.api_base, bsky.handle)
+    if problem:
+        steps[3]["problem"] = problem  # on uploadVideo
+    captions = None if video is None or video.captions is None else f"<blob: {items[0].captions}>"
+    blob = f"<blob of {items[0].file}, from getJobStatus>"
+    return steps, embed(items[0], video, blob, captions, rendering.language)
 
 
 def dry_run(item: Media, video: Video | None, service: str, pds: str, handle: str) -> list[dict[str, Any]]:
