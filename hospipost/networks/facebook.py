@@ -1,8 +1,7 @@
-"""Facebook Pages through facebook-sdk 3.1.0, with the Graph API version pinned from config.
+"""Facebook Pages through facebook-sdk 3.1.0, with the Graph API version pinned from config (NOTES.md, Facebook).
 
-A session per publish pins version and api_base, keeps the answer and moves a query token to a header (the SDK
-rejects versions above 3.1, builds URLs from a module global, drops statuses). Graph error codes count whatever
-the status. One image is a /photos post; several, unpublished uploads attached to /feed. Video: facebook_video.py."""
+A session per publish pins version and api_base, keeps the answer the SDK drops and moves a query token to a header.
+One image is a /photos post; several are unpublished uploads attached to /feed; a video: facebook_video.py."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import mimetypes
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -96,16 +95,13 @@ class Facebook(Network):
 
     @property
     def version(self) -> str:
-        """The pinned Graph API version, normalised to ``vNN.N``; PermanentError when invalid."""
+        """The configured Graph API version, normalised to ``vNN.N`` (as written when it is not one)."""
         raw = str(self.settings.options.get("graph_version") or self.config_keys["graph_version"].default)
-        if problem := version_problem(raw):
-            raise PermanentError(f"networks.facebook.graph_version {problem} in config.yaml")
         return normalise_version(raw) or raw
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, without the token: no credential, no network."""
-        version = self.settings.options.get("graph_version") or self.config_keys["graph_version"].default
-        base = f"{self.api_base}/{normalise_version(version) or version}/{self.page_id}"
+        base = f"{self.api_base}/{self.version}/{self.page_id}"
         text, media = "\n\n".join(rendering.parts), rendering.media  # Network.render gives Facebook one part
         if len(media) == 1 and is_video(media[0].path):
             return video_payload(base, text, media[0], rendering.language, self.simple_upload_max)
@@ -120,7 +116,9 @@ class Facebook(Network):
         """A GraphAPI pinned to the configured version and api_base, with a timeout."""
         import facebook
 
-        version, token = self.version, self.secret("token_env")
+        if problem := version_problem(version := self.version):
+            raise PermanentError(f"networks.facebook.graph_version {problem} in config.yaml")
+        token = self.secret("token_env")
         LOG_REDACTOR.guard(("urllib3.connectionpool", "hospipost.networks.http"), [token])
         base, sdk_base = f"{self.api_base}/{version}", facebook.FACEBOOK_GRAPH_URL + version
         with pinned_session()(base, self.timeout, USER_AGENT, sdk_base) as session:
@@ -173,12 +171,10 @@ class Facebook(Network):
         try:
             self._call(graph, reading, lambda: graph.get_object(part_id, fields="id"))
         except PermanentError:  # a transient failure of the read goes up: the delete is tried again later
-            last = graph.session.last
-            try:
+            last, said = graph.session.last, None
+            with suppress(Exception):  # no answer, or one that is not JSON
                 said = last.json()["error"]
-                code = _int(said.get("code")), _int(said.get("error_subcode"))
-            except Exception:  # no answer, or no Graph error object in it
-                code = None
+            code = (_int(said.get("code")), _int(said.get("error_subcode"))) if isinstance(said, dict) else None
             return last is not None and (last.status_code == 404 or code == GONE)
         return False
 
@@ -285,34 +281,28 @@ class Facebook(Network):
 
 def first_link(text: str) -> str | None:
     """The first http(s) URL of a text, without the punctuation that ends a sentence."""
-    for match in _URL.finditer(text):
-        url = match.group(0)
+    for url in _URL.findall(text):
         while url and (
             url[-1] in _TRAILING or any(url[-1] == c and url.count(o) < url.count(c) for o, c in ("()", "[]"))
         ):
             url = url[:-1]
-        try:
+        with suppress(ValueError):  # an address urlsplit cannot read is no link
             if "." in (urlsplit(url).hostname or ""):
                 return url
-        except ValueError:
-            continue
     return None
 
 
 def feed_fields(text: str, media_ids: list[str]) -> dict[str, str]:
-    """The form fields of POST /{page}/feed: the photos, one field each (a list would repeat the key), else
-    a link card for the first link of the text."""
+    """POST /{page}/feed's form fields: one per photo (a list would repeat the key), else the text's first link."""
     fields = {f"attached_media[{index}]": json.dumps({"media_fbid": id_}) for index, id_ in enumerate(media_ids)}
     link = None if media_ids else first_link(text)
     return {"message": text, **fields, **({"link": link} if link else {})}
 
 
 def photo_fields(item: Media, caption: str | None = None) -> dict[str, Any]:
-    """POST /{page}/photos: with a caption it is the post, without one an unpublished upload for a feed post.
-    ``data`` are its form fields, ``files`` describes the multipart ``source`` (for --dry-run)."""
-    data = {"caption": caption} if caption is not None else {}
-    data |= {"alt_text_custom": item.alt} if item.alt else {}
-    data |= {"published": "false"} if caption is None else {}
+    """POST /{page}/photos: the post with a caption, else an unpublished upload; ``files`` is for --dry-run."""
+    alt = {"alt_text_custom": item.alt} if item.alt else {}
+    data = {"caption": caption, **alt} if caption is not None else {**alt, "published": "false"}
     source = {**described(item), "type": mimetypes.guess_type(item.path.name)[0], "alt": item.alt}
     return {"data": data, "files": {"source": source}}
 
@@ -342,8 +332,7 @@ def _int(value: Any) -> int:
 
 @cache
 def pinned_session() -> Any:
-    """The session facebook-sdk's requests go through: FACEBOOK_GRAPH_URL becomes api_base, only paths
-    under the pinned version are sent, a query-string token moves to an Authorization header."""
+    """facebook-sdk's session: FACEBOOK_GRAPH_URL becomes api_base, only the pinned version, the token in a header."""
 
     class PinnedSession(session_class()):  # type: ignore[misc]
         warned = False  # whether Facebook serving another version than the pinned one was logged
