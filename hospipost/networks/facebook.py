@@ -1,25 +1,28 @@
-"""Facebook Pages through facebook-sdk 3.1.0, with the Graph API version pinned from config.
+"""Facebook Pages through facebook-sdk 3.1.0, with the Graph API version pinned from config (NOTES.md, Facebook).
 
-The SDK rejects versions above 3.1, builds URLs from a module global and drops HTTP statuses: a session per
-publish pins version and api_base, keeps the answer and moves a query token to a header. Graph error codes
-count whatever the status. One image is a /photos post; several are unpublished uploads attached to /feed; a
-video is a Page video (facebook_video.py)."""
+A session per publish pins version and api_base, keeps the answer the SDK drops and moves a query token to a header.
+One image is a /photos post; several are unpublished uploads attached to /feed; a video: facebook_video.py."""
 
 from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from hospipost.media import is_video
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, PermanentError, Rendering, TransientError
-from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, publish_video, video_payload
+from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, described, given_id, publish_video, video_payload
 from hospipost.networks.failures import MAX_WAIT, Answer, Attempt, Step, UnknownOutcome, rate_limit_reset, retry_in
+from hospipost.networks.http import LOG_REDACTOR, USER_AGENT, session_class
+from hospipost.networks.meta_containers import GONE, PERMISSION_CODES, TOKEN_CODES, TRANSIENT_CODES
+from hospipost.networks.meta_containers import graph_version as normalise_version  # v26.0, 26.0 or 26 → v26.0
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:
@@ -33,12 +36,7 @@ log = logging.getLogger(__name__)
 
 WWW = "https://www.facebook.com"
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, *range(80000, 80100)})
-TRANSIENT_CODES = frozenset({1, 2})
-TOKEN_CODES = frozenset({190, 102})
-PERMISSION_CODES = frozenset({10, *range(200, 300)})
 DUPLICATE = 506
-# "Object with ID … does not exist, cannot be loaded due to missing permissions, or does not support this operation"
-GONE = (100, 33)
 REFUSALS = {  # Graph error codes (or subcodes) that no retry changes: what happened, what to do
     368: "Facebook blocked the post under its policies (the Page or this content is restricted): check the Page's status in Meta Business Suite before publishing anything else",
     1609005: "Facebook could not use the link in the post: check that it opens publicly without a login, or fix it in the post",
@@ -53,7 +51,6 @@ TOKEN_SUBCODES = {
     467: "the token is invalid",
 }
 
-_VERSION = re.compile(r"[vV]?(\d{1,3})(?:\.(\d{1,2}))?")
 _URL = re.compile(r"https?://[^\s<>\"«»]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"…’"
 _REGAIN = re.compile(r'"estimated_time_to_regain_access"\s*:\s*(\d+(?:\.\d+)?)')  # minutes, in usage headers
@@ -61,15 +58,8 @@ _REGAIN = re.compile(r'"estimated_time_to_regain_access"\s*:\s*(\d+(?:\.\d+)?)')
 
 def version_problem(value: Any) -> str | None:
     """What is wrong with a configured graph_version, or None."""
-    return (
-        None if normalise_version(value) else f"{value!r} is not a Graph API version: set a current one such as v27.0"
-    )
-
-
-def normalise_version(value: str) -> str | None:
-    """``v26.0``, ``26.0``, ``26`` → ``v26.0``; None when it is not a version."""
-    match = _VERSION.fullmatch(str(value).strip())
-    return f"v{int(match[1])}.{int(match[2] or 0)}" if match else None
+    ok = normalise_version(value)
+    return None if ok else f"{value!r} is not a Graph API version: set a current one such as v27.0"
 
 
 class OffPath(Exception):
@@ -105,16 +95,13 @@ class Facebook(Network):
 
     @property
     def version(self) -> str:
-        """The pinned Graph API version, normalised to ``vNN.N``; PermanentError when invalid."""
+        """The configured Graph API version, normalised to ``vNN.N`` (as written when it is not one)."""
         raw = str(self.settings.options.get("graph_version") or self.config_keys["graph_version"].default)
-        if problem := version_problem(raw):
-            raise PermanentError(f"networks.facebook.graph_version {problem} in config.yaml")
         return normalise_version(raw) or raw
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         """The requests publishing would make, without the token: no credential, no network."""
-        version = self.settings.options.get("graph_version") or self.config_keys["graph_version"].default
-        base = f"{self.api_base}/{normalise_version(version) or version}/{self.page_id}"
+        base = f"{self.api_base}/{self.version}/{self.page_id}"
         text, media = "\n\n".join(rendering.parts), rendering.media  # Network.render gives Facebook one part
         if len(media) == 1 and is_video(media[0].path):
             return video_payload(base, text, media[0], rendering.language, self.simple_upload_max)
@@ -129,18 +116,15 @@ class Facebook(Network):
         """A GraphAPI pinned to the configured version and api_base, with a timeout."""
         import facebook
 
-        from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
-
-        version, token = self.version, self.secret("token_env")
+        if problem := version_problem(version := self.version):
+            raise PermanentError(f"networks.facebook.graph_version {problem} in config.yaml")
+        token = self.secret("token_env")
         LOG_REDACTOR.guard(("urllib3.connectionpool", "hospipost.networks.http"), [token])
         base, sdk_base = f"{self.api_base}/{version}", facebook.FACEBOOK_GRAPH_URL + version
-        session = pinned_session()(base, self.timeout, USER_AGENT, sdk_base)
-        graph = facebook.GraphAPI(access_token=token, timeout=self.timeout, session=session)
-        graph.version = version  # facebook-sdk refuses any version > 3.1 in its constructor
-        try:
+        with pinned_session()(base, self.timeout, USER_AGENT, sdk_base) as session:
+            graph = facebook.GraphAPI(access_token=token, timeout=self.timeout, session=session)
+            graph.version = version  # facebook-sdk refuses any version > 3.1 in its constructor
             yield graph
-        finally:
-            session.close()
 
     def upload_images(self, graph: facebook.GraphAPI, images: list[Image]) -> list[str]:
         """Several images are uploaded unpublished, then attached to the feed post; one goes with the text."""
@@ -169,19 +153,13 @@ class Facebook(Network):
         else:
             fields = feed_fields(part.text, part.media_ids)
             result = self._call(graph, attempt, lambda: graph.put_object(self.page_id, "feed", **fields))
-        remote_id = result.get("post_id") or result.get("id")
-        if not remote_id:
-            raise UnknownOutcome(
-                f"Facebook accepted the post but returned no post id: it may be online; {self.unknown_hint()}"
-            )
-        return str(remote_id)
+        return given_id(self, result.get("post_id") or result.get("id"), "post")
 
     def delete_part(self, graph: facebook.GraphAPI, part_id: str) -> None:
-        """``DELETE /{id}`` (a post, or a photo or video posted alone). Graph answers a post that is gone and one
-        the token may not touch alike (code 100, subcode 33), so a refused delete is read back: gone, it is done."""
-        attempt = Attempt(f"deleting the post {part_id}", Step.DELETE)
+        """``DELETE /{id}``; a refused delete is read back, since Graph answers "gone" and "not yours" alike."""
+        deleting = Attempt(f"deleting the post {part_id}", Step.DELETE)
         try:
-            self._call(graph, attempt, lambda: graph.delete_object(part_id))
+            self._call(graph, deleting, lambda: graph.delete_object(part_id))
         except PermanentError:
             if not self._gone(graph, part_id):
                 raise
@@ -193,11 +171,9 @@ class Facebook(Network):
         try:
             self._call(graph, reading, lambda: graph.get_object(part_id, fields="id"))
         except PermanentError:  # a transient failure of the read goes up: the delete is tried again later
-            last = graph.session.last
-            try:
+            last, said = graph.session.last, None
+            with suppress(Exception):  # no answer, or one that is not JSON
                 said = last.json()["error"]
-            except Exception:
-                said = {}
             code = (_int(said.get("code")), _int(said.get("error_subcode"))) if isinstance(said, dict) else None
             return last is not None and (last.status_code == 404 or code == GONE)
         return False
@@ -251,14 +227,13 @@ class Facebook(Network):
         """Graph error codes, which mean the same whatever the HTTP status."""
         import facebook
 
+        doing, nothing = attempt.doing, attempt.nothing
         if isinstance(error, OffPath):
-            return PermanentError(
-                f"hospipost refused to send a request while {attempt.doing}, so {attempt.nothing}: {error}"
-            )
+            return PermanentError(f"hospipost refused to send a request while {doing}, so {nothing}: {error}")
         if not isinstance(error, Answered) or not isinstance(error.error, facebook.GraphAPIError):
             return None
         answer, result = self.answer_of(error) or Answer(0), error.error.result
-        status, ref, doing, nothing = answer.status, answer.reason, attempt.doing, attempt.nothing
+        status, ref = answer.status, answer.reason
         body = result.get("error") if isinstance(result, dict) else None
         if not isinstance(body, dict):  # an OAuth error string (a page that is not JSON is left to its status)
             if isinstance(result, dict) and 400 <= status < 500 and status not in (408, 429):
@@ -306,44 +281,29 @@ class Facebook(Network):
 
 def first_link(text: str) -> str | None:
     """The first http(s) URL of a text, without the punctuation that ends a sentence."""
-    from urllib.parse import urlsplit
-
-    for match in _URL.finditer(text):
-        url = match.group(0)
+    for url in _URL.findall(text):
         while url and (
             url[-1] in _TRAILING or any(url[-1] == c and url.count(o) < url.count(c) for o, c in ("()", "[]"))
         ):
             url = url[:-1]
-        try:
+        with suppress(ValueError):  # an address urlsplit cannot read is no link
             if "." in (urlsplit(url).hostname or ""):
                 return url
-        except ValueError:
-            continue
     return None
 
 
 def feed_fields(text: str, media_ids: list[str]) -> dict[str, str]:
-    """The form fields of POST /{page}/feed: the photos, one field each (a list would repeat the key), else
-    a link card for the first link of the text."""
+    """POST /{page}/feed's form fields: one per photo (a list would repeat the key), else the text's first link."""
     fields = {f"attached_media[{index}]": json.dumps({"media_fbid": id_}) for index, id_ in enumerate(media_ids)}
     link = None if media_ids else first_link(text)
     return {"message": text, **fields, **({"link": link} if link else {})}
 
 
 def photo_fields(item: Media, caption: str | None = None) -> dict[str, Any]:
-    """POST /{page}/photos: with a caption it is the post, without one an unpublished upload for a feed post.
-    ``data`` are its form fields, ``files`` describes the multipart ``source`` (for --dry-run)."""
-    import mimetypes
-
-    data = {"caption": caption} if caption is not None else {}
-    data |= {"alt_text_custom": item.alt} if item.alt else {}
-    data |= {"published": "false"} if caption is None else {}
-    try:
-        size: int | None = item.path.stat().st_size
-    except OSError:
-        size = None
-    kind = mimetypes.guess_type(item.path.name)[0]
-    source = {"file": item.file, "name": item.path.name, "bytes": size, "type": kind, "alt": item.alt}
+    """POST /{page}/photos: the post with a caption, else an unpublished upload; ``files`` is for --dry-run."""
+    alt = {"alt_text_custom": item.alt} if item.alt else {}
+    data = {"caption": caption, **alt} if caption is not None else {**alt, "published": "false"}
+    source = {**described(item), "type": mimetypes.guess_type(item.path.name)[0], "alt": item.alt}
     return {"data": data, "files": {"source": source}}
 
 
@@ -372,9 +332,7 @@ def _int(value: Any) -> int:
 
 @cache
 def pinned_session() -> Any:
-    """The session facebook-sdk's requests go through: FACEBOOK_GRAPH_URL becomes api_base, only paths
-    under the pinned version are sent, a query-string token moves to an Authorization header."""
-    from hospipost.networks.http import session_class
+    """facebook-sdk's session: FACEBOOK_GRAPH_URL becomes api_base, only the pinned version, the token in a header."""
 
     class PinnedSession(session_class()):  # type: ignore[misc]
         warned = False  # whether Facebook serving another version than the pinned one was logged
@@ -382,13 +340,11 @@ def pinned_session() -> Any:
         def route(self, url: str, kwargs: dict[str, Any]) -> str:
             if not url.startswith(self.sdk_base + "/"):
                 raise OffPath(f"{url.split('?')[0]} is not under {self.sdk_base}/, the pinned Graph API version")
-            params = kwargs.get("params") or {}
+            params = dict(kwargs.get("params") or {})
             if "access_token" in params:
-                kwargs["params"] = {key: value for key, value in params.items() if key != "access_token"}
-                kwargs["headers"] = {
-                    **(kwargs.get("headers") or {}),
-                    "Authorization": "Bearer " + params["access_token"],
-                }
+                bearer = "Bearer " + params.pop("access_token")
+                kwargs["params"] = params
+                kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": bearer}
             return super().route(url, kwargs)
 
     return PinnedSession

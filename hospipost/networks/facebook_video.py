@@ -68,7 +68,7 @@ def _upload_at_once(fb: Facebook, graph: facebook.GraphAPI, video: Video, part: 
         source = {"source": (video.path.name, handle, video.type)}
         fields = {"description": part.text}
         answer = fb._call(graph, attempt, lambda: graph.request(_edge(fb, graph), post_args=fields, files=source))
-    return _video_id(fb, answer.get("id"))
+    return given_id(fb, answer.get("id"), "video")
 
 
 def _upload_in_chunks(fb: Facebook, graph: facebook.GraphAPI, video: Video, part: Part) -> str:
@@ -92,7 +92,7 @@ def _upload_in_chunks(fb: Facebook, graph: facebook.GraphAPI, video: Video, part
                 raise TransientError(f"Facebook asked for the same part of the video twice; {uploading.nothing}")
     fields = {"upload_phase": "finish", "upload_session_id": str(session), "description": part.text}
     answer = fb._call(graph, Attempt(part.doing, Step.PUBLISH), lambda: graph.request(edge, post_args=fields))
-    return _video_id(fb, video_id if answer.get("success") is True else None)
+    return given_id(fb, video_id if answer.get("success") is True else None, "video")
 
 
 def _still_processing(answer: dict[str, Any], video: Video) -> float | None:
@@ -142,12 +142,22 @@ def _offsets(answer: dict[str, Any], attempt: Attempt) -> tuple[int, int]:
         raise TransientError(f"Facebook's upload answer gave no byte range; {attempt.nothing}") from None
 
 
-def _video_id(fb: Facebook, video_id: Any) -> str:
-    if not video_id:
+def given_id(fb: Facebook, remote_id: Any, what: str) -> str:
+    """The id Facebook gave a published ``what`` (post, video); UnknownOutcome when it gave none."""
+    if not remote_id:
         raise UnknownOutcome(
-            f"Facebook accepted the video but returned no video id: it may be online; {fb.unknown_hint()}"
+            f"Facebook accepted the {what} but returned no {what} id: it may be online; {fb.unknown_hint()}"
         )
-    return str(video_id)
+    return str(remote_id)
+
+
+def described(item: Media) -> dict[str, Any]:
+    """A file as --dry-run shows a multipart upload: its name and size (None when it cannot be read)."""
+    try:
+        size: int | None = item.path.stat().st_size
+    except OSError:
+        size = None
+    return {"file": item.file, "name": item.path.name, "bytes": size}
 
 
 def fb_locale(language: str) -> str:
@@ -160,12 +170,8 @@ def fb_locale(language: str) -> str:
 
 def video_payload(base: str, text: str, item: Media, language: str, simple_max: int) -> list[dict[str, Any]]:
     """The requests of a video post for --dry-run (ids as placeholders, sizes from the file, no token)."""
-    try:
-        size: int | None = item.path.stat().st_size
-    except OSError:
-        size = None
-    version_base, videos = base.rsplit("/", 1)[0], f"{base}/videos"
-    source = {"file": item.file, "name": item.path.name, "bytes": size}
+    source = described(item)
+    size, version_base, videos = source["bytes"], base.rsplit("/", 1)[0], f"{base}/videos"
     if size is None or size <= simple_max:
         requests = [{"method": "POST", "url": videos, "data": {"description": text}, "files": {"source": source}}]
     else:
