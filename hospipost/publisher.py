@@ -631,6 +631,11 @@ def run(
 def _retractions_waiting(config: Config) -> bool:
     """Whether the ledger has a retraction to carry out, when nothing is due to publish: one read;
     a ledger missing or unreadable here says no (the next run with something due reports it)."""
+    from hospipost.ledgerpeek import retractions_waiting
+
+    waiting = retractions_waiting(config.state_url)  # SQLite: without loading SQLAlchemy (cron, every minute)
+    if waiting is not None:
+        return waiting
     from hospipost.ledger import LedgerError, open_for_reading
 
     try:

@@ -300,3 +300,24 @@ def test_a_network_down_for_hours_gives_up_after_eight_attempts_even_when_nothin
         " with `hospipost retract fil --network x --by-hand --reason …`." in line(result)
     )
     assert hospipost(site, "publish", at="2026-12-02 21:00").output == "Nothing is due.\n"
+
+
+def test_the_idle_runs_cheap_read_agrees_with_the_ledger(site: Path, networks: FakeNetworkSet, ledger_url: str) -> None:
+    """Cron's idle `publish` asks SQLite directly whether a retraction waits (no SQLAlchemy): the same
+    answer as the ledger's own query, before, during and after a retraction."""
+    from hospipost.ledgerpeek import retractions_waiting
+
+    def both() -> tuple[bool | None, bool]:
+        ledger = Ledger.open(ledger_url, migrate=False)
+        try:
+            return retractions_waiting(ledger_url), ledger.retractions_to_do()
+        finally:
+            ledger.close()
+
+    expected_peek = (lambda answer: answer) if ledger_url.startswith("sqlite") else (lambda answer: None)
+    assert both() == (expected_peek(False), False)
+    networks["x"].delete_script = [TransientError("X answered 503")]
+    hospipost(site, "retract", "fil", "--network", "x", "--reason", "Horaires erronés", at="2026-12-01 10:40")
+    assert both() == (expected_peek(True), True)  # the retraction waits for its next attempt
+    hospipost(site, "publish", at="2026-12-01 11:40")
+    assert both() == (expected_peek(False), False)  # done
