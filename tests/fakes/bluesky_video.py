@@ -17,9 +17,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.httpserver import JsonHandler, serve
 
 CREATED, ENCODING, DONE, FAILED = "JOB_STATE_CREATED", "JOB_STATE_ENCODING", "JOB_STATE_COMPLETED", "JOB_STATE_FAILED"
 
@@ -99,12 +100,9 @@ def claims(authorization: str) -> dict[str, Any]:
         return {}
 
 
-def _handler(state: FakeVideoService) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
+def _handler(state: FakeVideoService) -> type[JsonHandler]:
+    class Handler(JsonHandler):
+        json_type = "application/json; charset=utf-8"
 
         def do_GET(self) -> None:
             seen = self.record(b"")
@@ -162,16 +160,6 @@ def _handler(state: FakeVideoService) -> type[BaseHTTPRequestHandler]:
             answer.raise_for_status()
             return answer.json()["blob"]
 
-        def body(self) -> bytes:
-            if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
-                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            data = b""
-            while size := int(self.rfile.readline().strip() or b"0", 16):
-                data += self.rfile.read(size)
-                self.rfile.readline()
-            self.rfile.readline()
-            return data
-
         def record(self, body: bytes) -> Seen:
             split = urlsplit(self.path)
             params = {key: values[0] for key, values in parse_qs(split.query).items()}
@@ -189,27 +177,11 @@ def _handler(state: FakeVideoService) -> type[BaseHTTPRequestHandler]:
             self.reply(401, {"error": "BadJwtAudience", "message": f"jwt audience does not match {audience}"})
             return False
 
-        def reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
     return Handler
 
 
 @contextmanager
 def running() -> Iterator[FakeVideoService]:
     state = FakeVideoService()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

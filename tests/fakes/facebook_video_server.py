@@ -10,17 +10,15 @@ Binds 127.0.0.1 only, checks the token and records every request.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.httpserver import JsonHandler, multipart, serve
 
 TOKEN = "EAAB-SECRET-FB-VIDEO-TOKEN-77"
 PAGE = "1234567890"
@@ -84,22 +82,15 @@ class GraphVideos:
         return [video for video in self.videos.values() if video.published]
 
 
-def _handler(state: GraphVideos) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _handler(state: GraphVideos) -> type[JsonHandler]:
+    class Handler(JsonHandler):
+        json_type = "application/json; charset=UTF-8"
 
-        def log_message(self, *args: Any) -> None:
-            pass
+        routes = ("GET", "POST")
 
-        def do_GET(self) -> None:
-            self.handle_api("GET")
-
-        def do_POST(self) -> None:
-            self.handle_api("POST")
-
-        def handle_api(self, method: str) -> None:
+        def route(self, method: str) -> None:
             parts = urlsplit(self.path)
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.body()
             form, files = _fields(self.headers.get("Content-Type", ""), raw)
             query = {key: values[0] for key, values in parse_qs(parts.query).items()}
             request = Request(method, parts.path, query, form, files, dict(self.headers.items()))
@@ -176,17 +167,6 @@ def _handler(state: GraphVideos) -> type[BaseHTTPRequestHandler]:
             begin = len(video.data)
             return {"start_offset": str(begin), "end_offset": str(min(video.size, begin + state.chunk))}
 
-        def reply(self, status_code: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status_code)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                pass
-
     return Handler
 
 
@@ -211,10 +191,9 @@ def _fields(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, tu
         return {key: values[0] for key, values in parse_qs(raw.decode()).items()}, {}
     if "multipart/form-data" not in content_type:
         return {}, {}
-    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
     form: dict[str, str] = {}
     files: dict[str, tuple[str, bytes]] = {}
-    for part in message.iter_parts():
+    for part in multipart(content_type, raw):
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True) or b""
         if part.get_filename():
@@ -227,13 +206,5 @@ def _fields(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, tu
 @contextmanager
 def running() -> Iterator[GraphVideos]:
     state = GraphVideos()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

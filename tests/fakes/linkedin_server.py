@@ -16,9 +16,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fakes.httpserver import JsonHandler, serve
 
 
 @dataclass
@@ -89,26 +90,17 @@ def _step(method: str, path: str, query: dict[str, str]) -> str:
     return "post" if path == "/rest/posts" else f"{method} {path}"
 
 
-def _handler(state: LinkedInServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _handler(state: LinkedInServer) -> type[JsonHandler]:
+    class Handler(JsonHandler):
+        def encode(self, status: int, body: Any) -> bytes:
+            return json.dumps(body).encode() if body else b""  # LinkedIn answers an empty {} with no body
 
-        def log_message(self, *args: Any) -> None:
-            pass
+        routes = ("GET", "POST", "PUT")
 
-        def do_GET(self) -> None:
-            self.handle_request("GET")
-
-        def do_POST(self) -> None:
-            self.handle_request("POST")
-
-        def do_PUT(self) -> None:
-            self.handle_request("PUT")
-
-        def handle_request(self, method: str) -> None:
+        def route(self, method: str) -> None:
             split = urlsplit(self.path)
             query = {key: values[0] for key, values in parse_qs(split.query).items()}
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = self.body()
             request = Request(method, unquote(split.path), query, dict(self.headers.items()), body)
             step = _step(method, request.path, query)
             with state.lock:
@@ -203,16 +195,6 @@ def _handler(state: LinkedInServer) -> type[BaseHTTPRequestHandler]:
             state.posts.append(post)
             self.reply(201, {}, {"x-restli-id": f"urn:li:share:{next(state.ids)}"})
 
-        def reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode() if body else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
-
     return Handler
 
 
@@ -222,13 +204,5 @@ TOKEN = "AQX-SECRET-LINKEDIN-VIDEO-TOKEN-77"
 @contextmanager
 def running(**options: Any) -> Iterator[LinkedInServer]:
     state = LinkedInServer(**options)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -15,18 +15,16 @@ recorded. Binds 127.0.0.1 only.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.httpserver import JsonHandler, multipart, serve
 
 TOKEN = "SECRET-MASTODON-TOKEN-video-7c1e"
 PROCESSING_ERROR = "Error processing thumbnail for uploaded media"  # Mastodon's own words
@@ -110,22 +108,15 @@ class MastodonServer:
         }
 
 
-def _handler(state: MastodonServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _handler(state: MastodonServer) -> type[JsonHandler]:
+    class Handler(JsonHandler):
+        json_type = "application/json; charset=utf-8"
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self.route("GET")
-
-        def do_POST(self) -> None:
-            self.route("POST")
+        routes = ("GET", "POST")
 
         def route(self, method: str) -> None:
             path = urlsplit(self.path).path
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.body()
             form, files = self.parse(raw)
             with state.lock:
                 state.requests.append(Request(method, path, dict(self.headers), form, files, len(raw)))
@@ -214,10 +205,9 @@ def _handler(state: MastodonServer) -> type[BaseHTTPRequestHandler]:
                 return parse_qs(raw.decode(), keep_blank_values=True), {}
             if not kind.startswith("multipart/form-data"):
                 return {}, {}
-            message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + raw)
             form: dict[str, list[str]] = {}
             files: dict[str, tuple[str, str, bytes]] = {}
-            for part in message.iter_parts():
+            for part in multipart(kind, raw):
                 name = part.get_param("name", header="content-disposition")
                 payload = part.get_payload(decode=True) or b""
                 if part.get_filename():
@@ -225,14 +215,6 @@ def _handler(state: MastodonServer) -> type[BaseHTTPRequestHandler]:
                 else:
                     form.setdefault(str(name), []).append(payload.decode())
             return form, files
-
-        def reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
     return Handler
 
@@ -253,13 +235,5 @@ def _frame_size(data: bytes) -> tuple[int, int] | None:
 @contextmanager
 def running() -> Iterator[MastodonServer]:
     state = MastodonServer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -12,17 +12,17 @@ Binds 127.0.0.1 only and records every request.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.httpserver import JsonHandler, serve
 
 TOKEN = "IGQ-SECRET-META-TOKEN-5a5a"
 EXPIRED_TOKEN = {
@@ -103,23 +103,11 @@ class MetaServer:
         return [f"{r.method} {r.edge if not r.edge.isdigit() else '<id>'}" for r in self.requests]
 
 
-def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _handler(state: MetaServer) -> type[JsonHandler]:
+    class Handler(JsonHandler):
+        routes = ("GET", "POST", "DELETE")
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self.handle_api("GET")
-
-        def do_POST(self) -> None:
-            self.handle_api("POST")
-
-        def do_DELETE(self) -> None:
-            self.handle_api("DELETE")
-
-        def handle_api(self, method: str) -> None:
+        def route(self, method: str) -> None:
             parts = urlsplit(self.path)
             if parts.path.startswith("/public/"):
                 file = state.folder / parts.path.removeprefix("/public/")
@@ -127,7 +115,7 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
                 video = file.suffix in (".mp4", ".mov")
                 self.send(200 if data else 404, data, f"video/{file.suffix[1:]}" if video else "image/jpeg")
                 return
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.body()
             request = Request(
                 method,
                 parts.path,
@@ -252,19 +240,6 @@ def _handler(state: MetaServer) -> type[BaseHTTPRequestHandler]:
             error = {"message": "Media not found", "code": 24, "error_subcode": 2207006}
             return 400, {"error": error}
 
-        def reply(self, status: int, body: dict[str, Any]) -> None:
-            self.send(status, json.dumps(body).encode(), "application/json")
-
-        def send(self, status: int, data: bytes, kind: str) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                pass  # the client gave up (a timeout test)
-
     return Handler
 
 
@@ -320,16 +295,8 @@ def image(folder: Path, name: str, data: bytes, alt: str | None = "Le hall d'acc
 def running(folder: Path) -> Iterator[MetaServer]:
     folder.mkdir(parents=True, exist_ok=True)
     state = MetaServer(folder=folder)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def clip(

@@ -15,10 +15,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fakes.httpserver import JsonHandler, multipart, serve
 
 
 @dataclass
@@ -63,13 +64,8 @@ class FakeNetworks:
             return [post_id for name, post_id, status in self.deletions if name == network and status == 200]
 
 
-def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
+def _handler(state: FakeNetworks) -> type[JsonHandler]:
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
             query = parse_qs(urlsplit(self.path).query)
@@ -116,7 +112,7 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
                 self.reply(404, {"error": "not found"})
 
         def do_PUT(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.body()
             self.reply(201, {})
 
         def do_POST(self) -> None:
@@ -186,7 +182,7 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
         def do_DELETE(self) -> None:
             """A published part deleted, with the answer each network gives. X and Mastodon know which
             posts are online: deleting one again answers 404, as they do; the others answer success."""
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.body()
             path = urlsplit(self.path).path
             network, post_id = network_of(path), unquote(path.rsplit("/", 1)[-1])
             if state.delete_latency:
@@ -274,12 +270,7 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             if not target.is_relative_to(state.public.resolve()) or not target.is_file():
                 self.reply(404, {"error": "not found"})
                 return
-            data = target.read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send(200, target.read_bytes(), "application/octet-stream")
 
         def parse(self, raw: bytes) -> dict[str, Any]:
             kind = self.headers.get("Content-Type", "")
@@ -290,16 +281,6 @@ def _handler(state: FakeNetworks) -> type[BaseHTTPRequestHandler]:
             if "multipart/form-data" in kind:
                 return _multipart_fields(kind, raw)
             return {}
-
-        def reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode() if status != 204 else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
 
     return Handler
 
@@ -347,12 +328,8 @@ def network_of(path: str) -> str:
 
 def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
     """Text fields of a multipart body (file fields become their size in bytes)."""
-    from email.parser import BytesParser
-    from email.policy import HTTP
-
-    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
     fields: dict[str, Any] = {}
-    for part in message.iter_parts():
+    for part in multipart(content_type, raw):
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True) or b""
         fields[name] = len(payload) if part.get_filename() else payload.decode("utf-8", "replace")
@@ -362,13 +339,5 @@ def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
 @contextmanager
 def running(latency: float = 0.0, public: Path | None = None) -> Iterator[FakeNetworks]:
     state = FakeNetworks(latency=latency, public=public)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -16,9 +16,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.httpserver import JsonHandler, multipart, serve
 
 
 @dataclass
@@ -75,20 +76,12 @@ class FakeX:
         return [(request.method, request.path) for request in self.requests]
 
 
-def _handler(state: FakeX) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _handler(state: FakeX) -> type[JsonHandler]:
+    class Handler(JsonHandler):
+        routes = ("GET", "POST")
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            self.handle_request(b"")
-
-        def do_POST(self) -> None:
-            self.handle_request(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-        def handle_request(self, raw: bytes) -> None:
+        def route(self, method: str) -> None:
+            raw = self.body()
             path, query = urlsplit(self.path).path, {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
             body = self.parse(raw)
             authorization = self.headers.get("Authorization", "")
@@ -173,14 +166,6 @@ def _handler(state: FakeX) -> type[BaseHTTPRequestHandler]:
                 return _multipart(kind, raw)
             return {} if not raw else {"raw": raw}
 
-        def reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
     return Handler
 
 
@@ -192,12 +177,8 @@ def invalid(message: str) -> tuple[int, dict[str, Any]]:
 
 
 def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
-    from email.parser import BytesParser
-    from email.policy import HTTP
-
-    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
     fields: dict[str, Any] = {}
-    for part in message.iter_parts():
+    for part in multipart(content_type, raw):
         payload = part.get_payload(decode=True) or b""
         name = part.get_param("name", header="content-disposition")
         fields[name] = payload if part.get_filename() else payload.decode()
@@ -208,13 +189,5 @@ def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
 def running(consumer_key: str) -> Iterator[FakeX]:
     """The fake X on 127.0.0.1, accepting requests signed with ``consumer_key``."""
     state = FakeX(consumer_key)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
