@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hospipost.scaffold import DAYS_FR, MONTHS_FR
 from tests.helpers import CONFIG_YAML
 
 TEXTS = [
@@ -61,21 +62,6 @@ SERVICES = [
     "addictologie",
     "médecine du sport",
 ]
-DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 THEMES = [
@@ -95,10 +81,10 @@ THEMES = [
 def _variation(number: int) -> str:
     """A different, ordinary ending for each post (no two texts are the same, as in real queues)."""
     number, service = divmod(number, len(SERVICES))
-    number, day = divmod(number, len(DAYS))
-    number, month = divmod(number, len(MONTHS))
+    number, day = divmod(number, len(DAYS_FR))
+    number, month = divmod(number, len(MONTHS_FR))
     theme = THEMES[number % len(THEMES)]
-    return f"{theme}, service de {SERVICES[service]}, un {DAYS[day]} de {MONTHS[month]}"
+    return f"{theme}, service de {SERVICES[service]}, un {DAYS_FR[day]} de {MONTHS_FR[month]}"
 
 
 def write_queues(folder: Path, posts: int, files: int) -> list[Path]:

@@ -514,9 +514,7 @@ class Ledger:
                 sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
                 ~_retracted_here(),  # read in this transaction: a retraction decided a moment ago holds it
             )
-            if self.is_postgresql:
-                locked = sa.select(deliveries.c.id).where(claimable).with_for_update(skip_locked=True)
-                claimable = deliveries.c.id.in_(locked.scalar_subquery())
+            claimable = self._unlocked(deliveries, claimable)
             update = (
                 deliveries.update()
                 .where(claimable)
@@ -534,6 +532,14 @@ class Ledger:
             for item in claimed:
                 self._event(connection, now, "claimed", item, {"attempt": item.attempts})
         return claimed
+
+    def _unlocked(self, table: sa.Table, claimable: Any) -> Any:
+        """The rows of ``table`` matching ``claimable`` that no other claimant holds (PostgreSQL's
+        FOR UPDATE SKIP LOCKED; SQLite serialises writers, so the condition itself)."""
+        if not self.is_postgresql:
+            return claimable
+        locked = sa.select(table.c.id).where(claimable).with_for_update(skip_locked=True)
+        return table.c.id.in_(locked.scalar_subquery())
 
     def request_started(self, item: Delivery, now: datetime) -> bool:
         """Committed right before the request leaves: from now on, a crash means `unknown`.
@@ -880,9 +886,7 @@ class Ledger:
                 sa.or_(retractions.c.next_attempt_at.is_(None), retractions.c.next_attempt_at <= now),
                 *([retractions.c.post_id == post_id] if post_id is not None else []),
             )
-            if self.is_postgresql:
-                locked = sa.select(retractions.c.id).where(claimable).with_for_update(skip_locked=True)
-                claimable = retractions.c.id.in_(locked.scalar_subquery())
+            claimable = self._unlocked(retractions, claimable)
             update = (
                 retractions.update()
                 .where(claimable)
@@ -1396,6 +1400,11 @@ def open_for_reading(config: Any, *, absent_ok: bool = False) -> Ledger | None:
 HEARTBEAT_TIMEOUT = timedelta(seconds=60)
 
 
+def heartbeat_alive(daemon: dict[str, Any], now: datetime) -> bool:
+    """Whether a daemon (a row of ``Ledger.daemon_list()``) still runs: not stopped, heard lately."""
+    return daemon["stopped_at"] is None and now - daemon["last_seen"] < HEARTBEAT_TIMEOUT
+
+
 def owner_alive_check(daemon_rows: list[dict[str, Any]], now: datetime) -> Callable[[str], bool]:
     """Whether the owner of a claim still runs: a process on this host is asked directly;
     a daemon elsewhere is judged by its heartbeat (``Ledger.daemon_list()``); anything else
@@ -1409,7 +1418,7 @@ def owner_alive_check(daemon_rows: list[dict[str, Any]], now: datetime) -> Calla
         daemon = beats.get(owner)
         if daemon is None:
             return True
-        return daemon["stopped_at"] is None and now - daemon["last_seen"] < HEARTBEAT_TIMEOUT
+        return heartbeat_alive(daemon, now)
 
     return alive
 

@@ -32,8 +32,8 @@ MANIFEST: dict[str, tuple[str, bool]] = {
     CONFIG_NAME: ("config.yaml", True),  # last: its presence means "init is done"
 }
 
-_DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS_FR = (
+DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = (
     "janvier",
     "février",
     "mars",
@@ -73,7 +73,7 @@ def next_weekday(day: date) -> date:
 
 def french_date(day: date) -> str:
     """'mercredi 16 décembre 2026'."""
-    return f"{_DAYS_FR[day.weekday()]} {day.day} {_MONTHS_FR[day.month - 1]} {day.year}"
+    return f"{DAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def example_values(today: date) -> dict[str, str]:

@@ -144,11 +144,11 @@ def _due_entry(post_id: str, network: str | None, due_at: str, occurrence: str, 
 def _kept_by_daemons(daemons: list[dict[str, Any]], due: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """What live daemons still publish from the last good version of a queue file that is broken
     now (status cannot read it): scheduled entries marked with the file they come from."""
-    from hospipost.ledger import HEARTBEAT_TIMEOUT
+    from hospipost.ledger import heartbeat_alive
     from hospipost.timeutil import utcnow
 
     listed = {(entry["post"], entry["network"]) for entry in due}
-    alive = [d for d in daemons if d["stopped_at"] is None and utcnow() - d["last_seen"] < HEARTBEAT_TIMEOUT]
+    alive = [daemon for daemon in daemons if heartbeat_alive(daemon, utcnow())]
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for daemon in alive:
         for kept in daemon["kept"]:
@@ -294,11 +294,11 @@ def _pause_line(pause: Pause, config: Config) -> str:
 def _daemons(out: Any, daemons: list[dict[str, Any]], config: Config, now: datetime) -> None:
     """Which daemons are alive; a warning when they all went silent."""
     from hospipost.cli.output import print_hanging
-    from hospipost.ledger import HEARTBEAT_TIMEOUT
+    from hospipost.ledger import heartbeat_alive
 
     if not daemons:
         return
-    alive = [d for d in daemons if d["stopped_at"] is None and now - d["last_seen"] < HEARTBEAT_TIMEOUT]
+    alive = [daemon for daemon in daemons if heartbeat_alive(daemon, now)]
     out.print("[bold]Daemons[/bold]")
     for daemon in daemons[:10]:
         if daemon in alive:

@@ -9,16 +9,8 @@ import pytest
 from hospipost.compliance import Severity
 from hospipost.config import Config
 from hospipost.rules import all_rules
-from tests.helpers import findings, make_config, post_with
-
-
-def alert(text: str, **changes) -> dict:
-    return post_with(**{"kind": "alert", "text": text, "valid_until": "2026-12-03 19:00", **changes})
-
-
-def rule_findings(config: Config, rule: str, post: dict):
-    return findings(config, post, rule=rule)
-
+from tests.helpers import make_config, post_with
+from tests.rules.alerts_kit import alert, rule_findings
 
 HEAT_ADVICE = "buvez de l'eau régulièrement, fermez les volets et prenez des nouvelles de vos proches."
 

@@ -7,20 +7,8 @@ import pytest
 from hospipost.compliance import Severity
 from hospipost.config import Config
 from hospipost.rules import all_rules
-from tests.helpers import findings, post_with
-
-LINK = "https://www.santepubliquefrance.fr/maladies-et-traumatismes/maladies-et-infections-respiratoires/bronchiolite"
-
-
-CALL = "En cas de difficulté à respirer, appelez le 15."
-
-
-def alert(text: str, **changes) -> dict:
-    return post_with(**{"kind": "alert", "text": text, "valid_until": "2026-12-03 19:00", **changes})
-
-
-def rule_findings(config: Config, rule: str, post: dict):
-    return findings(config, post, rule=rule)
+from tests.helpers import post_with
+from tests.rules.alerts_kit import CALL, LINK, alert, rule_findings
 
 
 def test_severity_and_docs() -> None:
