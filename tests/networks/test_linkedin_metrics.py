@@ -192,3 +192,22 @@ def test_a_404_of_a_lone_post_reads_as_nothing_and_of_a_batch_is_an_error(server
     with pytest.raises(NotFoundError) as raised:
         read(server, shares(2))
     assert TOKEN not in str(raised.value)
+
+
+def test_the_all_networks_server_answers_figures_from_the_post_id_and_forgets_deleted_posts() -> None:
+    from hospipost.networks.base import Rendering
+    from tests.fakes.netserver import running as netserver
+    from tests.networks import test_linkedin
+    from tests.networks.kit import Parts
+
+    with netserver() as fake:
+        adapter, sent = test_linkedin.make_adapter(api_base=fake.url), Parts()
+        for number in range(3):
+            adapter.publish(Rendering("linkedin", [f"Post {number}"]), f"p{number}:linkedin:once", [], sent)
+        posts = [urn for _, urn in sent.calls]
+        [first] = list(adapter.metrics(posts))
+        adapter.retract([posts[1]], Parts())
+        [second] = list(adapter.metrics(posts))
+
+    assert sorted(first) == sorted(posts) and set(first[posts[0]]) == set(LinkedIn.metric_words)
+    assert second == {posts[0]: first[posts[0]], posts[2]: first[posts[2]]}

@@ -181,3 +181,21 @@ def test_a_404_of_a_lone_post_reads_as_nothing_and_of_a_batch_is_an_error(server
     server.faults[("GET", "/2/tweets")] = (404, {"title": "Not Found Error", "detail": "Not found"})
     with pytest.raises(NotFoundError):
         read(server, ids(2))
+
+
+def test_the_all_networks_server_answers_figures_from_the_post_id_and_forgets_deleted_posts() -> None:
+    from hospipost.networks.base import Rendering
+    from tests.fakes.netserver import running as netserver
+    from tests.networks.kit import Parts
+
+    with netserver() as fake:
+        adapter, sent = make_x(api_base=fake.url, timeout=5), Parts()
+        for number in range(3):
+            adapter.publish(Rendering("x", [f"Post {number}"]), f"p{number}:x:once", [], sent)
+        posts = [post_id for _, post_id in sent.calls]
+        [first] = list(adapter.metrics(posts))
+        adapter.retract([posts[1]], Parts())
+        [second] = list(adapter.metrics(posts))
+
+    assert sorted(first) == sorted(posts) and set(first[posts[0]]) == set(X.metric_words)
+    assert second == {posts[0]: first[posts[0]], posts[2]: first[posts[2]]}  # the same figures, the deleted one out
