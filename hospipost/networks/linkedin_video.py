@@ -36,13 +36,11 @@ PUT_NOTE = "Authorization only when the upload URL is on the API host or an http
 
 def register(li: LinkedIn, headers: dict[str, str]) -> dict[str, Any]:
     """The request registering an image: LinkedIn answers with its upload URL and its URN."""
-    body = {"initializeUploadRequest": {"owner": li.organization}}
-    return {
-        "method": "POST",
-        "url": f"{li.api_base}/rest/images?action=initializeUpload",
-        "headers": headers,
-        "json": body,
-    }
+    body, url = (
+        {"initializeUploadRequest": {"owner": li.organization}},
+        f"{li.api_base}/rest/images?action=initializeUpload",
+    )
+    return {"method": "POST", "url": url, "headers": headers, "json": body}
 
 
 def upload_image(li: LinkedIn, session: requests.Session, image: Image) -> str:

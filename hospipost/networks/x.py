@@ -198,7 +198,7 @@ class X(Network):
         for tweet in answer.data or []:
             counts = tweet.data.get("public_metrics") or {}
             found[str(tweet.id)] = {
-                name: counts[field] for name, field in PUBLIC_METRICS.items() if isinstance(counts.get(field), int)
+                name: counts[field] for name, field in PUBLIC_METRICS.items() if type(counts.get(field)) is int
             }
         return found
 
