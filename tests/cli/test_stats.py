@@ -98,7 +98,7 @@ def test_by_kind_compares_kinds_per_post(site: Config) -> None:
     kinds = {group["name"]: group for group in document["totals"]["kind"]}
     assert kinds["event"]["posts"] == 3 and kinds["event"]["interactions"] == 3 * (310 + 42 + 96)
     assert list(document["totals"]) == ["kind"] and document["top"][0]["post"] == "prevention-chutes"
-    mastodon = [row["figures"] for row in document["top"] if row["network"] == "mastodon"][0]
+    mastodon = next(row["figures"] for row in document["top"] if row["network"] == "mastodon")
     assert "views" not in mastodon  # Mastodon gives no views: absent, never 0
 
 
