@@ -51,6 +51,7 @@ def _register() -> None:
     from hospipost.cli.pause import pause, resume
     from hospipost.cli.publish import publish
     from hospipost.cli.queue import queue
+    from hospipost.cli.report import report
     from hospipost.cli.retract import retract
     from hospipost.cli.stats import stats
     from hospipost.cli.status import history, reconcile, status
@@ -71,6 +72,7 @@ def _register() -> None:
         retract,
         calendar,
         stats,
+        report,
         networks,
         ledger,
         media,
