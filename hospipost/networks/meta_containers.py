@@ -79,7 +79,8 @@ def version_problem(value: Any) -> str | None:
 
 def with_regain(headers: Mapping[str, str]) -> dict[str, str]:
     """The headers of a Graph answer, Meta's usage headers' time to regain access (minutes) given as Retry-After."""
-    usage = " ".join(str(headers.get(name) or "") for name in USAGE_HEADERS)  # requests' headers: any case
+    lowered = {str(key).lower(): value for key, value in headers.items()}
+    usage = " ".join(str(lowered.get(name.lower()) or "") for name in USAGE_HEADERS)
     minutes = max((float(found) for found in _REGAIN.findall(usage)), default=0.0)
     wait = {"Retry-After": str(min(minutes * 60, MAX_WAIT.total_seconds()))} if minutes > 0 else {}
     return {**headers, **wait}
