@@ -173,6 +173,15 @@ class DaemonSettings:
 
 
 @dataclass
+class StatsSettings:
+    """`hospipost stats fetch`: which paid reads are allowed, how often the daemon fetches, how far back."""
+
+    x: bool = False  # X bills every read: its figures are fetched only when config says so
+    every: timedelta = timedelta(days=1)
+    since: timedelta = timedelta(days=30)  # posts published this long ago or less are read again
+
+
+@dataclass
 class Config:
     path: Path
     organisation: str = ""
@@ -186,6 +195,7 @@ class Config:
     late_window: timedelta = timedelta(hours=6)
     notify: Notify = field(default_factory=Notify)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
     public_media: PublicMediaSettings | None = None  # media_url or media_store, for Instagram and Threads
     approvals: ApprovalSettings | None = None  # None: any approver other than the author
 
@@ -266,6 +276,7 @@ class _ConfigReader:
         "late_window",
         "notify",
         "daemon",
+        "stats",
         "media_url",
         "media_store",
         "approvals",
@@ -355,6 +366,8 @@ class _ConfigReader:
             config.daemon = self.daemon(data)
         if "approvals" in data:
             config.approvals = self.approvals(data)
+        if "stats" in data:
+            config.stats = self.stats(data)
         config.public_media = self.public_media(data)
         for settings in config.networks.values():
             settings.public_media = config.public_media
@@ -552,6 +565,19 @@ class _ConfigReader:
                 setattr(settings, key, float(value))
         return settings
 
+    def stats(self, data: LineDict) -> StatsSettings:
+        section = self.mapping(data["stats"], data.line_of("stats"), "stats", ("x", "every", "since"))
+        settings = StatsSettings()
+        if "x" in section:
+            settings.x = self.typed(section, "x", bool, "stats.x")
+        for key, least in (("every", timedelta(hours=1)), ("since", timedelta(days=1))):
+            if key in section:
+                value = self.duration(section, key, f"stats.{key}")
+                if value < least:
+                    raise self.fail(section.line_of(key), f"stats.{key} must be at least {_duration_text(least)}")
+                setattr(settings, key, value)
+        return settings
+
     def timezone(self, data: LineDict) -> str:
         name = self.typed(data, "timezone", str, "timezone")
         try:
@@ -732,6 +758,10 @@ class _ConfigReader:
 
 
 _SEVERITY_NAMES = tuple(severity.value for severity in sorted(Severity, reverse=True))  # error first
+
+
+def _duration_text(value: timedelta) -> str:
+    return f"{value.days}d" if value.days else f"{value.seconds // 3600}h"
 
 
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:

@@ -37,11 +37,13 @@ from hospipost.timeutil import utcnow
 
 if TYPE_CHECKING:
     from hospipost.ledger import Ledger
+    from hospipost.metrics import FetchResult
     from hospipost.publisher import AdapterFactory
 
 log = logging.getLogger("hospipost.daemon")
 HORIZON = timedelta(hours=24)
 EXACT_JOB = "at:"
+STATS_CHECK_MINUTES = 15  # how often a daemon asks whether it is its turn to fetch metrics (stats.every)
 KEPT_REPORTED = 200  # deliveries of broken files' last good versions a heartbeat reports, soonest first
 
 
@@ -104,6 +106,30 @@ class Daemon:
         if result.ledger_error:
             log.error("%s", result.ledger_error)
         return result.outcomes
+
+    def fetch_stats(self) -> FetchResult | None:
+        """Read the published posts' figures when ``stats.every`` has passed since any daemon sharing this
+        ledger last did (`hospipost stats fetch`); None when it was not this daemon's turn."""
+        from hospipost.errors import HospipostError
+        from hospipost.metrics import fetch
+
+        if self.stopping.is_set():
+            return None
+        try:
+            if not self.ledger.claim_stats_fetch(self.clock(), self.config.stats.every):
+                return None
+            result = fetch(
+                self.config, self.ledger, self.clock(), credentials=self.credentials, adapters=self.injected_adapters
+            )
+        except HospipostError as error:  # the ledger is unreachable: the next check tries again
+            log.error("stats fetch: %s", error)
+            return None
+        for reading in result.readings:
+            if reading.problem:
+                log.warning("stats fetch: %s", reading.problem)
+            elif reading.asked and not reading.skipped:
+                log.info("stats fetch: %d posts read from %s", reading.read, reading.network)
+        return result
 
     def reload(self) -> bool:
         """Pick up edits to config.yaml and posts/; True when something changed."""
@@ -232,6 +258,7 @@ class Daemon:
             self.heartbeat, "interval", seconds=settings.heartbeat_seconds, id="heartbeat", next_run_time=self.clock()
         )
         scheduler.add_job(lambda: self._reschedule(scheduler), "interval", hours=1, id="horizon")
+        scheduler.add_job(self.fetch_stats, "interval", minutes=STATS_CHECK_MINUTES, id="stats")
         self._reschedule(scheduler)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stop(scheduler))

@@ -24,6 +24,9 @@ publication and safe to repeat::
     requested ──claim──> deleting ──> retracted    (every part deleted, last first, each recorded)
         ^                    │──────> failed       (permanent: needs a human; `retract` asks again)
         └─ retry later / claimant gone ─┘
+
+`hospipost stats fetch` adds dated snapshots of each sent delivery's figures
+(``metric_snapshots``, append-only), never changing a delivery.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from hospipost.errors import HospipostError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class DeliveryState(StrEnum):
@@ -74,6 +77,8 @@ EVERY_NETWORK = "*"
 LEDGER_ID = "ledger_id"
 SENDS_FROM = "sends_from"
 PAUSE = "pause"
+STATS_FETCH = "stats_fetch"  # the last `stats fetch`: per network, what it read and what stopped it
+STATS_CLAIM = "stats_claim"  # when a daemon last took the scheduled fetch (see claim_stats_fetch)
 MARKER_NAME = "hospipost.ledger-id"
 
 metadata = sa.MetaData()
@@ -179,6 +184,17 @@ retractions = sa.Table(  # one per sent delivery to delete: its parts deleted, c
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
+metric_snapshots = sa.Table(  # one reading of one sent delivery's figures (`hospipost stats fetch`)
+    "metric_snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", sa.String(255), nullable=False, index=True),
+    sa.Column("post_id", sa.String(120), nullable=False),
+    sa.Column("network", sa.String(20), nullable=False),
+    sa.Column("taken_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("figures", sa.Text, nullable=False),  # JSON object: figure name (metrics.FIGURES) → count
+)
+
 meta = sa.Table(
     "hospipost_meta",
     metadata,
@@ -217,6 +233,21 @@ class Delivery:
         values["parts"] = tuple(json.loads(row.parts)) if row.parts else ()
         values["state"] = DeliveryState(row.state)
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A delivery's figures as its network gave them at ``taken_at``; a figure the network does not give is absent."""
+
+    delivery_id: str
+    post_id: str
+    network: str
+    taken_at: datetime
+    figures: dict[str, int]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Snapshot:
+        return cls(row.delivery_id, row.post_id, row.network, row.taken_at, json.loads(row.figures))
 
 
 @dataclass(frozen=True)
@@ -341,12 +372,19 @@ class Ledger:
         self.engine = engine
         self.actor = actor or process_owner()
         self._retraction_tables = False  # known to exist (a ledger read before migrating has none)
+        self._snapshot_table = False
 
     def _has_retractions(self, connection: Connection) -> bool:
         """Whether the retraction tables exist: a ledger of schema 2 opened read-only has none yet."""
         if not self._retraction_tables:
             self._retraction_tables = sa.inspect(connection).has_table("retractions")
         return self._retraction_tables
+
+    def _has_snapshots(self, connection: Connection) -> bool:
+        """Whether the snapshot table exists: a ledger of schema 3 opened read-only has none yet."""
+        if not self._snapshot_table:
+            self._snapshot_table = sa.inspect(connection).has_table("metric_snapshots")
+        return self._snapshot_table
 
     @property
     def is_postgresql(self) -> bool:
@@ -1004,6 +1042,65 @@ class Ledger:
         detail_text = json.dumps(detail, ensure_ascii=False)
         connection.execute(events.insert().values(at=now, kind=kind, actor=self.actor, detail=detail_text))
 
+    # -- metrics -------------------------------------------------------------------
+
+    def record_snapshots(self, snapshots: list[Snapshot]) -> None:
+        if not snapshots:
+            return
+        rows = [
+            {
+                "delivery_id": item.delivery_id,
+                "post_id": item.post_id,
+                "network": item.network,
+                "taken_at": item.taken_at,
+                "figures": json.dumps(item.figures, sort_keys=True),
+            }
+            for item in snapshots
+        ]
+        with self.write() as connection:
+            connection.execute(metric_snapshots.insert(), rows)
+
+    def snapshots(
+        self, *, delivery_id: str | None = None, since: datetime | None = None, latest: bool = False
+    ) -> list[Snapshot]:
+        """The snapshots (of one delivery, taken since a time), oldest first; ``latest``: only the last
+        of each delivery."""
+        table = metric_snapshots
+        query = sa.select(table).order_by(table.c.taken_at, table.c.id)
+        if delivery_id:
+            query = query.where(table.c.delivery_id == delivery_id)
+        if since:
+            query = query.where(table.c.taken_at >= since)
+        if latest:
+            newest = sa.select(sa.func.max(table.c.id)).group_by(table.c.delivery_id)
+            query = query.where(table.c.id.in_(newest.scalar_subquery()))
+        with self._read() as connection:
+            if not self._has_snapshots(connection):
+                return []
+            return [Snapshot.from_row(row) for row in connection.execute(query)]
+
+    def record_stats_fetch(self, summary: dict[str, Any]) -> None:
+        """What the last `stats fetch` read, per network (its time, counts and problems), for `stats` and `status`."""
+        with self.write() as connection:
+            _set_meta(connection, STATS_FETCH, json.dumps(summary, ensure_ascii=False))
+
+    def last_stats_fetch(self) -> dict[str, Any] | None:
+        with self._read() as connection:
+            row = connection.execute(sa.select(meta.c.value).where(meta.c.key == STATS_FETCH)).first()
+        return json.loads(row.value) if row else None
+
+    def claim_stats_fetch(self, now: datetime, every: timedelta) -> bool:
+        """Whether this process should fetch metrics now: the first of the daemons sharing the ledger to
+        ask once ``every`` has passed since the last claim (one transaction: a compare-and-set)."""
+        with self.write() as connection:
+            if self.is_postgresql:
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7202)"))
+            row = connection.execute(sa.select(meta.c.value).where(meta.c.key == STATS_CLAIM)).first()
+            if row and now - datetime.fromisoformat(row.value) < every:
+                return False
+            _set_meta(connection, STATS_CLAIM, now.astimezone(UTC).isoformat())
+        return True
+
     def record_run(self, now: datetime, counts: dict[str, int]) -> None:
         """Remember this publish run (one row per actor, overwritten: no growth when idle)."""
         value = json.dumps({"at": now.isoformat(), "counts": dict(counts)})
@@ -1115,7 +1212,15 @@ def _add_retractions(connection: Connection) -> None:
     retractions.create(connection, checkfirst=True)
 
 
-MIGRATIONS: dict[int, Any] = {1: _add_daemons, 2: _add_retractions}  # step n: migrates schema version n to n + 1
+def _add_metric_snapshots(connection: Connection) -> None:
+    metric_snapshots.create(connection, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Any] = {
+    1: _add_daemons,
+    2: _add_retractions,
+    3: _add_metric_snapshots,
+}  # step n: migrates schema version n to n + 1
 
 
 def _retracted_here() -> Any:

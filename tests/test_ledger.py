@@ -188,6 +188,49 @@ def test_a_version_2_ledger_is_read_before_it_is_migrated_then_retracts(ledger_u
     assert migrated.claim(["p1:x:once"], NOW, timedelta(minutes=15)) == []
 
 
+def test_a_version_3_ledger_is_read_before_it_is_migrated_then_keeps_snapshots(ledger_url: str) -> None:
+    from hospipost.ledger import Snapshot
+
+    ledger = Ledger.open(ledger_url)
+    ledger.ensure([due()], NOW)
+    with ledger.write() as connection:
+        connection.execute(sa.text("drop table metric_snapshots"))
+        connection.execute(sa.text("update hospipost_meta set value='3' where key='schema_version'"))
+    assert Ledger.open(ledger_url, migrate=False).snapshots() == []  # `stats` right after an upgrade
+    migrated = Ledger.open(ledger_url)
+    migrated.record_snapshots([Snapshot("p1:x:once", "p1", "x", NOW, {"views": 10, "likes": 2})])
+    assert migrated.snapshots() == [Snapshot("p1:x:once", "p1", "x", NOW, {"likes": 2, "views": 10})]
+
+
+def test_snapshots_are_kept_in_order_and_the_latest_of_each_delivery_is_found(ledger_url: str) -> None:
+    from hospipost.ledger import Snapshot
+
+    ledger = Ledger.open(ledger_url)
+    later = NOW + timedelta(days=1)
+    ledger.record_snapshots(
+        [
+            Snapshot("p1:x:once", "p1", "x", NOW, {"views": 10}),
+            Snapshot("p2:mastodon:once", "p2", "mastodon", NOW, {"likes": 1}),
+        ]
+    )
+    ledger.record_snapshots([Snapshot("p1:x:once", "p1", "x", later, {"views": 25})])
+    assert [s.figures for s in ledger.snapshots(delivery_id="p1:x:once")] == [{"views": 10}, {"views": 25}]
+    assert {(s.delivery_id, s.taken_at) for s in ledger.snapshots(latest=True)} == {
+        ("p1:x:once", later),
+        ("p2:mastodon:once", NOW),
+    }
+    assert [s.taken_at for s in ledger.snapshots(since=later)] == [later]
+
+
+def test_one_daemon_takes_the_scheduled_stats_fetch(ledger_url: str) -> None:
+    first, second = Ledger.open(ledger_url, actor="a:1"), Ledger.open(ledger_url, actor="b:2")
+    day = timedelta(days=1)
+    assert first.claim_stats_fetch(NOW, day) and not second.claim_stats_fetch(NOW + timedelta(hours=1), day)
+    assert second.claim_stats_fetch(NOW + day, day)
+    first.record_stats_fetch({"at": NOW.isoformat(), "networks": {}})
+    assert second.last_stats_fetch() == {"at": NOW.isoformat(), "networks": {}}
+
+
 def test_heartbeats(ledger_url: str) -> None:
     ledger = Ledger.open(ledger_url, actor="host-a:101")
     ledger.heartbeat(NOW, NOW, [])

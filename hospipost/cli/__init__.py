@@ -53,6 +53,7 @@ def _register() -> None:
     from hospipost.cli.publish import publish
     from hospipost.cli.queue import queue
     from hospipost.cli.retract import retract
+    from hospipost.cli.stats import stats
     from hospipost.cli.status import history, reconcile, status
 
     for command in (
@@ -70,6 +71,7 @@ def _register() -> None:
         reconcile,
         retract,
         calendar,
+        stats,
         networks,
         ledger,
         media,

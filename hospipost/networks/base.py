@@ -9,7 +9,7 @@ when publishing. SDKs are imported inside adapter methods, never at module level
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -24,6 +24,7 @@ from hospipost.networks.failures import (  # re-exported: what adapters and the 
     Answer,
     Attempt,
     DeliveryError,
+    NotFoundError,
     PermanentError,
     Step,
     TransientError,
@@ -46,6 +47,7 @@ __all__ = [  # the failures re-exported, so that adapters and the publisher find
     "Answer",
     "Attempt",
     "DeliveryError",
+    "NotFoundError",
     "PermanentError",
     "Step",
     "TransientError",
@@ -435,6 +437,50 @@ class Network:
         """Check the credentials with a read-only call; return who we are posting as."""
         raise NotImplementedError
 
+    # ------------------------------------------------------------------ metrics
+
+    metric_words: ClassVar[dict[str, str]] = {}
+    """The figures the network gives of a published post: hospipost's name (``metrics.FIGURES``) → the
+    network's own word. Empty: it gives none. A figure it does not give is never shown as 0."""
+    metrics_batch: ClassVar[int] = 1
+    """How many posts one metrics request reads (the API's own maximum)."""
+    metrics_permission: ClassVar[str] = "the permission to read the account's statistics"
+    """What the token needs to read metrics, for the message when the network refuses."""
+    metrics_billed: ClassVar[bool] = False
+    """Every read costs money (X): figures are read only when config says ``stats: {<network>: true}``."""
+
+    def metrics(self, remote_ids: list[str]) -> Iterator[dict[str, dict[str, int]]]:
+        """The figures of published posts (their first part's id), one batch of ``metrics_batch`` at a time,
+        by id. A post the network no longer has is left out. A failure ends the reading: a DeliveryError,
+        classified as when publishing (a rate limit is a TransientError that says when), free of secrets."""
+        with self.connection() as connection:
+            for start in range(0, len(remote_ids), self.metrics_batch):
+                batch = remote_ids[start : start + self.metrics_batch]
+                attempt = Attempt(f"reading the figures of {_plural(len(batch), 'post')}", Step.METRICS)
+                try:
+                    yield self.read_metrics(connection, batch, attempt)
+                except NotFoundError:
+                    if len(batch) > 1:
+                        raise
+                    yield {}  # deleted on the network since: nothing to read
+                except DeliveryError as error:
+                    raise type(error)(self.redact(str(error))) from None
+                except Exception as error:
+                    failure = self.failure(error, attempt)
+                    if isinstance(failure, NotFoundError) and len(batch) == 1:
+                        yield {}
+                        continue
+                    raise failure from None
+
+    def read_metrics(self, connection: Any, remote_ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
+        """One request's figures, by remote id, named as in ``metric_words``; it may raise the SDK's errors
+        (``failure`` classifies them) or a DeliveryError."""
+        raise NotImplementedError
+
+    def metrics_hint(self) -> str:
+        """What to do when the network refuses to give metrics (401, 403)."""
+        return f"the token needs {self.metrics_permission}; give it, then run `hospipost stats fetch` again"
+
     # ------------------------------------------------------------------ failures
 
     idempotent_publish: ClassVar[bool] = False
@@ -515,6 +561,10 @@ def _size(count: int, limit: int | None = None) -> str:
     if count < 100_000 or (limit is not None and megabytes == _size(limit)):
         return f"{count:,} bytes".replace(",", " ")
     return megabytes
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -48,6 +48,10 @@ class PermanentError(DeliveryError):
     """Nothing was published and retrying will not help (bad token, rejected content)."""
 
 
+class NotFoundError(PermanentError):
+    """The network has nothing at this address (HTTP 404): a wrong address, or a post deleted since."""
+
+
 class UnknownOutcome(DeliveryError):
     """The request may have been processed (timeout after sending, duplicate refusal)."""
 
@@ -59,6 +63,7 @@ class Step(StrEnum):
     UPLOAD = "upload"  # media not attached to any post yet: invisible, safe to redo
     PUBLISH = "publish"  # the request that puts the post online: it may have been processed
     DELETE = "delete"  # retracting a published part: safe to repeat (a part already gone counts as deleted)
+    METRICS = "metrics"  # reading published posts' figures (`hospipost stats fetch`): safe to repeat
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class Attempt:
         online" when deleting."""
         if self.step is Step.DELETE:
             return "it is still online"
+        if self.step is Step.METRICS:
+            return "no figures were read"
         return "nothing more was published" if self.online else "nothing was published"
 
 
@@ -132,6 +139,8 @@ def by_status(network: Network, answer: Answer, attempt: Attempt) -> DeliveryErr
             f"{who} answered {doing} with a redirect ({ref}, not followed); {nothing}: check"
             f" networks.{network.name}.api_base{already}"
         )
+    if status in (401, 403) and attempt.step is Step.METRICS:
+        return PermanentError(f"{who} refused {doing} ({ref}); {nothing}: {network.metrics_hint()}")
     if status == 401:
         return PermanentError(
             f"{who} refused the credentials while {doing} ({ref}); {nothing}: {network.credentials_hint()}{already}"
@@ -139,7 +148,7 @@ def by_status(network: Network, answer: Answer, attempt: Attempt) -> DeliveryErr
     if status == 403:
         return PermanentError(f"{who} refused {doing} ({ref}); {nothing}: {network.permissions_hint(attempt)}{already}")
     if status == 404:
-        return PermanentError(
+        return NotFoundError(
             f"{who} found nothing at this address while {doing} ({ref}); {nothing}: check"
             f" networks.{network.name} in config.yaml (and its api_base){already}"
         )
@@ -193,6 +202,8 @@ def unreadable(network: Network, attempt: Attempt) -> DeliveryError:
 
 def _again(attempt: Attempt) -> str:
     """Who tries again: a read (``networks check``) is the user's to redo, a delivery hospipost's."""
+    if attempt.step is Step.METRICS:
+        return "the next `hospipost stats fetch` tries again"
     return "try again" if attempt.step is Step.READ else "hospipost will try again"
 
 
@@ -200,6 +211,8 @@ def _later(network: Network, attempt: Attempt) -> str:
     """What a transient failure leaves: nothing published (unless a read), and who tries again."""
     if attempt.step is Step.READ:
         return "try again later"
+    if attempt.step is Step.METRICS:
+        return f"{attempt.nothing}, {_again(attempt)}"
     return f"{_safe(network, attempt)}, hospipost will try again later"
 
 

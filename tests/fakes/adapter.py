@@ -33,6 +33,9 @@ class FakeAdapter(Network):
         supports_threads=True,
     )
 
+    metric_words = {"views": "impressions", "likes": "likes", "comments": "replies", "shares": "reposts"}
+    metrics_batch = 2
+
     def __init__(self, name: str, latency: float = 0.0, together: threading.Barrier | None = None) -> None:
         super().__init__(settings=None, credentials=None)  # type: ignore[arg-type]
         self.name = name  # type: ignore[misc]
@@ -49,6 +52,9 @@ class FakeAdapter(Network):
         self.deleted: list[str] = []  # the ids of the parts deleted, in order
         self.delete_script: list[Exception | Callable[[str], None] | None] = []
         self.deletes = True
+        self.figures: dict[str, dict[str, int]] = {}  # by part id; a published part not in it has made-up figures
+        self.metrics_requests: list[list[str]] = []  # the ids each metrics request asked for
+        self.metrics_script: list[Exception | None] = []
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
         return [{"method": "POST", "url": f"https://fake/{self.name}", "text": part} for part in rendering.parts]
@@ -101,6 +107,18 @@ class FakeAdapter(Network):
             if part_id in self.online:  # a part already gone counts as deleted
                 self.online.remove(part_id)
                 self.deleted.append(part_id)
+
+    def read_metrics(self, connection: Any, remote_ids: list[str], attempt: Any) -> dict[str, dict[str, int]]:
+        with self.lock:
+            self.metrics_requests.append(list(remote_ids))
+            step = self.metrics_script.pop(0) if self.metrics_script else None
+        if isinstance(step, Exception):
+            raise step
+        return {
+            remote_id: self.figures.get(remote_id) or {"views": 100 * len(remote_id), "likes": len(remote_id)}
+            for remote_id in remote_ids
+            if remote_id in self.online or remote_id in self.figures
+        }
 
     def post_url(self, remote_id: str) -> str:
         return f"https://{self.name}.example/{remote_id}"
