@@ -98,12 +98,13 @@ def export(config: Config, ledger: Ledger | None, folder: Path, year: int | None
         events = _events_by_delivery(ledger)
         retractions = {item.id: item for item in ledger.retractions()}
         withdrawn = ledger.retracted_posts()
+        snapshots = gather_snapshots(ledger)
         for item in ledger.all():
             when = item.sent_at or item.due_at
             if year is not None and when.astimezone(config.timezone).year != year:
                 continue
             record = _record(config, item, posts.get(item.post_id), events.get(item.id, []), retractions, withdrawn)
-            record["metrics"] = gather_snapshots(ledger, item)
+            record["metrics"] = snapshots.get(item.id, [])
             for entry in (record["content"] or {}).get("media", []):
                 source = _media_source(config, entry, posts.get(item.post_id))
                 if source is not None:
@@ -143,9 +144,15 @@ def export(config: Config, ledger: Ledger | None, folder: Path, year: int | None
     return result
 
 
-def gather_snapshots(ledger: Ledger, item: Delivery) -> list[dict[str, Any]]:
-    """The metrics snapshots the ledger holds for this delivery (none yet: the ledger has no metrics)."""
-    return []
+def gather_snapshots(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
+    """The metrics snapshots the ledger holds (``Ledger.snapshots``: every one, oldest first), by delivery:
+    when each was taken and the figures the network gave then."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for snapshot in ledger.snapshots():
+        found.setdefault(snapshot.delivery_id, []).append(
+            {"taken_at": _iso(snapshot.taken_at), "figures": dict(sorted(snapshot.figures.items()))}
+        )
+    return found
 
 
 def _prepare(folder: Path) -> None:

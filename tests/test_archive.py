@@ -285,3 +285,22 @@ def test_bad_folders_are_refused(site, tmp_path: Path) -> None:
 def test_no_ledger_is_an_empty_archive(config: Config, tmp_path: Path) -> None:
     result = export(config, None, tmp_path / "archive")
     assert result.deliveries == 0 and verify(tmp_path / "archive").ok
+
+
+def test_metrics_snapshots_are_archived_per_delivery(site, tmp_path: Path) -> None:
+    from hospipost.ledger import Snapshot
+
+    config, ledger, _ = site
+    ledger.record_snapshots(
+        [
+            Snapshot("salle-attente:x:once", "salle-attente", "x", AT + timedelta(hours=1), {"views": 120, "likes": 4}),
+            Snapshot("salle-attente:x:once", "salle-attente", "x", AT + timedelta(days=1), {"views": 900, "likes": 31}),
+        ]
+    )
+    export(config, ledger, tmp_path / "archive")
+    records = by_delivery(tmp_path / "archive")
+    assert records["salle-attente:x:once"]["metrics"] == [
+        {"taken_at": "2026-12-01T10:00:00+00:00", "figures": {"likes": 4, "views": 120}},
+        {"taken_at": "2026-12-02T09:00:00+00:00", "figures": {"likes": 31, "views": 900}},
+    ]
+    assert records["salle-attente:mastodon:once"]["metrics"] == []
