@@ -129,9 +129,11 @@ def export(config: Config, ledger: Ledger | None, folder: Path, year: int | None
             atomic_write(folder / name, data)
             written[name] = Path(name).stem
         result.media = len(written)
-        for old in (folder / MEDIA).iterdir():  # a previous export's media no longer referenced
-            if f"{MEDIA}/{old.name}" not in written:
-                old.unlink()
+        for name in _files(
+            folder
+        ):  # a previous export's media no longer referenced, an interrupted one's temporary files
+            if name not in written and name not in (DELIVERIES, README, MANIFEST):
+                (folder / name).unlink()
         lines = "".join(json.dumps(record, ensure_ascii=False, default=str) + "\n" for record in records)
         atomic_write(folder / DELIVERIES, lines.encode("utf-8"))
         atomic_write(folder / README, _readme(config, year, result).encode("utf-8"))
@@ -170,6 +172,11 @@ def _prepare(folder: Path) -> None:
 
 
 def _ours(name: str) -> bool:
+    """A file an export writes (or the temporary file of one that was interrupted)."""
+    from hospipost.queuefile import TEMP_SUFFIX
+
+    if Path(name).name.startswith(".") and name.endswith(TEMP_SUFFIX):
+        return True
     return name in (DELIVERIES, README, MANIFEST) or bool(_MEDIA_NAME.match(name))
 
 
@@ -227,7 +234,9 @@ def _record(
         ),
         "author": post.author if post else None,
         "approvals": _approvals(config, item, post),
-        "people_known_from": "the post file at export time" if post else "unknown: the post is no longer in posts/",
+        "author_and_approvals_from": "the post file at export time"
+        if post
+        else "unknown: the post is no longer in posts/",
         "retraction": _retraction(item, retractions.get(item.id), withdrawn),
         "metrics": [],
         "events": [_event(event) for event in events],

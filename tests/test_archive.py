@@ -304,3 +304,17 @@ def test_metrics_snapshots_are_archived_per_delivery(site, tmp_path: Path) -> No
         {"taken_at": "2026-12-02T09:00:00+00:00", "figures": {"likes": 31, "views": 900}},
     ]
     assert records["salle-attente:mastodon:once"]["metrics"] == []
+
+
+def test_an_interrupted_export_is_finished_by_the_next(site, tmp_path: Path) -> None:
+    config, ledger, _ = site
+    folder = tmp_path / "archive"
+    export(config, ledger, folder)
+    (folder / ".deliveries.jsonl.x1y2.hospipost-tmp").write_text("half")
+    (folder / "media" / f"{'0' * 64}.png").write_bytes(b"from a previous export")
+    assert sorted(verify(folder).problems) == [
+        "extra: .deliveries.jsonl.x1y2.hospipost-tmp",
+        f"extra: media/{'0' * 64}.png",
+    ]
+    export(config, ledger, folder)
+    assert verify(folder).ok and len(list((folder / "media").iterdir())) == 1
