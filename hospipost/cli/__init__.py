@@ -40,6 +40,7 @@ def cli(ctx: click.Context, config_option: str | None) -> None:
 
 def _register() -> None:
     from hospipost.cli.approve import approve
+    from hospipost.cli.archive import archive
     from hospipost.cli.calendar import calendar
     from hospipost.cli.check import check, rules
     from hospipost.cli.consent import consent
@@ -77,6 +78,7 @@ def _register() -> None:
         ledger,
         media,
         consent,
+        archive,
     ):
         cli.add_command(command)
 
