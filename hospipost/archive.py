@@ -113,6 +113,7 @@ def export(config: Config, ledger: Ledger | None, folder: Path, year: int | None
                 else:
                     entry["archived_as"] = None
                     result.media_missing += 1
+                entry.pop("file", None)  # a name on the team's disk, never published: it may name a person
             if item.state == "sent" and record["content_source"] not in (RECORDED, RERENDERED):
                 result.content_unknown += 1
             records.append(record)

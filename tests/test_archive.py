@@ -140,8 +140,9 @@ def test_export_round_trips_and_holds_what_happened(site, tmp_path: Path) -> Non
         config.root / "media" / "Jeanne-Martin-salle.png"
     ).read_bytes()
     assert [e["kind"] for e in x["events"]][-1] == "sent" and x["metrics"] == []
-    # Privacy: no original file name among the archive's files.
+    # Privacy: no original file name among the archive's files, nor in what it says of them.
     assert not any("Jeanne" in path.name for path in folder.rglob("*"))
+    assert "Jeanne" not in (folder / "deliveries.jsonl").read_text(encoding="utf-8") and "file" not in media
     # Sorted by sent time, keys in a fixed order on every line.
     assert [list(record) for record in lines(folder)] == [list(x)] * 3
 
