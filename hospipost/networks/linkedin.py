@@ -213,16 +213,12 @@ class LinkedIn(Network):
     def read_metrics(self, session: requests.Session, remote_ids: list[str], attempt: Attempt) -> dict[str, Any]:
         """``GET /rest/organizationalEntityShareStatistics`` (organic, lifetime) for ``shares=List(…)``, then for
         ``ugcPosts=List(…)`` (never mixed); a post LinkedIn does not return is left out."""
-        import requests
-
         found: dict[str, Any] = {}
         for kind in ("share", "ugcPost"):
             if urns := [quote(urn, safe="") for urn in remote_ids if urn.startswith(f"urn:li:{kind}:")]:
                 query = f"{quote(self.organization, safe='')}&{kind}s=List({','.join(urns)})"
-                response = session.request("GET", self.api_base + STATISTICS + query, headers=self._headers())
-                if not 200 <= response.status_code < 300:  # left to the base, which keeps a 429's reset time
-                    raise requests.HTTPError(f"HTTP {response.status_code}", response=response)
-                if not isinstance(elements := json_of(response).get("elements"), list):
+                request = {"method": "GET", "url": self.api_base + STATISTICS + query, "headers": self._headers()}
+                if not isinstance(elements := json_of(self._call(session, attempt, request)).get("elements"), list):
                     raise KeyError("elements")  # an unreadable answer: transient
                 for element in elements:
                     if isinstance(element, dict) and isinstance(counts := element.get("totalShareStatistics"), dict):

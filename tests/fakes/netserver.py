@@ -71,6 +71,13 @@ def _handler(state: FakeNetworks) -> type[JsonHandler]:
             query = parse_qs(urlsplit(self.path).query)
             if path.startswith("/public/") and state.public is not None:
                 self.public_file(path.removeprefix("/public/"))
+            elif path == "/2/tweets":  # X's post lookup: the figures of posts (stats fetch; before Meta's ?ids=)
+                self.reply(200, metrics_answer(state, "x", query.get("ids", [""])[0].split(",")))
+            elif path == "/rest/organizationalEntityShareStatistics":  # LinkedIn's post statistics (stats fetch)
+                listed = (query.get("shares") or query.get("ugcPosts") or ["List()"])[0]
+                self.reply(200, metrics_answer(state, "linkedin", listed.removeprefix("List(")[:-1].split(",")))
+            elif "ids" in query or path.endswith("/insights"):  # Facebook's, Instagram's, Threads' figures
+                self.reply(*meta_figures(path, query))
             elif network_of(path) in META or path.rsplit("/", 1)[-1] in state.containers:
                 self.meta_read(path)
             elif path == "/xrpc/com.atproto.repo.getRecord":
@@ -85,11 +92,6 @@ def _handler(state: FakeNetworks) -> type[JsonHandler]:
                 self.reply(200, {"did": BLUESKY_DID, "handle": "chu.test"})
             elif path == "/xrpc/com.atproto.identity.resolveHandle":
                 self.reply(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
-            elif path == "/2/tweets":  # X's post lookup: the figures of posts (stats fetch)
-                self.reply(200, metrics_answer(state, "x", query.get("ids", [""])[0].split(",")))
-            elif path == "/rest/organizationalEntityShareStatistics":  # LinkedIn's post statistics (stats fetch)
-                listed = (query.get("shares") or query.get("ugcPosts") or ["List()"])[0]
-                self.reply(200, metrics_answer(state, "linkedin", listed.removeprefix("List(")[:-1].split(",")))
             elif path == "/2/users/me":
                 self.reply(200, {"data": {"id": "42", "name": "CHU", "username": "chu_test"}})
             elif path.startswith("/api/v2/instance"):
@@ -340,6 +342,24 @@ def metrics_answer(state: FakeNetworks, network: str, ids: list[str]) -> dict[st
     names = ("impressionCount", "uniqueImpressionsCount", "clickCount", "likeCount", "commentCount", "shareCount")
     kind = "ugcPost" if any(":ugcPost:" in post_id for post_id in found) else "share"
     return {"elements": [{kind: i, "totalShareStatistics": dict(zip(names, counts[i], strict=True))} for i in found]}
+
+
+def meta_figures(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+    """Figures derived from each post's id: ``GET /{v}/?ids=…&fields=insights.metric(…)[,comments…,shares]``
+    (Facebook, Instagram) or ``GET /v1.0/{id}/insights?metric=…`` (Threads)."""
+
+    def insights(post_id: str, names: list[str]) -> dict[str, Any]:
+        seed = sum(map(ord, post_id))
+        return {"data": [{"name": name, "values": [{"value": seed % 500 + len(name)}]} for name in names if name]}
+
+    if path.endswith("/insights"):
+        return 200, insights(path.split("/")[-2], query.get("metric", [""])[0].split(","))
+    fields = query.get("fields", [""])[0]
+    asked = fields.partition("insights.metric(")[2].partition(")")[0]
+    names, rest = asked.split(","), fields.replace(f"insights.metric({asked})", "")
+    edges = {"comments": {"summary": {"total_count": 3}}} if "comments" in rest else {}
+    edges |= {"shares": {"count": 2}} if "shares" in rest else {}
+    return 200, {one: {"id": one, "insights": insights(one, names), **edges} for one in query["ids"][0].split(",")}
 
 
 def network_of(path: str) -> str:

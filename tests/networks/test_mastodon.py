@@ -30,7 +30,15 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import (
+    MAX_WAIT,
+    NotFoundError,
+    PermanentError,
+    Rendering,
+    Sent,
+    TransientError,
+    UnknownOutcome,
+)
 from hospipost.networks.mastodon import Mastodon, idempotency_key
 from hospipost.posts import Media
 from hospipost.textlength import mastodon_length
@@ -537,7 +545,7 @@ def test_media_not_yet_processed_at_posting_time_is_transient(http: responses.Re
         (
             404,
             {"error": "Record not found"},
-            PermanentError,
+            NotFoundError,  # a PermanentError: what `stats fetch` counts as a post deleted since
             r"found nothing at this address while publishing the post \(HTTP 404: Record not found\); nothing was"
             r" published: check networks.mastodon in config.yaml",
         ),
