@@ -1,6 +1,6 @@
 """LinkedIn organisation pages through the Posts API over plain HTTP (no maintained SDK).
 
-Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images and videos (linkedin_video)
+Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images and videos (linkedin_media)
 are registered, then PUT to upload URLs that get the token only on LinkedIn's own hosts; the text is "little text"
 (reserved characters escaped, hashtags templated). No idempotency key: a 422 "duplicate" is unknown. See NOTES.md."""
 
@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, UnknownOutcome
 from hospipost.networks.http import USER_AGENT
-from hospipost.networks.linkedin_video import OCTETS, PUT_NOTE, VIDEO, dry_run, json_of, register, upload, upload_image
+from hospipost.networks.linkedin_media import OCTETS, PUT_NOTE, VIDEO, dry_run, json_of, register, upload, upload_image
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:
