@@ -9,10 +9,12 @@ the texts and the states; never an author, an approver's name or a credential.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+
+from hospipost.htmlpage import PAGE_END, page_start
+from hospipost.htmlpage import escape as _e
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -337,17 +339,7 @@ def to_html(entries: list[Entry], config: Config, window: Period, now: datetime)
     org = config.organisation or "hospipost"
     title = f"Posts of {window.title} – {org}"
     out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_e(config.language)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>\n{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{_e(title)}</h1>",
+        *page_start(title, CSS, config.language),
         f'<p class="meta">Times in {_e(config.timezone_name)}. Made by hospipost on '
         f'<time datetime="{now.astimezone(tz).isoformat(timespec="minutes")}">'
         f"{now.astimezone(tz):%Y-%m-%d %H:%M}</time>. {_e(summary(entries))}</p>",
@@ -367,7 +359,7 @@ def to_html(entries: list[Entry], config: Config, window: Period, now: datetime)
             current = local.date()
             out.append(f'<h2 id="day-{current.isoformat()}">{_e(_long_day(current))}</h2>')
         out += _post_section(index, entry, config, previews)
-    out += ["</main>", "</body>", "</html>", ""]
+    out += PAGE_END
     return "\n".join(out)
 
 
@@ -449,7 +441,3 @@ def _badge(text: str, tone: str) -> str:
 
 def _long_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)

@@ -15,7 +15,6 @@ matplotlib is imported only when a page is drawn.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from collections.abc import Callable
@@ -23,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from hospipost.htmlpage import PAGE_END, page_start
+from hospipost.htmlpage import escape as _e
 from hospipost.metrics import FIGURES, INTERACTIONS, PostFigures, Total, count_text, in_own_words, totals
 
 if TYPE_CHECKING:
@@ -295,17 +296,7 @@ def to_html(report: Report) -> str:
     read = f" Chiffres relevés le {report.read_at.astimezone(tz):%d/%m/%Y à %H:%M}." if report.read_at else ""
     unread = f" {_plural(len(report.unread), 'publication')} sans chiffres relevés." if report.unread else ""
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="fr">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>\n{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{_e(title)}</h1>",
+        *page_start(title, CSS, "fr"),
         f'<p class="meta">{_plural(report.posts, "post")} publiés en {_e(report.month.title_fr)}, soit '
         f"{_plural(len(report.rows) + len(report.unread), 'publication')} sur les réseaux.{read}{unread} "
         f'Fait par hospipost le <time datetime="{made.isoformat(timespec="minutes")}">'
@@ -317,7 +308,7 @@ def to_html(report: Report) -> str:
     out += _views_figure(report)
     out += _kinds_figure(report)
     out += _top(report)
-    out += ["</main>", "</body>", "</html>", ""]
+    out += PAGE_END
     return "\n".join(out)
 
 
@@ -573,7 +564,3 @@ def _decimal(value: float) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count_text(count)} {word}{'' if count == 1 else 's'}"
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
