@@ -30,7 +30,15 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
-from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
+from hospipost.networks.base import (
+    MAX_WAIT,
+    NotFoundError,
+    PermanentError,
+    Rendering,
+    Sent,
+    TransientError,
+    UnknownOutcome,
+)
 from hospipost.networks.mastodon import Mastodon, idempotency_key
 from hospipost.posts import Media
 from hospipost.textlength import mastodon_length
@@ -537,7 +545,7 @@ def test_media_not_yet_processed_at_posting_time_is_transient(http: responses.Re
         (
             404,
             {"error": "Record not found"},
-            PermanentError,
+            NotFoundError,  # a PermanentError: nothing at this address
             r"found nothing at this address while publishing the post \(HTTP 404: Record not found\); nothing was"
             r" published: check networks.mastodon in config.yaml",
         ),
@@ -785,6 +793,7 @@ def test_verify_caches_the_instance_limits_and_check_uses_them(tmp_path: Path, h
         "max_alt_length": 1500,
         "video_bytes": 41943040,
         "video_types": ["video/mp4", "video/quicktime"],
+        "version": "4.4.0",  # whether `stats fetch` reads 20 statuses at once (4.3+)
     }
     assert datetime.fromisoformat(entry["checked_at"]).tzinfo is not None
     assert [p.name for p in config.cache_dir.iterdir()] == [CACHE_FILE]  # no temporary file left
