@@ -47,7 +47,7 @@ class NetworkReading:
     network: str
     asked: int = 0  # published posts whose figures were asked for
     read: int = 0
-    gone: int = 0  # posts the network no longer has (deleted there)
+    unread: int = 0  # posts the network gave no figures of: deleted there since, or not a kind it counts
     problem: str | None = None  # what stopped the reading (a rate limit, a missing permission), one line
     skipped: str | None = None  # why nothing was asked (X not allowed to bill, a network without figures)
     seconds: float = 0.0
@@ -160,7 +160,7 @@ def _read(
     except Exception as error:  # a bug in one adapter must not stop the others
         log.exception("reading the figures from %s failed", label)
         reading.problem = f"Internal error while reading the figures from {label} ({type(error).__name__})."
-    reading.read, reading.gone = len(snapshots), asked - len(snapshots)
+    reading.read, reading.unread = len(snapshots), asked - len(snapshots)
     reading.seconds = round(time.monotonic() - started, 3)
     return reading, snapshots
 

@@ -175,6 +175,22 @@ def content_hash(rendering: Rendering) -> str:
     return digest.hexdigest()
 
 
+def sent_content(rendering: Rendering) -> dict[str, Any]:
+    """What the ledger keeps of what a network received (the `sent` event), for the public archive:
+    the texts, their language, and each media file's name, alt text, sha256 and size (never its bytes)."""
+    from hospipost.approval import file_digest  # read in chunks, once per file version
+
+    media = []
+    for item in rendering.media:
+        sha256 = file_digest(item.path)
+        try:
+            size: int | None = item.path.stat().st_size if sha256 else None
+        except OSError:
+            size = None
+        media.append({"file": item.file, "alt": item.alt, "sha256": sha256, "bytes": size})
+    return {"language": rendering.language, "parts": list(rendering.parts), "media": media}
+
+
 class Result(StrEnum):
     """What a run did with one delivery (the ledger keeps its own states: see ledger)."""
 
@@ -370,7 +386,8 @@ class Publisher:
         now = self.clock()
         if outcome.state == Result.SENT:
             hashed = content_hash(rendering)
-            self.ledger.mark_sent(item, now, outcome.remote_id or "", outcome.url, hashed, due.checks, outcome.parts)
+            detail = {**due.checks, "content": sent_content(rendering)}
+            self.ledger.mark_sent(item, now, outcome.remote_id or "", outcome.url, hashed, detail, outcome.parts)
         elif outcome.state == Result.RETRY:
             self._retry(item, outcome, now)
         elif outcome.state == Result.FAILED:

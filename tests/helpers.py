@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from hospipost.compliance import Finding, run_checks
@@ -111,3 +114,13 @@ def consent_record(reference: str, **fields: Any) -> str:
     }
     lines = [f"  - id: {reference}"] + [f"    {key}: {value}" for key, value in values.items() if value is not None]
     return "\n".join(lines) + "\n"
+
+
+def chromium() -> str:
+    """The Chromium binary; the test skips without one, except in CI (CI=true), where it must run."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (.ci/run installs the Debian package)")
+        pytest.skip("chromium is not installed")
+    return found

@@ -37,12 +37,13 @@ def test_the_posts_language_is_french_unless_config_says_otherwise(tmp_path: Pat
 
 
 def test_durations_and_rule_overrides(tmp_path: Path) -> None:
-    extra = "late_window: 90m\n"
+    extra = "late_window: 90m\nstats: {x: true, every: 12h, since: 90d}\n"
     text = CONFIG_YAML.replace(
         "compliance:\n", "compliance:\n  rules:\n    a11y-emoji: {severity: suggestion}\n    a11y-caps: off\n"
     )
     config = make_config(tmp_path, extra, text=text)
     assert config.late_window == timedelta(minutes=90)
+    assert (config.stats.x, config.stats.every, config.stats.since) == (True, timedelta(hours=12), timedelta(days=90))
     assert config.compliance.rules["a11y-emoji"].severity == "suggestion"
     assert config.compliance.rules["a11y-caps"].enabled is False
 
@@ -71,6 +72,10 @@ def test_durations_and_rule_overrides(tmp_path: Path) -> None:
         ),
         ("compliance:\n  quiet_hours: {start: '25:00', end: '07:00'}\n", 2, "expected a time"),
         ("compliance:\n  rules:\n    a11y-emoji: loud\n", 3, "expected off or a severity"),
+        ("stats:\n  x: 'oui'\n", 2, "stats.x must be true or false"),
+        ("stats:\n  every: 10m\n", 2, "stats.every must be at least 1h"),
+        ("stats:\n  since: 12h\n", 2, "stats.since must be at least 1d"),
+        ("stats: {x: true, facebook: true}\n", 1, "unknown key 'facebook' in stats"),
         ("- just\n- a list\n", 1, "the configuration must be a mapping"),
         ("timezone: [Europe/Paris\n", 2, "invalid YAML"),
     ],

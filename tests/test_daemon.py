@@ -85,6 +85,20 @@ def test_a_sweep_publishes_what_is_due_once(site: Path, make_daemon) -> None:
     assert len(networks["x"].published) == 2
 
 
+def test_the_daemons_fetch_figures_once_per_stats_every_between_them(site: Path, make_daemon) -> None:
+    write_queue(site, "news", post("a", "2026-12-01 10:00"))
+    first, clock, networks = make_daemon(local(2026, 12, 1, 10, 0, 1))
+    second = Daemon(site / "config.yaml", clock=clock, adapters=networks)  # another host, the same ledger
+    first.sweep()
+    result = first.fetch_stats()
+    assert result is not None and [(r.network, r.read) for r in result.readings] == [("x", 1)]
+    clock.now += timedelta(hours=23)
+    assert second.fetch_stats() is None and first.fetch_stats() is None  # stats.every: 1 day by default
+    clock.now += timedelta(hours=1)
+    assert second.fetch_stats() is not None and first.fetch_stats() is None
+    assert len(first.ledger.snapshots()) == 2
+
+
 def test_exact_times_are_the_distinct_upcoming_instants(site: Path, make_daemon) -> None:
     write_queue(
         site,

@@ -65,6 +65,10 @@ def test_a_rate_limit_or_a_refusal_stops_that_network_only(published) -> None:
     config, ledger, networks, _posts = published
     retry_at = LATER + timedelta(minutes=15)
     networks["x"].metrics_script = [TransientError("X's rate limit was reached; try after 09:15 UTC", retry_at)]
+    with pytest.raises(TransientError) as raised:
+        next(networks["x"].metrics(["x-1"]))
+    assert raised.value.retry_at == retry_at  # kept through the redaction
+    networks["x"].metrics_script = [TransientError("X's rate limit was reached; try after 09:15 UTC", retry_at)]
     networks["mastodon"].metrics_script = [PermanentError("refused: access_token=s3cr3t is not allowed")]
     result = fetch(config, ledger, LATER, adapters=networks)
     problems = {r.network: r.problem for r in result.readings}
@@ -73,13 +77,13 @@ def test_a_rate_limit_or_a_refusal_stops_that_network_only(published) -> None:
     assert ledger.last_stats_fetch()["networks"]["x"]["problem"] == problems["x"]
 
 
-def test_a_post_deleted_on_the_network_is_counted_gone(published) -> None:
+def test_a_post_deleted_on_the_network_is_counted_without_figures(published) -> None:
     config, ledger, networks, _posts = published
     networks["x"].metrics_batch = 1  # type: ignore[misc]
     networks["x"].metrics_script = [None, NotFoundError("nothing at this address")]
     result = fetch(config, ledger, LATER, adapters=networks, networks=["x"])
     (reading,) = result.readings
-    assert result.ok and (reading.read, reading.gone) == (2, 1)
+    assert result.ok and (reading.read, reading.unread) == (2, 1)
 
 
 def test_billed_reads_wait_for_the_config(published) -> None:

@@ -40,6 +40,7 @@ def cli(ctx: click.Context, config_option: str | None) -> None:
 
 def _register() -> None:
     from hospipost.cli.approve import approve
+    from hospipost.cli.archive import archive
     from hospipost.cli.calendar import calendar
     from hospipost.cli.check import check, rules
     from hospipost.cli.consent import consent
@@ -51,6 +52,7 @@ def _register() -> None:
     from hospipost.cli.pause import pause, resume
     from hospipost.cli.publish import publish
     from hospipost.cli.queue import queue
+    from hospipost.cli.report import report
     from hospipost.cli.retract import retract
     from hospipost.cli.stats import stats
     from hospipost.cli.status import history, reconcile, status
@@ -71,10 +73,12 @@ def _register() -> None:
         retract,
         calendar,
         stats,
+        report,
         networks,
         ledger,
         media,
         consent,
+        archive,
     ):
         cli.add_command(command)
 

@@ -135,8 +135,8 @@ def _report(result: FetchResult) -> None:
         if reading.skipped:
             print_hanging(out, f"{label}: not read. {reading.skipped}", 0)
             continue
-        gone = f", {reading.gone} no longer there" if reading.gone else ""
-        line = f"{label}: {reading.read} of {reading.asked} posts read in {reading.seconds:.1f} s{gone}"
+        unread = f" ({reading.unread} without figures: deleted there, or not counted)" if reading.unread else ""
+        line = f"{label}: {reading.read} of {reading.asked} posts read in {reading.seconds:.1f} s{unread}"
         print_hanging(out, line + (f". {reading.problem}" if reading.problem else "."), 0)
 
 

@@ -464,7 +464,7 @@ class Network:
                         raise
                     yield {}  # deleted on the network since: nothing to read
                 except DeliveryError as error:
-                    raise type(error)(self.redact(str(error))) from None
+                    raise _redacted(error, self.redact) from None
                 except Exception as error:
                     failure = self.failure(error, attempt)
                     if isinstance(failure, NotFoundError) and len(batch) == 1:
@@ -494,11 +494,7 @@ class Network:
 
     def failure(self, error: BaseException, attempt: Attempt) -> DeliveryError:
         """The delivery outcome of any failure while ``attempt``, its message free of secrets."""
-        mapped = classify(self, error, attempt)
-        message = self.redact(str(mapped))
-        if isinstance(mapped, TransientError):
-            return TransientError(message, mapped.retry_at)
-        return type(mapped)(message)
+        return _redacted(classify(self, error, attempt), self.redact)
 
     def network_failure(self, error: BaseException, attempt: Attempt) -> DeliveryError | None:
         """This network's own reading of an error (its codes), or None to let the shared rules decide."""
@@ -561,6 +557,13 @@ def _size(count: int, limit: int | None = None) -> str:
     if count < 100_000 or (limit is not None and megabytes == _size(limit)):
         return f"{count:,} bytes".replace(",", " ")
     return megabytes
+
+
+def _redacted(error: DeliveryError, redact: Callable[[str], str]) -> DeliveryError:
+    """The same outcome (and retry time), its message free of secrets."""
+    if isinstance(error, TransientError):
+        return TransientError(redact(str(error)), error.retry_at)
+    return type(error)(redact(str(error)))
 
 
 def _plural(count: int, word: str) -> str:

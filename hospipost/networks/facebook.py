@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hospipost.media import is_video
+from hospipost.networks import meta_containers as meta
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, PermanentError, Rendering, TransientError
 from hospipost.networks.facebook_video import PAGE_VIDEO, SIMPLE_MAX, described, given_id, publish_video, video_payload
-from hospipost.networks.failures import MAX_WAIT, Answer, Attempt, Step, UnknownOutcome, rate_limit_reset, retry_in
+from hospipost.networks.failures import Answer, Attempt, Step, UnknownOutcome, rate_limit_reset, retry_in
 from hospipost.networks.http import LOG_REDACTOR, USER_AGENT, session_class
-from hospipost.networks.meta_containers import GONE, PERMISSION_CODES, TOKEN_CODES, TRANSIENT_CODES
-from hospipost.networks.meta_containers import graph_version as normalise_version  # v26.0, 26.0 or 26 → v26.0
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:
@@ -35,31 +34,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WWW = "https://www.facebook.com"
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, *range(80000, 80100)})
 DUPLICATE = 506
 REFUSALS = {  # Graph error codes (or subcodes) that no retry changes: what happened, what to do
     368: "Facebook blocked the post under its policies (the Page or this content is restricted): check the Page's status in Meta Business Suite before publishing anything else",
     1609005: "Facebook could not use the link in the post: check that it opens publicly without a login, or fix it in the post",
 }
-USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Page-Usage", "X-App-Usage")
-TOKEN_SUBCODES = {
-    458: "the app is not installed for this user",
-    459: "the user's account is checkpointed",
-    460: "the password changed",
-    463: "the token expired",
-    464: "the user is not confirmed",
-    467: "the token is invalid",
-}
 
 _URL = re.compile(r"https?://[^\s<>\"«»]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"…’"
-_REGAIN = re.compile(r'"estimated_time_to_regain_access"\s*:\s*(\d+(?:\.\d+)?)')  # minutes, in usage headers
-
-
-def version_problem(value: Any) -> str | None:
-    """What is wrong with a configured graph_version, or None."""
-    ok = normalise_version(value)
-    return None if ok else f"{value!r} is not a Graph API version: set a current one such as v27.0"
+INSIGHTS = ("post_media_view", "post_total_media_view_unique", "post_reactions_by_type_total")  # since Nov 2025
+FIELDS = f"insights.metric({','.join(INSIGHTS)}),comments.summary(true).limit(0),shares"  # a post's figures
+FIGURES = dict(zip(INSIGHTS, ("views", "reach", "likes"), strict=True)) | {"comments": "comments", "shares": "shares"}
+normalise_version = meta.graph_version  # v26.0, 26.0 or 26 → v26.0
 
 
 class OffPath(Exception):
@@ -82,12 +68,17 @@ class Facebook(Network):
     config_keys = {
         "page_id": ConfigKey(str, required=True, help="the numeric id of the Page"),
         "token_env": ConfigKey(str, default="HOSPIPOST_FACEBOOK_TOKEN"),
-        "graph_version": ConfigKey(str, default="v27.0", help="Graph API version, e.g. v27.0", check=version_problem),
+        "graph_version": ConfigKey(
+            str, default="v27.0", help="Graph API version, e.g. v27.0", check=meta.version_problem
+        ),
     }
     credential_keys = ("token_env",)
     simple_upload_max = SIMPLE_MAX  # a larger video goes in Meta's chunks (facebook_video.py)
     processing_limit = 600.0  # seconds to wait for Facebook to process a video before trying again later
     sleep = staticmethod(time.sleep)  # tests inject a fake
+    metric_words = {"views": "views", "reach": "unique views", "likes": "reactions", "comments": "comments", "shares": "shares"}  # fmt: skip
+    metrics_batch = 50  # the Graph API's multi-id lookup: GET /?ids=… reads up to 50 objects
+    metrics_permission = "read_insights and pages_read_engagement (a Page token of someone with the ANALYZE task)"
 
     @property
     def page_id(self) -> str:
@@ -116,7 +107,7 @@ class Facebook(Network):
         """A GraphAPI pinned to the configured version and api_base, with a timeout."""
         import facebook
 
-        if problem := version_problem(version := self.version):
+        if problem := meta.version_problem(version := self.version):
             raise PermanentError(f"networks.facebook.graph_version {problem} in config.yaml")
         token = self.secret("token_env")
         LOG_REDACTOR.guard(("urllib3.connectionpool", "hospipost.networks.http"), [token])
@@ -174,9 +165,20 @@ class Facebook(Network):
             last, said = graph.session.last, None
             with suppress(Exception):  # no answer, or one that is not JSON
                 said = last.json()["error"]
-            code = (_int(said.get("code")), _int(said.get("error_subcode"))) if isinstance(said, dict) else None
-            return last is not None and (last.status_code == 404 or code == GONE)
+            said = said if isinstance(said, dict) else {}
+            code, subcode = meta.integer(said.get("code")), meta.integer(said.get("error_subcode"))
+            return last is not None and meta.missing(last.status_code, code, subcode)
         return False
+
+    def read_metrics(self, graph: facebook.GraphAPI, ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
+        """``GET /?ids=…`` with the insights, the comments' total and the shares; not a video's (NOTES.md, Facebook)."""
+
+        def read(batch: list[str]) -> dict[str, Any]:
+            return self._call(graph, attempt, lambda: graph.get_objects(batch, fields=FIELDS))
+
+        posts = [remote_id for remote_id in ids if "_" in remote_id]  # a video is known by its video id
+        found = meta.by_ids(read, posts) if posts else {}
+        return {key: {"shares": 0, **meta.graph_figures(post, FIGURES)} for key, post in found.items()}  # 0: no field
 
     def post_url(self, remote_id: str) -> str:
         """A post id is ``{page}_{post}``; a video post is known by its video id alone."""
@@ -216,12 +218,7 @@ class Facebook(Network):
         """Facebook's answer, its usage headers' time to regain access given as Retry-After."""
         if not isinstance(error, Answered):
             return None
-        headers = dict(error.response.headers)
-        usage = " ".join(str(error.response.headers.get(name) or "") for name in USAGE_HEADERS)  # any case
-        minutes = max((float(found) for found in _REGAIN.findall(usage)), default=0.0)
-        if minutes > 0:
-            headers["Retry-After"] = str(min(minutes * 60, MAX_WAIT.total_seconds()))
-        return Answer(error.response.status_code, headers, _reason(error.error))
+        return Answer(error.response.status_code, meta.with_regain(error.response.headers), _reason(error.error))
 
     def network_failure(self, error: BaseException, attempt: Attempt) -> DeliveryError | None:
         """Graph error codes, which mean the same whatever the HTTP status."""
@@ -239,27 +236,29 @@ class Facebook(Network):
             if isinstance(result, dict) and 400 <= status < 500 and status not in (408, 429):
                 return PermanentError(f"Facebook refused {doing} ({answer.ref}); {nothing}: {self.credentials_hint()}")
             return None
-        code, subcode = _int(body.get("code")), _int(body.get("error_subcode"))
-        if code in RATE_LIMIT_CODES and status != 429:  # a 429 is the shared rule's, with the same Retry-After
+        code, subcode = meta.integer(body.get("code")), meta.integer(body.get("error_subcode"))
+        if code in meta.RATE_LIMIT_CODES and status != 429:  # a 429 is the shared rule's, with the same Retry-After
             retry_at = rate_limit_reset(answer.headers) or retry_in(None, self.rate_limit_wait)
-            said = f"Facebook's rate limit was reached while {doing} ({ref}); {nothing}, hospipost will try again after {retry_at:%H:%M} UTC"
+            said = f"Facebook's rate limit was reached while {doing} ({ref}); {nothing}, {meta.again(attempt)} after {retry_at:%H:%M} UTC"
             return TransientError(said, retry_at)
-        if code in TRANSIENT_CODES or body.get("is_transient") is True:
+        if code in meta.TRANSIENT_CODES or body.get("is_transient") is True:
             return TransientError(
-                f"Facebook had a temporary problem while {doing} ({ref}); hospipost will try again later"
+                f"Facebook had a temporary problem while {doing} ({ref}); {meta.again(attempt)} later"
             )
-        if code in TOKEN_CODES:
-            reason = f" ({TOKEN_SUBCODES[subcode]})" if subcode in TOKEN_SUBCODES else ""
+        if code in meta.TOKEN_CODES:
+            reason = f" ({why})" if (why := meta.TOKEN_SUBCODES.get(subcode or 0)) else ""
             return PermanentError(f"the Page token is invalid or expired{reason}: {self.credentials_hint()} ({ref})")
-        if code in PERMISSION_CODES:
+        if code in meta.PERMISSION_CODES:
             return PermanentError(f"the Page token lacks a permission: {self.permissions_hint(attempt)} ({ref})")
-        if refusal := REFUSALS.get(code) or REFUSALS.get(subcode):
+        if refusal := REFUSALS.get(code or 0) or REFUSALS.get(subcode or 0):
             return PermanentError(f"{refusal} ({ref})")
         if code == DUPLICATE and attempt.step is Step.PUBLISH:
             return UnknownOutcome(
                 f"Facebook refused the post as a duplicate of a recent one, so it was probably already published:"
                 f" {self.unknown_hint()} ({ref})"
             )
+        if missing := meta.gone(self, attempt, status, code, subcode, ref):
+            return missing
         if status == 400:  # the Graph API's answer to most mistakes: Meta's message names what is wrong
             return PermanentError(
                 f"Facebook refused {doing} ({ref}); {nothing}: fix what Meta's message names (the post,"
@@ -271,6 +270,8 @@ class Facebook(Network):
         return f"generate a new Page token and set {self.settings.options['token_env']}"
 
     def permissions_hint(self, attempt: Attempt) -> str:
+        if attempt.step is Step.METRICS:
+            return self.metrics_hint()
         need = "pages_read_engagement and pages_show_list"
         need = need if attempt.step is Step.READ else f"pages_manage_posts (with {need})"
         return f"generate a Page token with {need}, from a user allowed to create content on the Page, and set {self.settings.options['token_env']}"
@@ -321,13 +322,9 @@ def _reason(error: Exception) -> str:
     body, result = error.result.get("error"), error.result
     if not isinstance(body, dict):
         return str(result.get("error_description") or body or result.get("error_msg") or "no detail").strip(" .")[:300]
-    code, subcode = _int(body.get("code")), _int(body.get("error_subcode"))
-    meta = str(body.get("error_user_msg") or body.get("message") or "no message").strip().rstrip(".")[:300]
-    return f"Facebook error{f' {code}' if code else ''}{f', subcode {subcode}' if subcode else ''}: {meta}"
-
-
-def _int(value: Any) -> int:
-    return int(value) if str(value).isdigit() else 0  # 0: no code
+    code, subcode = meta.integer(body.get("code")), meta.integer(body.get("error_subcode"))
+    said = str(body.get("error_user_msg") or body.get("message") or "no message").strip().rstrip(".")[:300]
+    return f"Facebook error{f' {code}' if code else ''}{f', subcode {subcode}' if subcode else ''}: {said}"
 
 
 @cache

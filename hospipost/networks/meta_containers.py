@@ -22,6 +22,7 @@ from hospipost.networks.base import (
     Image,
     Limits,
     Network,
+    NotFoundError,
     Part,
     PermanentError,
     Rendering,
@@ -29,7 +30,7 @@ from hospipost.networks.base import (
     TransientError,
     UnknownOutcome,
 )
-from hospipost.networks.failures import rate_limit_reset, wait_until
+from hospipost.networks.failures import _again, rate_limit_reset, wait_until
 from hospipost.networks.processing import wait_until_processed
 
 if TYPE_CHECKING:
@@ -40,11 +41,22 @@ from hospipost.textlength import char_length
 
 TOKEN_CODES = frozenset({190, 102})
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, *range(80000, 80100)})  # app, user, page, business use case
+TOKEN_SUBCODES = {  # why Meta refused a token (code 190)
+    458: "the app is not installed for this user",
+    459: "the user's account is checkpointed",
+    460: "the password changed",
+    463: "the token expired",
+    464: "the user is not confirmed",
+    467: "the token is invalid",
+}
+USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Page-Usage", "X-App-Usage")
+_REGAIN = re.compile(r'"estimated_time_to_regain_access"\s*:\s*(\d+(?:\.\d+)?)')  # minutes, in usage headers
 TRANSIENT_CODES = frozenset({1, 2})
 PUBLISHING_LIMIT = (9, 2207042)  # Instagram's code and subcode: "publishing limit reached"
 NOT_FOUND = 24  # "media not found": the container no longer exists
 GONE = (100, 33)  # a DELETE of an object Meta no longer has ("does not exist, cannot be loaded…")
+ALIASES = 803  # "Some of the aliases you requested do not exist": an unknown id in a ``?ids=`` lookup
 DONE = frozenset({"FINISHED", "PUBLISHED", "ERROR", "EXPIRED"})  # a container's states once processed
 _VERSION = re.compile(r"[vV]?(\d{1,3})(?:\.(\d{1,2}))?")
 
@@ -60,13 +72,92 @@ def graph_version(value: Any) -> str | None:
     return f"v{int(found[1])}.{int(found[2] or 0)}" if found else None
 
 
+def version_problem(value: Any) -> str | None:
+    """What is wrong with a configured graph_version (Facebook, Instagram), or None."""
+    return None if graph_version(value) else f"{value!r} is not a Graph API version: set a current one such as v27.0"
+
+
+def with_regain(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers of a Graph answer, Meta's usage headers' time to regain access (minutes) given as Retry-After."""
+    lowered = {str(key).lower(): value for key, value in headers.items()}
+    usage = " ".join(str(lowered.get(name.lower()) or "") for name in USAGE_HEADERS)
+    minutes = max((float(found) for found in _REGAIN.findall(usage)), default=0.0)
+    wait = {"Retry-After": str(min(minutes * 60, MAX_WAIT.total_seconds()))} if minutes > 0 else {}
+    return {**headers, **wait}
+
+
+def again(attempt: Attempt) -> str:
+    """Who tries again after a transient failure: hospipost (a read while publishing too), or the next stats fetch."""
+    return _again(attempt) if attempt.step is Step.METRICS else "hospipost will try again"
+
+
+def missing(status: int, code: int | None, subcode: int | None) -> bool:
+    """Whether a Graph error answer says the object does not exist (any more): 404, 24, 803, or 100 subcode 33."""
+    return status == 404 or code in (NOT_FOUND, ALIASES) or (code, subcode) == GONE
+
+
+def gone(
+    network: Network, attempt: Attempt, status: int, code: int | None, subcode: int | None, ref: str
+) -> NotFoundError | None:
+    """While reading figures, a post Meta no longer has (``missing``): the NotFoundError that ``Network.metrics``
+    leaves out; else None."""
+    if attempt.step is Step.METRICS and missing(status, code, subcode):
+        return NotFoundError(
+            f"{network.label} has no such post (any more) while {attempt.doing} ({ref}); {attempt.nothing}"
+        )
+    return None
+
+
+def graph_figures(found: Any, names: Mapping[str, str]) -> dict[str, int]:
+    """The figures of a Graph object, by hospipost's name (``names``: Meta's name → figure): its insights
+    (``insights.data``, or ``data`` for ``/{id}/insights``: ``[{"name", "values": [{"value"}]}]``; a value counted
+    by type, as reactions, is summed) and its edges' counts (``comments.summary.total_count``, ``shares.count``)."""
+    if not isinstance(found, dict):
+        return {}
+    figures: dict[str, int] = {}
+    insights = found.get("insights", found)
+    data = insights.get("data") if isinstance(insights, dict) else None
+    for metric in data if isinstance(data, list) else []:
+        if not isinstance(metric, dict) or (name := names.get(str(metric.get("name")))) is None:
+            continue
+        values = metric.get("values") or [metric.get("total_value")]
+        value = values[-1].get("value") if isinstance(values, list) and isinstance(values[-1], dict) else None
+        if isinstance(value, dict):
+            value = sum(count for count in map(integer, value.values()) if count is not None)
+        if (value := integer(value)) is not None:
+            figures[name] = value
+    for edge, name in names.items():
+        counted = edge_value if isinstance(edge_value := found.get(edge), dict) else {}
+        value = integer((counted.get("summary") or {}).get("total_count", counted.get("count")))
+        if value is not None:
+            figures[name] = value
+    return figures
+
+
+def by_ids(read: Callable[[list[str]], dict[str, Any]], ids: list[str]) -> dict[str, Any]:
+    """``read(ids)``; when Meta refuses the whole lookup because one id is unknown (a post deleted since), each id
+    alone, so that one deleted post does not hide the others' figures (an unknown one is left out)."""
+    try:
+        return read(ids)
+    except NotFoundError:
+        if len(ids) == 1:
+            raise
+    found: dict[str, Any] = {}
+    for one in ids:
+        try:
+            found.update(read([one]))
+        except NotFoundError:
+            continue
+    return found
+
+
 class MetaError(Exception):
     """A Graph API answer that is not a success: its status, headers and Meta's error object."""
 
     def __init__(self, status: int, headers: Mapping[str, str], error: dict[str, Any]) -> None:
         super().__init__(f"HTTP {status}")
         self.status, self.headers, self.error = status, dict(headers), error
-        self.code, self.subcode = _int(error.get("code")), _int(error.get("error_subcode"))
+        self.code, self.subcode = integer(error.get("code")), integer(error.get("error_subcode"))
 
     @property
     def reason(self) -> str:
@@ -96,6 +187,7 @@ class MetaNetwork(Network):
     poll_for: ClassVar[float] = 120.0  # then TransientError: the staged container is resumed by the retry
     video_poll_every: ClassVar[float] = 10.0  # Meta takes seconds to minutes to process a video
     video_poll_for: ClassVar[float] = 300.0
+    insight_metrics: ClassVar[dict[str, str]] = {}  # Meta's metric → hospipost's figure (``metric_words``' keys)
 
     public_media: PublicMedia | None = None
     """Where Meta fetches the images from; built from config.yaml's settings on first use."""
@@ -258,7 +350,7 @@ class MetaNetwork(Network):
         body = self.call(session, "GET", (self.user_id, self.limit_edge), attempt, QUOTA)
         data = body.get("data")
         entry = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else body
-        usage, total = _int(entry.get("quota_usage")), _int((entry.get("config") or {}).get("quota_total"))
+        usage, total = integer(entry.get("quota_usage")), integer((entry.get("config") or {}).get("quota_total"))
         if usage is not None and total and usage >= total:
             retry_at = wait_until(MAX_WAIT)
             raise TransientError(
@@ -345,6 +437,22 @@ class MetaNetwork(Network):
             return f"The {self.label} account lists no post."
         return f"The account's latest posts, newest first: {'; '.join(latest)}."
 
+    # ------------------------------------------------------------------ metrics
+
+    def read_metrics(self, session: Any, remote_ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
+        """The posts' insights: ``GET /?ids=…&fields=insights.metric(…)`` (``metrics_batch`` > 1), else
+        ``GET /{media-id}/insights?metric=…``; an id Meta does not know is left out (``by_ids``)."""
+        metrics = ",".join(self.insight_metrics)
+
+        def read(ids: list[str]) -> dict[str, Any]:
+            if self.metrics_batch == 1:
+                return {ids[0]: self.call(session, "GET", (ids[0], "insights"), attempt, {"metric": metrics})}
+            return self.call(
+                session, "GET", ("",), attempt, {"ids": ",".join(ids), "fields": f"insights.metric({metrics})"}
+            )
+
+        return {key: graph_figures(found, self.insight_metrics) for key, found in by_ids(read, remote_ids).items()}
+
     # ------------------------------------------------------------------ verify and HTTP
 
     def verify(self) -> str:
@@ -389,7 +497,7 @@ class MetaNetwork(Network):
             raise self.failure(error, attempt) from None
 
     def answer_of(self, error: BaseException) -> Answer | None:
-        return Answer(error.status, error.headers, error.reason) if isinstance(error, MetaError) else None
+        return Answer(error.status, with_regain(error.headers), error.reason) if isinstance(error, MetaError) else None
 
     def network_failure(self, error: BaseException, attempt: Attempt) -> DeliveryError | None:
         """Meta's own codes: token, publishing limit, rate limits, temporary problems, permissions."""
@@ -402,30 +510,35 @@ class MetaNetwork(Network):
             attempt.already,
         )
         env = self.settings.options.get("token_env") or "token_env"
+        metrics = attempt.step is Step.METRICS
+        if missing := gone(self, attempt, error.status, error.code, error.subcode, ref):
+            return missing
         if error.code in TOKEN_CODES:
             return PermanentError(
-                f"{who} refused the token in {env} while {attempt.doing}: it is invalid or expired ({ref}); {nothing}:"
-                f" generate a new token and set {env}, then publish again{already}"
+                f"{who} refused the token in {env} while {attempt.doing}: it is invalid or expired"
+                f"{f' ({TOKEN_SUBCODES[error.subcode]})' if error.subcode in TOKEN_SUBCODES else ''} ({ref}); {nothing}:"
+                f" generate a new token and set {env}, then {'run `hospipost stats fetch`' if metrics else 'publish'} again{already}"
             )
         limit = error.code == PUBLISHING_LIMIT[0] or error.subcode == PUBLISHING_LIMIT[1]
         if limit or error.code in RATE_LIMIT_CODES:
             retry_at = (
-                wait_until(MAX_WAIT) if limit else rate_limit_reset(error.headers) or wait_until(self.rate_limit_wait)
+                wait_until(MAX_WAIT)
+                if limit
+                else rate_limit_reset(with_regain(error.headers)) or wait_until(self.rate_limit_wait)
             )
             what = "publishing limit (posts per 24 hours)" if limit else "rate limit"
             return TransientError(
-                f"{who}'s {what} was reached while {attempt.doing} ({ref}); {nothing}, hospipost will try again"
+                f"{who}'s {what} was reached while {attempt.doing} ({ref}); {nothing}, {again(attempt)}"
                 f" after {retry_at:%H:%M} UTC{already}",
                 retry_at,
             )
         if error.code in TRANSIENT_CODES or error.error.get("is_transient") is True:
             return TransientError(
-                f"{who} had a temporary problem while {attempt.doing} ({ref}); {nothing}, hospipost will try again later{already}"
+                f"{who} had a temporary problem while {attempt.doing} ({ref}); {nothing}, {again(attempt)} later{already}"
             )
         if error.code in PERMISSION_CODES:
-            return PermanentError(
-                f"{who} refused {attempt.doing} to this token ({ref}); {nothing}: {self.permissions_hint(attempt)}{already}"
-            )
+            hint = self.metrics_hint() if metrics else self.permissions_hint(attempt)
+            return PermanentError(f"{who} refused {attempt.doing} to this token ({ref}); {nothing}: {hint}{already}")
         if error.code == NOT_FOUND:
             return PermanentError(
                 f"{who} found no such media while {attempt.doing} ({ref}); {nothing}: check networks.{self.name}.user_id,"
@@ -451,7 +564,8 @@ def _video_size(item: Media) -> int | None:
         return None
 
 
-def _int(value: Any) -> int | None:
+def integer(value: Any) -> int | None:
+    """A Graph code or count as an int; None when it is none."""
     try:
         return None if isinstance(value, bool) else int(value)
     except (TypeError, ValueError):

@@ -40,6 +40,14 @@ class Threads(MetaNetwork):
     video_fields: ClassVar[dict[str, str]] = {"media_type": "VIDEO"}
     video_alt = True
     me = "me"
+    # Per-post figures: GET /{media}/insights, one post per request (no ``?ids=`` lookup documented; NOTES.md).
+    metric_words: ClassVar[dict[str, str]] = {
+        "views": "views", "likes": "likes", "comments": "replies", "shares": "reposts", "quotes": "quotes",
+    }  # fmt: skip
+    insight_metrics: ClassVar[dict[str, str]] = {
+        "views": "views", "likes": "likes", "replies": "comments", "reposts": "shares", "quotes": "quotes",
+    }  # fmt: skip
+    metrics_permission = "threads_manage_insights"
 
     @property
     def version(self) -> str:

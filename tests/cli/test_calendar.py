@@ -4,9 +4,7 @@ tmp_path, a real SQLite ledger."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -18,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from hospipost.cli import cli
 from hospipost.config import Config
-from tests.helpers import make_config
+from tests.helpers import chromium, make_config
 
 NOW = "2026-11-23 11:00"  # a Monday
 PARIS = ZoneInfo("Europe/Paris")
@@ -287,16 +285,6 @@ def test_the_page_holds_each_networks_preview_and_the_states(site: Config, tmp_p
     # nothing fetched from elsewhere, nothing private
     assert not re.search(r"<(link|script|img|iframe)\b|src=|@import|url\(", page)
     assert "dupuis" not in page and "renier" not in page
-
-
-def chromium() -> str:
-    """The Chromium binary; the test skips without one, except in CI (CI=true), where it must run."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (.ci/run installs the Debian package)")
-        pytest.skip("chromium is not installed")
-    return found
 
 
 def test_the_page_renders_in_a_real_headless_chromium(site: Config, tmp_path: Path) -> None:

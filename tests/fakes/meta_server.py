@@ -156,6 +156,8 @@ def _handler(state: MetaServer) -> type[JsonHandler]:
         def answer(self, request: Request) -> tuple[int, dict[str, Any]]:
             edge, segments = request.edge, request.path.strip("/").split("/")
             with state.lock:
+                if request.method == "GET" and (edge == "insights" or "ids" in request.query):
+                    return self.insights(request, segments)
                 if edge in ("content_publishing_limit", "threads_publishing_limit"):
                     config = {"quota_total": state.quota_total, "quota_duration": 86400}
                     return 200, {"data": [{"quota_usage": state.quota_usage, "config": config}]}
@@ -236,11 +238,41 @@ def _handler(state: MetaServer) -> type[JsonHandler]:
             )
             return 200, {"id": media_id}
 
+        def insights(self, request: Request, segments: list[str]) -> tuple[int, dict[str, Any]]:
+            """A post's insights (``GET /{id}/insights?metric=…``), or several posts' (``GET /?ids=…&fields=
+            insights.metric(…)``, where one unknown id fails the whole lookup, as on Graph)."""
+            online = {post["id"] for post in state.published}
+            if "ids" in request.query:
+                ids = request.query["ids"].split(",")
+                names = request.query.get("fields", "").removeprefix("insights.metric(").removesuffix(")")
+                if unknown := [one for one in ids if one not in online]:
+                    said = f"(#803) Some of the aliases you requested do not exist: {','.join(unknown)}"
+                    return 404, {"error": {"message": said, "type": "OAuthException", "code": 803}}
+                return 200, {one: {"insights": insights_of(one, names.split(",")), "id": one} for one in ids}
+            if segments[1] not in online:
+                return 400, {"error": UNKNOWN}
+            return 200, insights_of(segments[1], request.query.get("metric", "").split(","))
+
         def missing(self) -> tuple[int, dict[str, Any]]:
             error = {"message": "Media not found", "code": 24, "error_subcode": 2207006}
             return 400, {"error": error}
 
     return Handler
+
+
+def figure(media_id: str, metric: str) -> int:
+    """The figure the server gives of a post: derived from its id and the metric's name."""
+    return int(media_id[-3:]) * 10 + len(metric)
+
+
+def insights_of(media_id: str, metrics: list[str]) -> dict[str, Any]:
+    """Meta's insights answer: one lifetime value per metric."""
+    return {
+        "data": [
+            {"name": name, "period": "lifetime", "values": [{"value": figure(media_id, name)}], "title": name}
+            for name in metrics
+        ]
+    }
 
 
 class FolderMedia:

@@ -71,6 +71,8 @@ def _handler(state: FakeNetworks) -> type[JsonHandler]:
             query = parse_qs(urlsplit(self.path).query)
             if path.startswith("/public/") and state.public is not None:
                 self.public_file(path.removeprefix("/public/"))
+            elif "ids" in query or path.endswith("/insights"):  # Facebook's, Instagram's, Threads' figures
+                self.reply(*meta_figures(path, query))
             elif network_of(path) in META or path.rsplit("/", 1)[-1] in state.containers:
                 self.meta_read(path)
             elif path == "/xrpc/com.atproto.repo.getRecord":
@@ -347,6 +349,24 @@ def bluesky_post(uri: str) -> dict[str, Any]:
 INSTAGRAM_USER = "17841400000000000"
 THREADS_USER = "17841400000000001"
 META = ("instagram", "threads")
+
+
+def meta_figures(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+    """Figures derived from each post's id: ``GET /{v}/?ids=…&fields=insights.metric(…)[,comments…,shares]``
+    (Facebook, Instagram) or ``GET /v1.0/{id}/insights?metric=…`` (Threads)."""
+
+    def insights(post_id: str, names: list[str]) -> dict[str, Any]:
+        seed = sum(map(ord, post_id))
+        return {"data": [{"name": name, "values": [{"value": seed % 500 + len(name)}]} for name in names if name]}
+
+    if path.endswith("/insights"):
+        return 200, insights(path.split("/")[-2], query.get("metric", [""])[0].split(","))
+    fields = query.get("fields", [""])[0]
+    asked = fields.partition("insights.metric(")[2].partition(")")[0]
+    names, rest = asked.split(","), fields.replace(f"insights.metric({asked})", "")
+    edges = {"comments": {"summary": {"total_count": 3}}} if "comments" in rest else {}
+    edges |= {"shares": {"count": 2}} if "shares" in rest else {}
+    return 200, {one: {"id": one, "insights": insights(one, names), **edges} for one in query["ids"][0].split(",")}
 
 
 def network_of(path: str) -> str:

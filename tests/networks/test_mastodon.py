@@ -545,7 +545,7 @@ def test_media_not_yet_processed_at_posting_time_is_transient(http: responses.Re
         (
             404,
             {"error": "Record not found"},
-            NotFoundError,  # a PermanentError: nothing at this address
+            NotFoundError,  # a PermanentError: what `stats fetch` counts as a post deleted since
             r"found nothing at this address while publishing the post \(HTTP 404: Record not found\); nothing was"
             r" published: check networks.mastodon in config.yaml",
         ),

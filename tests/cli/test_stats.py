@@ -1,0 +1,116 @@
+"""`hospipost stats`: top posts and totals in each network's own words, at 80 and 120 columns, and as JSON;
+`stats fetch` against the local server that imitates every network."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from hospipost.cli import cli
+from hospipost.config import Config
+from hospipost.ledger import Ledger
+from hospipost.metrics import fetch
+from hospipost.posts import load_queues
+from hospipost.publisher import Publisher, candidates, plan
+from tests.fakes.adapter import FakeNetworkSet
+from tests.helpers import make_config
+
+AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+NOW = "2026-12-03 10:00"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+QUEUE = """\
+defaults:
+  author: c.dupuis
+  approved_by: a.renier
+posts:
+  - id: prevention-chutes
+    kind: event
+    at: 2026-12-01 10:00
+    text: Journée de prévention des chutes chez les seniors, samedi au CHU d'Angers, de 9 h à 17 h, entrée libre.
+    networks: [x, facebook, mastodon]
+  - id: salle-attente
+    kind: news
+    at: 2026-12-01 10:00
+    text: Le CHU d'Angers ouvre une nouvelle salle d'attente pour les familles en pédiatrie.
+    networks: [x, facebook, mastodon]
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Config:
+    config = make_config(tmp_path / "site")
+    (config.root / "posts" / "news.yaml").write_text(QUEUE, encoding="utf-8")
+    return config
+
+
+def with_figures(config: Config) -> None:
+    """Both posts published (through the real publisher, to in-memory networks) and their figures read."""
+    posts = [post for queue in load_queues(config) for post in queue.posts]
+    networks = FakeNetworkSet()
+    ledger = Ledger.open_for_publishing(config)
+    try:
+        Publisher(ledger, networks, lambda: AT).send(plan(candidates(posts, config, AT), config, AT))
+        for name in ("x", "facebook", "mastodon"):
+            sent = {p: ledger.get(f"{p}:{name}:once").remote_id for p in ("prevention-chutes", "salle-attente")}
+            seen = {} if name == "mastodon" else {"views": 12_400}  # Mastodon gives no views
+            networks[name].figures = {
+                sent["prevention-chutes"]: {**seen, "likes": 310, "comments": 42, "shares": 96},
+                sent["salle-attente"]: {**seen, "likes": 57, "comments": 4, "shares": 9},
+            }
+        fetch(config, ledger, AT + timedelta(days=1), adapters=networks)
+    finally:
+        ledger.close()
+
+
+def run(config: Config, *args: str, env: dict[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--config", str(config.path), "stats", *args, "--now", NOW], env=env)
+
+
+def test_without_figures_it_says_how_to_get_them(site: Config) -> None:
+    result = run(site)
+    assert result.exit_code == 0 and "run `hospipost stats fetch`" in result.output
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_top_posts_and_totals_in_the_networks_own_words(site: Config, width: int) -> None:
+    with_figures(site)
+    result = run(site, env={"FORCE_COLOR": "1", "COLUMNS": str(width), "NO_COLOR": None})
+    assert result.exit_code == 0, result.output
+    screen = ANSI.sub("", result.output)
+    assert max(len(line) for line in screen.splitlines()) <= width
+    assert "Top posts" in screen and "Per network" in screen and "Per kind of post" in screen
+    flat = " ".join(screen.split())
+    assert "prevention-chutes" in flat and "reactions" in flat and "boosts" in flat and "favourites" in flat
+    assert "Mastodon gives no views" in flat
+    assert screen.index("prevention-chutes") < screen.index("salle-attente")  # more interactions first
+
+
+def test_by_kind_compares_kinds_per_post(site: Config) -> None:
+    with_figures(site)
+    result = run(site, "--by", "kind", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    kinds = {group["name"]: group for group in document["totals"]["kind"]}
+    assert kinds["event"]["posts"] == 3 and kinds["event"]["interactions"] == 3 * (310 + 42 + 96)
+    assert list(document["totals"]) == ["kind"] and document["top"][0]["post"] == "prevention-chutes"
+    mastodon = next(row["figures"] for row in document["top"] if row["network"] == "mastodon")
+    assert "views" not in mastodon  # Mastodon gives no views: absent, never 0
+
+
+def test_since_leaves_older_posts_out(site: Config) -> None:
+    with_figures(site)
+    result = run(site, "--since", "2026-12-02", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output)["top"] == []
+    assert run(site, "--since", "7d", "--format", "json").output.count('"post"') == 6
+
+
+@pytest.mark.parametrize("since", ["soon", "-3d", "2026-13-01", "30x"])
+def test_a_bad_since_is_one_line(site: Config, since: str) -> None:
+    result = run(site, "--since", since)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1 and "--since" in result.output
+    assert "Traceback" not in result.output
