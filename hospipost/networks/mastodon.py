@@ -174,20 +174,18 @@ class Mastodon(Network):
 
     def read_metrics(self, client: mastodon.Mastodon, ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
         """``GET /api/v1/statuses?id[]=…`` on 4.3+ (the version verify() learnt; tried when unknown, until a 404), else
-        ``GET /api/v1/statuses/:id`` each, a status gone (404) left out; Mastodon.py's errors go to ``metrics``."""
-        from mastodon.errors import MastodonNotFoundError
-
+        ``GET /api/v1/statuses/:id`` each, a status gone (404) left out."""
         learnt = _read_json(Path(self.cache_dir) / "mastodon-limits.json") if self.cache_dir else {}
         version = re.findall(r"\d+", str(_mapping(learnt.get(self.account_key(self.settings))).get("version") or 4.3))
         if len(ids) > 1 and getattr(self._local, "batches", [int(n) for n in version[:2]] >= [4, 3]):
             try:
-                return status_figures(client.statuses(ids))
-            except MastodonNotFoundError:  # an instance before 4.3: no such route
+                return status_figures(self._call(attempt, client.statuses, ids))
+            except NotFoundError:  # an instance before 4.3: no such route
                 self._local.batches = False
         found: dict[str, dict[str, int]] = {}
         for status_id in ids:
-            with suppress(MastodonNotFoundError):  # deleted since: left out
-                found |= status_figures([client.status(status_id)])
+            with suppress(NotFoundError):  # deleted since: left out
+                found |= status_figures([self._call(attempt, client.status, status_id)])
         return found
 
     @contextmanager
@@ -212,7 +210,7 @@ class Mastodon(Network):
         with session:
             yield client
 
-    def _call(self, attempt: Attempt, call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, attempt: Attempt, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One Mastodon.py request, its failure as a delivery outcome (a redirect, which it takes for a success, too)."""
         from mastodon.errors import MastodonAPIError
 
@@ -222,7 +220,7 @@ class Mastodon(Network):
                 raise MastodonAPIError("Redirect not followed")  # answer_of reads the status from the session
         except Exception as error:
             raise self.failure(error, attempt) from None
-        return answer if isinstance(answer, dict) else {}
+        return answer if isinstance(answer, dict | list) else {}  # a status, or statuses
 
     def answer_of(self, error: BaseException) -> Answer | None:
         """Mastodon.py's errors keep the instance's own message (args[3]), the session the answer itself."""
