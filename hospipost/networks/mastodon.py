@@ -299,7 +299,9 @@ def idempotency_key(key: str, index: int) -> str:
     return value if value.isascii() and value.isprintable() else f"sha256:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
-def status_arguments(text: str, reply_to: str | None, media_ids: list[str], tag: str, key: str, index: int) -> dict:
+def status_arguments(
+    text: str, reply_to: str | None, media_ids: list[str], tag: str, key: str, index: int
+) -> dict[str, Any]:
     """Mastodon.py's ``status_post`` arguments for part ``index`` of delivery ``key``, in language ``tag`` (BCP 47:
     Mastodon's ``language`` is its ISO 639 subtag, en-GB -> en)."""
     fields = {"status": text, "in_reply_to_id": reply_to, "media_ids": media_ids or None, "visibility": "public"}
