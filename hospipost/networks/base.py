@@ -8,6 +8,7 @@ when publishing. SDKs are imported inside adapter methods, never at module level
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -222,8 +223,6 @@ class Network:
     def learn_limits(self, learnt: dict[str, Any]) -> str:
         """Keep limits learnt from the account (verify) for ``effective_limits``, atomically; a note
         for verify()'s answer when they could not be kept."""
-        import json
-
         from hospipost.queuefile import atomic_write
 
         if self.cache_dir is None:
@@ -491,6 +490,8 @@ class Network:
     """How long to wait after a 429 whose headers say nothing usable."""
     credential_keys: ClassVar[tuple[str, ...]] = ()
     """The config keys naming the credentials' variables (for messages)."""
+    library_loggers: ClassVar[tuple[str, ...]] = ()
+    """The SDK's loggers on the request path (each one: a filter sees no child's records), for ``remember_secrets``."""
 
     def failure(self, error: BaseException, attempt: Attempt) -> DeliveryError:
         """The delivery outcome of any failure while ``attempt``, its message free of secrets."""
@@ -525,6 +526,45 @@ class Network:
 
         message = redact(message, set(getattr(self.credentials, "handed_out", ())))
         return re.sub(r"(access_token=|Bearer\s+)[^&\s'\"),;]+", r"\1***", message, flags=re.IGNORECASE)
+
+    def remember_secrets(self, *values: str) -> None:
+        """Secrets the network handed out (tokens, a session): every redact() of the run, and the records of
+        ``library_loggers``, strip them from now on."""
+        from hospipost.networks.http import LOG_REDACTOR
+
+        secrets = [value for value in values if value]
+        self.credentials.handed_out.update(secrets)
+        LOG_REDACTOR.guard(self.library_loggers, secrets)
+
+    def load_private(self, name: str, owner: dict[str, str]) -> dict[str, Any] | None:
+        """The JSON object ``save_private`` kept in the cache folder, if its ``owner`` fields match and only
+        its owner can read it (else None; a warning when it is unreadable or readable by other users)."""
+        if self.cache_dir is None or not (path := Path(self.cache_dir) / name).exists():
+            return None
+        if path.stat().st_mode & 0o077:
+            log.warning("%s: %s is readable by other users; it is ignored and replaced", self.label, path)
+            return None
+        saved = _read_json(path, warn=True)
+        return saved if saved and all(saved.get(key) == value for key, value in owner.items()) else None
+
+    def save_private(self, name: str, data: dict[str, Any] | None) -> None:
+        """Keep ``data`` (secrets) as JSON in the cache folder, atomically, readable by its owner only (created
+        0600: atomic_write keeps the mode); None deletes it. Never raises: the next run logs in again."""
+        from hospipost.queuefile import atomic_write
+
+        if self.cache_dir is None:
+            return
+        path = Path(self.cache_dir) / name
+        try:
+            if data is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                path.touch(mode=0o600)
+                path.chmod(0o600)
+                atomic_write(path, json.dumps(data).encode())
+        except OSError as error:
+            log.warning("%s: could not save %s (%s)", self.label, path, error.strerror or error)
 
     def session(self, sdk_base: str = "", user_agent: str = "") -> Any:
         """A requests session to this network's api_base (see ``http.session_class``)."""
@@ -570,15 +610,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_json(path: Path, warn: bool = False) -> dict[str, Any]:
     """A JSON object file's content; empty when it is missing or unreadable (check never fails on it)."""
-    import json
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         if not isinstance(error, FileNotFoundError):
-            log.debug("ignoring the cache file %s: %s", path, error)
+            log.log(logging.WARNING if warn else logging.DEBUG, "ignoring the cache file %s: %s", path, error)
         return {}
     return data if isinstance(data, dict) else {}
 

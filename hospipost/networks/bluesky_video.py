@@ -156,7 +156,7 @@ def upload(bsky: Bluesky, client: Client, video: Video) -> tuple[Any, Any]:
     from hospipost.networks.http import USER_AGENT
 
     file, token = video.media.file, partial(service_token, bsky, client)
-    with contextlib.closing(VideoService(bsky.video_service, bsky.timeout, USER_AGENT)) as service:
+    with contextlib.closing(VideoService(service_url(bsky), bsky.timeout, USER_AGENT)) as service:
         asking = Attempt("asking Bluesky's video service for the day's allowance", Step.UPLOAD)
         limits = bsky._call(client, lambda: service.limits(token(service.did, LIMITS)), asking)
         if problem := allowance_problem(limits, video.size):
@@ -187,11 +187,16 @@ def upload(bsky: Bluesky, client: Client, video: Video) -> tuple[Any, Any]:
     return last["blob"], bsky._blob(client, video.captions, "text/vtt", f"the captions {video.media.captions}")
 
 
+def service_url(bsky: Bluesky) -> str:
+    """The video service's address (option video_service)."""
+    return str(bsky.settings.options.get("video_service") or bsky.config_keys["video_service"].default).rstrip("/")
+
+
 def service_token(bsky: Bluesky, client: Client, aud: str, lxm: str, life: int = 0) -> str:
     """A token the PDS signs for service ``aud`` to call ``lxm`` as the account (a secret from now on)."""
     params = {"aud": aud, "lxm": lxm, **({"exp": int(time.time()) + life} if life else {})}
     token = str(client.com.atproto.server.get_service_auth(params).token)
-    bsky._remember_secret(token)
+    bsky.remember_secrets(token)
     return token
 
 
@@ -204,7 +209,7 @@ def planned(bsky: Bluesky, rendering: Rendering) -> tuple[list[dict[str, Any]], 
         video = bsky.read_media(rendering.media)[1]  # as publishing reads it: SRT captions become WebVTT
     except PermanentError as error:
         problem = str(error)
-    steps = dry_run(items[0], video, bsky.video_service, bsky.api_base, bsky.handle)
+    steps = dry_run(items[0], video, service_url(bsky), bsky.api_base, bsky.handle)
     if problem:
         steps[3]["problem"] = problem  # on uploadVideo
     captions = None if video is None or video.captions is None else f"<blob: {items[0].captions}>"

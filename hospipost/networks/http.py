@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"hospipost/{__version__}"
+HTTPX_LOGGERS = ("httpx", *(f"httpcore.{name}" for name in ("connection", "http11", "http2", "proxy", "socks")))
+"""httpx's loggers on the request path, for ``Network.library_loggers`` (a filter sees no child's records)."""
 
 _FAILURE_NAMES = {
     "NameResolutionError": "host name not resolved",

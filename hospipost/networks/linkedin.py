@@ -1,6 +1,6 @@
 """LinkedIn organisation pages through the Posts API over plain HTTP (no maintained SDK).
 
-Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images and videos (linkedin_video)
+Every call carries a LinkedIn-Version (YYYYMM, retired after about a year: 426); images and videos (linkedin_media)
 are registered, then PUT to upload URLs that get the token only on LinkedIn's own hosts; the text is "little text"
 (reserved characters escaped, hashtags templated). No idempotency key: a 422 "duplicate" is unknown. See NOTES.md."""
 
@@ -17,8 +17,8 @@ from urllib.parse import quote, unquote
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
 from hospipost.networks.failures import Answer, Attempt, DeliveryError, PermanentError, Step, UnknownOutcome
-from hospipost.networks.http import USER_AGENT, path_of
-from hospipost.networks.linkedin_video import OCTETS, PUT_NOTE, VIDEO, dry_run, json_of, token_allowed, upload
+from hospipost.networks.http import USER_AGENT
+from hospipost.networks.linkedin_media import OCTETS, PUT_NOTE, VIDEO, dry_run, json_of, register, upload, upload_image
 from hospipost.textlength import char_length
 
 if TYPE_CHECKING:
@@ -34,10 +34,22 @@ READ_SCOPE = "rw_organization_admin to read the page (posting needs w_organizati
 EXPIRY_WARNING_DAYS = 14
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # no WEBP
 RESTLI = {"X-Restli-Protocol-Version": "2.0.0", "Content-Type": "application/json"}
-REGISTER = "/rest/images?action=initializeUpload"
-DISTRIBUTION = {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []}
+PUBLIC_POST = {  # what every post says besides its author, text and media: public, in the feed, resharable
+    "visibility": "PUBLIC",
+    "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []},
+    "lifecycleState": "PUBLISHED",
+    "isReshareDisabledByAuthor": False,
+}
+STATISTICS = "/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity="
+SHARE_STATISTICS = {  # hospipost's figure → (LinkedIn's word, its count in totalShareStatistics)
+    "views": ("impressions", "impressionCount"),
+    "reach": ("members reached", "uniqueImpressionsCount"),
+    "clicks": ("clicks", "clickCount"),
+    "likes": ("reactions", "likeCount"),
+    "comments": ("comments", "commentCount"),
+    "shares": ("reposts", "shareCount"),
+}
 Alts = list[tuple[str, str | None]]  # (image or video URN, alt text)
-Headers = dict[str, str]
 
 _ORGANIZATION = re.compile(r"urn:li:organization:([1-9][0-9]*)")
 _VERSION = re.compile(r"20[0-9]{2}(?:0[1-9]|1[0-2])")
@@ -102,6 +114,9 @@ class LinkedIn(Network):
         ),
     }
     credential_keys = ("token_env",)
+    metric_words = {figure: word for figure, (word, _) in SHARE_STATISTICS.items()}
+    metrics_batch = 20  # URNs in the query string: 20 keep the URL near 1 000 characters (NOTES.md)
+    metrics_permission = "rw_organization_admin (and an administrator of the organisation)"
 
     today: Callable[[], date] = staticmethod(date.today)  # tests inject a fixed day
     sleep: Callable[[float], None] = staticmethod(time.sleep)  # between a video's status reads; tests never wait
@@ -122,31 +137,19 @@ class LinkedIn(Network):
         value = date.fromisoformat(value.strip()) if isinstance(value, str) else value
         return value.date() if isinstance(value, datetime) else value
 
-    def _headers(self, token: str = "") -> Headers:
+    def _headers(self, token: str = "") -> dict[str, str]:
         token = token or self.secret("token_env")  # the dry run gives where the token comes from
         return {"Authorization": f"Bearer {token}", "LinkedIn-Version": self._option("version"), **RESTLI}
 
-    def _register(self, headers: Headers) -> dict[str, Any]:
-        """The request registering an image: LinkedIn answers with its upload URL and its URN."""
-        body = {"initializeUploadRequest": {"owner": self.organization}}
-        return {"method": "POST", "url": self.api_base + REGISTER, "headers": headers, "json": body}
-
-    def _post(self, headers: Headers, text: str, images: Alts, video: bool) -> dict[str, Any]:
+    def _post(self, headers: dict[str, str], text: str, images: Alts, video: bool) -> dict[str, Any]:
         """The request publishing the post; ``images`` are (URN, alt text): the images, or the video (titled with it)."""
         refs = [
             {"id": urn, **({"title": alt} if alt and video else {}), **({"altText": alt} if alt else {})}
             for urn, alt in images
         ]
         content = {"media": refs[0]} if len(refs) == 1 else {"multiImage": {"images": refs}}
-        body = {
-            "author": self.organization,
-            "commentary": little_text(text),
-            "visibility": "PUBLIC",
-            "distribution": DISTRIBUTION,
-            "lifecycleState": "PUBLISHED",
-            "isReshareDisabledByAuthor": False,
-            **({"content": content} if refs else {}),
-        }
+        body = {"author": self.organization, "commentary": little_text(text), **PUBLIC_POST}
+        body |= {"content": content} if refs else {}
         return {"method": "POST", "url": f"{self.api_base}/rest/posts", "headers": headers, "json": body}
 
     def payload(self, rendering: Rendering, key: str | None = None) -> list[dict[str, Any]]:
@@ -165,10 +168,8 @@ class LinkedIn(Network):
                 continue
             put = {"Content-Type": info.mime or OCTETS, "User-Agent": USER_AGENT}
             body = {"file": item.file, "bytes": size, "type": info.mime, "alt": item.alt}
-            steps += [
-                {**self._register(headers), "file": item.file},
-                {"method": "PUT", "url": url, "headers": put, "body": body, "note": PUT_NOTE},
-            ]
+            steps.append({**register(self, headers), "file": item.file})
+            steps.append({"method": "PUT", "url": url, "headers": put, "body": body, "note": PUT_NOTE})
             images.append((f"<image URN {number}>", item.alt))
         video = [urn for urn, _ in images] == ["<video URN>"]
         return [*steps, self._post(headers, "\n\n".join(rendering.parts), images, video)]
@@ -177,33 +178,12 @@ class LinkedIn(Network):
         return self.session()
 
     def upload_images(self, session: requests.Session, images: list[Image]) -> list[str]:
-        return [self._upload(session, image) for image in images]
-
-    def _upload(self, session: requests.Session, image: Image) -> str:
-        """Register the image, then PUT its bytes to the upload URL LinkedIn gave; its URN."""
-        file, headers = image.media.file, self._headers()
-        attempt = Attempt(f"preparing the image {file}", Step.UPLOAD)
-        value = json_of(self._call(session, attempt, self._register(headers))).get("value")
-        upload_url, urn = (value.get("uploadUrl"), value.get("image")) if isinstance(value, dict) else (None, None)
-        if not (isinstance(upload_url, str) and upload_url and isinstance(urn, str) and urn):
-            raise self.failure(KeyError("uploadUrl"), attempt)  # an unreadable answer to an upload: transient
-        self._put(session, f"the image {file}", upload_url, image.data, image.type, headers)
-        log.info("LinkedIn: uploaded %s as %s", file, urn)
-        return urn
+        """Register each image, then PUT its bytes to the upload URL LinkedIn gave: their URNs."""
+        return [upload_image(self, session, image) for image in images]
 
     def upload_video(self, session: requests.Session, video: Video) -> list[str]:
         """Upload the video in the parts LinkedIn names, with its captions, and wait until it is AVAILABLE."""
         return [upload(self, session, video)]
-
-    def _put(self, session: requests.Session, what: str, url: str, data: bytes, kind: str, headers: Headers) -> str:
-        """PUT ``what`` to an upload URL LinkedIn gave (the token only to LinkedIn's own hosts): the answer's ETag."""
-        put = {"Content-Type": kind}
-        if token_allowed(url, self.api_base):
-            put["Authorization"] = headers["Authorization"]
-        else:
-            log.info("LinkedIn: uploading %s without the token to %s (not LinkedIn's)", what, path_of(url))
-        request = {"method": "PUT", "url": url, "headers": put, "data": data}
-        return str(self._call(session, Attempt(f"uploading {what}", Step.UPLOAD), request).headers.get("ETag") or "")
 
     def post_part(self, session: requests.Session, part: Part) -> str:
         """``POST /rest/posts`` (LinkedIn has no idempotency key and no threads: one part)."""
@@ -229,6 +209,22 @@ class LinkedIn(Network):
         response = self._call(session, Attempt(f"deleting the post {part_id}", Step.DELETE), request, gone=(404, 410))
         if response.status_code in (404, 410):
             log.info("LinkedIn: the post %s was already deleted", part_id)
+
+    def read_metrics(self, session: requests.Session, remote_ids: list[str], attempt: Attempt) -> dict[str, Any]:
+        """``GET /rest/organizationalEntityShareStatistics`` (organic, lifetime) for ``shares=List(…)``, then for
+        ``ugcPosts=List(…)`` (never mixed); a post LinkedIn does not return is left out."""
+        found: dict[str, Any] = {}
+        for kind in ("share", "ugcPost"):
+            if urns := [quote(urn, safe="") for urn in remote_ids if urn.startswith(f"urn:li:{kind}:")]:
+                query = f"{quote(self.organization, safe='')}&{kind}s=List({','.join(urns)})"
+                request = {"method": "GET", "url": self.api_base + STATISTICS + query, "headers": self._headers()}
+                if not isinstance(elements := json_of(self._call(session, attempt, request)).get("elements"), list):
+                    raise KeyError("elements")  # an unreadable answer: transient
+                for element in elements:
+                    if isinstance(element, dict) and isinstance(counts := element.get("totalShareStatistics"), dict):
+                        figures = {name: counts.get(key) for name, (_, key) in SHARE_STATISTICS.items()}
+                        found[str(element.get(kind))] = {name: n for name, n in figures.items() if type(n) is int}
+        return found
 
     def post_url(self, remote_id: str) -> str:
         return POST_URL.format(remote_id)
@@ -297,7 +293,7 @@ class LinkedIn(Network):
                 f"LinkedIn-Version {self._option('version')} is retired: set networks.linkedin.version to a current"
                 f" YYYYMM {said}"
             )
-        if answer.status == 404:
+        if answer.status == 404 and attempt.step is not Step.METRICS:  # reading figures: a deleted post (the base)
             return PermanentError(
                 f"LinkedIn found nothing at this address while {attempt.doing} {said}: check"
                 " networks.linkedin.organization and networks.linkedin.api_base"

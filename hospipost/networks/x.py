@@ -41,6 +41,15 @@ LIBRARY_LOGGERS = (
 )
 # X's rate-limit windows: 15 minutes per endpoint, and 24 hours per user and per app.
 WINDOWS = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
+# hospipost's figure → its count in a post's public_metrics (impression_count is public since 2023).
+PUBLIC_METRICS = {
+    "views": "impression_count",
+    "likes": "like_count",
+    "shares": "retweet_count",
+    "comments": "reply_count",
+    "quotes": "quote_count",
+    "bookmarks": "bookmark_count",
+}
 BY_HAND = "delete it on x.com (⋯ on the post, then Delete), then record it with `hospipost retract --by-hand`"
 
 
@@ -65,6 +74,17 @@ class X(Network):
         "access_token_secret_env": ConfigKey(str, default="HOSPIPOST_X_ACCESS_TOKEN_SECRET"),
     }
     credential_keys = CREDENTIAL_KEYS
+    metric_words = {
+        "views": "impressions",
+        "likes": "likes",
+        "shares": "reposts",
+        "comments": "replies",
+        "quotes": "quotes",
+        "bookmarks": "bookmarks",
+    }
+    metrics_batch = 100  # GET /2/tweets takes up to 100 ids
+    metrics_permission = "tweet.read and users.read (user context)"
+    metrics_billed = True  # X bills every post read
 
     chunk_bytes = 4 * 1024 * 1024
     """Size of each media APPEND segment (X accepts at most 5 MB per segment)."""
@@ -170,6 +190,18 @@ class X(Network):
                 raise self.failure(error, Attempt("checking the credentials", Step.READ)) from None
         return f"@{username}"
 
+    def read_metrics(self, client: tweepy.Client, remote_ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
+        """``GET /2/tweets?ids=…&tweet.fields=public_metrics`` (user context); a deleted post is one of X's
+        ``errors`` in a 200 answer: left out. A figure X leaves out is absent, never 0."""
+        answer = client.get_tweets(remote_ids, tweet_fields=["public_metrics"], user_auth=True)
+        found = {}
+        for tweet in answer.data or []:
+            counts = tweet.data.get("public_metrics") or {}
+            found[str(tweet.id)] = {
+                name: counts[field] for name, field in PUBLIC_METRICS.items() if type(counts.get(field)) is int
+            }
+        return found
+
     def _call(self, client: tweepy.Client, attempt: Attempt, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """One signed request to X's media API: its ``data``; an error answer raised as tweepy's own HTTPException."""
         import tweepy
@@ -217,9 +249,10 @@ class X(Network):
         ):
             retry_at = _latest_reset(error.response.headers)
             period = str(body.get("period") or "current").lower()
+            who = "the next `hospipost stats fetch` tries" if attempt.step is Step.METRICS else "hospipost will try"
             return TransientError(
                 f"X's {period} usage cap for this app was reached while {attempt.doing}; {attempt.nothing},"
-                f" hospipost will try again {f'after {retry_at:%H:%M} UTC' if retry_at else 'later'} (or raise the"
+                f" {who} again {f'after {retry_at:%H:%M} UTC' if retry_at else 'later'} (or raise the"
                 f" plan in the X developer portal){attempt.already}",
                 retry_at,
             )

@@ -5,7 +5,9 @@ at LinkedIn), each with its own upload URL on this server; every ``PUT`` of a pa
 and is answered with an ETag; ``finalizeUpload`` must name the uploadToken and every ETag in order; then
 ``GET /rest/videos/{urn}`` answers WAITING_UPLOAD (before finalizing), PROCESSING for ``processing_polls``
 reads, then AVAILABLE or the programmed ``final`` (PROCESSING_FAILED, or PROCESSING for ever). ``POST /rest/posts``
-takes only an AVAILABLE video. Binds 127.0.0.1 only and records every request.
+takes only an AVAILABLE video. ``GET /rest/organizationalEntityShareStatistics`` answers the figures of the shares
+or ugcPosts listed (Rest.li 2.0 ``List(…)`` of URL-encoded URNs) that ``statistics`` knows, leaving out the others.
+Binds 127.0.0.1 only and records every request.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    raw_query: str = ""  # as sent, still URL-encoded
 
     @property
     def json(self) -> Any:
@@ -65,16 +68,18 @@ class LinkedInServer:
     failure_reason: str = "Video codec not supported"
     captions_url: bool = True  # whether initializeUpload answers a captionsUploadUrl when asked for one
     etags: bool = True  # whether part uploads are answered with an ETag
-    faults: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)  # by step, see _step
+    faults: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)  # by step, see _step
     requests: list[Request] = field(default_factory=list)
     uploads: dict[str, Upload] = field(default_factory=dict)  # by video URN
     posts: list[dict[str, Any]] = field(default_factory=list)
+    statistics: dict[str, dict[str, int]] = field(default_factory=dict)  # totalShareStatistics by post URN
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(7_300_000_000_000_000_001))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail(self, step: str, status: int, body: dict[str, Any]) -> None:
-        """Answer the next request of ``step`` (initialize, part, captions, finalize, status, post) with an error."""
-        self.faults.setdefault(step, []).append((status, body))
+    def fail(self, step: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        """Answer the next request of ``step`` (initialize, part, captions, finalize, status, post, statistics) with
+        an error."""
+        self.faults.setdefault(step, []).append((status, body, headers or {}))
 
     def steps(self) -> list[str]:
         return [_step(request.method, request.path, request.query) for request in self.requests]
@@ -87,6 +92,8 @@ def _step(method: str, path: str, query: dict[str, str]) -> str:
         return "status"
     if path.startswith("/upload/"):
         return "captions" if path.endswith("/captions") else "part"
+    if path == "/rest/organizationalEntityShareStatistics":
+        return "statistics"
     return "post" if path == "/rest/posts" else f"{method} {path}"
 
 
@@ -101,7 +108,7 @@ def _handler(state: LinkedInServer) -> type[JsonHandler]:
             split = urlsplit(self.path)
             query = {key: values[0] for key, values in parse_qs(split.query).items()}
             body = self.body()
-            request = Request(method, unquote(split.path), query, dict(self.headers.items()), body)
+            request = Request(method, unquote(split.path), query, dict(self.headers.items()), body, split.query)
             step = _step(method, request.path, query)
             with state.lock:
                 state.requests.append(request)
@@ -182,6 +189,36 @@ def _handler(state: LinkedInServer) -> type[JsonHandler]:
                 if body["status"] == "PROCESSING_FAILED":
                     body["processingFailureReason"] = state.failure_reason
             self.reply(200, body)
+
+        def statistics(self, request: Request) -> None:
+            """Lifetime statistics of the listed posts: one kind of URN per request, each URN encoded in List(…)."""
+            raw = dict(part.split("=", 1) for part in request.raw_query.split("&"))
+            lists = {key: raw[key] for key in ("shares", "ugcPosts") if key in raw}
+            if (
+                request.query.get("q") != "organizationalEntity"
+                or len(lists) != 1
+                or "LinkedIn-Version" not in request.headers
+            ):
+                self.reply(
+                    400, {"status": 400, "message": "q=organizationalEntity, one of shares or ugcPosts, a version"}
+                )
+                return
+            [(kind, listed)] = lists.items()
+            urns = [unquote(urn) for urn in listed.removeprefix("List(").removesuffix(")").split(",")]
+            if not listed.startswith("List(") or any(":" in urn for urn in listed.split(",")):
+                self.reply(400, {"status": 400, "message": f"Invalid Rest.li list in {kind}"})
+                return
+            organization = unquote(raw.get("organizationalEntity", ""))
+            elements = [
+                {
+                    "organizationalEntity": organization,
+                    kind.removesuffix("s"): urn,
+                    "totalShareStatistics": state.statistics[urn],
+                }
+                for urn in urns
+                if urn in state.statistics
+            ]
+            self.reply(200, {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements})
 
         def post(self, request: Request) -> None:
             post = request.json

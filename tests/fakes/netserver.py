@@ -71,6 +71,11 @@ def _handler(state: FakeNetworks) -> type[JsonHandler]:
             query = parse_qs(urlsplit(self.path).query)
             if path.startswith("/public/") and state.public is not None:
                 self.public_file(path.removeprefix("/public/"))
+            elif path == "/2/tweets":  # X's post lookup: the figures of posts (stats fetch; before Meta's ?ids=)
+                self.reply(200, metrics_answer(state, "x", query.get("ids", [""])[0].split(",")))
+            elif path == "/rest/organizationalEntityShareStatistics":  # LinkedIn's post statistics (stats fetch)
+                listed = (query.get("shares") or query.get("ugcPosts") or ["List()"])[0]
+                self.reply(200, metrics_answer(state, "linkedin", listed.removeprefix("List(")[:-1].split(",")))
             elif "ids" in query or path.endswith("/insights"):  # Facebook's, Instagram's, Threads' figures
                 self.reply(*meta_figures(path, query))
             elif network_of(path) in META or path.rsplit("/", 1)[-1] in state.containers:
@@ -349,6 +354,33 @@ def bluesky_post(uri: str) -> dict[str, Any]:
 INSTAGRAM_USER = "17841400000000000"
 THREADS_USER = "17841400000000001"
 META = ("instagram", "threads")
+
+
+def metrics_answer(state: FakeNetworks, network: str, ids: list[str]) -> dict[str, Any]:
+    """X's or LinkedIn's answer to a metrics read: figures derived from each post's id (the same at every read);
+    a post deleted through this server is left out (X lists it in ``errors``, as X does)."""
+    deleted = set(state.deleted(network))
+    found = [post_id for post_id in ids if post_id and post_id not in deleted]
+    counts = {}
+    for post_id in found:
+        n = int("".join(filter(str.isdigit, post_id)) or 0)
+        counts[post_id] = (n % 9973 + 100, n % 997 + 50, n % 89, n % 97, n % 13, n % 7)
+    if network == "x":
+        names = ("impression_count", "like_count", "retweet_count", "reply_count", "quote_count", "bookmark_count")
+        data = [
+            {
+                "id": i,
+                "text": "",
+                "edit_history_tweet_ids": [i],
+                "public_metrics": dict(zip(names, counts[i], strict=True)),
+            }
+            for i in found
+        ]
+        errors = [{"value": i, "title": "Not Found Error", "resource_type": "tweet"} for i in ids if i in deleted]
+        return {**({"data": data} if data else {}), **({"errors": errors} if errors else {})}
+    names = ("impressionCount", "uniqueImpressionsCount", "clickCount", "likeCount", "commentCount", "shareCount")
+    kind = "ugcPost" if any(":ugcPost:" in post_id for post_id in found) else "share"
+    return {"elements": [{kind: i, "totalShareStatistics": dict(zip(names, counts[i], strict=True))} for i in found]}
 
 
 def meta_figures(path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:

@@ -1,6 +1,7 @@
 """A local server that behaves like X's API v2 for media: the chunked upload (initialize, append
 in order, finalize checking the bytes), the asynchronous processing a video goes through
-(STATUS: pending → in_progress → succeeded, or failed), alt text, subtitles and the post.
+(STATUS: pending → in_progress → succeeded, or failed), alt text, subtitles and the post; and the
+post lookup that reads posts' figures (``GET /2/tweets?ids=…&tweet.fields=public_metrics``).
 
 It refuses what X refuses (an unsigned request, a segment out of order, a size that does not
 add up, a post naming media still processing) and records every request, so tests assert the
@@ -55,8 +56,10 @@ class FakeX:
     tweets: list[dict[str, Any]] = field(default_factory=list)
     processing: list[dict[str, Any]] = field(default_factory=list)
     """The processing_info of a video's finalize, then of each STATUS (the last one repeats)."""
-    faults: dict[tuple[str, str], tuple[int, dict[str, Any]]] = field(default_factory=dict)
-    """An answer X gives once to a request (method, path without query) instead of its own."""
+    faults: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    """An answer X gives once to a request (method, path without query) instead of its own: (status, body[, headers])."""
+    metrics: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The public_metrics of each post the lookup knows, by id; any other id is a deleted post (an ``errors`` entry)."""
     slow: dict[str, float] = field(default_factory=dict)  # seconds a path keeps the client waiting
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1_880_000_000_000_000_001))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -141,6 +144,8 @@ def _handler(state: FakeX) -> type[JsonHandler]:
                     return invalid("the subtitles are not an uploaded subtitles file")
                 video.subtitles.append(track)
                 return 200, {"data": {"id": body["id"], "media_category": "TweetVideo", "associated_subtitles": track}}
+            if path == "/2/tweets" and self.command == "GET":
+                return self.lookup(query)
             if path == "/2/tweets":
                 media_ids = (body.get("media") or {}).get("media_ids") or []
                 if any(state.uploads.get(media_id, Upload("", 0, "")).state != "succeeded" for media_id in media_ids):
@@ -149,6 +154,32 @@ def _handler(state: FakeX) -> type[JsonHandler]:
                 state.tweets.append({"id": tweet_id, **body})
                 return 201, {"data": {"id": tweet_id, "text": body.get("text"), "edit_history_tweet_ids": [tweet_id]}}
             return 404, {"title": "Not Found Error", "type": "about:blank", "status": 404, "detail": path}
+
+        def lookup(self, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+            """X's post lookup: up to 100 ids; a deleted one is an ``errors`` entry of a 200 answer."""
+            ids = query.get("ids", "").split(",")
+            if not 1 <= len(ids) <= 100 or not all(post_id.isdigit() for post_id in ids):
+                return invalid("The `ids` query parameter value must be 1 to 100 numeric ids")
+            fields = query.get("tweet.fields", "").split(",")
+            found = [post_id for post_id in ids if post_id in state.metrics]
+            data = [{"id": i, "text": f"post {i}", "edit_history_tweet_ids": [i]} for i in found]
+            for post in data:
+                if "public_metrics" in fields:
+                    post["public_metrics"] = state.metrics[post["id"]]
+            errors = [
+                {
+                    "value": post_id,
+                    "detail": f"Could not find tweet with ids: [{post_id}].",
+                    "title": "Not Found Error",
+                    "resource_type": "tweet",
+                    "parameter": "ids",
+                    "resource_id": post_id,
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                }
+                for post_id in ids
+                if post_id not in state.metrics
+            ]
+            return 200, {**({"data": data} if data else {}), **({"errors": errors} if errors else {})}
 
         def status(self, media_id: str, upload: Upload) -> dict[str, Any]:
             data: dict[str, Any] = {"id": media_id, "media_key": f"7_{media_id}", "size": upload.total_bytes}

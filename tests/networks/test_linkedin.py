@@ -27,7 +27,8 @@ from hospipost.config import NetworkSettings
 from hospipost.credentials import Credentials, CredentialsError
 from hospipost.errors import InputError
 from hospipost.networks.base import MAX_WAIT, PermanentError, Rendering, Sent, TransientError, UnknownOutcome
-from hospipost.networks.linkedin import LinkedIn, little_text, token_allowed
+from hospipost.networks.linkedin import LinkedIn, little_text
+from hospipost.networks.linkedin_media import token_allowed
 from hospipost.posts import Media
 from tests.helpers import CONFIG_YAML, make_config
 from tests.networks.kit import Parts, SilentServer, free_port, tiny_png

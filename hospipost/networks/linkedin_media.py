@@ -1,6 +1,6 @@
-"""LinkedIn videos through the Videos API (used by linkedin.py): register the video, PUT the parts LinkedIn names
-(keeping their ETags) and the captions (SRT), finalize the upload, then read its status until AVAILABLE.
-An upload URL (a video's or an image's) gets the token only on LinkedIn's own hosts: ``token_allowed``."""
+"""LinkedIn's media uploads (used by linkedin.py). A video, through the Videos API: register it, PUT the parts LinkedIn
+names (keeping their ETags) and the captions (SRT), finalize the upload, then read its status until AVAILABLE. An
+image, through the Images API: register it, PUT its bytes. An upload URL gets the token only on LinkedIn's own hosts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from hospipost.networks.failures import Attempt, PermanentError, Step
+from hospipost.networks.http import path_of
 from hospipost.networks.processing import wait_until_processed
 from hospipost.networks.srt import as_srt
 from hospipost.networks.video import MP4, VideoLimits
@@ -16,6 +17,7 @@ from hospipost.networks.video import MP4, VideoLimits
 if TYPE_CHECKING:
     import requests
 
+    from hospipost.networks.base import Image
     from hospipost.networks.linkedin import LinkedIn
     from hospipost.networks.video import Video
     from hospipost.posts import Media
@@ -30,6 +32,28 @@ POLL, PROCESSING_LIMIT = 5.0, 15 * 60.0  # seconds between two status reads; the
 OCTETS = "application/octet-stream"
 STATES = {"AVAILABLE", "PROCESSING", "WAITING_UPLOAD"}  # and PROCESSING_FAILED
 PUT_NOTE = "Authorization only when the upload URL is on the API host or an https linkedin.com host"
+
+
+def register(li: LinkedIn, headers: dict[str, str]) -> dict[str, Any]:
+    """The request registering an image: LinkedIn answers with its upload URL and its URN."""
+    body, url = (
+        {"initializeUploadRequest": {"owner": li.organization}},
+        f"{li.api_base}/rest/images?action=initializeUpload",
+    )
+    return {"method": "POST", "url": url, "headers": headers, "json": body}
+
+
+def upload_image(li: LinkedIn, session: requests.Session, image: Image) -> str:
+    """Register the image, then PUT its bytes to the upload URL LinkedIn gave; its URN."""
+    file, headers = image.media.file, li._headers()
+    attempt = Attempt(f"preparing the image {file}", Step.UPLOAD)
+    value = json_of(li._call(session, attempt, register(li, headers))).get("value")
+    upload_url, urn = (value.get("uploadUrl"), value.get("image")) if isinstance(value, dict) else (None, None)
+    if not (isinstance(upload_url, str) and upload_url and isinstance(urn, str) and urn):
+        raise li.failure(KeyError("uploadUrl"), attempt)  # an unreadable answer to an upload: transient
+    put(li, session, f"the image {file}", upload_url, image.data, image.type, headers)
+    log.info("LinkedIn: uploaded %s as %s", file, urn)
+    return urn
 
 
 def initialize(li: LinkedIn, headers: dict[str, str], size: int, captions: bool) -> dict[str, Any]:
@@ -75,7 +99,7 @@ def upload(li: LinkedIn, session: requests.Session, video: Video) -> str:
         for number, (first, last, url) in enumerate(parts, 1):
             handle.seek(first)
             what = f"part {number} of {len(parts)} of the video {file}"
-            etags.append(li._put(session, what, url, handle.read(last - first + 1), OCTETS, headers))
+            etags.append(put(li, session, what, url, handle.read(last - first + 1), OCTETS, headers))
             if not etags[-1]:
                 raise li.failure(KeyError("ETag"), Attempt(f"uploading {what}", Step.UPLOAD))
     if captions is not None:
@@ -84,7 +108,7 @@ def upload(li: LinkedIn, session: requests.Session, video: Video) -> str:
                 f"LinkedIn gave no address for the captions {video.media.captions}; nothing was published: burn the"
                 " captions into the video and remove `captions:`, then publish again"
             )
-        li._put(session, f"the captions {video.media.captions}", captions_url, as_srt(captions), OCTETS, headers)
+        put(li, session, f"the captions {video.media.captions}", captions_url, as_srt(captions), OCTETS, headers)
     finalizing = Attempt(f"finalizing the upload of {file}", Step.UPLOAD)
     li._call(session, finalizing, finalize(li, headers, urn, token, etags))
     status = {"method": "GET", "url": f"{li.api_base}{VIDEOS}/{quote(urn, safe='')}", "headers": headers}
@@ -105,6 +129,19 @@ def upload(li: LinkedIn, session: requests.Session, video: Video) -> str:
     wait_until_processed(ready, what=f"the video {file}", who=li.who, limit=PROCESSING_LIMIT, sleep=li.sleep)
     log.info("LinkedIn: uploaded %s as %s (%d parts%s)", file, urn, len(parts), ", captions" if captions else "")
     return urn
+
+
+def put(
+    li: LinkedIn, session: requests.Session, what: str, url: str, data: bytes, kind: str, headers: dict[str, str]
+) -> str:
+    """PUT ``what`` to an upload URL LinkedIn gave (the token only to LinkedIn's own hosts): the answer's ETag."""
+    sent = {"Content-Type": kind}
+    if token_allowed(url, li.api_base):
+        sent["Authorization"] = headers["Authorization"]
+    else:
+        log.info("LinkedIn: uploading %s without the token to %s (not LinkedIn's)", what, path_of(url))
+    request = {"method": "PUT", "url": url, "headers": sent, "data": data}
+    return str(li._call(session, Attempt(f"uploading {what}", Step.UPLOAD), request).headers.get("ETag") or "")
 
 
 def _parts(value: dict[str, Any], size: int) -> list[tuple[int, int, str]]:

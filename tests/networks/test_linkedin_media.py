@@ -13,10 +13,10 @@ import pytest
 
 from hospipost.config import Config, NetworkSettings
 from hospipost.credentials import Credentials
-from hospipost.networks import linkedin_video
+from hospipost.networks import linkedin_media
 from hospipost.networks.base import PermanentError, Rendering, TransientError, UnknownOutcome
 from hospipost.networks.linkedin import LinkedIn
-from hospipost.networks.linkedin_video import VIDEO
+from hospipost.networks.linkedin_media import VIDEO
 from hospipost.posts import Media
 from tests.fakes.linkedin_server import TOKEN, LinkedInServer, running
 from tests.fakes.video import make_video
@@ -148,8 +148,8 @@ def test_a_video_linkedin_cannot_process_is_a_permanent_failure_with_its_reason(
 def test_processing_that_never_ends_is_transient_and_publishes_nothing(
     server: LinkedInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert linkedin_video.PROCESSING_LIMIT == 15 * 60
-    monkeypatch.setattr(linkedin_video, "PROCESSING_LIMIT", 60.0)  # 12 reads rather than 180
+    assert linkedin_media.PROCESSING_LIMIT == 15 * 60
+    monkeypatch.setattr(linkedin_media, "PROCESSING_LIMIT", 60.0)  # 12 reads rather than 180
     server.final = "PROCESSING"
     adapter, parts = make_adapter(server.url), Parts()
     with pytest.raises(TransientError, match="LinkedIn was still processing the video media/canicule.mp4 after 60 s"):
