@@ -387,6 +387,25 @@ class Bluesky(Network):
     def permissions_hint(self, attempt: Attempt) -> str:
         return f"check on Bluesky that @{self.handle} is active (not suspended or taken down) and that {self.password_env} holds one of its app passwords, then publish again"
 
+    metric_words = {"likes": "likes", "shares": "reposts", "comments": "replies", "quotes": "quotes"}
+    metrics_batch = 25  # uris per app.bsky.feed.getPosts; Bluesky counts no views
+    metrics_permission = "an app password of the account"
+
+    def read_metrics(self, link: _Link, remote_ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
+        """``app.bsky.feed.getPosts`` (the AppView, through the PDS, logged in; a refused session logs in again once):
+        likeCount, repostCount, replyCount and quoteCount of each post it still has (a deleted one is left out)."""
+        if getattr(link.client, "_session", None) is None:
+            self._log_in(link.client)
+        ids = {remote_id.partition(" ")[0]: remote_id for remote_id in remote_ids}  # by at:// URI
+        posts = self._call(link.client, lambda: link.client.app.bsky.feed.get_posts({"uris": list(ids)}), attempt)
+        names = {"likes": "like_count", "shares": "repost_count", "comments": "reply_count", "quotes": "quote_count"}
+        found: dict[str, dict[str, int]] = {}
+        for post in posts.posts:
+            if post.uri in ids:
+                counts = {name: getattr(post, key, None) for name, key in names.items()}
+                found[ids[post.uri]] = {name: value for name, value in counts.items() if type(value) is int}
+        return found
+
 
 def find_links(text: str) -> list[tuple[int, int, str]]:
     """Links as ``check`` finds them (twitter-text, with or without a scheme): (start, end, uri)."""

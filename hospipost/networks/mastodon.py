@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hospipost.networks.base import Attempt, ConfigKey, Image, Limits, Network, Part, Rendering, Step, http_url_problem
-from hospipost.networks.failures import Answer, PermanentError, UnknownOutcome, by_transport
-from hospipost.networks.http import LOG_REDACTOR, USER_AGENT
+from hospipost.networks.base import ConfigKey, Limits, Network, Step, _positive_int, _read_json, http_url_problem
+from hospipost.networks.failures import Answer, Attempt, NotFoundError, PermanentError, UnknownOutcome, by_transport
+from hospipost.networks.http import LOG_REDACTOR
 from hospipost.networks.mastodon_media import VIDEO, dry_run, learnt_video, processing_failure, upload
 from hospipost.networks.video import MP4_MOV
 from hospipost.textlength import URL_LENGTH, mastodon_length
@@ -29,12 +30,12 @@ if TYPE_CHECKING:
     import mastodon
 
     from hospipost.config import NetworkSettings
+    from hospipost.networks.base import Image, Part, Rendering
     from hospipost.networks.failures import DeliveryError
     from hospipost.networks.video import Video
 
 log = logging.getLogger(__name__)
 
-VISIBILITY = "public"
 ASSUMED_VERSION = "4.0.0"  # any version ≥ 3.1.4 makes Mastodon.py use /api/v2/media
 LIMITS = {  # the instance's name of each limit verify() learns: the Limits field it sets
     "max_characters": "max_length",
@@ -44,13 +45,12 @@ LIMITS = {  # the instance's name of each limit verify() learns: the Limits fiel
     "characters_reserved_per_url": "url_weight",  # how ``count`` weighs a URL (and its length_unit)
     "video_size_limit": "video_bytes",  # with the video types in supported_mime_types: Limits.video
 }
+COUNTS = {"comments": "replies_count", "shares": "reblogs_count", "likes": "favourites_count", "quotes": "quotes_count"}
 
 
 @dataclass(frozen=True)
 class Request(Attempt):
-    """An attempt, with what Mastodon's own refusals name: the status replied to."""
-
-    reply_to: str | None = None
+    reply_to: str | None = None  # what Mastodon's own refusals name: the status replied to
 
 
 class Mastodon(Network):
@@ -78,9 +78,11 @@ class Mastodon(Network):
         "token_env": ConfigKey(str, default="HOSPIPOST_MASTODON_TOKEN"),
     }
     rate_limit_wait = timedelta(minutes=5)
-    max_processing_wait = 60.0
-    """Seconds allowed for the instance to process one uploaded image before giving up (transient)."""
+    max_processing_wait = 60.0  # seconds allowed for the instance to process an uploaded image (then transient)
     max_video_wait = 300.0  # the same for a video, transcoded in the background: within the publisher's 15-min lease
+    metric_words = {"likes": "favourites", "shares": "boosts", "comments": "replies", "quotes": "quotes"}
+    metrics_batch = 20  # GET /api/v1/statuses?id[]= takes 20 ids (Mastodon 4.3+); older: one request per status
+    metrics_permission = "read:statuses"
 
     def __init__(self, settings: NetworkSettings, credentials: Any, cache_dir: Path | None = None) -> None:
         super().__init__(settings, credentials, cache_dir)
@@ -100,8 +102,7 @@ class Mastodon(Network):
     @classmethod
     def learnt_limits(cls, learnt: dict[str, Any]) -> Limits:
         """Also the instance's URL weight (characters_reserved_per_url) in ``count``, its video size and types."""
-        weight = learnt.get("url_weight")
-        weight = weight if type(weight) is int and weight > 0 else URL_LENGTH
+        weight = learnt["url_weight"] if _positive_int(learnt.get("url_weight")) else URL_LENGTH
         unit = f"characters (URLs count {weight})"
         video = learnt_video(cls.limits.video, learnt)
         return replace(super().learnt_limits(learnt), count=mastodon_counter(weight), length_unit=unit, video=video)
@@ -122,8 +123,7 @@ class Mastodon(Network):
         return [upload(self, client, io.BytesIO(image.data), image.type, image.media) for image in images]
 
     def upload_video(self, client: mastodon.Mastodon, video: Video) -> list[str]:
-        """The video as one ``POST /api/v2/media`` (its alt text as ``description``; Mastodon takes no captions
-        file), then ``GET /api/v1/media/{id}`` while the instance transcodes it (206), until done (200)."""
+        """One ``POST /api/v2/media`` (alt text as ``description``, no captions file), polled while transcoded (206)."""
         with open(video.path, "rb") as handle:  # requests reads it into the multipart body
             return [upload(self, client, handle, video.type, video.media)]
 
@@ -146,15 +146,10 @@ class Mastodon(Network):
     def delete_part(self, client: mastodon.Mastodon, part_id: str) -> None:
         """``DELETE /api/v1/statuses/:id`` (the instance allows 30 deletions per 30 minutes: a 429 says until when);
         a status the instance no longer has (404) counts as deleted."""
-        from mastodon.errors import MastodonNotFoundError
-
-        def delete() -> None:
-            try:
-                client.status_delete(part_id)
-            except MastodonNotFoundError:
-                log.info("Mastodon: the status %s was already deleted", part_id)
-
-        self._call(Attempt(f"deleting the status {part_id}", Step.DELETE), delete)
+        try:
+            self._call(Attempt(f"deleting the status {part_id}", Step.DELETE), client.status_delete, part_id)
+        except NotFoundError:
+            log.info("Mastodon: the status %s was already deleted", part_id)
 
     def post_url(self, remote_id: str) -> str | None:
         """The URL the instance gave, or (a thread resumed) the same account's URL with this id."""
@@ -163,17 +158,13 @@ class Mastodon(Network):
         return getattr(self._local, "urls", {}).get(remote_id) or own
 
     def verify(self) -> str:
-        """The instance's limits (cached for `check`) and the account the token posts as."""
-        from mastodon.errors import MastodonNotFoundError
-
-        def instance(client: mastodon.Mastodon) -> Any:  # /api/v2/instance/, or v1 on an instance before 4.0
-            try:
-                return client.instance_v2()
-            except MastodonNotFoundError:
-                return client.instance_v1()
-
+        """The instance's limits and version (cached for `check`, `stats fetch`) and the account the token posts as."""
         with self.connection() as client:
-            info = self._call(Attempt("reading the instance's limits", Step.READ), instance, client)
+            reading = Attempt("reading the instance's limits", Step.READ)
+            try:  # /api/v2/instance/, or v1 on an instance before 4.0
+                info = self._call(reading, client.instance_v2)
+            except NotFoundError:
+                info = self._call(reading, client.instance_v1)
             note = self.learn_limits(found := instance_limits(info))
             account = self._call(Attempt("checking the token", Step.READ), client.account_verify_credentials)
         acct = account.get("acct") or account.get("username") or "?"
@@ -181,11 +172,26 @@ class Mastodon(Network):
         limits, weight = self.learnt_limits(found), found.get("url_weight", URL_LENGTH)
         return f"@{acct} on {domain} ({limits.max_length} characters, URLs count {weight}, {limits.max_images} images{note})"
 
+    def read_metrics(self, client: mastodon.Mastodon, ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
+        """``GET /api/v1/statuses?id[]=…`` on 4.3+ (the version verify() learnt; tried when unknown, until a 404), else
+        ``GET /api/v1/statuses/:id`` each, a status gone (404) left out."""
+        learnt = _read_json(Path(self.cache_dir) / "mastodon-limits.json") if self.cache_dir else {}
+        version = re.findall(r"\d+", str(_mapping(learnt.get(self.account_key(self.settings))).get("version") or 4.3))
+        if len(ids) > 1 and getattr(self._local, "batches", [int(n) for n in version[:2]] >= [4, 3]):
+            try:
+                return status_figures(self._call(attempt, client.statuses, ids))
+            except NotFoundError:  # an instance before 4.3: no such route
+                self._local.batches = False
+        found: dict[str, dict[str, int]] = {}
+        for status_id in ids:
+            with suppress(NotFoundError):  # deleted since: left out
+                found |= status_figures([self._call(attempt, client.status, status_id)])
+        return found
+
     @contextmanager
     def connection(self) -> Iterator[mastodon.Mastodon]:
         """Mastodon.py on the shared session: no rate-limit waits, no version probe, v2 media."""
         from mastodon import Mastodon as Client
-        from mastodon.versions import parse_version_string
 
         if http_url_problem(self.api_base):
             raise PermanentError(
@@ -195,23 +201,16 @@ class Mastodon(Network):
         token = self.secret("token_env")  # CredentialsError names the variable
         LOG_REDACTOR.guard(("urllib3", "requests"), (token,))
         self._local.latest, self._local.urls = None, {}  # the last status posted: its account gives the URLs
-        session = self._local.session = self.session()
-        client = Client(
-            api_base_url=self.api_base,
-            request_timeout=self.timeout,
-            ratelimit_method="throw",
-            session=session,
-            mastodon_version=ASSUMED_VERSION,
-            version_check_mode="none",
-            user_agent=USER_AGENT,
-        )
-        # Mastodon.py 2.3.3 ignores mastodon_version in "none" mode: set the parsed version.
-        client.mastodon_major, client.mastodon_minor, client.mastodon_patch = parse_version_string(ASSUMED_VERSION)
+        session = self._local.session = self.session()  # it sets the timeout and User-Agent: None in Mastodon.py
+        options: dict[str, Any] = {"ratelimit_method": "throw", "request_timeout": None, "user_agent": None}
+        client = Client(api_base_url=self.api_base, session=session, mastodon_version=ASSUMED_VERSION, **options)
+        # Mastodon.py 2.3.3 ignores mastodon_version in its (default) "none" check mode: set the parsed version.
+        client.mastodon_major, client.mastodon_minor, client.mastodon_patch = map(int, ASSUMED_VERSION.split("."))
         client.access_token = token  # after construction: never read as a token file's path
         with session:
             yield client
 
-    def _call(self, attempt: Attempt, call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, attempt: Attempt, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One Mastodon.py request, its failure as a delivery outcome (a redirect, which it takes for a success, too)."""
         from mastodon.errors import MastodonAPIError
 
@@ -221,7 +220,7 @@ class Mastodon(Network):
                 raise MastodonAPIError("Redirect not followed")  # answer_of reads the status from the session
         except Exception as error:
             raise self.failure(error, attempt) from None
-        return answer if isinstance(answer, dict) else {}
+        return answer if isinstance(answer, dict | list) else {}  # a status, or statuses
 
     def answer_of(self, error: BaseException) -> Answer | None:
         """Mastodon.py's errors keep the instance's own message (args[3]), the session the answer itself."""
@@ -294,25 +293,19 @@ class Mastodon(Network):
 
 def idempotency_key(key: str, index: int) -> str:
     """The Idempotency-Key of part ``index`` of a delivery: the same on every retry and re-send."""
-    value = f"{key}#{index}"
-    if value.isascii() and value.isprintable():
-        return value
     import hashlib
 
-    return f"sha256:{hashlib.sha256(value.encode()).hexdigest()}"  # header values must be plain ASCII
-
-
-def status_language(tag: str) -> str:
-    """Mastodon's ``language`` is an ISO 639 code: the language subtag of a BCP 47 tag (en-GB -> en)."""
-    return tag.split("-", 1)[0]
+    value = f"{key}#{index}"  # a header value: plain ASCII, else its hash
+    return value if value.isascii() and value.isprintable() else f"sha256:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
 def status_arguments(
     text: str, reply_to: str | None, media_ids: list[str], tag: str, key: str, index: int
 ) -> dict[str, Any]:
-    """Mastodon.py's ``status_post`` arguments for part ``index`` (in language ``tag``) of delivery ``key``."""
-    fields = {"status": text, "in_reply_to_id": reply_to, "media_ids": media_ids or None, "visibility": VISIBILITY}
-    return fields | {"language": status_language(tag), "idempotency_key": idempotency_key(key, index)}
+    """Mastodon.py's ``status_post`` arguments for part ``index`` of delivery ``key``, in language ``tag`` (BCP 47:
+    Mastodon's ``language`` is its ISO 639 subtag, en-GB -> en)."""
+    fields = {"status": text, "in_reply_to_id": reply_to, "media_ids": media_ids or None, "visibility": "public"}
+    return fields | {"language": tag.split("-", 1)[0], "idempotency_key": idempotency_key(key, index)}
 
 
 def status_fields(args: dict[str, Any]) -> dict[str, Any]:
@@ -336,6 +329,7 @@ def instance_limits(info: dict[str, Any]) -> dict[str, Any]:
     statuses, media = _mapping(configuration.get("statuses")), _mapping(configuration.get("media_attachments"))
     found = {**statuses, **media, "max_characters": statuses.get("max_characters", info.get("max_toot_chars"))}
     limits = {field: found[name] for name, field in LIMITS.items() if type(found.get(name)) is int and found[name] > 0}
+    limits |= {"version": info["version"]} if isinstance(info.get("version"), str) else {}  # for read_metrics
     types = media.get("supported_mime_types")
     return limits | ({"video_types": sorted(MP4_MOV & set(map(str, types)))} if isinstance(types, list) else {})
 
@@ -344,6 +338,12 @@ def instance_limits(info: dict[str, Any]) -> dict[str, Any]:
 def mastodon_counter(url_weight: int = URL_LENGTH) -> Callable[[str], int]:
     """Mastodon's length with every URL counting ``url_weight`` (the instance's characters_reserved_per_url)."""
     return mastodon_length if url_weight == URL_LENGTH else partial(mastodon_length, url_weight=url_weight)
+
+
+def status_figures(statuses: list[Any]) -> dict[str, dict[str, int]]:
+    """Each status's figures by id; quotes only where the instance counts them (Mastodon 4.5+), never 0 for absent."""
+    found = [status for status in statuses if isinstance(status, dict) and status.get("id")]
+    return {str(s["id"]): {name: s[key] for name, key in COUNTS.items() if type(s.get(key)) is int} for s in found}
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -8,7 +8,9 @@ processing failed (``Api::V1::MediaController``). Like ``MediaAttachment``, it r
 ``video_size_limit`` and a video of more than ``video_matrix_limit`` pixels (422), checks the
 bearer token, and ``POST /api/v1/statuses`` refuses media still being processed (422) and answers
 a repeated ``Idempotency-Key`` with the status it already made. ``GET /api/v2/instance`` states
-the limits. Tests program how many polls processing takes and how it ends; every request is
+the limits and ``version``. A status's figures (``GET /api/v1/statuses/:id``, and from 4.3 ``GET
+/api/v1/statuses?id[]=…``, at most 20 ids, the statuses it has only) derive from its id, with
+``quotes_count`` from 4.5; a status in ``gone`` answers 404. Tests program how many polls processing takes and how it ends; every request is
 recorded. Binds 127.0.0.1 only.
 """
 
@@ -41,6 +43,7 @@ class Request:
     form: dict[str, list[str]]  # form fields (statuses), or the text fields of a multipart body
     files: dict[str, tuple[str, str, bytes]]  # multipart files: (file name, content type, content)
     length: int  # the body's Content-Length
+    query: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,14 +80,16 @@ class MastodonServer:
     video_size_limit: int = 99 * 2**20
     video_matrix_limit: int = 8_294_400  # 3840x2160
     supported_mime_types: tuple[str, ...] = IMAGE_TYPES + VIDEO_TYPES
-    faults: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)  # by "METHOD /path prefix"
+    version: str = "4.5.0"
+    gone: set[str] = field(default_factory=set)  # status ids deleted since (404)
+    faults: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)  # by "METHOD /path prefix"
     idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(110_000_000_000_000_001))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail(self, route: str, status: int, body: dict[str, Any]) -> None:
+    def fail(self, route: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         """The next request to ``route`` ("GET /api/v1/media") gets this answer instead."""
-        self.faults.setdefault(route, []).append((status, body))
+        self.faults.setdefault(route, []).append((status, body, headers or {}))
 
     def calls(self) -> list[tuple[str, str]]:
         return [(r.method, r.path) for r in self.requests]
@@ -92,7 +97,7 @@ class MastodonServer:
     def instance(self) -> dict[str, Any]:
         return {
             "domain": "social.example.org",
-            "version": "4.5.0",
+            "version": self.version,
             "configuration": {
                 "statuses": {"max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23},
                 "media_attachments": {
@@ -119,7 +124,8 @@ def _handler(state: MastodonServer) -> type[JsonHandler]:
             raw = self.body()
             form, files = self.parse(raw)
             with state.lock:
-                state.requests.append(Request(method, path, dict(self.headers), form, files, len(raw)))
+                query = parse_qs(urlsplit(self.path).query)
+                state.requests.append(Request(method, path, dict(self.headers), form, files, len(raw), query))
                 fault = next((f for r, f in state.faults.items() if f and f"{method} {path}".startswith(r)), None)
                 answer = fault.pop(0) if fault else None
             if answer:
@@ -136,6 +142,8 @@ def _handler(state: MastodonServer) -> type[JsonHandler]:
                 return self.poll(found[1])
             if method == "POST" and path == "/api/v1/statuses":
                 return self.status(form)
+            if method == "GET" and path.startswith("/api/v1/statuses"):
+                return self.figures(path, query)
             return self.reply(404, {"error": "Record not found"})
 
         def upload(self, form: dict[str, list[str]], files: dict[str, tuple[str, str, bytes]]) -> None:
@@ -199,6 +207,18 @@ def _handler(state: MastodonServer) -> type[JsonHandler]:
                     state.idempotent[key] = status
             self.reply(200, status)
 
+        def figures(self, path: str, query: dict[str, list[str]]) -> None:
+            """A status (404 when gone), or from 4.3 up to 20 of them at once (those it has)."""
+            version = tuple(int(part) for part in state.version.split(".")[:2])
+            if path == "/api/v1/statuses" and version >= (4, 3):
+                if len(ids := query.get("id[]", [])) > 20:
+                    return self.reply(422, {"error": "Validation failed: Too many statuses requested"})
+                return self.reply(200, [status_figures(i, version) for i in ids if i.isdigit() and i not in state.gone])
+            status_id = path.removeprefix("/api/v1/statuses/")
+            if not status_id.isdigit() or status_id in state.gone:
+                return self.reply(404, {"error": "Record not found"})
+            self.reply(200, status_figures(status_id, version))
+
         def parse(self, raw: bytes) -> tuple[dict[str, list[str]], dict[str, tuple[str, str, bytes]]]:
             kind = self.headers.get("Content-Type", "")
             if "x-www-form-urlencoded" in kind:
@@ -217,6 +237,14 @@ def _handler(state: MastodonServer) -> type[JsonHandler]:
             return form, files
 
     return Handler
+
+
+def status_figures(status_id: str, version: tuple[int, ...] = (4, 5)) -> dict[str, Any]:
+    """A status as the instance answers it, its counts derived from its id (quotes_count from Mastodon 4.5)."""
+    n = int(status_id)
+    counts = {"replies_count": n % 7, "reblogs_count": n % 11, "favourites_count": n % 13 + 1}
+    quotes = {"quotes_count": n % 5} if version >= (4, 5) else {}
+    return {"id": status_id, "url": f"https://social.example.org/@chu/{status_id}", **counts, **quotes}
 
 
 def _frame_size(data: bytes) -> tuple[int, int] | None:

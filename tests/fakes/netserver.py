@@ -92,6 +92,11 @@ def _handler(state: FakeNetworks) -> type[JsonHandler]:
                 self.reply(200, {"did": BLUESKY_DID, "handle": "chu.test"})
             elif path == "/xrpc/com.atproto.identity.resolveHandle":
                 self.reply(400, {"error": "InvalidRequest", "message": "Unable to resolve handle"})
+            elif path.startswith("/api/v1/statuses"):  # a status's figures; 20 at once (Mastodon 4.3+)
+                self.reply(*mastodon_figures(state, path, query))
+            elif path == "/xrpc/app.bsky.feed.getPosts":  # up to 25 posts' figures
+                gone = {uri for network, uri in state.deleted_parts if network == "bluesky"}
+                self.reply(200, {"posts": [bluesky_post(uri) for uri in query.get("uris", []) if uri not in gone]})
             elif path == "/2/users/me":
                 self.reply(200, {"data": {"id": "42", "name": "CHU", "username": "chu_test"}})
             elif path.startswith("/api/v2/instance"):
@@ -310,6 +315,40 @@ def _jwt() -> str:
         "iat": int(time.time()),
     }
     return f"{encode({'alg': 'HS256', 'typ': 'JWT'})}.{encode(claims)}.c2lnbmF0dXJl"
+
+
+def counts(post_id: str) -> tuple[int, int, int, int]:
+    """A post's replies, shares, likes and quotes, derived from its id (the same on every read)."""
+    import zlib
+
+    seed = zlib.crc32(post_id.encode())
+    return seed % 7, seed % 11, seed % 97 + 1, seed % 5
+
+
+def mastodon_figures(state: FakeNetworks, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    """``GET /api/v1/statuses/:id`` (404 once deleted) or ``?id[]=…`` (the statuses not deleted), with their counts."""
+    gone = set(state.deleted("mastodon"))
+
+    def status(status_id: str) -> dict[str, Any]:
+        names = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
+        return {
+            "id": status_id,
+            "url": f"{state.url}/@chu/{status_id}",
+            **dict(zip(names, counts(status_id), strict=True)),
+        }
+
+    if path == "/api/v1/statuses":
+        return 200, [status(status_id) for status_id in query.get("id[]", [])[:20] if status_id not in gone]
+    status_id = unquote(path.rsplit("/", 1)[-1])
+    return (404, {"error": "Record not found"}) if status_id in gone else (200, status(status_id))
+
+
+def bluesky_post(uri: str) -> dict[str, Any]:
+    """A post view as the AppView's ``app.bsky.feed.getPosts`` gives it, its counts derived from its AT URI."""
+    author, at = {"did": BLUESKY_DID, "handle": "chu.test"}, "2026-12-01T09:00:00.000Z"
+    record = {"$type": "app.bsky.feed.post", "text": "", "createdAt": at}
+    figures = dict(zip(("replyCount", "repostCount", "likeCount", "quoteCount"), counts(uri), strict=True))
+    return {"uri": uri, "cid": BLUESKY_CID, "author": author, "record": record, "indexedAt": at, **figures}
 
 
 INSTAGRAM_USER = "17841400000000000"

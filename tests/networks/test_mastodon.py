@@ -793,6 +793,7 @@ def test_verify_caches_the_instance_limits_and_check_uses_them(tmp_path: Path, h
         "max_alt_length": 1500,
         "video_bytes": 41943040,
         "video_types": ["video/mp4", "video/quicktime"],
+        "version": "4.4.0",  # whether `stats fetch` reads 20 statuses at once (4.3+)
     }
     assert datetime.fromisoformat(entry["checked_at"]).tzinfo is not None
     assert [p.name for p in config.cache_dir.iterdir()] == [CACHE_FILE]  # no temporary file left
