@@ -253,13 +253,13 @@ def totals(rows: Iterable[PostFigures], by: str) -> list[Total]:
     return sorted(groups.values(), key=lambda total: (-total.interactions, total.name))
 
 
-def in_own_words(network: str, figures: dict[str, int]) -> str:
+def in_own_words(network: str, figures: dict[str, int], none: str = "no figures") -> str:
     """Figures as the network names them, in FIGURES order: "1 204 views · 37 reactions"."""
     from hospipost.networks import network_class
 
     words = network_class(network).metric_words
     shown = [f"{count_text(figures[name])} {words[name]}" for name in FIGURES if name in figures and name in words]
-    return " · ".join(shown) or "no figures"
+    return " · ".join(shown) or none
 
 
 def missing_figures(networks: Iterable[str]) -> list[str]:

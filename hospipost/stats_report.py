@@ -541,17 +541,7 @@ def _kind(kind: str) -> str:
 
 
 def _words(network: str, figures: dict[str, int]) -> str:
-    """The figures in the network's own words (``metrics.in_own_words``); hospipost's names for a
-    network whose adapter does not name them (yet)."""
-    from hospipost.networks import network_class
-
-    try:
-        if network_class(network).metric_words:
-            return in_own_words(network, figures)
-    except KeyError:
-        pass
-    shown = [f"{count_text(figures[name])} {FIGURES[name].lower()}" for name in FIGURES if name in figures]
-    return " · ".join(shown) or "aucun chiffre"
+    return in_own_words(network, figures, none="aucun chiffre")
 
 
 def _views_cell(views: int | None) -> str:

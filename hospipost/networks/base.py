@@ -204,10 +204,16 @@ class Network:
     @classmethod
     def effective_limits(cls, settings: NetworkSettings | None, cache_dir: Path | None) -> Limits:
         """The limits `check` applies: the declared ones, with what verify() learnt for this account."""
+        learnt = cls.learnt_facts(settings, cache_dir)
+        return cls.learnt_limits(learnt) if learnt else cls.limits
+
+    @classmethod
+    def learnt_facts(cls, settings: NetworkSettings | None, cache_dir: Path | None) -> dict[str, Any]:
+        """What verify() learnt of this account (``learn_limits``); empty when nothing was."""
         if settings is None or cache_dir is None:
-            return cls.limits
+            return {}
         learnt = _read_json(Path(cache_dir) / f"{cls.name}-limits.json").get(cls.account_key(settings))
-        return cls.learnt_limits(learnt) if isinstance(learnt, dict) else cls.limits
+        return learnt if isinstance(learnt, dict) else {}
 
     @classmethod
     def account_key(cls, settings: NetworkSettings) -> str:
@@ -217,7 +223,7 @@ class Network:
     @classmethod
     def learnt_limits(cls, learnt: dict[str, Any]) -> Limits:
         """The declared limits with every learnt value of LEARNABLE that is a positive integer."""
-        found = {name: value for name, value in learnt.items() if name in LEARNABLE and _positive_int(value)}
+        found = {name: value for name, value in learnt.items() if name in LEARNABLE and positive_int(value)}
         return replace(cls.limits, **found)
 
     def learn_limits(self, learnt: dict[str, Any]) -> str:
@@ -621,5 +627,5 @@ def _read_json(path: Path, warn: bool = False) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _positive_int(value: Any) -> bool:
+def positive_int(value: Any) -> bool:
     return type(value) is int and value > 0

@@ -19,7 +19,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hospipost.networks.base import ConfigKey, Limits, Network, Step, _positive_int, _read_json, http_url_problem
+from hospipost.networks.base import ConfigKey, Limits, Network, Step, http_url_problem, positive_int
 from hospipost.networks.failures import Answer, Attempt, NotFoundError, PermanentError, UnknownOutcome, by_transport
 from hospipost.networks.http import LOG_REDACTOR
 from hospipost.networks.mastodon_media import VIDEO, dry_run, learnt_video, processing_failure, upload
@@ -102,7 +102,7 @@ class Mastodon(Network):
     @classmethod
     def learnt_limits(cls, learnt: dict[str, Any]) -> Limits:
         """Also the instance's URL weight (characters_reserved_per_url) in ``count``, its video size and types."""
-        weight = learnt["url_weight"] if _positive_int(learnt.get("url_weight")) else URL_LENGTH
+        weight = learnt["url_weight"] if positive_int(learnt.get("url_weight")) else URL_LENGTH
         unit = f"characters (URLs count {weight})"
         video = learnt_video(cls.limits.video, learnt)
         return replace(super().learnt_limits(learnt), count=mastodon_counter(weight), length_unit=unit, video=video)
@@ -175,8 +175,8 @@ class Mastodon(Network):
     def read_metrics(self, client: mastodon.Mastodon, ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
         """``GET /api/v1/statuses?id[]=…`` on 4.3+ (the version verify() learnt; tried when unknown, until a 404), else
         ``GET /api/v1/statuses/:id`` each, a status gone (404) left out."""
-        learnt = _read_json(Path(self.cache_dir) / "mastodon-limits.json") if self.cache_dir else {}
-        version = re.findall(r"\d+", str(_mapping(learnt.get(self.account_key(self.settings))).get("version") or 4.3))
+        learnt = self.learnt_facts(self.settings, self.cache_dir)
+        version = re.findall(r"\d+", str(learnt.get("version") or 4.3))
         if len(ids) > 1 and getattr(self._local, "batches", [int(n) for n in version[:2]] >= [4, 3]):
             try:
                 return status_figures(self._call(attempt, client.statuses, ids))
