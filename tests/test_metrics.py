@@ -139,3 +139,24 @@ def test_the_latest_figures_are_summed_by_network_and_kind(published) -> None:
     assert (by_kind["news"].posts, by_kind["news"].interactions, by_kind["event"].interactions) == (4, 10, 2)
     assert [(row.post_id, row.kind) for row in rows[:2]] == [("p3", "news"), ("p3", "news")]
     assert by_kind["news"].per_post("views") == 10 and by_kind["news"].per_post("saves") is None
+
+
+def test_a_network_read_one_post_per_request_is_read_in_lanes(published) -> None:
+    import threading
+
+    config, ledger, networks, _posts = published
+    x = networks["x"]
+    x.metrics_batch, x.metrics_parallel = 1, 3  # type: ignore[misc]
+    x.together = threading.Barrier(3)  # each lane's connection waits until the three lanes connect at once
+    (reading,) = fetch(config, ledger, LATER, adapters=networks, networks=["x"]).readings
+    assert (reading.read, reading.problem) == (3, None) and sorted(map(len, x.metrics_requests)) == [1, 1, 1]
+
+
+def test_a_rate_limit_in_one_lane_stops_them_all_and_keeps_what_was_read(published) -> None:
+    config, ledger, networks, _posts = published
+    x = networks["x"]
+    x.metrics_batch, x.metrics_parallel = 1, 2  # type: ignore[misc]
+    x.metrics_script = [None, TransientError("X's rate limit was reached", LATER + timedelta(minutes=15))]
+    (reading,) = fetch(config, ledger, LATER, adapters=networks, networks=["x"]).readings
+    assert "rate limit" in (reading.problem or "") and 1 <= reading.read <= 2
+    assert len(ledger.snapshots()) == reading.read

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -451,16 +452,48 @@ class Network:
     """How many posts one metrics request reads (the API's own maximum)."""
     metrics_permission: ClassVar[str] = "the permission to read the account's statistics"
     """What the token needs to read metrics, for the message when the network refuses."""
+    metrics_parallel: ClassVar[int] = 1
+    """How many metrics requests run at once, each lane on its own connection: for an API that reads one
+    post per request (Threads); a batching API reads one batch after the other."""
     metrics_billed: ClassVar[bool] = False
     """Every read costs money (X): figures are read only when config says ``stats: {<network>: true}``."""
 
     def metrics(self, remote_ids: list[str]) -> Iterator[dict[str, dict[str, int]]]:
         """The figures of published posts (their first part's id), one batch of ``metrics_batch`` at a time,
-        by id. A post the network no longer has is left out. A failure ends the reading: a DeliveryError,
-        classified as when publishing (a rate limit is a TransientError that says when), free of secrets."""
+        by id, in ``metrics_parallel`` lanes. A post the network no longer has is left out. A failure ends
+        the reading (every lane) after what was read: a DeliveryError, classified as when publishing (a rate
+        limit is a TransientError that says when), free of secrets."""
+        batches = [remote_ids[at : at + self.metrics_batch] for at in range(0, len(remote_ids), self.metrics_batch)]
+        lanes = max(1, min(self.metrics_parallel, len(batches)))
+        if lanes == 1:
+            yield from self._metrics_lane(batches, threading.Event())
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        stop, failure = threading.Event(), None
+
+        def lane(part: list[list[str]]) -> tuple[list[dict[str, dict[str, int]]], DeliveryError | None]:
+            found: list[dict[str, dict[str, int]]] = []
+            try:
+                found.extend(self._metrics_lane(part, stop))
+            except DeliveryError as error:
+                stop.set()
+                return found, error
+            return found, None
+
+        with ThreadPoolExecutor(lanes, thread_name_prefix=f"{self.name}-metrics") as pool:
+            for found, error in pool.map(lane, [batches[index::lanes] for index in range(lanes)]):
+                yield from found
+                failure = failure or error
+        if failure is not None:
+            raise failure
+
+    def _metrics_lane(self, batches: list[list[str]], stop: threading.Event) -> Iterator[dict[str, dict[str, int]]]:
+        """The batches' figures, one request each, on a connection of their own, until ``stop`` is set."""
         with self.connection() as connection:
-            for start in range(0, len(remote_ids), self.metrics_batch):
-                batch = remote_ids[start : start + self.metrics_batch]
+            for batch in batches:
+                if stop.is_set():
+                    return
                 attempt = Attempt(f"reading the figures of {_plural(len(batch), 'post')}", Step.METRICS)
                 try:
                     yield self.read_metrics(connection, batch, attempt)
@@ -472,10 +505,9 @@ class Network:
                     raise _redacted(error, self.redact) from None
                 except Exception as error:
                     failure = self.failure(error, attempt)
-                    if isinstance(failure, NotFoundError) and len(batch) == 1:
-                        yield {}
-                        continue
-                    raise failure from None
+                    if not isinstance(failure, NotFoundError) or len(batch) > 1:
+                        raise failure from None
+                    yield {}
 
     def read_metrics(self, connection: Any, remote_ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
         """One request's figures, by remote id, named as in ``metric_words``; it may raise the SDK's errors

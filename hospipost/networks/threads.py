@@ -48,6 +48,7 @@ class Threads(MetaNetwork):
         "views": "views", "likes": "likes", "replies": "comments", "reposts": "shares", "quotes": "quotes",
     }  # fmt: skip
     metrics_permission = "threads_manage_insights"
+    metrics_parallel = 4  # one post per insights request: four at once, each lane on its own session
 
     @property
     def version(self) -> str:

@@ -69,6 +69,8 @@ def _handler(state: FakeNetworks) -> type[JsonHandler]:
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
             query = parse_qs(urlsplit(self.path).query)
+            if state.latency and not path.startswith("/public/"):
+                time.sleep(state.latency)
             if path.startswith("/public/") and state.public is not None:
                 self.public_file(path.removeprefix("/public/"))
             elif path == "/2/tweets":  # X's post lookup: the figures of posts (stats fetch; before Meta's ?ids=)
