@@ -90,13 +90,18 @@ def fetch_command(app: AppContext, since_option: str | None, networks: tuple[str
     """
     from contextlib import closing
 
-    from hospipost.ledger import Ledger
+    from hospipost.ledger import Ledger, open_for_reading
     from hospipost.metrics import fetch
 
     config = app.config
     now = parse_now(now_option, config)
     since = _age(since_option, config, now) if since_option else None
-    with closing(Ledger.open_for_publishing(config)) as ledger:
+    existing = open_for_reading(config, absent_ok=True)  # never create a ledger here: it is publishing's
+    if existing is None:
+        click.echo("Nothing was published from here yet: no figures to read.")
+        return
+    existing.close()
+    with closing(Ledger.open_for_publishing(config)) as ledger:  # migrated: snapshots need schema 4
         result = fetch(config, ledger, now, since=since, networks=networks or None)
     _report(result)
     if not result.ok:

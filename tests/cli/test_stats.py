@@ -114,3 +114,44 @@ def test_a_bad_since_is_one_line(site: Config, since: str) -> None:
     result = run(site, "--since", since)
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1 and "--since" in result.output
     assert "Traceback" not in result.output
+
+
+def test_fetch_before_anything_was_published_creates_no_ledger(site: Config) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(site.path), "stats", "fetch"])
+    assert result.exit_code == 0 and "Nothing was published" in result.output
+    assert not (site.root / ".hospipost").exists()
+
+
+@pytest.mark.timeout(240)
+def test_fetch_reads_the_seven_networks_and_a_refusal_stops_only_its_own(tmp_path: Path) -> None:
+    """Real processes against the local server standing in for the seven networks: publish, then fetch."""
+    import os
+    import subprocess
+
+    from tests import clock
+    from tests.fakes.netserver import running
+    from tests.test_exactly_once import SECRETS, SEVEN, make_site
+
+    def hospipost(*args: str) -> subprocess.CompletedProcess[str]:
+        command = clock.command("2026-12-01 10:30", "--config", str(config), *args)
+        env = {**os.environ, **SECRETS}
+        return subprocess.run(command, env=env, capture_output=True, text=True, cwd=clock.ROOT, timeout=180)
+
+    with running(public=tmp_path / "site" / "media") as server:
+        config = make_site(tmp_path / "site", server.url, f"sqlite:///{tmp_path}/state.db", 3, SEVEN)
+        with config.open("a", encoding="utf-8") as file:
+            file.write("stats: {x: true}\n")
+        assert hospipost("publish", "--quiet").returncode == 0
+        server.fail_next_read("linkedin", 403, {"message": "Not enough permissions", "status": 403})
+        fetched = hospipost("stats", "fetch")
+    assert fetched.returncode == 1, fetched.stderr
+    lines = {line.split(":", 1)[0]: line for line in fetched.stdout.splitlines()}
+    assert sorted(lines) == sorted(["X", "Facebook", "Instagram", "Threads", "LinkedIn", "Mastodon", "Bluesky"])
+    for label in ("X", "Facebook", "Instagram", "Threads", "Mastodon", "Bluesky"):
+        assert f"{label}: 3 of 3 posts read" in lines[label]
+    assert "rw_organization_admin" in lines["LinkedIn"] and "`hospipost stats fetch`" in lines["LinkedIn"]
+    assert not any(secret in fetched.stdout + fetched.stderr for secret in SECRETS.values())
+    shown = hospipost("stats", "--top", "100", "--format", "json")
+    figures = {row["network"]: row["figures"] for row in json.loads(shown.stdout)["top"]}
+    assert set(figures) == {"x", "facebook", "instagram", "threads", "mastodon", "bluesky"}
+    assert "views" not in figures["mastodon"] and "views" in figures["facebook"]

@@ -47,9 +47,15 @@ class FakeNetworks:
     posted: dict[str, str] = field(default_factory=dict)  # X tweets and Mastodon statuses online: id → network
     deletions: list[tuple[str, str, int]] = field(default_factory=list)  # DELETE requests: (network, id, status)
     delete_latency: float = 0.0  # seconds each DELETE waits before it is answered
+    read_faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)  # GETs
 
     def fail_next(self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.faults.setdefault(network, []).append((status, body, headers or {}))
+
+    def fail_next_read(
+        self, network: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        self.read_faults.setdefault(network, []).append((status, body, headers or {}))
 
     def posts(self, network: str | None = None) -> list[Received]:
         with self.lock:
@@ -71,6 +77,12 @@ def _handler(state: FakeNetworks) -> type[JsonHandler]:
             query = parse_qs(urlsplit(self.path).query)
             if state.latency and not path.startswith("/public/"):
                 time.sleep(state.latency)
+            with state.lock:
+                faults = state.read_faults.get(network_of(path))
+                fault = faults.pop(0) if faults else None
+            if fault:
+                self.reply(*fault)
+                return
             if path.startswith("/public/") and state.public is not None:
                 self.public_file(path.removeprefix("/public/"))
             elif path == "/2/tweets":  # X's post lookup: the figures of posts (stats fetch; before Meta's ?ids=)
