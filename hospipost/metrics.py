@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from hospipost.config import Config
     from hospipost.credentials import Credentials
     from hospipost.ledger import Delivery, Ledger, Snapshot
-    from hospipost.networks.base import Network
     from hospipost.posts import Post
+    from hospipost.publisher import AdapterFactory
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,6 @@ class FetchResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"at": self.taken_at.isoformat(), "networks": {r.network: asdict(r) for r in self.readings}}
-
-
-AdapterFactory = Callable[[str], "Network"]
 
 
 def fetch(
