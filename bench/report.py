@@ -1,11 +1,11 @@
-"""`hospipost report` over a year of posts: how long a month's page and CSV take, and the README's picture.
+"""`hospipost report` over a year of posts: how long a month's and the year's page and CSV take, and the README's picture.
 
 A demo site: about 150 posts over 2027 (the CHU's yearly volume), each sent to five networks
 (about 750 deliveries, recorded in a real SQLite ledger as `publish` records them), and 30 daily
 snapshots of figures for each (about 22 000 snapshots), shaped as real posts' figures grow: most
 views in the first days. Mastodon and Bluesky give no views. Then each month's report is built
-(page and CSV) in this process, and one month's by the `hospipost` command in a fresh process,
-as a user runs it. With --shot, the July page is rendered by headless Chromium into a PNG for the
+(page and CSV) in this process, then the year's (the annual report), and one month's and the
+year's by the `hospipost` command in a fresh process, as a user runs it. With --shot, the July page is rendered by headless Chromium into a PNG for the
 README (cropped to its top, at most 300 KB).
 
     .venv/bin/python bench/report.py [--keep DIR] [--shot docs/report.png]
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from hospipost.config import load_config
 from hospipost.ledger import DueDelivery, Ledger, Snapshot
 from hospipost.posts import load_readable_queues
-from hospipost.stats_report import Month, build, to_csv, to_html
+from hospipost.stats_report import Period, build, to_csv, to_html
 from tests.helpers import CONFIG_YAML
 
 HOSPIPOST = str(Path(sys.executable).with_name("hospipost"))
@@ -206,7 +206,7 @@ def main() -> None:
         timings = []
         try:
             for number in range(1, 13):
-                month = Month(YEAR, number)
+                month = Period(YEAR, number)
                 started = time.perf_counter()
                 report = build(config, ledger, posts, month, NOW)
                 page, table = to_html(report), to_csv(report)
@@ -214,11 +214,20 @@ def main() -> None:
                 (out / str(month)).mkdir(parents=True, exist_ok=True)
                 (out / str(month) / "index.html").write_text(page, encoding="utf-8")
                 (out / f"{month}.csv").write_bytes(table)
+            started = time.perf_counter()
+            report = build(config, ledger, posts, Period(YEAR), NOW)
+            built = time.perf_counter() - started
+            page, table = to_html(report), to_csv(report)
+            yearly = time.perf_counter() - started
         finally:
             ledger.close()
         print(
             f"12 monthly reports (page + CSV) in one process: {sum(timings):.2f} s in all, "
             f"{min(timings):.2f}–{max(timings):.2f} s each (the first imports matplotlib)"
+        )
+        print(
+            f"the annual report {YEAR} (page + CSV, {len(report.rows)} deliveries, {len(report.days)} weekly points) "
+            f"in the same process: {yearly:.2f} s (build {built:.2f} s)"
         )
         command = [HOSPIPOST, "--config", str(config_path), "report", "--month", f"{YEAR}-07",
                    "--html", str(out / "cli"), "--csv", str(out / "cli.csv"), "--now", NOW.isoformat()]  # fmt: skip
@@ -229,6 +238,15 @@ def main() -> None:
         )
         size = (out / "cli" / "index.html").stat().st_size
         print(f"page: {size // 1024} KB, self-contained")
+        command = [HOSPIPOST, "--config", str(config_path), "report", "--year", str(YEAR),
+                   "--html", str(out / "year"), "--csv", str(out / "year.csv"), "--now", NOW.isoformat()]  # fmt: skip
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        print(
+            f"`hospipost report --year {YEAR} --html --csv` in a fresh process: {time.perf_counter() - started:.2f} s"
+        )
+        size = (out / "year" / "index.html").stat().st_size
+        print(f"annual page: {size // 1024} KB, self-contained")
         if args.shot:
             screenshot(out / "cli" / "index.html", args.shot)
 

@@ -1,9 +1,10 @@
-"""The monthly statistics report (`hospipost report`): a static page with charts, and a CSV file.
+"""The statistics report of a month or a year (`hospipost report`): a static page with charts, and a CSV file.
 
-`build` gathers a month's figures from the ledger: every delivery sent that month (local time) with
-its latest snapshot, the views of each network day by day (each delivery's latest snapshot of each
-day, carried forward and summed: cumulative views of the month's posts), the interactions per kind
-and the top posts. `to_html` draws it as one self-contained page (charts drawn by matplotlib as SVG
+`build` gathers a period's figures from the ledger (a `Period`: a month, or a year for the annual
+report): every delivery sent in it (local time) with its latest snapshot, the views of each network
+day by day (each delivery's latest snapshot of each day, carried forward and summed: cumulative
+views of the period's posts; a year keeps each week's end), the interactions per kind and the top
+posts; a year's page also has a table per month. `to_html` draws it as one self-contained page (charts drawn by matplotlib as SVG
 and inlined, each with its data as a table under it; nothing fetched from elsewhere); `to_csv` writes
 one row per delivery for the team's spreadsheets. Only public content: post ids, published texts,
 links and figures. A figure a network does not give is absent (empty in the CSV, "not given" on the
@@ -58,57 +59,91 @@ CSV_ENCODING = "utf-8-sig"  # with a BOM: Excel then reads UTF-8 (accents) inste
 CSV_HEAD = ("post", "queue", "kind", "network", "sent_at", "url", *FIGURES, "read_at")
 
 
+MONTHS_FR_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
 @dataclass(frozen=True)
-class Month:
+class Period:
+    """A month (``Period(2027, 7)``) or a whole year (``Period(2027)``): what one report covers."""
+
     year: int
-    month: int
+    month: int | None = None  # None: the whole year
 
     @classmethod
-    def parse(cls, value: str) -> Month:
-        """ "2027-07" → Month(2027, 7); ValueError otherwise."""
-        found = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
-        if not found or not 1 <= int(found.group(2)) <= 12:
+    def parse(cls, value: str) -> Period:
+        """ "2027-07" → the month, "2027" → the year; ValueError otherwise."""
+        found = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", value.strip())
+        if not found or not 1 <= int(found.group(1)) <= 9998:
+            raise ValueError(value)
+        if found.group(2) is None:
+            return cls(int(found.group(1)))
+        if not 1 <= int(found.group(2)) <= 12:
             raise ValueError(value)
         return cls(int(found.group(1)), int(found.group(2)))
 
     @classmethod
-    def of(cls, day: date) -> Month:
+    def of(cls, day: date) -> Period:
+        """The month of ``day``."""
         return cls(day.year, day.month)
 
     @property
+    def is_year(self) -> bool:
+        return self.month is None
+
+    @property
     def first(self) -> date:
-        return date(self.year, self.month, 1)
+        return date(self.year, self.month or 1, 1)
 
     @property
     def next_first(self) -> date:
-        return date(self.year + 1, 1, 1) if self.month == 12 else date(self.year, self.month + 1, 1)
+        if self.month is None or self.month == 12:
+            return date(self.year + 1, 1, 1)
+        return date(self.year, self.month + 1, 1)
+
+    @property
+    def unit(self) -> str:
+        return "year" if self.month is None else "month"
 
     @property
     def title(self) -> str:
-        return f"{self.first:%B %Y}"  # the CLI's English: "July 2027"
+        return str(self.year) if self.month is None else f"{self.first:%B %Y}"  # the CLI's English: "July 2027"
 
     @property
     def title_fr(self) -> str:
+        """ "juillet 2027", "année 2027"."""
         from hospipost.scaffold import MONTHS_FR
 
-        return f"{MONTHS_FR[self.month - 1]} {self.year}"
+        return f"année {self.year}" if self.month is None else f"{MONTHS_FR[self.month - 1]} {self.year}"
+
+    @property
+    def in_fr(self) -> str:
+        """ "en juillet 2027", "en 2027"."""
+        return f"en {self.year}" if self.month is None else f"en {self.title_fr}"
+
+    @property
+    def this_fr(self) -> str:
+        return "cette année" if self.month is None else "ce mois-ci"
+
+    @property
+    def of_fr(self) -> str:
+        return "de l'année" if self.month is None else "du mois"
 
     def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}" if self.month is None else f"{self.year:04d}-{self.month:02d}"
 
 
 @dataclass
 class Report:
-    """A month's figures, ready to draw."""
+    """A month's or a year's figures, ready to draw."""
 
     organisation: str
-    month: Month
+    period: Period
     timezone: ZoneInfo
     made_at: datetime
-    rows: list[PostFigures]  # every delivery sent that month with figures, most interactions first
-    unread: list[Delivery]  # deliveries sent that month whose figures were never read
-    days: list[date] = field(default_factory=list)
-    views: dict[str, list[int]] = field(default_factory=dict)  # network → cumulative views at each day's end
+    rows: list[PostFigures]  # every delivery sent in the period with figures, most interactions first
+    unread: list[Delivery]  # deliveries sent in the period whose figures were never read
+    days: list[date] = field(default_factory=list)  # each day of a month; each week's last day (Sunday) of a year
+    views: dict[str, list[int]] = field(default_factory=dict)  # network → cumulative views at the end of each of days
     no_views: list[str] = field(default_factory=list)  # networks with figures but no views
     read_at: datetime | None = None  # the newest snapshot
 
@@ -129,14 +164,14 @@ class Report:
         return len({row.post_id for row in self.rows} | {item.post_id for item in self.unread})
 
 
-def build(config: Config, ledger: Ledger | None, posts: list[Post], month: Month, now: datetime) -> Report:
-    """The month's report; its rows are empty when nothing was sent, or nothing read, that month."""
+def build(config: Config, ledger: Ledger | None, posts: list[Post], period: Period, now: datetime) -> Report:
+    """The period's report; its rows are empty when nothing was sent, or nothing read, in it."""
     from hospipost.ledger import DeliveryState
 
     tz = config.timezone
-    start = datetime.combine(month.first, time(), tz)
-    end = datetime.combine(month.next_first, time(), tz)
-    report = Report(config.organisation or "hospipost", month, tz, now, [], [])
+    start = datetime.combine(period.first, time(), tz)
+    end = datetime.combine(period.next_first, time(), tz)
+    report = Report(config.organisation or "hospipost", period, tz, now, [], [])
     if ledger is None:
         return report
     sent = [
@@ -171,10 +206,12 @@ def build(config: Config, ledger: Ledger | None, posts: list[Post], month: Month
 
 
 def _views_by_day(report: Report, history: dict[str, list[Snapshot]], sent: dict[str, Delivery], stop: date) -> None:
-    """Each network's cumulative views at the end of each day of the month: each delivery's latest
-    snapshot of a day, carried forward until the next, summed over the network's deliveries."""
+    """Each network's cumulative views at the end of each day of the period: each delivery's latest
+    snapshot of a day, carried forward until the next, summed over the network's deliveries. For a
+    year, only each week's end (Sunday) and the last day are kept: 53 points, not 365."""
     tz = report.timezone
-    days = [report.month.first + timedelta(days=n) for n in range(max(0, (stop - report.month.first).days))]
+    first = report.period.first
+    days = [first + timedelta(days=n) for n in range(max(0, (stop - first).days))]
     index = {day: n for n, day in enumerate(days)}
     networks = sorted({sent[key].network for key in history})
     steps: dict[str, list[int]] = {}
@@ -193,10 +230,11 @@ def _views_by_day(report: Report, history: dict[str, list[Snapshot]], sent: dict
         for day in sorted(last_of_day):
             if day >= stop:
                 break
-            at = index.get(day, 0)  # a snapshot before the month (none: posts are sent in it) counts from day one
+            at = index.get(day, 0)  # a snapshot before the period (none: posts are sent in it) counts from day one
             increments[at] += last_of_day[day] - known
             known = last_of_day[day]
-    report.days = days
+    kept = [at for at, day in enumerate(days) if not report.period.is_year or day.weekday() == 6 or at == len(days) - 1]
+    report.days = [days[at] for at in kept]
     for network in networks:
         if network not in giving:
             report.no_views.append(network)
@@ -205,14 +243,31 @@ def _views_by_day(report: Report, history: dict[str, list[Snapshot]], sent: dict
         for step in steps[network]:
             running += step
             series.append(running)
-        report.views[network] = series
+        report.views[network] = [series[at] for at in kept]
+
+
+def by_month(report: Report) -> list[tuple[Period, int, int | None, int]]:
+    """A year's posts, views (None when no delivery of that month gives any) and interactions per month
+    of sending, from the deliveries' latest figures; up to the month of the newest delivery or today."""
+    tz = report.timezone
+    last = max([report.made_at.astimezone(tz).date(), *(row.sent_at.astimezone(tz).date() for row in report.rows)])
+    out = []
+    for month in [Period(report.period.year, n) for n in range(1, 13) if date(report.period.year, n, 1) <= last]:
+        rows = [row for row in report.rows if Period.of(row.sent_at.astimezone(tz).date()) == month]
+        unread = [
+            item for item in report.unread if item.sent_at and Period.of(item.sent_at.astimezone(tz).date()) == month
+        ]
+        views = [row.figures["views"] for row in rows if "views" in row.figures]
+        posts = len({row.post_id for row in rows} | {item.post_id for item in unread})
+        out.append((month, posts, sum(views) if views else None, sum(row.interactions for row in rows)))
+    return out
 
 
 # --- the spreadsheet --------------------------------------------------------------------------
 
 
 def to_csv(report: Report) -> bytes:
-    """One row per delivery sent in the month: its post, network, local time of sending, link, its
+    """One row per delivery sent in the period: its post, network, local time of sending, link, its
     latest figures (empty when the network does not give one, or nothing was read yet) and when
     they were read. UTF-8 with a BOM, ";" between fields: what Excel in French opens as columns."""
     out = io.StringIO()
@@ -291,13 +346,14 @@ a:focus, summary:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 def to_html(report: Report) -> str:
     """The page: per-network summary, views over time per network, interactions per kind, top posts."""
     tz = report.timezone
-    title = f"Réseaux sociaux — {report.month.title_fr} — {report.organisation}"
+    period = report.period
+    title = f"Réseaux sociaux — {period.title_fr} — {report.organisation}"
     made = report.made_at.astimezone(tz)
     read = f" Chiffres relevés le {report.read_at.astimezone(tz):%d/%m/%Y à %H:%M}." if report.read_at else ""
     unread = f" {_plural(len(report.unread), 'publication')} sans chiffres relevés." if report.unread else ""
     out = [
         *page_start(title, CSS, "fr"),
-        f'<p class="meta">{_plural(report.posts, "post")} publiés en {_e(report.month.title_fr)}, soit '
+        f'<p class="meta">{_plural(report.posts, "post")} publiés {_e(period.in_fr)}, soit '
         f"{_plural(len(report.rows) + len(report.unread), 'publication')} sur les réseaux.{read}{unread} "
         f'Fait par hospipost le <time datetime="{made.isoformat(timespec="minutes")}">'
         f"{made:%d/%m/%Y à %H:%M}</time> ({_e(str(tz))}).</p>",
@@ -305,6 +361,8 @@ def to_html(report: Report) -> str:
         "<main>",
     ]
     out += _summary(report)
+    if period.is_year:
+        out += _months(report)
     out += _views_figure(report)
     out += _kinds_figure(report)
     out += _top(report)
@@ -333,8 +391,28 @@ def _summary(report: Report) -> list[str]:
     return out
 
 
+def _months(report: Report) -> list[str]:
+    out = [
+        '<h2 id="months">Par mois</h2>',
+        "<table>",
+        "<caption>Posts, vues et interactions des publications de chaque mois (derniers chiffres relevés)</caption>",
+        '<thead><tr><th scope="col">Mois</th><th scope="col" class="n">Posts</th>'
+        '<th scope="col" class="n">Vues</th><th scope="col" class="n">Interactions</th></tr></thead>',
+        "<tbody>",
+    ]
+    for month, posts, views, interactions in by_month(report):
+        out.append(
+            f'<tr><th scope="row"><time datetime="{month}">{_e(month.title_fr)}</time></th>'
+            f'<td class="n">{posts}</td><td class="n">{_views_cell(views) if posts else "0"}</td>'
+            f'<td class="n">{count_text(interactions)}</td></tr>'
+        )
+    out += ["</tbody>", "</table>"]
+    return out
+
+
 def _views_figure(report: Report) -> list[str]:
-    out = ['<h2 id="views">Vues au fil du mois</h2>']
+    period = report.period
+    out = [f'<h2 id="views">Vues au fil {_e(period.of_fr)}</h2>']
     missing = ", ".join(_label(name) for name in report.no_views)
     note = (
         f'<p class="note">{_e(missing)} : pas de vues communiquées par ces réseaux (ni 0, ni estimation).</p>'
@@ -342,9 +420,10 @@ def _views_figure(report: Report) -> list[str]:
         else ""
     )
     if not report.views or not report.days:
-        return [*out, '<p class="missing">Aucune vue communiquée ce mois-ci.</p>', note]
+        return [*out, f'<p class="missing">Aucune vue communiquée {period.this_fr}.</p>', note]
     names = list(report.views)
-    caption = "Vues cumulées des publications du mois, par réseau et par jour"
+    step = "en fin de semaine" if period.is_year else "par jour"
+    caption = f"Vues cumulées des publications {period.of_fr}, par réseau et {step}"
     description = (
         f"{caption}. Fin de période : "
         + ", ".join(f"{_label(n)} {count_text(report.views[n][-1])}" for n in names)
@@ -358,7 +437,7 @@ def _views_figure(report: Report) -> list[str]:
         "<summary>Les données du graphique</summary>",
         "<table>",
         f"<caption>{_e(caption)}</caption>",
-        '<thead><tr><th scope="col">Jour</th>'
+        f'<thead><tr><th scope="col">{"Fin de semaine" if period.is_year else "Jour"}</th>'
         + "".join(f'<th scope="col" class="n">{_e(_label(n))}</th>' for n in names)
         + "</tr></thead>",
         "<tbody>",
@@ -375,7 +454,7 @@ def _kinds_figure(report: Report) -> list[str]:
     present = [name for name in INTERACTIONS if any(name in group.figures for group in groups)]
     out = ['<h2 id="kinds">Interactions par type de publication</h2>']
     if not present:
-        return [*out, '<p class="missing">Aucune interaction communiquée ce mois-ci.</p>']
+        return [*out, f'<p class="missing">Aucune interaction communiquée {report.period.this_fr}.</p>']
     caption = "Interactions (" + ", ".join(INTERACTIONS_FR[n].lower() for n in present) + ") par type de publication"
     description = (
         f"{caption}. "
@@ -455,9 +534,9 @@ RC: dict[Any, Any] = {
 
 
 def _views_chart(report: Report) -> Any:
-    from matplotlib.dates import DateFormatter, DayLocator
+    from matplotlib.dates import DateFormatter, DayLocator, date2num, num2date
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
     figure = Figure(figsize=(9, 3.8), layout="constrained")
     axes = figure.add_subplot()
@@ -468,11 +547,18 @@ def _views_chart(report: Report) -> Any:
             label=_label(network),
             color=PALETTE[n % len(PALETTE)],
             marker=MARKERS[n % len(MARKERS)],
-            markersize=3.5,
+            markersize=3 if report.period.is_year else 3.5,
             linewidth=1.8,
         )
-    axes.xaxis.set_major_locator(DayLocator(bymonthday=(1, 8, 15, 22, 29)))
-    axes.xaxis.set_major_formatter(DateFormatter("%d/%m"))
+    if report.period.is_year:  # a tick on the 1st of each month, named in French: "janv.", "févr."…
+        year = report.period.year  # the year's twelve 1sts only: not next January's at the right edge
+        axes.xaxis.set_major_locator(FixedLocator([date2num(date(year, n, 1)) for n in range(1, 13)]))
+        axes.xaxis.set_major_formatter(
+            FuncFormatter(lambda value, _position: MONTHS_FR_SHORT[num2date(value).month - 1])
+        )
+    else:
+        axes.xaxis.set_major_locator(DayLocator(bymonthday=(1, 8, 15, 22, 29)))
+        axes.xaxis.set_major_formatter(DateFormatter("%d/%m"))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: count_text(int(value))))
     axes.set_ylim(bottom=0)
     axes.set_ylabel("Vues cumulées")

@@ -15,7 +15,7 @@ from hospipost.cli import cli
 from hospipost.config import Config
 from hospipost.ledger import Ledger
 from hospipost.stats_report import read_csv
-from tests.test_stats_report import fill
+from tests.test_stats_report import fill, fill_year
 
 NOW = "2027-08-10 10:00"
 
@@ -24,6 +24,13 @@ NOW = "2027-08-10 10:00"
 def site(config: Config) -> Config:
     with closing(Ledger.open_for_publishing(config)) as ledger:
         fill(config, ledger)
+    return config
+
+
+@pytest.fixture
+def year_site(config: Config) -> Config:
+    with closing(Ledger.open_for_publishing(config)) as ledger:
+        fill_year(config, ledger)
     return config
 
 
@@ -50,6 +57,26 @@ def test_the_page_and_the_csv_are_written(site: Config, tmp_path: Path) -> None:
         ("canicule-2027-07-19", "x"),
     }
     assert list(tmp_path.glob("**/.*.tmp")) == []  # written atomically, nothing left behind
+
+
+def test_the_annual_report_is_written(year_site: Config, tmp_path: Path) -> None:
+    folder, table = tmp_path / "bilan", tmp_path / "bilan-2027.csv"
+    result = run(year_site, "--html", str(folder), "--csv", str(table), "--year", "2027", now="2028-01-20 10:00")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"Wrote {folder / 'index.html'}: 9 deliveries with figures (2027).",
+        f"Wrote {table}: 9 rows (2027).",
+    ]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "année 2027" in page and '<h2 id="months">Par mois</h2>' in page and page.count('role="img"') == 2
+    posts = {row["post"] for row in read_csv(table.read_bytes())}
+    assert posts == {"babicoc", "canicule-2027-07-19", "decembre", "juin", "mars"}
+
+
+def test_a_year_without_posts_is_nothing_to_report(year_site: Config, tmp_path: Path) -> None:
+    result = run(year_site, "--csv", str(tmp_path / "r.csv"), "--year", "2025")
+    assert result.exit_code == 1
+    assert result.output == "Nothing to report for 2025: no post was sent that year.\n"
 
 
 def test_without_month_it_is_this_month(site: Config, tmp_path: Path) -> None:
@@ -82,6 +109,14 @@ def test_nothing_sent_ever_is_nothing_to_report(config: Config, tmp_path: Path) 
         (["--csv", "r.csv", "--month", "2027-13"], "--month '2027-13': expected a month such as 2027-07 (YYYY-MM)"),
         (["--csv", "r.csv", "--month", "juillet"], "--month 'juillet': expected a month such as 2027-07"),
         (["--html", "{file}"], "is a file; give a folder"),
+        (
+            ["--csv", "r.csv", "--month", "2027-07", "--year", "2027"],
+            "Give --month or --year, not both: a report covers one month or one year",
+        ),
+        (["--csv", "r.csv", "--year", "27"], "--year '27': expected a year such as 2027 (YYYY)"),
+        (["--csv", "r.csv", "--year", "2027-07"], "--year '2027-07': expected a year such as 2027 (YYYY)"),
+        (["--csv", "r.csv", "--year", "deux mille"], "--year 'deux mille': expected a year such as 2027"),
+        (["--csv", "r.csv", "--month", "2027"], "--month '2027': expected a month such as 2027-07 (YYYY-MM)"),
         (["--csv", "{folder}"], "is a folder; give a file name"),
     ],
 )
@@ -113,4 +148,4 @@ def test_report_help_imports_neither_matplotlib_nor_rich() -> None:
         "finally: print(sorted(m for m in ('matplotlib', 'numpy', 'rich', 'sqlalchemy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "A month's figures" in out and out.strip().endswith("[]")
+    assert "A month's or a year's figures" in out and "--year" in out and out.strip().endswith("[]")
