@@ -302,18 +302,9 @@ def _description(entry: Entry) -> str:
 # --- a static page --------------------------------------------------------------------
 
 CSS = """\
-:root { color-scheme: light; }
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937;
-  background: #ffffff; margin: 0 auto; padding: 1.5rem; max-width: 72rem; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #d1d5db; }
+body { max-width: 72rem; }
 h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
 h4 { font-size: .95rem; margin: .75rem 0 .25rem; }
-p.meta { color: #374151; margin: 0 0 1rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
-caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid #e5e7eb; }
-thead th { background: #f3f4f6; }
 tbody th { font-weight: 600; white-space: nowrap; }
 ul.states { list-style: none; margin: 0; padding: 0; }
 ul.states li { white-space: nowrap; }

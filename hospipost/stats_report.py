@@ -309,21 +309,14 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> str:
 # --- the page ---------------------------------------------------------------------------------
 
 CSS = """\
-:root { color-scheme: light; }
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937;
-  background: #ffffff; margin: 0 auto; padding: 1.5rem; max-width: 64rem; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #d1d5db; }
 h3 { font-size: 1.05rem; margin: 0 0 .25rem; }
-p.meta, p.note { color: #374151; margin: 0 0 1rem; }
+p.note { color: #374151; margin: 0 0 1rem; }
 figure { margin: 1rem 0 1.5rem; }
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-weight: 600; margin: 0 0 .5rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .95rem; }
-caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #e5e7eb; }
+table { font-size: .95rem; }
+th, td { padding: .3rem .5rem; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-thead th { background: #f3f4f6; }
 details { margin: 0 0 1rem; }
 summary { cursor: pointer; color: #1d4ed8; }
 ol.top { padding-left: 1.5rem; }
