@@ -105,15 +105,12 @@ def export(config: Config, ledger: Ledger | None, folder: Path, year: int | None
                 continue
             record = _record(config, item, posts.get(item.post_id), events.get(item.id, []), retractions, withdrawn)
             record["metrics"] = snapshots.get(item.id, [])
+            post = posts.get(item.post_id)
             for entry in (record["content"] or {}).get("media", []):
-                source = _media_source(config, entry, posts.get(item.post_id))
-                if source is not None:
-                    entry["archived_as"] = _archived_name(entry)
-                    media[entry["archived_as"]] = source
-                else:
-                    entry["archived_as"] = None
-                    result.media_missing += 1
-                entry.pop("file", None)  # a name on the team's disk, never published: it may name a person
+                result.media_missing += _place(config, entry, [m.path for m in post.media] if post else [], media)
+                if isinstance(entry.get("captions"), dict):  # a video's captions file, sent with it
+                    captions = [m.captions_path for m in post.media if m.captions_path] if post else []
+                    result.media_missing += _place(config, entry["captions"], captions, media)
             if item.state == "sent" and record["content_source"] not in (RECORDED, RERENDERED):
                 result.content_unknown += 1
             records.append(record)
@@ -325,16 +322,23 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     return {"at": _iso(event["at"]), "kind": event["kind"], "actor": event["actor"], "detail": detail}
 
 
-def _media_source(config: Config, entry: dict[str, Any], post: Post | None) -> Path | None:
-    """The file to copy for a media entry: where the post names it, if its bytes are still those sent."""
+def _place(config: Config, entry: dict[str, Any], others: list[Path], media: dict[str, Path]) -> int:
+    """Give a media (or captions) entry its place in the archive, ``media/<sha256>.<ext>``, and the file to
+    copy there: where the entry names it or among ``others`` (the post's files now), if its bytes are still
+    those sent. The entry loses its file name (a name on the team's disk, never published: it may name a
+    person). 1 when no such file is left (only its hash is archived), else 0."""
     from hospipost.approval import file_digest
 
     digest = entry.get("sha256")
-    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
-        return None
     candidates = [config.resolve(entry["file"])] if entry.get("file") else []
-    candidates += [media.path for media in post.media] if post else []
-    return next((path for path in candidates if file_digest(path) == digest), None)
+    found = None
+    if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest):
+        found = next((path for path in [*candidates, *others] if file_digest(path) == digest), None)
+    entry["archived_as"] = _archived_name(entry) if found is not None else None
+    if found is not None:
+        media[entry["archived_as"]] = found
+    entry.pop("file", None)
+    return 0 if found is not None else 1
 
 
 def _archived_name(entry: dict[str, Any]) -> str:

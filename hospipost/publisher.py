@@ -23,6 +23,8 @@ from hospipost.posts import Media, Post
 from hospipost.recurrence import Occurrence, occurrences
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hospipost.compliance import Finding
     from hospipost.config import Config
     from hospipost.credentials import Credentials
@@ -177,17 +179,24 @@ def content_hash(rendering: Rendering) -> str:
 
 def sent_content(rendering: Rendering) -> dict[str, Any]:
     """What the ledger keeps of what a network received (the `sent` event), for the public archive:
-    the texts, their language, and each media file's name, alt text, sha256 and size (never its bytes)."""
+    the texts, their language, and each media file's name, alt text, sha256 and size (never its bytes), with
+    its captions file's where it has one."""
     from hospipost.approval import file_digest  # read in chunks, once per file version
+
+    def described(file: str, path: Path) -> dict[str, Any]:
+        sha256 = file_digest(path)
+        try:
+            size: int | None = path.stat().st_size if sha256 else None
+        except OSError:
+            size = None
+        return {"file": file, "sha256": sha256, "bytes": size}
 
     media = []
     for item in rendering.media:
-        sha256 = file_digest(item.path)
-        try:
-            size: int | None = item.path.stat().st_size if sha256 else None
-        except OSError:
-            size = None
-        media.append({"file": item.file, "alt": item.alt, "sha256": sha256, "bytes": size})
+        entry = {**described(item.file, item.path), "alt": item.alt}
+        if item.captions and item.captions_path:
+            entry["captions"] = described(item.captions, item.captions_path)
+        media.append(entry)
     return {"language": rendering.language, "parts": list(rendering.parts), "media": media}
 
 

@@ -319,3 +319,30 @@ def test_an_interrupted_export_is_finished_by_the_next(site, tmp_path: Path) -> 
     ]
     export(config, ledger, folder)
     assert verify(folder).ok and len(list((folder / "media").iterdir())) == 1
+
+
+def test_a_video_is_archived_with_its_captions_under_their_hashes(tmp_path: Path, config: Config) -> None:
+    from tests.fakes.video import make_video
+
+    video = make_video(config.root / "media" / "Jeanne-Martin-interview.mp4")
+    captions = config.root / "media" / "Jeanne-Martin-interview.vtt"
+    captions.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nBienvenue au CHU d'Angers.\n", encoding="utf-8")
+    queue_file(config).write_text(
+        "defaults:\n  author: c.dupuis\nposts:\n  - id: visite-bloc\n    at: 2026-12-01 10:00\n"
+        "    text: Visite du nouveau bloc opératoire du CHU d'Angers, en vidéo.\n    networks: [mastodon]\n"
+        "    media:\n      - {file: media/Jeanne-Martin-interview.mp4, alt: Visite du bloc opératoire.,"
+        " captions: media/Jeanne-Martin-interview.vtt, people: false}\n",
+        encoding="utf-8",
+    )
+    approve_post(config, "visite-bloc", "a.renier", None, AT - timedelta(days=1))
+    ledger = Ledger.open(config.state_url)
+    publish(config, ledger, FakeNetworkSet())
+    folder = tmp_path / "archive"
+    export(config, ledger, folder)
+    ledger.close()
+    [media] = lines(folder)[0]["content"]["media"]
+    assert (folder / media["archived_as"]).read_bytes() == video.read_bytes()
+    assert media["captions"]["archived_as"] == f"media/{media['captions']['sha256']}.vtt"
+    assert (folder / media["captions"]["archived_as"]).read_bytes() == captions.read_bytes()
+    assert verify(folder).ok and verify(folder).files == 4
+    assert "Jeanne" not in (folder / DELIVERIES).read_text(encoding="utf-8")
