@@ -82,6 +82,7 @@ class LedgerView:
     pause: Pause | None = None
     retractions: dict[str, Retraction] = field(default_factory=dict)  # by delivery id
     retracted: dict[str, set[str]] = field(default_factory=dict)  # the networks each post was withdrawn from
+    stats_fetch: dict[str, Any] | None = None  # what the last `stats fetch` read, per network
 
 
 def _ledger_view(config: Config, now: datetime, post_id: str | None = None) -> LedgerView:
@@ -98,6 +99,7 @@ def _ledger_view(config: Config, now: datetime, post_id: str | None = None) -> L
             ledger.pause_in_force(now),
             retractions,
             ledger.retracted_posts(),
+            ledger.last_stats_fetch(),
         )
     finally:
         ledger.close()
@@ -244,6 +246,7 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
         out.print(
             f"Last run by {run['actor']}: {_local(datetime.fromisoformat(run['at']), config)} ({counts})", style="dim"
         )
+    _figures(out, view.stats_fetch, config)
     sent = sum(1 for item in rows if item.state == "sent")
     human = len(attention) + len(blocked) + len(unretracted)
     out.print(
@@ -252,6 +255,18 @@ def show_status(config: Config, now: datetime, output_format: str) -> int:
         style="bold red" if human else "bold",
     )
     return code
+
+
+def _figures(out: Any, fetched: dict[str, Any] | None, config: Config) -> None:
+    """When figures were last read (`stats fetch`), and what stopped a network then (a permission, a rate limit)."""
+    from hospipost.cli.output import print_hanging
+
+    if not fetched:
+        return
+    problems = [str(reading["problem"]) for reading in fetched.get("networks", {}).values() if reading.get("problem")]
+    out.print(f"Figures last read {_local(datetime.fromisoformat(fetched['at']), config)}.", style="dim")
+    for problem in problems:
+        print_hanging(out, f"✖ figures: {problem}", 2, style="yellow")
 
 
 def _retraction_entry(item: Retraction) -> dict[str, Any]:

@@ -48,10 +48,10 @@ def site(tmp_path: Path) -> Config:
     return config
 
 
-def with_figures(config: Config) -> None:
+def with_figures(config: Config, networks: FakeNetworkSet | None = None) -> None:
     """Both posts published (through the real publisher, to in-memory networks) and their figures read."""
     posts = [post for queue in load_queues(config) for post in queue.posts]
-    networks = FakeNetworkSet()
+    networks = networks or FakeNetworkSet()
     ledger = Ledger.open_for_publishing(config)
     try:
         Publisher(ledger, networks, lambda: AT).send(plan(candidates(posts, config, AT), config, AT))
@@ -155,3 +155,16 @@ def test_fetch_reads_the_seven_networks_and_a_refusal_stops_only_its_own(tmp_pat
     figures = {row["network"]: row["figures"] for row in json.loads(shown.stdout)["top"]}
     assert set(figures) == {"x", "facebook", "instagram", "threads", "mastodon", "bluesky"}
     assert "views" not in figures["mastodon"] and "views" in figures["facebook"]
+
+
+def test_status_says_when_figures_were_read_and_what_stopped_a_network(site: Config) -> None:
+    from hospipost.networks.base import PermanentError
+
+    networks = FakeNetworkSet()
+    networks["x"].metrics_script = [
+        PermanentError("X refused reading the figures (HTTP 403): the token needs tweet.read")
+    ]
+    with_figures(site, networks)
+    result = CliRunner().invoke(cli, ["--config", str(site.path), "status", "--now", NOW])
+    assert "Figures last read 2026-12-02 10:00" in result.output
+    assert "✖ figures: X refused reading the figures (HTTP 403): the token needs tweet.read." in result.output
