@@ -121,6 +121,17 @@ def post_hash(post: Post, config: Config, cache: dict[str, Any]) -> ContentHash:
     return result
 
 
+def at_send_time(post: Post, config: Config) -> dict[str, Any]:
+    """What the ledger keeps, when a post goes out, of who wrote and approved it: each approval with
+    whether its hash is that of the content sent (``current``; None for a bare approved_by:)."""
+    now = content_hash(post, config).value
+    approvals = [
+        {"by": a.by, "role": a.role, "at": a.at, "hash": a.hash, "current": None if a.hash is None else a.hash == now}
+        for a in post.approvals
+    ]
+    return {"author": post.author, "approvals": approvals}
+
+
 # --- who still has to approve ---------------------------------------------------------
 
 

@@ -230,11 +230,7 @@ def _record(
         "checks": (
             {"warnings": detail.get("warnings", []), "ignored": detail.get("ignored", [])} if sent_event else None
         ),
-        "author": post.author if post else None,
-        "approvals": _approvals(config, item, post),
-        "author_and_approvals_from": "the post file at export time"
-        if post
-        else "unknown: the post is no longer in posts/",
+        **_people(config, item, post, detail),
         "retraction": _retraction(item, retractions.get(item.id), withdrawn),
         "metrics": [],
         "events": [_event(event) for event in events],
@@ -265,6 +261,23 @@ def _render(network: str, post: Post) -> Rendering | None:
         return network_class(network).render(post)
     except (KeyError, ValueError):
         return None
+
+
+def _people(config: Config, item: Delivery, post: Post | None, detail: dict[str, Any]) -> dict[str, Any]:
+    """Who wrote and approved it: as recorded when it was sent, else from the post file now."""
+    if isinstance(detail.get("approvals"), list):
+        approvals = [
+            {**{key: entry.get(key) for key in ("by", "role", "at", "hash")}, "matches_sent": entry.get("current")}
+            for entry in detail["approvals"]
+        ]
+        return {"author": detail.get("author"), "approvals": approvals, "author_and_approvals_from": RECORDED}
+    return {
+        "author": post.author if post else None,
+        "approvals": _approvals(config, item, post),
+        "author_and_approvals_from": "the post file at export time"
+        if post
+        else "unknown: the post is no longer in posts/",
+    }
 
 
 def _approvals(config: Config, item: Delivery, post: Post | None) -> list[dict[str, Any]]:

@@ -103,6 +103,7 @@ def plan(
 ) -> Plan:
     """Check the posts of the due occurrences, and split them into deliveries to send,
     misses and blocked posts. ``published`` tells the checks what the ledger sent."""
+    from hospipost.approval import at_send_time
     from hospipost.compliance import run_checks
 
     posts = list({o.post.id: o.post for o in due}.values())
@@ -128,6 +129,8 @@ def plan(
                 blocked.add(post.id)
                 result.blocked.append((post, reason))
             continue
+        if "approvals" not in checks:  # once per post: who wrote and approved what goes out (the archive's)
+            checks.update(at_send_time(post, config))
         result.due.extend(Due(occurrence, name, checks) for name in networks)
     return result
 

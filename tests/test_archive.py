@@ -224,11 +224,12 @@ def test_failed_deliveries_are_archived_with_their_error(tmp_path: Path, config:
 
 
 def _forget_content(ledger: Ledger) -> None:
-    """A ledger from before content was recorded: the sent events keep only the hash and checks."""
+    """A ledger from before content and approvals were recorded: the sent events keep only the hash and checks."""
     with ledger.write() as connection:
         for row in connection.execute(sa.select(events.c.id, events.c.detail).where(events.c.kind == "sent")):
             detail = json.loads(row.detail)
-            detail.pop("content")
+            for key in ("content", "author", "approvals"):
+                detail.pop(key)
             connection.execute(events.update().where(events.c.id == row.id).values(detail=json.dumps(detail)))
 
 
@@ -249,13 +250,25 @@ def test_deliveries_sent_before_content_was_recorded(site, tmp_path: Path) -> No
     assert result.content_unknown == 2 and verify(tmp_path / "changed").ok
 
 
-def test_a_stale_approval_does_not_match(site, tmp_path: Path) -> None:
+def test_approvals_are_those_recorded_when_it_was_sent(site, tmp_path: Path) -> None:
     config, ledger, _ = site
     text = queue_file(config).read_text(encoding="utf-8")
     queue_file(config).write_text(text.replace("networks: [x, mastodon]", "networks: [x, mastodon, bluesky]"), "utf-8")
     export(config, ledger, tmp_path / "archive")
     x = by_delivery(tmp_path / "archive")["salle-attente:x:once"]
+    assert [(a["by"], a["matches_sent"]) for a in x["approvals"]] == [("a.renier", True)]  # what was sent, approved
+    assert (x["author"], x["author_and_approvals_from"]) == ("c.dupuis", RECORDED)
+
+
+def test_without_a_record_a_stale_approval_does_not_match(site, tmp_path: Path) -> None:
+    config, ledger, _ = site
+    _forget_content(ledger)
+    text = queue_file(config).read_text(encoding="utf-8")
+    queue_file(config).write_text(text.replace("networks: [x, mastodon]", "networks: [x, mastodon, bluesky]"), "utf-8")
+    export(config, ledger, tmp_path / "archive")
+    x = by_delivery(tmp_path / "archive")["salle-attente:x:once"]
     assert [a["matches_sent"] for a in x["approvals"]] == [False]  # approved before the networks changed
+    assert x["author_and_approvals_from"] == "the post file at export time"
 
 
 def test_a_media_file_changed_since_keeps_its_hash_only(site, tmp_path: Path) -> None:
