@@ -238,9 +238,6 @@ def latest_figures(ledger: Ledger, posts: Iterable[Post], since: datetime | None
     return rows
 
 
-GROUPINGS = ("network", "kind", "queue")
-
-
 def totals(rows: Iterable[PostFigures], by: str) -> list[Total]:
     """The rows summed by network, kind or queue, most interactions first."""
     groups: dict[str, Total] = {}
