@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from hospipost.networks import network_class, network_label
+
 if TYPE_CHECKING:
     from hospipost.config import Config
     from hospipost.credentials import Credentials
@@ -126,11 +128,10 @@ def _read(
 
     from hospipost.credentials import CredentialsError
     from hospipost.ledger import Snapshot
-    from hospipost.networks import network_class
     from hospipost.networks.base import DeliveryError
 
     reading, snapshots = NetworkReading(network, asked=len(items)), []
-    label = network_class(network).label
+    label = network_label(network)
     try:
         adapter = factory(network)
     except CredentialsError as error:
@@ -249,8 +250,6 @@ def totals(rows: Iterable[PostFigures], by: str) -> list[Total]:
 
 def in_own_words(network: str, figures: dict[str, int], none: str = "no figures") -> str:
     """Figures as the network names them, in FIGURES order: "1 204 views · 37 reactions"."""
-    from hospipost.networks import network_class
-
     words = network_class(network).metric_words
     shown = [f"{count_text(figures[name])} {words[name]}" for name in FIGURES if name in figures and name in words]
     return " · ".join(shown) or none
@@ -258,14 +257,12 @@ def in_own_words(network: str, figures: dict[str, int], none: str = "no figures"
 
 def missing_figures(networks: Iterable[str]) -> list[str]:
     """For each network, the figures people expect and it does not give: "Mastodon gives no views"."""
-    from hospipost.networks import network_class
-
     notes = []
     for network in sorted(set(networks)):
         words = network_class(network).metric_words
         lacking = [name for name in ("views", "reach") if name not in words]
         if words and lacking:
-            notes.append(f"{network_class(network).label} gives no {' and no '.join(lacking)}")
+            notes.append(f"{network_label(network)} gives no {' and no '.join(lacking)}")
     return notes
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from hospipost.networks import network_label
 from hospipost.posts import Media, Post
 from hospipost.recurrence import Occurrence, occurrences
 
@@ -427,10 +428,9 @@ class Publisher:
         and record how it ended; never raises. Deleting is safe to repeat, so nothing is unknown."""
         from hospipost.credentials import CredentialsError, redact
         from hospipost.ledger import LedgerError
-        from hospipost.networks import network_class
         from hospipost.networks.base import PermanentError, TransientError, UnknownOutcome
 
-        label = network_class(item.network).label
+        label = network_label(item.network)
         deleted = f"deleted: {_plural(len(item.parts), 'part')}, the last first" if len(item.parts) > 1 else "deleted"
         outcome = Outcome(item.post_id, item.network, Result.RETRACTED, url=item.url, message=deleted, action="retract")
         secrets = set(self.secrets())
@@ -495,16 +495,10 @@ class Publisher:
         else:
             if outcome.state == Result.RETRY:
                 outcome.state, outcome.retry_at = Result.FAILED, None
-                label = _label(item.network)
+                label = network_label(item.network)
                 said = (outcome.message or "").removeprefix(f"Not deleted yet from {label}. ")
                 outcome.message = _by_hand_hint(f"Gave up after {item.attempts} attempts: {said}", item, label)
             self.ledger.mark_retract_failed(item, now, outcome.message or "")
-
-
-def _label(network: str) -> str:
-    from hospipost.networks import network_class
-
-    return network_class(network).label
 
 
 def _plural(count: int, word: str) -> str:

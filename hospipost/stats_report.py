@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 from hospipost.htmlpage import PAGE_END, page_start
 from hospipost.htmlpage import escape as _e
 from hospipost.metrics import FIGURES, INTERACTIONS, PostFigures, Total, count_text, in_own_words, totals
+from hospipost.networks import network_label
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -376,7 +377,7 @@ def _summary(report: Report) -> list[str]:
     for total in report.by_network:
         views = total.figures.get("views")
         out.append(
-            f'<tr><th scope="row">{_e(_label(total.name))}</th><td class="n">{total.posts}</td>'
+            f'<tr><th scope="row">{_e(network_label(total.name))}</th><td class="n">{total.posts}</td>'
             f'<td class="n">{_views_cell(views)}</td><td class="n">{count_text(total.interactions)}</td>'
             f"<td>{_e(_words(total.name, total.figures))}</td></tr>"
         )
@@ -406,7 +407,7 @@ def _months(report: Report) -> list[str]:
 def _views_figure(report: Report) -> list[str]:
     period = report.period
     out = [f'<h2 id="views">Vues au fil {_e(period.of_fr)}</h2>']
-    missing = ", ".join(_label(name) for name in report.no_views)
+    missing = ", ".join(network_label(name) for name in report.no_views)
     note = (
         f'<p class="note">{_e(missing)} : pas de vues communiquées par ces réseaux (ni 0, ni estimation).</p>'
         if report.no_views
@@ -419,7 +420,7 @@ def _views_figure(report: Report) -> list[str]:
     caption = f"Vues cumulées des publications {period.of_fr}, par réseau et {step}"
     description = (
         f"{caption}. Fin de période : "
-        + ", ".join(f"{_label(n)} {count_text(report.views[n][-1])}" for n in names)
+        + ", ".join(f"{network_label(n)} {count_text(report.views[n][-1])}" for n in names)
         + "."
     )
     out += [
@@ -431,7 +432,7 @@ def _views_figure(report: Report) -> list[str]:
         "<table>",
         f"<caption>{_e(caption)}</caption>",
         f'<thead><tr><th scope="col">{"Fin de semaine" if period.is_year else "Jour"}</th>'
-        + "".join(f'<th scope="col" class="n">{_e(_label(n))}</th>' for n in names)
+        + "".join(f'<th scope="col" class="n">{_e(network_label(n))}</th>' for n in names)
         + "</tr></thead>",
         "<tbody>",
     ]
@@ -485,7 +486,7 @@ def _top(report: Report) -> list[str]:
     ]
     tz = report.timezone
     for rank, row in enumerate(report.top, 1):
-        label = _label(row.network)
+        label = network_label(row.network)
         sent = row.sent_at.astimezone(tz)
         link = (
             f'<p><a href="{_e(row.url)}">Voir la publication sur {_e(label)}</a></p>'
@@ -537,7 +538,7 @@ def _views_chart(report: Report) -> Any:
         axes.plot(
             cast(Any, report.days),
             series,
-            label=_label(network),
+            label=network_label(network),
             color=PALETTE[n % len(PALETTE)],
             marker=MARKERS[n % len(MARKERS)],
             markersize=3 if report.period.is_year else 3.5,
@@ -604,15 +605,6 @@ def _svg(draw: Callable[[], Any], key: str, description: str) -> str:
 
 
 # --- words ------------------------------------------------------------------------------------
-
-
-def _label(network: str) -> str:
-    from hospipost.networks import network_class
-
-    try:
-        return network_class(network).label
-    except KeyError:
-        return network
 
 
 def _kind(kind: str) -> str:

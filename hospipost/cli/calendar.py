@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hospipost.cli.context import AppContext, parse_now, pass_app
+from hospipost.cli.output import shrink_columns
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -230,10 +231,7 @@ def _column_widths(rows: list[dict[str, Any]], width: int | None) -> dict[str, i
     excess = sum(widths.values()) + COLUMN_GAP * (len(COLUMNS) - 1) - width
     for fold in POST_FOLD:
         least["post"] = min(widths["post"], max(len("post"), fold))
-        for column in SHRUNK_FIRST:
-            cut = max(0, min(excess, widths[column] - least[column]))
-            widths[column] -= cut
-            excess -= cut
+        excess = shrink_columns(widths, least, list(SHRUNK_FIRST), excess)
         if excess <= 0:
             break
     return widths

@@ -44,3 +44,13 @@ def print_hanging(out: Console, text: str, indent: int, hang: int = 4, style: st
         else [" " * indent + text]
     )
     out.print("\n".join(lines), style=style, soft_wrap=True, markup=False)
+
+
+def shrink_columns(widths: dict[str, int], least: dict[str, int], order: list[str], excess: int) -> int:
+    """Take ``excess`` characters off the columns in ``order`` (each down to its ``least``, in
+    ``widths``); what is still in excess afterwards (0 or less: the table fits)."""
+    for column in order:
+        cut = max(0, min(excess, widths[column] - least[column]))
+        widths[column] -= cut
+        excess -= cut
+    return excess

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hospipost.cli.context import AppContext, parse_now, pass_app
+from hospipost.cli.output import shrink_columns
 from hospipost.wording import sentence
 
 if TYPE_CHECKING:
@@ -472,11 +473,7 @@ def _column_widths(rows: list[dict[str, Any]], headers: dict[str, str], width: i
         widths = {c: max(len(cell) for cell in cells[c]) for c in columns}
         least = {c: max(len(word) for cell in cells[c] for word in _words(c, cell)) for c in columns}
         excess = sum(widths.values()) + COLUMN_GAP * (len(columns) - 1) - width
-        for column in (c for c in SHRUNK_FIRST if c in columns):
-            cut = max(0, min(excess, widths[column] - least[column]))
-            widths[column] -= cut
-            excess -= cut
-        if excess <= 0:
+        if shrink_columns(widths, least, [c for c in SHRUNK_FIRST if c in columns], excess) <= 0:
             break
     return widths
 

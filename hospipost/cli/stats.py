@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hospipost.cli.context import AppContext, parse_now, pass_app
-from hospipost.networks import NETWORK_NAMES
+from hospipost.networks import NETWORK_NAMES, network_label
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -130,13 +130,12 @@ def _posts(config: Config) -> list[Any]:
 
 def _report(result: FetchResult) -> None:
     from hospipost.cli.output import console, print_hanging
-    from hospipost.networks import network_class
 
     out = console()
     if not result.readings:
         out.print("No published post to read figures of.", markup=False)
     for reading in result.readings:
-        label = network_class(reading.network).label
+        label = network_label(reading.network)
         if reading.skipped:
             print_hanging(out, f"{label}: not read. {reading.skipped}", 0)
             continue
@@ -180,7 +179,6 @@ def _top_table(rows: list[PostFigures], config: Config) -> Any:
     from rich.table import Table
 
     from hospipost.metrics import in_own_words
-    from hospipost.networks import network_class
 
     table = Table(title="Top posts (by likes, comments, shares)", title_justify="left", expand=False)
     table.add_column("#", justify="right", no_wrap=True)
@@ -194,7 +192,7 @@ def _top_table(rows: list[PostFigures], config: Config) -> Any:
         table.add_row(
             str(rank),
             f"{row.post_id}\n{snippet}" if snippet else row.post_id,
-            network_class(row.network).label,
+            network_label(row.network),
             in_own_words(row.network, row.figures),
             f"{row.sent_at.astimezone(config.timezone):%d/%m/%y}",
         )
@@ -213,7 +211,7 @@ def _totals_table(groups: list[Total], by: str) -> Any:
     if by == "network":
         table.add_column("Figures (the network's words)")
         for group in groups:
-            table.add_row(_network_label(group.name), str(group.posts), in_own_words(group.name, group.figures))
+            table.add_row(network_label(group.name), str(group.posts), in_own_words(group.name, group.figures))
         return table
     table.add_column("Views / post", justify="right")
     table.add_column("Interactions", justify="right")
@@ -228,12 +226,6 @@ def _totals_table(groups: list[Total], by: str) -> Any:
             _round(group.interactions / group.posts),
         )
     return table
-
-
-def _network_label(name: str) -> str:
-    from hospipost.networks import network_class
-
-    return network_class(name).label
 
 
 def _round(value: float) -> str:

@@ -26,3 +26,8 @@ def network_class(name: str) -> type[Network]:
     """The adapter class of a network; KeyError for an unknown name."""
     module_name, class_name = NETWORK_CLASSES[name].split(":")
     return getattr(import_module(module_name), class_name)
+
+
+def network_label(name: str) -> str:
+    """A network as people name it ("LinkedIn"); the name itself for one this hospipost does not know."""
+    return network_class(name).label if name in NETWORK_CLASSES else name

@@ -497,17 +497,11 @@ class Network:
                 attempt = Attempt(f"reading the figures of {_plural(len(batch), 'post')}", Step.METRICS)
                 try:
                     yield self.read_metrics(connection, batch, attempt)
-                except NotFoundError:
-                    if len(batch) > 1:
-                        raise
-                    yield {}  # deleted on the network since: nothing to read
-                except DeliveryError as error:
-                    raise _redacted(error, self.redact) from None
                 except Exception as error:
-                    failure = self.failure(error, attempt)
+                    failure = error if isinstance(error, DeliveryError) else self.failure(error, attempt)
                     if not isinstance(failure, NotFoundError) or len(batch) > 1:
-                        raise failure from None
-                    yield {}
+                        raise _redacted(failure, self.redact) from None
+                    yield {}  # deleted on the network since: nothing to read
 
     def read_metrics(self, connection: Any, remote_ids: list[str], attempt: Attempt) -> dict[str, dict[str, int]]:
         """One request's figures, by remote id, named as in ``metric_words``; it may raise the SDK's errors
