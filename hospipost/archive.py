@@ -180,10 +180,9 @@ def _ours(name: str) -> bool:
 
 def _current_posts(config: Config) -> dict[str, Post]:
     """The posts as the queue files hold them now (unreadable files skipped: their posts count as gone)."""
-    from hospipost.posts import load_readable_queues
+    from hospipost.posts import readable_posts
 
-    queues, _ = load_readable_queues(config)
-    return {post.id: post for queue in queues for post in queue.posts}
+    return {post.id: post for post in readable_posts(config)}
 
 
 def _events_by_delivery(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:

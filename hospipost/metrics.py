@@ -190,6 +190,28 @@ class PostFigures:
     def interactions(self) -> int:
         return sum(self.figures.get(name, 0) for name in INTERACTIONS)
 
+    @classmethod
+    def of(cls, item: Delivery, post: Post | None, snapshot: Snapshot) -> PostFigures:
+        """A sent delivery's figures as ``snapshot`` gives them; ``post`` None: no longer in the queue files."""
+        kind, text = (post.kind, post.text_for(item.network)) if post else ("", "")
+        sent_at = item.sent_at or snapshot.taken_at
+        return cls(
+            item.post_id,
+            item.network,
+            item.queue,
+            kind,
+            text,
+            sent_at,
+            item.remote_url,
+            snapshot.figures,
+            snapshot.taken_at,
+        )
+
+
+def most_interactions_first(rows: list[PostFigures]) -> None:
+    """Sort rows by interactions, then views, then the time they were sent."""
+    rows.sort(key=lambda row: (-row.interactions, -row.figures.get("views", 0), row.sent_at))
+
 
 @dataclass
 class Total:
@@ -226,16 +248,8 @@ def latest_figures(ledger: Ledger, posts: Iterable[Post], since: datetime | None
         snapshot = latest.get(item.id)
         if snapshot is None or item.sent_at is None or (since is not None and item.sent_at < since):
             continue
-        post = by_post.get(item.post_id)
-        text = post.text_for(item.network) if post else ""
-        kind = post.kind if post else ""
-        rows.append(
-            PostFigures(
-                item.post_id, item.network, item.queue, kind, text, item.sent_at, item.remote_url,
-                snapshot.figures, snapshot.taken_at,
-            )
-        )  # fmt: skip
-    rows.sort(key=lambda row: (-row.interactions, -row.figures.get("views", 0), row.sent_at))
+        rows.append(PostFigures.of(item, by_post.get(item.post_id), snapshot))
+    most_interactions_first(rows)
     return rows
 
 

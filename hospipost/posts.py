@@ -195,6 +195,12 @@ def load_queues(config: Config, files: list[Path] | None = None) -> list[Queue]:
     return queues
 
 
+def readable_posts(config: Config) -> list[Post]:
+    """Every post of the queue files that load; a broken file only costs its own posts (views, reports)."""
+    queues, _errors = load_readable_queues(config)
+    return [post for queue in queues for post in queue.posts]
+
+
 def load_readable_queues(config: Config, files: list[Path] | None = None) -> tuple[list[Queue], list[InputError]]:
     """The queues that load, and an error for each file that does not (publishing goes on)."""
     files = queue_files(config) if files is None else files

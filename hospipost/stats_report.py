@@ -25,7 +25,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 from hospipost.htmlpage import PAGE_END, page_start
 from hospipost.htmlpage import escape as _e
-from hospipost.metrics import FIGURES, INTERACTIONS, PostFigures, Total, count_text, in_own_words, totals
+from hospipost.metrics import (
+    FIGURES,
+    INTERACTIONS,
+    PostFigures,
+    Total,
+    count_text,
+    in_own_words,
+    most_interactions_first,
+    totals,
+)
 from hospipost.networks import network_label
 
 if TYPE_CHECKING:
@@ -190,16 +199,8 @@ def build(config: Config, ledger: Ledger | None, posts: list[Post], period: Peri
         if item.id not in history:
             report.unread.append(item)
             continue
-        latest = history[item.id][-1]
-        post = by_post.get(item.post_id)
-        report.rows.append(
-            PostFigures(
-                item.post_id, item.network, item.queue, post.kind if post else "",
-                post.text_for(item.network) if post else "", item.sent_at or start, item.remote_url,
-                latest.figures, latest.taken_at,
-            )
-        )  # fmt: skip
-    report.rows.sort(key=lambda row: (-row.interactions, -row.figures.get("views", 0), row.sent_at))
+        report.rows.append(PostFigures.of(item, by_post.get(item.post_id), history[item.id][-1]))
+    most_interactions_first(report.rows)
     if report.rows:
         report.read_at = max(row.taken_at for row in report.rows)
     _views_by_day(report, history, wanted, min(end.date(), now.astimezone(tz).date() + timedelta(days=1)))

@@ -125,15 +125,13 @@ def _build(app: AppContext, period: Period, now: datetime) -> Report:
     from contextlib import closing, nullcontext
 
     from hospipost.ledger import open_for_reading
-    from hospipost.posts import load_readable_queues
+    from hospipost.posts import readable_posts
     from hospipost.stats_report import build
 
     config = app.config
-    queues, _problems = load_readable_queues(config)  # a broken file only costs its posts' kinds and texts
-    posts = [post for queue in queues for post in queue.posts]
     ledger = open_for_reading(config)
     with closing(ledger) if ledger is not None else nullcontext():
-        return build(config, ledger, posts, period, now)
+        return build(config, ledger, readable_posts(config), period, now)
 
 
 def _write(path: Path, data: bytes, option: str) -> None:

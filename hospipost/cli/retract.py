@@ -105,10 +105,9 @@ def do_retract(config: Config, post_id: str, network: str | None, reason: str, b
 
 
 def _never_published(config: Config, post_id: str) -> str:
-    from hospipost.posts import load_readable_queues
+    from hospipost.posts import readable_posts
 
-    queues, _ = load_readable_queues(config)
-    if any(post.id == post_id for queue in queues for post in queue.posts):
+    if any(post.id == post_id for post in readable_posts(config)):
         return f"{post_id} was never published: there is nothing to retract (to keep it from going out, remove it or set draft: true)."
     return f"No post {post_id!r} was ever published from this folder: check the id (`hospipost history` lists them)."
 

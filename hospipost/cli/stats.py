@@ -55,12 +55,13 @@ def stats(
         return
     from hospipost.ledger import open_for_reading
     from hospipost.metrics import latest_figures
+    from hospipost.posts import readable_posts
 
     config = context.find_object(AppContext).config  # type: ignore[union-attr]
     now = parse_now(now_option, config)
     since = now - _age(since_option, config, now) if since_option else None
     ledger = open_for_reading(config)
-    rows = latest_figures(ledger, _posts(config), since) if ledger else []
+    rows = latest_figures(ledger, readable_posts(config), since) if ledger else []
     last = ledger.last_stats_fetch() if ledger else None
     groupings = [by] if by else ["network", "kind"]
     if output_format == "json":
@@ -110,22 +111,19 @@ def fetch_command(app: AppContext, since_option: str | None, networks: tuple[str
 
 def _age(value: str, config: Config, now: datetime) -> timedelta:
     """--since: an age ("30d") or a date, as the time span back from now."""
+    from datetime import timedelta
+
     from hospipost.errors import HospipostError
     from hospipost.timeutil import TimeValueError, parse_datetime, parse_relative
 
     try:
-        if value[:1].isdigit() and not value[:4].isdigit():
-            return parse_relative("+" + value)
-        return max(now - parse_datetime(value, config.timezone)[0], now - now)
+        return parse_relative("+" + value)
+    except TimeValueError:
+        pass
+    try:
+        return max(now - parse_datetime(value, config.timezone)[0], timedelta())
     except TimeValueError:
         raise HospipostError(f"--since: {value!r} is neither an age (30d, 12h) nor a date (2027-01-01)") from None
-
-
-def _posts(config: Config) -> list[Any]:
-    from hospipost.posts import load_readable_queues
-
-    queues, _problems = load_readable_queues(config)  # a broken file only costs its posts' kinds and texts
-    return [post for queue in queues for post in queue.posts]
 
 
 def _report(result: FetchResult) -> None:

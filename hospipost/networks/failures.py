@@ -124,14 +124,16 @@ def by_status(network: Network, answer: Answer, attempt: Attempt) -> DeliveryErr
     status = answer.status
     if status == 429:
         retry_at = rate_limit_reset(answer.headers) or wait_until(network.rate_limit_wait)
-        again = _again(attempt)
+        again = who_tries_again(attempt)
         return TransientError(
             f"{who}'s rate limit was reached while {doing} ({ref}); {nothing}, {again} after {retry_at:%H:%M} UTC"
             f"{already}",
             retry_at,
         )
     if status >= 500 or status == 408:
-        return TransientError(f"{who} had a server error ({ref}) while {doing}; {_again(attempt)} later{already}")
+        return TransientError(
+            f"{who} had a server error ({ref}) while {doing}; {who_tries_again(attempt)} later{already}"
+        )
     if status < 300:
         return unreadable(network, attempt)
     if status < 400:
@@ -200,7 +202,7 @@ def unreadable(network: Network, attempt: Attempt) -> DeliveryError:
     )
 
 
-def _again(attempt: Attempt) -> str:
+def who_tries_again(attempt: Attempt) -> str:
     """Who tries again: a read (``networks check``) is the user's to redo, a delivery hospipost's."""
     if attempt.step is Step.METRICS:
         return "the next `hospipost stats fetch` tries again"
@@ -212,7 +214,7 @@ def _later(network: Network, attempt: Attempt) -> str:
     if attempt.step is Step.READ:
         return "try again later"
     if attempt.step is Step.METRICS:
-        return f"{attempt.nothing}, {_again(attempt)}"
+        return f"{attempt.nothing}, {who_tries_again(attempt)}"
     return f"{_safe(network, attempt)}, hospipost will try again later"
 
 

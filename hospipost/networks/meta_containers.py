@@ -30,7 +30,7 @@ from hospipost.networks.base import (
     TransientError,
     UnknownOutcome,
 )
-from hospipost.networks.failures import _again, rate_limit_reset, wait_until
+from hospipost.networks.failures import rate_limit_reset, wait_until, who_tries_again
 from hospipost.networks.processing import wait_until_processed
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def with_regain(headers: Mapping[str, str]) -> dict[str, str]:
 
 def again(attempt: Attempt) -> str:
     """Who tries again after a transient failure: hospipost (a read while publishing too), or the next stats fetch."""
-    return _again(attempt) if attempt.step is Step.METRICS else "hospipost will try again"
+    return who_tries_again(attempt) if attempt.step is Step.METRICS else "hospipost will try again"
 
 
 def missing(status: int, code: int | None, subcode: int | None) -> bool:

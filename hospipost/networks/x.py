@@ -15,7 +15,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hospipost.networks.base import ConfigKey, Image, Limits, Network, Part, Rendering
-from hospipost.networks.failures import Answer, Attempt, PermanentError, Step, TransientError, UnknownOutcome
+from hospipost.networks.failures import (
+    Answer,
+    Attempt,
+    PermanentError,
+    Step,
+    TransientError,
+    UnknownOutcome,
+    who_tries_again,
+)
 from hospipost.networks.x_media import VIDEO, caption, dry_run, upload, upload_data
 from hospipost.twittertext import weighted_length
 
@@ -249,10 +257,9 @@ class X(Network):
         ):
             retry_at = _latest_reset(error.response.headers)
             period = str(body.get("period") or "current").lower()
-            who = "the next `hospipost stats fetch` tries" if attempt.step is Step.METRICS else "hospipost will try"
             return TransientError(
                 f"X's {period} usage cap for this app was reached while {attempt.doing}; {attempt.nothing},"
-                f" {who} again {f'after {retry_at:%H:%M} UTC' if retry_at else 'later'} (or raise the"
+                f" {who_tries_again(attempt)} {f'after {retry_at:%H:%M} UTC' if retry_at else 'later'} (or raise the"
                 f" plan in the X developer portal){attempt.already}",
                 retry_at,
             )
