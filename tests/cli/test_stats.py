@@ -142,7 +142,8 @@ def test_fetch_reads_the_seven_networks_and_a_refusal_stops_only_its_own(tmp_pat
         with config.open("a", encoding="utf-8") as file:
             file.write("stats: {x: true}\n")
         assert hospipost("publish", "--quiet").returncode == 0
-        server.fail_next_read("linkedin", 403, {"message": "Not enough permissions", "status": 403})
+        echoed = f"Not enough permissions for {SECRETS['HOSPIPOST_LINKEDIN_TOKEN']}"  # a server echoing the token
+        server.fail_next_read("linkedin", 403, {"message": echoed, "status": 403})
         fetched = hospipost("stats", "fetch")
     assert fetched.returncode == 1, fetched.stderr
     lines = {line.split(":", 1)[0]: line for line in fetched.stdout.splitlines()}
@@ -150,7 +151,10 @@ def test_fetch_reads_the_seven_networks_and_a_refusal_stops_only_its_own(tmp_pat
     for label in ("X", "Facebook", "Instagram", "Threads", "Mastodon", "Bluesky"):
         assert f"{label}: 3 of 3 posts read" in lines[label]
     assert "rw_organization_admin" in lines["LinkedIn"] and "`hospipost stats fetch`" in lines["LinkedIn"]
+    assert "Not enough permissions for" in lines["LinkedIn"]  # the answer is quoted, its token redacted
+    ledger = (tmp_path / "state.db").read_bytes()  # the fetch's problems are kept for `stats` and `status`
     assert not any(secret in fetched.stdout + fetched.stderr for secret in SECRETS.values())
+    assert not any(secret.encode() in ledger for secret in SECRETS.values())
     shown = hospipost("stats", "--top", "100", "--format", "json")
     figures = {row["network"]: row["figures"] for row in json.loads(shown.stdout)["top"]}
     assert set(figures) == {"x", "facebook", "instagram", "threads", "mastodon", "bluesky"}
